@@ -1,0 +1,64 @@
+"""Settings of the scoring method: one table with defaults and help text (like Datasette's).
+
+Values can be overridden per store in `<store>/settings.json`; the method page shows this table.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+DEMO_STORE = DATA_DIR / "demo"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help_vi: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("weight_HT", 100, "Trọng số trụ cột Hạ tầng số (điểm tối đa theo DTI)."),
+    Setting("weight_NL", 100, "Trọng số trụ cột Nhân lực số."),
+    Setting("weight_AT", 100, "Trọng số trụ cột An toàn thông tin mạng."),
+    Setting("weight_CQ", 200, "Trọng số trụ cột Chính quyền số."),
+    Setting("weight_KT", 150, "Trọng số trụ cột Kinh tế số."),
+    Setting("weight_XH", 150, "Trọng số trụ cột Xã hội số."),
+    Setting(
+        "unreported_rule",
+        "zero",
+        "Chỉ tiêu có mục tiêu nhưng chưa có số liệu: 'zero' = tính 0 điểm (không có minh chứng, "
+        "không có điểm, như bộ DTI chính thức); 'exclude' = bỏ khỏi trung bình.",
+    ),
+    Setting("on_track_ratio", 0.95, "Tỷ lệ tiến độ từ mức này trở lên: Đúng tiến độ."),
+    Setting("speed_up_ratio", 0.6, "Tỷ lệ tiến độ từ mức này đến dưới mức trên: Cần đẩy nhanh."),
+    Setting("include_demo", True, "Đọc kèm dữ liệu minh họa (Tỉnh Minh Họa) có sẵn trong data/demo."),
+)
+
+PILLARS: tuple[tuple[str, str], ...] = (
+    ("HT", "Hạ tầng số"),
+    ("NL", "Nhân lực số"),
+    ("AT", "An toàn thông tin mạng"),
+    ("CQ", "Chính quyền số"),
+    ("KT", "Kinh tế số"),
+    ("XH", "Xã hội số"),
+)
+PILLAR_NAMES = dict(PILLARS)
+
+
+def store_dir(override: str | os.PathLike | None = None) -> Path:
+    """The directory for everything users add: DTI_STORE, default ./store (never data/)."""
+    return Path(override or os.environ.get("DTI_STORE") or ROOT / "store").resolve()
+
+
+def load_settings(store: Path | None = None) -> dict[str, object]:
+    values = {s.name: s.default for s in SETTINGS}
+    path = (store or store_dir()) / "settings.json"
+    if path.exists():
+        overrides = json.loads(path.read_text(encoding="utf-8"))
+        values.update({k: v for k, v in overrides.items() if k in values})
+    return values

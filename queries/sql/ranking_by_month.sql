@@ -1,0 +1,44 @@
+-- Ranking of communes for one month, within one province or (province null) all of them.
+-- params: period (DATE, first of month), province (VARCHAR or null)
+with
+
+scores as (
+    select *, round(score, 2) as rounded_score
+    from commune_scores($period::DATE - interval 1 month, $period::DATE, $province, null)
+),
+
+ranked as (
+    select
+        *,
+        case when rounded_score is not null
+            then rank() over (partition by period order by rounded_score desc nulls last)
+        end as rank
+    from scores
+),
+
+current_month as (
+    select * from ranked where period = $period::DATE
+),
+
+previous_month as (
+    select commune_id, rank as previous_rank, rounded_score as previous_score
+    from ranked where period < $period::DATE
+),
+
+final as (
+    select
+        c.rank,
+        c.commune_id, c.commune_name, c.province, c.is_demo,
+        c.rounded_score as score,
+        round(c."HT", 2) as "HT", round(c."NL", 2) as "NL", round(c."AT", 2) as "AT",
+        round(c."CQ", 2) as "CQ", round(c."KT", 2) as "KT", round(c."XH", 2) as "XH",
+        c.coverage, c.n_targets, c.n_reported, c.n_achieved,
+        p.previous_rank,
+        p.previous_rank - c.rank as rank_change,
+        round(c.rounded_score - p.previous_score, 2) as score_change
+    from current_month as c
+    left join previous_month as p using (commune_id)
+)
+
+select * from final
+order by rank nulls last, commune_name collate vi
