@@ -28,6 +28,28 @@ from pathlib import Path
 import polars as pl
 
 KINDS = ("actuals", "targets", "communes")
+
+# Columns of the rows stored for each kind (upload_id is added by the store). `row_number`
+# is the row as the spreadsheet shows it, so every stored value points back to its cell.
+ROW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "actuals": {
+        "row_number": pl.Int32, "commune_id": pl.Utf8, "indicator": pl.Utf8,
+        "period": pl.Date, "value": pl.Float64, "numerator": pl.Float64,
+        "denominator": pl.Float64, "note": pl.Utf8,
+    },
+    "targets": {
+        "row_number": pl.Int32, "commune_id": pl.Utf8, "indicator": pl.Utf8, "year": pl.Int32,
+        "comparator": pl.Utf8, "target": pl.Float64, "target_text": pl.Utf8,
+        "lead_unit": pl.Utf8, "partner_units": pl.Utf8, "source_doc": pl.Utf8,
+        "source_item": pl.Utf8, "note": pl.Utf8,
+    },
+    "communes": {
+        "row_number": pl.Int32, "commune_id": pl.Utf8, "commune_code": pl.Utf8,
+        "commune_name": pl.Utf8, "province": pl.Utf8, "adult_population": pl.Float64,
+        "population_15plus": pl.Float64, "working_age_population": pl.Float64,
+        "is_demo": pl.Boolean,
+    },
+}
 COMPACT_AFTER_FILES = 64
 
 

@@ -1,0 +1,20 @@
+# The two commands of the README's Quick start: `make run` and `make test`.
+PYTHON ?= python3
+
+.PHONY: install browser run test bench
+
+install:
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+
+# Debian's chromium for the real-browser tests and offline chart export (never `playwright install`).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+run: install
+	$(PYTHON) -m streamlit run dashboard.py
+
+test: install browser
+	$(PYTHON) -m pytest
+
+bench: install
+	$(PYTHON) -m bench
