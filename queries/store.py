@@ -162,6 +162,7 @@ class Store:
         user: str = "",
         rows_total: int | None = None,
         rows_rejected: int = 0,
+        moment: datetime | None = None,
     ) -> Receipt:
         """Store accepted rows of one file. The same file again (same kind and bytes,
         still active) is a no-op that returns the earlier upload's id."""
@@ -174,8 +175,10 @@ class Store:
             if entry["kind"] == kind and entry["sha256"] == sha and entry["active"]:
                 return Receipt(entry["upload_id"], duplicate=True)
 
-        moment = _now()
-        upload_id = f"{moment.strftime('%Y%m%dT%H%M%S%f')}Z{secrets.token_hex(3)}"
+        # Ids sort by time, so "newest upload wins" is an ordering of ids; the content hash
+        # keeps two uploads in the same microsecond apart (and the demo generator repeatable).
+        moment = moment or _now()
+        upload_id = f"{moment.strftime('%Y%m%dT%H%M%S%f')}Z{sha[:8]}"
         data_path = self._dir("uploads", kind) / f"{upload_id}.parquet"
         tagged = rows.with_columns(pl.lit(upload_id).alias("upload_id"))
         _atomic_write_parquet(data_path, tagged)
@@ -238,10 +241,13 @@ class Store:
             if len(files) < 2:
                 return 0
             merged = pl.concat([pl.read_parquet(p) for p in files], how="diagonal_relaxed")
-            target = self._dir("uploads", kind) / f"compacted-{_now().strftime('%Y%m%dT%H%M%S%f')}.parquet"
+            # Named after the newest upload inside, so the same uploads give the same file.
+            newest = merged["upload_id"].max()
+            target = self._dir("uploads", kind) / f"compacted-{newest}.parquet"
             _atomic_write_parquet(target, merged)
             # Readers that list files between these two steps may see rows twice; rows are
             # keyed by upload id and row, so the reader drops the copy.
             for path in files:
-                path.unlink(missing_ok=True)
+                if path != target:
+                    path.unlink(missing_ok=True)
             return len(files)

@@ -1,0 +1,344 @@
+"""Reading the values people type into a monthly file: numbers, percentages, fractions,
+months, years, yes/no and targets with comparators.
+
+Every parser takes a raw cell (text from a CSV, or whatever openpyxl gives for an .xlsx
+cell: int, float, datetime, bool) and returns a Python value, or raises `ParseError` whose
+message is Vietnamese and names the value as the user typed it. The caller adds the row and
+column. Nothing here knows about communes or the store.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from queries.text import fold, format_number, nfc
+
+
+class ParseError(ValueError):
+    """A value that cannot be read; `str(error)` is the Vietnamese reason."""
+
+
+# ---- numbers -------------------------------------------------------------------------------
+
+_SPACE_CHARS = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_NUMBER = re.compile(r"^[+-]?(\d[\d.,]*|[.,]\d+)$")
+_THREE_DIGIT_GROUPS = re.compile(r"^\d{1,3}([.,]\d{3})+$")
+# Excel's first day: serial 1 is 1900-01-01, and Excel's phantom 1900-02-29 makes the
+# usable epoch 1899-12-30 for every date after February 1900.
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def is_blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and not _SPACE_CHARS.sub("", cell)) or (
+        isinstance(cell, float) and math.isnan(cell)
+    )
+
+
+def show(cell: object) -> str:
+    """A cell as the user would recognise it in a message."""
+    if isinstance(cell, float):
+        return format_number(cell, 6).rstrip("0").rstrip(",")
+    if isinstance(cell, datetime):
+        return cell.strftime("%d/%m/%Y")
+    if isinstance(cell, date):
+        return cell.strftime("%d/%m/%Y")
+    return nfc(str(cell))
+
+
+def _clean_number_text(text: str) -> str:
+    text = nfc(text).lstrip("'")  # a leading apostrophe is Excel's "keep as text" mark
+    text = text.replace("\u2212", "-").replace("\u2013", "-")  # minus signs people paste
+    return _SPACE_CHARS.sub("", text)
+
+
+def parse_number(cell: object, *, thousands_hint: bool = False) -> float:
+    """'80,44' -> 80.44, '1.234,5' -> 1234.5, '1,234.5' -> 1234.5, '1.234.567' -> 1234567.
+
+    A single separator is a decimal mark (Vietnamese Excel writes '80,44'), except that
+    with `thousands_hint` (counts, population) a lone '.' or ',' followed by exactly three
+    digits groups thousands: '1.000' people is a thousand, not one.
+    """
+    if isinstance(cell, bool):
+        raise ParseError(f"“{show(cell)}” không phải là số")
+    if isinstance(cell, (int, float)):
+        if isinstance(cell, float) and not math.isfinite(cell):
+            raise ParseError(f"“{show(cell)}” không phải là số")
+        return float(cell)
+    if isinstance(cell, (date, datetime)):
+        raise ParseError(f"“{show(cell)}” là ngày tháng, không phải là số")
+    text = _clean_number_text(str(cell))
+    if not _NUMBER.match(text):
+        raise ParseError(f"“{show(cell)}” không phải là số")
+    sign = -1.0 if text.startswith("-") else 1.0
+    digits = text.lstrip("+-")
+    dots, commas = digits.count("."), digits.count(",")
+    if dots and commas:
+        # Both marks: the last one is the decimal mark, the other groups thousands.
+        decimal_mark = "." if digits.rfind(".") > digits.rfind(",") else ","
+        group_mark = "," if decimal_mark == "." else "."
+        if digits.count(decimal_mark) > 1:
+            raise ParseError(f"“{show(cell)}” không phải là số")
+        digits = digits.replace(group_mark, "").replace(decimal_mark, ".")
+    elif dots > 1 or commas > 1:
+        if not _THREE_DIGIT_GROUPS.match(digits):
+            raise ParseError(f"“{show(cell)}” không phải là số")
+        digits = digits.replace(".", "").replace(",", "")
+    elif dots or commas:
+        mark = "." if dots else ","
+        if thousands_hint and _THREE_DIGIT_GROUPS.match(digits):
+            digits = digits.replace(mark, "")
+        else:
+            digits = digits.replace(mark, ".")
+    try:
+        return sign * float(digits)
+    except ValueError as error:  # a shape the regexes let through, e.g. '.'
+        raise ParseError(f"“{show(cell)}” không phải là số") from error
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A measured value read from one or more cells: value on the indicator's scale
+    (percent 0–100, yes/no 1 or 0), and numerator/denominator when the file gave them."""
+
+    value: float
+    numerator: float | None = None
+    denominator: float | None = None
+    warning: str | None = None
+
+
+def split_fraction(cell: object) -> tuple[str, str] | None:
+    """'4227/5219' -> ('4227', '5219'); anything else -> None."""
+    if not isinstance(cell, str) or "/" not in cell:
+        return None
+    parts = cell.split("/")
+    if len(parts) != 2 or is_blank(parts[0]) or is_blank(parts[1]):
+        return None
+    return parts[0], parts[1]
+
+
+def ratio(numerator: float, denominator: float, unit: str, shown: str) -> float:
+    """Value of a fraction on the indicator's scale, rounded to 2 decimals as the plans do."""
+    if denominator == 0:
+        raise ParseError(f"mẫu số bằng 0 ({shown})")
+    if numerator < 0 or denominator < 0:
+        raise ParseError(f"tử số và mẫu số không được âm ({shown})")
+    scale = {"percent": 100.0, "per_1000": 1000.0}.get(unit, 1.0)
+    return round(scale * numerator / denominator, 2)
+
+
+_YES = {"co", "x", "yes", "y", "true", "dat", "da co", "da", "roi", "da thuc hien", "1"}
+_NO = {"khong", "no", "n", "false", "chua", "chua co", "khong co", "chua thuc hien", "0"}
+
+
+def parse_yes_no(cell: object) -> float:
+    """'Có' -> 1, 'Không' -> 0 (also x, yes/no, Đạt/Chưa, 1/0, TRUE/FALSE)."""
+    if isinstance(cell, bool):
+        return 1.0 if cell else 0.0
+    if isinstance(cell, (int, float)) and cell in (0, 1):
+        return float(cell)
+    if isinstance(cell, str):
+        key = fold(cell).strip(" .")
+        if key in _YES:
+            return 1.0
+        if key in _NO:
+            return 0.0
+    raise ParseError(f"“{show(cell)}” không phải là Có/Không")
+
+
+def parse_measure(cell: object, unit: str, *, percent_format: bool = False) -> Reading:
+    """One value cell of an indicator with `unit` (percent, count, yes_no, per_1000).
+
+    `percent_format` is True for an .xlsx cell formatted as a percentage: Excel keeps
+    0.8044 and shows 80,44 %, and the user means 80.44.
+    """
+    if unit == "yes_no":
+        return Reading(parse_yes_no(cell))
+    fraction = split_fraction(cell)
+    if fraction:
+        if unit not in ("percent", "per_1000"):
+            raise ParseError(f"“{show(cell)}”: phân số chỉ dùng cho chỉ tiêu tỷ lệ")
+        numerator = parse_number(fraction[0], thousands_hint=True)
+        denominator = parse_number(fraction[1], thousands_hint=True)
+        value = ratio(numerator, denominator, unit, show(cell))
+        return Reading(value, numerator, denominator)
+    has_percent_sign = isinstance(cell, str) and cell.strip().endswith("%")
+    text = cell.strip().rstrip("%") if has_percent_sign else cell
+    if has_percent_sign and unit != "percent":
+        raise ParseError(f"“{show(cell)}” là phần trăm nhưng chỉ tiêu này không tính bằng %")
+    value = parse_number(text, thousands_hint=unit == "count")
+    if percent_format and unit == "percent" and isinstance(cell, (int, float)):
+        # Round away the binary noise of 0.8044 * 100 without touching real decimals.
+        return Reading(round(value * 100, 9))
+    warning = None
+    if unit == "percent" and not has_percent_sign and 0 < value < 1:
+        warning = (
+            f"giá trị {format_number(value, 4).rstrip('0')} được hiểu là "
+            f"{format_number(value, 4).rstrip('0')} %; nếu ý là "
+            f"{format_number(value * 100, 2)} % hãy ghi {format_number(value * 100, 2)}%"
+        )
+    return Reading(value, warning=warning)
+
+
+# ---- months and years --------------------------------------------------------------------
+
+_MONTH_PATTERNS = (
+    # 'T3/2026', 'Tháng 3/2026', 'tháng 03 năm 2026', 'thang 3-2026' (text folded first)
+    re.compile(r"^(?:t|thang)\s*\.?\s*(\d{1,2})\s*(?:[/.\-]|nam|,)?\s*(?:nam\s*)?(\d{4})$"),
+    re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{4})$"),  # 03/2026, 3-2026
+)
+_YEAR_MONTH = re.compile(r"^(\d{4})\s*[/.\-]\s*(\d{1,2})$")  # 2026-03
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_YEAR_MONTH_DAY = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
+_YEARS = range(2000, 2101)
+
+
+def _month(year: int, month: int, shown: str) -> date:
+    if year not in _YEARS:
+        raise ParseError(f"năm {year} trong “{shown}” không hợp lệ")
+    if not 1 <= month <= 12:
+        raise ParseError(f"tháng {month} trong “{shown}” không hợp lệ")
+    return date(year, month, 1)
+
+
+def from_excel_serial(serial: float) -> date:
+    return _EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+def parse_month(cell: object) -> date:
+    """Any common way of writing a month -> the first day of that month.
+
+    '03/2026', 'T3/2026', 'Tháng 3/2026', 'tháng 03 năm 2026', '2026-03', '01/03/2026'
+    (day first, as Vietnamese dates are), '2026-03-01', an Excel date cell, an Excel serial
+    number (46082).
+    """
+    if isinstance(cell, datetime):
+        return _month(cell.year, cell.month, show(cell))
+    if isinstance(cell, date):
+        return _month(cell.year, cell.month, show(cell))
+    if isinstance(cell, bool) or cell is None:
+        raise ParseError(f"“{show(cell)}” không phải là tháng")
+    if isinstance(cell, (int, float)):
+        if 20000 <= cell <= 80000:  # Excel serial of a day between 1954 and 2119
+            day = from_excel_serial(cell)
+            return _month(day.year, day.month, show(cell))
+        raise ParseError(f"“{show(cell)}” không phải là tháng")
+    shown = nfc(str(cell))
+    text = fold(shown).strip().lstrip("'").strip()
+    for pattern in _MONTH_PATTERNS:
+        found = pattern.match(text)
+        if found:
+            return _month(int(found.group(2)), int(found.group(1)), shown)
+    found = _YEAR_MONTH.match(text)
+    if found:
+        return _month(int(found.group(1)), int(found.group(2)), shown)
+    found = _DAY_MONTH_YEAR.match(text)
+    if found:
+        day, month, year = (int(g) for g in found.groups())
+        _check_day(day, month, year, shown)
+        return _month(year, month, shown)
+    found = _YEAR_MONTH_DAY.match(text)
+    if found:
+        year, month, day = (int(g) for g in found.groups())
+        _check_day(day, month, year, shown)
+        return _month(year, month, shown)
+    if _SERIAL.match(text):
+        return parse_month(float(text.replace(",", ".")))
+    raise ParseError(f"“{shown}” không phải là tháng (ví dụ đúng: 03/2026 hoặc Tháng 3/2026)")
+
+
+def _check_day(day: int, month: int, year: int, shown: str) -> None:
+    if not 1 <= month <= 12:
+        raise ParseError(f"tháng {month} trong “{shown}” không hợp lệ (ngày ghi trước tháng: 01/03/2026)")
+    try:
+        date(year, month, day)
+    except ValueError as error:
+        raise ParseError(f"“{shown}” không phải là ngày có thật") from error
+
+
+def parse_year(cell: object) -> int:
+    """2026, 2026.0, '2026', 'Năm 2026' -> 2026."""
+    if isinstance(cell, (datetime, date)):
+        return cell.year
+    if isinstance(cell, bool):
+        raise ParseError(f"“{show(cell)}” không phải là năm")
+    if isinstance(cell, (int, float)):
+        year = int(cell)
+        if year == cell and year in _YEARS:
+            return year
+        raise ParseError(f"“{show(cell)}” không phải là năm hợp lệ")
+    found = re.fullmatch(r"(?:nam\s*)?(\d{4})", fold(str(cell)).strip())
+    if found and int(found.group(1)) in _YEARS:
+        return int(found.group(1))
+    raise ParseError(f"“{show(cell)}” không phải là năm (ví dụ đúng: 2026)")
+
+
+# ---- targets -----------------------------------------------------------------------------
+
+# Comparator words as plans write them (folded), longest first so 'khong duoi' wins over 'duoi'.
+_COMPARATOR_WORDS = (
+    ("khong duoi", ">="), ("khong it hon", ">="), ("toi thieu", ">="), ("it nhat", ">="),
+    ("tu", ">="), ("dat", ">="), ("tren", ">"), ("hon", ">"),
+    ("khong qua", "<="), ("khong vuot qua", "<="), ("toi da", "<="), ("duoi", "<"),
+)
+_COMPARATOR_SIGNS = (
+    (">=", ">="), ("=>", ">="), ("≥", ">="), ("⩾", ">="), ("<=", "<="), ("=<", "<="),
+    ("≤", "<="), ("⩽", "<="), (">", ">"), ("<", "<"), ("=", ">="),
+)
+_FIRST_NUMBER = re.compile(r"[+-]?\d[\d.,]*(?:\s*/\s*\d[\d.,]*)?\s*%?")
+
+
+@dataclass(frozen=True)
+class Target:
+    comparator: str  # '>=', '>', '<=', '<'
+    value: float
+    text: str  # as the plan wrote it
+
+
+def _split_comparator(text: str) -> tuple[str | None, str]:
+    stripped = text.strip()
+    for sign, comparator in _COMPARATOR_SIGNS:
+        if stripped.startswith(sign):
+            return comparator, stripped[len(sign):].strip()
+    folded = fold(stripped)
+    for words, comparator in sorted(_COMPARATOR_WORDS, key=lambda w: -len(w[0])):
+        if folded.startswith(words + " ") or (folded.startswith(words) and folded[len(words):][:1].isdigit()):
+            return comparator, stripped[len(words):].strip()
+    return None, stripped
+
+
+def parse_target(cell: object, unit: str, *, direction: str = "up", percent_format: bool = False) -> Target:
+    """'≥ 95%' -> ('>=', 95), '> 80' -> ('>', 80), '100%' -> ('>=', 100) ("reach 100%"),
+    '01 doanh nghiệp/1.000 dân' -> ('>=', 1), 'Có' -> ('>=', 1) for yes/no."""
+    default = "<=" if direction == "down" else ">="
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        reading = parse_measure(cell, unit, percent_format=percent_format)
+        shown = format_number(reading.value, 2).rstrip("0").rstrip(",")
+        return Target(default, reading.value, shown + (" %" if unit == "percent" else ""))
+    text = nfc(str(cell))
+    if unit == "yes_no":
+        try:
+            return Target(default, parse_yes_no(text), text)
+        except ParseError:
+            pass
+    comparator, rest = _split_comparator(text)
+    found = _FIRST_NUMBER.search(rest)
+    if not found:
+        if unit == "yes_no":
+            raise ParseError(f"“{text}” không phải là mục tiêu Có/Không")
+        raise ParseError(f"không đọc được số trong mục tiêu “{text}” (ví dụ đúng: ≥ 95%)")
+    token = found.group(0).strip()
+    if unit == "yes_no":
+        number = parse_number(token.rstrip("%"))
+        # Plans write "100%" for "done" on yes/no indicators.
+        value = 1.0 if number in (1, 100) else 0.0 if number == 0 else None
+        if value is None:
+            raise ParseError(f"“{text}” không phải là mục tiêu Có/Không")
+        return Target(comparator or default, value, text)
+    if unit == "per_1000" and "/" in token:
+        # '01 doanh nghiệp/1.000 dân': the number before the slash is already per 1,000.
+        token = token.split("/")[0].strip()
+    reading = parse_measure(token, unit)
+    return Target(comparator or default, reading.value, text)
