@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
+# DTI_DATA_DIR lets tests point the app at a tiny fixture instead of the shipped data.
+DATA_DIR = Path(os.environ.get("DTI_DATA_DIR") or ROOT / "data").resolve()
 DEMO_STORE = DATA_DIR / "demo"
 
 
