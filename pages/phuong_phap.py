@@ -122,12 +122,11 @@ st.markdown(
 documents = query("plan_documents")
 if documents.height:
     st.dataframe(
-        documents.filter(~pl.col("is_demo")).drop("is_demo"),
-        hide_index=True,
-        column_config={
+        documents.filter(~pl.col("is_demo")).drop("is_demo").rename({
             "source_doc": "Văn bản", "province": "Tỉnh", "communes": "Xã",
             "years": "Năm", "n_targets": "Số chỉ tiêu",
-        },
+        }),
+        hide_index=True,
     )
 
 st.header("7. Cài đặt đang áp dụng")
