@@ -134,15 +134,8 @@ class Database:
                         [(k, str(v)) for k, v in self.settings.items()])
         for kind in ("communes", "targets", "actuals"):
             self._build_kind(con, kind)
-        # Snapshots run to the later of the last reported month and this month.
-        con.execute(
-            """create or replace table snapshot_bounds as
-            select greatest(coalesce(max(period), $today), $today) as snapshot_end from actuals""",
-            {"today": month_start(date.today())},
-        )
-        snapshot_end = con.sql("select snapshot_end from snapshot_bounds").fetchall()[0][0]
         for path in sorted((SQL_DIR / "build").glob("*.sql")):
-            con.execute(path.read_text(encoding="utf-8"), {"snapshot_end": snapshot_end})
+            con.execute(path.read_text(encoding="utf-8"))
         for path in sorted((SQL_DIR / "macros").glob("*.sql")):
             con.execute(path.read_text(encoding="utf-8"))
         con.execute("commit")

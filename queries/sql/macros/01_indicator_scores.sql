@@ -39,27 +39,48 @@ targets_in_force as (
     join indicators as i on i.code = t.indicator
 ),
 
--- months after the snapshot's end carry its values forward (nothing newer exists)
-lookups as (
+scoped_intervals as (
+    select a.*
+    from actuals_intervals as a
+    semi join scoped_communes as c on c.commune_id = a.commune_id
+),
+
+-- current value: the latest reported value with period <= the month, any year
+latest as (
     select
         t.period, t.commune_id, t.indicator,
-        least(t.period, b.snapshot_end) as lookup_period,
-        year(t.period) > year(b.snapshot_end) as beyond_snapshot_year
-    from targets_in_force as t, snapshot_bounds as b
+        a.period as value_period, a.value, a.numerator, a.denominator,
+        a.source as value_source, a.upload_id as value_upload_id
+    from targets_in_force as t
+    join (select * from scoped_intervals
+          where period <= p_to::DATE and valid_to > p_from::DATE) as a
+        on a.commune_id = t.commune_id and a.indicator = t.indicator
+        and a.period <= t.period and t.period < a.valid_to
+),
+
+-- baseline candidate 1: the value in force just before the year began
+before_year as (
+    select t.period, t.commune_id, t.indicator, a.value as prior_value
+    from targets_in_force as t
+    join (select * from scoped_intervals
+          where period < make_date(year(p_to::DATE), 1, 1)
+            and valid_to >= make_date(year(p_from::DATE), 1, 1)) as a
+        on a.commune_id = t.commune_id and a.indicator = t.indicator
+        and a.period < t.year_start and t.year_start <= a.valid_to
 ),
 
 joined as (
     select
         t.*,
-        m.value_period, m.value, m.numerator, m.denominator, m.value_source, m.value_upload_id,
-        case when l.beyond_snapshot_year then m.value else m.prior_value end as prior_value,
-        case when not l.beyond_snapshot_year then m.first_value end as first_value,
-        case when not l.beyond_snapshot_year then m.first_period end as first_period
+        l.value_period, l.value, l.numerator, l.denominator, l.value_source, l.value_upload_id,
+        b.prior_value,
+        case when f.first_period <= t.period then f.first_value end as first_value,
+        case when f.first_period <= t.period then f.first_period end as first_period
     from targets_in_force as t
-    join lookups as l using (period, commune_id, indicator)
-    left join actuals_monthly as m
-        on m.commune_id = t.commune_id and m.indicator = t.indicator
-        and m.period = l.lookup_period
+    left join latest as l using (period, commune_id, indicator)
+    left join before_year as b using (period, commune_id, indicator)
+    left join actuals_first_of_year as f
+        on f.commune_id = t.commune_id and f.indicator = t.indicator and f.year = t.year
 ),
 
 paths as (
