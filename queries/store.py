@@ -94,6 +94,7 @@ class Store:
     def __init__(self, root: str | os.PathLike, read_only: bool = False):
         self.root = Path(root)
         self.read_only = read_only
+        self._entry_cache: dict[str, dict] = {}
 
     # ---- paths -------------------------------------------------------------------------
     def _dir(self, *parts: str) -> Path:
@@ -137,7 +138,10 @@ class Store:
         events = self._events()
         entries = []
         for path in sorted(folder.glob("*.json")):
-            entry = json.loads(path.read_text(encoding="utf-8"))
+            # Manifest files never change once written, so each is parsed once per process.
+            if path.name not in self._entry_cache:
+                self._entry_cache[path.name] = json.loads(path.read_text(encoding="utf-8"))
+            entry = dict(self._entry_cache[path.name])
             entry["active"] = events.get(entry["upload_id"]) != "undo"
             entries.append(entry)
         return entries
