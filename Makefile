@@ -6,9 +6,11 @@ PYTHON ?= python3
 install:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 
-# Debian's chromium for the real-browser tests and offline chart export (never `playwright install`).
+# Debian's chromium for the real-browser tests and offline chart export (never `playwright install`),
+# and the DejaVu fonts the meeting pack embeds for Vietnamese.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	@{ command -v chromium && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
 run: install
 	$(PYTHON) -m streamlit run dashboard.py

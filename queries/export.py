@@ -2,9 +2,12 @@
 
     python -m queries.export ranking  [--province P] [--period YYYY-MM] [--format csv|json|xlsx]
     python -m queries.export progress [--province P] [--period YYYY-MM] [--format csv|json|xlsx]
+    python -m queries.export pack      --province P  [--period YYYY-MM] [--out FILE.pdf]
 
 Without --province all provinces are ranked together. Without --period: the latest month
-with reported values. Output goes to standard output unless --out names a file.
+with reported values. Output goes to standard output unless --out names a file; the meeting
+pack (a PDF: overview, ranking, each pillar, the communes most behind, the method note) is
+for one province and goes to --out, by default tai-lieu-hop-<tinh>-<YYYY-MM>.pdf.
 """
 from __future__ import annotations
 
@@ -115,8 +118,9 @@ def render(what: str, frame: pl.DataFrame, fmt: str, period: date, province: str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m queries.export",
-                                     description="Xuất bảng xếp hạng hoặc tiến độ chỉ tiêu.")
-    parser.add_argument("what", choices=["ranking", "progress"])
+                                     description="Xuất bảng xếp hạng, tiến độ chỉ tiêu hoặc tài liệu họp (PDF).")
+    parser.add_argument("what", choices=["ranking", "progress", "pack"],
+                        help="ranking: xếp hạng; progress: tiến độ chỉ tiêu; pack: tài liệu họp (PDF)")
     parser.add_argument("--province", help="tên tỉnh; bỏ trống để xếp hạng chung tất cả các tỉnh")
     parser.add_argument("--period", help="tháng YYYY-MM; mặc định: tháng gần nhất có số liệu")
     parser.add_argument("--format", choices=["csv", "json", "xlsx"], default="csv")
@@ -130,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             raise UserError(f"Tháng “{args.period}” không đúng dạng YYYY-MM (ví dụ 2026-03).") from None
         province = resolve_province(db, args.province)
+        if args.what == "pack":
+            return write_pack(db, province, period, args.out)
         frame = ranking(db, period, province) if args.what == "ranking" else progress(db, period, province)
         output = render(args.what, frame, args.format, period, province)
     except UserError as problem:
@@ -139,6 +145,22 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.out).write_bytes(output)
     else:
         sys.stdout.buffer.write(output)
+    return 0
+
+
+def write_pack(db: Database, province: str | None, period: date, out: str | None) -> int:
+    from queries.pack import build_pack_result, pack_file_name
+
+    if province is None:
+        provinces = ", ".join(db.run_query("provinces")["province"].to_list())
+        raise UserError(f"Tài liệu họp làm cho một tỉnh: thêm --province (các tỉnh có dữ liệu: {provinces}).")
+    try:
+        result = build_pack_result(province, period, db=db)
+    except FileNotFoundError as problem:
+        raise UserError(str(problem)) from None
+    path = Path(out or pack_file_name(province, period))
+    path.write_bytes(result.content)
+    print(f"Đã ghi {path} ({result.pages} trang, {result.seconds:.1f} giây).", file=sys.stderr)
     return 0
 
 

@@ -1,7 +1,11 @@
 """Writing tables for people: .xlsx with Vietnamese headings and CSV that Excel opens.
 
-Cells that begin with =, +, - or @ are neutralised (prefixed with an apostrophe) so that a
-spreadsheet never runs them as formulas; numbers stay numbers.
+Text that begins with =, +, - or @ (or a tab or carriage return) is neutralised so that a
+spreadsheet never runs it as a formula:
+- in .xlsx the cell is written as text with Excel's "quote prefix" flag: it shows exactly
+  what was typed, and stays text even when someone edits it;
+- in CSV, which has no types, it gets a leading apostrophe (the usual CSV-injection guard).
+Numbers stay numbers (a negative number is a number, not text), dates stay dates.
 """
 from __future__ import annotations
 
@@ -11,23 +15,41 @@ from datetime import date, datetime
 
 import polars as pl
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HEADING_FILL = "1F4E79"
+DEFAULT_FORMATS = {int: "#,##0", float: "#,##0.00"}  # Excel shows these with the reader's separators
+
+
+def is_risky(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
 def neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """For CSV: text a spreadsheet would run gets a leading apostrophe."""
+    if is_risky(value):
         return "'" + value
     return value
+
+
+def write_cell(cell: Cell, value: object) -> None:
+    """Put a value in an .xlsx cell; risky text is stored as text, never as a formula."""
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=None)
+    cell.value = value
+    if is_risky(value):
+        cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
 
 
 def to_csv_bytes(frame: pl.DataFrame, headings: dict[str, str] | None = None) -> bytes:
     """UTF-8 with BOM, which Excel on Vietnamese Windows opens with the accents intact."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([(headings or {}).get(c, c) for c in frame.columns])
+    writer.writerow([neutralise((headings or {}).get(c, c)) for c in frame.columns])
     for row in frame.iter_rows():
         writer.writerow(["" if v is None else neutralise(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -39,37 +61,65 @@ def to_xlsx_bytes(
     number_formats: dict[str, str] | None = None,
     title: str | None = None,
 ) -> bytes:
-    """One sheet per frame; heading row bold and frozen; column widths fitted."""
+    """One sheet per frame: optional title on row 1, heading row bold, frozen and filterable,
+    numbers as numbers with a format, dates as dates, column widths fitted, printed landscape
+    on one page wide with the heading row repeated."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     headings = headings or {}
     number_formats = number_formats or {}
+    thin = Side(style="thin", color="BFBFBF")
     for sheet_name, frame in sheets.items():
-        sheet = workbook.create_sheet(sheet_name[:31])
-        first_row = 1
+        sheet = workbook.create_sheet(_sheet_title(sheet_name))
+        heading_row = 1
         if title:
-            sheet.cell(row=1, column=1, value=neutralise(title)).font = Font(bold=True, size=13)
-            first_row = 3
+            write_cell(sheet.cell(row=1, column=1), title)
+            sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
+            heading_row = 3
         for col, name in enumerate(frame.columns, start=1):
-            cell = sheet.cell(row=first_row, column=col, value=headings.get(name, name))
+            cell = sheet.cell(row=heading_row, column=col)
+            write_cell(cell, headings.get(name, name))
             cell.font = Font(bold=True, color="FFFFFF")
-            cell.fill = PatternFill("solid", fgColor="1F4E79")
+            cell.fill = PatternFill("solid", fgColor=HEADING_FILL)
             cell.alignment = Alignment(wrap_text=True, vertical="center")
-        for r, row in enumerate(frame.iter_rows(), start=first_row + 1):
+            cell.border = Border(bottom=thin)
+        formats = [number_formats.get(name) for name in frame.columns]
+        for r, row in enumerate(frame.iter_rows(), start=heading_row + 1):
             for c, value in enumerate(row, start=1):
-                if isinstance(value, datetime):
-                    value = value.replace(tzinfo=None)
-                cell = sheet.cell(row=r, column=c, value=neutralise(value))
-                fmt = number_formats.get(frame.columns[c - 1])
-                if fmt and isinstance(value, (int, float)):
-                    cell.number_format = fmt
-                elif isinstance(value, date):
-                    cell.number_format = "dd/mm/yyyy"
-        sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
+                cell = sheet.cell(row=r, column=c)
+                write_cell(cell, value)
+                fmt = formats[c - 1]
+                if isinstance(value, bool) or value is None:
+                    continue
+                if isinstance(value, (int, float)):
+                    cell.number_format = fmt or DEFAULT_FORMATS[int if isinstance(value, int) else float]
+                elif isinstance(value, (date, datetime)):
+                    cell.number_format = fmt or ("dd/mm/yyyy hh:mm" if isinstance(value, datetime) else "dd/mm/yyyy")
+        sheet.freeze_panes = sheet.cell(row=heading_row + 1, column=1)
+        if frame.width:
+            last = f"{get_column_letter(frame.width)}{heading_row + max(frame.height, 1)}"
+            sheet.auto_filter.ref = f"A{heading_row}:{last}"
+        sheet.print_title_rows = f"{heading_row}:{heading_row}"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        heading_lines = 1
         for col, name in enumerate(frame.columns, start=1):
-            values = [headings.get(name, name)] + [str(v) for v in frame[name].head(200).to_list() if v is not None]
-            width = min(60, max(8, max(len(v) for v in values) + 2))
+            values = [str(v) for v in frame[name].head(200).to_list() if v is not None]
+            heading = str(headings.get(name, name))
+            longest = max([len(v) for v in values] + [min(len(heading), 24)])
+            width = min(60, max(8, longest + 2))
             sheet.column_dimensions[get_column_letter(col)].width = width
+            heading_lines = max(heading_lines, -(-len(heading) // max(1, width - 2)))
+        # wrapped headings: Excel does not grow a row written by a program, so set its height
+        sheet.row_dimensions[heading_row].height = 15 * min(heading_lines, 4) + 3
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _sheet_title(name: str) -> str:
+    """Excel forbids []:*?/\\ in sheet names and allows 31 characters."""
+    cleaned = "".join("-" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Bảng"
+    return cleaned[:31].strip()
