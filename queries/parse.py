@@ -36,10 +36,16 @@ def is_blank(cell: object) -> bool:
     )
 
 
+def compact(value: float) -> str:
+    """80.0 -> '80', 80.44 -> '80,44', 1234.5 -> '1.234,5': Vietnamese, no useless zeros."""
+    text = format_number(value, 4)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
 def show(cell: object) -> str:
     """A cell as the user would recognise it in a message."""
     if isinstance(cell, float):
-        return format_number(cell, 6).rstrip("0").rstrip(",")
+        return compact(cell)
     if isinstance(cell, datetime):
         return cell.strftime("%d/%m/%Y")
     if isinstance(cell, date):
@@ -151,7 +157,8 @@ def parse_measure(cell: object, unit: str, *, percent_format: bool = False) -> R
     """One value cell of an indicator with `unit` (percent, count, yes_no, per_1000).
 
     `percent_format` is True for an .xlsx cell formatted as a percentage: Excel keeps
-    0.8044 and shows 80,44 %, and the user means 80.44.
+    0.8044 and shows 80,44 %, and the user means 80.44. A bare 0.8044 without that format
+    is taken as typed (0.8044 %), never guessed, with a warning the page shows next to the row.
     """
     if unit == "yes_no":
         return Reading(parse_yes_no(cell))
@@ -174,9 +181,8 @@ def parse_measure(cell: object, unit: str, *, percent_format: bool = False) -> R
     warning = None
     if unit == "percent" and not has_percent_sign and 0 < value < 1:
         warning = (
-            f"giá trị {format_number(value, 4).rstrip('0')} được hiểu là "
-            f"{format_number(value, 4).rstrip('0')} %; nếu ý là "
-            f"{format_number(value * 100, 2)} % hãy ghi {format_number(value * 100, 2)}%"
+            f"giá trị {compact(value)} được hiểu là {compact(value)} %; "
+            f"nếu ý là {compact(value * 100)} % hãy ghi {compact(value * 100)}%"
         )
     return Reading(value, warning=warning)
 
@@ -315,8 +321,7 @@ def parse_target(cell: object, unit: str, *, direction: str = "up", percent_form
     default = "<=" if direction == "down" else ">="
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
         reading = parse_measure(cell, unit, percent_format=percent_format)
-        shown = format_number(reading.value, 2).rstrip("0").rstrip(",")
-        return Target(default, reading.value, shown + (" %" if unit == "percent" else ""))
+        return Target(default, reading.value, compact(reading.value) + (" %" if unit == "percent" else ""))
     text = nfc(str(cell))
     if unit == "yes_no":
         try:

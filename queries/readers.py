@@ -28,9 +28,9 @@ class TableError(ValueError):
 # Canonical name -> (Vietnamese label for messages, headings people type, folded).
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "stt": ("STT", ("stt", "tt", "so tt", "so thu tu", "no")),
-    "ma_xa": ("Mã xã", ("ma xa", "ma don vi", "ma dvhc", "ma xa phuong", "commune code", "commune id", "code")),
+    "ma_xa": ("Mã xã", ("ma xa", "ma don vi", "ma dvhc", "ma xa phuong", "commune code", "commune id")),
     "ten_xa": ("Tên xã", (
-        "ten xa", "xa", "xa phuong", "ten xa phuong", "ten don vi", "don vi hanh chinh", "don vi",
+        "ten xa", "xa", "xa phuong", "ten xa phuong", "ten don vi", "don vi hanh chinh",
         "commune", "commune name", "name", "ten",
     )),
     "tinh": ("Tỉnh", ("tinh", "tinh thanh pho", "tinh thanh", "ten tinh", "province")),
@@ -52,7 +52,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "mau_so": ("Mẫu số", ("mau so", "denominator")),
     "ghi_chu": ("Ghi chú", ("ghi chu", "note", "notes", "comment")),
     "nam": ("Năm", ("nam", "nam ke hoach", "year")),
-    "muc_tieu": ("Mục tiêu", ("muc tieu", "gia tri muc tieu", "chi tieu phan dau", "target")),
+    "muc_tieu": ("Mục tiêu", ("muc tieu", "gia tri muc tieu", "chi tieu phan dau", "chi tieu nam", "target")),
     "don_vi_chu_tri": ("Đơn vị chủ trì", (
         "don vi chu tri", "co quan chu tri", "chu tri", "don vi thuc hien", "lead unit",
     )),
@@ -156,6 +156,7 @@ def _blank(value: object) -> bool:
 ENCODING_NAMES = {
     "utf-8-sig": "UTF-8 (có BOM)", "utf-8": "UTF-8", "utf-16": "UTF-16",
     "utf-16-le": "UTF-16", "utf-16-be": "UTF-16", "cp1258": "Windows-1258",
+    "utf-8-damaged": "UTF-8 (có vài ký tự hỏng, hiện thành �)",
 }
 
 
@@ -175,11 +176,9 @@ def decode(content: bytes) -> tuple[str, str]:
         elif len(sample) >= 4 and even_nuls > len(sample) // 4 and odd_nuls == 0:
             encoding = "utf-16-be"
         else:
-            try:
-                content.decode("utf-8")
-                encoding = "utf-8"
-            except UnicodeDecodeError:
-                encoding = "cp1258"
+            encoding = _utf8_or_windows_1258(content)
+    if encoding == "utf-8-damaged":
+        return unicodedata.normalize("NFC", content.decode("utf-8", errors="replace")), encoding
     try:
         text = content.decode(encoding)
     except UnicodeDecodeError as error:
@@ -188,6 +187,35 @@ def decode(content: bytes) -> tuple[str, str]:
         # The few bytes Windows-1258 leaves undefined: keep going, they show as '\ufffd'.
         text = content.decode(encoding, errors="replace")
     return unicodedata.normalize("NFC", text), encoding
+
+
+def _utf8_or_windows_1258(content: bytes) -> str:
+    """Strict UTF-8 when it decodes; UTF-8 with a few damaged bytes (a file cut and pasted
+    together) when nearly all its non-ASCII text is valid UTF-8; otherwise Windows-1258."""
+    try:
+        content.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text = content.decode("utf-8", errors="replace")
+    damaged = text.count("\ufffd")
+    valid = sum(1 for ch in text if ord(ch) > 127) - damaged
+    return "utf-8-damaged" if valid > 20 * damaged else "cp1258"
+
+
+def encode_windows_1258(text: str) -> bytes:
+    """Text as Vietnamese Windows saves it: precomposed base letters (ê, ơ, ư, ă, đ) with the
+    tone as a separate combining byte, since Windows-1258 has no 'ế'. For benchmarks and
+    for offices that need such files back."""
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", char)
+            out += unicodedata.normalize("NFC", parts[:-1]).encode("cp1258", errors="replace")
+            out += parts[-1].encode("cp1258", errors="replace")
+    return bytes(out)
 
 
 def _looks_binary(text: str) -> bool:

@@ -3,7 +3,8 @@
 Layout under the store root (DTI_STORE):
 
     uploads/<kind>/<upload_id>.parquet   rows of one upload, every row tagged with upload_id
-    uploads/<kind>/compacted-<ts>.parquet many old uploads merged; rows keep their upload_id
+    uploads/<kind>/compacted-<id>.parquet many old uploads merged; rows keep their upload_id
+    originals/<upload_id><.ext>          the file exactly as it was sent, for audit
     manifest/<upload_id>.json            one entry per upload; writing it is the commit point
     events/<ts>-<upload_id>-<action>.json undo / redo of an upload, newest wins
 
@@ -167,6 +168,7 @@ class Store:
         rows_total: int | None = None,
         rows_rejected: int = 0,
         moment: datetime | None = None,
+        original: bytes | None = None,
     ) -> Receipt:
         """Store accepted rows of one file. The same file again (same kind and bytes,
         still active) is a no-op that returns the earlier upload's id."""
@@ -186,6 +188,11 @@ class Store:
         data_path = self._dir("uploads", kind) / f"{upload_id}.parquet"
         tagged = rows.with_columns(pl.lit(upload_id).alias("upload_id"))
         _atomic_write_parquet(data_path, tagged)
+        original_path = None
+        if original is not None:
+            suffix = Path(file_name).suffix.lower()[:10] if Path(file_name).suffix else ""
+            original_path = f"originals/{upload_id}{suffix}"
+            _atomic_write(self._dir("originals") / f"{upload_id}{suffix}", original)
         entry = {
             "upload_id": upload_id,
             "kind": kind,
@@ -196,6 +203,7 @@ class Store:
             "rows_total": rows_total if rows_total is not None else rows.height + rows_rejected,
             "rows_accepted": rows.height,
             "rows_rejected": rows_rejected,
+            "original_file": original_path,
         }
         # Commit point: until this file exists the data file above is invisible.
         _atomic_write(

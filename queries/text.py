@@ -7,7 +7,8 @@ import unicodedata
 from datetime import date
 
 _SPACES = re.compile(r"\s+")
-_COMMUNE_PREFIX = re.compile(r"^(xa|phuong|thi tran|dac khu)\s+")
+# "Xã Định Tiến", "X. Định Tiến", "TT. Quán Lào": the prefix is optional when matching
+_COMMUNE_PREFIX = re.compile(r"^((xa|phuong|thi tran|dac khu)\s+|(x|p|tt)\.\s*)")
 _PROVINCE_PREFIX = re.compile(r"^(tinh|thanh pho|tp\.?)\s+")
 
 

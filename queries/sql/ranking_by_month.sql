@@ -41,4 +41,4 @@ final as (
 )
 
 select * from final
-order by rank nulls last, commune_name collate vi
+order by rank nulls last, commune_name collate vi, province collate vi, commune_id

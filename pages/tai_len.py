@@ -1,0 +1,325 @@
+"""Tải lên số liệu: commune staff send their monthly file as Excel made it, see what was
+understood row by row, store the good rows, and can undo an upload.
+
+All the work is in queries.ingest (checking, storing) and queries.template (templates);
+this page only shows it. No exception reaches the user: each section catches and says, in
+Vietnamese, what went wrong.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime, timedelta, timezone
+
+import polars as pl
+import streamlit as st
+
+from queries import ingest, template
+from queries.text import format_month
+from ui import page
+from ui.state import database
+
+log = logging.getLogger(__name__)
+
+try:
+    from zoneinfo import ZoneInfo
+
+    VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+except Exception:  # no tz database: Vietnam has no daylight saving, +7 is exact
+    VIETNAM = timezone(timedelta(hours=7))
+
+KIND_CHOICES = {"auto": "Tự nhận biết theo cột", **{k: v.capitalize() for k, v in ingest.KIND_NAMES.items()}}
+HISTORY_LIMIT = 30
+STATUS_ICONS = {name: f"{icon} {name}" for name, icon in zip(ingest.STATUS_NAMES.values(), ("✅", "❌", "↩️"))}
+MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def md(text: object) -> str:
+    """User text (file names, headings) shown literally inside Markdown."""
+    return re.sub(r"([\\`*_\[\]<>|~$])", r"\\\1", str(text))  # the inline Markdown marks
+
+
+def show_time(iso: str | None) -> str:
+    """'2026-11-22T15:04:05+00:00' -> '22/11/2026 22:04' in Vietnam time."""
+    if not iso:
+        return ""
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+def section(title: str, render, *args) -> None:
+    """Run one part of the page; a failure is a Vietnamese message, never a traceback."""
+    try:
+        render(*args)
+    except Exception:
+        log.exception("upload page: %s failed", title)
+        st.error(f"Không hiển thị được phần “{title}” do lỗi hệ thống. Hãy tải lại trang; "
+                 "nếu vẫn lỗi, báo cho quản trị viên (lỗi đã được ghi lại).")
+
+
+# ---- templates -------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=12)
+def _xlsx_template(kind: str, version: tuple, today: date) -> bytes:
+    return template.xlsx_template(database(), kind, today)
+
+
+def render_templates() -> None:
+    st.subheader("Tệp mẫu")
+    st.caption("Mẫu Excel có danh sách thả xuống cho xã, chỉ tiêu và kỳ báo cáo, kèm trang hướng dẫn. "
+               "Mẫu CSV mở đúng dấu tiếng Việt trong Excel.")
+    db = database()
+    version, today = db.version(), date.today()
+
+    def buttons(kind: str, key: str) -> None:
+        left, right, _ = st.columns([1, 1, 2])
+        name = template.TEMPLATE_NAMES[kind]
+        left.download_button("Tải mẫu Excel (.xlsx)", _xlsx_template(kind, version, today), f"{name}.xlsx",
+                             MIME_XLSX, key=f"template-xlsx-{key}", on_click="ignore", icon="📥")
+        right.download_button("Tải mẫu CSV", template.csv_template(kind), f"{name}.csv", "text/csv",
+                              key=f"template-csv-{key}", on_click="ignore", icon="📄")
+
+    buttons("actuals", "actuals")
+    with st.expander("Mẫu chỉ tiêu năm và mẫu danh sách xã (dành cho cán bộ tỉnh)"):
+        st.markdown("**Chỉ tiêu năm** (mục tiêu của từng xã)")
+        buttons("targets", "targets")
+        st.markdown("**Danh sách xã** (khi xã sáp nhập, chia tách)")
+        buttons("communes", "communes")
+
+
+# ---- checking a file -------------------------------------------------------------------------
+
+
+def _communes() -> pl.DataFrame:
+    return database().sql(
+        "select commune_id, commune_name, province from communes order by province collate vi, commune_name collate vi"
+    )
+
+
+def _defaults_inputs() -> dict:
+    with st.expander("Xã và kỳ báo cáo cho cả tệp (khi tệp không có cột Xã hoặc Kỳ báo cáo)"):
+        st.caption("Chỉ dùng cho các dòng để trống ô xã hoặc kỳ báo cáo; ô đã ghi trong tệp được giữ nguyên.")
+        communes = _communes()
+        labels = {r["commune_id"]: f"{r['commune_name']} — {r['province']}" for r in communes.iter_rows(named=True)}
+        left, right = st.columns(2)
+        commune = left.selectbox("Xã", [None, *labels], format_func=lambda c: "(lấy trong tệp)" if c is None else labels[c],
+                                 key="default_commune")
+        months = template.recent_months(date.today())
+        period = right.selectbox("Kỳ báo cáo", [None, *months],
+                                 format_func=lambda m: "(lấy trong tệp)" if m is None else format_month(f"{m[3:]}-{m[:2]}"),
+                                 key="default_period")
+    return {k: v for k, v in (("commune", commune), ("period", period)) if v}
+
+
+def _checked(content: bytes, file_name: str, kind: str | None, defaults: dict) -> ingest.CheckResult:
+    """Check once per file, choice and store version; reruns (clicks) reuse the result."""
+    db = database()
+    key = (ingest.content_hash(content), file_name, kind, tuple(sorted(defaults.items())), db.version(), date.today())
+    cached = st.session_state.get("upload_check")
+    if cached and cached[0] == key:
+        return cached[1]
+    with st.spinner("Đang đọc và kiểm tra tệp…"):
+        result = ingest.check_file(content, file_name, kind=kind, db=db, defaults=defaults)
+    st.session_state["upload_check"] = (key, result)
+    return result
+
+
+def render_upload() -> None:
+    st.subheader("Tải tệp lên")
+    left, right = st.columns([2, 1])
+    kind = left.selectbox("Loại tệp", list(KIND_CHOICES), format_func=KIND_CHOICES.get, key="upload_kind")
+    user = right.text_input("Người gửi", key="upload_user", placeholder="Tên hoặc đơn vị",
+                            help="Ghi vào lịch sử tải lên.")
+    defaults = _defaults_inputs()
+    # No `type=` filter: Streamlit would refuse other files with an English message; the
+    # importer says in Vietnamese why a PDF or a picture is not a table.
+    # A new key after each store empties the picker, so a stored file is not shown as pending.
+    round_number = st.session_state.setdefault("upload_round", 0)
+    uploaded = st.file_uploader("Chọn tệp số liệu (.xlsx hoặc .csv)", key=f"upload_file_{round_number}",
+                                help="Tệp Excel hoặc CSV như Excel đã lưu; không cần sửa lại.")
+    show_receipt()
+    if uploaded is None:
+        return
+    result = _checked(uploaded.getvalue(), uploaded.name, None if kind == "auto" else kind, defaults)
+    render_result(result, user)
+
+
+def render_understood(result: ingest.CheckResult) -> None:
+    from queries.readers import label
+
+    parts = [f"**Tệp:** {md(result.file_name)}", f"**Đọc được:** {result.source}",
+             f"**Dòng tiêu đề:** dòng {result.header_row}"]
+    if result.kind:
+        parts.append(f"**Loại:** {ingest.KIND_NAMES[result.kind]}")
+    columns = ", ".join(f"{label(name)} ← “{md(heading)}”" for name, heading in result.columns.items() if name != "stt")
+    if columns:
+        parts.append(f"**Cột:** {columns}")
+    if result.defaults_used:
+        parts.append(f"**Lấy từ trang:** {_chosen_text(result.defaults_used)}")
+    st.info("  \n".join(parts))
+
+
+def _chosen_text(chosen: dict[str, str]) -> str:
+    """{'commune': 'thanh-hoa/dinh-tien', 'period': '2026-03-01'} -> 'xã Xã Định Tiến (Thanh Hóa), Tháng 3/2026'."""
+    parts = []
+    if "commune" in chosen:
+        names = {r["commune_id"]: f"{r['commune_name']} ({r['province']})" for r in _communes().iter_rows(named=True)}
+        parts.append(f"xã {names.get(chosen['commune'], chosen['commune'])}")
+    if "period" in chosen:
+        parts.append(format_month(chosen["period"]))
+    return ", ".join(parts)
+
+
+def render_result(result: ingest.CheckResult, user: str) -> None:
+    st.markdown("#### Xem trước")
+    if not result.readable:
+        if result.source:
+            render_understood(result)
+        for issue in result.file_errors:
+            st.error(issue.message)
+        return
+    render_understood(result)
+    duplicates = sum(1 for r in result.rows if r.status == ingest.STATUS_DUPLICATE)
+    cols = st.columns(4)
+    cols[0].metric("Số dòng", len(result.rows))
+    cols[1].metric("Hợp lệ", len(result.accepted))
+    cols[2].metric("Lỗi", len(result.rejected))
+    cols[3].metric("Trùng, bỏ qua", duplicates)
+    preview = ingest.preview_frame(result).with_columns(
+        pl.col("Trạng thái").replace(STATUS_ICONS))
+    st.dataframe(preview, hide_index=True, key="upload_preview",
+                 column_config={"Dòng": st.column_config.NumberColumn(width="small", format="%d"),
+                                "Vấn đề": st.column_config.TextColumn(width="large")})
+    errors = result.errors
+    if errors:
+        st.markdown(f"#### Lỗi cần sửa ({len(errors)})")
+        frame = pl.DataFrame({"Dòng": [e.row for e in errors],
+                              "Cột": [_heading(result, e.column) for e in errors],
+                              "Nội dung": [e.message for e in errors]})
+        st.dataframe(frame, hide_index=True, key="upload_errors")
+        st.download_button("Tải danh sách lỗi (.csv)", _errors_csv(frame), "loi_tai_len.csv", "text/csv",
+                           key="errors_csv", on_click="ignore")
+    warnings = result.warnings
+    if warnings:
+        with st.expander(f"Lưu ý ({len(warnings)}) — không chặn việc lưu"):
+            for warning in warnings:
+                st.markdown(f"- {warning.message}")
+    accepted = len(result.accepted)
+    label_text = f"Lưu {accepted} dòng hợp lệ" if accepted else "Không có dòng hợp lệ để lưu"
+    if result.rejected and accepted:
+        st.warning(f"{len(result.rejected)} dòng lỗi sẽ không được lưu. Có thể sửa tệp rồi tải lên lại; "
+                   "các dòng đã lưu sẽ được thay bằng số mới.")
+    if st.button(label_text, type="primary", disabled=not accepted, key="store_button", icon="💾"):
+        store(result, user)
+
+
+def _heading(result: ingest.CheckResult, column: str | None) -> str:
+    from queries.readers import label
+
+    if column is None:
+        return ""
+    return result.columns.get(column) or label(column)
+
+
+def _errors_csv(frame: pl.DataFrame) -> bytes:
+    """UTF-8 with BOM, so Excel shows the Vietnamese messages correctly."""
+    return ("\ufeff" + frame.write_csv()).encode("utf-8")
+
+
+def store(result: ingest.CheckResult, user: str) -> None:
+    try:
+        receipt = ingest.store_checked(result, database(), user=user.strip())
+    except ingest.NothingToStore as reason:
+        st.session_state["upload_receipt"] = ("warning", str(reason))
+    except Exception:
+        log.exception("storing %s failed", result.file_name)
+        st.session_state["upload_receipt"] = (
+            "error", "Không lưu được tệp do lỗi hệ thống; dữ liệu đã lưu trước đó không bị ảnh hưởng. Hãy thử lại.")
+    else:
+        if receipt.duplicate:
+            st.session_state["upload_receipt"] = (
+                "info", f"Tệp “{result.file_name}” đã được lưu trước đó (mã {receipt.upload_id}): không có gì thay đổi.")
+        else:
+            st.session_state["upload_receipt"] = (
+                "success", f"Đã lưu {len(result.accepted)} dòng từ tệp “{result.file_name}” (mã {receipt.upload_id}). "
+                           "Số liệu mới đã có trên các trang theo dõi.")
+        st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+    st.rerun()
+
+
+def show_receipt() -> None:
+    receipt = st.session_state.pop("upload_receipt", None)
+    if receipt:
+        kind, message = receipt
+        getattr(st, kind)(message)
+
+
+# ---- history -------------------------------------------------------------------------------
+
+
+def render_history() -> None:
+    st.subheader("Lịch sử tải lên")
+    db = database()
+    entries = sorted(db.store.entries(), key=lambda e: e["upload_id"], reverse=True)
+    if not entries:
+        st.caption("Chưa có tệp nào được tải lên.")
+        return
+    st.caption("Hoàn tác một lần tải lên sẽ trả lại đúng số liệu trước đó; không có gì bị xóa, "
+               "có thể khôi phục lại bất cứ lúc nào.")
+    frame = pl.DataFrame({
+        "Thời gian": [show_time(e.get("uploaded_at")) for e in entries],
+        "Loại": [ingest.KIND_NAMES.get(e["kind"], e["kind"]) for e in entries],
+        "Tệp": [e.get("file_name") or "" for e in entries],
+        "Người gửi": [e.get("user") or "" for e in entries],
+        "Dòng hợp lệ": [e.get("rows_accepted") for e in entries],
+        "Dòng lỗi": [e.get("rows_rejected") for e in entries],
+        "Trạng thái": ["Đang dùng" if e["active"] else "Đã hoàn tác" for e in entries],
+        "Mã": [e["upload_id"] for e in entries],
+    })
+    st.dataframe(frame, hide_index=True, key="upload_history")
+    st.markdown("**Hoàn tác hoặc khôi phục**")
+    for entry in entries[:HISTORY_LIMIT]:
+        history_row(entry)
+    if len(entries) > HISTORY_LIMIT:
+        st.caption(f"Chỉ hiện nút cho {HISTORY_LIMIT} lần tải lên gần nhất; bảng trên có đủ {len(entries)} lần.")
+
+
+def history_row(entry: dict) -> None:
+    upload_id = entry["upload_id"]
+    text, button = st.columns([5, 1], vertical_alignment="center")
+    state = "đang dùng" if entry["active"] else "đã hoàn tác"
+    text.markdown(f"{show_time(entry.get('uploaded_at'))} · {md(entry.get('file_name') or '')} · "
+                  f"{entry.get('rows_accepted')} dòng · *{state}*")
+    user = st.session_state.get("upload_user", "")
+    if entry["active"]:
+        if button.button("Hoàn tác", key=f"undo-{upload_id}", icon="↩️"):
+            change(upload_id, "undo", user, entry)
+    elif button.button("Khôi phục", key=f"redo-{upload_id}", icon="↪️"):
+        change(upload_id, "redo", user, entry)
+
+
+def change(upload_id: str, action: str, user: str, entry: dict) -> None:
+    try:
+        getattr(database().store, action)(upload_id, user=user)
+    except Exception:
+        log.exception("%s of %s failed", action, upload_id)
+        st.session_state["upload_receipt"] = ("error", "Không thực hiện được thao tác do lỗi hệ thống; dữ liệu không thay đổi.")
+    else:
+        done = "Đã hoàn tác" if action == "undo" else "Đã khôi phục"
+        st.session_state["upload_receipt"] = ("success", f"{done} lần tải lên tệp “{entry.get('file_name')}” ({show_time(entry.get('uploaded_at'))}).")
+    st.rerun()
+
+
+# ---- the page ------------------------------------------------------------------------------
+
+page.header(
+    "Tải lên số liệu",
+    "Gửi tệp kết quả hằng tháng đúng như Excel đã lưu (.xlsx hoặc .csv). Trang cho xem trước "
+    "từng dòng, chỉ rõ dòng nào sai và vì sao, rồi mới lưu các dòng hợp lệ.",
+)
+section("Tải tệp lên", render_upload)
+section("Lịch sử tải lên", render_history)
+section("Tệp mẫu", render_templates)

@@ -1,0 +1,1003 @@
+"""Checking and storing an uploaded file: monthly results (actuals), targets or communes.
+
+    check_file(content, file_name, kind=None, db=None, defaults=None, today=None) -> CheckResult
+    store_checked(result, store, user) -> Receipt
+
+`check_file` never raises for anything wrong with the file: it reads the table
+(`queries.readers`), parses every cell (`queries.parse`), resolves communes and indicators
+against the Database (bound parameters only) and returns what it understood, row by row,
+with Vietnamese messages numbered as the spreadsheet shows the rows. `store_checked` hands
+the accepted rows to the append-only store, which keeps them as one immutable file.
+
+The command line, for province staff loading many files:
+
+    python -m queries.ingest FILE... [--kind actuals|targets|communes] [--dry-run] [--json]
+                             [--store DIR] [--user NAME] [--commune NAME] [--period MONTH]
+
+Exit 0 when every row was accepted, 1 when some rows were rejected, 2 when a file could not
+be read as a table (of that kind). Never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import logging
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from queries.parse import (
+    ParseError,
+    compact,
+    Reading,
+    is_blank,
+    parse_measure,
+    parse_month,
+    parse_number,
+    parse_target,
+    parse_year,
+    ratio,
+    show,
+)
+from queries.readers import Cell, Table, TableError, label, read_table
+from queries.store import KINDS, ROW_SCHEMAS, Receipt, Store, content_hash
+from queries.text import commune_key, fold, format_month, format_number, make_commune_id, nfc, province_key
+
+log = logging.getLogger(__name__)
+
+KIND_NAMES = {"actuals": "kết quả hằng tháng", "targets": "chỉ tiêu (mục tiêu năm)", "communes": "danh sách xã"}
+STATUS_ACCEPTED, STATUS_REJECTED, STATUS_DUPLICATE = "accepted", "rejected", "duplicate"
+STATUS_NAMES = {STATUS_ACCEPTED: "Hợp lệ", STATUS_REJECTED: "Lỗi", STATUS_DUPLICATE: "Trùng, bỏ qua"}
+# How far apart a given value and its numerator/denominator may be before we say so:
+# plans round 80.99 to 81.
+RATIO_TOLERANCE = 0.5
+
+
+# ---- results -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issue:
+    row: int | None  # spreadsheet row; None for the whole file
+    column: str | None  # canonical column name (gia_tri, …); None for the whole row
+    message: str  # full Vietnamese sentence, beginning with 'Dòng N' when there is a row
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class RowResult:
+    row: int
+    status: str
+    record: dict  # parsed fields; what is stored when accepted
+    problems: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class CheckResult:
+    file_name: str
+    kind: str | None
+    content: bytes
+    sha256: str
+    source: str = ""  # how the file was read, in Vietnamese
+    header_row: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # canonical -> heading in the file
+    rows: list[RowResult] = field(default_factory=list)
+    file_errors: list[Issue] = field(default_factory=list)
+    file_warnings: list[Issue] = field(default_factory=list)
+    defaults_used: dict[str, str] = field(default_factory=dict)  # canonical -> value shown
+
+    @property
+    def readable(self) -> bool:
+        return not self.file_errors
+
+    @property
+    def accepted(self) -> list[RowResult]:
+        return [r for r in self.rows if r.status == STATUS_ACCEPTED]
+
+    @property
+    def rejected(self) -> list[RowResult]:
+        return [r for r in self.rows if r.status == STATUS_REJECTED]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return self.file_errors + [p for r in self.rows for p in r.problems]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return self.file_warnings + [w for r in self.rows for w in r.warnings]
+
+    @property
+    def exit_code(self) -> int:
+        if self.file_errors:
+            return 2
+        return 1 if self.rejected else 0
+
+    def store_content(self) -> bytes:
+        """What identifies this upload for the store's "same file twice" rule: the file's
+        bytes, plus the commune or month chosen on the page when they filled cells, so the
+        same file sent for two communes is two uploads."""
+        if not self.defaults_used:
+            return self.content
+        marker = json.dumps(self.defaults_used, ensure_ascii=False, sort_keys=True)
+        return self.content + b"\n#dti-defaults " + marker.encode("utf-8")
+
+    def frame(self) -> pl.DataFrame:
+        """Accepted rows with exactly the store's columns for this kind."""
+        schema = ROW_SCHEMAS[self.kind]
+        rows = [{name: r.record.get(name) for name in schema} for r in self.accepted]
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file_name,
+            "kind": self.kind,
+            "rows": len(self.rows),
+            "accepted": [_json_record(r, self.kind) for r in self.accepted],
+            "errors": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.warnings],
+            "duplicates": [r.row for r in self.rows if r.status == STATUS_DUPLICATE],
+        }
+
+
+def _json_record(result: RowResult, kind: str) -> dict:
+    record = {"row": result.row}
+    for key, value in result.record.items():
+        if key in ("row_number", "is_demo"):
+            continue
+        if isinstance(value, date):
+            value = value.strftime("%Y-%m")
+        record[key] = value
+    return record
+
+
+# ---- what the database knows ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    unit: str
+    direction: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Commune:
+    commune_id: str
+    code: str | None
+    name: str
+    province: str
+    extra: tuple  # adult_population, population_15plus, working_age_population, is_demo
+
+
+class Catalog:
+    """Indicators and communes from the Database, indexed for matching typed names."""
+
+    def __init__(self, indicators: pl.DataFrame, communes: pl.DataFrame):
+        self.indicators = {
+            r["code"]: Indicator(r["code"], r["unit"], r["direction"] or "up", r["name_vi"] or "")
+            for r in indicators.iter_rows(named=True)
+        }
+        self.indicator_by_name = {fold(i.name): i.code for i in self.indicators.values() if i.name}
+        self.communes = [
+            Commune(
+                r["commune_id"], _code_text(r["commune_code"]), r["commune_name"], r["province"],
+                (r["adult_population"], r["population_15plus"], r["working_age_population"], r["is_demo"]),
+            )
+            for r in communes.iter_rows(named=True)
+        ]
+        self.by_id = {c.commune_id: c for c in self.communes}
+        self.by_code = {c.code: c for c in self.communes if c.code}
+        self.by_name: dict[str, list[Commune]] = {}
+        self.suggestions: dict[tuple[str, str | None], str] = {}
+        self.provinces: dict[str, str] = {}
+        for commune in self.communes:
+            self.by_name.setdefault(commune_key(commune.name), []).append(commune)
+            self.provinces.setdefault(province_key(commune.province), commune.province)
+
+    @classmethod
+    def from_database(cls, db) -> "Catalog":
+        indicators = db.sql("select code, unit, direction, name_vi from indicators")
+        communes = db.sql(
+            """select commune_id, commune_code, commune_name, province, adult_population,
+                population_15plus, working_age_population, is_demo
+            from communes"""
+        )
+        return cls(indicators, communes)
+
+    def in_province(self, province: str) -> list[Commune]:
+        key = province_key(province)
+        return [c for c in self.communes if province_key(c.province) == key]
+
+
+def _code_text(value: object) -> str | None:
+    """Commune codes as text: Excel turns '16279' into the number 16279."""
+    if value is None or is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return nfc(str(value))
+
+
+_INDICATOR_CODE = re.compile(r"^([A-Za-z]{2})\s*[-_.]?\s*(\d{1,2})(?=$|[\s\-–—:.,)])")
+
+
+def find_indicator(catalog: Catalog, cell: object) -> Indicator | None:
+    """'XH05', 'xh05', 'XH-05', 'XH5', 'XH05 - Tỷ lệ…' or the indicator's full name."""
+    text = nfc(str(cell))
+    found = _INDICATOR_CODE.match(text)
+    if found:
+        code = f"{found.group(1).upper()}{int(found.group(2)):02d}"
+        if code in catalog.indicators:
+            return catalog.indicators[code]
+    code = catalog.indicator_by_name.get(fold(text))
+    return catalog.indicators.get(code) if code else None
+
+
+# ---- reading one row -----------------------------------------------------------------------
+
+
+class RowProblem(Exception):
+    """One thing wrong with a row, raised by the field readers below."""
+
+    def __init__(self, column: str | None, message: str):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+@dataclass
+class Context:
+    table: Table
+    catalog: Catalog
+    kind: str
+    defaults: dict
+    today: date
+    used_defaults: dict = field(default_factory=dict)
+
+    def cell(self, row, column: str) -> Cell | None:
+        index = self.table.columns.get(column)
+        if index is None or index >= len(row.cells):
+            return None
+        cell = row.cells[index]
+        return None if is_blank(cell.value) else cell
+
+    def text(self, row, column: str) -> str | None:
+        cell = self.cell(row, column)
+        return nfc(show(cell.value)) if cell else None
+
+    def where(self, column: str) -> str:
+        return self.table.heading_of(column)
+
+
+def _commune_text(ctx: Context, row) -> tuple[str | None, str | None, str | None]:
+    """(code, name, province) as typed in the row, the page's choice filling blanks."""
+    code_cell = ctx.cell(row, "ma_xa")
+    code = _code_text(code_cell.value) if code_cell else None
+    name = ctx.text(row, "ten_xa")
+    province = ctx.text(row, "tinh") or ctx.defaults.get("province")
+    if not code and not name and ctx.defaults.get("commune"):
+        default = ctx.defaults["commune"]
+        ctx.used_defaults["commune"] = default
+        if default in ctx.catalog.by_id:
+            return default, None, None
+        name = default
+    return code, name, province
+
+
+def resolve_commune(ctx: Context, row) -> Commune:
+    code, name, province = _commune_text(ctx, row)
+    catalog = ctx.catalog
+    if code:
+        commune = catalog.by_code.get(code) or catalog.by_id.get(code)
+        if commune is None:
+            raise RowProblem("ma_xa", f"cột {ctx.where('ma_xa')}: không có xã mã “{code}” trong danh sách xã")
+        if name and commune_key(name) != commune_key(commune.name):
+            raise RowProblem(
+                "ten_xa",
+                f"cột {ctx.where('ten_xa')}: mã xã “{code}” là {commune.name} ({commune.province}), "
+                f"không phải “{name}”",
+            )
+        return commune
+    if not name:
+        raise RowProblem("ten_xa", f"cột {ctx.where('ten_xa')}: thiếu tên xã")
+    candidates = catalog.by_name.get(commune_key(name), [])
+    if province:
+        key = province_key(province)
+        if key not in catalog.provinces:
+            raise RowProblem("tinh", f"cột {ctx.where('tinh')}: không có tỉnh “{province}” trong danh sách xã")
+        in_province = [c for c in candidates if province_key(c.province) == key]
+        if len(in_province) == 1:
+            return in_province[0]
+        province_name = catalog.provinces[key]
+        if len(in_province) > 1:
+            ids = ", ".join(c.commune_id for c in in_province)
+            raise RowProblem("ma_xa", f"tỉnh {province_name} có nhiều xã tên “{name}” ({ids}): hãy ghi mã xã")
+        hint = _suggest(catalog, name, province_name)
+        raise RowProblem("ten_xa", f"cột {ctx.where('ten_xa')}: không tìm thấy xã “{name}” trong tỉnh {province_name}{hint}")
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) > 1:
+        places = "; ".join(f"{c.name} ({c.province})" for c in sorted(candidates, key=lambda c: fold(c.province)))
+        raise RowProblem("tinh", f"có nhiều xã tên “{name}”: {places} — hãy ghi thêm cột Tỉnh")
+    hint = _suggest(catalog, name)
+    raise RowProblem("ten_xa", f"cột {ctx.where('ten_xa')}: không tìm thấy xã “{name}” trong danh sách xã{hint}")
+
+
+def _suggest(catalog: Catalog, name: str, province: str | None = None) -> str:
+    """' — có phải “Xã Định Tiến”?' for a near miss, so a typo costs one glance. Cached on the
+    catalog, since a file repeats its typos row after row."""
+    key = (commune_key(name), province)
+    if key not in catalog.suggestions:
+        communes = catalog.in_province(province) if province else catalog.communes
+        by_key = {commune_key(c.name): c for c in communes}
+        close = difflib.get_close_matches(key[0], list(by_key), n=1, cutoff=0.75)
+        hint = ""
+        if close:
+            commune = by_key[close[0]]
+            hint = f" — có phải “{commune.name}”" + ("" if province else f" ({commune.province})") + "?"
+        catalog.suggestions[key] = hint
+    return catalog.suggestions[key]
+
+
+def resolve_indicator(ctx: Context, row) -> Indicator:
+    cell = ctx.cell(row, "ma_chi_tieu") or ctx.cell(row, "ten_chi_tieu")
+    if cell is None:
+        raise RowProblem("ma_chi_tieu", f"cột {ctx.where('ma_chi_tieu')}: thiếu mã chỉ tiêu")
+    indicator = find_indicator(ctx.catalog, cell.value)
+    if indicator is None:
+        column = "ma_chi_tieu" if ctx.cell(row, "ma_chi_tieu") else "ten_chi_tieu"
+        raise RowProblem(column, f"cột {ctx.where(column)}: không có chỉ tiêu “{show(cell.value)}” trong danh mục chỉ tiêu")
+    return indicator
+
+
+def read_period(ctx: Context, row) -> date:
+    cell = ctx.cell(row, "ky_bao_cao")
+    if cell is None:
+        default = ctx.defaults.get("period")
+        if default is None:
+            raise RowProblem("ky_bao_cao", f"cột {ctx.where('ky_bao_cao')}: thiếu kỳ báo cáo")
+        ctx.used_defaults["period"] = str(default)
+        value = default
+    else:
+        value = cell.value
+        year_cell = ctx.cell(row, "nam")
+        # 'Tháng' and 'Năm' in two columns: 3 | 2026.
+        if year_cell is not None and _small_int(value) is not None:
+            value = f"{_small_int(value)}/{show(year_cell.value)}"
+    try:
+        period = parse_month(value)
+    except ParseError as error:
+        raise RowProblem("ky_bao_cao", f"cột {ctx.where('ky_bao_cao')}: {error}") from None
+    if period > date(ctx.today.year, ctx.today.month, 1):
+        raise RowProblem(
+            "ky_bao_cao",
+            f"cột {ctx.where('ky_bao_cao')}: kỳ báo cáo {format_month(period)} ở tương lai "
+            f"(hôm nay là {ctx.today.strftime('%d/%m/%Y')})",
+        )
+    return period
+
+
+def _small_int(value: object) -> int | None:
+    try:
+        number = parse_number(value) if isinstance(value, str) else value
+    except ParseError:
+        return None
+    if isinstance(number, (int, float)) and not isinstance(number, bool) and float(number).is_integer() and 1 <= number <= 12:
+        return int(number)
+    return None
+
+
+def _number(ctx: Context, cell: Cell, column: str, *, thousands: bool) -> float:
+    try:
+        return parse_number(cell.value, thousands_hint=thousands)
+    except ParseError as error:
+        raise RowProblem(column, f"cột {ctx.where(column)}: {error}") from None
+
+
+def read_measure(ctx: Context, row, indicator: Indicator) -> Reading:
+    """The value from `gia_tri`, or computed from `tu_so`/`mau_so`; checked for its unit."""
+    value_cell = ctx.cell(row, "gia_tri")
+    numerator_cell, denominator_cell = ctx.cell(row, "tu_so"), ctx.cell(row, "mau_so")
+    numerator = _number(ctx, numerator_cell, "tu_so", thousands=True) if numerator_cell else None
+    denominator = _number(ctx, denominator_cell, "mau_so", thousands=True) if denominator_cell else None
+    for amount, column in ((numerator, "tu_so"), (denominator, "mau_so")):
+        if amount is not None and amount < 0:
+            raise RowProblem(column, f"cột {ctx.where(column)}: {label(column).lower()} không được âm")
+    if value_cell is None:
+        if numerator is None and denominator is None:
+            raise RowProblem("gia_tri", f"cột {ctx.where('gia_tri')}: thiếu giá trị")
+        if numerator is None or denominator is None:
+            missing = "tu_so" if numerator is None else "mau_so"
+            raise RowProblem(missing, f"cột {ctx.where(missing)}: thiếu {label(missing).lower()} (có {label('mau_so' if missing == 'tu_so' else 'tu_so').lower()} nhưng không có giá trị)")
+        if indicator.unit not in ("percent", "per_1000"):
+            raise RowProblem("gia_tri", f"cột {ctx.where('gia_tri')}: thiếu giá trị (tử số/mẫu số chỉ dùng cho chỉ tiêu tỷ lệ)")
+        if denominator == 0:
+            raise RowProblem("mau_so", f"cột {ctx.where('mau_so')}: mẫu số bằng 0")
+        reading = Reading(ratio(numerator, denominator, indicator.unit, f"{show(numerator)}/{show(denominator)}"), numerator, denominator)
+    else:
+        try:
+            reading = parse_measure(value_cell.value, indicator.unit, percent_format=value_cell.percent_format)
+        except ParseError as error:
+            raise RowProblem("gia_tri", f"cột {ctx.where('gia_tri')}: {error}") from None
+        if reading.numerator is None and numerator is not None and denominator is not None:
+            reading = _with_ratio_check(ctx, reading, numerator, denominator, indicator)
+    _check_range(ctx, reading.value, indicator, "gia_tri" if value_cell else "tu_so", value_cell)
+    return reading
+
+
+def _with_ratio_check(ctx: Context, reading: Reading, numerator: float, denominator: float, indicator: Indicator) -> Reading:
+    warning = reading.warning
+    if denominator == 0:
+        raise RowProblem("mau_so", f"cột {ctx.where('mau_so')}: mẫu số bằng 0")
+    if indicator.unit in ("percent", "per_1000"):
+        computed = ratio(numerator, denominator, indicator.unit, "")
+        if abs(computed - reading.value) > RATIO_TOLERANCE:
+            warning = (
+                f"giá trị {compact(reading.value)} khác tỷ lệ tử số/mẫu số "
+                f"{show(numerator)}/{show(denominator)} = {compact(computed)}; đã lưu giá trị đã ghi"
+            )
+    return Reading(reading.value, numerator, denominator, warning)
+
+
+def _check_range(ctx: Context, value: float, indicator: Indicator, column: str, cell: Cell | None = None) -> None:
+    where = ctx.where(column)
+    if indicator.unit == "percent" and not 0 <= value <= 100:
+        shown = compact(value)
+        hint = " (ô Excel định dạng phần trăm đang hiển thị số này)" if cell is not None and cell.percent_format else ""
+        raise RowProblem(column, f"cột {where}: tỷ lệ {shown} % nằm ngoài khoảng 0–100{hint}")
+    if indicator.unit in ("count", "per_1000") and value < 0:
+        raise RowProblem(column, f"cột {where}: số lượng không được âm ({compact(value)})")
+
+
+# ---- the three kinds -----------------------------------------------------------------------
+
+
+def check_actual(ctx: Context, row) -> dict:
+    problems: list[RowProblem] = []
+    commune = indicator = period = reading = None
+    for step in ("commune", "indicator", "period"):
+        try:
+            if step == "commune":
+                commune = resolve_commune(ctx, row)
+            elif step == "indicator":
+                indicator = resolve_indicator(ctx, row)
+            else:
+                period = read_period(ctx, row)
+        except RowProblem as problem:
+            problems.append(problem)
+    if indicator is not None:
+        try:
+            reading = read_measure(ctx, row, indicator)
+        except RowProblem as problem:
+            problems.append(problem)
+    record = {
+        "row_number": row.number,
+        "commune_id": commune.commune_id if commune else None,
+        "commune_name": commune.name if commune else ctx.text(row, "ten_xa"),
+        "province": commune.province if commune else ctx.text(row, "tinh"),
+        "indicator": indicator.code if indicator else ctx.text(row, "ma_chi_tieu"),
+        "period": period,
+        "value": reading.value if reading else None,
+        "numerator": reading.numerator if reading else None,
+        "denominator": reading.denominator if reading else None,
+        "note": ctx.text(row, "ghi_chu"),
+    }
+    if indicator is not None:
+        record["unit"] = indicator.unit
+    warnings = []
+    if reading and reading.warning:
+        warnings.append(("gia_tri", f"cột {ctx.where('gia_tri')}: {reading.warning}"))
+    return {"record": record, "problems": problems, "warnings": warnings}
+
+
+def read_year(ctx: Context, row) -> int:
+    cell = ctx.cell(row, "nam")
+    if cell is None:
+        default = ctx.defaults.get("year")
+        if default is None:
+            raise RowProblem("nam", f"cột {ctx.where('nam')}: thiếu năm")
+        ctx.used_defaults["year"] = str(default)
+        return int(default)
+    try:
+        return parse_year(cell.value)
+    except ParseError as error:
+        raise RowProblem("nam", f"cột {ctx.where('nam')}: {error}") from None
+
+
+def check_target(ctx: Context, row) -> dict:
+    problems: list[RowProblem] = []
+    commune = indicator = year = target = None
+    for step in ("commune", "indicator", "year"):
+        try:
+            if step == "commune":
+                commune = resolve_commune(ctx, row)
+            elif step == "indicator":
+                indicator = resolve_indicator(ctx, row)
+            else:
+                year = read_year(ctx, row)
+        except RowProblem as problem:
+            problems.append(problem)
+    cell = ctx.cell(row, "muc_tieu")
+    if cell is None:
+        problems.append(RowProblem("muc_tieu", f"cột {ctx.where('muc_tieu')}: thiếu mục tiêu"))
+    elif indicator is not None:
+        try:
+            target = parse_target(cell.value, indicator.unit, direction=indicator.direction, percent_format=cell.percent_format)
+            _check_range(ctx, target.value, indicator, "muc_tieu")
+        except ParseError as error:
+            problems.append(RowProblem("muc_tieu", f"cột {ctx.where('muc_tieu')}: {error}"))
+        except RowProblem as problem:
+            problems.append(problem)
+    record = {
+        "row_number": row.number,
+        "commune_id": commune.commune_id if commune else None,
+        "commune_name": commune.name if commune else ctx.text(row, "ten_xa"),
+        "province": commune.province if commune else ctx.text(row, "tinh"),
+        "indicator": indicator.code if indicator else ctx.text(row, "ma_chi_tieu"),
+        "year": year,
+        "comparator": target.comparator if target else None,
+        "target": target.value if target else None,
+        "target_text": target.text if target else (ctx.text(row, "muc_tieu")),
+        "lead_unit": ctx.text(row, "don_vi_chu_tri"),
+        "partner_units": ctx.text(row, "don_vi_phoi_hop"),
+        "source_doc": ctx.text(row, "nguon"),
+        "source_item": None,
+        "note": ctx.text(row, "ghi_chu"),
+    }
+    return {"record": record, "problems": problems, "warnings": []}
+
+
+_POPULATION_COLUMNS = (("dan_so", "adult_population"), ("dan_so_15", "population_15plus"),
+                       ("dan_so_lao_dong", "working_age_population"))
+
+
+def check_commune(ctx: Context, row) -> dict:
+    """A row of the province's commune list. An existing commune (same code, or same name
+    within the province) keeps its id, and what the row leaves blank keeps its old value."""
+    problems: list[RowProblem] = []
+    code_cell = ctx.cell(row, "ma_xa")
+    code = _code_text(code_cell.value) if code_cell else None
+    name = ctx.text(row, "ten_xa")
+    province = ctx.text(row, "tinh") or ctx.defaults.get("province")
+    if not name:
+        problems.append(RowProblem("ten_xa", f"cột {ctx.where('ten_xa')}: thiếu tên xã"))
+    if not province:
+        problems.append(RowProblem("tinh", f"cột {ctx.where('tinh')}: thiếu tỉnh"))
+    populations: dict[str, float | None] = {}
+    for column, field_name in _POPULATION_COLUMNS:
+        cell = ctx.cell(row, column)
+        if cell is None:
+            continue
+        try:
+            amount = parse_number(cell.value, thousands_hint=True)
+            if amount < 0:
+                raise ParseError(f"dân số không được âm ({show(cell.value)})")
+            populations[field_name] = amount
+        except ParseError as error:
+            problems.append(RowProblem(column, f"cột {ctx.where(column)}: {error}"))
+    existing = None
+    if name and province:
+        province = ctx.catalog.provinces.get(province_key(province), province)
+        existing = _existing_commune(ctx.catalog, code, name, province)
+    if existing is not None:
+        commune_id = existing.commune_id
+        old = dict(zip(("adult_population", "population_15plus", "working_age_population"), existing.extra[:3]))
+        is_demo = bool(existing.extra[3])
+        code = code or existing.code
+    else:
+        commune_id = code or (make_commune_id(province, name) if name and province else None)
+        old, is_demo = {}, False
+    record = {
+        "row_number": row.number,
+        "commune_id": commune_id,
+        "commune_code": code,
+        "commune_name": name,
+        "province": province,
+        **{f: populations.get(f, old.get(f)) for _, f in _POPULATION_COLUMNS},
+        "is_demo": is_demo,
+    }
+    return {"record": record, "problems": problems, "warnings": []}
+
+
+def _existing_commune(catalog: Catalog, code: str | None, name: str, province: str) -> Commune | None:
+    if code and (code in catalog.by_code or code in catalog.by_id):
+        return catalog.by_code.get(code) or catalog.by_id[code]
+    key = province_key(province)
+    same = [c for c in catalog.by_name.get(commune_key(name), []) if province_key(c.province) == key]
+    return same[0] if len(same) == 1 else None
+
+
+CHECKERS = {"actuals": check_actual, "targets": check_target, "communes": check_commune}
+# The columns a kind cannot do without, each given as alternatives; (columns, default key).
+REQUIRED = {
+    "actuals": ((("ma_chi_tieu", "ten_chi_tieu"), None), (("gia_tri", "tu_so"), None),
+                (("ten_xa", "ma_xa"), "commune"), (("ky_bao_cao",), "period")),
+    "targets": ((("ma_chi_tieu", "ten_chi_tieu"), None), (("muc_tieu",), None),
+                (("ten_xa", "ma_xa"), "commune"), (("nam",), "year")),
+    "communes": ((("ten_xa",), None), (("tinh",), "province")),
+}
+KEYS = {"actuals": ("commune_id", "indicator", "period"), "targets": ("commune_id", "indicator", "year"),
+        "communes": ("commune_id",)}
+
+
+def detect_kind(columns: dict[str, int]) -> str | None:
+    """Which kind of file, from the columns it names."""
+    has = set(columns)
+    indicator = bool(has & {"ma_chi_tieu", "ten_chi_tieu"})
+    measured = bool(has & {"gia_tri", "tu_so", "mau_so"})
+    if indicator and measured and ("ky_bao_cao" in has or "muc_tieu" not in has):
+        return "actuals"
+    if indicator and "muc_tieu" in has:
+        return "targets"
+    if not indicator and "ten_xa" in has and (has & {"tinh", "dan_so", "dan_so_15", "dan_so_lao_dong", "ma_xa"}):
+        return "communes"
+    return None
+
+
+# ---- checking a file -----------------------------------------------------------------------
+
+
+def check_file(
+    content: bytes,
+    file_name: str,
+    kind: str | None = None,
+    db=None,
+    defaults: dict | None = None,
+    today: date | None = None,
+) -> CheckResult:
+    """Read, understand and validate one uploaded file; never raises for a bad file.
+
+    `defaults` fills what the file lacks: {"commune": commune_id or name, "province": name,
+    "period": date or '03/2026', "year": 2026}.
+    """
+    result = CheckResult(file_name=file_name, kind=kind, content=content, sha256=content_hash(content))
+    try:
+        return _check(result, content, file_name, kind, db, defaults, today)
+    except Exception:  # a bug must never reach the user as a traceback
+        log.exception("checking %s failed", file_name)
+        result.rows = []
+        result.file_errors = [Issue(None, None, (
+            "Không kiểm tra được tệp do lỗi của chương trình (lỗi đã được ghi lại); "
+            "hãy gửi tệp này cho quản trị viên"))]
+        return result
+
+
+def _check(result: CheckResult, content: bytes, file_name: str, kind: str | None, db,
+           defaults: dict | None, today: date | None) -> CheckResult:
+    try:
+        table = read_table(content, file_name)
+    except TableError as error:
+        result.file_errors.append(Issue(None, None, str(error)))
+        return result
+    result.source, result.header_row = table.source, table.header_row
+    result.columns = {name: table.headings[index] for name, index in table.columns.items()}
+    if kind is None:
+        kind = detect_kind(table.columns)
+        if kind is None:
+            result.file_errors.append(Issue(None, None, (
+                f"Không nhận ra loại tệp từ dòng tiêu đề (dòng {table.header_row}): tệp kết quả cần "
+                "các cột Tên xã, Kỳ báo cáo, Mã chỉ tiêu, Giá trị; tệp chỉ tiêu cần Năm, Mã chỉ tiêu, "
+                "Mục tiêu; danh sách xã cần Tên xã, Tỉnh")))
+            return result
+    elif kind not in KINDS:
+        result.file_errors.append(Issue(None, None, f"Loại tệp “{kind}” không có; chọn actuals, targets hoặc communes"))
+        return result
+    result.kind = kind
+    defaults = dict(defaults or {})
+    if isinstance(defaults.get("period"), str):
+        try:
+            defaults["period"] = parse_month(defaults["period"])
+        except ParseError as error:
+            result.file_errors.append(Issue(None, "ky_bao_cao", f"Kỳ báo cáo đã chọn: {error}"))
+            return result
+    missing = _missing_columns(table, kind, defaults)
+    if missing:
+        result.file_errors.append(Issue(None, missing[0], _missing_message(table, kind, missing)))
+        return result
+    if not table.rows:
+        result.file_errors.append(Issue(None, None, f"Tệp không có dòng số liệu nào dưới dòng tiêu đề (dòng {table.header_row})"))
+        return result
+    _note_columns(result, table)
+    if db is None:
+        from queries.db import get_database
+
+        db = get_database()
+    ctx = Context(table, Catalog.from_database(db), kind, defaults, today or date.today())
+    for row in table.rows:
+        result.rows.append(_check_row(ctx, row))
+    _mark_repeats(result.rows, kind)
+    result.defaults_used = {k: v for k, v in ctx.used_defaults.items()}
+    return result
+
+
+def _missing_columns(table: Table, kind: str, defaults: dict) -> list[str]:
+    missing = []
+    for alternatives, default_key in REQUIRED[kind]:
+        if not any(a in table.columns for a in alternatives) and not (default_key and defaults.get(default_key)):
+            missing.append(alternatives[0])
+    return missing
+
+
+def _missing_message(table: Table, kind: str, missing: list[str]) -> str:
+    names = ", ".join(f"“{label(m)}” ({m})" for m in missing)
+    page_hint = ""
+    if set(missing) & {"ten_xa", "ky_bao_cao"}:
+        page_hint = "; nếu cả tệp là của một xã hoặc một tháng, hãy chọn xã và kỳ báo cáo trên trang tải lên"
+    return (f"Tệp {KIND_NAMES[kind]} thiếu cột {names} ở dòng tiêu đề (dòng {table.header_row})"
+            f"{page_hint}")
+
+
+def _note_columns(result: CheckResult, table: Table) -> None:
+    for heading in table.unknown_headings:
+        result.file_warnings.append(Issue(None, None, f"Cột “{heading}” không dùng đến: bỏ qua"))
+    for heading in table.repeated_headings:
+        result.file_warnings.append(Issue(None, None, f"Cột “{heading}” lặp lại một cột đã có: chỉ dùng cột đầu tiên"))
+
+
+def _check_row(ctx: Context, row) -> RowResult:
+    """One row; any unexpected failure becomes a message on that row, never a traceback."""
+    try:
+        outcome = CHECKERS[ctx.kind](ctx, row)
+        problems = [_issue(row.number, p.column, p.message) for p in outcome["problems"]]
+        problems += _overflow_problem(ctx, row)
+        warnings = [_issue(row.number, column, text) for column, text in outcome["warnings"]]
+        status = STATUS_REJECTED if problems else STATUS_ACCEPTED
+        return RowResult(row.number, status, outcome["record"], problems, warnings)
+    except Exception:  # a bug must cost one row, not the upload
+        log.exception("checking row %s failed", row.number)
+        issue = _issue(row.number, None, "không đọc được dòng này (lỗi chương trình đã được ghi lại)")
+        return RowResult(row.number, STATUS_REJECTED, {"row_number": row.number}, [issue])
+
+
+def _overflow_problem(ctx: Context, row) -> list[Issue]:
+    """CSV cells beyond the heading: most often an unquoted decimal comma ('80,44' split in
+    two), which would otherwise store 80 and drop 44."""
+    if not ctx.table.source.startswith("CSV"):
+        return []
+    extra = [c for c in row.cells[len(ctx.table.headings):] if not is_blank(c.value)]
+    if not extra:
+        return []
+    return [_issue(row.number, None, (
+        f"có {len(ctx.table.headings) + len(extra)} ô, nhiều hơn {len(ctx.table.headings)} cột của "
+        "dòng tiêu đề — có thể số thập phân dùng dấu phẩy trong tệp phân cách bằng dấu phẩy; "
+        "hãy đặt số trong ngoặc kép hoặc lưu tệp với dấu chấm phẩy"))]
+
+
+def _issue(row: int, column: str | None, message: str) -> Issue:
+    # Field readers say 'cột X: reason'; the row is named once, in front.
+    return Issue(row, column, f"Dòng {row}, {message}" if message.startswith("cột ") else f"Dòng {row}: {message}")
+
+
+def _same(a: dict, b: dict, kind: str) -> bool:
+    fields = {"actuals": ("value",), "targets": ("comparator", "target"),
+              "communes": ("commune_name", "province", "adult_population", "population_15plus", "working_age_population")}[kind]
+    return all(a.get(f) == b.get(f) for f in fields)
+
+
+def _mark_repeats(rows: list[RowResult], kind: str) -> None:
+    """The same key twice in one file: the same value again is harmless (kept once); two
+    different values reject every row of that key, since we cannot know which is right."""
+    groups: dict[tuple, list[RowResult]] = {}
+    for result in rows:
+        if result.status == STATUS_ACCEPTED:
+            groups.setdefault(tuple(result.record.get(k) for k in KEYS[kind]), []).append(result)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        first = group[0]
+        if all(_same(first.record, other.record, kind) for other in group[1:]):
+            for other in group[1:]:
+                other.status = STATUS_DUPLICATE
+                other.warnings.append(Issue(other.row, None, f"Dòng {other.row}: trùng dòng {first.row}, chỉ lưu một lần"))
+            continue
+        rows_text = ", ".join(str(r.row) for r in group)
+        what = _describe_key(first.record, kind)
+        values = " ≠ ".join(_describe_value(r.record, kind) for r in group)
+        for other in group:
+            other.status = STATUS_REJECTED
+            other.problems.append(Issue(other.row, None, (
+                f"Dòng {other.row}: {what} có ở các dòng {rows_text} với giá trị khác nhau ({values}); "
+                "hãy giữ lại một dòng")))
+
+
+def _describe_key(record: dict, kind: str) -> str:
+    if kind == "actuals":
+        return f"xã {record['commune_name']}, chỉ tiêu {record['indicator']}, {format_month(record['period'])}"
+    if kind == "targets":
+        return f"xã {record['commune_name']}, chỉ tiêu {record['indicator']}, năm {record['year']}"
+    return f"xã {record['commune_name']} ({record['province']})"
+
+
+def _describe_value(record: dict, kind: str) -> str:
+    if kind == "actuals":
+        return compact(record["value"])
+    if kind == "targets":
+        return f"{record['comparator']} {compact(record['target'])}"
+    return record.get("commune_name") or ""
+
+
+# ---- what the page shows -------------------------------------------------------------------
+
+
+def _shown_number(value: float | None, unit: str | None = None) -> str:
+    if value is None:
+        return ""
+    if unit == "yes_no":
+        return "Có" if value >= 1 else "Không"
+    text = format_number(value, 2)
+    text = text.rstrip("0").rstrip(",") if "," in text else text
+    return text + (" %" if unit == "percent" else "")
+
+
+def preview_frame(result: CheckResult) -> pl.DataFrame:
+    """One line per data row, in Vietnamese, with its status and its problems."""
+    lines = []
+    for row in result.rows:
+        record = row.record
+        line = {"Dòng": row.row, "Trạng thái": STATUS_NAMES[row.status]}
+        if result.kind == "actuals":
+            period = record.get("period")
+            line |= {
+                "Xã": record.get("commune_name") or "", "Tỉnh": record.get("province") or "",
+                "Chỉ tiêu": record.get("indicator") or "", "Kỳ": format_month(period) if period else "",
+                "Giá trị": _shown_number(record.get("value"), record.get("unit")),
+                "Tử số": _shown_number(record.get("numerator")), "Mẫu số": _shown_number(record.get("denominator")),
+                "Ghi chú": record.get("note") or "",
+            }
+        elif result.kind == "targets":
+            line |= {
+                "Xã": record.get("commune_name") or "", "Tỉnh": record.get("province") or "",
+                "Chỉ tiêu": record.get("indicator") or "", "Năm": str(record.get("year") or ""),
+                "Mục tiêu": record.get("target_text") or "", "Đơn vị chủ trì": record.get("lead_unit") or "",
+                "Nguồn": record.get("source_doc") or "",
+            }
+        else:
+            line |= {
+                "Mã xã": record.get("commune_code") or "", "Tên xã": record.get("commune_name") or "",
+                "Tỉnh": record.get("province") or "", "Dân số": _shown_number(record.get("adult_population")),
+            }
+        line["Vấn đề"] = "; ".join(_without_row(i.message) for i in row.problems + row.warnings)
+        lines.append(line)
+    return pl.DataFrame(lines) if lines else pl.DataFrame({"Dòng": [], "Trạng thái": []})
+
+
+def _without_row(message: str) -> str:
+    """'Dòng 7, cột Tên xã: …' -> 'cột Tên xã: …' (the preview has its own row column)."""
+    found = re.match(r"^Dòng \d+(?:, |: )", message)
+    return message[found.end():] if found else message
+
+
+# ---- storing -------------------------------------------------------------------------------
+
+
+class NothingToStore(ValueError):
+    pass
+
+
+def store_checked(result: CheckResult, store, user: str = "") -> Receipt:
+    """Store the accepted rows of a checked file as one upload. `store` is a Store, a
+    Database (its user store) or a directory. The same file again changes nothing."""
+    if not result.readable or result.kind is None:
+        raise NothingToStore("Tệp không đọc được: không có gì để lưu")
+    if not result.accepted:
+        raise NothingToStore("Không có dòng hợp lệ nào để lưu")
+    if hasattr(store, "store") and isinstance(store.store, Store):
+        store = store.store
+    elif not isinstance(store, Store):
+        store = Store(store)
+    return store.add_upload(
+        result.kind,
+        result.frame(),
+        file_name=result.file_name,
+        content=result.store_content(),
+        original=result.content,
+        user=user,
+        rows_total=len(result.rows),
+        rows_rejected=len(result.rejected),
+    )
+
+
+# ---- command line --------------------------------------------------------------------------
+
+
+def _summary(result: CheckResult) -> str:
+    lines = [f"Tệp: {result.file_name}"]
+    if result.source:
+        lines.append(f"Đọc được: {result.source}; dòng tiêu đề là dòng {result.header_row}")
+    if result.kind and result.readable:
+        duplicates = sum(1 for r in result.rows if r.status == STATUS_DUPLICATE)
+        lines.append(
+            f"Loại: {KIND_NAMES[result.kind]} — {len(result.rows)} dòng: {len(result.accepted)} hợp lệ, "
+            f"{len(result.rejected)} lỗi" + (f", {duplicates} trùng" if duplicates else "")
+        )
+    if result.errors:
+        lines.append("Lỗi:")
+        lines.extend(f"  {e.message}" for e in result.errors)
+    if result.warnings:
+        lines.append("Lưu ý:")
+        lines.extend(f"  {w.message}" for w in result.warnings)
+    return "\n".join(lines)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m queries.ingest",
+        description="Kiểm tra và lưu tệp số liệu của xã (CSV hoặc Excel .xlsx).",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="tệp .csv hoặc .xlsx")
+    parser.add_argument("--kind", choices=KINDS, help="loại tệp (mặc định: nhận biết theo cột)")
+    parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu")
+    parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON (một đối tượng mỗi tệp)")
+    parser.add_argument("--store", help="thư mục lưu trữ (mặc định: DTI_STORE hoặc ./store)")
+    parser.add_argument("--user", default="", help="tên người tải lên, ghi vào lịch sử")
+    parser.add_argument("--commune", help="xã của cả tệp khi tệp không có cột xã (tên hoặc mã)")
+    parser.add_argument("--province", help="tỉnh của các xã khi tệp không có cột tỉnh")
+    parser.add_argument("--period", help="kỳ báo cáo của cả tệp khi tệp không có cột kỳ, vd. 03/2026")
+    parser.add_argument("--year", type=int, help="năm của chỉ tiêu khi tệp không có cột năm")
+    return parser
+
+
+def _process(path: Path, args, db) -> tuple[int, dict, str]:
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        message = f"Không mở được tệp “{path}”: {error.strerror or error}"
+        return 2, {"file": str(path), "kind": args.kind, "rows": 0, "accepted": [],
+                   "errors": [{"row": None, "column": None, "message": message}], "warnings": []}, message
+    defaults = {k: v for k, v in (("commune", args.commune), ("province", args.province),
+                                  ("period", args.period), ("year", args.year)) if v}
+    result = check_file(content, path.name, kind=args.kind, db=db, defaults=defaults)
+    output = result.to_json()
+    output["file"] = str(path)
+    text = _summary(result)
+    if not args.dry_run and result.readable and result.accepted:
+        receipt = store_checked(result, db, user=args.user)
+        output["stored"] = {"upload_id": receipt.upload_id, "duplicate": receipt.duplicate}
+        text += ("\nTệp này đã được lưu trước đó (mã " + receipt.upload_id + "): không có gì thay đổi"
+                 if receipt.duplicate else f"\nĐã lưu {len(result.accepted)} dòng (mã tải lên {receipt.upload_id})")
+    elif args.dry_run:
+        text += "\nChạy thử (--dry-run): chưa lưu gì"
+    return result.exit_code, output, text
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")
+        except (AttributeError, ValueError):
+            pass
+    args = _parser().parse_args(argv)
+    worst = 0
+    try:
+        from queries.db import get_database
+
+        db = get_database(args.store)
+        for name in args.files:
+            code, output, text = _process(Path(name), args, db)
+            worst = max(worst, code)
+            print(json.dumps(output, ensure_ascii=False) if args.json else text, flush=True)
+            if not args.json and len(args.files) > 1:
+                print()
+    except Exception as error:  # never a traceback for the person at the terminal
+        log.debug("ingest failed", exc_info=True)
+        message = f"Lỗi không mong đợi: {error}"
+        if args.json:
+            print(json.dumps({"file": None, "kind": args.kind, "rows": 0, "accepted": [],
+                              "errors": [{"row": None, "column": None, "message": message}]}, ensure_ascii=False))
+        else:
+            print(message, file=sys.stderr)
+        return 2
+    return worst
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""The upload templates: an .xlsx with drop-down lists and an instructions sheet, and a CSV
+(UTF-8 with BOM, which Excel on Vietnamese Windows opens with its accents intact).
+
+The headings are the canonical column names the importer reads first (ma_xa, ten_xa, …);
+each heading cell carries a Vietnamese comment, and the "Hướng dẫn" sheet explains them.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from queries.readers import label
+
+TEMPLATE_COLUMNS = {
+    "actuals": ("ma_xa", "ten_xa", "tinh", "ky_bao_cao", "ma_chi_tieu", "gia_tri", "tu_so", "mau_so", "ghi_chu"),
+    "targets": ("ma_xa", "ten_xa", "tinh", "nam", "ma_chi_tieu", "muc_tieu", "don_vi_chu_tri",
+                "don_vi_phoi_hop", "nguon", "ghi_chu"),
+    "communes": ("ma_xa", "ten_xa", "tinh", "dan_so", "dan_so_15", "dan_so_lao_dong"),
+}
+TEMPLATE_NAMES = {"actuals": "mau_ket_qua_thang", "targets": "mau_chi_tieu_nam", "communes": "mau_danh_sach_xa"}
+
+# What each column means, for the heading comments and the instructions sheet.
+COLUMN_HELP = {
+    "ma_xa": "Mã xã (không bắt buộc). Nếu có mã thì xã được tìm theo mã.",
+    "ten_xa": "Tên xã, có dấu hoặc không dấu, có hoặc không có chữ “Xã”: Xã Định Tiến, dinh tien.",
+    "tinh": "Tỉnh của xã. Cần khi hai tỉnh có xã trùng tên.",
+    "ky_bao_cao": "Tháng báo cáo: 03/2026, T3/2026, Tháng 3/2026 hoặc một ô ngày của Excel. Không ghi tháng sau tháng hiện tại.",
+    "ma_chi_tieu": "Mã chỉ tiêu trong danh mục (trang “Danh mục”), ví dụ XH05.",
+    "gia_tri": "Kết quả: tỷ lệ ghi 80,44 hoặc 80,44% hoặc 4227/5219; số lượng ghi 1.000; Có/Không ghi Có hoặc Không.",
+    "tu_so": "Tử số (không bắt buộc), ví dụ 4227. Nếu để trống Giá trị, giá trị = tử số / mẫu số.",
+    "mau_so": "Mẫu số (không bắt buộc), ví dụ 5219. Không được bằng 0.",
+    "ghi_chu": "Ghi chú (không bắt buộc).",
+    "nam": "Năm của chỉ tiêu, ví dụ 2026.",
+    "muc_tieu": "Mục tiêu kèm dấu so sánh: ≥ 95%, > 80, 100% (nghĩa là đạt 100%), ≥ 01; Có cho chỉ tiêu Có/Không.",
+    "don_vi_chu_tri": "Đơn vị chủ trì (không bắt buộc), ví dụ Phòng Văn hóa - Xã hội.",
+    "don_vi_phoi_hop": "Đơn vị phối hợp (không bắt buộc); nhiều đơn vị cách nhau bằng dấu chấm phẩy.",
+    "nguon": "Văn bản giao chỉ tiêu (không bắt buộc), ví dụ Kế hoạch số 138/KH-UBND.",
+    "dan_so": "Dân số trưởng thành (từ 18 tuổi) — mẫu số của các tỷ lệ theo dân số trưởng thành.",
+    "dan_so_15": "Dân số từ 15 tuổi trở lên (không bắt buộc).",
+    "dan_so_lao_dong": "Dân số trong độ tuổi lao động (không bắt buộc).",
+}
+REQUIRED_COLUMNS = {
+    "actuals": {"ten_xa", "ky_bao_cao", "ma_chi_tieu", "gia_tri"},
+    "targets": {"ten_xa", "nam", "ma_chi_tieu", "muc_tieu"},
+    "communes": {"ten_xa", "tinh"},
+}
+DATA_SHEET, HELP_SHEET, LISTS_SHEET = "Số liệu", "Hướng dẫn", "Danh mục"
+TEMPLATE_ROWS = 2000  # rows that get the drop-down lists
+HEADING_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def csv_template(kind: str = "actuals") -> bytes:
+    """Heading line only, UTF-8 with BOM and CRLF, as Excel writes CSV."""
+    return ("\ufeff" + ",".join(TEMPLATE_COLUMNS[kind]) + "\r\n").encode("utf-8")
+
+
+def recent_months(today: date, count: int = 24) -> list[str]:
+    """'11/2026', '10/2026', … newest first, never a month after today's."""
+    months, year, month = [], today.year, today.month
+    for _ in range(count):
+        months.append(f"{month:02d}/{year}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months
+
+
+def _lists(db, kind: str, today: date) -> dict[str, list]:
+    communes = db.sql(
+        "select commune_name, province from communes order by province collate vi, commune_name collate vi"
+    )
+    indicators = db.sql("select code, name_vi, unit from indicators order by code")
+    unit_names = {"percent": "%", "count": "số lượng", "yes_no": "Có/Không", "per_1000": "trên 1.000 dân"}
+    return {
+        "DS xã": communes["commune_name"].to_list(),
+        "DS tỉnh của xã": communes["province"].to_list(),
+        "DS tỉnh": list(dict.fromkeys(communes["province"].to_list())),
+        "DS mã chỉ tiêu": indicators["code"].to_list(),
+        "DS tên chỉ tiêu": indicators["name_vi"].to_list(),
+        "DS đơn vị tính": [unit_names.get(u, u) for u in indicators["unit"].to_list()],
+        "DS kỳ báo cáo": recent_months(today),
+        "DS năm": [str(y) for y in range(today.year - 1, today.year + 6)],
+    }
+
+
+def _write_lists(sheet, lists: dict[str, list]) -> dict[str, str]:
+    """One list per column; returns heading -> absolute range for the drop-downs.
+    The headings start with 'DS' so the importer never mistakes this sheet for data."""
+    ranges = {}
+    for index, (heading, values) in enumerate(lists.items(), start=1):
+        letter = get_column_letter(index)
+        sheet.cell(row=1, column=index, value=heading).font = Font(bold=True)
+        for row, value in enumerate(values, start=2):
+            sheet.cell(row=row, column=index, value=value)
+        sheet.column_dimensions[letter].width = 60 if "tên chỉ tiêu" in heading else 22
+        last = max(len(values) + 1, 2)
+        ranges[heading] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${last}"
+    return ranges
+
+
+def _drop_down(sheet, column_index: int, source: str, *, strict: bool, prompt: str) -> None:
+    validation = DataValidation(type="list", formula1=source, allow_blank=True)
+    # A new commune or an unusual month may be typed by hand: warn, do not block.
+    validation.errorStyle = "stop" if strict else "warning"
+    validation.showErrorMessage = True
+    validation.showInputMessage = True
+    validation.errorTitle = "Giá trị không có trong danh sách"
+    validation.error = "Hãy chọn trong danh sách (trang “Danh mục”)."
+    validation.prompt = prompt[:255]
+    letter = get_column_letter(column_index)
+    validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+    sheet.add_data_validation(validation)
+
+
+def _write_data_sheet(sheet, kind: str, ranges: dict[str, str]) -> None:
+    columns = TEMPLATE_COLUMNS[kind]
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=column)
+        cell.font = Font(bold=True)
+        cell.fill = HEADING_FILL
+        cell.comment = Comment(f"{label(column)}: {COLUMN_HELP[column]}", "Mẫu tải lên")
+        sheet.column_dimensions[get_column_letter(index)].width = 26 if column in ("ten_xa", "ghi_chu", "nguon") else 16
+    sheet.freeze_panes = "A2"
+    drop_downs = {
+        "ten_xa": ("DS xã", kind != "communes"),
+        "tinh": ("DS tỉnh", False),
+        "ma_chi_tieu": ("DS mã chỉ tiêu", True),
+        "ky_bao_cao": ("DS kỳ báo cáo", False),
+        "nam": ("DS năm", False),
+    }
+    for index, column in enumerate(columns, start=1):
+        if column in drop_downs and not (kind == "communes" and column == "ten_xa"):
+            heading, strict = drop_downs[column]
+            _drop_down(sheet, index, ranges[heading], strict=strict, prompt=COLUMN_HELP[column])
+        if column in ("ky_bao_cao", "ma_xa"):
+            # Text, so Excel keeps "03/2026" and leading zeros of codes as typed.
+            # A column style, not 2,000 formatted cells, so the sheet stays one row long.
+            sheet.column_dimensions[get_column_letter(index)].number_format = "@"
+
+
+def _write_help_sheet(sheet, kind: str) -> None:
+    lines = [
+        ("Cách dùng mẫu này", None),
+        ("1. Điền số liệu vào trang “Số liệu”, mỗi dòng một xã, một chỉ tiêu, một tháng.", None),
+        ("2. Giữ nguyên dòng tiêu đề (dòng 1). Có thể thêm dòng tiêu đề lớn phía trên nếu cần.", None),
+        ("3. Chọn tên xã, mã chỉ tiêu và kỳ báo cáo trong danh sách thả xuống, hoặc gõ trực tiếp.", None),
+        ("4. Lưu tệp (.xlsx hoặc CSV) rồi tải lên ở trang “Tải lên số liệu”. Trang sẽ hiện bản xem trước "
+         "và chỉ rõ dòng nào sai, sai ở đâu, trước khi lưu.", None),
+        ("5. Gửi lại số liệu của cùng xã, chỉ tiêu và tháng sẽ thay số cũ; số cũ vẫn được giữ trong lịch sử "
+         "và có thể hoàn tác.", None),
+        ("", None),
+        ("Cột", "Ý nghĩa"),
+    ]
+    for column in TEMPLATE_COLUMNS[kind]:
+        required = " (bắt buộc)" if column in REQUIRED_COLUMNS[kind] else ""
+        lines.append((column, f"{label(column)}{required}: {COLUMN_HELP[column]}"))
+    lines += [
+        ("", None),
+        ("Cách ghi số", None),
+        ("Tỷ lệ", "80,44 hoặc 80.44 hoặc 80,44% hoặc ô Excel định dạng phần trăm; phân số 4227/5219 được tính thành 80,99."),
+        ("Số lượng", "1.000 là một nghìn; 1.234,5 là một nghìn hai trăm ba mươi tư phẩy năm."),
+        ("Có/Không", "Có hoặc Không (lưu là 1 và 0)."),
+        ("Tháng", "03/2026, 3/2026, T3/2026, Tháng 3/2026, 2026-03, 01/03/2026 (ngày trước tháng) hoặc ô ngày của Excel."),
+    ]
+    for row, (first, second) in enumerate(lines, start=1):
+        sheet.cell(row=row, column=1, value=first)
+        if second is not None:
+            sheet.cell(row=row, column=2, value=second).alignment = Alignment(wrap_text=True, vertical="top")
+        if second is None and first and not first[0].isdigit():
+            sheet.cell(row=row, column=1).font = Font(bold=True, size=13)
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 100
+
+
+def xlsx_template(db, kind: str = "actuals", today: date | None = None) -> bytes:
+    """The workbook: 'Số liệu' (active, headings and drop-downs), 'Hướng dẫn', 'Danh mục'."""
+    today = today or date.today()
+    workbook = Workbook()
+    data = workbook.active
+    data.title = DATA_SHEET
+    help_sheet = workbook.create_sheet(HELP_SHEET)
+    lists_sheet = workbook.create_sheet(LISTS_SHEET)
+    ranges = _write_lists(lists_sheet, _lists(db, kind, today))
+    _write_data_sheet(data, kind, ranges)
+    _write_help_sheet(help_sheet, kind)
+    workbook.active = 0
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,137 @@
+"""The upload page (AppTest): pick a file, see what was understood and each row's status,
+store the good rows, see them in the history, undo and redo; never a traceback."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from queries.settings import store_dir
+from tests.upload_data import cp1258, make_database
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "tai_len.py")
+
+MONTHLY = cp1258(
+    "BÁO CÁO THÁNG 3/2026;;;;\r\n"
+    "Tên xã;Tỉnh;Kỳ báo cáo;Mã chỉ tiêu;Giá trị\r\n"
+    "Xã Định Tiến;Thanh Hóa;03/2026;XH05;4227/5219\r\n"
+    "dinh tien;thanh hoa;T3/2026;XH02;80,44%\r\n"
+    "Dinh Tienn;Thanh Hoa;03/2026;XH01;40\r\n"
+)
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    """The page's Database: the test's catalog and an empty store, through ui.state."""
+    import queries.db
+    import ui.state
+
+    monkeypatch.setenv("DTI_STORE", str(tmp_path / "store"))
+    database = make_database(tmp_path)
+    queries.db._databases.clear()
+    queries.db._databases[(str(store_dir()), None)] = database
+    ui.state.database.clear()
+    yield database
+    queries.db._databases.clear()
+    ui.state.database.clear()
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    return at
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader[0].set_value((name, content, "text/csv")).run()
+    assert not at.exception
+    return at
+
+
+def table(at: AppTest, column: str):
+    """The dataframe that has `column` (dataframes have no keys in AppTest)."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(found) == 1, f"{len(found)} tables with column {column!r}"
+    return found[0]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_preview_store_history_undo_redo(db):
+    at = open_page()
+    assert at.title[0].value == "Tải lên số liệu"
+    assert [b.label for b in at.get("download_button")][:2] == ["Tải mẫu Excel (.xlsx)", "Tải mẫu CSV"]
+    assert "Chưa có tệp nào được tải lên." in [c.value for c in at.caption]
+
+    upload(at, "thang3.csv", MONTHLY)
+    understood = at.info[0].value
+    assert "**Đọc được:** CSV, mã Windows-1258, phân cách bằng dấu chấm phẩy" in understood
+    assert "**Dòng tiêu đề:** dòng 2" in understood
+    assert "**Loại:** kết quả hằng tháng" in understood
+    assert metrics(at) == {"Số dòng": "3", "Hợp lệ": "2", "Lỗi": "1", "Trùng, bỏ qua": "0"}
+    preview = table(at, "Vấn đề")
+    assert preview["Dòng"].tolist() == [3, 4, 5]
+    assert preview["Trạng thái"].tolist() == ["✅ Hợp lệ", "✅ Hợp lệ", "❌ Lỗi"]
+    assert preview["Xã"].tolist() == ["Xã Định Tiến", "Xã Định Tiến", "Dinh Tienn"]
+    assert preview["Kỳ"].tolist() == ["Tháng 3/2026", "Tháng 3/2026", "Tháng 3/2026"]
+    assert preview["Giá trị"].tolist() == ["80,99 %", "80,44 %", "40 %"]
+    errors = table(at, "Nội dung")
+    assert errors.to_dict("records") == [{
+        "Dòng": 5, "Cột": "Tên xã",
+        "Nội dung": "Dòng 5, cột Tên xã: không tìm thấy xã “Dinh Tienn” trong tỉnh Thanh Hóa — có phải “Xã Định Tiến”?",
+    }]
+
+    store_button = at.button(key="store_button")
+    assert store_button.label == "Lưu 2 dòng hợp lệ"
+    store_button.click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Đã lưu 2 dòng từ tệp “thang3.csv”")
+    values = db.sql("select indicator, value from actuals where upload_id is not null order by indicator")
+    assert values.rows() == [("XH02", 80.44), ("XH05", 80.99)]
+    history = table(at, "Người gửi")
+    assert history[["Tệp", "Dòng hợp lệ", "Dòng lỗi", "Trạng thái"]].to_dict("records") == [
+        {"Tệp": "thang3.csv", "Dòng hợp lệ": 2, "Dòng lỗi": 1, "Trạng thái": "Đang dùng"}]
+    assert history["Thời gian"][0][2] == "/" and len(history["Thời gian"][0]) == len("22/11/2026 22:04")
+
+    # The picker is empty again; the same file sent again changes nothing and says so.
+    assert "Xem trước" not in [m.value for m in at.markdown]
+    upload(at, "thang3.csv", MONTHLY)
+    at.button(key="store_button").click().run()
+    assert "đã được lưu trước đó" in at.info[0].value
+    assert len(db.store.entries()) == 1
+
+    upload_id = db.store.entries()[0]["upload_id"]
+    at.button(key=f"undo-{upload_id}").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Đã hoàn tác lần tải lên tệp “thang3.csv”")
+    assert db.sql("select count(*) as n from actuals where upload_id is not null")["n"][0] == 0
+    assert table(at, "Người gửi")["Trạng thái"].tolist() == ["Đã hoàn tác"]
+
+    at.button(key=f"redo-{upload_id}").click().run()
+    assert at.success[0].value.startswith("Đã khôi phục")
+    assert db.sql("select count(*) as n from actuals where upload_id is not null")["n"][0] == 2
+
+
+def test_commune_and_month_chosen_on_the_page(db):
+    at = open_page()
+    upload(at, "chi_so.csv", "Mã chỉ tiêu;Giá trị\nXH05;80,99\n".encode())
+    assert at.error[0].value.startswith("Tệp kết quả hằng tháng thiếu cột “Tên xã” (ten_xa), “Kỳ báo cáo” (ky_bao_cao)")
+    at.selectbox(key="default_commune").set_value("thanh-hoa/dinh-tien")
+    at.selectbox(key="default_period").set_value("03/2026").run()
+    assert not at.exception
+    assert metrics(at)["Hợp lệ"] == "1"
+    assert "**Lấy từ trang:** xã Xã Định Tiến (Thanh Hóa), Tháng 3/2026" in at.info[0].value
+    at.button(key="store_button").click().run()
+    assert db.sql("select commune_id, period::VARCHAR as p, value from actuals where upload_id is not null").rows() == [
+        ("thanh-hoa/dinh-tien", "2026-03-01", 80.99)]
+
+
+def test_a_file_that_is_not_a_table_gets_one_clear_message(db):
+    at = open_page()
+    upload(at, "anh.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    assert [e.value for e in at.error] == ["Tệp không phải là bảng số liệu (không phải CSV hay Excel .xlsx)"]
+    assert "store_button" not in [b.key for b in at.button]
