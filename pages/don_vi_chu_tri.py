@@ -1,0 +1,175 @@
+"""Đơn vị chủ trì: which offices carry the indicators that are behind."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from queries.settings import PILLARS
+from ui import charts, filters, page
+from ui.downloads import chart_downloads, table_downloads
+from ui.format import format_share, format_value, split_units, vi_table
+from ui.state import query
+
+PILLAR_NAMES = dict(PILLARS)
+
+page.header(
+    "Đơn vị chủ trì",
+    "Ai đang chậm, không chỉ cái gì chậm: mỗi đơn vị chủ trì bao nhiêu chỉ tiêu, bao nhiêu đã đạt, "
+    "bao nhiêu đang chậm hay chưa báo cáo, và chậm ở xã nào.",
+)
+slots = page.filter_row(3, [1, 1, 2])
+scope = filters.scope_filters(slots)
+if scope is None:
+    page.empty(page.NO_COMMUNES)
+    st.stop()
+
+status = query("indicator_status", period=scope.period, province=scope.province, commune=None)
+page.scope_line(scope.province_label, scope.month_label)
+page.demo_notice(status["is_demo"])
+if status.is_empty():
+    filters.keep_only(("tinh", "thang"))
+    page.empty(page.no_targets_message(scope.province_label, scope.year), title="Chưa có chỉ tiêu")
+    st.stop()
+caption = " · ".join([scope.province_label, scope.month_label]
+                     + (["Dữ liệu minh họa"] if status["is_demo"].any() else []))
+
+# one row per (commune, indicator, office): an indicator led by two offices counts for each
+rows = status.with_columns(
+    pl.col("lead_unit").fill_null("").map_elements(split_units, return_dtype=pl.List(pl.Utf8)).alias("office")
+).explode("office")
+summary = (
+    rows.group_by("office").agg(
+        pl.len().alias("n"),
+        pl.col("commune_id").n_unique().alias("n_communes"),
+        (pl.col("status") == "Đạt").sum().alias("n_achieved"),
+        (pl.col("status") == "Đúng tiến độ").sum().alias("n_on_track"),
+        pl.col("status").is_in(list(charts.BEHIND)).sum().alias("n_behind"),
+        (pl.col("status") == "Chưa có số liệu").sum().alias("n_missing"),
+    )
+    .with_columns((pl.col("n_behind") / pl.col("n")).alias("share_behind"))
+    .sort(["n_behind", "n_missing", "n"], descending=True)
+)
+units = summary["office"].to_list()
+
+top = summary.row(0, named=True)
+m1, m2, m3 = st.columns(3)
+m1.metric("Số đơn vị chủ trì", len(units), border=True,
+          help="Các cách viết khác nhau của cùng một đơn vị (vd. “Phòng VH-XH”) được gộp làm một.")
+m2.metric("Lượt chỉ tiêu đang chậm", f"{int(summary['n_behind'].sum()):,}".replace(",", "."),
+          delta=f"trên {int(summary['n'].sum()):,} lượt".replace(",", "."), delta_color="off", delta_arrow="off",
+          border=True, help="Cần đẩy nhanh, chậm hoặc đi lùi; mỗi xã × chỉ tiêu × đơn vị là một lượt.")
+m3.metric("Đơn vị nhiều chỉ tiêu chậm nhất", top["office"] if top["n_behind"] else "–",
+          delta=f"{top['n_behind']} lượt đang chậm" if top["n_behind"] else None, delta_color="off",
+          delta_arrow="off", border=True)
+
+page.section("Tình trạng chỉ tiêu theo đơn vị chủ trì",
+             "Đơn vị nhiều chỉ tiêu đang chậm nhất ở trên cùng.")
+counts = rows.group_by("office", "status").agg(pl.len().alias("n"))
+bars = charts.status_by_category(counts, "office", "Đơn vị chủ trì", sort=units)
+charts.show(bars, key="dv-status")
+chart_downloads(bars, "Tình trạng chỉ tiêu theo đơn vị chủ trì", "dv-status", caption=caption)
+
+st.dataframe(
+    vi_table(summary.select("office", "n", "n_communes", "n_achieved", "n_on_track", "n_behind", "n_missing",
+                            "share_behind"), percent={"share_behind": 1}),
+    hide_index=True,
+    column_config={
+        "office": st.column_config.TextColumn("Đơn vị chủ trì", width=240),
+        "n": st.column_config.NumberColumn("Lượt chỉ tiêu", format="%d", help="Xã × chỉ tiêu"),
+        "n_communes": st.column_config.NumberColumn("Số xã", format="%d"),
+        "n_achieved": st.column_config.NumberColumn("✅ Đạt", format="%d"),
+        "n_on_track": st.column_config.NumberColumn("🔵 Đúng tiến độ", format="%d"),
+        "n_behind": st.column_config.NumberColumn("🟠 Đang chậm", format="%d"),
+        "n_missing": st.column_config.NumberColumn("⬜ Chưa có số liệu", format="%d"),
+        "share_behind": st.column_config.NumberColumn("Tỷ lệ đang chậm"),
+    },
+    key="dv-summary",
+)
+table_downloads(
+    summary, "Tình trạng theo đơn vị chủ trì", "dv-summary-dl",
+    headings={"office": "Đơn vị chủ trì", "n": "Lượt chỉ tiêu", "n_communes": "Số xã", "n_achieved": "Đạt",
+              "n_on_track": "Đúng tiến độ", "n_behind": "Đang chậm", "n_missing": "Chưa có số liệu",
+              "share_behind": "Tỷ lệ đang chậm"},
+    number_formats={"share_behind": "0.0%"},
+    title=f"Tình trạng chỉ tiêu theo đơn vị chủ trì – {caption}",
+)
+
+# ---- one office ------------------------------------------------------------------------------
+page.section("Một đơn vị: chậm ở chỉ tiêu nào, xã nào")
+pick, _ = st.columns([2, 1])
+unit = filters.unit_filter(pick, units)
+filters.keep_only(("tinh", "thang", "don_vi"))
+mine = rows.filter(pl.col("office") == unit)
+by_indicator = (
+    mine.group_by("indicator").agg(
+        pl.col("indicator_name").first(), pl.col("pillar").first(), pl.len().alias("n"),
+        pl.col("status").is_in(list(charts.BEHIND)).sum().alias("n_behind"),
+        (pl.col("status") == "Chưa có số liệu").sum().alias("n_missing"),
+        (pl.col("status") == "Đạt").sum().alias("n_achieved"),
+    )
+    .with_columns(pl.col("pillar").replace_strict(PILLAR_NAMES, default="Đổi mới sáng tạo").alias("pillar_name"))
+    .sort(["n_behind", "n_missing", "indicator"], descending=[True, True, False])
+)
+st.markdown(f"**{unit}** chủ trì {by_indicator.height} chỉ tiêu ở {mine['commune_id'].n_unique()} xã; "
+            f"{format_share(int(mine['status'].is_in(list(charts.BEHIND)).sum()), mine.height)} số lượt đang chậm.")
+st.dataframe(
+    by_indicator.select("pillar_name", "indicator", "indicator_name", "n", "n_achieved", "n_behind", "n_missing"),
+    hide_index=True,
+    column_config={
+        "pillar_name": st.column_config.TextColumn("Trụ cột", width=100),
+        "indicator": st.column_config.TextColumn("Mã", width=55),
+        "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=250),
+        "n": st.column_config.NumberColumn("Số xã", format="%d", help="Số xã được giao chỉ tiêu này"),
+        "n_achieved": st.column_config.NumberColumn("✅ Đạt", format="%d"),
+        "n_behind": st.column_config.NumberColumn("🟠 Đang chậm", format="%d"),
+        "n_missing": st.column_config.NumberColumn("⬜ Chưa có số liệu", format="%d"),
+    },
+    key="dv-indicators",
+)
+severity = {s: i for i, s in enumerate(["Đi lùi", "Chậm", "Chưa có số liệu", "Cần đẩy nhanh"])}
+behind = (
+    mine.filter(pl.col("status").is_in([*charts.BEHIND, "Chưa có số liệu"]))
+    .with_columns(
+        pl.col("status").replace_strict(severity, default=9).alias("severity"),
+        pl.col("status").map_elements(charts.status_label, return_dtype=pl.Utf8).alias("status_text"),
+        pl.struct("value", "unit").map_elements(lambda r: format_value(r["value"], r["unit"]),
+                                                return_dtype=pl.Utf8).alias("value_text"),
+        pl.struct("expected_value", "unit").map_elements(lambda r: format_value(r["expected_value"], r["unit"]),
+                                                         return_dtype=pl.Utf8).alias("expected_text"),
+        pl.struct("province", "commune_id").map_elements(
+            lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]), return_dtype=pl.Utf8
+        ).alias("link"),
+    )
+    .sort(["severity", "progress_ratio", "indicator"], nulls_last=True)
+)
+st.markdown(f"**Các lượt đang chậm hoặc chưa báo cáo** ({behind.height}), nặng nhất ở trên cùng")
+if behind.is_empty():
+    page.empty(f"{unit} không có chỉ tiêu nào đang chậm hay chưa báo cáo tháng này.")
+else:
+    behind_shown = behind.select("commune_name", "status_text", "indicator", "indicator_name", "target_text",
+                                 "value_text", "expected_text", "link")
+    st.dataframe(
+        behind_shown,
+        hide_index=True,
+        column_config={
+            "commune_name": st.column_config.TextColumn("Xã", width=110),
+            "status_text": st.column_config.TextColumn("Tình trạng", width=120),
+            "indicator": st.column_config.TextColumn("Mã", width=55),
+            "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=250),
+            "target_text": st.column_config.TextColumn("Mục tiêu năm"),
+            "value_text": st.column_config.TextColumn("Giá trị"),
+            "expected_text": st.column_config.TextColumn("Lẽ ra phải đạt", help="Theo lộ trình tới mục tiêu"),
+            "link": st.column_config.LinkColumn("Hồ sơ", display_text="Xem ›", width="small"),
+        },
+        key="dv-behind",
+    )
+    table_downloads(
+        behind.select("commune_name", "indicator", "indicator_name", "target_text", "value", "expected_value",
+                      "status"),
+        f"{unit} – chỉ tiêu đang chậm", "dv-behind-dl",
+        headings={"commune_name": "Xã", "indicator": "Mã", "indicator_name": "Chỉ tiêu",
+                  "target_text": "Mục tiêu năm", "value": "Giá trị", "expected_value": "Lẽ ra phải đạt",
+                  "status": "Tình trạng"},
+        number_formats={"value": "0.0", "expected_value": "0.0"},
+        title=f"{unit} – chỉ tiêu đang chậm – {caption}",
+    )

@@ -1,0 +1,263 @@
+"""Hồ sơ xã: one commune — its pillars against the province, every targeted indicator with
+where its number came from, each indicator's path through the year, and why it scores what
+it scores."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from queries.settings import PILLARS
+from ui import charts, filters, page
+from ui.downloads import chart_downloads, table_downloads
+from ui.format import UNIT_SUFFIX, delta, format_period, format_score, format_share, format_value, vi_table
+from ui.scoring import explain_score, wrap
+from ui.state import query
+
+PILLAR_CODES = [code for code, _ in PILLARS]
+PILLAR_NAMES = dict(PILLARS)
+INNOVATION = "Đổi mới sáng tạo (không tính điểm)"
+
+page.header(
+    "Hồ sơ xã",
+    "Một xã: sáu trụ cột so với trung vị của tỉnh, từng chỉ tiêu được giao với số liệu và nguồn, "
+    "diễn biến trong năm, và vì sao xã được số điểm này.",
+)
+slots = page.filter_row(4, [1, 1, 1.2, 1.4])
+scope = filters.scope_filters(slots)
+if scope is None:
+    page.empty(page.NO_COMMUNES)
+    st.stop()
+communes = query("communes_in_province", province=scope.province)
+commune = filters.commune_filter(slots[3], communes, search_container=slots[2])
+filters.keep_only(("tinh", "thang", "xa", "tru_cot"))
+if commune is None:
+    page.empty(f"{scope.province_label} chưa có xã nào.")
+    st.stop()
+info = communes.filter(pl.col("commune_id") == commune).row(0, named=True)
+name = info["commune_name"]
+page.scope_line(name, scope.province_label, scope.month_label)
+page.demo_notice(bool(info["is_demo"]))
+caption = " · ".join([name, scope.province_label, scope.month_label]
+                     + (["Dữ liệu minh họa"] if info["is_demo"] else []))
+
+indicators = query("commune_indicators", period=scope.period, commune=commune)
+if indicators.is_empty():
+    page.empty(f"{name} chưa có chỉ tiêu nào cho năm {scope.year}, nên chưa có điểm. Hãy chọn một tháng "
+               "của năm có kế hoạch, hoặc tải chỉ tiêu năm này lên.", title="Chưa có chỉ tiêu")
+    st.stop()
+
+ranking = query("ranking_by_month", period=scope.period, province=scope.province)
+mine = ranking.filter(pl.col("commune_id") == commune)
+me = mine.row(0, named=True) if mine.height else {}
+history = query("scores_by_month", period_from=scope.period.replace(year=scope.period.year - 1),
+                period_to=scope.period, province=scope.province, commune=None)
+weights = query("pillar_weights")
+scored_pillars = indicators.filter(pl.col("pillar").is_in(PILLAR_CODES))
+
+# ---- headline -----------------------------------------------------------------------------
+n_ranked = ranking.filter(pl.col("rank").is_not_null()).height
+latest = indicators.filter(pl.col("value_period").is_not_null())
+last_period = latest["value_period"].max() if latest.height else None
+last_received = latest["value_received"].max() if latest.height else None
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Điểm tổng", format_score(me.get("score")), **delta(me.get("score_change")),
+          border=True, height="stretch",
+          help="0–100: trung bình có trọng số của sáu trụ cột; mũi tên: thay đổi so với tháng trước.")
+rank_change = me.get("rank_change")
+m2.metric("Hạng trong tỉnh", f"{me['rank']}/{n_ranked}" if me.get("rank") else "–",
+          **(delta(rank_change, 0, " bậc") if rank_change else
+             {"delta": "giữ hạng", "delta_color": "off", "delta_arrow": "off"} if rank_change == 0 else {}),
+          border=True, height="stretch",
+          help="Xếp theo điểm tổng trong tỉnh; + là lên hạng so với tháng trước.")
+n_achieved = scored_pillars.filter(pl.col("achieved")).height
+m3.metric("Chỉ tiêu đã đạt", f"{n_achieved}/{scored_pillars.height}", border=True, height="stretch",
+          help="Chỉ tiêu thuộc sáu trụ cột đã đạt mục tiêu năm.")
+m4.metric("Có số liệu", format_share(scored_pillars.filter(pl.col("value").is_not_null()).height,
+                                     scored_pillars.height), border=True, height="stretch",
+          help="Tỷ lệ chỉ tiêu được giao đã có số liệu (chỉ tiêu chưa có số liệu tính 0 điểm).")
+if last_period is None:
+    page.empty(f"{name} chưa báo cáo số liệu nào cho các chỉ tiêu năm {scope.year}, nên mọi chỉ tiêu đang tính "
+               "0 điểm. Bảng dưới đây là các chỉ tiêu xã được giao, đơn vị chủ trì và văn bản giao.",
+               title="Chưa có số liệu")
+else:
+    st.caption(f"Số liệu gần nhất: **{format_period(last_period)}**"
+               + (f", nhận ngày {last_received:%d/%m/%Y}." if last_received is not None else "."))
+has_values = last_period is not None
+
+# ---- pillars against the province, and the score over time -----------------------------------
+def pillars_and_months() -> None:
+    left, right = st.columns(2, gap="large")
+    with left:
+        page.section("Sáu trụ cột", "Điểm của xã (thanh) và trung vị các xã trong tỉnh (hình thoi).")
+        scored_ranking = ranking.filter(pl.col("score").is_not_null())
+        pillars_frame = pl.DataFrame({
+            "pillar_name": [PILLAR_NAMES[c] for c in PILLAR_CODES],
+            "score": [me.get(c) for c in PILLAR_CODES],
+            "median": [scored_ranking[c].median() for c in PILLAR_CODES],
+        }, schema={"pillar_name": pl.Utf8, "score": pl.Float64, "median": pl.Float64})
+        pillars_chart = charts.pillars_vs_median(pillars_frame, name)
+        charts.show(pillars_chart, key="hs-pillars")
+        chart_downloads(pillars_chart, f"{name} – sáu trụ cột", "hs-pillars",
+                        title=f"{name}: sáu trụ cột so với trung vị của tỉnh", caption=caption)
+    with right:
+        page.section("Điểm tổng qua các tháng", "Của xã và trung vị các xã trong tỉnh.")
+        own = history.filter((pl.col("commune_id") == commune) & pl.col("score").is_not_null())
+        if own.is_empty():
+            page.empty("Chưa có điểm tháng nào trong 12 tháng qua.")
+            return
+        median = (history.filter(pl.col("score").is_not_null()).group_by("period")
+                  .agg(pl.col("score").median()).sort("period"))
+        lines = pl.concat([
+            own.select("period", pl.lit(name).alias("series"), "score"),
+            median.select("period", pl.lit("Trung vị của tỉnh").alias("series"), "score"),
+        ])
+        score_chart = charts.score_lines(lines, height=300, series_title=" ")
+        charts.show(score_chart, key="hs-score")
+        chart_downloads(score_chart, f"{name} – điểm tổng", "hs-score",
+                        title=f"{name}: điểm tổng qua các tháng", caption=caption)
+
+
+if has_values:  # with nothing reported every score is 0: no charts of zeros
+    pillars_and_months()
+
+# ---- why this score -----------------------------------------------------------------------
+page.section("Vì sao điểm này?")
+explanation = explain_score(indicators, weights)
+if explanation.score is None:
+    page.empty("Xã chưa có chỉ tiêu nào thuộc sáu trụ cột trong năm này, nên chưa có điểm.")
+else:
+    st.markdown(explanation.text)
+    if has_values:
+        why_left, why_right = st.columns([5, 6], gap="medium")
+        with why_left:
+            waterfall = charts.score_waterfall(explanation.pillars.select("pillar_name", "lost"), explanation.score)
+            charts.show(waterfall, key="hs-waterfall")
+            chart_downloads(waterfall, f"{name} – vì sao điểm này", "hs-waterfall",
+                            title=f"{name}: từ 100 điểm tối đa đến điểm đạt được", caption=caption)
+    else:
+        why_right = st.container()
+    with why_right:
+        st.dataframe(
+            vi_table(explanation.pillars.select("pillar_name", "weight", "pillar_score", "contribution", "lost"),
+                     decimals={"weight": 0, "pillar_score": 2, "contribution": 2, "lost": 2}),
+            hide_index=True,
+            column_config={
+                "pillar_name": st.column_config.TextColumn("Trụ cột"),
+                "weight": st.column_config.NumberColumn("Trọng số", width=70),
+                "pillar_score": st.column_config.NumberColumn("Điểm trụ cột", width=85,
+                                                              help="Trung bình điểm các chỉ tiêu của trụ cột"),
+                "contribution": st.column_config.NumberColumn("Đóng góp", width=75,
+                                                              help="Trọng số ÷ tổng trọng số × điểm trụ cột"),
+                "lost": st.column_config.NumberColumn("Còn thiếu", width=75,
+                                                      help="Trọng số ÷ tổng trọng số × (100 − điểm trụ cột)"),
+            },
+            key="hs-why-pillars",
+        )
+    st.markdown("**Từng chỉ tiêu** · mất nhiều điểm nhất ở trên cùng")
+    why = explanation.indicators.sort(["lost", "pillar_order", "indicator"], descending=[True, False, False])
+    why_shown = why.select("indicator", "indicator_name", "target_text", "value_text",
+                           "points", "share", "contribution", "lost")
+    st.dataframe(
+        vi_table(why_shown, decimals={"points": 1, "contribution": 2, "lost": 2}, percent={"share": 2}),
+        hide_index=True,
+        column_config={
+            "indicator": st.column_config.TextColumn("Mã", width=55),
+            "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=300),
+            "target_text": st.column_config.TextColumn("Mục tiêu", width=80),
+            "value_text": st.column_config.TextColumn("Giá trị", width=80),
+            "points": st.column_config.NumberColumn("Điểm", width=60, help="0–100: phần mục tiêu đã đạt"),
+            "share": st.column_config.NumberColumn("Tỷ trọng", width=75,
+                                                   help="Tỷ trọng trụ cột chia đều cho các chỉ tiêu của trụ cột"),
+            "contribution": st.column_config.NumberColumn("Đóng góp", width=75, help="Tỷ trọng × điểm chỉ tiêu"),
+            "lost": st.column_config.NumberColumn("Còn thiếu", width=75, help="Tỷ trọng × (100 − điểm chỉ tiêu)"),
+        },
+        key="hs-why-indicators",
+    )
+    table_downloads(
+        why.select("pillar_name", "indicator", "indicator_name", "target_text", "value", "points", "share",
+                   "contribution", "lost"),
+        f"{name} – vì sao điểm này", "hs-why-dl",
+        headings={"pillar_name": "Trụ cột", "indicator": "Mã", "indicator_name": "Chỉ tiêu",
+                  "target_text": "Mục tiêu", "value": "Giá trị", "points": "Điểm chỉ tiêu",
+                  "share": "Tỷ trọng trong điểm tổng", "contribution": "Đóng góp", "lost": "Còn thiếu"},
+        number_formats={"points": "0.0", "share": "0.00%", "contribution": "0.00", "lost": "0.00"},
+        title=f"Vì sao điểm này – {caption}",
+    )
+
+# ---- every targeted indicator ----------------------------------------------------------------
+page.section("Các chỉ tiêu được giao",
+             "Mục tiêu, số liệu mới nhất và tình trạng; đơn vị chủ trì; kỳ số liệu, ngày nhận và văn bản giao chỉ tiêu.")
+table = indicators.with_columns(
+    pl.when(pl.col("pillar_name").is_null()).then(pl.lit(INNOVATION)).otherwise(pl.col("pillar_name")).alias("group"),
+    pl.struct("value", "unit", "numerator", "denominator").map_elements(
+        lambda r: format_value(r["value"], r["unit"]) + (
+            f" ({format_score(r['numerator'], 0)}/{format_score(r['denominator'], 0)})"
+            if r["numerator"] is not None and r["denominator"] is not None else ""),
+        return_dtype=pl.Utf8).alias("value_text"),
+    pl.col("status").map_elements(charts.status_label, return_dtype=pl.Utf8).alias("status_text"),
+    pl.concat_str([pl.col("source_doc"), pl.col("source_item")], separator=", ", ignore_nulls=True).alias("source"),
+    pl.col("lead_unit").fill_null("(chưa giao)"),
+).sort(["pillar_order", "indicator"])
+indicator_columns = ["group", "indicator", "indicator_name", "target_text", "value_text", "status_text", "points",
+                     "lead_unit", "value_period", "value_received", "source"]
+st.dataframe(
+    vi_table(table.select(indicator_columns), decimals={"points": 1}, months=("value_period",),
+             days=("value_received",)),
+    hide_index=True,
+    column_config={
+        "group": st.column_config.TextColumn("Trụ cột", width=110),
+        "indicator": st.column_config.TextColumn("Mã", width=55),
+        "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=260),
+        "target_text": st.column_config.TextColumn("Mục tiêu", width=80),
+        "value_text": st.column_config.TextColumn("Giá trị mới nhất"),
+        "status_text": st.column_config.TextColumn("Tình trạng"),
+        "points": st.column_config.NumberColumn("Điểm", width=55, help="0–100"),
+        "lead_unit": st.column_config.TextColumn("Đơn vị chủ trì"),
+        "value_period": st.column_config.TextColumn("Kỳ số liệu"),
+        "value_received": st.column_config.TextColumn("Ngày nhận"),
+        "source": st.column_config.TextColumn("Văn bản giao chỉ tiêu", width="large"),
+    },
+    key="hs-indicators",
+)
+table_downloads(
+    table.select("group", "indicator", "indicator_name", "target_text", "target", "value", "numerator",
+                 "denominator", "status", "points", "lead_unit", "partner_units", "value_period",
+                 "value_received", "source_doc", "source_item"),
+    f"{name} – các chỉ tiêu", "hs-indicators-dl",
+    headings={"group": "Trụ cột", "indicator": "Mã", "indicator_name": "Chỉ tiêu", "target_text": "Mục tiêu",
+              "target": "Mục tiêu (số)", "value": "Giá trị mới nhất", "numerator": "Tử số",
+              "denominator": "Mẫu số", "status": "Tình trạng", "points": "Điểm", "lead_unit": "Đơn vị chủ trì",
+              "partner_units": "Đơn vị phối hợp", "value_period": "Kỳ số liệu", "value_received": "Ngày nhận",
+              "source_doc": "Văn bản giao chỉ tiêu", "source_item": "Mục"},
+    number_formats={"points": "0.0"},
+    title=f"Các chỉ tiêu – {caption}",
+)
+with st.expander("Các mức tình trạng nghĩa là gì?"):
+    st.markdown(charts.status_legend_markdown())
+
+# ---- trends ---------------------------------------------------------------------------------
+page.section("Diễn biến từng chỉ tiêu trong năm",
+             f"Giá trị từng tháng (xanh), mục tiêu năm {scope.year} (chấm đen) và lộ trình cần đạt (cam, nét đứt) "
+             "từ kết quả đầu năm tới mục tiêu tháng 12.")
+pick, _ = st.columns([1, 2])
+pillar = filters.pillar_filter(pick, allow_all=True)
+trend = query("indicator_trend", period=scope.period, province=scope.province, commune=commune,
+              pillar=pillar, indicator=None)
+if trend.filter(pl.col("value").is_not_null()).is_empty():
+    page.empty(f"Chưa có số liệu nào trong năm {scope.year}"
+               + (f" cho trụ cột {PILLAR_NAMES[pillar]}." if pillar else "."),
+               title="Chưa có số liệu")
+else:
+    pillar_rank = {code: i for i, code in enumerate(PILLAR_CODES)}
+    panels = trend.with_columns(
+        pl.col("pillar").replace_strict(pillar_rank, default=99).alias("pillar_order"),
+        pl.struct("indicator", "indicator_name", "target_text").map_elements(
+            lambda r: wrap(f"{r['indicator']} · {r['indicator_name']}", 42)
+            + (f"<br><span style='color:#5D6D7E'>Mục tiêu: {r['target_text']}</span>" if r["target_text"] else ""),
+            return_dtype=pl.Utf8).alias("panel_title"),
+        pl.col("unit").replace_strict(UNIT_SUFFIX, default="").alias("unit_suffix"),
+    ).sort(["pillar_order", "indicator", "period"])
+    multiples = charts.trend_small_multiples(panels)
+    charts.show(multiples, key="hs-trends")
+    chart_downloads(multiples, f"{name} – diễn biến chỉ tiêu", "hs-trends",
+                    title=f"{name}: diễn biến từng chỉ tiêu năm {scope.year}", caption=caption)

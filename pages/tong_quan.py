@@ -1,0 +1,170 @@
+"""Tổng quan: how is the province doing this month, where is it behind, who needs attention."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from queries.db import previous_month
+from queries.settings import PILLARS
+from ui import charts, filters, page
+from ui.downloads import chart_downloads, table_downloads
+from ui.format import delta, format_score, format_share, vi_table
+from ui.state import query
+
+PILLAR_CODES = [code for code, _ in PILLARS]
+
+page.header(
+    "Tổng quan",
+    "Tỉnh đang ở đâu tháng này: điểm trung bình, chỉ tiêu đã đạt, xã đã báo cáo; "
+    "trụ cột nào còn yếu và xã nào cần quan tâm.",
+)
+slots = page.filter_row(3, [1, 1, 2])
+scope = filters.scope_filters(slots)
+if scope is None:
+    page.empty(page.NO_COMMUNES)
+    st.stop()
+filters.keep_only(("tinh", "thang"))
+page.scope_line(scope.province_label, scope.month_label)
+
+ranking = query("ranking_by_month", period=scope.period, province=scope.province)
+page.demo_notice(ranking["is_demo"])
+scored = ranking.filter(pl.col("score").is_not_null())
+if ranking.is_empty() or scored.is_empty():
+    page.empty(page.no_targets_message(scope.province_label, scope.year), title="Chưa có chỉ tiêu")
+    st.stop()
+
+status = query("indicator_status", period=scope.period, province=scope.province, commune=None)
+status = status.filter(pl.col("pillar").is_in(PILLAR_CODES))
+reporting = query("reporting_by_commune", period=scope.period, province=scope.province, commune=None)
+history = query("scores_by_month", period_from=scope.period.replace(day=1, year=scope.period.year - 1),
+                period_to=scope.period, province=scope.province, commune=None)
+caption = " · ".join([scope.province_label, scope.month_label]
+                     + (["Dữ liệu minh họa"] if ranking["is_demo"].any() else []))
+
+# ---- headline figures ---------------------------------------------------------------------
+monthly = (history.filter(pl.col("score").is_not_null()).group_by("period")
+           .agg(pl.col("score").mean()).sort("period"))
+average = scored["score"].mean()
+before = monthly.filter(pl.col("period") == previous_month(scope.period))["score"]
+change = average - before[0] if before.len() else None
+n_targets = status.height
+n_achieved = status.filter(pl.col("status") == "Đạt").height
+n_on_track = status.filter(pl.col("status").is_in(["Đạt", "Đúng tiến độ"])).height
+n_reported = int(reporting["reported_this_month"].sum())
+
+m1, m2, m3, m4, m5 = st.columns(5)
+m1.metric("Số xã", f"{ranking.height:,}".replace(",", "."), border=True, height="stretch",
+          help=f"{scored.height} xã có chỉ tiêu năm {scope.year} được chấm điểm.")
+m2.metric("Điểm trung bình", format_score(average),
+          **delta(change),
+          border=True, help="Trung bình điểm tổng (0–100) của các xã có chỉ tiêu; mũi tên: thay đổi so với tháng trước.")
+m3.metric("Chỉ tiêu đạt", format_share(n_achieved, n_targets), border=True, height="stretch",
+          help=f"{n_achieved:,} trên {n_targets:,} lượt chỉ tiêu (xã × chỉ tiêu) đã đạt mục tiêu năm.".replace(",", "."))
+m4.metric("Đạt + đúng tiến độ", format_share(n_on_track, n_targets), border=True, height="stretch",
+          help="Đã đạt, hoặc chưa đạt nhưng theo kịp lộ trình tới mục tiêu cuối năm.")
+m5.metric("Xã đã báo cáo", format_share(n_reported, ranking.height),
+          delta=f"{n_reported}/{ranking.height} xã", delta_color="off", delta_arrow="off", border=True, height="stretch",
+          help="Xã có ít nhất một kết quả mang kỳ báo cáo là tháng này.")
+
+if status.filter(pl.col("value").is_not_null()).is_empty():
+    page.empty(page.no_values_message(scope.month_label), title="Chưa có số liệu tháng này")
+    st.stop()
+
+# ---- statuses -----------------------------------------------------------------------------
+page.section("Tình trạng các chỉ tiêu",
+             f"{n_targets:,} lượt chỉ tiêu (mỗi xã × mỗi chỉ tiêu được giao) theo tiến độ tới mục tiêu năm {scope.year}."
+             .replace(",", "."))
+counts = status.group_by("status").agg(pl.len().alias("n"))
+strip = charts.status_strip(counts)
+charts.show(strip, key="tq-status")
+st.markdown(charts.status_counts_markdown(counts))
+chart_downloads(strip, "Tình trạng các chỉ tiêu", "tq-status", caption=caption)
+with st.expander("Các mức tình trạng nghĩa là gì?"):
+    st.markdown(charts.status_legend_markdown())
+
+# ---- distribution, pillars, months ------------------------------------------------------------
+left, middle, right = st.columns(3, gap="medium")
+with left:
+    page.section("Phân bố điểm", "Số xã theo từng khoảng 5 điểm tổng.")
+    histogram = charts.score_histogram(scored)
+    charts.show(histogram, key="tq-hist")
+    chart_downloads(histogram, "Phân bố điểm các xã", "tq-hist", caption=caption)
+with middle:
+    page.section("Điểm từng trụ cột", "Trung bình các xã; trụ cột thấp là nơi cả tỉnh đang chậm.")
+    pillar_frame = pl.DataFrame({
+        "pillar_name": [name for _, name in PILLARS],
+        "score": [scored[code].mean() for code in PILLAR_CODES],
+        "order": list(range(len(PILLARS))),
+    }).filter(pl.col("score").is_not_null())
+    bars = charts.pillar_bars(pillar_frame)
+    charts.show(bars, key="tq-pillars")
+    chart_downloads(bars, "Điểm trung bình từng trụ cột", "tq-pillars", caption=caption)
+with right:
+    page.section("Qua các tháng", "Điểm trung bình các xã, 12 tháng gần nhất.")
+    if monthly.height > 1:
+        months_chart = charts.average_trend(monthly)
+        charts.show(months_chart, key="tq-months")
+        chart_downloads(months_chart, "Điểm trung bình qua các tháng", "tq-months", caption=caption)
+    else:
+        page.empty("Chưa đủ hai tháng có điểm để vẽ diễn biến.")
+
+# ---- communes most behind ------------------------------------------------------------------
+page.section("Các xã cần quan tâm nhất", "Các xã điểm thấp nhất tháng này (tối đa mười xã), trụ cột yếu nhất "
+             "của mỗi xã và số chỉ tiêu đang chậm. Bấm “Xem hồ sơ” để biết vì sao.")
+behind_counts = (status.filter(pl.col("status").is_in(list(charts.BEHIND)))
+                 .group_by("commune_id").agg(pl.len().alias("n_behind")))
+pillar_names = dict(PILLARS)
+weakest = (
+    scored.reverse().head(10)  # ranking order: rank, then name in Vietnamese order
+    .join(behind_counts, on="commune_id", how="left")
+    .join(reporting.select("commune_id", "reported_this_month"), on="commune_id", how="left")
+    .with_columns(pl.col("n_behind").fill_null(0))
+)
+weak_rows = []
+for row in weakest.iter_rows(named=True):
+    present = [(row[c], c) for c in PILLAR_CODES if row[c] is not None]
+    low = min(present) if present else None
+    weak_rows.append(f"{pillar_names[low[1]]} ({format_score(low[0], 1)})" if low else "–")
+weakest = weakest.with_columns(
+    pl.Series("weakest_pillar", weak_rows, dtype=pl.Utf8),
+    pl.when(pl.col("reported_this_month")).then(pl.lit("✅ Đã báo cáo"))
+    .otherwise(pl.lit("⚠️ Chưa báo cáo")).alias("reported"),
+    pl.struct("province", "commune_id").map_elements(
+        lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]), return_dtype=pl.Utf8
+    ).alias("link"),
+)
+table = weakest.select("rank", "commune_name", *(["province"] if scope.province is None else []), "score",
+                       "score_change", "weakest_pillar", "n_behind", "reported", "link")
+st.dataframe(
+    vi_table(table, decimals={"score": 2, "score_change": 2}),
+    hide_index=True,
+    column_config={
+        "rank": st.column_config.NumberColumn("Hạng", format="%d", width="small"),
+        "commune_name": st.column_config.TextColumn("Xã"),
+        "province": st.column_config.TextColumn("Tỉnh"),
+        "score": st.column_config.NumberColumn("Điểm", help="Điểm tổng 0–100"),
+        "score_change": st.column_config.NumberColumn("Thay đổi", help="So với tháng trước (điểm)"),
+        "weakest_pillar": st.column_config.TextColumn("Trụ cột yếu nhất"),
+        "n_behind": st.column_config.NumberColumn("Chỉ tiêu đang chậm", format="%d",
+                                                  help="Cần đẩy nhanh, chậm hoặc đi lùi"),
+        "reported": st.column_config.TextColumn("Tháng này"),
+        "link": st.column_config.LinkColumn("Hồ sơ", display_text="Xem hồ sơ ›"),
+    },
+    key="tq-weakest",
+)
+table_downloads(
+    table.drop("link"), "Các xã cần quan tâm nhất", "tq-weakest-dl",
+    headings={"rank": "Hạng", "commune_name": "Xã", "province": "Tỉnh", "score": "Điểm",
+              "score_change": "Thay đổi điểm", "weakest_pillar": "Trụ cột yếu nhất",
+              "n_behind": "Số chỉ tiêu đang chậm", "reported": "Báo cáo tháng này"},
+    number_formats={"score": "0.00", "score_change": "0.00"},
+    title=f"Các xã cần quan tâm nhất – {caption}",
+)
+
+# ---- heat map -------------------------------------------------------------------------------
+page.section("Điểm từng trụ cột của các xã",
+             "Mỗi hàng là một xã, xếp từ điểm tổng cao xuống thấp; ô màu cam là trụ cột còn yếu, "
+             "màu xanh là trụ cột tốt. Số trong ô là điểm (0–100).")
+heat = charts.heatmap(scored, list(PILLARS))  # already in rank order
+charts.show(heat, key="tq-heat")
+chart_downloads(heat, "Điểm từng trụ cột của các xã", "tq-heat", caption=caption)

@@ -1,0 +1,133 @@
+"""Xếp hạng: who leads and who lags, in one province or across all of them."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from queries.settings import PILLARS
+from queries.text import fold
+from ui import filters, page
+from ui.downloads import table_downloads
+from ui.format import change_style, format_rank_change, vi_table
+from ui.state import query
+
+PILLAR_CODES = [code for code, _ in PILLARS]
+SHORT = {"HT": "Hạ tầng", "NL": "Nhân lực", "AT": "ATTT", "CQ": "Chính quyền", "KT": "Kinh tế", "XH": "Xã hội"}
+SORTS = {
+    "hang": "Hạng (cao xuống thấp)",
+    "ten": "Tên xã (A → Z)",
+    "tien_bo": "Tiến bộ nhiều nhất so với tháng trước",
+    "tut": "Tụt nhiều nhất so với tháng trước",
+    **{code: f"Điểm {name.lower()}" for code, name in PILLARS},
+}
+
+page.header(
+    "Xếp hạng",
+    "Xã nào dẫn đầu, xã nào đứng cuối: điểm tổng, điểm sáu trụ cột, tỷ lệ chỉ tiêu có số liệu, "
+    "thay đổi hạng so với tháng trước và diễn biến 12 tháng.",
+)
+slots = page.filter_row(4, [1, 1, 1.2, 1.2])
+scope = filters.scope_filters(slots, allow_all=True)
+if scope is None:
+    page.empty(page.NO_COMMUNES)
+    st.stop()
+search = slots[2].text_input("Tìm xã", key="xh_tim", placeholder="Gõ tên xã, có dấu hay không đều được")
+sort = slots[3].selectbox("Sắp xếp theo", list(SORTS), format_func=SORTS.get, key="xh_sap_xep")
+filters.keep_only(("tinh", "thang"))
+page.scope_line(scope.province_label, scope.month_label)
+
+ranking = query("ranking_by_month", period=scope.period, province=scope.province)
+page.demo_notice(ranking["is_demo"])
+if ranking.filter(pl.col("score").is_not_null()).is_empty():
+    page.empty(page.no_targets_message(scope.province_label, scope.year), title="Chưa có xếp hạng")
+    st.stop()
+
+history = query("scores_by_month", period_from=scope.period.replace(year=scope.period.year - 1),
+                period_to=scope.period, province=scope.province, commune=None)
+trends = (history.sort("period").group_by("commune_id", maintain_order=True)
+          .agg(pl.col("score").alias("trend")))
+names_order = query("communes_in_province", province=scope.province).with_row_index("name_order")
+
+table = (
+    ranking.join(trends, on="commune_id", how="left")
+    .join(names_order.select("commune_id", "name_order"), on="commune_id", how="left")
+    .with_columns(
+        pl.struct("rank_change", "previous_rank").map_elements(
+            lambda r: format_rank_change(r["rank_change"], r["previous_rank"]), return_dtype=pl.Utf8
+        ).alias("change"),
+        pl.col("trend").list.eval(pl.element().fill_null(0.0)),
+        # the name is the link to the commune's profile; it is shown from the URL's end
+        pl.struct("province", "commune_id", "commune_name").map_elements(
+            lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]) + "#" + r["commune_name"],
+            return_dtype=pl.Utf8,
+        ).alias("link"),
+    )
+)
+if search and search.strip():
+    needle = fold(search)
+    table = table.filter(pl.col("commune_name").map_elements(lambda n: needle in fold(n), return_dtype=pl.Boolean))
+if sort == "ten":
+    table = table.sort("name_order")
+elif sort == "tien_bo":
+    table = table.sort(["rank_change", "rank"], descending=[True, False], nulls_last=True)
+elif sort == "tut":
+    table = table.sort(["rank_change", "rank"], descending=[False, False], nulls_last=True)
+elif sort in PILLAR_CODES:
+    table = table.sort([sort, "rank"], descending=[True, False], nulls_last=True)
+
+if ranking.filter(pl.col("n_reported") > 0).is_empty():
+    page.empty(page.no_values_message(scope.month_label) + " Thứ hạng chỉ có nghĩa khi các xã đã báo cáo.",
+               title="Chưa có số liệu tháng này")
+n_ranked = ranking.filter(pl.col("rank").is_not_null()).height
+unranked = ranking.height - n_ranked
+st.caption(
+    f"{n_ranked} xã được xếp hạng"
+    + (f"; {unranked} xã chưa có chỉ tiêu năm {scope.year} nên không xếp hạng (cuối bảng)." if unranked else ".")
+    + " Bấm tên xã để mở hồ sơ; bấm tiêu đề cột để sắp xếp. ▲ lên hạng, ▼ xuống hạng, = giữ hạng so với tháng trước."
+)
+if table.is_empty():
+    page.empty(f"Không có xã nào khớp “{search.strip()}”.")
+    st.stop()
+
+columns = ["rank", "change", "link", *(["province"] if scope.province is None else []), "score",
+           *PILLAR_CODES, "coverage", "trend"]
+shown = table.select(columns)
+pillar_config = {
+    code: st.column_config.NumberColumn(SHORT[code], help=f"Điểm trụ cột {name} (0–100)", width=68)
+    for code, name in PILLARS
+}
+st.dataframe(
+    vi_table(shown, decimals={"score": 2, **{c: 1 for c in PILLAR_CODES}}, percent={"coverage": 0},
+             styles={"change": change_style}),
+    hide_index=True,
+    height=min(36 + 35 * shown.height, 740),
+    column_config={
+        "rank": st.column_config.NumberColumn("Hạng", format="%d", width=48),
+        "change": st.column_config.TextColumn("Thay đổi", width=62,
+                                              help="So với hạng tháng trước: ▲ lên, ▼ xuống, = giữ nguyên"),
+        "link": st.column_config.LinkColumn("Xã", display_text=r"#(.+)$", width=118,
+                                            help="Bấm tên xã để mở hồ sơ xã"),
+        "province": st.column_config.TextColumn("Tỉnh", width=90),
+        "score": st.column_config.NumberColumn("Điểm tổng", width=64, help="Điểm tổng 0–100: trung bình có "
+                                               "trọng số của sáu trụ cột"),
+        **pillar_config,
+        "coverage": st.column_config.NumberColumn("Có số liệu", width=70,
+                                                  help="Tỷ lệ chỉ tiêu được giao đã có số liệu"),
+        "trend": st.column_config.LineChartColumn("12 tháng qua", width=90, y_min=40, y_max=100,
+                                                  help="Điểm tổng từng tháng trong 12 tháng gần nhất"),
+    },
+    key="xh-bang",
+)
+export = table.select("rank", "commune_name", "province", "score", *PILLAR_CODES, "coverage",
+                      "rank_change", "score_change", "n_targets", "n_reported", "n_achieved")
+table_downloads(
+    export, f"Xếp hạng {scope.province_label} {scope.month_label}", "xh-bang-dl",
+    headings={"rank": "Hạng", "commune_name": "Xã", "province": "Tỉnh", "score": "Điểm tổng (0–100)",
+              **{code: name for code, name in PILLARS}, "coverage": "Tỷ lệ chỉ tiêu có số liệu",
+              "rank_change": "Thay đổi hạng", "score_change": "Thay đổi điểm", "n_targets": "Số chỉ tiêu",
+              "n_reported": "Số chỉ tiêu có số liệu", "n_achieved": "Số chỉ tiêu đạt"},
+    number_formats={"score": "0.00", **{c: "0.00" for c in PILLAR_CODES}, "coverage": "0.0%",
+                    "score_change": "0.00"},
+    title=f"Xếp hạng chuyển đổi số cấp xã – {scope.province_label} – {scope.month_label}"
+          + (" (dữ liệu minh họa)" if ranking["is_demo"].any() else ""),
+)

@@ -1,0 +1,127 @@
+"""The leaders' pages in a real browser (Debian's chromium) on the shipped data: every page
+opens without an error, a copied URL opens the same view, and each page is saved as a
+screenshot in tests/artifacts/ to be looked at.
+
+One browser tab walks through the pages like a leader would (a deep link first, then the
+menu), which keeps the test well under a minute; the copied link opens in a second, fresh
+browser context (a new session with nothing remembered).
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS
+
+QUERY = f"tinh={quote('Minh Họa')}&thang=2026-11"
+# (url path, menu entry and title, text the page must show)
+PAGES = [
+    ("tru_cot", "Trụ cột", "Tình trạng từng chỉ tiêu"),
+    ("", "Tổng quan", "Các xã cần quan tâm nhất"),
+    ("xep_hang", "Xếp hạng", "100 xã được xếp hạng"),
+    ("ho_so_xa", "Hồ sơ xã", "Vì sao điểm này?"),
+    ("so_sanh", "So sánh", "Từng chỉ tiêu"),
+    ("don_vi_chu_tri", "Đơn vị chủ trì", "Một đơn vị: chậm ở chỉ tiêu nào, xã nào"),
+]
+
+
+@pytest.fixture(scope="module")
+def tab(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    yield context.new_page()
+    context.close()
+
+
+def settle(page, text: str | None = None, timeout_ms: int = 40_000) -> None:
+    """Wait until the script run is over and the page stops growing (charts drawn)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    if text:
+        page.get_by_text(text, exact=False).first.wait_for(timeout=timeout_ms)
+    last, stable = -1, 0
+    for _ in range(timeout_ms // 200):
+        page.wait_for_timeout(200)
+        busy = page.locator('[data-testid="stStatusWidget"]').count()
+        height = page.evaluate(
+            "() => (document.querySelector('[data-testid=\"stMain\"]') || document.body).scrollHeight")
+        stable = stable + 1 if (height == last and not busy) else 0
+        last = height
+        if stable >= 2:
+            return
+
+
+def full_screenshot(page, name: str) -> None:
+    """Streamlit scrolls inside its main area, so grow the window to the page before the shot."""
+    height = page.evaluate(
+        "() => (document.querySelector('[data-testid=\"stMain\"]') || document.body).scrollHeight")
+    page.set_viewport_size({"width": 1280, "height": max(900, min(height, 14_000))})
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def main_text(page) -> str:
+    return page.inner_text('[data-testid="stMain"]')
+
+
+def check_page(page, title: str) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator("h1").first.inner_text().strip() == title
+    # the app's own menu (not Streamlit's listing of the pages/ folder)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    assert nav.get_by_text("Đơn vị chủ trì").count() == 1 and nav.get_by_text("tong quan").count() == 0
+    shown = page.locator('[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"], '
+                         '[data-testid="stDataFrame"]').count()
+    assert shown >= 1
+
+
+def test_every_page_opens_without_error(tab, app_url):
+    first, *others = PAGES
+    path, title, marker = first
+    # a deep link is the first thing this tab opens
+    tab.goto(f"{app_url}/{path}?{QUERY}&tru_cot=CQ")
+    settle(tab, marker)
+    check_page(tab, title)
+    assert "Tỉnh Minh Họa · Tháng 11/2026 · Trụ cột Chính quyền số" in main_text(tab)
+    full_screenshot(tab, path)
+    for path, title, marker in others:
+        tab.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+        settle(tab, marker)
+        check_page(tab, title)
+        assert f"/{path}" in tab.url and "thang=2026-11" in tab.url
+        if path != "so_sanh":
+            assert "Tỉnh Minh Họa · Tháng 11/2026" in main_text(tab)
+        full_screenshot(tab, path or "tong_quan")
+
+
+def test_copied_url_opens_the_same_view(tab, app_url, browser):
+    tab.locator('[data-testid="stSidebarNav"]').get_by_text("Hồ sơ xã", exact=True).click()
+    settle(tab, "Vì sao điểm này?")
+    # search without diacritics, then change the month
+    search = tab.get_by_label("Tìm xã")
+    search.fill("thinh vinh")
+    search.press("Enter")
+    settle(tab, "Xã Thịnh Vinh · Tỉnh Minh Họa")
+    tab.get_by_role("combobox", name="Tháng").click()
+    tab.get_by_role("option", name="Tháng 9/2026", exact=True).click()
+    settle(tab, "Xã Thịnh Vinh · Tỉnh Minh Họa · Tháng 9/2026")
+    copied = tab.url
+    assert "xa=minh-hoa%2Fthinh-vinh" in copied and "thang=2026-09" in copied
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    try:
+        other = context.new_page()
+        other.goto(copied)
+        settle(other, "Vì sao điểm này?")
+        check_page(other, "Hồ sơ xã")
+        assert "Xã Thịnh Vinh · Tỉnh Minh Họa · Tháng 9/2026" in main_text(other)
+    finally:
+        context.close()
+
+    # the choice follows to another page through the menu
+    tab.locator('[data-testid="stSidebarNav"]').get_by_text("Xếp hạng", exact=True).click()
+    settle(tab, "xã được xếp hạng")
+    check_page(tab, "Xếp hạng")
+    assert "/xep_hang" in tab.url and "thang=2026-09" in tab.url
+    assert "Tỉnh Minh Họa · Tháng 9/2026" in main_text(tab)

@@ -1,0 +1,413 @@
+"""The leaders' pages (Tổng quan, Trụ cột, Xếp hạng, Hồ sơ xã, So sánh, Đơn vị chủ trì) through
+AppTest: on the shipped data, on an empty store, and with a single commune. Each test checks
+what the page shows — figures, table rows, URL — not only that it ran.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from queries.db import Database
+from queries.text import format_number
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+PAGES = ("tong_quan", "tru_cot", "xep_hang", "ho_so_xa", "so_sanh", "don_vi_chu_tri")
+DEMO = "Minh Họa"
+MONTH = "2026-11"
+
+
+# ---- harness -----------------------------------------------------------------------------------
+def _reset_caches() -> None:
+    import queries.db
+    import ui.state
+
+    queries.db._databases.clear()
+    ui.state.database.clear()
+    ui.state._cached.clear()
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """A fresh, empty user store; the shipped data (plans and the demo province) still shows."""
+    root = tmp_path / "store"
+    root.mkdir()
+    monkeypatch.setenv("DTI_STORE", str(root))
+    _reset_caches()
+    yield root
+    _reset_caches()
+
+
+def _use_database(monkeypatch, database: Database) -> None:
+    import ui.state
+
+    monkeypatch.setattr(ui.state, "get_database", lambda *args, **kwargs: database)
+    _reset_caches()
+
+
+@pytest.fixture
+def empty_data(tmp_path, monkeypatch, store):
+    """No commune, no target, no result anywhere (an installation before its first upload)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(DATA / "indicators.csv", data / "indicators.csv")
+    _write(data / "communes.csv", ["commune_id", "commune_code", "commune_name", "province", "adult_population",
+                                   "population_15plus", "working_age_population", "is_demo", "source"], [])
+    _write(data / "targets.csv", TARGET_HEADER, [])
+    _write(data / "actuals.csv", ACTUAL_HEADER, [])
+    _use_database(monkeypatch, Database(store=store, include_demo=False, data_dir=data))
+    yield data
+    _reset_caches()
+
+
+TARGET_HEADER = ["commune_id", "indicator", "year", "comparator", "target", "target_text", "unit", "lead_unit",
+                 "partner_units", "source_doc", "source_item", "note"]
+ACTUAL_HEADER = ["commune_id", "period", "indicator", "value", "numerator", "denominator", "note", "source_doc",
+                 "source_item"]
+ONE = "thu/mot-minh"
+
+
+def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+@pytest.fixture
+def single_commune(tmp_path, monkeypatch, store):
+    """One commune, five 2026 targets in three pillars plus an innovation target, monthly results."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(DATA / "indicators.csv", data / "indicators.csv")
+    _write(data / "communes.csv", ["commune_id", "commune_code", "commune_name", "province", "adult_population",
+                                   "population_15plus", "working_age_population", "is_demo", "source"],
+           [[ONE, "", "Xã Một Mình", "Thử Nghiệm", "", "", "", "false", "test"]])
+    doc = "Kế hoạch thử nghiệm số 1/KH-UBND"
+    _write(data / "targets.csv", TARGET_HEADER, [
+        [ONE, "HT01", 2026, ">=", 80, "≥ 80%", "percent", "Phòng Kinh tế", "", doc, "Phụ lục #1", ""],
+        [ONE, "HT04", 2026, ">=", 100, "100%", "percent", "Phòng VH-XH", "", doc, "Phụ lục #2", ""],
+        [ONE, "NL01", 2026, ">=", 90, "≥ 90%", "percent", "Phòng Văn hoá - Xã hội", "", doc, "Phụ lục #3", ""],
+        [ONE, "CQ01", 2026, ">=", 50, "≥ 50%", "percent", "Văn phòng HĐND&UBND xã", "", doc, "Phụ lục #4", ""],
+        [ONE, "CQ07", 2026, ">=", 90, "≥ 90%", "percent", "", "", doc, "Phụ lục #5", ""],
+        [ONE, "DM01", 2026, ">=", 1, "≥ 01", "count", "Phòng Văn hóa - Xã hội", "", doc, "Phụ lục #6", ""],
+    ])
+    actuals = []
+    for month, (ht01, nl01, cq01) in zip(range(1, 12), [(40 + 3 * m, 50 + 2 * m, 60) for m in range(11)]):
+        actuals.append([ONE, f"2026-{month:02d}", "HT01", ht01, "", "", "", "test", ""])
+        actuals.append([ONE, f"2026-{month:02d}", "NL01", nl01, "", "", "", "test", ""])
+        actuals.append([ONE, f"2026-{month:02d}", "CQ01", cq01, "", "", "", "test", ""])
+    actuals.append([ONE, "2025-12", "HT01", 38, "", "", "", "test", ""])
+    actuals.append([ONE, "2026-11", "HT04", 100, 5, 5, "", "test", ""])
+    _write(data / "actuals.csv", ACTUAL_HEADER, actuals)
+    (store / "settings.json").write_text(json.dumps({"include_demo": False}), encoding="utf-8")
+    database = Database(store=store, include_demo=False, data_dir=data)
+    _use_database(monkeypatch, database)
+    yield database
+    _reset_caches()
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    """Open dashboard.py with province and month in the URL (the default page runs first, as
+    in a browser), then go to `page` with its own URL keys."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key in ("tinh", "thang"):
+        if key in params:
+            at.query_params[key] = params[key]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if page != "tong_quan":
+        at.query_params.update(params)
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, tuple[str, str | None]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def text_of(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    parts += [w.value for w in at.warning] + [t.value for t in at.title] + [s.value for s in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+def plotly_specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def vega_count(at: AppTest) -> int:
+    return len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart"))
+
+
+def vi(value: float, decimals: int = 2) -> str:
+    return format_number(value, decimals)
+
+
+@pytest.fixture
+def demo_db(store) -> Database:
+    return Database(store=store)
+
+
+# ---- shipped data: the demo province, November 2026 -------------------------------------------------
+def test_overview_on_shipped_data(store, demo_db):
+    at = open_page("tong_quan", tinh=DEMO, thang=MONTH)
+    ranking = demo_db.run_query("ranking_by_month", period=_date(MONTH), province=DEMO)
+    shown = metrics(at)
+    assert shown["Số xã"][0] == "100"
+    assert shown["Điểm trung bình"][0] == vi(ranking["score"].mean())
+    assert shown["Xã đã báo cáo"] == ("96,0 %", "96/100 xã")
+    status = demo_db.run_query("indicator_status", period=_date(MONTH), province=DEMO, commune=None)
+    achieved = status.filter(pl.col("status") == "Đạt").height
+    assert shown["Chỉ tiêu đạt"][0] == f"{vi(100 * achieved / status.height, 1)} %"
+    assert "Tỉnh Minh Họa · Tháng 11/2026" in text_of(at)
+    assert "dữ liệu minh họa" in text_of(at)  # demo data labelled
+    weakest = at.dataframe[0].value
+    assert len(weakest) == 10
+    bottom = ranking.sort("rank", descending=True).head(10)
+    assert weakest["rank"].tolist() == bottom["rank"].to_list()
+    assert weakest["commune_name"].tolist() == bottom["commune_name"].to_list()
+    assert all("ho_so_xa?" in link and "xa=minh-hoa%2F" in link for link in weakest["link"])
+    heat = [spec for spec in plotly_specs(at) if spec["data"][0]["type"] == "heatmap"][0]
+    assert len(heat["data"][0]["y"]) == 100
+    assert heat["data"][0]["y"][0] == ranking["commune_name"][0]  # best first
+    assert vega_count(at) >= 4  # statuses, distribution, pillars, months
+    assert at.query_params["tinh"] == DEMO and at.query_params["thang"] == MONTH
+
+
+def test_pillar_page_on_shipped_data(store, demo_db):
+    at = open_page("tru_cot", tinh=DEMO, thang=MONTH, tru_cot="CQ")
+    status = demo_db.run_query("indicator_status", period=_date(MONTH), province=DEMO, commune=None)
+    cq = status.filter(pl.col("pillar") == "CQ")
+    shown = metrics(at)
+    assert "Điểm chính quyền số trung bình" in shown
+    assert shown["Trọng số trong điểm tổng"] == ("25,0 %", "200/800")
+    summary = at.dataframe[0].value
+    assert summary["indicator"].tolist() == sorted(cq["indicator"].unique().to_list())
+    assert int(summary["n"].sum()) == cq.height
+    assert int(summary[["n_achieved", "n_on_track", "n_behind", "n_missing"]].sum().sum()) <= cq.height
+    first = summary["indicator"].tolist()[0]
+    assert at.query_params["chi_tieu"] == first and at.query_params["tru_cot"] == "CQ"
+    dots = [spec for spec in plotly_specs(at) if any(t.get("name") == "Mục tiêu" for t in spec["data"])][0]
+    communes = {y for trace in dots["data"] if trace.get("mode") == "markers" and trace["name"] != "Mục tiêu"
+                for y in trace["y"]}
+    assert len(communes) == 30  # the thirty most behind, by default
+    assert vega_count(at) == 2  # statuses by indicator, trend with target and path
+
+
+def test_ranking_on_shipped_data(store, demo_db):
+    at = open_page("xep_hang", tinh=DEMO, thang=MONTH)
+    ranking = demo_db.run_query("ranking_by_month", period=_date(MONTH), province=DEMO)
+    table = at.dataframe[0].value
+    assert len(table) == 100
+    assert table["rank"].tolist() == ranking["rank"].to_list()
+    assert table["link"].iloc[0].endswith("#" + ranking["commune_name"][0])
+    assert table["score"].tolist() == ranking["score"].to_list()
+    assert set(table.columns) >= {"change", "HT", "NL", "AT", "CQ", "KT", "XH", "coverage", "trend"}
+    assert all(len(points) == 13 for points in table["trend"])  # a small trend: 12 months back and this one
+    changes = dict(zip(ranking["commune_name"].to_list(), ranking["rank_change"].to_list()))
+    for link, change in zip(table["link"], table["change"]):
+        expected = changes[link.split("#", 1)[1]]
+        assert change == ("=" if expected == 0 else f"▲ {expected}" if expected > 0 else f"▼ {-expected}")
+
+    # diacritic-insensitive search
+    at.text_input(key="xh_tim").input("cam ninh").run()
+    found = at.dataframe[0].value
+    assert [link.split("#", 1)[1] for link in found["link"]] == ["Xã Cẩm Ninh"]
+
+    # Vietnamese alphabetical order: Â/Ă after A, Đ after D (not after Z)
+    at.text_input(key="xh_tim").input("").run()
+    at.selectbox(key="xh_sap_xep").select("ten").run()
+    names = [link.split("#", 1)[1] for link in at.dataframe[0].value["link"]]
+    expected = demo_db.run_query("communes_in_province", province=DEMO)["commune_name"].to_list()
+    assert names == expected
+    assert names.index("Xã Đại Hải") > names.index("Xã Cẩm Trường")
+    assert names.index("Xã Đại Hải") < names.index("Xã Ea Hòa")
+
+
+def test_ranking_of_all_provinces(store):
+    at = open_page("xep_hang", tinh="tat-ca", thang=MONTH)
+    table = at.dataframe[0].value
+    assert len(table) == 105
+    assert "province" in table.columns
+    assert "Tất cả các tỉnh" in text_of(at)
+    assert "chưa có chỉ tiêu năm 2026" in text_of(at)  # the communes whose plans are for 2025
+
+
+def test_commune_profile_on_shipped_data(store, demo_db):
+    commune = "minh-hoa/an-ha"
+    at = open_page("ho_so_xa", tinh=DEMO, thang=MONTH, xa=commune)
+    ranking = demo_db.run_query("ranking_by_month", period=_date(MONTH), province=DEMO)
+    me = ranking.filter(pl.col("commune_id") == commune).row(0, named=True)
+    shown = metrics(at)
+    assert shown["Điểm tổng"][0] == vi(me["score"])
+    assert shown["Hạng trong tỉnh"][0] == f"{me['rank']}/100"
+    assert "Xã Ân Hà · Tỉnh Minh Họa · Tháng 11/2026" in text_of(at)
+    assert "Số liệu gần nhất: **Tháng 11/2026**, nhận ngày 20/11/2026" in text_of(at)
+
+    pillars, why, indicators = (at.dataframe[i].value for i in range(3))
+    # why this score: the contributions add up to the score, the weights are the settings'
+    assert pillars["weight"].tolist() == [100, 100, 100, 200, 150, 150]
+    assert round(pillars["contribution"].sum(), 2) == me["score"]
+    assert round(why["contribution"].sum(), 2) == me["score"]
+    assert why["lost"].is_monotonic_decreasing
+    assert "Điểm tổng " + vi(me["score"]) in text_of(at)
+    # every targeted indicator, with target, value, status, lead unit, period, date and source
+    targets = demo_db.sql("select count(*) as n from targets where commune_id = $c and year = 2026", c=commune)
+    assert len(indicators) == targets["n"][0]
+    row = indicators.iloc[0]
+    assert row["target_text"].startswith("≥") and row["value_text"].endswith(")")  # 56,3 % (15.046/26.711)
+    assert row["status_text"].split(" ", 1)[1] in ("Đạt", "Đúng tiến độ", "Cần đẩy nhanh", "Chậm", "Đi lùi")
+    assert row["lead_unit"] and row["source"].startswith("Kế hoạch")
+    # trends: one panel per indicator with value, target and path
+    trends = [spec for spec in plotly_specs(at) if len(spec["data"]) > 10][0]
+    assert len(trends["data"]) == 3 * len(indicators)
+    assert at.query_params["xa"] == commune
+
+
+def test_compare_on_shipped_data(store, demo_db):
+    chosen = ["minh-hoa/an-ha", "minh-hoa/thinh-vinh", "minh-hoa/cam-ninh"]
+    at = open_page("so_sanh", tinh=DEMO, thang=MONTH, so_sanh=",".join(chosen))
+    ranking = demo_db.run_query("ranking_by_month", period=_date(MONTH), province=DEMO)
+    scores = dict(zip(ranking["commune_id"].to_list(), ranking["score"].to_list()))
+    assert [m.value for m in at.metric] == [vi(scores[c]) for c in chosen]
+    table = at.dataframe[0].value
+    assert list(table.columns[3:]) == ["Xã Ân Hà", "Xã Thịnh Vinh", "Xã Cẩm Ninh"]
+    assert "Hạng trong tỉnh: **1/100**" in text_of(at)
+    assert vega_count(at) == 2
+    assert at.query_params["so_sanh"] == ",".join(chosen)
+
+
+def test_lead_units_on_shipped_data(store, demo_db):
+    at = open_page("don_vi_chu_tri", tinh=DEMO, thang=MONTH, don_vi="phong van hoa - xa hoi")
+    status = demo_db.run_query("indicator_status", period=_date(MONTH), province=DEMO, commune=None)
+    summary = at.dataframe[0].value
+    assert summary["office"].tolist().count("Phòng Văn hóa - Xã hội") == 1
+    assert int(summary["n"].sum()) >= status.height
+    assert summary["n_behind"].is_monotonic_decreasing
+    assert at.query_params["don_vi"] == "Phòng Văn hóa - Xã hội"  # found without diacritics, written in full
+    behind = at.dataframe[2].value
+    assert set(s.split(" ", 1)[1] for s in behind["status_text"]) <= {"Cần đẩy nhanh", "Chậm", "Đi lùi",
+                                                                    "Chưa có số liệu"}
+    assert "**Phòng Văn hóa - Xã hội** chủ trì" in text_of(at)
+
+
+def test_widget_changes_are_written_to_the_url_and_kept_across_pages(store):
+    at = open_page("ho_so_xa", tinh=DEMO, thang=MONTH, xa="minh-hoa/an-ha")
+    at.selectbox(key="dti_thang").select("2026-09").run()
+    assert at.query_params["thang"] == "2026-09"
+    at.text_input(key="dti_tim_xa").input("thinh vinh").run()
+    assert at.query_params["xa"] == "minh-hoa/thinh-vinh"
+    assert "Xã Thịnh Vinh · Tỉnh Minh Họa · Tháng 9/2026" in text_of(at)
+    # another page without those keys in its URL opens on the same choice
+    at.query_params.clear()
+    at.switch_page("pages/tru_cot.py").run()
+    assert at.query_params["tinh"] == DEMO and at.query_params["thang"] == "2026-09"
+    at.switch_page("pages/so_sanh.py").run()
+    assert at.query_params["so_sanh"].startswith("minh-hoa/thinh-vinh,")
+    # choosing another province resets the month to that province's default
+    at.selectbox(key="dti_tinh").select("Thanh Hóa").run()
+    assert at.query_params["tinh"] == "Thanh Hóa" and at.query_params["thang"] == "2025-12"
+
+
+# ---- empty store: nothing reported, or nothing at all ------------------------------------------------
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_with_targets_but_no_results(store, page):
+    """Đồng Nai's two plans set 2026 targets and nothing has been reported yet."""
+    at = open_page(page, tinh="Đồng Nai", thang=MONTH, xa="dong-nai/minh-duc", tru_cot="HT")
+    text = text_of(at)
+    assert "dữ liệu minh họa" not in text  # real communes only
+    shown = metrics(at)
+    if page == "tong_quan":
+        assert shown["Số xã"][0] == "2" and shown["Xã đã báo cáo"][0] == "0,0 %"
+        assert "Chưa có số liệu tháng 11/2026" in text
+        assert not at.get("plotly_chart")  # no blank charts
+    elif page == "tru_cot":
+        assert shown["Chỉ tiêu đã đạt"][0] == "0,0 %"
+        assert "Chưa có số liệu của chỉ tiêu" in text and "Chưa xã nào báo cáo số liệu chỉ tiêu" in text
+        assert not at.get("plotly_chart")  # no dots of nothing
+    elif page == "xep_hang":
+        assert at.dataframe[0].value["score"].tolist() == [0.0, 0.0]
+        assert "Chưa có số liệu tháng 11/2026" in text
+    elif page == "ho_so_xa":
+        assert shown["Có số liệu"][0] == "0,0 %"
+        assert "Xã Minh Đức chưa báo cáo số liệu nào" in text
+        assert "Chưa có số liệu nào trong năm 2026" in text
+        indicators = at.dataframe[-1].value
+        assert len(indicators) == 21 and set(indicators["status_text"]) == {"⬜ Chưa có số liệu"}
+        assert indicators["source"].str.contains("138/KH-UBND").all()  # the signed plan it came from
+        assert "tính 0 điểm" in text
+        assert not at.get("plotly_chart") and not vega_count(at)  # no charts of zeros
+    elif page == "so_sanh":
+        assert len(at.metric) == 2
+        assert "chưa báo cáo số liệu nào năm này" in text and not vega_count(at)
+    elif page == "don_vi_chu_tri":
+        assert int(at.dataframe[0].value["n_missing"].sum()) == int(at.dataframe[0].value["n"].sum())
+
+
+@pytest.mark.parametrize("page", ("tong_quan", "tru_cot", "xep_hang", "don_vi_chu_tri"))
+def test_pages_for_a_year_without_targets(store, page):
+    at = open_page(page, tinh="Quảng Ngãi", thang=MONTH)
+    assert "chưa có chỉ tiêu nào cho năm 2026" in text_of(at) or "Không xã nào" in text_of(at)
+    assert not at.get("plotly_chart") and not at.dataframe
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_on_an_empty_installation(empty_data, page):
+    at = open_page(page)
+    assert "Chưa có xã nào trong dữ liệu" in text_of(at)
+    assert not at.dataframe and not at.get("plotly_chart")
+
+
+# ---- a single commune -------------------------------------------------------------------------------
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_with_a_single_commune(single_commune, page):
+    at = open_page(page)
+    assert at.query_params["tinh"] == "Thử Nghiệm"
+    assert at.query_params["thang"] == "2026-11"  # the latest month with results
+    text = text_of(at)
+    ranking = single_commune.run_query("ranking_by_month", period=_date("2026-11"), province="Thử Nghiệm")
+    score = ranking["score"][0]
+    shown = metrics(at)
+    if page == "tong_quan":
+        assert shown["Số xã"][0] == "1"
+        assert shown["Điểm trung bình"][0] == vi(score)
+        assert shown["Xã đã báo cáo"][0] == "100,0 %"
+        assert at.dataframe[0].value["commune_name"].tolist() == ["Xã Một Mình"]
+    elif page == "tru_cot":
+        assert at.dataframe[0].value["indicator"].tolist() == ["HT01", "HT04"]
+        assert shown["Trọng số trong điểm tổng"] == ("12,5 %", "100/800")
+    elif page == "xep_hang":
+        table = at.dataframe[0].value
+        assert table["rank"].tolist() == [1] and table["score"].tolist() == [score]
+    elif page == "ho_so_xa":
+        assert at.query_params["xa"] == ONE
+        assert shown["Điểm tổng"][0] == vi(score) and shown["Hạng trong tỉnh"][0] == "1/1"
+        pillars, why, indicators = (at.dataframe[i].value for i in range(3))
+        assert pillars["pillar_name"].tolist() == ["Hạ tầng số", "Nhân lực số", "Chính quyền số"]
+        assert round(why["contribution"].sum(), 2) == score
+        assert "Đổi mới sáng tạo (không tính điểm)" in indicators["group"].tolist()  # DM01, never in a score
+        assert "DM01" not in why["indicator"].tolist()
+        assert "(chưa giao)" in indicators["lead_unit"].tolist()
+        assert "Trụ cột không có chỉ tiêu nào năm này nên không tính: An toàn thông tin mạng" in text
+    elif page == "so_sanh":
+        assert "Chọn từ 2 đến 4 xã" in text
+    elif page == "don_vi_chu_tri":
+        offices = at.dataframe[0].value["office"].tolist()
+        # "Phòng VH-XH" and "Phòng Văn hoá - Xã hội" are one office; a target without one is shown as such
+        assert sorted(offices) == sorted(["Phòng Văn hóa - Xã hội", "Phòng Kinh tế", "Văn phòng HĐND-UBND",
+                                          "(Chưa giao đơn vị chủ trì)"])
+
+
+def _date(month: str):
+    from queries.db import month_start
+
+    return month_start(month)

@@ -1,0 +1,556 @@
+"""Every chart of the leaders' pages, with one shared look.
+
+Colours come from the Okabe–Ito palette, which readers with the common colour-vision
+deficiencies can tell apart; every status also has an icon and a name, and every chart
+carries its numbers in labels or tooltips, so colour is never the only channel. Numbers are
+written the Vietnamese way (80,4; 1.250) in axes, labels and tooltips.
+
+Factories take Polars frames with documented columns and return a Plotly figure or an Altair
+chart; pages draw them with `show(chart)` so the theme is applied the same way everywhere.
+"""
+from __future__ import annotations
+
+
+import altair as alt
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from queries.text import format_month, format_number
+
+# ---- the shared look ----------------------------------------------------------------------
+FONT = "Source Sans, 'Source Sans Pro', 'DejaVu Sans', Arial, sans-serif"
+TEXT = "#1B2631"
+MUTED = "#5D6D7E"
+GRID = "#E5E8EC"
+PRIMARY = "#0072B2"
+MEDIAN = "#1B2631"
+
+# Status of an indicator, best to worst; icon + name + colour (Okabe–Ito, greys for no data).
+STATUSES: tuple[str, ...] = (
+    "Đạt", "Đúng tiến độ", "Cần đẩy nhanh", "Chậm", "Đi lùi", "Chưa đủ dữ liệu", "Chưa có số liệu",
+)
+STATUS_COLORS = {
+    "Đạt": "#009E73",            # bluish green
+    "Đúng tiến độ": "#56B4E9",   # sky blue
+    "Cần đẩy nhanh": "#F0E442",  # yellow
+    "Chậm": "#E69F00",           # orange
+    "Đi lùi": "#D55E00",         # vermillion
+    "Chưa đủ dữ liệu": "#8E99A4",  # mid grey
+    "Chưa có số liệu": "#CDD4DB",  # light grey
+}
+STATUS_ICONS = {
+    "Đạt": "✅", "Đúng tiến độ": "🔵", "Cần đẩy nhanh": "🟡", "Chậm": "🟠", "Đi lùi": "🔻",
+    "Chưa đủ dữ liệu": "❔", "Chưa có số liệu": "⬜",
+}
+STATUS_HELP = {
+    "Đạt": "đã đạt mục tiêu năm",
+    "Đúng tiến độ": "chưa đạt nhưng theo kịp lộ trình tới mục tiêu",
+    "Cần đẩy nhanh": "đi được 60–95 % quãng đường lẽ ra phải đi",
+    "Chậm": "đi được dưới 60 % quãng đường lẽ ra phải đi",
+    "Đi lùi": "kết quả thấp hơn mức đầu năm",
+    "Chưa đủ dữ liệu": "có số liệu nhưng chưa có mức đầu năm để tính tiến độ",
+    "Chưa có số liệu": "chưa báo cáo (tính 0 điểm)",
+}
+STATUS_SYMBOLS = {  # Plotly marker shapes: a second channel besides colour
+    "Đạt": "circle", "Đúng tiến độ": "diamond", "Cần đẩy nhanh": "square", "Chậm": "triangle-up",
+    "Đi lùi": "triangle-down", "Chưa đủ dữ liệu": "x", "Chưa có số liệu": "circle-open",
+}
+BEHIND = ("Cần đẩy nhanh", "Chậm", "Đi lùi")
+
+# Up to four communes side by side (compare page): Okabe–Ito blue, orange, green, purple.
+SERIES_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
+
+# Scores 0–100: orange (behind) through pale to blue (ahead); orange–blue stays distinct
+# for red–green colour-blind readers. Cells also print their number.
+SCORE_SCALE = [
+    [0.0, "#B35806"], [0.3, "#F1A340"], [0.55, "#FEE0B6"], [0.7, "#F4F4F4"],
+    [0.85, "#92C5DE"], [1.0, "#2166AC"],
+]
+SCORE_MIN, SCORE_MAX = 40, 100
+
+VI_LOCALE = {
+    "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]},
+    "time": {
+        "dateTime": "%A, %e %B %Y, %X", "date": "%d/%m/%Y", "time": "%H:%M:%S",
+        "periods": ["SA", "CH"],
+        "days": ["Chủ nhật", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy"],
+        "shortDays": ["CN", "T2", "T3", "T4", "T5", "T6", "T7"],
+        "months": [f"tháng {m}" for m in range(1, 13)],
+        "shortMonths": [f"Th{m}" for m in range(1, 13)],
+    },
+}
+MONTH_AXIS = "%m/%Y"  # 11/2026: short and unambiguous on an axis; tooltips say "Tháng 11/2026"
+
+
+def status_label(status: str | None) -> str:
+    """'Đạt' -> '✅ Đạt' (icon and text, never colour alone)."""
+    if status is None:
+        return "–"
+    return f"{STATUS_ICONS.get(status, '')} {status}".strip()
+
+
+def status_legend_markdown() -> str:
+    return " · ".join(f"{STATUS_ICONS[s]} **{s}**: {STATUS_HELP[s]}" for s in STATUSES)
+
+
+def _plotly_look(fig: go.Figure, *, title: str | None = None, height: int = 360,
+                 legend: bool = True) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        font={"family": FONT, "size": 13, "color": TEXT},
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}} if title else None,
+        height=height,
+        margin={"l": 10, "r": 20, "t": 50 if title else 16, "b": 40},
+        separators=",.",  # decimal comma, thousands dot
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        hoverlabel={"font": {"family": FONT, "size": 13}, "bgcolor": "white"},
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": None},
+    )
+    fig.update_xaxes(gridcolor=GRID, zerolinecolor=GRID, automargin=True)
+    fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, automargin=True)
+    return fig
+
+
+def _altair_look(chart: alt.TopLevelMixin, title: str | None = None) -> alt.TopLevelMixin:
+    if title:
+        chart = chart.properties(title=alt.Title(title, anchor="start"))
+    # the width follows the column; the height is the plot's, legends and axes come on top
+    chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    return chart.configure(
+        font=FONT,
+        locale=VI_LOCALE,
+        numberFormat=",.2~f",
+        timeFormat="%d/%m/%Y",
+        background="transparent",
+        view={"stroke": None},
+        axis={"labelColor": TEXT, "titleColor": MUTED, "gridColor": GRID, "domainColor": GRID,
+              "tickColor": GRID, "labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal",
+              "labelLimit": 260},
+        legend={"labelFontSize": 12, "titleFontSize": 12, "orient": "top", "labelLimit": 260,
+                "titleFontWeight": "normal", "titleColor": MUTED},
+        title={"fontSize": 16, "fontWeight": 600, "color": TEXT, "anchor": "start", "offset": 12},
+    )
+
+
+def show(chart: go.Figure | alt.TopLevelMixin, *, key: str | None = None) -> None:
+    """Draw a chart with our theme (not Streamlit's), stretched to the column."""
+    if isinstance(chart, go.Figure):
+        st.plotly_chart(chart, theme=None, key=key, width="stretch",
+                        config={"displaylogo": False, "locale": "vi",
+                                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]})
+    else:
+        st.altair_chart(chart, theme=None, key=key, width="stretch")
+
+
+def _status_scale() -> alt.Scale:
+    return alt.Scale(domain=list(STATUSES), range=[STATUS_COLORS[s] for s in STATUSES])
+
+
+def _with_status_label(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("status").replace_strict(
+            {s: status_label(s) for s in STATUSES}, default=pl.col("status")
+        ).alias("status_label")
+    )
+
+
+# ---- overview -----------------------------------------------------------------------------
+def status_strip(counts: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
+    """One 100 % bar of indicator statuses. counts: status, n."""
+    total = max(int(counts["n"].sum()), 1)
+    data = _with_status_label(counts.filter(pl.col("n") > 0)).with_columns(
+        (pl.col("n") / total).alias("share"),
+        pl.col("status").replace_strict({s: i for i, s in enumerate(STATUSES)}, default=99).alias("order"),
+    ).sort("order")
+    data = data.with_columns(
+        (pl.col("share").cum_sum() - pl.col("share") / 2).alias("mid"),
+        pl.struct("n", "share").map_elements(
+            lambda r: f"{format_number(r['n'], 0)} ({format_number(r['share'] * 100, 1)} %)",
+            return_dtype=pl.Utf8).alias("label_text"),
+        pl.col("share").map_elements(lambda v: f"{format_number(v * 100, 0)} %",
+                                     return_dtype=pl.Utf8).alias("pct"),
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("share:Q", stack="zero", axis=None, scale=alt.Scale(domain=[0, 1])),
+        order=alt.Order("order:Q"),
+    )
+    bars = base.mark_bar(height=40, stroke="white", strokeWidth=1).encode(
+        color=alt.Color("status:N", scale=_status_scale(), legend=None),
+        tooltip=[alt.Tooltip("status_label:N", title="Tình trạng"),
+                 alt.Tooltip("label_text:N", title="Số chỉ tiêu")],
+    )
+    labels = alt.Chart(data).transform_filter("datum.share >= 0.05").mark_text(
+        color=TEXT, fontSize=12, fontWeight=600).encode(x=alt.X("mid:Q"), text=alt.Text("pct:N"))
+    return _altair_look((bars + labels).properties(height=44), title)
+
+
+def status_counts_markdown(counts: pl.DataFrame) -> str:
+    """The legend of the status bar as text, with counts: '✅ Đạt 247 (11,7 %) · …'.
+    counts: status, n."""
+    total = max(int(counts["n"].sum()), 1)
+    by_status = dict(zip(counts["status"].to_list(), counts["n"].to_list()))
+    return " · ".join(
+        f"{STATUS_ICONS[s]} **{s}** {format_number(by_status[s], 0)} ({format_number(100 * by_status[s] / total, 1)} %)"
+        for s in STATUSES if by_status.get(s)
+    )
+
+
+def score_histogram(scores: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
+    """How communes' overall scores are spread, in bands of 5 points. scores: score."""
+    data = scores.filter(pl.col("score").is_not_null()).with_columns(
+        (pl.col("score").clip(0, 99.999) // 5 * 5).alias("band_start")
+    ).group_by("band_start").agg(pl.len().alias("n")).with_columns(
+        (pl.col("band_start") + 5).alias("band_end"),
+    ).with_columns(
+        pl.format("{}–{} điểm", pl.col("band_start").cast(pl.Int64),
+                  pl.col("band_end").cast(pl.Int64)).alias("band"),
+    )
+    data = data.with_columns(((pl.col("band_start") + pl.col("band_end")) / 2).alias("mid"))
+    low = float(min(data["band_start"].min() or 0, 50))
+    base = alt.Chart(data)
+    bars = base.mark_bar(color=PRIMARY, cornerRadiusTopLeft=2, cornerRadiusTopRight=2, stroke="white",
+                         strokeWidth=1).encode(
+        x=alt.X("band_start:Q", title="Điểm tổng (0–100)", scale=alt.Scale(domain=[low, 100]),
+                axis=alt.Axis(format="d", values=list(range(int(low), 101, 10)))),
+        x2="band_end:Q",
+        y=alt.Y("n:Q", title="Số xã", axis=alt.Axis(format="d", tickMinStep=1)),
+        y2=alt.datum(0),
+        tooltip=[alt.Tooltip("band:N", title="Khoảng điểm"), alt.Tooltip("n:Q", title="Số xã")],
+    )
+    text = base.mark_text(dy=-7, color=TEXT, fontSize=11).encode(
+        x="mid:Q", y="n:Q", text=alt.Text("n:Q", format="d")
+    )
+    return _altair_look((bars + text).properties(height=260), title)
+
+
+def pillar_bars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
+    """Average score of each pillar. frame: pillar_name, score, order, [previous]."""
+    data = frame.with_columns(
+        pl.col("score").map_elements(lambda v: format_number(v, 1), return_dtype=pl.Utf8).alias("score_text")
+    )
+    base = alt.Chart(data).encode(
+        y=alt.Y("pillar_name:N", sort=data.sort("order")["pillar_name"].to_list(), title=None),
+    )
+    bars = base.mark_bar(color=PRIMARY, height=22).encode(
+        x=alt.X("score:Q", title="Điểm trung bình (0–100)", scale=alt.Scale(domain=[0, 100])),
+        tooltip=[alt.Tooltip("pillar_name:N", title="Trụ cột"),
+                 alt.Tooltip("score_text:N", title="Điểm trung bình")],
+    )
+    text = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
+        x="score:Q", text="score_text:N"
+    )
+    return _altair_look((bars + text).properties(height=260), title)
+
+
+def heatmap(frame: pl.DataFrame, pillars: list[tuple[str, str]], title: str | None = None) -> go.Figure:
+    """Communes × pillars. frame: commune_name, score, one column per pillar code; rows in the
+    order they should appear, top to bottom."""
+    codes = [code for code, _ in pillars]
+    columns = ["Điểm tổng", *[name for _, name in pillars]]
+    z = [[row["score"], *[row[c] for c in codes]] for row in frame.iter_rows(named=True)]
+    text = [[format_number(v, 1) if v is not None else "–" for v in r] for r in z]
+    names = frame["commune_name"].to_list()
+    fig = go.Figure(go.Heatmap(
+        z=z, x=columns, y=names, text=text, texttemplate="%{text}", textfont={"size": 11},
+        colorscale=SCORE_SCALE, zmin=SCORE_MIN, zmax=SCORE_MAX, xgap=2, ygap=1,
+        colorbar={"title": {"text": "Điểm"}, "thickness": 12, "len": min(1.0, 300 / max(len(names) * 20, 1)),
+                  "y": 1, "yanchor": "top", "tickvals": [40, 55, 70, 85, 100],
+                  "ticktext": ["≤ 40", "55", "70", "85", "100"]},
+        hovertemplate="<b>%{y}</b><br>%{x}: %{text} điểm<extra></extra>",
+    ))
+    height = 90 + 20 * len(names)
+    _plotly_look(fig, title=title, height=max(height, 220), legend=False)
+    fig.update_xaxes(side="top", tickfont={"size": 12}, showgrid=False)
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 12}, showgrid=False, dtick=1)
+    fig.update_layout(margin={"t": 80 if title else 40})
+    return fig
+
+
+# ---- pillar page --------------------------------------------------------------------------
+def status_by_category(frame: pl.DataFrame, category: str, category_title: str,
+                       title: str | None = None, sort: list[str] | None = None) -> alt.TopLevelMixin:
+    """Stacked horizontal bars: how many (commune, indicator) pairs are in each status, per
+    category (an indicator, a lead unit). frame: <category>, status, n."""
+    data = _with_status_label(frame).with_columns(
+        pl.col("status").replace_strict({s: i for i, s in enumerate(STATUSES)}, default=99).alias("order")
+    )
+    n_categories = max(data[category].n_unique(), 1)
+    chart = alt.Chart(data).mark_bar(height={"band": 0.75}, stroke="white", strokeWidth=0.5).encode(
+        y=alt.Y(f"{category}:N", title=None, sort=sort or "ascending",
+                axis=alt.Axis(labelLimit=360)),
+        x=alt.X("n:Q", stack="zero", title="Số lượt chỉ tiêu (xã × chỉ tiêu)",
+                axis=alt.Axis(format="d", tickMinStep=1)),
+        color=alt.Color("status:N", scale=_status_scale(), title=None,
+                        legend=alt.Legend(orient="top", columns=7, symbolType="square",
+                                          symbolStrokeColor="#3D4A57", symbolStrokeWidth=0.5)),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip(f"{category}:N", title=category_title),
+                 alt.Tooltip("status_label:N", title="Tình trạng"),
+                 alt.Tooltip("n:Q", title="Số lượt", format=",d")],
+    ).properties(height=max(38 * n_categories, 120))
+    return _altair_look(chart, title)
+
+
+def dot_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
+               direction: str = "up") -> go.Figure:
+    """Each commune's value (dot, coloured and shaped by status) against its target (bar
+    tick), joined by a thin line showing the gap. frame: commune_name, value, target,
+    target_text, status; rows top to bottom."""
+    names = frame["commune_name"].to_list()
+    values = frame["value"].to_list()
+    targets = frame["target"].to_list()
+    fig = go.Figure()
+    # gap lines
+    gx, gy = [], []
+    for name, v, t in zip(names, values, targets):
+        if v is not None and t is not None:
+            gx += [v, t, None]
+            gy += [name, name, None]
+    fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", line={"color": "#B8C2CC", "width": 2},
+                             hoverinfo="skip", showlegend=False))
+    fig.add_trace(go.Scatter(
+        x=targets, y=names, mode="markers", name="Mục tiêu",
+        marker={"symbol": "line-ns", "size": 18, "line": {"width": 3, "color": MEDIAN}},
+        customdata=frame["target_text"].to_list(),
+        hovertemplate="<b>%{y}</b><br>Mục tiêu: %{customdata}<extra></extra>",
+    ))
+    for status in STATUSES:
+        part = frame.filter(pl.col("status") == status)
+        if part.is_empty():
+            continue
+        missing = status == "Chưa có số liệu"
+        xs = [0 if missing else v for v in part["value"].to_list()]
+        custom = [[_fmt_value(v, unit_suffix), tt or "–", status_label(status)]
+                  for v, tt in zip(part["value"].to_list(), part["target_text"].to_list())]
+        fig.add_trace(go.Scatter(
+            x=xs, y=part["commune_name"].to_list(), mode="markers", name=status,
+            marker={"symbol": STATUS_SYMBOLS[status], "size": 11, "color": STATUS_COLORS[status],
+                    "line": {"width": 1, "color": "#3D4A57"}},
+            customdata=custom,
+            hovertemplate="<b>%{y}</b><br>Giá trị: %{customdata[0]}<br>Mục tiêu: %{customdata[1]}"
+                          "<br>%{customdata[2]}<extra></extra>",
+        ))
+    _plotly_look(fig, title=title, height=max(140 + 24 * len(names), 260))
+    fig.update_yaxes(autorange="reversed", dtick=1, showgrid=True, gridcolor="#F1F3F5")
+    fig.update_xaxes(title={"text": f"Giá trị{(' (' + unit_suffix.strip() + ')') if unit_suffix.strip() else ''}"},
+                     rangemode="tozero", side="top")
+    fig.update_layout(legend={"y": -0.02, "yanchor": "top"}, margin={"b": 60})
+    return fig
+
+
+def _fmt_value(value: float | None, unit_suffix: str) -> str:
+    if value is None:
+        return "chưa có"
+    decimals = 0 if float(value).is_integer() else 1
+    return f"{format_number(value, decimals)}{unit_suffix}"
+
+
+def _trend_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("period").map_elements(format_month, return_dtype=pl.Utf8).alias("month_label")
+    )
+
+
+def trend_with_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
+                      value_title: str = "Giá trị", height: int = 280) -> alt.TopLevelMixin:
+    """Monthly value (solid, with dots) against the target (dotted line) and the expected path
+    to it (dashed). frame: period (date), value, target, path_value."""
+    data = _trend_frame(frame)
+    long = pl.concat([
+        data.select("period", "month_label", pl.col("value").alias("y"), pl.lit(value_title).alias("series")),
+        data.select("period", "month_label", pl.col("path_value").alias("y"), pl.lit("Lộ trình cần đạt").alias("series")),
+        data.select("period", "month_label", pl.col("target").alias("y"), pl.lit("Mục tiêu năm").alias("series")),
+    ]).filter(pl.col("y").is_not_null()).with_columns(
+        pl.col("y").map_elements(lambda v: _fmt_value(v, unit_suffix), return_dtype=pl.Utf8).alias("y_text")
+    )
+    series = [value_title, "Lộ trình cần đạt", "Mục tiêu năm"]
+    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=[PRIMARY, "#E69F00", MEDIAN]),
+                      legend=alt.Legend(orient="top"))
+    dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=series, range=[[1, 0], [6, 4], [2, 3]]), title=None)
+    lines = alt.Chart(long).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("period:T", title=None, axis=alt.Axis(format=MONTH_AXIS, labelAngle=0, tickCount="month")),
+        y=alt.Y("y:Q", title=f"{value_title}{(' (' + unit_suffix.strip() + ')') if unit_suffix.strip() else ''}",
+                scale=alt.Scale(zero=False)),
+        color=color, strokeDash=dash,
+        tooltip=[alt.Tooltip("month_label:N", title="Tháng"), alt.Tooltip("series:N", title=" "),
+                 alt.Tooltip("y_text:N", title="Giá trị")],
+    )
+    points = alt.Chart(long).transform_filter(alt.datum.series == value_title).mark_point(
+        filled=True, size=45, color=PRIMARY).encode(
+        x="period:T", y="y:Q",
+        tooltip=[alt.Tooltip("month_label:N", title="Tháng"), alt.Tooltip("y_text:N", title=value_title)],
+    )
+    return _altair_look((lines + points).properties(height=height), title)
+
+
+def trend_small_multiples(frame: pl.DataFrame, title: str | None = None, columns: int = 3) -> go.Figure:
+    """One small chart per indicator: value, target and path through the year.
+    frame: indicator, panel_title, unit_suffix, [unit], period, value, target, path_value.
+    The grid is laid out by hand (make_subplots is slow with many panels)."""
+    panels = frame.select("indicator", "panel_title", "unit_suffix").unique(maintain_order=True)
+    n = panels.height
+    rows = max((n + columns - 1) // columns, 1)
+    panel_height, title_space, gap_x = 260, 62, 0.06
+    height = 110 + panel_height * rows
+    plot_height = height - (100 if title else 70) - 40
+    cell_h = 1 / rows
+    gap_y = min(title_space / plot_height, cell_h * 0.45)
+    cell_w = (1 - gap_x * (columns - 1)) / columns
+    traces: list[dict] = []
+    layout: dict = {"annotations": []}
+    for i, panel in enumerate(panels.iter_rows(named=True)):
+        part = frame.filter(pl.col("indicator") == panel["indicator"]).sort("period")
+        row, col = i // columns, i % columns
+        x0 = col * (cell_w + gap_x)
+        y1 = 1 - row * cell_h - (gap_y if row else gap_y * 0.4)
+        y0 = 1 - (row + 1) * cell_h + (0.02 if rows > 1 else 0)
+        suffix = panel["unit_suffix"]
+        axis = "" if i == 0 else str(i + 1)
+        periods = part["period"].to_list()
+        months = [format_month(p) for p in periods]
+        first = i == 0
+        for name, column, line, mode, group in (
+            ("Mục tiêu năm", "target", {"color": MEDIAN, "width": 1.5, "dash": "dot"}, "lines", "target"),
+            ("Lộ trình cần đạt", "path_value", {"color": "#E69F00", "width": 2, "dash": "dash"}, "lines", "path"),
+            ("Giá trị", "value", {"color": PRIMARY, "width": 2.5}, "lines+markers", "value"),
+        ):
+            values = part[column].to_list()
+            traces.append({
+                "type": "scatter", "x": periods, "y": values, "mode": mode, "name": name, "line": line,
+                "marker": {"size": 5}, "legendgroup": group, "showlegend": first,
+                "xaxis": f"x{axis}", "yaxis": f"y{axis}",
+                "customdata": [[m, _fmt_value(v, suffix)] for m, v in zip(months, values)],
+                "hovertemplate": f"%{{customdata[0]}}<br>{name}: %{{customdata[1]}}<extra></extra>",
+            })
+        layout[f"xaxis{axis}"] = {"domain": [x0, x0 + cell_w], "anchor": f"y{axis}", "tickformat": "%m/%y",
+                                  "dtick": "M3", "tickfont": {"size": 11}, "gridcolor": GRID}
+        y_axis = {"domain": [y0, y1], "anchor": f"x{axis}", "tickfont": {"size": 11}, "rangemode": "tozero",
+                  "gridcolor": GRID, "zerolinecolor": GRID}
+        if "unit" in part.columns and part["unit"][0] == "yes_no":
+            y_axis.update(tickvals=[0, 1], ticktext=["Chưa", "Có"], range=[-0.15, 1.15])
+        layout[f"yaxis{axis}"] = y_axis
+        layout["annotations"].append({
+            "text": panel["panel_title"], "x": x0, "y": y1, "xref": "paper", "yref": "paper",
+            "xanchor": "left", "yanchor": "bottom", "showarrow": False, "align": "left",
+            "font": {"size": 12, "color": TEXT},
+        })
+    fig = go.Figure({"data": traces, "layout": layout})
+    _plotly_look(fig, title=title, height=height)
+    top = 100 if title else 70
+    fig.update_layout(margin={"t": top, "b": 40},
+                      legend={"y": 1 + 52 / plot_height, "yanchor": "bottom", "x": 0})
+    return fig
+
+
+# ---- commune profile ----------------------------------------------------------------------
+def pillars_vs_median(frame: pl.DataFrame, commune_name: str, title: str | None = None) -> go.Figure:
+    """The commune's six pillar scores (bars) against the province median (black diamond).
+    frame: pillar_name, score, median."""
+    names = frame["pillar_name"].to_list()
+    scores = frame["score"].to_list()
+    medians = frame["median"].to_list()
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        y=names, x=scores, orientation="h", name=commune_name, marker={"color": PRIMARY},
+        text=[format_number(v, 1) if v is not None else "–" for v in scores], textposition="inside",
+        insidetextanchor="start", textfont={"color": "white", "size": 13},
+        customdata=[format_number(v, 1) if v is not None else "–" for v in scores],
+        hovertemplate="%{y}<br>" + commune_name + ": %{customdata} điểm<extra></extra>",
+    ))
+    fig.add_trace(go.Scatter(
+        y=names, x=medians, mode="markers", name="Trung vị của tỉnh",
+        marker={"symbol": "diamond", "size": 13, "color": "#E69F00", "line": {"width": 1.5, "color": MEDIAN}},
+        customdata=[format_number(v, 1) if v is not None else "–" for v in medians],
+        hovertemplate="%{y}<br>Trung vị của tỉnh: %{customdata} điểm<extra></extra>",
+    ))
+    _plotly_look(fig, title=title, height=320)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[0, 108], title={"text": "Điểm (0–100)"})
+    return fig
+
+
+def score_waterfall(frame: pl.DataFrame, score: float, title: str | None = None) -> go.Figure:
+    """From 100 points, the points each pillar loses, down to the score.
+    frame: pillar_name, lost (points of the overall score lost in that pillar)."""
+    labels = ["Điểm<br>tối đa", *[name.replace(" ", "<br>", 1) if len(name) > 10 else name
+                                  for name in frame["pillar_name"].to_list()], "Điểm<br>đạt được"]
+    lost = frame["lost"].to_list()
+    values = [100.0, *[-v for v in lost], score]
+    measures = ["absolute", *["relative"] * len(lost), "total"]
+    texts = ["100", *[f"−{format_number(v, 2)}" for v in lost], format_number(score, 2)]
+    fig = go.Figure(go.Waterfall(
+        x=labels, y=values, measure=measures, text=texts, textposition="outside", cliponaxis=False,
+        connector={"line": {"color": "#B8C2CC", "width": 1}},
+        increasing={"marker": {"color": PRIMARY}},
+        decreasing={"marker": {"color": "#E69F00"}},
+        totals={"marker": {"color": PRIMARY}},
+        customdata=texts,
+        hovertemplate="%{customdata} điểm<extra></extra>",
+    ))
+    _plotly_look(fig, title=title, height=340, legend=False)
+    fig.update_yaxes(range=[0, 112], title={"text": "Điểm"})
+    fig.update_xaxes(tickangle=0, tickfont={"size": 11})
+    return fig
+
+
+# ---- comparison ---------------------------------------------------------------------------
+def grouped_pillars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
+    """Pillar scores of several communes side by side (one row per pillar, one bar per
+    commune). frame: commune_name, pillar_name, order, score."""
+    names = frame["commune_name"].unique(maintain_order=True).to_list()
+    data = frame.with_columns(
+        pl.col("score").map_elements(lambda v: format_number(v, 1), return_dtype=pl.Utf8).alias("score_text")
+    )
+    pillar_order = (data.select("pillar_name", "order").unique().sort("order")["pillar_name"].to_list())
+    base = alt.Chart(data).encode(
+        y=alt.Y("pillar_name:N", sort=pillar_order, title=None, axis=alt.Axis(labelLimit=200)),
+        yOffset=alt.YOffset("commune_name:N", sort=names),
+    )
+    bars = base.mark_bar(height={"band": 0.9}).encode(
+        x=alt.X("score:Q", title="Điểm (0–100)", scale=alt.Scale(domain=[0, 108])),
+        color=alt.Color("commune_name:N", title=None, sort=names,
+                        scale=alt.Scale(domain=names, range=list(SERIES_COLORS[:len(names)]))),
+        tooltip=[alt.Tooltip("commune_name:N", title="Xã"), alt.Tooltip("pillar_name:N", title="Trụ cột"),
+                 alt.Tooltip("score_text:N", title="Điểm")],
+    )
+    text = base.mark_text(align="left", dx=3, fontSize=11, color=TEXT).encode(x="score:Q", text="score_text:N")
+    height = 6 * (len(names) * 16 + 14)
+    return _altair_look((bars + text).properties(height=height), title)
+
+
+def score_lines(frame: pl.DataFrame, title: str | None = None, height: int = 280,
+                series_title: str = "Xã") -> alt.TopLevelMixin:
+    """Overall score month by month, one line per series. frame: period, series, score."""
+    names = frame["series"].unique(maintain_order=True).to_list()
+    data = _trend_frame(frame).with_columns(
+        pl.col("score").map_elements(lambda v: format_number(v, 2), return_dtype=pl.Utf8).alias("score_text")
+    )
+    colors = list(SERIES_COLORS) + ["#56B4E9", "#D55E00", "#000000"]
+    dashes = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]] * 2
+    chart = alt.Chart(data).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("period:T", title=None, axis=alt.Axis(format=MONTH_AXIS, labelAngle=0, tickCount="month")),
+        y=alt.Y("score:Q", title="Điểm tổng (0–100)", scale=alt.Scale(zero=False)),
+        color=alt.Color("series:N", title=series_title, sort=names,
+                        scale=alt.Scale(domain=names, range=colors[:len(names)])),
+        strokeDash=alt.StrokeDash("series:N", sort=names, title=series_title,
+                                  scale=alt.Scale(domain=names, range=dashes[:len(names)])),
+        tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("month_label:N", title="Tháng"),
+                 alt.Tooltip("score_text:N", title="Điểm")],
+    ).properties(height=height)
+    return _altair_look(chart, title)
+
+
+def average_trend(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
+    """Average overall score of the province month by month. frame: period, score."""
+    data = _trend_frame(frame).with_columns(
+        pl.col("score").map_elements(lambda v: format_number(v, 2), return_dtype=pl.Utf8).alias("score_text")
+    )
+    chart = alt.Chart(data).mark_line(point=True, strokeWidth=2.5, color=PRIMARY).encode(
+        x=alt.X("period:T", title=None, axis=alt.Axis(format=MONTH_AXIS, labelAngle=0, tickCount="month")),
+        y=alt.Y("score:Q", title="Điểm trung bình (0–100)", scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("month_label:N", title="Tháng"), alt.Tooltip("score_text:N", title="Điểm trung bình")],
+    ).properties(height=260)
+    return _altair_look(chart, title)

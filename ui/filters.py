@@ -1,0 +1,303 @@
+"""The choices every leaders' page shares (province, month, commune, pillar, ...), kept in
+the URL so a copied link opens the same view, and kept across pages within a session.
+
+URL keys: ?tinh=Minh Họa&thang=2026-11&xa=<commune_id>&tru_cot=HT&chi_tieu=HT02
+          &so_sanh=<id>,<id>&don_vi=<lead unit>
+A value comes from, in order: the URL, the choice made earlier in this session (switching
+pages drops the URL's query), the default. A value that is not valid here (a commune of
+another province, a month without data) is ignored and the next source is used.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+import polars as pl
+import streamlit as st
+
+from queries.db import month_start
+from queries.settings import PILLARS
+from queries.text import fold, format_month, province_key
+from ui.state import query
+
+ALL_PROVINCES = "tat-ca"
+PARAMS = ("tinh", "thang", "xa", "tru_cot", "chi_tieu", "so_sanh", "don_vi")
+_PERSIST = "_dti_{}"
+_WIDGET = "dti_{}"
+
+
+def today() -> date:
+    return date.today()
+
+
+def month_param(period: date) -> str:
+    return f"{period.year:04d}-{period.month:02d}"
+
+
+def page_url(page: str, **params: str | None) -> str:
+    """A link to another page with its view in the query: 'ho_so_xa?tinh=...&xa=...'."""
+    query_string = urlencode({k: v for k, v in params.items() if v is not None})
+    return f"{page}?{query_string}" if query_string else page
+
+
+def profile_link(province: str, period: date, commune_id: str) -> str:
+    return page_url("ho_so_xa", tinh=province, thang=month_param(period), xa=commune_id)
+
+
+def _url_value(param: str) -> str | None:
+    value = st.query_params.get(param)
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def _resolve(param: str, options: Sequence[str], default: str | None,
+             match: Callable[[str], str | None] | None = None) -> str | None:
+    """URL, then this session's earlier choice, then the default; each only if valid."""
+    valid = set(options)
+    url = _url_value(param)
+    if url is not None:
+        candidate = match(url) if match else url
+        if candidate in valid:
+            return candidate
+    remembered = st.session_state.get(_PERSIST.format(param))
+    if remembered in valid:
+        return remembered
+    return default if default in valid else (options[0] if options else None)
+
+
+def _remember(param: str, value: str | None) -> None:
+    st.session_state[_PERSIST.format(param)] = value
+    if value is None:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
+
+
+def _on_change(param: str, also_forget: tuple[str, ...] = ()) -> None:
+    value = st.session_state.get(_WIDGET.format(param))
+    _remember(param, value)
+    for other in also_forget:
+        st.session_state.pop(_PERSIST.format(other), None)
+        if other in st.query_params:
+            del st.query_params[other]
+
+
+def _select(container, label: str, param: str, options: list[str], labels: dict[str, str],
+            default: str | None, *, match: Callable[[str], str | None] | None = None,
+            forget: tuple[str, ...] = (), help: str | None = None) -> str | None:
+    if not options:
+        return None
+    value = _resolve(param, options, default, match)
+    key = _WIDGET.format(param)
+    st.session_state[key] = value
+    chosen = container.selectbox(
+        label, options, key=key, format_func=lambda v: labels.get(v, v), help=help,
+        on_change=_on_change, args=(param, forget),
+    )
+    _remember(param, chosen)
+    return chosen
+
+
+def keep_only(params: Sequence[str]) -> None:
+    """Drop from the URL the shared keys this page does not use (they stay remembered)."""
+    for param in PARAMS:
+        if param not in params and param in st.query_params:
+            del st.query_params[param]
+
+
+# ---- province and month -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scope:
+    province: str | None          # None: every province
+    period: date
+    provinces: pl.DataFrame       # province_activity
+    months: pl.DataFrame          # months_in_scope of the province
+
+    @property
+    def year(self) -> int:
+        return self.period.year
+
+    @property
+    def province_label(self) -> str:
+        return "Tất cả các tỉnh" if self.province is None else f"Tỉnh {self.province}"
+
+    @property
+    def month_label(self) -> str:
+        return format_month(self.period)
+
+    def has_targets(self) -> bool:
+        row = self.months.filter(pl.col("period") == self.period)
+        return bool(row["has_targets"][0]) if row.height else False
+
+    def n_reporting(self) -> int:
+        row = self.months.filter(pl.col("period") == self.period)
+        return int(row["n_reporting"][0]) if row.height else 0
+
+
+def default_province(provinces: pl.DataFrame) -> str | None:
+    """The province with the most communes reporting in its latest month (real data first on
+    a tie), else the one with the most communes."""
+    if provinces.is_empty():
+        return None
+    ranked = provinces.sort(
+        ["n_reporting_latest", "is_demo", "n_communes"], descending=[True, False, True]
+    )
+    return ranked["province"][0]
+
+
+def default_month(months: pl.DataFrame) -> date:
+    """The latest month (not after today) in a year with targets and with results; failing
+    that, the latest month in a year with targets; the latest with results; this month."""
+    for condition in (
+        pl.col("has_targets") & (pl.col("n_reporting") > 0),
+        pl.col("has_targets"),
+        pl.col("n_reporting") > 0,
+    ):
+        hits = months.filter(condition)
+        if hits.height:
+            return hits["period"].max()
+    return month_start(today())
+
+
+def scope_filters(columns: Sequence, *, allow_all: bool = False) -> Scope | None:
+    """Province and month selectors in the two given containers; None when no commune exists."""
+    provinces = query("province_activity", today=today())
+    if provinces.is_empty():
+        return None
+    names = provinces["province"].to_list()
+    labels = {
+        row["province"]: f"{row['province']} (dữ liệu minh họa)" if row["is_demo"] else row["province"]
+        for row in provinces.iter_rows(named=True)
+    }
+    options = list(names)
+    if allow_all:
+        options = [ALL_PROVINCES, *options]
+        labels[ALL_PROVINCES] = "Tất cả các tỉnh"
+    by_key = {province_key(n): n for n in names}
+
+    def match(url: str) -> str | None:
+        if url in options:
+            return url
+        if fold(url) in ("tat ca", "tat-ca", "tat ca cac tinh"):
+            return ALL_PROVINCES if allow_all else None
+        return by_key.get(province_key(url))
+
+    chosen = _select(columns[0], "Tỉnh", "tinh", options, labels, default_province(provinces),
+                     match=match, forget=("thang", "xa", "so_sanh"))
+    province = None if chosen == ALL_PROVINCES else chosen
+
+    months = query("months_in_scope", province=province, today=today())
+    periods = months["period"].to_list() or [month_start(today())]
+    month_options = [month_param(p) for p in periods]
+    month_labels = {month_param(p): format_month(p) for p in periods}
+
+    def match_month(url: str) -> str | None:
+        try:
+            return month_param(month_start(url))
+        except (ValueError, IndexError):
+            return None
+
+    chosen_month = _select(columns[1], "Tháng", "thang", month_options, month_labels,
+                           month_param(default_month(months)), match=match_month)
+    return Scope(province=province, period=month_start(chosen_month), provinces=provinces, months=months)
+
+
+# ---- commune, pillar, indicator, unit ---------------------------------------------------------
+def commune_filter(container, communes: pl.DataFrame, *, search_container=None,
+                   default: str | None = None, label: str = "Xã") -> str | None:
+    """Choose one commune; the search box ignores diacritics and case ('dinh tien' finds
+    'Xã Định Tiến'). communes: commune_id, commune_name in display order."""
+    if communes.is_empty():
+        return None
+    ids = communes["commune_id"].to_list()
+    names = dict(zip(ids, communes["commune_name"].to_list()))
+    options = ids
+    if search_container is not None:
+        text = search_container.text_input(
+            "Tìm xã", key="dti_tim_xa", placeholder="Gõ tên xã, có dấu hay không dấu đều được",
+        )
+        if text and text.strip():
+            needle = fold(text)
+            found = [i for i in ids if needle in fold(names[i])]
+            if found:
+                options = found
+            else:
+                search_container.caption(f"Không có xã nào khớp “{text.strip()}”.")
+    return _select(container, label, "xa", options, names, default if default in options else options[0])
+
+
+def pillar_filter(container, *, allow_all: bool = False, default: str = "HT") -> str | None:
+    options = [code for code, _ in PILLARS]
+    labels = {code: name for code, name in PILLARS}
+    if allow_all:
+        options = ["tat-ca", *options]
+        labels["tat-ca"] = "Tất cả trụ cột"
+        default = "tat-ca"
+    chosen = _select(container, "Trụ cột", "tru_cot", options, labels, default,
+                     match=lambda v: v.upper() if v.upper() in labels else (v if v in labels else None),
+                     forget=("chi_tieu",))
+    return None if chosen == "tat-ca" else chosen
+
+
+def indicator_filter(container, indicators: pl.DataFrame, default: str | None = None) -> str | None:
+    """indicators: indicator, indicator_name in display order."""
+    if indicators.is_empty():
+        return None
+    codes = indicators["indicator"].to_list()
+    labels = {c: f"{c} · {n}" for c, n in zip(codes, indicators["indicator_name"].to_list())}
+    return _select(container, "Chỉ tiêu", "chi_tieu", codes, labels, default or codes[0],
+                   match=lambda v: v.upper())
+
+
+def unit_filter(container, units: list[str], default: str | None = None) -> str | None:
+    if not units:
+        return None
+    by_fold = {fold(u): u for u in units}
+    return _select(container, "Đơn vị chủ trì", "don_vi", units, {}, default or units[0],
+                   match=lambda v: by_fold.get(fold(v)))
+
+
+def compare_filter(container, communes: pl.DataFrame, default: list[str], *, max_selections: int = 4
+                   ) -> list[str]:
+    """Two to four communes. communes: commune_id, commune_name, province in display order."""
+    ids = communes["commune_id"].to_list()
+    labels = {
+        row["commune_id"]: f"{row['commune_name']} ({row['province']})"
+        for row in communes.iter_rows(named=True)
+    }
+    valid = set(ids)
+    url = _url_value("so_sanh")
+    chosen: list[str] = []
+    if url is not None:
+        chosen = [c for c in url.split(",") if c in valid]
+    if not chosen:
+        remembered = st.session_state.get(_PERSIST.format("so_sanh")) or []
+        chosen = [c for c in remembered if c in valid]
+    if not chosen:
+        chosen = [c for c in default if c in valid]
+    chosen = list(dict.fromkeys(chosen))[:max_selections]
+    key = _WIDGET.format("so_sanh")
+    st.session_state[key] = chosen
+
+    def changed() -> None:
+        values = st.session_state.get(key) or []
+        st.session_state[_PERSIST.format("so_sanh")] = list(values)
+        st.query_params["so_sanh"] = ",".join(values)
+
+    values = container.multiselect(
+        "Các xã so sánh (2–4 xã)", ids, key=key, format_func=lambda v: labels.get(v, v),
+        max_selections=max_selections, on_change=changed,
+        placeholder="Chọn xã…",
+    )
+    st.session_state[_PERSIST.format("so_sanh")] = list(values)
+    joined = ",".join(values)
+    if values and st.query_params.get("so_sanh") != joined:
+        st.query_params["so_sanh"] = joined
+    elif not values and "so_sanh" in st.query_params:
+        del st.query_params["so_sanh"]
+    return list(values)

@@ -1,0 +1,89 @@
+"""What every leaders' page starts with: its title, what it answers, the filter row, the scope
+line ("Tỉnh Minh Họa · Tháng 11/2026"), the demo-data notice; and the explained empty states.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import streamlit as st
+
+DEMO_NOTICE = (
+    "Tỉnh Minh Họa và 100 xã của tỉnh là **dữ liệu minh họa** do chương trình tạo ra để "
+    "trình diễn, không phải số liệu thật của địa phương nào."
+)
+NO_COMMUNES = (
+    "Chưa có xã nào trong dữ liệu. Hãy tải danh sách xã và chỉ tiêu lên ở trang "
+    "**Tải lên số liệu**."
+)
+
+
+def ensure_app_navigation() -> None:
+    """Streamlit runs a deep link (/xep_hang?...) opened before anyone has loaded the main
+    page as an old-style page of the `pages/` folder, skipping dashboard.py (no navigation
+    menu, no wide layout). Detect that run and rerun the real app, same page, same query.
+    (Renaming `pages/` so Streamlit does not treat it as the old page folder removes the
+    cause; this guard is then a no-op.)"""
+    import sys
+
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    main_script = getattr(ctx, "main_script_path", None)
+    legacy = False
+    frame = sys._getframe(1)
+    while frame is not None:
+        if main_script and frame.f_code.co_filename == main_script:
+            return  # run through dashboard.py's navigation: all is well
+        legacy = legacy or frame.f_code.co_name == "_mpa_v1"
+        frame = frame.f_back
+    if legacy:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def header(title: str, question: str) -> None:
+    ensure_app_navigation()
+    st.title(title)
+    st.caption(question)
+
+
+def filter_row(n: int, widths: Iterable[float] | None = None):
+    """A bordered row of n filter slots."""
+    box = st.container(border=True)
+    return box.columns(list(widths) if widths else n, vertical_alignment="bottom")
+
+
+def scope_line(*parts: str | None) -> None:
+    st.markdown("**" + " · ".join(p for p in parts if p) + "**")
+
+
+def demo_notice(is_demo: bool | Iterable[bool]) -> None:
+    shown = is_demo if isinstance(is_demo, bool) else any(bool(v) for v in is_demo)
+    if shown:
+        st.warning(DEMO_NOTICE, icon="🧪")
+
+
+def empty(message: str, title: str | None = None) -> None:
+    st.info(message, icon="ℹ️", title=title)
+
+
+def no_targets_message(scope_label: str, year: int) -> str:
+    return (
+        f"{scope_label} chưa có chỉ tiêu nào cho năm {year}, nên chưa có gì để chấm điểm. "
+        "Hãy chọn một tháng của năm có kế hoạch, hoặc tải chỉ tiêu năm này lên."
+    )
+
+
+def no_values_message(month_label: str) -> str:
+    return (
+        f"Chưa có số liệu {month_label.lower()}: chưa xã nào báo cáo kết quả cho các chỉ tiêu "
+        "được giao, nên mọi chỉ tiêu đang tính 0 điểm."
+    )
+
+
+def section(title: str, caption: str | None = None) -> None:
+    st.subheader(title)
+    if caption:
+        st.caption(caption)

@@ -1,0 +1,110 @@
+"""'Vì sao điểm này?': the overall score of one commune taken apart, pillar by pillar and
+indicator by indicator, from the points the scoring macro gave each indicator.
+
+The macro scores each indicator 0–100; a pillar's score is the average of its indicators'
+points; the overall score is the weighted average of the pillars that have targets. So an
+indicator's share of the overall score is (its pillar's weight / the weights of the pillars
+with targets) / (number of scored indicators in its pillar); its contribution is share ×
+points, and the points it still lacks are share × (100 − points). The contributions add up
+to the score. Nothing is re-scored here: points, weights and the unreported rule come from
+the database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from queries.settings import PILLARS
+from queries.text import format_number
+from ui.format import format_value
+
+PILLAR_CODES = [code for code, _ in PILLARS]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    score: float | None
+    pillars: pl.DataFrame      # pillar, pillar_name, weight, share, n_indicators, pillar_score, contribution, lost
+    indicators: pl.DataFrame   # the commune_indicators rows of pillar indicators + share, contribution, lost, value_text
+    text: str
+
+
+def explain_score(indicators: pl.DataFrame, weights: pl.DataFrame) -> Explanation:
+    """indicators: rows of the `commune_indicators` query; weights: `pillar_weights`."""
+    rows = indicators.filter(pl.col("pillar").is_in(PILLAR_CODES))
+    rule = indicators["unreported_rule"][0] if indicators.height and "unreported_rule" in indicators.columns else "zero"
+    if rows.is_empty():
+        return Explanation(None, pl.DataFrame(), pl.DataFrame(), "")
+    pillars = (
+        rows.filter(pl.col("points").is_not_null())
+        .group_by("pillar").agg(pl.len().alias("n_indicators"), pl.col("points").mean().alias("pillar_score"))
+        .join(weights.select(pl.col("code").alias("pillar"), pl.col("name_vi").alias("pillar_name"), "weight",
+                             "sort_order"), on="pillar", how="inner")
+        .sort("sort_order")
+    )
+    if pillars.is_empty():
+        return Explanation(None, pl.DataFrame(), pl.DataFrame(), "")
+    total_weight = float(pillars["weight"].sum())
+    pillars = pillars.with_columns((pl.col("weight") / total_weight).alias("share")).with_columns(
+        (pl.col("share") * pl.col("pillar_score")).alias("contribution"),
+        (pl.col("share") * (100 - pl.col("pillar_score"))).alias("lost"),
+    )
+    score = float(pillars["contribution"].sum())
+    per_pillar = pillars.select("pillar", (pl.col("share") / pl.col("n_indicators")).alias("share"))
+    detail = (
+        rows.join(per_pillar, on="pillar", how="left")
+        .with_columns(
+            pl.when(pl.col("points").is_null()).then(0.0).otherwise(pl.col("share")).alias("share"),
+        )
+        .with_columns(
+            (pl.col("share") * pl.col("points").fill_null(0)).alias("contribution"),
+            pl.when(pl.col("points").is_null()).then(0.0)
+            .otherwise(pl.col("share") * (100 - pl.col("points"))).alias("lost"),
+            pl.struct("value", "unit").map_elements(lambda r: format_value(r["value"], r["unit"]),
+                                                    return_dtype=pl.Utf8).alias("value_text"),
+        )
+    )
+    parts = " + ".join(
+        f"{row['pillar_name']} {format_number(row['pillar_score'], 2)} × {format_number(row['weight'], 0)}"
+        for row in pillars.iter_rows(named=True)
+    )
+    missing_pillars = [name for code, name in PILLARS if code not in pillars["pillar"].to_list()]
+    biggest = detail.filter(pl.col("lost") > 0).sort("lost", descending=True).head(3)
+    unreported = rows.filter(pl.col("value").is_null()).height
+    lines = [
+        f"**Điểm tổng {format_number(score, 2)}** là trung bình có trọng số của điểm các trụ cột có chỉ tiêu: "
+        f"({parts}) ÷ {format_number(total_weight, 0)}.",
+        "Điểm một trụ cột là trung bình điểm các chỉ tiêu của trụ cột đó. Mỗi chỉ tiêu được tối đa 100 điểm, "
+        "bằng phần trăm mục tiêu đã đạt (chỉ tiêu càng thấp càng tốt thì tính ngược lại).",
+    ]
+    if unreported:
+        lines.append(
+            f"{unreported} chỉ tiêu chưa có số liệu "
+            + ("được tính 0 điểm (không có minh chứng thì không có điểm)." if rule != "exclude"
+               else "không được tính vào trung bình (theo cài đặt hiện hành).")
+        )
+    if missing_pillars:
+        lines.append("Trụ cột không có chỉ tiêu nào năm này nên không tính: " + ", ".join(missing_pillars) + ".")
+    if biggest.height:
+        lines.append("Mất nhiều điểm nhất: " + "; ".join(
+            f"{row['indicator']} {row['indicator_name'].lower() if row['indicator_name'] else ''} "
+            f"(−{format_number(row['lost'], 2)} điểm)" for row in biggest.iter_rows(named=True)) + ".")
+    return Explanation(score, pillars, detail, "\n\n".join(lines))
+
+
+def wrap(text: str, width: int, max_lines: int = 2) -> str:
+    """Break a long title into at most `max_lines` lines (Plotly <br>), with … if cut."""
+    words, lines, current = text.split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return "<br>".join(lines)
