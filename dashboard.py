@@ -5,25 +5,25 @@ st.set_page_config(page_title="Chuyển đổi số cấp xã", page_icon="📊"
 
 pages = {
     "Theo dõi": [
-        st.Page("pages/tong_quan.py", title="Tổng quan", icon="🏠", default=True),
-        st.Page("pages/tru_cot.py", title="Trụ cột", icon="🧱"),
-        st.Page("pages/xep_hang.py", title="Xếp hạng", icon="🏆"),
-        st.Page("pages/ho_so_xa.py", title="Hồ sơ xã", icon="📋"),
-        st.Page("pages/so_sanh.py", title="So sánh", icon="⚖️"),
-        st.Page("pages/don_vi_chu_tri.py", title="Đơn vị chủ trì", icon="🏢"),
+        st.Page("app_pages/tong_quan.py", title="Tổng quan", icon="🏠", default=True),
+        st.Page("app_pages/tru_cot.py", title="Trụ cột", icon="🧱"),
+        st.Page("app_pages/xep_hang.py", title="Xếp hạng", icon="🏆"),
+        st.Page("app_pages/ho_so_xa.py", title="Hồ sơ xã", icon="📋"),
+        st.Page("app_pages/so_sanh.py", title="So sánh", icon="⚖️"),
+        st.Page("app_pages/don_vi_chu_tri.py", title="Đơn vị chủ trì", icon="🏢"),
     ],
     "Nhập liệu": [
-        st.Page("pages/tai_len.py", title="Tải lên số liệu", icon="📤"),
+        st.Page("app_pages/tai_len.py", title="Tải lên số liệu", icon="📤"),
     ],
     "Họp giao ban": [
-        st.Page("pages/trinh_chieu.py", title="Trình chiếu", icon="🖥️"),
+        st.Page("app_pages/trinh_chieu.py", title="Trình chiếu", icon="🖥️"),
     ],
     "Thông tin": [
-        st.Page("pages/phuong_phap.py", title="Phương pháp", icon="📐"),
+        st.Page("app_pages/phuong_phap.py", title="Phương pháp", icon="📐"),
     ],
 }
 current = st.navigation(pages)
 # ?trinh_chieu=1 on any page opens the presentation (keeping province and month).
 if st.query_params.get("trinh_chieu") == "1" and not current.url_path.startswith("trinh_chieu"):
-    st.switch_page("pages/trinh_chieu.py", query_params=st.query_params.to_dict())
+    st.switch_page("app_pages/trinh_chieu.py", query_params=st.query_params.to_dict())
 current.run()

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         at.query_params.update({"tinh": PROVINCE, "thang": MONTH})
         at.run()
         at.query_params.update(params)
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
         first = render(at)
         warm = statistics.median(render(at) for _ in range(args.repeat))
         at.query_params.update(other)

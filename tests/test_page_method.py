@@ -25,7 +25,7 @@ def fresh_store(tmp_path, monkeypatch):
 
 
 def test_method_page_explains_the_scoring(fresh_store):
-    at = AppTest.from_file(str(ROOT / "pages" / "phuong_phap.py"), default_timeout=30).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / "phuong_phap.py"), default_timeout=30).run()
     assert not at.exception
     text = "\n".join(m.value for m in at.markdown)
     assert "100 × min(giá trị ÷ mục tiêu; 1)" in text
@@ -42,7 +42,7 @@ def test_method_page_explains_the_scoring(fresh_store):
 
 def test_method_page_follows_changed_settings(fresh_store):
     (fresh_store / "settings.json").write_text(json.dumps({"weight_CQ": 100, "unreported_rule": "exclude"}))
-    at = AppTest.from_file(str(ROOT / "pages" / "phuong_phap.py"), default_timeout=30).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / "phuong_phap.py"), default_timeout=30).run()
     assert not at.exception
     text = "\n".join(m.value for m in at.markdown)
     assert "không tính vào trung bình" in text

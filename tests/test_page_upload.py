@@ -11,7 +11,7 @@ from queries.settings import store_dir
 from tests.upload_data import cp1258, make_database
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages" / "tai_len.py")
+PAGE = str(ROOT / "app_pages" / "tai_len.py")
 
 MONTHLY = cp1258(
     "BÁO CÁO THÁNG 3/2026;;;;\r\n"

@@ -124,7 +124,7 @@ def open_page(page: str, **params: str) -> AppTest:
     assert not at.exception, [e.value for e in at.exception]
     if page != "tong_quan":
         at.query_params.update(params)
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -309,9 +309,9 @@ def test_widget_changes_are_written_to_the_url_and_kept_across_pages(store):
     assert "Xã Thịnh Vinh · Tỉnh Minh Họa · Tháng 9/2026" in text_of(at)
     # another page without those keys in its URL opens on the same choice
     at.query_params.clear()
-    at.switch_page("pages/tru_cot.py").run()
+    at.switch_page("app_pages/tru_cot.py").run()
     assert at.query_params["tinh"] == DEMO and at.query_params["thang"] == "2026-09"
-    at.switch_page("pages/so_sanh.py").run()
+    at.switch_page("app_pages/so_sanh.py").run()
     assert at.query_params["so_sanh"].startswith("minh-hoa/thinh-vinh,")
     # choosing another province resets the month to that province's default
     at.selectbox(key="dti_tinh").select("Thanh Hóa").run()

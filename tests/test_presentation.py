@@ -17,7 +17,7 @@ from queries.settings import PILLARS
 from queries.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "pages" / "trinh_chieu.py")
+PAGE = str(ROOT / "app_pages" / "trinh_chieu.py")
 SECRET_USER = "Nguyễn Thị Bí Mật"
 SECRET_NOTE = "Ghi chú riêng: gọi chị Tư 0912 345 678"
 SECRET_FILE = "bao-cao-rieng-tu.xlsx"

@@ -17,34 +17,7 @@ NO_COMMUNES = (
 )
 
 
-def ensure_app_navigation() -> None:
-    """Streamlit runs a deep link (/xep_hang?...) opened before anyone has loaded the main
-    page as an old-style page of the `pages/` folder, skipping dashboard.py (no navigation
-    menu, no wide layout). Detect that run and rerun the real app, same page, same query.
-    (Renaming `pages/` so Streamlit does not treat it as the old page folder removes the
-    cause; this guard is then a no-op.)"""
-    import sys
-
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    main_script = getattr(ctx, "main_script_path", None)
-    legacy = False
-    frame = sys._getframe(1)
-    while frame is not None:
-        if main_script and frame.f_code.co_filename == main_script:
-            return  # run through dashboard.py's navigation: all is well
-        legacy = legacy or frame.f_code.co_name == "_mpa_v1"
-        frame = frame.f_back
-    if legacy:
-        from streamlit.runtime.pages_manager import PagesManager
-
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def header(title: str, question: str) -> None:
-    ensure_app_navigation()
     st.title(title)
     st.caption(question)
 

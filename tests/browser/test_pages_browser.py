@@ -68,7 +68,7 @@ def check_page(page, title: str) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("Page not found").count() == 0
     assert page.locator("h1").first.inner_text().strip() == title
-    # the app's own menu (not Streamlit's listing of the pages/ folder)
+    # the app's own menu (not Streamlit's listing of a legacy pages folder)
     nav = page.locator('[data-testid="stSidebarNav"]')
     assert nav.get_by_text("Đơn vị chủ trì").count() == 1 and nav.get_by_text("tong quan").count() == 0
     shown = page.locator('[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"], '

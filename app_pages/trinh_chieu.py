@@ -242,7 +242,7 @@ auto = auto_col.toggle("Tự chuyển", key=AUTO, on_change=restart_timer,
                        help="Tự sang trang sau mỗi khoảng thời gian chọn trong Tùy chọn; quay lại đầu khi hết.")
 try:
     exit_params = {k: st.query_params[k] for k in ("tinh", "thang") if k in st.query_params}
-    exit_col.page_link("pages/tong_quan.py", label="✕ Thoát", query_params=exit_params)
+    exit_col.page_link("app_pages/tong_quan.py", label="✕ Thoát", query_params=exit_params)
 except StreamlitAPIException:  # the page run on its own (tests): the other pages are not registered
     pass
 
