@@ -9,6 +9,7 @@ from ui import charts, filters, page
 from ui.downloads import chart_downloads, table_downloads
 from ui.format import format_share, format_value, split_units, vi_table
 from ui.state import query
+from queries.status import STATUS_ICONS
 
 PILLAR_NAMES = dict(PILLARS)
 
@@ -77,10 +78,10 @@ st.dataframe(
         "office": st.column_config.TextColumn("Đơn vị chủ trì", width=240),
         "n": st.column_config.NumberColumn("Lượt chỉ tiêu", format="%d", help="Xã × chỉ tiêu"),
         "n_communes": st.column_config.NumberColumn("Số xã", format="%d"),
-        "n_achieved": st.column_config.NumberColumn("✅ Đạt", format="%d"),
-        "n_on_track": st.column_config.NumberColumn("🔵 Đúng tiến độ", format="%d"),
-        "n_behind": st.column_config.NumberColumn("🟠 Đang chậm", format="%d"),
-        "n_missing": st.column_config.NumberColumn("⬜ Chưa có số liệu", format="%d"),
+        "n_achieved": st.column_config.NumberColumn(f"{STATUS_ICONS['Đạt']} Đạt", format="%d"),
+        "n_on_track": st.column_config.NumberColumn(f"{STATUS_ICONS['Đúng tiến độ']} Đúng tiến độ", format="%d"),
+        "n_behind": st.column_config.NumberColumn(f"{STATUS_ICONS['Chậm']} Đang chậm", format="%d"),
+        "n_missing": st.column_config.NumberColumn(f"{STATUS_ICONS['Chưa có số liệu']} Chưa có số liệu", format="%d"),
         "share_behind": st.column_config.NumberColumn("Tỷ lệ đang chậm"),
     },
     key="dv-summary",
@@ -120,9 +121,9 @@ st.dataframe(
         "indicator": st.column_config.TextColumn("Mã", width=55),
         "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=250),
         "n": st.column_config.NumberColumn("Số xã", format="%d", help="Số xã được giao chỉ tiêu này"),
-        "n_achieved": st.column_config.NumberColumn("✅ Đạt", format="%d"),
-        "n_behind": st.column_config.NumberColumn("🟠 Đang chậm", format="%d"),
-        "n_missing": st.column_config.NumberColumn("⬜ Chưa có số liệu", format="%d"),
+        "n_achieved": st.column_config.NumberColumn(f"{STATUS_ICONS['Đạt']} Đạt", format="%d"),
+        "n_behind": st.column_config.NumberColumn(f"{STATUS_ICONS['Chậm']} Đang chậm", format="%d"),
+        "n_missing": st.column_config.NumberColumn(f"{STATUS_ICONS['Chưa có số liệu']} Chưa có số liệu", format="%d"),
     },
     key="dv-indicators",
 )

@@ -3,6 +3,7 @@ import polars as pl
 import streamlit as st
 
 from queries.settings import PILLARS, SETTINGS
+from queries.status import STATUS_ICONS, STATUS_ORDER
 from ui.state import database, query
 
 st.title("Phương pháp tính điểm")
@@ -95,16 +96,15 @@ st.markdown(
 )
 st.dataframe(
     pl.DataFrame({
-        "Tình trạng": ["✅ Đạt", "🟢 Đúng tiến độ", "🟡 Cần đẩy nhanh", "🟠 Chậm", "🔻 Đi lùi",
-                       "⬜ Chưa có số liệu", "❔ Chưa đủ dữ liệu"],
+        "Tình trạng": [f"{STATUS_ICONS[s]} {s}" for s in STATUS_ORDER],
         "Khi nào": [
             "Giá trị thỏa mục tiêu (đúng dấu so sánh)",
             f"Chưa đạt, R ≥ {on_track:g}".replace(".", ","),
             f"{speed_up:g} ≤ R < {on_track:g}".replace(".", ","),
             f"0 ≤ R < {speed_up:g}".replace(".", ","),
             "R < 0: giá trị thấp hơn mốc xuất phát",
-            "Chưa có số liệu nào đến tháng đang xem",
             "Không vẽ được đường tiến độ (mới có một số liệu đầu năm, hoặc mốc đã vượt mục tiêu)",
+            "Chưa có số liệu nào đến tháng đang xem",
         ],
     }),
     hide_index=True,

@@ -11,6 +11,7 @@ from ui import charts, filters, page
 from ui.downloads import chart_downloads, table_downloads
 from ui.format import UNIT_SUFFIX, delta, format_score, format_share, format_value
 from ui.state import query
+from queries.status import STATUS_ICONS
 
 PILLAR_NAMES = dict(PILLARS)
 SHOW_BEHIND = 30
@@ -114,11 +115,11 @@ st.dataframe(
         "indicator": st.column_config.TextColumn("Mã", width=55),
         "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=330),
         "n": st.column_config.NumberColumn("Số xã", format="%d", help="Số xã được giao chỉ tiêu này"),
-        "n_achieved": st.column_config.NumberColumn("✅ Đạt", format="%d"),
-        "n_on_track": st.column_config.NumberColumn("🔵 Kịp", format="%d", help="Đúng tiến độ"),
-        "n_behind": st.column_config.NumberColumn("🟠 Chậm", format="%d",
+        "n_achieved": st.column_config.NumberColumn(f"{STATUS_ICONS['Đạt']} Đạt", format="%d"),
+        "n_on_track": st.column_config.NumberColumn(f"{STATUS_ICONS['Đúng tiến độ']} Kịp", format="%d", help="Đúng tiến độ"),
+        "n_behind": st.column_config.NumberColumn(f"{STATUS_ICONS['Chậm']} Chậm", format="%d",
                                                   help="Cần đẩy nhanh, chậm hoặc đi lùi"),
-        "n_missing": st.column_config.NumberColumn("⬜ Chưa báo cáo", format="%d",
+        "n_missing": st.column_config.NumberColumn(f"{STATUS_ICONS['Chưa có số liệu']} Chưa báo cáo", format="%d",
                                                    help="Chưa có số liệu"),
         "mean_value_text": st.column_config.TextColumn("TB giá trị", help="Giá trị trung bình các xã"),
         "mean_target_text": st.column_config.TextColumn("TB mục tiêu", help="Mục tiêu trung bình các xã"),

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from queries.text import format_number
+from queries.status import STATUS_COLORS, STATUS_ORDER, STATUS_PRINT_ICONS
 
 FONT = "DejaVu Sans"  # every Vietnamese glyph and the status icons below
 INK = "#111111"
@@ -29,25 +30,9 @@ PREVIOUS = "#000000"
 GAIN = "#009E73"  # Okabe–Ito bluish green
 LOSS = "#D55E00"  # Okabe–Ito vermillion
 
-# The seven statuses of the scoring method, best first: Okabe–Ito colours from green through
-# blue, yellow and orange to vermillion, greys for "no judgement". The same colours as the
-# leaders' pages (ui/charts.py). Icons are in DejaVu Sans, so they print in PDF and PNG.
-STATUS_ORDER: tuple[str, ...] = (
-    "Đạt", "Đúng tiến độ", "Cần đẩy nhanh", "Chậm", "Đi lùi", "Chưa đủ dữ liệu", "Chưa có số liệu",
-)
-STATUS_COLORS: dict[str, str] = {
-    "Đạt": "#009E73",             # bluish green
-    "Đúng tiến độ": "#56B4E9",    # sky blue
-    "Cần đẩy nhanh": "#F0E442",   # yellow
-    "Chậm": "#E69F00",            # orange
-    "Đi lùi": "#D55E00",          # vermillion
-    "Chưa đủ dữ liệu": "#8E99A4",  # mid grey
-    "Chưa có số liệu": "#CDD4DB",  # light grey
-}
-STATUS_ICONS: dict[str, str] = {
-    "Đạt": "✔", "Đúng tiến độ": "↗", "Cần đẩy nhanh": "→", "Chậm": "↘", "Đi lùi": "↓",
-    "Chưa đủ dữ liệu": "?", "Chưa có số liệu": "∅",
-}
+# Statuses come from queries/status.py, shared with the pages; the printable icon set,
+# because emoji cannot be drawn in PDF pages and exported images.
+STATUS_ICONS = STATUS_PRINT_ICONS
 
 
 def _luminance(hex_colour: str) -> float:

@@ -35,7 +35,7 @@ def test_method_page_explains_the_scoring(fresh_store):
     assert weights["Trọng số (điểm tối đa DTI)"].tolist() == [100, 100, 100, 200, 150, 150]
     statuses = at.dataframe[1].value["Tình trạng"].tolist()
     assert [s.split(" ", 1)[1] for s in statuses] == [
-        "Đạt", "Đúng tiến độ", "Cần đẩy nhanh", "Chậm", "Đi lùi", "Chưa có số liệu", "Chưa đủ dữ liệu"]
+        "Đạt", "Đúng tiến độ", "Cần đẩy nhanh", "Chậm", "Đi lùi", "Chưa đủ dữ liệu", "Chưa có số liệu"]
     documents = at.dataframe[2].value
     assert documents["Tỉnh"].tolist().count("Đồng Nai") >= 1
 

@@ -17,6 +17,7 @@ import polars as pl
 import streamlit as st
 
 from queries.text import format_month, format_number
+from queries.status import BEHIND, STATUS_COLORS, STATUS_HELP, STATUS_ICONS, STATUS_ORDER
 
 # ---- the shared look ----------------------------------------------------------------------
 FONT = "Source Sans, 'Source Sans Pro', 'DejaVu Sans', Arial, sans-serif"
@@ -26,37 +27,12 @@ GRID = "#E5E8EC"
 PRIMARY = "#0072B2"
 MEDIAN = "#1B2631"
 
-# Status of an indicator, best to worst; icon + name + colour (Okabe–Ito, greys for no data).
-STATUSES: tuple[str, ...] = (
-    "Đạt", "Đúng tiến độ", "Cần đẩy nhanh", "Chậm", "Đi lùi", "Chưa đủ dữ liệu", "Chưa có số liệu",
-)
-STATUS_COLORS = {
-    "Đạt": "#009E73",            # bluish green
-    "Đúng tiến độ": "#56B4E9",   # sky blue
-    "Cần đẩy nhanh": "#F0E442",  # yellow
-    "Chậm": "#E69F00",           # orange
-    "Đi lùi": "#D55E00",         # vermillion
-    "Chưa đủ dữ liệu": "#8E99A4",  # mid grey
-    "Chưa có số liệu": "#CDD4DB",  # light grey
-}
-STATUS_ICONS = {
-    "Đạt": "✅", "Đúng tiến độ": "🔵", "Cần đẩy nhanh": "🟡", "Chậm": "🟠", "Đi lùi": "🔻",
-    "Chưa đủ dữ liệu": "❔", "Chưa có số liệu": "⬜",
-}
-STATUS_HELP = {
-    "Đạt": "đã đạt mục tiêu năm",
-    "Đúng tiến độ": "chưa đạt nhưng theo kịp lộ trình tới mục tiêu",
-    "Cần đẩy nhanh": "đi được 60–95 % quãng đường lẽ ra phải đi",
-    "Chậm": "đi được dưới 60 % quãng đường lẽ ra phải đi",
-    "Đi lùi": "kết quả thấp hơn mức đầu năm",
-    "Chưa đủ dữ liệu": "có số liệu nhưng chưa có mức đầu năm để tính tiến độ",
-    "Chưa có số liệu": "chưa báo cáo (tính 0 điểm)",
-}
+# Statuses (order, colours, icons, meanings) are shared with the slides and the pack.
+STATUSES = STATUS_ORDER
 STATUS_SYMBOLS = {  # Plotly marker shapes: a second channel besides colour
     "Đạt": "circle", "Đúng tiến độ": "diamond", "Cần đẩy nhanh": "square", "Chậm": "triangle-up",
     "Đi lùi": "triangle-down", "Chưa đủ dữ liệu": "x", "Chưa có số liệu": "circle-open",
 }
-BEHIND = ("Cần đẩy nhanh", "Chậm", "Đi lùi")
 
 # Up to four communes side by side (compare page): Okabe–Ito blue, orange, green, purple.
 SERIES_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
