@@ -99,6 +99,8 @@ def chart_to_image(chart: go.Figure | alt.TopLevelMixin, fmt: str, width: int = 
         raise ValueError(fmt)
     if isinstance(chart, go.Figure):
         figure = prepare_figure(chart, title, caption)
+        # A tall chart (a heat map of 100 communes) keeps its own height rather than squashing.
+        height = max(height, int(figure.layout.height or 0))
         with _render_lock, warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "kopts ignored if using a server"
             return figure.to_image(format=fmt, width=width, height=height,
