@@ -44,6 +44,9 @@ LEAD_UNITS = {
 SPECIAL_LEADS = {"XH03": "Trạm Y tế", "XH04": "Công an xã", "XH13": "Công an xã",
                  "NL05": "Trường học trên địa bàn", "XH12": "Trường học trên địa bàn"}
 GENERATOR_USER = "queries.demo (dữ liệu minh họa)"
+# Shares of the population: these come with a numerator and the adult population as
+# denominator, as in seed 001's report (4227/5219); office figures have no denominator here.
+POPULATION_BASED = {"XH01", "XH02", "XH03", "XH04", "XH05", "XH06", "XH08", "XH09", "XH13", "NL04"}
 
 
 def province_names(count: int) -> list[str]:
@@ -151,7 +154,7 @@ def generate(provinces: int, communes: int, months: int, seed: int, end: date) -
             actual_cols["indicator"] += [code] * len(keep)
             actual_cols["period"] += [periods[i] for i in keep]
             actual_cols["value"] += values[keep].tolist()
-            if unit == "percent" and commune["adult_population"]:
+            if code in POPULATION_BASED:
                 denominator = commune["adult_population"]
                 actual_cols["numerator"] += np.round(values[keep] / 100 * denominator).tolist()
                 actual_cols["denominator"] += [denominator] * len(keep)

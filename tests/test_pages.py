@@ -264,7 +264,10 @@ def test_commune_profile_on_shipped_data(store, demo_db):
     targets = demo_db.sql("select count(*) as n from targets where commune_id = $c and year = 2026", c=commune)
     assert len(indicators) == targets["n"][0]
     row = indicators.iloc[0]
-    assert row["target_text"].startswith("≥") and row["value_text"].endswith(")")  # 56,3 % (15.046/26.711)
+    assert row["target_text"].startswith("≥") and row["value_text"].endswith("%")  # 56,3 %
+    # a share of the population shows its numerator and denominator: 49,6 % (13.259/26.711)
+    with_counts = indicators[indicators["indicator"].isin(["XH01", "XH02", "XH04", "XH05", "NL04"])]
+    assert len(with_counts) and with_counts["value_text"].str.fullmatch(r"[\d,]+ % \([\d.]+/[\d.]+\)").all()
     assert row["status_text"].split(" ", 1)[1] in ("Đạt", "Đúng tiến độ", "Cần đẩy nhanh", "Chậm", "Đi lùi")
     assert row["lead_unit"] and row["source"].startswith("Kế hoạch")
     # trends: one panel per indicator with value, target and path
