@@ -461,19 +461,23 @@ def _check_range(ctx: Context, value: float, indicator: Indicator, column: str, 
 # ---- the three kinds -----------------------------------------------------------------------
 
 
-def check_actual(ctx: Context, row) -> dict:
+def _read_key(ctx: Context, row, read_time) -> tuple[object, object, object, list[RowProblem]]:
+    """Commune, indicator and month (or year) of a row; every problem is collected, so one
+    message does not hide the next."""
     problems: list[RowProblem] = []
-    commune = indicator = period = reading = None
-    for step in ("commune", "indicator", "period"):
+    found = []
+    for read in (resolve_commune, resolve_indicator, read_time):
         try:
-            if step == "commune":
-                commune = resolve_commune(ctx, row)
-            elif step == "indicator":
-                indicator = resolve_indicator(ctx, row)
-            else:
-                period = read_period(ctx, row)
+            found.append(read(ctx, row))
         except RowProblem as problem:
             problems.append(problem)
+            found.append(None)
+    return (*found, problems)
+
+
+def check_actual(ctx: Context, row) -> dict:
+    commune, indicator, period, problems = _read_key(ctx, row, read_period)
+    reading = None
     if indicator is not None:
         try:
             reading = read_measure(ctx, row, indicator)
@@ -514,18 +518,8 @@ def read_year(ctx: Context, row) -> int:
 
 
 def check_target(ctx: Context, row) -> dict:
-    problems: list[RowProblem] = []
-    commune = indicator = year = target = None
-    for step in ("commune", "indicator", "year"):
-        try:
-            if step == "commune":
-                commune = resolve_commune(ctx, row)
-            elif step == "indicator":
-                indicator = resolve_indicator(ctx, row)
-            else:
-                year = read_year(ctx, row)
-        except RowProblem as problem:
-            problems.append(problem)
+    commune, indicator, year, problems = _read_key(ctx, row, read_year)
+    target = None
     cell = ctx.cell(row, "muc_tieu")
     if cell is None:
         problems.append(RowProblem("muc_tieu", f"cột {ctx.where('muc_tieu')}: thiếu mục tiêu"))

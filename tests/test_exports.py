@@ -11,7 +11,6 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-import queries.db as qdb
 from queries import export, figures
 from queries.images import chart_to_image, image_session
 from queries.slides import build_deck, slide_figure
@@ -21,13 +20,8 @@ PERIOD = date(2026, 11, 1)
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    store = tmp_path_factory.mktemp("store")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DTI_STORE", str(store))
-        qdb._databases.clear()
-        yield qdb.get_database()
-        qdb._databases.clear()
+def db(shipped_db):
+    return shipped_db
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-import queries.db as qdb
 from queries import export
 from queries.pack import build_pack_result, pack_file_name
 from queries.settings import PILLARS
@@ -20,13 +19,8 @@ PERIOD = date(2026, 11, 1)
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    store = tmp_path_factory.mktemp("store")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DTI_STORE", str(store))
-        qdb._databases.clear()
-        yield qdb.get_database()
-        qdb._databases.clear()
+def db(shipped_db):
+    return shipped_db
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,8 @@ rules as (
     from settings
 ),
 
-scoped_communes as (
-    select commune_id, commune_name, province, is_demo
-    from communes
-    where (scope_province::VARCHAR is null or province = scope_province::VARCHAR)
-      and (scope_commune::VARCHAR is null or commune_id = scope_commune::VARCHAR)
+in_scope as (
+    select * from scoped_communes(scope_province, scope_commune)
 ),
 
 -- the target of the year of each month
@@ -35,14 +32,14 @@ targets_in_force as (
         i.pillar, i.direction, i.unit, i.name_vi as indicator_name
     from months as m
     join targets as t on t.year = year(m.period)
-    join scoped_communes as c on c.commune_id = t.commune_id
+    join in_scope as c on c.commune_id = t.commune_id
     join indicators as i on i.code = t.indicator
 ),
 
 scoped_intervals as (
     select a.*
     from actuals_intervals as a
-    semi join scoped_communes as c on c.commune_id = a.commune_id
+    semi join in_scope as c on c.commune_id = a.commune_id
 ),
 
 -- current value: the latest reported value with period <= the month, any year

@@ -7,11 +7,8 @@ months as (
     select unnest(generate_series(p_from::DATE, p_to::DATE, interval 1 month))::DATE as period
 ),
 
-scoped_communes as (
-    select commune_id, commune_name, province, is_demo
-    from communes
-    where (scope_province::VARCHAR is null or province = scope_province::VARCHAR)
-      and (scope_commune::VARCHAR is null or commune_id = scope_commune::VARCHAR)
+in_scope as (
+    select * from scoped_communes(scope_province, scope_commune)
 ),
 
 -- innovation targets (group DM) belong to no pillar and never enter a score
@@ -58,7 +55,7 @@ final as (
         coalesce(s.n_achieved, 0) as n_achieved,
         s.n_reported / nullif(s.n_targets, 0) as coverage
     from months as m
-    cross join scoped_communes as c
+    cross join in_scope as c
     left join by_commune as s on s.period = m.period and s.commune_id = c.commune_id
 )
 

@@ -1,0 +1,6 @@
+-- The communes a question is about: one province, one commune, or (both null) all of them.
+create or replace macro scoped_communes(scope_province, scope_commune) as table
+select commune_id, commune_name, province, is_demo
+from communes
+where (scope_province::VARCHAR is null or province = scope_province::VARCHAR)
+  and (scope_commune::VARCHAR is null or commune_id = scope_commune::VARCHAR);
