@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import streamlit as st
 
 DEMO_NOTICE = (
-    "Tỉnh Minh Họa và 100 xã của tỉnh là **dữ liệu minh họa** do chương trình tạo ra để "
+    "**Dữ liệu minh họa** — tỉnh Minh Họa và các xã của tỉnh do chương trình tạo ra để "
     "trình diễn, không phải số liệu thật của địa phương nào."
 )
 NO_COMMUNES = (
