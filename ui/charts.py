@@ -449,16 +449,17 @@ def pillars_vs_median(frame: pl.DataFrame, commune_name: str, title: str | None 
 
 
 def score_waterfall(frame: pl.DataFrame, score: float, title: str | None = None) -> go.Figure:
-    """From 100 points, the points each pillar loses, down to the score.
+    """From 100 points, the points each pillar loses, down to the score; horizontal, so the
+    pillar names read in full beside their bars even in a half-width column.
     frame: pillar_name, lost (points of the overall score lost in that pillar)."""
-    labels = ["Điểm<br>tối đa", *[name.replace(" ", "<br>", 1) if len(name) > 10 else name
-                                  for name in frame["pillar_name"].to_list()], "Điểm<br>đạt được"]
+    labels = ["Điểm tối đa", *frame["pillar_name"].to_list(), "Điểm đạt được"]
     lost = frame["lost"].to_list()
     values = [100.0, *[-v for v in lost], score]
     measures = ["absolute", *["relative"] * len(lost), "total"]
     texts = ["100", *[f"−{format_number(v, 2)}" for v in lost], format_number(score, 2)]
     fig = go.Figure(go.Waterfall(
-        x=labels, y=values, measure=measures, text=texts, textposition="outside", cliponaxis=False,
+        orientation="h", y=labels, x=values, measure=measures, text=texts,
+        textposition="outside", cliponaxis=False,
         connector={"line": {"color": "#B8C2CC", "width": 1}},
         increasing={"marker": {"color": PRIMARY}},
         decreasing={"marker": {"color": "#E69F00"}},
@@ -466,9 +467,9 @@ def score_waterfall(frame: pl.DataFrame, score: float, title: str | None = None)
         customdata=texts,
         hovertemplate="%{customdata} điểm<extra></extra>",
     ))
-    _plotly_look(fig, title=title, height=340, legend=False)
-    fig.update_yaxes(range=[0, 112], title={"text": "Điểm"})
-    fig.update_xaxes(tickangle=0, tickfont={"size": 11})
+    _plotly_look(fig, title=title, height=60 + 34 * len(labels), legend=False)
+    fig.update_xaxes(range=[0, 115], title={"text": "Điểm"})
+    fig.update_yaxes(autorange="reversed", ticksuffix="  ")
     return fig
 
 
