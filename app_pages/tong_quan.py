@@ -7,7 +7,7 @@ import streamlit as st
 from queries.db import previous_month
 from queries.settings import PILLARS
 from ui import charts, filters, page
-from ui.downloads import chart_downloads, table_downloads
+from ui.downloads import chart_downloads, pack_download, table_downloads
 from ui.format import delta, format_score, format_share, vi_table
 from ui.state import query
 
@@ -25,6 +25,12 @@ if scope is None:
     st.stop()
 filters.keep_only(("tinh", "thang"))
 page.scope_line(scope.province_label, scope.month_label)
+if scope.province:  # the meeting views are per province
+    present, pack, _ = st.columns([1, 1, 2], vertical_alignment="center")
+    present.page_link("app_pages/trinh_chieu.py", label="Trình chiếu tháng này", icon="🖥️",
+                      query_params={k: st.query_params[k] for k in ("tinh", "thang") if k in st.query_params})
+    with pack:
+        pack_download(scope.province, scope.period)
 
 ranking = query("ranking_by_month", period=scope.period, province=scope.province)
 page.demo_notice(ranking["is_demo"])
