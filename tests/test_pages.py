@@ -414,3 +414,27 @@ def _date(month: str):
     from queries.db import month_start
 
     return month_start(month)
+
+
+# ---- Phương pháp, on the three data sets ----------------------------------------------------------
+def test_method_page_on_every_data_set(store, single_commune):
+    at = open_page("phuong_phap")
+    text = text_of(at)
+    assert "100 × min(giá trị ÷ mục tiêu; 1)" in text
+    sources = at.dataframe[2].value
+    assert sources["Văn bản"].tolist() == ["Kế hoạch thử nghiệm số 1/KH-UBND"]
+    assert sources["Số chỉ tiêu"].tolist() == [6]
+
+
+def test_method_page_with_no_data_still_explains(store, empty_data):
+    at = open_page("phuong_phap")
+    assert "Điểm tổng được **làm tròn 2 chữ số thập phân rồi mới xếp hạng**" in text_of(at)
+    # weights, statuses, settings: no table of source documents when there are none
+    assert len(at.dataframe) == 3
+    assert at.dataframe[2].value["Tên"].tolist()[0] == "weight_HT"
+
+
+def test_method_page_on_shipped_data_lists_the_real_plans(store):
+    at = open_page("phuong_phap")
+    provinces = set(at.dataframe[2].value["Tỉnh"])
+    assert provinces == {"Đồng Nai", "Quảng Ngãi", "Thanh Hóa"}  # demo plans are not listed
