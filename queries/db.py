@@ -121,7 +121,7 @@ class Database:
         con.execute("create or replace table uploads as select * from manifest_frame")
         con.unregister("manifest_frame")
         con.execute(
-            f"""create or replace table indicators as
+            """create or replace table indicators as
             select * from read_csv($path, header=true, all_varchar=true)""",
             {"path": str(self.data_dir / "indicators.csv")},
         )
