@@ -475,6 +475,18 @@ def _read_key(ctx: Context, row, read_time) -> tuple[object, object, object, lis
     return (*found, problems)
 
 
+def _key_fields(ctx: Context, row, commune, indicator) -> dict:
+    """Row number, commune and indicator of a record: as resolved, or as the file wrote them
+    when they could not be (so the preview still shows what was typed)."""
+    return {
+        "row_number": row.number,
+        "commune_id": commune.commune_id if commune else None,
+        "commune_name": commune.name if commune else ctx.text(row, "ten_xa"),
+        "province": commune.province if commune else ctx.text(row, "tinh"),
+        "indicator": indicator.code if indicator else ctx.text(row, "ma_chi_tieu"),
+    }
+
+
 def check_actual(ctx: Context, row) -> dict:
     commune, indicator, period, problems = _read_key(ctx, row, read_period)
     reading = None
@@ -484,11 +496,7 @@ def check_actual(ctx: Context, row) -> dict:
         except RowProblem as problem:
             problems.append(problem)
     record = {
-        "row_number": row.number,
-        "commune_id": commune.commune_id if commune else None,
-        "commune_name": commune.name if commune else ctx.text(row, "ten_xa"),
-        "province": commune.province if commune else ctx.text(row, "tinh"),
-        "indicator": indicator.code if indicator else ctx.text(row, "ma_chi_tieu"),
+        **_key_fields(ctx, row, commune, indicator),
         "period": period,
         "value": reading.value if reading else None,
         "numerator": reading.numerator if reading else None,
@@ -532,11 +540,7 @@ def check_target(ctx: Context, row) -> dict:
         except RowProblem as problem:
             problems.append(problem)
     record = {
-        "row_number": row.number,
-        "commune_id": commune.commune_id if commune else None,
-        "commune_name": commune.name if commune else ctx.text(row, "ten_xa"),
-        "province": commune.province if commune else ctx.text(row, "tinh"),
-        "indicator": indicator.code if indicator else ctx.text(row, "ma_chi_tieu"),
+        **_key_fields(ctx, row, commune, indicator),
         "year": year,
         "comparator": target.comparator if target else None,
         "target": target.value if target else None,
