@@ -7,7 +7,7 @@ import streamlit as st
 from queries.settings import PILLARS
 from ui import charts, filters, page
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import format_share, format_value, split_units, vi_table
+from ui.format import format_share, split_units, value_text, vi_table
 from ui.state import query
 from queries.status import STATUS_ICONS
 
@@ -133,10 +133,8 @@ behind = (
     .with_columns(
         pl.col("status").replace_strict(severity, default=9).alias("severity"),
         pl.col("status").map_elements(charts.status_label, return_dtype=pl.Utf8).alias("status_text"),
-        pl.struct("value", "unit").map_elements(lambda r: format_value(r["value"], r["unit"]),
-                                                return_dtype=pl.Utf8).alias("value_text"),
-        pl.struct("expected_value", "unit").map_elements(lambda r: format_value(r["expected_value"], r["unit"]),
-                                                         return_dtype=pl.Utf8).alias("expected_text"),
+        value_text("value", "value_text"),
+        value_text("expected_value", "expected_text"),
         pl.struct("province", "commune_id").map_elements(
             lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]), return_dtype=pl.Utf8
         ).alias("link"),

@@ -9,7 +9,7 @@ from queries.db import previous_month
 from queries.settings import PILLARS
 from ui import charts, filters, page
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import UNIT_SUFFIX, delta, format_score, format_share, format_value
+from ui.format import UNIT_SUFFIX, delta, format_score, format_share, value_text
 from ui.state import query
 from queries.status import STATUS_ICONS
 
@@ -100,10 +100,8 @@ summary = (
         pl.col("target").mean().alias("mean_target"),
     ).sort("indicator")
     .with_columns(
-        pl.struct("mean_value", "unit").map_elements(lambda r: format_value(r["mean_value"], r["unit"]),
-                                                     return_dtype=pl.Utf8).alias("mean_value_text"),
-        pl.struct("mean_target", "unit").map_elements(lambda r: format_value(r["mean_target"], r["unit"]),
-                                                      return_dtype=pl.Utf8).alias("mean_target_text"),
+        value_text("mean_value", "mean_value_text"),
+        value_text("mean_target", "mean_target_text"),
     )
 )
 summary_shown = summary.select("indicator", "indicator_name", "n", "n_achieved", "n_on_track", "n_behind",

@@ -359,14 +359,20 @@ def resolve_indicator(ctx: Context, row) -> Indicator:
     return indicator
 
 
+def _page_default(ctx: Context, column: str, key: str, missing: str):
+    """The value chosen on the page for a cell the file left empty (recorded, because it
+    becomes part of what identifies the upload), or the row's problem when there is none."""
+    default = ctx.defaults.get(key)
+    if default is None:
+        raise RowProblem(column, f"cột {ctx.where(column)}: {missing}")
+    ctx.used_defaults[key] = str(default)
+    return default
+
+
 def read_period(ctx: Context, row) -> date:
     cell = ctx.cell(row, "ky_bao_cao")
     if cell is None:
-        default = ctx.defaults.get("period")
-        if default is None:
-            raise RowProblem("ky_bao_cao", f"cột {ctx.where('ky_bao_cao')}: thiếu kỳ báo cáo")
-        ctx.used_defaults["period"] = str(default)
-        value = default
+        value = _page_default(ctx, "ky_bao_cao", "period", "thiếu kỳ báo cáo")
     else:
         value = cell.value
         year_cell = ctx.cell(row, "nam")
@@ -514,11 +520,7 @@ def check_actual(ctx: Context, row) -> dict:
 def read_year(ctx: Context, row) -> int:
     cell = ctx.cell(row, "nam")
     if cell is None:
-        default = ctx.defaults.get("year")
-        if default is None:
-            raise RowProblem("nam", f"cột {ctx.where('nam')}: thiếu năm")
-        ctx.used_defaults["year"] = str(default)
-        return int(default)
+        return int(_page_default(ctx, "nam", "year", "thiếu năm"))
     try:
         return parse_year(cell.value)
     except ParseError as error:

@@ -57,8 +57,7 @@ def empty_data(tmp_path, monkeypatch, store):
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(DATA / "indicators.csv", data / "indicators.csv")
-    _write(data / "communes.csv", ["commune_id", "commune_code", "commune_name", "province", "adult_population",
-                                   "population_15plus", "working_age_population", "is_demo", "source"], [])
+    _write(data / "communes.csv", COMMUNE_HEADER, [])
     _write(data / "targets.csv", TARGET_HEADER, [])
     _write(data / "actuals.csv", ACTUAL_HEADER, [])
     _use_database(monkeypatch, Database(store=store, include_demo=False, data_dir=data))
@@ -66,6 +65,8 @@ def empty_data(tmp_path, monkeypatch, store):
     _reset_caches()
 
 
+COMMUNE_HEADER = ["commune_id", "commune_code", "commune_name", "province", "adult_population",
+                  "population_15plus", "working_age_population", "is_demo", "source"]
 TARGET_HEADER = ["commune_id", "indicator", "year", "comparator", "target", "target_text", "unit", "lead_unit",
                  "partner_units", "source_doc", "source_item", "note"]
 ACTUAL_HEADER = ["commune_id", "period", "indicator", "value", "numerator", "denominator", "note", "source_doc",
@@ -86,8 +87,7 @@ def single_commune(tmp_path, monkeypatch, store):
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(DATA / "indicators.csv", data / "indicators.csv")
-    _write(data / "communes.csv", ["commune_id", "commune_code", "commune_name", "province", "adult_population",
-                                   "population_15plus", "working_age_population", "is_demo", "source"],
+    _write(data / "communes.csv", COMMUNE_HEADER,
            [[ONE, "", "Xã Một Mình", "Thử Nghiệm", "", "", "", "false", "test"]])
     doc = "Kế hoạch thử nghiệm số 1/KH-UBND"
     _write(data / "targets.csv", TARGET_HEADER, [

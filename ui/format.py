@@ -31,6 +31,12 @@ def format_value(value: float | None, unit: str | None) -> str:
     return f"{format_number(value, decimals)}{UNIT_SUFFIX.get(unit or '', '')}"
 
 
+def value_text(column: str, alias: str) -> pl.Expr:
+    """A Polars expression: `column` written in its row's unit by format_value."""
+    return pl.struct(column, "unit").map_elements(
+        lambda r: format_value(r[column], r["unit"]), return_dtype=pl.Utf8).alias(alias)
+
+
 def format_score(value: float | None, decimals: int = 2) -> str:
     return "–" if _missing(value) else format_number(value, decimals)
 

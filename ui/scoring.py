@@ -17,7 +17,7 @@ import polars as pl
 
 from queries.settings import PILLARS
 from queries.text import format_number
-from ui.format import format_value
+from ui.format import value_text
 
 PILLAR_CODES = [code for code, _ in PILLARS]
 
@@ -61,8 +61,7 @@ def explain_score(indicators: pl.DataFrame, weights: pl.DataFrame) -> Explanatio
             (pl.col("share") * pl.col("points").fill_null(0)).alias("contribution"),
             pl.when(pl.col("points").is_null()).then(0.0)
             .otherwise(pl.col("share") * (100 - pl.col("points"))).alias("lost"),
-            pl.struct("value", "unit").map_elements(lambda r: format_value(r["value"], r["unit"]),
-                                                    return_dtype=pl.Utf8).alias("value_text"),
+            value_text("value", "value_text"),
         )
     )
     parts = " + ".join(
