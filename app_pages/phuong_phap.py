@@ -12,7 +12,9 @@ st.caption(
     "được giao và số liệu các xã báo cáo. Có thể tự tính lại bằng tay cho bất kỳ xã nào."
 )
 
-settings = database().settings
+db = database()
+db.ensure_fresh()  # settings.json may have been edited since the last query
+settings = db.settings
 weights = {code: float(settings[f"weight_{code}"]) for code, _ in PILLARS}
 on_track = float(settings["on_track_ratio"])
 speed_up = float(settings["speed_up_ratio"])

@@ -98,6 +98,7 @@ def esc(text: object) -> str:
 @st.cache_data(ttl=600, show_spinner=False, max_entries=32)
 def _deck(province: str, period: date, version: tuple) -> Deck:
     db = database()
+    db.ensure_fresh()  # so db.settings is the settings of this version
     return build_deck(db.run_query, province, period, settings=db.settings)
 
 

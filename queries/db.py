@@ -9,6 +9,7 @@ connection refuses concurrent use.
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import date
@@ -88,7 +89,12 @@ class Database:
 
     # ---- building the tables -------------------------------------------------------------
     def version(self) -> tuple:
-        return tuple(s.version() for _, s in self.sources)
+        """Changes with any upload, undo or compaction, and with an edit of settings.json."""
+        try:
+            settings_stamp = os.stat(self.store.root / "settings.json").st_mtime_ns
+        except FileNotFoundError:
+            settings_stamp = 0
+        return (*(s.version() for _, s in self.sources), settings_stamp)
 
     def ensure_fresh(self) -> None:
         current = self.version()
@@ -110,6 +116,8 @@ class Database:
 
     def _build(self) -> None:
         started = time.perf_counter()
+        # Weights and rules take effect without a restart; which stores are read does not.
+        self.settings = load_settings(self.store.root)
         con = self._con.cursor()
         manifest = pl.concat(
             [s.manifest().with_columns(pl.lit(src).alias("source"), pl.lit(i + 1).alias("priority"))

@@ -331,6 +331,7 @@ def build_pack_result(province: str, period: date, *, db: Database | None = None
     """charts=False: text and tables only (no browser needed, under a second)."""
     started = time.perf_counter()
     db = db or get_database()
+    db.ensure_fresh()  # so db.settings is the settings of this version
     deck = build_deck(db.run_query, province, period, settings=db.settings)
     images = render_chart_images(deck) if charts else {}
     pdf = _PackPDF(deck, made_on or date.today())

@@ -137,3 +137,14 @@ def test_weights_are_settings(tmp_path):
     scores = {r["commune_name"]: r["score"] for r in ranking(db, "Thử Nghiệm")}
     # An Bình with equal weights: (50 + 100 + 0 + 100) / 4 = 62.5
     assert scores["Xã An Bình"] == 62.5
+
+
+def test_an_edited_settings_file_takes_effect_without_a_restart(tmp_path):
+    from tests.conftest import FIXTURE_DIR
+
+    store = tmp_path / "store"
+    store.mkdir()
+    db = Database(store=store, include_demo=False, data_dir=FIXTURE_DIR)
+    assert {r["commune_name"]: r["score"] for r in ranking(db, "Thử Nghiệm")}["Xã An Bình"] == 54.55
+    (store / "settings.json").write_text(json.dumps({"unreported_rule": "exclude"}))
+    assert {r["commune_name"]: r["score"] for r in ranking(db, "Thử Nghiệm")}["Xã An Bình"] == 85.71
