@@ -1,7 +1,7 @@
 """Tải lên số liệu: commune staff send their monthly file as Excel made it, see what was
 understood row by row, store the good rows, and can undo an upload.
 
-All the work is in queries.ingest (checking, storing) and queries.template (templates);
+All the work is in queries.ingest.check (checking, storing) and queries.ingest.template (templates);
 this page only shows it. No exception reaches the user: each section catches and says, in
 Vietnamese, what went wrong.
 """
@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 import polars as pl
 import streamlit as st
 
-from queries import ingest, template
+from queries.ingest import check as ingest, template
 from queries.text import format_month
 from ui import page
 from ui.state import database
@@ -148,7 +148,7 @@ def render_upload() -> None:
 
 
 def render_understood(result: ingest.CheckResult) -> None:
-    from queries.readers import label
+    from queries.ingest.readers import label
 
     parts = [f"**Tệp:** {md(result.file_name)}", f"**Đọc được:** {result.source}",
              f"**Dòng tiêu đề:** dòng {result.header_row}"]
@@ -217,7 +217,7 @@ def render_result(result: ingest.CheckResult, user: str) -> None:
 
 
 def _heading(result: ingest.CheckResult, column: str | None) -> str:
-    from queries.readers import label
+    from queries.ingest.readers import label
 
     if column is None:
         return ""

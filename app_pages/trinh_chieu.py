@@ -1,7 +1,7 @@
 """Trình chiếu: the monthly meeting on a shared screen.
 
 One idea per screen, large type, near black on white, no sidebar and no filters in sight.
-The slides are the ones of the meeting pack (queries.slides): title, overview, ranking, one
+The slides are the ones of the meeting pack (queries.reports.slides): title, overview, ranking, one
 per pillar, the communes most behind, what improved, the method. Move with the buttons or
 the keyboard (← →, also Page Up / Page Down of a presenter's clicker); an optional timer
 advances by itself. Province and month are those chosen on the other pages (?tinh, ?thang),
@@ -18,10 +18,10 @@ from datetime import date
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from queries.export import PILLAR_CODES, PROGRESS_HEADINGS, RANKING_COLUMNS, RANKING_HEADINGS
-from queries.figures import STATUS_COLORS, STATUS_ORDER, STATUS_TEXT, status_label
-from queries.slides import Deck, Slide, build_deck, slide_figure
-from queries.tables import to_csv_bytes, to_xlsx_bytes
+from queries.reports.export import PILLAR_CODES, PROGRESS_HEADINGS, RANKING_COLUMNS, RANKING_HEADINGS
+from queries.reports.figures import STATUS_COLORS, STATUS_ORDER, STATUS_TEXT, status_label
+from queries.reports.slides import Deck, Slide, build_deck, slide_figure
+from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
 from queries.text import format_month, slug
 from ui import filters
 from ui.downloads import XLSX_MIME, chart_downloads, pack_download, table_downloads

@@ -23,8 +23,8 @@ import polars as pl
 
 from queries import store as store_module
 from queries.db import Database
-from queries.ingest import check_file, store_checked
-from queries.readers import decode, encode_windows_1258
+from queries.ingest.check import check_file, store_checked
+from queries.ingest.readers import decode, encode_windows_1258
 from queries.settings import DATA_DIR
 from queries.store import ROW_SCHEMAS, Store
 from queries.text import fold

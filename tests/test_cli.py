@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from queries import demo
+from queries.demo import generate as demo
 from queries.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]

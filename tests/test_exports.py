@@ -11,10 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from queries import export, figures
-from queries.images import chart_to_image, image_session
-from queries.slides import build_deck, slide_figure
-from queries.tables import to_csv_bytes, to_xlsx_bytes
+from queries.reports import export, figures
+from queries.reports.images import chart_to_image, image_session
+from queries.reports.slides import build_deck, slide_figure
+from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
 
 PERIOD = date(2026, 11, 1)
 

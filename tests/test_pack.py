@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from queries import export
-from queries.pack import build_pack_result, pack_file_name
+from queries.reports import export
+from queries.reports.pack import build_pack_result, pack_file_name
 from queries.settings import PILLARS
-from queries.slides import build_deck
+from queries.reports.slides import build_deck
 
 PERIOD = date(2026, 11, 1)
 

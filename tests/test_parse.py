@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 import pytest
 
-from queries.parse import (
+from queries.ingest.parse import (
     ParseError,
     from_excel_serial,
     parse_measure,

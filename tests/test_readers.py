@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from queries.readers import TableError, decode, match_heading, read_table, sniff_delimiter
+from queries.ingest.readers import TableError, decode, match_heading, read_table, sniff_delimiter
 from tests.upload_data import cp1258, xlsx
 
 NAME = "Xã Định Tiến"

@@ -15,7 +15,7 @@ from polars.testing import assert_frame_equal
 import pytest
 
 import queries.store as store_module
-from queries.ingest import check_file, store_checked
+from queries.ingest.check import check_file, store_checked
 from queries.store import COMPACT_AFTER_FILES, ROW_SCHEMAS
 from tests.upload_data import TODAY, make_database
 
@@ -147,7 +147,7 @@ def test_crash_while_writing_the_data_file_leaves_nothing_behind(db, monkeypatch
 KILLER = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, sys.argv[1])
-    from queries.ingest import check_file, store_checked
+    from queries.ingest.check import check_file, store_checked
     from queries.db import Database
     from tests.upload_data import TODAY
 

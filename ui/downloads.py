@@ -13,8 +13,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from queries.images import chart_to_image
-from queries.tables import to_csv_bytes, to_xlsx_bytes
+from queries.reports.images import chart_to_image
+from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
 from queries.text import slug
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,7 +48,7 @@ def table_downloads(frame: pl.DataFrame, name: str, key: str, headings: dict[str
 def pack_download(province: str, period: date, key: str = "pack", label: str = "⬇ Tài liệu họp (PDF)") -> None:
     """One click: the meeting pack of a province and month (overview, ranking, each pillar,
     the communes most behind, what improved, the method note). Takes a few seconds."""
-    from queries.pack import build_pack, pack_file_name
+    from queries.reports.pack import build_pack, pack_file_name
     from ui.state import database
 
     st.download_button(

@@ -1,5 +1,5 @@
 """The meeting pack: one PDF for a province and month, built from the same slide sequence as
-the presentation page (queries.slides), so the room, the minutes and the slides agree.
+the presentation page (queries.reports.slides), so the room, the minutes and the slides agree.
 
 Pages are 16:9 (13,33 × 7,5 in), so the PDF can be projected full screen as it is or pasted
 page by page into slides: title, overview, ranking, one page per pillar, the communes most
@@ -25,10 +25,10 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from queries.db import Database, get_database
-from queries.figures import STATUS_COLORS, STATUS_ICONS, STATUS_ORDER, STATUS_TEXT
-from queries.images import chart_to_image, image_session
+from queries.reports.figures import STATUS_COLORS, STATUS_ICONS, STATUS_ORDER, STATUS_TEXT
+from queries.reports.images import chart_to_image, image_session
 from queries.settings import PILLARS
-from queries.slides import Deck, Slide, build_deck, slide_figure
+from queries.reports.slides import Deck, Slide, build_deck, slide_figure
 from queries.text import format_date, format_month, format_number, format_percent, slug
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core (make browser)

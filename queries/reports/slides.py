@@ -16,7 +16,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from queries import figures
+from queries.reports import figures
 from queries.db import previous_month
 from queries.settings import PILLARS, PILLAR_NAMES, load_settings
 from queries.text import format_month, format_number, format_percent
@@ -44,7 +44,7 @@ class Slide:
     kind: str  # title | overview | ranking | pillar | behind | improved | method
     title: str
     facts: list[Fact] = field(default_factory=list)
-    chart: str | None = None  # a factory of queries.figures
+    chart: str | None = None  # a factory of queries.reports.figures
     chart_title: str = ""
     chart_args: dict = field(default_factory=dict)
     frame: pl.DataFrame | None = None  # the data behind the chart

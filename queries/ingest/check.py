@@ -4,7 +4,7 @@
     store_checked(result, store, user) -> Receipt
 
 `check_file` never raises for anything wrong with the file: it reads the table
-(`queries.readers`), parses every cell (`queries.parse`), resolves communes and indicators
+(`queries.ingest.readers`), parses every cell (`queries.ingest.parse`), resolves communes and indicators
 against the Database (bound parameters only) and returns what it understood, row by row,
 with Vietnamese messages numbered as the spreadsheet shows the rows. `store_checked` hands
 the accepted rows to the append-only store, which keeps them as one immutable file.
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import polars as pl
 
-from queries.parse import (
+from queries.ingest.parse import (
     ParseError,
     compact,
     Reading,
@@ -44,7 +44,7 @@ from queries.parse import (
     ratio,
     show,
 )
-from queries.readers import Cell, Table, TableError, label, read_table
+from queries.ingest.readers import Cell, Table, TableError, label, read_table
 from queries.store import KINDS, ROW_SCHEMAS, Receipt, Store, content_hash
 from queries.text import commune_key, fold, format_month, format_number, make_commune_id, nfc, province_key
 

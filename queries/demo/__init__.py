@@ -1,0 +1,1 @@
+"""Synthetic demo data in a clearly fictional province (`python -m queries.demo`)."""

@@ -1,0 +1,5 @@
+"""Monthly files in: reading what offices send (readers), understanding each cell (parse),
+checking every row against the catalog (check) and the templates offices fill in (template).
+
+`python -m queries.ingest FILE...` is the command line (see `queries.ingest.check`).
+"""
