@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 import polars as pl
 import streamlit as st
 
+from queries import clock
 from queries.ingest import check as ingest, template
 from queries.text import format_month
 from ui import page
@@ -72,7 +73,7 @@ def render_templates() -> None:
     st.caption("Mẫu Excel có danh sách thả xuống cho xã, chỉ tiêu và kỳ báo cáo, kèm trang hướng dẫn. "
                "Mẫu CSV mở đúng dấu tiếng Việt trong Excel.")
     db = database()
-    version, today = db.version(), date.today()
+    version, today = db.version(), clock.today()
 
     def buttons(kind: str, key: str) -> None:
         left, right, _ = st.columns([1, 1, 2])
@@ -107,7 +108,7 @@ def _defaults_inputs() -> dict:
         left, right = st.columns(2)
         commune = left.selectbox("Xã", [None, *labels], format_func=lambda c: "(lấy trong tệp)" if c is None else labels[c],
                                  key="default_commune")
-        months = template.recent_months(date.today())
+        months = template.recent_months(clock.today())
         period = right.selectbox("Kỳ báo cáo", [None, *months],
                                  format_func=lambda m: "(lấy trong tệp)" if m is None else format_month(f"{m[3:]}-{m[:2]}"),
                                  key="default_period")
@@ -117,7 +118,7 @@ def _defaults_inputs() -> dict:
 def _checked(content: bytes, file_name: str, kind: str | None, defaults: dict) -> ingest.CheckResult:
     """Check once per file, choice and store version; reruns (clicks) reuse the result."""
     db = database()
-    key = (ingest.content_hash(content), file_name, kind, tuple(sorted(defaults.items())), db.version(), date.today())
+    key = (ingest.content_hash(content), file_name, kind, tuple(sorted(defaults.items())), db.version(), clock.today())
     cached = st.session_state.get("upload_check")
     if cached and cached[0] == key:
         return cached[1]

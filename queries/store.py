@@ -23,10 +23,12 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
+
+from queries import clock
 
 KINDS = ("actuals", "targets", "communes")
 
@@ -55,7 +57,7 @@ COMPACT_AFTER_FILES = 64
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

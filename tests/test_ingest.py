@@ -333,7 +333,9 @@ def test_stored_rows_are_what_was_shown(db):
 
 
 def run_cli(tmp_path, *args):
-    env = {**os.environ, "DTI_DATA_DIR": str(make_data_dir(tmp_path / "data")), "DTI_STORE": str(tmp_path / "store")}
+    # The command runs on the test's day: TODAY decides which months are "in the future".
+    env = {**os.environ, "DTI_DATA_DIR": str(make_data_dir(tmp_path / "data")), "DTI_STORE": str(tmp_path / "store"),
+           "DTI_NOW": TODAY.isoformat()}
     done = subprocess.run([sys.executable, "-m", "queries.ingest", *map(str, args)], cwd=ROOT, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert "Traceback" not in done.stderr + done.stdout

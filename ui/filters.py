@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
+from queries import clock
 from queries.db import month_start
 from queries.settings import PILLARS
 from queries.text import fold, format_month, province_key
@@ -29,7 +30,7 @@ _WIDGET = "dti_{}"
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def month_param(period: date) -> str:

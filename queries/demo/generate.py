@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from queries import clock
 from queries.settings import DATA_DIR
 from queries.store import ROW_SCHEMAS, Store
 from queries.text import make_commune_id, slug
@@ -201,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", required=True)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    today = date.today()
+    today = clock.today()
     end = date(int(args.end[:4]), int(args.end[5:7]), 1) if args.end else date(today.year, today.month, 1)
     target = Path(args.store)
     if target.exists() and any(target.iterdir()):

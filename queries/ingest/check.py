@@ -31,6 +31,7 @@ from pathlib import Path
 
 import polars as pl
 
+from queries import clock
 from queries.ingest.parse import (
     ParseError,
     compact,
@@ -711,7 +712,7 @@ def _check(result: CheckResult, content: bytes, file_name: str, kind: str | None
         from queries.db import get_database
 
         db = get_database()
-    ctx = Context(table, Catalog.from_database(db), kind, defaults, today or date.today())
+    ctx = Context(table, Catalog.from_database(db), kind, defaults, today or clock.today())
     for row in table.rows:
         result.rows.append(_check_row(ctx, row))
     _mark_repeats(result.rows, kind)

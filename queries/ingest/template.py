@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from queries import clock
 from queries.ingest.readers import label
 
 TEMPLATE_COLUMNS = {
@@ -178,7 +179,7 @@ def _write_help_sheet(sheet, kind: str) -> None:
 
 def xlsx_template(db, kind: str = "actuals", today: date | None = None) -> bytes:
     """The workbook: 'Số liệu' (active, headings and drop-downs), 'Hướng dẫn', 'Danh mục'."""
-    today = today or date.today()
+    today = today or clock.today()
     workbook = Workbook()
     data = workbook.active
     data.title = DATA_SHEET

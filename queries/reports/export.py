@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from queries import clock
 from queries.db import Database, get_database, month_start
 from queries.settings import PILLARS
 from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
@@ -61,7 +62,7 @@ def resolve_province(db: Database, name: str | None) -> str | None:
 
 def default_period(db: Database) -> date:
     """The latest month with reported values, never after the current month."""
-    today = date.today()
+    today = clock.today()
     periods = db.run_query("periods_available")["period"].to_list()
     past = [p for p in periods if p <= today]
     return past[0] if past else month_start(today)

@@ -24,6 +24,7 @@ import polars as pl
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from queries import clock
 from queries.db import Database, get_database
 from queries.reports.figures import STATUS_COLORS, STATUS_ICONS, STATUS_ORDER, STATUS_TEXT
 from queries.reports.images import chart_to_image, image_session
@@ -334,7 +335,7 @@ def build_pack_result(province: str, period: date, *, db: Database | None = None
     db.ensure_fresh()  # so db.settings is the settings of this version
     deck = build_deck(db.run_query, province, period, settings=db.settings)
     images = render_chart_images(deck) if charts else {}
-    pdf = _PackPDF(deck, made_on or date.today())
+    pdf = _PackPDF(deck, made_on or clock.today())
     for slide in deck.slides:
         if slide.kind == "title":
             _title_page(pdf, slide)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_NOW
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -45,7 +47,8 @@ def browser_context_args(browser_context_args):
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
     port = _free_port()
-    env = {**os.environ, "DTI_STORE": str(tmp_path_factory.mktemp("store"))}
+    # The server lives on the tests' day (DTI_NOW), whatever day the suite runs.
+    env = {**os.environ, "DTI_STORE": str(tmp_path_factory.mktemp("store")), "DTI_NOW": TEST_NOW}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py",
          "--server.port", str(port), "--server.headless", "true",
