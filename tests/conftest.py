@@ -9,6 +9,15 @@ import queries.db as qdb
 from queries.db import Database
 
 FIXTURE_DIR = Path(__file__).resolve().parent / "fixture"
+# The day the tests live on unless a test states another: what is "in the future", the
+# default month and the deadlines depend on it, and CI runs on any day. queries.clock reads
+# DTI_NOW, and the commands and servers the tests start inherit it.
+TEST_NOW = "2026-11-22T10:00:00+07:00"
+
+
+@pytest.fixture(autouse=True)
+def stated_day(monkeypatch):
+    monkeypatch.setenv("DTI_NOW", TEST_NOW)
 
 
 @pytest.fixture
