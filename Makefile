@@ -27,3 +27,15 @@ test-other-days: install
 	@command -v faketime >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
 	for day in '2026-12-31 23:30:00' '2027-01-02 08:00:00' '2028-02-29 12:00:00'; do \
 	  echo "== $$day"; faketime -f "@$$day" $(PYTHON) -m pytest --ignore=tests/browser || exit 1; done
+
+# N replicas of the dashboard behind nginx (Debian's package) on PORT, sticky sessions, one
+# store ($DTI_STORE or ./store) for all: `make replicas N=3 PORT=8080` (README, "Several replicas").
+# HOST=0.0.0.0 opens it to the local network. Ctrl-C stops nginx and every replica.
+N ?= 2
+PORT ?= 8080
+HOST ?= 127.0.0.1
+.PHONY: replicas
+replicas: install
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+	$(PYTHON) deploy/run_replicas.py --replicas $(N) --port $(PORT) --host $(HOST)
