@@ -240,6 +240,7 @@ def store(result: ingest.CheckResult, user: str) -> None:
         st.session_state["upload_receipt"] = (
             "error", "Không lưu được tệp do lỗi hệ thống; dữ liệu đã lưu trước đó không bị ảnh hưởng. Hãy thử lại.")
     else:
+        database().ensure_fresh(wait=True)  # the person who stored it sees it on the next page
         if receipt.duplicate:
             st.session_state["upload_receipt"] = (
                 "info", f"Tệp “{result.file_name}” đã được lưu trước đó (mã {receipt.upload_id}): không có gì thay đổi.")
@@ -309,6 +310,7 @@ def change(upload_id: str, action: str, user: str, entry: dict) -> None:
         log.exception("%s of %s failed", action, upload_id)
         st.session_state["upload_receipt"] = ("error", "Không thực hiện được thao tác do lỗi hệ thống; dữ liệu không thay đổi.")
     else:
+        database().ensure_fresh(wait=True)
         done = "Đã hoàn tác" if action == "undo" else "Đã khôi phục"
         st.session_state["upload_receipt"] = ("success", f"{done} lần tải lên tệp “{entry.get('file_name')}” ({show_time(entry.get('uploaded_at'))}).")
     st.rerun()

@@ -1,15 +1,29 @@
 """One small entry point for every caller: `run_query(name, **params) -> polars.DataFrame`.
 
-A Database holds an in-memory DuckDB connection whose tables are read from the shipped
-files in `data/`, the shipped demo store `data/demo/` and the user store (DTI_STORE), all
-CSV/Parquet. The tables are rebuilt whenever a store's version changes (an upload, an undo,
-a compaction), so every query sees the same consistent snapshot and ranking stays fast.
-Each query runs on its own cursor: Streamlit sessions are threads, and one DuckDB
-connection refuses concurrent use.
+A Database holds a DuckDB connection whose tables are built (queries/engine/build.py) from
+the shipped files in `data/`, the shipped demo store `data/demo/` and the user store
+(DTI_STORE). It keeps them up to date change by change: each query first checks the stores'
+journals (a file size) and applies what was committed since, recomputing only the communes
+the changes touched. Readers never wait for that: the tables they query are the last
+complete version, and a refresh in progress is committed as one transaction.
+
+- `Database(background=False)` (command line, tests): a query applies pending changes first,
+  so what was just stored is seen.
+- `Database(background=True)` (the app): a query answers from the current version at once
+  and, when the stores have moved on, starts the refresh in a background thread; the
+  session that stored something asks `ensure_fresh(wait=True)`.
+
+A new process opens the last snapshot of the built tables kept beside the store
+(queries/engine/snapshot.py) and applies only the changes since; it builds from the files
+only when there is none. Each query runs on its own cursor: Streamlit sessions are
+threads, and one DuckDB connection refuses concurrent use.
 """
 from __future__ import annotations
 
+import atexit
+import logging
 import os
+import shutil
 import threading
 import time
 from datetime import date
@@ -19,43 +33,24 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from queries.settings import DATA_DIR, DEMO_STORE, PILLARS, load_settings, store_dir
+from queries.engine import build, snapshot
+from queries.settings import DATA_DIR, DEMO_STORE, load_settings, store_dir
 from queries.store import Store
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
+SQL_DIR = build.SQL_DIR
+log = logging.getLogger(__name__)
 
-ACTUAL_COLUMNS = """commune_id, indicator, period, value, numerator, denominator, note"""
-TARGET_COLUMNS = """commune_id, indicator, year, comparator, target, target_text,
-    lead_unit, partner_units, source_doc, source_item, note"""
-COMMUNE_COLUMNS = """commune_id, commune_code, commune_name, province, adult_population,
-    population_15plus, working_age_population, is_demo"""
+# A build that took at least this long is saved as a snapshot for the next process.
+SNAPSHOT_AFTER_BUILD_SECONDS = 1.5
+# A snapshot is written again when the journals grew this much, or this much time with
+# changes passed, since the last one (so a new process has little to catch up on).
+SNAPSHOT_EVERY_BYTES = 512 * 1024
+SNAPSHOT_EVERY_SECONDS = 600
 
-# How each kind of row is typed when it is read, whatever file it comes from.
-CASTS = {
-    "actuals": """commune_id::VARCHAR AS commune_id, indicator::VARCHAR AS indicator,
-        period::DATE AS period, value::DOUBLE AS value, numerator::DOUBLE AS numerator,
-        denominator::DOUBLE AS denominator, note::VARCHAR AS note""",
-    "targets": """commune_id::VARCHAR AS commune_id, indicator::VARCHAR AS indicator,
-        year::INTEGER AS year, comparator::VARCHAR AS comparator, target::DOUBLE AS target,
-        target_text::VARCHAR AS target_text, lead_unit::VARCHAR AS lead_unit,
-        partner_units::VARCHAR AS partner_units, source_doc::VARCHAR AS source_doc,
-        source_item::VARCHAR AS source_item, note::VARCHAR AS note""",
-    "communes": """commune_id::VARCHAR AS commune_id, commune_code::VARCHAR AS commune_code,
-        commune_name::VARCHAR AS commune_name, province::VARCHAR AS province,
-        adult_population::DOUBLE AS adult_population,
-        population_15plus::DOUBLE AS population_15plus,
-        working_age_population::DOUBLE AS working_age_population,
-        coalesce(is_demo::BOOLEAN, false) AS is_demo""",
+# Queries that read whole-month scores from the score cache, and the months they need.
+SCORE_MONTHS = {
+    "ranking_by_month": lambda p: [previous_month(month_start(p["period"])), month_start(p["period"])],
 }
-# The key under which a newer row supersedes an older one.
-KEYS = {
-    "actuals": "commune_id, indicator, period",
-    "targets": "commune_id, indicator, year",
-    "communes": "commune_id",
-}
-SHIPPED_CSV = {"actuals": "actuals.csv", "targets": "targets.csv", "communes": "communes.csv"}
-# Shipped CSV writes months as 'YYYY-MM', which people read more easily than dates.
-SHIPPED_REPLACE = {"actuals": "replace (period || '-01' as period)"}
 
 
 @cache
@@ -72,6 +67,9 @@ class Database:
         store: str | Path | None = None,
         include_demo: bool | None = None,
         data_dir: str | Path = DATA_DIR,
+        *,
+        background: bool = False,
+        snapshots: bool = True,
     ):
         self.data_dir = Path(data_dir)
         self.store = Store(store_dir(store))
@@ -82,109 +80,235 @@ class Database:
         if include_demo and DEMO_STORE.exists():
             self.sources.append(("demo", Store(DEMO_STORE, read_only=True)))
         self.sources.append(("upload", self.store))
-        self._con = duckdb.connect()
-        self._lock = threading.Lock()
+        self.background = background
+        self.snapshots = snapshots
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._private_dir: Path | None = None
+        self._lock = threading.Lock()  # one refresh at a time; readers never take it
+        self._refresher: threading.Thread | None = None
         self._version: tuple | None = None
+        self._offsets: dict[str, int] = {}
+        self._settings_stamp = None
+        self._snapshot_offsets: dict[str, int] = {}
+        self._snapshot_saved_at = 0.0
         self.load_seconds = 0.0
+        self.last_refresh_seconds = 0.0
+        self.opened_from = ""  # "snapshot" or "files": how the tables were first made
+        self.builds_from_files = 0  # full builds so far; a refresh that had to fall back adds one
 
-    # ---- building the tables -------------------------------------------------------------
-    def version(self) -> tuple:
-        """Changes with any upload, undo or compaction, and with an edit of settings.json."""
+    # ---- versions ------------------------------------------------------------------------
+    def _settings_version(self):
         try:
-            settings_stamp = os.stat(self.store.root / "settings.json").st_mtime_ns
+            return os.stat(self.store.root / "settings.json").st_mtime_ns
         except FileNotFoundError:
-            settings_stamp = 0
-        return (*(s.version() for _, s in self.sources), settings_stamp)
+            return 0
 
-    def ensure_fresh(self) -> None:
-        current = self.version()
-        if current == self._version:
+    def store_version(self) -> tuple:
+        """What the stores hold now: changes with any commit and any edit of settings.json."""
+        return (*(s.version() for _, s in self.sources), self._settings_version())
+
+    def version(self) -> tuple:
+        """The version of the tables queries see now (a cache key for their results)."""
+        self.ensure_fresh()
+        return self._version
+
+    # ---- keeping the tables fresh ----------------------------------------------------------
+    def ensure_fresh(self, wait: bool | None = None) -> None:
+        if self._con is None:
+            with self._lock:
+                if self._con is None:
+                    self._open()
+        if self.store_version() == self._version:
             return
-        with self._lock:
-            if current == self._version:
-                return
-            for attempt in range(3):
-                try:
-                    self._build()
-                    break
-                except (duckdb.IOException, FileNotFoundError):
-                    # A compaction removed a file between listing and reading: list again.
-                    if attempt == 2:
-                        raise
-                    time.sleep(0.05)
-            self._version = current
+        if wait or (wait is None and not self.background):
+            with self._lock:
+                self._refresh()
+        else:
+            self._refresh_in_background()
 
-    def _build(self) -> None:
+    def _refresh_in_background(self) -> None:
+        if self._refresher is not None and self._refresher.is_alive():
+            return
+
+        def run():
+            try:
+                with self._lock:
+                    self._refresh()
+            except Exception:  # the next query tries again; readers keep the last version
+                log.exception("background refresh failed")
+
+        self._refresher = threading.Thread(target=run, name="dti-refresh", daemon=True)
+        self._refresher.start()
+
+    def _open(self) -> None:
+        """First tables of this process: the snapshot if there is a usable one, else a build."""
         started = time.perf_counter()
-        # Weights and rules take effect without a restart; which stores are read does not.
-        self.settings = load_settings(self.store.root)
-        con = self._con.cursor()
-        manifest = pl.concat(
-            [s.manifest().with_columns(pl.lit(src).alias("source"), pl.lit(i + 1).alias("priority"))
-             for i, (src, s) in enumerate(self.sources)],
-            how="vertical",
-        )
-        con.register("manifest_frame", manifest)
-        con.execute("begin transaction")
-        con.execute("create or replace table uploads as select * from manifest_frame")
-        con.unregister("manifest_frame")
-        con.execute(
-            """create or replace table indicators as
-            select * from read_csv($path, header=true, all_varchar=true)""",
-            {"path": str(self.data_dir / "indicators.csv")},
-        )
-        weights = [(code, name, float(self.settings[f"weight_{code}"]), i)
-                   for i, (code, name) in enumerate(PILLARS)]
-        con.execute("create or replace table pillars (code VARCHAR, name_vi VARCHAR, weight DOUBLE, sort_order INTEGER)")
-        con.executemany("insert into pillars values (?, ?, ?, ?)", weights)
-        con.execute("create or replace table settings (name VARCHAR, value VARCHAR)")
-        con.executemany("insert into settings values (?, ?)",
-                        [(k, str(v)) for k, v in self.settings.items()])
-        for kind in ("communes", "targets", "actuals"):
-            self._build_kind(con, kind)
-        for path in sorted((SQL_DIR / "build").glob("*.sql")):
-            con.execute(path.read_text(encoding="utf-8"))
-        for path in sorted((SQL_DIR / "macros").glob("*.sql")):
-            con.execute(path.read_text(encoding="utf-8"))
-        con.execute("commit")
+        self.opened_from = "files"
+        if self.snapshots and self._open_snapshot():
+            self.opened_from = "snapshot"
+            self._refresh()
+        else:
+            self._build()
         self.load_seconds = time.perf_counter() - started
 
-    def _build_kind(self, con: duckdb.DuckDBPyConnection, kind: str) -> None:
-        """`<kind>_history`: every row ever loaded, with where it came from and whether it
-        is active; `<kind>`: the rows in force (newest active upload wins per key)."""
-        parts = [
-            f"""select {CASTS[kind]}, 'plan' as source, 0 as priority, null::VARCHAR as upload_id,
-                null::INTEGER as row_number, true as active
-            from (select * {SHIPPED_REPLACE.get(kind, "")}
-                  from read_csv($shipped_{kind}, header=true, all_varchar=true))"""
-        ]
-        params: dict[str, object] = {f"shipped_{kind}": str(self.data_dir / SHIPPED_CSV[kind])}
-        for i, (_, store) in enumerate(self.sources):
-            files = [str(p) for p in store.data_files(kind)]
-            if not files:
-                continue
-            params[f"files_{i}"] = files
-            parts.append(
-                f"""select {CASTS[kind]}, u.source, u.priority, d.upload_id,
-                    d.row_number::INTEGER as row_number, u.active
-                from read_parquet($files_{i}, union_by_name=true) d
-                join uploads u on u.upload_id = d.upload_id and u.priority = {i + 1}"""
-            )
-        con.execute(
-            f"create or replace table {kind}_history as " + "\nunion all by name\n".join(parts),
-            params,
-        )
-        con.execute(
-            f"""create or replace table {kind} as
-            select * exclude (active) from {kind}_history where active
-            qualify row_number() over (
-                partition by {KEYS[kind]}
-                order by priority desc, upload_id desc nulls last, row_number desc nulls last) = 1"""
-        )
+    def _snapshot_path(self) -> Path:
+        key = snapshot.fingerprint(self.data_dir, [(n, s.root) for n, s in self.sources])
+        return snapshot.snapshot_path(self.store.root, key)
+
+    def _open_snapshot(self) -> bool:
+        opened = snapshot.open_private_copy(self._snapshot_path())
+        if opened is None:
+            return False
+        con, folder = opened
+        try:
+            offsets, settings = snapshot.read_meta(con)
+            if any(offsets.get(name, 0) > store.version() for name, store in self.sources):
+                raise ValueError("snapshot is ahead of the store")  # the store was replaced
+            build.create_macros(con)
+        except (duckdb.Error, KeyError, ValueError) as problem:
+            log.info("snapshot not used: %s", problem)
+            con.close()
+            shutil.rmtree(folder, ignore_errors=True)
+            return False
+        self._adopt(con, folder)
+        self._offsets = offsets
+        self._snapshot_offsets = dict(offsets)
+        self._snapshot_saved_at = time.time()
+        self.settings = settings
+        self._settings_stamp = None  # compare the settings on the first refresh
+        return True
+
+    def _adopt(self, con: duckdb.DuckDBPyConnection, private_dir: Path | None) -> None:
+        old_dir = self._private_dir
+        self._con, self._private_dir = con, private_dir
+        if private_dir is not None:
+            atexit.register(shutil.rmtree, private_dir, True)
+        if old_dir is not None:
+            # Readers still holding the old connection keep its open file; the folder goes.
+            shutil.rmtree(old_dir, ignore_errors=True)
+
+    def _build(self) -> None:
+        """Every table from the files, on a new connection that replaces the old one whole."""
+        started = time.perf_counter()
+        for attempt in range(3):
+            versions = self.store_version()
+            offsets = {name: store.version() for name, store in self.sources}
+            settings = load_settings(self.store.root)
+            con = duckdb.connect()
+            try:
+                cursor = con.cursor()
+                cursor.execute("begin transaction")
+                build.load_static(cursor, self.data_dir, settings)
+                build.build_base(cursor, self.data_dir, self.sources)
+                build.build_derived(cursor)
+                snapshot.write_meta(cursor, offsets, settings)
+                cursor.execute("commit")
+                break
+            except (duckdb.IOException, FileNotFoundError):
+                # A compaction removed a file between listing and reading: list again.
+                con.close()
+                if attempt == 2:
+                    raise
+                time.sleep(0.05)
+        self._adopt(con, None)
+        self.builds_from_files += 1
+        self.settings, self._offsets = settings, offsets
+        self._settings_stamp = versions[-1]
+        self._version = versions
+        self.last_refresh_seconds = time.perf_counter() - started
+        if self.snapshots and self.last_refresh_seconds >= SNAPSHOT_AFTER_BUILD_SECONDS:
+            self._save_snapshot()
+
+    def _refresh(self) -> None:
+        """Apply what was committed since the tables' version (caller holds the lock)."""
+        target = self.store_version()
+        if target == self._version:
+            return
+        started = time.perf_counter()
+        settings = load_settings(self.store.root)
+        settings_changed = settings != self.settings
+        cursor = self._con.cursor()
+        try:
+            cursor.execute("begin transaction")
+            touched: set[str] = set()
+            offsets = dict(self._offsets)
+            for priority, (name, store) in enumerate(self.sources, start=1):
+                entries, offsets[name] = store.changes(self._offsets.get(name, 0))
+                touched |= build.apply_changes(cursor, name, priority, store, entries)
+            if settings_changed:
+                build.load_settings_tables(cursor, settings)
+                build.build_derived(cursor)
+            else:
+                build.refresh_derived(cursor, touched)
+            snapshot.write_meta(cursor, offsets, settings)
+            cursor.execute("commit")
+        except (duckdb.Error, FileNotFoundError, KeyError) as problem:
+            # A file the journal names is gone (a long-delayed reader after a compaction's
+            # grace period), or the tables disagree with the journal: build again from files.
+            log.warning("incremental refresh failed (%s); building from the files", problem)
+            try:
+                cursor.execute("rollback")
+            except duckdb.Error:
+                pass
+            self._build()
+            return
+        finally:
+            cursor.close()
+        self.settings, self._offsets = settings, offsets
+        self._settings_stamp = target[-1]
+        self._version = target
+        self.last_refresh_seconds = time.perf_counter() - started
+        if self.snapshots and self._snapshot_due():
+            self._save_snapshot()
+
+    def _snapshot_due(self) -> bool:
+        """Where a snapshot is kept (a store big enough to need one), write it again when the
+        journals grew by SNAPSHOT_EVERY_BYTES since, or after SNAPSHOT_EVERY_SECONDS with changes."""
+        if not self._snapshot_saved_at:
+            return False
+        grown = sum(self._offsets.get(n, 0) - self._snapshot_offsets.get(n, 0) for n, _ in self.sources)
+        return grown > 0 and (grown >= SNAPSHOT_EVERY_BYTES
+                              or time.time() - self._snapshot_saved_at > SNAPSHOT_EVERY_SECONDS)
+
+    def _save_snapshot(self) -> None:
+        try:
+            snapshot.save(self._con, self._snapshot_path())
+        except (OSError, duckdb.Error):
+            log.exception("could not save a snapshot of the tables")
+            return
+        self._snapshot_offsets = dict(self._offsets)
+        self._snapshot_saved_at = time.time()
 
     # ---- querying ------------------------------------------------------------------------
+    def _prepare(self, name: str, params: dict) -> None:
+        months = SCORE_MONTHS.get(name)
+        if months is None:
+            return
+        needed = months(params)
+        cursor = self._con.cursor()
+        try:
+            have = {r[0] for r in cursor.execute(
+                f"select period from {build.SCORE_CACHE}_months where period in (select unnest($m::DATE[]))",
+                {"m": needed}).fetchall()}
+        finally:
+            cursor.close()
+        if have >= set(needed):
+            return
+        with self._lock:
+            cursor = self._con.cursor()
+            try:
+                cursor.execute("begin transaction")
+                build.fill_score_cache(cursor, needed)
+                cursor.execute("commit")
+            except duckdb.Error:
+                cursor.execute("rollback")
+                raise
+            finally:
+                cursor.close()
+
     def run_query(self, name: str, **params) -> pl.DataFrame:
         self.ensure_fresh()
+        self._prepare(name, params)
         cursor = self._con.cursor()
         try:
             return cursor.sql(sql_text(name), params=params or None).pl()
@@ -205,11 +329,12 @@ _databases: dict[tuple, Database] = {}
 _databases_lock = threading.Lock()
 
 
-def get_database(store: str | Path | None = None, include_demo: bool | None = None) -> Database:
-    key = (str(store_dir(store)), include_demo)
+def get_database(store: str | Path | None = None, include_demo: bool | None = None,
+                 *, background: bool = False) -> Database:
+    key = (str(store_dir(store)), include_demo, background)
     with _databases_lock:
         if key not in _databases:
-            _databases[key] = Database(store, include_demo)
+            _databases[key] = Database(store, include_demo, background=background)
         return _databases[key]
 
 

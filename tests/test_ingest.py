@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from queries.ingest.check import check_file, store_checked
+from queries.store import Store
 from queries.ingest.template import csv_template, xlsx_template
 from tests.upload_data import TODAY, cp1258, make_data_dir, make_database, xlsx
 
@@ -360,7 +361,7 @@ def test_cli_json_dry_run_and_store(tmp_path):
                       "numerator": None, "denominator": None, "note": None, "unit": "percent"}],
         "errors": [], "warnings": [], "duplicates": [],
     }
-    assert not (tmp_path / "store" / "manifest").exists()
+    assert Store(tmp_path / "store").entries() == []
 
     done = run_cli(tmp_path, bad, "--json", "--dry-run")
     assert done.returncode == 1
@@ -382,9 +383,8 @@ def test_cli_json_dry_run_and_store(tmp_path):
     assert "Đã lưu 1 dòng" in done.stdout
     again = run_cli(tmp_path, good, "--json")
     assert json.loads(again.stdout)["stored"]["duplicate"] is True
-    manifests = list((tmp_path / "store" / "manifest").glob("*.json"))
-    assert len(manifests) == 1
-    assert json.loads(manifests[0].read_text(encoding="utf-8"))["user"] == "Nguyễn Văn A"
+    entries = Store(tmp_path / "store").entries()
+    assert len(entries) == 1 and entries[0]["user"] == "Nguyễn Văn A"
 
 
 # ---- templates -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ file twice, two uploads at once, newer values superseding older ones, history ke
 compaction that changes nothing a reader can see."""
 from __future__ import annotations
 
+import json
 import multiprocessing
 import subprocess
 import sys
@@ -14,9 +15,8 @@ import polars as pl
 from polars.testing import assert_frame_equal
 import pytest
 
-import queries.store as store_module
 from queries.ingest.check import check_file, store_checked
-from queries.store import COMPACT_AFTER_FILES, ROW_SCHEMAS
+from queries.store import COMPACT_AFTER_FILES, ROW_SCHEMAS, Store
 from tests.upload_data import TODAY, make_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,19 +107,19 @@ def test_the_same_file_twice_changes_nothing(db):
 # ---- crashes -----------------------------------------------------------------------------------
 
 
-def test_crash_before_the_manifest_commit_leaves_the_store_as_it_was(db, monkeypatch):
+def test_crash_before_the_journal_commit_leaves_the_store_as_it_was(db, monkeypatch):
     upload(db, monthly("80,44"), "a.csv")
     state = snapshot(db)
     entries = db.store.entries()
 
-    def power_cut(path, data):
+    def power_cut(self, *args, **kwargs):
         raise OSError("power cut")
 
-    monkeypatch.setattr(store_module, "_atomic_write", power_cut)
+    monkeypatch.setattr(Store, "_commit", power_cut)
     with pytest.raises(OSError):
         upload(db, monthly("99"), "b.csv")
     monkeypatch.undo()
-    # The data file landed but has no manifest entry: readers ignore it.
+    # The data file landed but has no journal line: readers ignore it.
     assert len(list((db.store.root / "uploads" / "actuals").glob("*.parquet"))) == 2
     assert db.store.entries() == entries
     assert snapshot(db) == state
@@ -149,25 +149,33 @@ KILLER = textwrap.dedent("""
     sys.path.insert(0, sys.argv[1])
     from queries.ingest.check import check_file, store_checked
     from queries.db import Database
+    from queries.store import journal
     from tests.upload_data import TODAY
 
     store, data, text, where = sys.argv[2:6]
     db = Database(store=store, include_demo=False, data_dir=data)
     result = check_file(text.encode(), "b.csv", db=db, today=TODAY)
-    real_replace = os.replace
+    real_replace, real_write = os.replace, os.write
 
     def replace_then_die(source, target):
-        # The process dies at the exact moment one of the two files would land.
+        # The process dies at the exact moment the data file would land.
         if where in str(target):
             os.kill(os.getpid(), signal.SIGKILL)
         return real_replace(source, target)
 
+    def write_half_then_die(fd, data):
+        # The process dies half-way through appending its journal line.
+        real_write(fd, data[: len(data) // 2])
+        os.kill(os.getpid(), signal.SIGKILL)
+
     os.replace = replace_then_die
+    if where == "journal":
+        journal.os.write = write_half_then_die
     store_checked(result, db)
 """)
 
 
-@pytest.mark.parametrize("where", ["uploads", "manifest"])
+@pytest.mark.parametrize("where", ["uploads", "journal"])
 def test_process_killed_mid_upload(tmp_path, db, where):
     upload(db, monthly("80,44"), "a.csv")
     state, entries = snapshot(db), db.store.entries()
@@ -176,11 +184,14 @@ def test_process_killed_mid_upload(tmp_path, db, where):
         cwd=ROOT, capture_output=True, timeout=120,
     )
     assert done.returncode == -9, done.stderr.decode()
-    assert db.store.entries() == entries
+    assert Store(db.store.root).entries() == entries  # a fresh reader, from the journal alone
     assert snapshot(db) == state
     assert current(db) == [80.44]
     retry = upload(db, monthly("99"), "b.csv")
     assert retry.duplicate is False and current(db) == [99.0]
+    # The half-written line was cut off before the next one: every line of the journal parses.
+    lines = (db.store.root / "journal.jsonl").read_bytes().splitlines()
+    assert [json.loads(line)["seq"] for line in lines] == list(range(1, len(lines) + 1))
 
 
 # ---- two uploads at the same moment -------------------------------------------------------------
@@ -240,7 +251,8 @@ def test_compaction_keeps_results_history_and_undo(db):
 
     # One more upload crosses the threshold: the store compacts by itself.
     last = db.store.add_upload("actuals", _rows("dong-nai/dai-phuoc", 50.0), file_name="last.csv", content=b"last")
-    assert [p.name for p in db.store.data_files("actuals")] == [f"compacted-{last.upload_id}.parquet"]
+    [merged] = db.store.data_files("actuals")
+    assert merged.name.startswith(f"compacted-{last.upload_id}-")
     assert snapshot(db, without=last.upload_id) == before
     assert current(db, commune="dong-nai/dai-phuoc") == [50.0]
     db.store.undo(last.upload_id)
@@ -257,21 +269,15 @@ def test_compaction_keeps_results_history_and_undo(db):
 
 
 def test_the_file_as_sent_is_kept_for_audit(tmp_path):
-    """Besides the parsed rows, the store keeps the original bytes next to the manifest."""
-    import json as _json
-
-    import polars as _pl
-
-    from queries.store import ROW_SCHEMAS, Store
-
+    """Besides the parsed rows, the store keeps the original bytes, named in the journal."""
     store = Store(tmp_path)
-    rows = _pl.DataFrame(
+    rows = pl.DataFrame(
         [{"row_number": 2, "commune_id": "x/y", "indicator": "HT01", "period": None,
           "value": 1.0, "numerator": None, "denominator": None, "note": None}],
         schema=ROW_SCHEMAS["actuals"], orient="row",
     )
     sent = b"ma_xa;gia_tri\r\nx;1\r\n"
     receipt = store.add_upload("actuals", rows, file_name="Bao cao T3.CSV", content=sent, original=sent)
-    entry = _json.loads((tmp_path / "manifest" / f"{receipt.upload_id}.json").read_text())
+    entry = Store(tmp_path).upload(receipt.upload_id)
     assert entry["original_file"] == f"originals/{receipt.upload_id}.csv"
     assert (tmp_path / entry["original_file"]).read_bytes() == sent

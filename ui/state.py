@@ -1,7 +1,7 @@
 """The one place pages get data from: a cached Database and cached query results.
 
-Results are cached per store version, so an upload or an undo shows at once, and for
-`ttl` seconds otherwise.
+Results are cached per version of the tables, so an upload or an undo shows as soon as the
+tables have taken it in (a moment later, in the background), and for `ttl` seconds otherwise.
 """
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from queries.db import Database, get_database
 
 @st.cache_resource
 def database() -> Database:
-    return get_database()
+    # Background refresh: a page answers from the last complete tables at once; an upload
+    # elsewhere (another session, another replica) shows a moment later, never by blocking.
+    return get_database(background=True)
 
 
 @st.cache_data(ttl=600, show_spinner=False)

@@ -1,10 +1,15 @@
 -- Ranking of communes for one month, within one province or (province null) all of them.
 -- params: period (DATE, first of month), province (VARCHAR or null)
+-- needs: commune_scores_cache filled for period and the month before (db.SCORE_MONTHS)
 with
 
+-- whole-month scores are computed once per month by the scoring macro (commune_scores) and
+-- kept in commune_scores_cache; the runner fills this month and the one before (db.py)
 scores as (
     select *, round(score, 2) as rounded_score
-    from commune_scores($period::DATE - interval 1 month, $period::DATE, $province, null)
+    from commune_scores_cache
+    where period between ($period::DATE - interval 1 month)::DATE and $period::DATE
+      and ($province::VARCHAR is null or province = $province::VARCHAR)
 ),
 
 ranked as (

@@ -1,0 +1,302 @@
+"""The tables every query reads, built from the files, and kept up to date change by change.
+
+Base tables (what the files say):
+    indicators, pillars, settings      the catalog and the method's settings
+    uploads                            one row per upload of every store, with its journal seq
+    <kind>_history                     every row ever loaded, where it came from, whether active
+    reviews                            the province's appraisals of a commune's month
+Derived tables (computed from the base tables, per commune):
+    communes, targets, actuals         the rows in force: the newest active upload wins per key
+    actuals_intervals, ...             the files of queries/sql/derived/, one macro each
+    commune_scores_cache               scores of every commune for the months asked so far
+
+A full build computes the derived tables for every commune. A change (an upload, an undo, a
+review…) recomputes them for the communes it touched only, with the same SQL: the macros
+read the communes to compute from table `refresh_scope`, so the two paths cannot disagree.
+Everything runs on a cursor the caller gives, inside the caller's transaction.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from queries.settings import PILLARS
+from queries.store import Store
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+
+# How each kind of row is typed when it is read, whatever file it comes from.
+CASTS = {
+    "actuals": """commune_id::VARCHAR AS commune_id, indicator::VARCHAR AS indicator,
+        period::DATE AS period, value::DOUBLE AS value, numerator::DOUBLE AS numerator,
+        denominator::DOUBLE AS denominator, note::VARCHAR AS note""",
+    "targets": """commune_id::VARCHAR AS commune_id, indicator::VARCHAR AS indicator,
+        year::INTEGER AS year, comparator::VARCHAR AS comparator, target::DOUBLE AS target,
+        target_text::VARCHAR AS target_text, lead_unit::VARCHAR AS lead_unit,
+        partner_units::VARCHAR AS partner_units, source_doc::VARCHAR AS source_doc,
+        source_item::VARCHAR AS source_item, note::VARCHAR AS note""",
+    "communes": """commune_id::VARCHAR AS commune_id, commune_code::VARCHAR AS commune_code,
+        commune_name::VARCHAR AS commune_name, province::VARCHAR AS province,
+        adult_population::DOUBLE AS adult_population,
+        population_15plus::DOUBLE AS population_15plus,
+        working_age_population::DOUBLE AS working_age_population,
+        coalesce(is_demo::BOOLEAN, false) AS is_demo""",
+}
+# The key under which a newer row supersedes an older one.
+KEYS = {
+    "actuals": "commune_id, indicator, period",
+    "targets": "commune_id, indicator, year",
+    "communes": "commune_id",
+}
+SHIPPED_CSV = {"actuals": "actuals.csv", "targets": "targets.csv", "communes": "communes.csv"}
+# Shipped CSV writes months as 'YYYY-MM', which people read more easily than dates.
+SHIPPED_REPLACE = {"actuals": "replace (period || '-01' as period)"}
+HISTORY_EXTRA = """source VARCHAR, priority INTEGER, seq BIGINT, upload_id VARCHAR,
+    row_number INTEGER, active BOOLEAN"""
+UPLOAD_COLUMNS = """upload_id VARCHAR, seq BIGINT, kind VARCHAR, "user" VARCHAR,
+    uploaded_at VARCHAR, received_at VARCHAR, file_name VARCHAR, sha256 VARCHAR,
+    rows_total BIGINT, rows_accepted BIGINT, rows_rejected BIGINT, active BOOLEAN,
+    reason VARCHAR, n_evidence BIGINT, source VARCHAR, priority INTEGER"""
+REVIEW_COLUMNS = """seq BIGINT, source VARCHAR, commune_id VARCHAR, period DATE, status VARCHAR,
+    comment VARCHAR, "user" VARCHAR, reviewed_at VARCHAR"""
+# Derived tables after the rows in force, in the order they depend on each other.
+DERIVED = tuple(path.stem.split("_", 1)[1] for path in sorted((SQL_DIR / "derived").glob("*.sql")))
+SCORE_CACHE = "commune_scores_cache"
+
+
+def macro_files() -> list[Path]:
+    return sorted((SQL_DIR / "macros").glob("*.sql")) + sorted((SQL_DIR / "derived").glob("*.sql"))
+
+
+# ---- the base tables --------------------------------------------------------------------
+
+
+def load_static(con: duckdb.DuckDBPyConnection, data_dir: Path, settings: dict) -> None:
+    con.execute(
+        """create or replace table indicators as
+        select * from read_csv($path, header=true, all_varchar=true)""",
+        {"path": str(data_dir / "indicators.csv")},
+    )
+    load_settings_tables(con, settings)
+
+
+def load_settings_tables(con: duckdb.DuckDBPyConnection, settings: dict) -> None:
+    weights = [(code, name, float(settings[f"weight_{code}"]), i) for i, (code, name) in enumerate(PILLARS)]
+    con.execute("create or replace table pillars (code VARCHAR, name_vi VARCHAR, weight DOUBLE, sort_order INTEGER)")
+    con.executemany("insert into pillars values (?, ?, ?, ?)", weights)
+    con.execute("create or replace table settings (name VARCHAR, value VARCHAR)")
+    con.executemany("insert into settings values (?, ?)", [(k, str(v)) for k, v in settings.items()])
+
+
+def _manifest_frame(sources: list[tuple[str, Store]]) -> pl.DataFrame:
+    frames = []
+    for priority, (name, store) in enumerate(sources, start=1):
+        frames.append(store.manifest().with_columns(pl.lit(name).alias("source"),
+                                                    pl.lit(priority, pl.Int32).alias("priority")))
+    return pl.concat(frames, how="vertical")
+
+
+def build_base(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: list[tuple[str, Store]]) -> None:
+    """uploads, reviews and every <kind>_history, from the shipped CSV and the stores' live files."""
+    con.execute(f"create or replace table uploads ({UPLOAD_COLUMNS})")
+    manifest = _manifest_frame(sources)
+    if manifest.height:
+        con.register("manifest_frame", manifest)
+        con.execute("insert into uploads by name select * from manifest_frame")
+        con.unregister("manifest_frame")
+    con.execute(f"create or replace table reviews ({REVIEW_COLUMNS})")
+    for name, store in sources:
+        for review in store.reviews():
+            insert_review(con, name, review)
+    for kind in CASTS:
+        parts = [
+            f"""select {CASTS[kind]}, 'plan' as source, 0 as priority, null::BIGINT as seq,
+                null::VARCHAR as upload_id, null::INTEGER as row_number, true as active
+            from (select * {SHIPPED_REPLACE.get(kind, "")}
+                  from read_csv($shipped, header=true, all_varchar=true))"""
+        ]
+        params: dict[str, object] = {"shipped": str(data_dir / SHIPPED_CSV[kind])}
+        for priority, (name, store) in enumerate(sources, start=1):
+            files = [str(p) for p in store.data_files(kind)]
+            if not files:
+                continue
+            params[f"files_{priority}"] = files
+            parts.append(
+                f"""select {CASTS[kind]}, u.source, u.priority, u.seq, d.upload_id,
+                    d.row_number::INTEGER as row_number, u.active
+                from read_parquet($files_{priority}, union_by_name=true) d
+                join uploads u on u.upload_id = d.upload_id and u.priority = {priority}"""
+            )
+        con.execute(f"create or replace table {kind}_history as " + "\nunion all by name\n".join(parts), params)
+
+
+def insert_review(con: duckdb.DuckDBPyConnection, source: str, review: dict) -> None:
+    con.execute(
+        """insert into reviews values ($seq, $source, $commune, ($period || '-01')::DATE, $status,
+            $comment, $user, $at)""",
+        {"seq": review["seq"], "source": source, "commune": review["commune_id"], "period": review["period"],
+         "status": review["status"], "comment": review.get("comment"), "user": review.get("user"),
+         "at": review.get("at")},
+    )
+
+
+# ---- the derived tables -------------------------------------------------------------------
+
+
+def _current_in_scope(kind: str) -> str:
+    return f"""select * exclude (active) from {kind}_history
+        where active and commune_id in (select commune_id from refresh_scope)
+        qualify row_number() over (
+            partition by {KEYS[kind]}
+            order by priority desc, seq desc nulls last, row_number desc nulls last) = 1"""
+
+
+def set_refresh_scope(con: duckdb.DuckDBPyConnection, communes: list[str] | None) -> None:
+    """The communes whose derived rows are (re)computed next; None: every commune known."""
+    # A plain table, not a temporary one: the macros are shared by every cursor. Only the
+    # refresh (one at a time, in its own transaction) ever fills it.
+    con.execute("create table if not exists refresh_scope (commune_id VARCHAR primary key)")
+    con.execute("delete from refresh_scope")
+    if communes is None:
+        con.execute(
+            """insert into refresh_scope
+            select commune_id from communes_history union
+            select commune_id from targets_history union
+            select commune_id from actuals_history"""
+        )
+    elif communes:
+        con.execute("insert into refresh_scope select distinct unnest($ids::VARCHAR[])", {"ids": list(communes)})
+
+
+def build_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Every derived table, for every commune."""
+    set_refresh_scope(con, None)
+    for kind in CASTS:
+        con.execute(f"create or replace table {kind} as {_current_in_scope(kind)} order by {KEYS[kind]}")
+    # DuckDB binds a macro's tables when it is created: each step needs the one before.
+    _run_files(con, "derived")
+    for table in DERIVED:
+        con.execute(f"create or replace table {table} as select * from {table}_in_scope()")
+    _run_files(con, "macros")
+    reset_score_cache(con)
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection, communes: set[str]) -> None:
+    """The derived tables of these communes only, by the same macros as a full build."""
+    if not communes:
+        return
+    set_refresh_scope(con, sorted(communes))
+    for kind in CASTS:
+        con.execute(f"delete from {kind} where commune_id in (select commune_id from refresh_scope)")
+        con.execute(f"insert into {kind} {_current_in_scope(kind)}")
+    for table in DERIVED:
+        con.execute(f"delete from {table} where commune_id in (select commune_id from refresh_scope)")
+        con.execute(f"insert into {table} select * from {table}_in_scope()")
+    months = [r[0] for r in con.execute(f"select period from {SCORE_CACHE}_months order by period").fetchall()]
+    con.execute(f"delete from {SCORE_CACHE} where commune_id in (select commune_id from refresh_scope)")
+    if months:
+        con.execute(
+            f"""insert into {SCORE_CACHE}
+            select * from commune_scores($first, $last, null, '@refresh_scope')
+            where period in (select period from {SCORE_CACHE}_months)""",
+            {"first": months[0], "last": months[-1]},
+        )
+
+
+def _run_files(con: duckdb.DuckDBPyConnection, folder: str) -> None:
+    for path in sorted((SQL_DIR / folder).glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def create_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The macros of an existing set of tables (a snapshot opened by a new process)."""
+    _run_files(con, "derived")
+    _run_files(con, "macros")
+
+
+# ---- scores of whole months, computed once ------------------------------------------------------
+
+
+def reset_score_cache(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget every cached score (the settings changed, or a full build)."""
+    con.execute(f"create or replace table {SCORE_CACHE}_months (period DATE primary key)")
+    con.execute(
+        f"create or replace table {SCORE_CACHE} as select * from commune_scores(null, null, null, null) limit 0"
+    )
+
+
+def fill_score_cache(con: duckdb.DuckDBPyConnection, months: list) -> None:
+    """Scores of every commune for these months, computed by the scoring macro once and kept
+    until a change touches a commune (refresh_derived recomputes that commune's rows)."""
+    cached = {r[0] for r in con.execute(f"select period from {SCORE_CACHE}_months").fetchall()}
+    missing = sorted(set(months) - cached)
+    if not missing:
+        return
+    con.execute(
+        f"""insert into {SCORE_CACHE}
+        select * from commune_scores($first, $last, null, null) where period in (select unnest($months::DATE[]))""",
+        {"first": missing[0], "last": missing[-1], "months": missing},
+    )
+    con.executemany(f"insert into {SCORE_CACHE}_months values (?)", [(m,) for m in missing])
+
+
+# ---- applying a change ------------------------------------------------------------------------
+
+
+def apply_changes(con: duckdb.DuckDBPyConnection, source: str, priority: int, store: Store,
+                  entries: list[dict]) -> set[str]:
+    """Apply committed journal entries of one store to the base tables; returns the communes
+    whose derived rows must be recomputed."""
+    touched: set[str] = set()
+    for entry in entries:
+        action = entry["action"]
+        if action == "upload":
+            touched |= _add_upload(con, source, priority, store, entry)
+        elif action in ("undo", "redo"):
+            active = action == "redo"
+            con.execute("update uploads set active = $a where upload_id = $u and priority = $p",
+                        {"a": active, "u": entry["upload_id"], "p": priority})
+            for kind in CASTS:
+                rows = con.execute(
+                    f"""update {kind}_history set active = $a where upload_id = $u and priority = $p
+                    returning commune_id""",
+                    {"a": active, "u": entry["upload_id"], "p": priority},
+                ).fetchall()
+                touched |= {r[0] for r in rows}
+        elif action == "review":
+            insert_review(con, source, entry)
+            touched.add(entry["commune_id"])
+        # "compact" moves rows between files; what a reader sees does not change.
+    return touched
+
+
+def _add_upload(con: duckdb.DuckDBPyConnection, source: str, priority: int, store: Store, entry: dict) -> set[str]:
+    row = {k: entry.get(k) for k in ("upload_id", "seq", "kind", "user", "uploaded_at", "file_name", "sha256",
+                                     "rows_total", "rows_accepted", "rows_rejected", "reason")}
+    row |= {"received_at": entry.get("received_at") or entry.get("uploaded_at"), "active": True,
+            "n_evidence": len(entry.get("evidence") or ()), "source": source, "priority": priority}
+    con.execute("""insert into uploads (upload_id, seq, kind, "user", uploaded_at, received_at, file_name,
+                    sha256, rows_total, rows_accepted, rows_rejected, active, reason, n_evidence, source, priority)
+                values ($upload_id, $seq, $kind, $user, $uploaded_at, $received_at, $file_name, $sha256,
+                    $rows_total, $rows_accepted, $rows_rejected, $active, $reason, $n_evidence, $source, $priority)""",
+                row)
+    kind = entry["kind"]
+    if kind not in CASTS:
+        return set()
+    rows = store.upload_rows(entry["upload_id"])
+    if rows.is_empty():
+        return set()
+    con.register("upload_frame", rows)
+    try:
+        con.execute(
+            f"""insert into {kind}_history by name
+            select {CASTS[kind]}, $source as source, $priority as priority, $seq::BIGINT as seq,
+                upload_id, row_number::INTEGER as row_number, true as active
+            from upload_frame""",
+            {"source": source, "priority": priority, "seq": entry["seq"]},
+        )
+    finally:
+        con.unregister("upload_frame")
+    return set(rows["commune_id"].drop_nulls().unique().to_list())

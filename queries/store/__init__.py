@@ -1,0 +1,17 @@
+"""The store of everything users add ($DTI_STORE): append-only, committed by a journal.
+
+    uploads.py   Store: uploads, undo/redo, reviews, evidence blobs, compaction, cleanup
+    journal.py   journal.jsonl, the ordered list of committed changes
+    files.py     atomic writes and the advisory lock every writer shares
+"""
+from queries.store.uploads import (
+    COMPACT_AFTER_FILES,
+    KINDS,
+    ROW_SCHEMAS,
+    Receipt,
+    Store,
+    StoreState,
+    content_hash,
+)
+
+__all__ = ["COMPACT_AFTER_FILES", "KINDS", "ROW_SCHEMAS", "Receipt", "Store", "StoreState", "content_hash"]

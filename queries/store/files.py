@@ -1,0 +1,66 @@
+"""Writing files so that a crash leaves either the old state or the new one, never half.
+
+Every file is written under a `.tmp` name that no reader looks at, flushed to disk, then
+renamed into place (`os.replace` is atomic on POSIX file systems). `locked()` is an advisory
+lock (fcntl.flock) shared by every process using the store, on this machine or, on a shared
+volume that supports POSIX locks (local disk, NFSv4), on others.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+import time
+from pathlib import Path
+
+import polars as pl
+
+TMP_SUFFIX = ".tmp"
+
+
+def temporary_name(path: Path) -> Path:
+    # A random part, so two writers of the same final name never share a temporary file.
+    return path.with_name(f"{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    tmp = temporary_name(path)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> None:
+    tmp = temporary_name(path)
+    try:
+        frame.write_parquet(tmp, compression="zstd")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def locked(path: Path, *, shared: bool = False):
+    """Hold an advisory lock on `path` (created if missing) for the duration of the block."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def older_than(path: Path, seconds: float, now: float | None = None) -> bool:
+    try:
+        return (now or time.time()) - path.stat().st_mtime > seconds
+    except FileNotFoundError:
+        return False

@@ -1,0 +1,264 @@
+"""The store keeps its promises under faults (issue 13): a compaction killed at any moment never
+shows a row twice, the same file sent by twenty processes at once is one upload, leftovers of
+killed writers are cleaned up and never count as data, and changes never collide."""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from queries.db import Database
+from queries.store import ROW_SCHEMAS, Store
+from queries.store import uploads as store_uploads
+from tests.upload_data import make_data_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+MARCH = date(2026, 3, 1)
+COMMUNES = ("thanh-hoa/dinh-tien", "dong-nai/minh-duc", "dong-nai/dai-phuoc")
+
+
+def rows(commune: str, value: float, period: date = MARCH, n: int = 1) -> pl.DataFrame:
+    return pl.DataFrame(
+        [{"row_number": 2 + i, "commune_id": commune, "indicator": ("XH05", "XH02", "HT01")[i % 3],
+          "period": period, "value": value + i, "numerator": None, "denominator": None, "note": None}
+         for i in range(n)],
+        schema=ROW_SCHEMAS["actuals"], orient="row",
+    )
+
+
+def fill(store: Store, count: int) -> list[str]:
+    ids = []
+    for number in range(count):
+        receipt = store.add_upload("actuals", rows(COMMUNES[number % 3], float(number), n=3),
+                                   file_name=f"{number}.csv", content=f"file {number}".encode())
+        ids.append(receipt.upload_id)
+    return ids
+
+
+def history(store_root: Path, data_dir: Path) -> list[tuple]:
+    db = Database(store=store_root, include_demo=False, data_dir=data_dir, snapshots=False)
+    return db.sql("select upload_id, row_number, value, active from actuals_history "
+                  "where upload_id is not null order by all").rows()
+
+
+# ---- 6. a crash during compaction ----------------------------------------------------------------
+
+COMPACT_AND_DIE = textwrap.dedent("""
+    import os, signal, sys
+    sys.path.insert(0, sys.argv[1])
+    import polars as pl
+    from queries.store import Store
+    from queries.store import files, journal
+
+    root, kill_at = sys.argv[2], int(sys.argv[3])
+    count = [0]
+
+    def step():
+        count[0] += 1
+        if count[0] == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def wrap(module, name):
+        real = getattr(module, name)
+        def wrapped(*args, **kwargs):
+            step()
+            return real(*args, **kwargs)
+        setattr(module, name, wrapped)
+
+    # Every file operation of a compaction: each rename, each journal write, each deletion,
+    # and the write of the merged file.
+    wrap(files.os, "replace")
+    wrap(journal.os, "write")
+    wrap(Path := __import__("pathlib").Path, "unlink")
+    real_write_parquet = pl.DataFrame.write_parquet
+    def write_parquet(self, *args, **kwargs):
+        step()
+        return real_write_parquet(self, *args, **kwargs)
+    pl.DataFrame.write_parquet = write_parquet
+    store = Store(root)
+    store.compact("actuals")
+    store.cleanup(now=__import__("time").time() + 10**6)  # as if long after: delete replaced files
+    print(count[0])
+""")
+
+
+def test_a_compaction_killed_after_any_file_operation_never_doubles_history(tmp_path):
+    data_dir = make_data_dir(tmp_path / "data")
+    template = tmp_path / "template"
+    ids = fill(Store(template), 6)
+    Store(template).undo(ids[1])
+    expected = history(template, data_dir)
+    assert len(expected) == 18
+
+    # How many file operations a whole compaction makes (and that it completes).
+    dry = tmp_path / "dry"
+    subprocess.run(["cp", "-r", str(template), str(dry)], check=True)
+    done = subprocess.run([sys.executable, "-c", COMPACT_AND_DIE, str(ROOT), str(dry), "0"],
+                          capture_output=True, text=True, timeout=120)
+    operations = int(done.stdout.strip())
+    assert operations >= 8  # merged file, its rename, the journal line, six deletions
+    assert history(dry, data_dir) == expected
+
+    for kill_at in range(1, operations + 1):
+        store_root = tmp_path / f"kill-{kill_at}"
+        subprocess.run(["cp", "-r", str(template), str(store_root)], check=True)
+        done = subprocess.run([sys.executable, "-c", COMPACT_AND_DIE, str(ROOT), str(store_root), str(kill_at)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == -9, done.stderr
+        # Whatever moment it died, a reader sees every row exactly once...
+        assert history(store_root, data_dir) == expected, f"killed at operation {kill_at}"
+        # ...and compacting again (and cleaning up) still does.
+        store = Store(store_root)
+        store.compact("actuals")
+        store.cleanup(now=time.time() + 10**6)
+        assert history(store_root, data_dir) == expected, f"compacted again after operation {kill_at}"
+        assert len(store.data_files("actuals")) == 1
+
+
+def test_replaced_files_stay_for_late_readers_then_go(tmp_path):
+    store = Store(tmp_path)
+    fill(store, 4)
+    before = {p.name for p in (tmp_path / "uploads" / "actuals").iterdir()}
+    assert store.compact("actuals") == 4
+    on_disk = {p.name for p in (tmp_path / "uploads" / "actuals").iterdir()}
+    # A reader that listed the files just before the compaction can still read them...
+    assert before < on_disk and len(store.data_files("actuals")) == 1
+    # ...until the grace period has passed.
+    store.cleanup(now=time.time() + store_uploads.REPLACED_GRACE_SECONDS + 60)
+    assert {p.name for p in (tmp_path / "uploads" / "actuals").iterdir()} == {store.data_files("actuals")[0].name}
+
+
+# ---- 7. the same file twenty times at once ------------------------------------------------------
+
+
+def _upload_same_file(root: str, barrier, results) -> None:
+    store = Store(root)
+    frame = rows(COMMUNES[0], 80.0)
+    barrier.wait(timeout=120)
+    receipt = store.add_upload("actuals", frame, file_name="thang3.csv", content=b"the same bytes",
+                               original=b"the same bytes")
+    results.put((receipt.upload_id, receipt.duplicate))
+
+
+def test_twenty_processes_sending_the_same_file_at_once_make_one_upload(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(20), context.Queue()
+    workers = [context.Process(target=_upload_same_file, args=(str(tmp_path), barrier, results), daemon=True)
+               for _ in range(20)]
+    for worker in workers:
+        worker.start()
+    answers = [results.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    store = Store(tmp_path)
+    [entry] = store.entries()
+    assert {upload_id for upload_id, _ in answers} == {entry["upload_id"]}  # everyone got the same id
+    assert sorted(duplicate for _, duplicate in answers) == [False] + [True] * 19
+    # Undoing "the" upload leaves none of its values in force.
+    store.undo(entry["upload_id"])
+    assert [e["active"] for e in Store(tmp_path).entries()] == [False]
+    # The losers' data files are gone; only the winner's is read.
+    assert [p.name for p in (tmp_path / "uploads" / "actuals").iterdir()] == [f"{entry['upload_id']}.parquet"]
+
+
+# ---- 8. leftovers of killed uploads ----------------------------------------------------------------
+
+
+def test_leftovers_are_cleaned_up_only_when_old_and_never_count_as_data(tmp_path, monkeypatch):
+    store = Store(tmp_path)
+    fill(store, 2)
+    folder = tmp_path / "uploads" / "actuals"
+    old = time.time() - store_uploads.ORPHAN_GRACE_SECONDS - 60
+    orphan = folder / "20260301T000000000000Zdeadbeef.parquet"  # data file of an upload never committed
+    rows(COMMUNES[0], 1.0).with_columns(pl.lit("20260301T000000000000Zdeadbeef").alias("upload_id")).write_parquet(orphan)
+    tmp = folder / "x.parquet.1234abcd.tmp"
+    tmp.write_bytes(b"half")
+    original = tmp_path / "originals" / "20260301T000000000000Zdeadbeef.csv"
+    original.parent.mkdir(exist_ok=True)
+    original.write_bytes(b"sent")
+    young = folder / "20260302T000000000000Zfeedface.parquet"  # a writer about to commit
+    young.write_bytes(b"PAR1")
+    for path in (orphan, tmp, original):
+        os.utime(path, (old, old))
+
+    # Orphans are not data, and do not count toward the compaction threshold.
+    assert len(store.data_files("actuals")) == 2
+    monkeypatch.setattr(store_uploads, "COMPACT_AFTER_FILES", 3)
+    store.add_upload("actuals", rows(COMMUNES[1], 5.0), file_name="c.csv", content=b"c")
+    assert len(store.data_files("actuals")) == 3  # 3 live files: no compaction yet
+
+    removed = {p.name for p in store.cleanup()}
+    assert removed == {orphan.name, tmp.name, original.name}
+    assert young.exists()  # too young to be sure it is dead
+    assert len(store.data_files("actuals")) == 3
+
+
+# ---- changes never collide --------------------------------------------------------------------
+
+
+def _flip(root: str, upload_id: str, barrier, rounds: int) -> None:
+    store = Store(root)
+    barrier.wait(timeout=120)
+    for i in range(rounds):
+        (store.undo if i % 2 == 0 else store.redo)(upload_id, user=str(os.getpid()))
+
+
+def test_undo_and_redo_racing_from_many_processes_never_collide(tmp_path):
+    store = Store(tmp_path)
+    [upload_id] = fill(store, 1)
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(4)
+    workers = [context.Process(target=_flip, args=(str(tmp_path), upload_id, barrier, 25), daemon=True)
+               for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [w.exitcode for w in workers] == [0] * 4
+    lines = [json.loads(line) for line in (tmp_path / "journal.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [line["seq"] for line in lines] == list(range(1, len(lines) + 1))
+    # Only real changes are recorded: each line flips the state of the one before.
+    actions = [line["action"] for line in lines[1:]]
+    assert all(a != b for a, b in zip(actions, actions[1:]))
+    assert Store(tmp_path).upload(upload_id)["active"] == (actions[-1] == "redo" if actions else True)
+
+
+# ---- stores written by the first version --------------------------------------------------------
+
+
+def test_a_first_version_store_is_read_and_converted_with_nothing_lost(tmp_path):
+    data_dir = make_data_dir(tmp_path / "data")
+    legacy = tmp_path / "legacy"
+    (legacy / "manifest").mkdir(parents=True)
+    (legacy / "events").mkdir()
+    (legacy / "uploads" / "actuals").mkdir(parents=True)
+    ids = []
+    for number, value in enumerate((80.0, 81.0, 82.0)):
+        upload_id = f"2026040{number + 1}T000000000000Zaaaa000{number}"
+        ids.append(upload_id)
+        rows(COMMUNES[0], value).with_columns(pl.lit(upload_id).alias("upload_id")).write_parquet(
+            legacy / "uploads" / "actuals" / f"{upload_id}.parquet")
+        (legacy / "manifest" / f"{upload_id}.json").write_text(json.dumps({
+            "upload_id": upload_id, "kind": "actuals", "user": "cũ", "uploaded_at": f"2026-04-0{number + 1}T00:00:00+00:00",
+            "file_name": f"{number}.csv", "sha256": f"{number}" * 64, "rows_total": 1, "rows_accepted": 1,
+            "rows_rejected": 0, "original_file": None}), encoding="utf-8")
+    # The newest upload was undone.
+    (legacy / "events" / f"20260405T000000000000-{ids[2]}-undo.json").write_text(
+        json.dumps({"upload_id": ids[2], "action": "undo", "user": "", "at": "2026-04-05T00:00:00+00:00"}))
+
+    db = Database(store=legacy, include_demo=False, data_dir=data_dir, snapshots=False)
+    assert db.sql("select value from actuals where commune_id = $c and indicator = 'XH05' and period = $p", c=COMMUNES[0], p=MARCH).rows() == [(81.0,)]
+    assert [e["active"] for e in db.store.entries()] == [True, True, False]
+    # It now has a journal, and keeps working as a store.
+    assert (legacy / "journal.jsonl").exists()
+    Store(legacy).redo(ids[2])
+    assert db.sql("select value from actuals where commune_id = $c and indicator = 'XH05' and period = $p", c=COMMUNES[0], p=MARCH).rows() == [(82.0,)]
