@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from queries import clock
 from queries.engine import build, snapshot
 from queries.settings import DATA_DIR, DEMO_STORE, load_settings, store_dir
 from queries.store import Store
@@ -201,6 +202,7 @@ class Database:
                 build.load_static(cursor, self.data_dir, settings)
                 build.build_base(cursor, self.data_dir, self.sources)
                 build.build_derived(cursor)
+                build.fill_score_cache(cursor, build.months_people_open(cursor, clock.today()))
                 snapshot.write_meta(cursor, offsets, settings)
                 cursor.execute("commit")
                 break

@@ -20,7 +20,7 @@ INDICATORS = ("XH05", "XH02", "HT01")
 MONTHS = tuple(date(2026, m, 1) for m in range(1, 6))
 TABLES = ("communes", "targets", "actuals", "actuals_intervals", "actuals_first_of_year",
           "actuals_history", "targets_history", "communes_history", "uploads", "reviews",
-          "commune_scores_cache")
+          "commune_scores_cache", "ranking_cache")
 
 actual_rows = st.lists(st.tuples(st.sampled_from(COMMUNES), st.sampled_from(INDICATORS),
                                  st.sampled_from(MONTHS), st.integers(0, 100)), min_size=1, max_size=4)

@@ -64,10 +64,11 @@ REVIEW_COLUMNS = """seq BIGINT, source VARCHAR, commune_id VARCHAR, period DATE,
 # Derived tables after the rows in force, in the order they depend on each other.
 DERIVED = tuple(path.stem.split("_", 1)[1] for path in sorted((SQL_DIR / "derived").glob("*.sql")))
 SCORE_CACHE = "commune_scores_cache"
+RANKING_CACHE = "ranking_cache"
 
 
 def macro_files() -> list[Path]:
-    return sorted((SQL_DIR / "macros").glob("*.sql")) + sorted((SQL_DIR / "derived").glob("*.sql"))
+    return [path for folder in ("derived", "macros", "cache") for path in sorted((SQL_DIR / folder).glob("*.sql"))]
 
 
 # ---- the base tables --------------------------------------------------------------------
@@ -203,6 +204,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, communes: set[str]) -> None:
             where period in (select period from {SCORE_CACHE}_months)""",
             {"first": months[0], "last": months[-1]},
         )
+        _rerank(con)
 
 
 def _run_files(con: duckdb.DuckDBPyConnection, folder: str) -> None:
@@ -214,17 +216,43 @@ def create_macros(con: duckdb.DuckDBPyConnection) -> None:
     """The macros of an existing set of tables (a snapshot opened by a new process)."""
     _run_files(con, "derived")
     _run_files(con, "macros")
+    _run_files(con, "cache")
 
 
 # ---- scores of whole months, computed once ------------------------------------------------------
 
 
 def reset_score_cache(con: duckdb.DuckDBPyConnection) -> None:
-    """Forget every cached score (the settings changed, or a full build)."""
+    """Forget every cached score and rank (the settings changed, or a full build)."""
     con.execute(f"create or replace table {SCORE_CACHE}_months (period DATE primary key)")
     con.execute(
         f"create or replace table {SCORE_CACHE} as select * from commune_scores(null, null, null, null) limit 0"
     )
+    _run_files(con, "cache")  # macros over the score cache, which must exist first
+    con.execute(f"create or replace table {RANKING_CACHE} as select * from ranking_of_cached_months() limit 0")
+
+
+def months_people_open(con: duckdb.DuckDBPyConnection, today) -> list:
+    """The months the pages open on: the latest month with results (not after today) and
+    this month, each with the month before (for the change in rank). Filled at build time,
+    so a snapshot carries them and a new process ranks without computing."""
+    this_month = today.replace(day=1)
+    latest = con.execute("select max(period) from actuals where period <= $t", {"t": this_month}).fetchone()[0]
+    months = {this_month, _month_before(this_month)}
+    if latest is not None:
+        months |= {latest, _month_before(latest)}
+    return sorted(months)
+
+
+def _month_before(month):
+    return month.replace(year=month.year - 1, month=12) if month.month == 1 else month.replace(month=month.month - 1)
+
+
+def _rerank(con: duckdb.DuckDBPyConnection) -> None:
+    """Ranks depend on every commune's score: recompute them for all cached months (a few
+    thousand rows a month) whenever a score or a name changed."""
+    con.execute(f"delete from {RANKING_CACHE}")
+    con.execute(f"insert into {RANKING_CACHE} select * from ranking_of_cached_months()")
 
 
 def fill_score_cache(con: duckdb.DuckDBPyConnection, months: list) -> None:
@@ -240,6 +268,7 @@ def fill_score_cache(con: duckdb.DuckDBPyConnection, months: list) -> None:
         {"first": missing[0], "last": missing[-1], "months": missing},
     )
     con.executemany(f"insert into {SCORE_CACHE}_months values (?)", [(m,) for m in missing])
+    _rerank(con)
 
 
 # ---- applying a change ------------------------------------------------------------------------

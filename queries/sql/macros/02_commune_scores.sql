@@ -21,7 +21,9 @@ pillar_indicators as (
 by_pillar as (
     select
         period, commune_id, pillar, any_value(weight) as weight,
-        avg(points) as pillar_score,
+        -- rounded to 9 decimals: a sum of doubles depends on the order its rows arrive in,
+        -- and a half cent must not become 98,79 on one run and 98,80 on the next
+        round(avg(points), 9) as pillar_score,
         count(*) as n_targets,
         count(value) as n_reported,
         count(*) filter (where achieved) as n_achieved
@@ -32,7 +34,7 @@ by_pillar as (
 by_commune as (
     select
         period, commune_id,
-        sum(weight * pillar_score) / nullif(sum(weight) filter (where pillar_score is not null), 0) as score,
+        round(sum(weight * pillar_score) / nullif(sum(weight) filter (where pillar_score is not null), 0), 9) as score,
         max(pillar_score) filter (where pillar = 'HT') as "HT",
         max(pillar_score) filter (where pillar = 'NL') as "NL",
         max(pillar_score) filter (where pillar = 'AT') as "AT",
