@@ -49,6 +49,11 @@ SNAPSHOT_EVERY_BYTES = 512 * 1024
 SNAPSHOT_EVERY_SECONDS = 600
 
 # Queries that read whole-month scores from the score cache, and the months they need.
+# Settings of the scoring method: changing one recomputes every derived table. Others (the
+# deadline day, login rules, public view…) are read by queries as they run.
+SCORING_SETTINGS = ("weight_HT", "weight_NL", "weight_AT", "weight_CQ", "weight_KT", "weight_XH",
+                    "unreported_rule", "score_basis")
+
 SCORE_MONTHS = {
     "ranking_by_month": lambda p: [previous_month(month_start(p["period"])), month_start(p["period"])],
 }
@@ -229,6 +234,7 @@ class Database:
         started = time.perf_counter()
         settings = load_settings(self.store.root)
         settings_changed = settings != self.settings
+        method_changed = any(settings[name] != self.settings.get(name) for name in SCORING_SETTINGS)
         cursor = self._con.cursor()
         try:
             cursor.execute("begin transaction")
@@ -239,7 +245,8 @@ class Database:
                 touched |= build.apply_changes(cursor, name, priority, store, entries)
             if settings_changed:
                 build.load_settings_tables(cursor, settings)
-                build.build_derived(cursor)
+            if method_changed:
+                build.build_derived(cursor)  # every score depends on these
             else:
                 build.refresh_derived(cursor, touched)
             snapshot.write_meta(cursor, offsets, settings)

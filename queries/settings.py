@@ -37,6 +37,23 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("on_track_ratio", 0.95, "Tỷ lệ tiến độ từ mức này trở lên: Đúng tiến độ."),
     Setting("speed_up_ratio", 0.6, "Tỷ lệ tiến độ từ mức này đến dưới mức trên: Cần đẩy nhanh."),
+    Setting(
+        "score_basis",
+        "all",
+        "Số liệu được tính điểm: 'all' = mọi số liệu đã nhận; 'reviewed' = chỉ số liệu của các tháng "
+        "đã được tỉnh thẩm định (số liệu tháng chưa thẩm định chờ, dùng số liệu đã thẩm định gần nhất).",
+    ),
+    Setting("report_deadline_day", 20, "Báo cáo tháng M đúng hạn khi nhận được trước ngày này của tháng M+1 (giờ Việt Nam)."),
+    Setting(
+        "lock_after_days",
+        10,
+        "Tháng M khóa sổ sau hạn báo cáo bấy nhiêu ngày (lúc 0 giờ): cán bộ xã không sửa được nữa, "
+        "chỉ Quản trị tỉnh sửa được và phải ghi lý do.",
+    ),
+    Setting("evidence_max_mb", 20, "Dung lượng tối đa của mỗi tệp minh chứng (MB)."),
+    Setting("public_view", True, "Người chưa đăng nhập được xem các trang (chỉ xem); tắt: chỉ hiện màn hình đăng nhập."),
+    Setting("login_max_failures", 5, "Số lần đăng nhập sai liên tiếp thì tài khoản bị tạm khóa."),
+    Setting("login_lock_minutes", 15, "Tài khoản bị tạm khóa bấy nhiêu phút sau khi đăng nhập sai quá số lần trên."),
     Setting("include_demo", True, "Đọc kèm dữ liệu minh họa (Tỉnh Minh Họa) có sẵn trong data/demo."),
 )
 

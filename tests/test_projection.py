@@ -74,6 +74,7 @@ def con():
     rows = [(c, i, date(2026, m, 1), float(v)) for (c, i), series in SERIES.items() for m, v in series]
     rows.append(("xa-a", "XH01", date(2025, 12, 1), 10.0))  # last year's value: not in 2026's line
     con.executemany("insert into actuals values (?, ?, ?, ?)", rows)
+    con.execute("create table refresh_scope (commune_id VARCHAR)")  # named by scoped_communes
     for name in ("00_scoped_communes.sql", "03_projection.sql"):
         con.execute((SQL_DIR / "macros" / name).read_text(encoding="utf-8"))
     yield con

@@ -247,6 +247,7 @@ def con():
         completed_on DATE, updated_at TIMESTAMP, upload_id VARCHAR, row_number INTEGER)"""
     )
     con.executemany("insert into task_updates values (?, ?, ?, ?, ?, ?, ?, ?)", UPDATES)
+    con.execute("create table refresh_scope (commune_id VARCHAR)")  # named by scoped_communes
     con.execute((SQL_DIR / "macros" / "00_scoped_communes.sql").read_text(encoding="utf-8"))
     yield con
     con.close()

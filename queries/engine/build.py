@@ -177,8 +177,9 @@ def build_derived(con: duckdb.DuckDBPyConnection) -> None:
     for kind in CASTS:
         con.execute(f"create or replace table {kind} as {_current_in_scope(kind)} order by {KEYS[kind]}")
     # DuckDB binds a macro's tables when it is created: each step needs the one before.
-    _run_files(con, "derived")
-    for table in DERIVED:
+    for path in sorted((SQL_DIR / "derived").glob("*.sql")):
+        table = path.stem.split("_", 1)[1]
+        con.execute(path.read_text(encoding="utf-8"))
         con.execute(f"create or replace table {table} as select * from {table}_in_scope()")
     _run_files(con, "macros")
     reset_score_cache(con)

@@ -89,7 +89,7 @@ def _iso(moment: datetime) -> str:
     """Times are kept in UTC; pages show them in Vietnam time."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc)
-    return moment.isoformat(timespec="seconds")
+    return moment.isoformat()  # microseconds when there are any: two changes in one second stay ordered
 
 
 @dataclass(frozen=True)

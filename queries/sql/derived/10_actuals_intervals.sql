@@ -1,4 +1,4 @@
--- Each value in force together with the month its successor arrives (valid_to), so "the
+-- Each value that counts (scored_actuals) together with the month its successor arrives (valid_to), so "the
 -- latest value with period <= p" is a range filter, not a search. For the communes in
 -- refresh_scope (all of them on a full build).
 create or replace macro actuals_intervals_in_scope() as table
@@ -6,7 +6,7 @@ with
 
 scoped as (
     select a.*
-    from actuals as a
+    from scored_actuals as a
     semi join refresh_scope as s on s.commune_id = a.commune_id
 ),
 

@@ -1,0 +1,120 @@
+"""Accounts, roles, permissions and the audit log (issue 9).
+
+Accounts live in the store (`queries.settings.store_dir()`, DTI_STORE), so every replica
+sharing it sees the same ones; passwords are hashed with argon2id and no hash ever leaves
+this package. Roles: quan_tri (Quản trị tỉnh), can_bo_xa (Cán bộ xã), lanh_dao (Lãnh đạo);
+not signed in, a visitor may only browse, and only when the setting `public_view` is true.
+
+Who may do what (pure functions, `permissions.py`, the one place the rules live):
+
+    Account(username, name, role, provinces, communes, email, active, commune_names)
+    LOCAL_ADMIN                          the command line: country-wide quan_tri, system user name
+    ROLE_LABELS, KIND_LABELS
+    may_browse(account, public_view)     show pages at all (else only the login screen)
+    province_in_scope(account, province) visible_provinces(account, all_provinces)
+    commune_in_scope(account, commune_id, province)
+    may_upload(account, kind)            may_upload_row(account, kind, commune_id, province)
+    may_undo(account, upload_entry, communes_of_upload)   (= may_redo)
+    may_see_upload(account, upload_entry, communes_of_upload)
+    may_review(account, province)        may_manage_accounts / may_change_settings / may_see_audit(account)
+    may_manage(actor, target_provinces)
+    scope_label(account) -> 'Xã Định Tiến' | 'Tỉnh Thanh Hóa, Đồng Nai' | 'Toàn quốc'
+    describe(account)    -> 'Nguyễn Văn An — Cán bộ xã, Xã Định Tiến'
+    upload_refusal(account, kind) / undo_refusal(...) / review_refusal(...) -> message | None
+    row_refusal(account, commune_name, province) -> 'xã Phú Mỹ (Đồng Nai) không thuộc phạm vi
+        tài khoản của bạn (Xã Định Tiến)'   (the importer prefixes 'Dòng 5: ')
+
+Signing in and managing (`service.py`; each call re-reads the actor from the store and checks
+its permission itself: PermissionDenied / InvalidInput, both with a Vietnamese `.message`):
+
+    authenticate(store, username, password) -> LoginResult(account | None, message, locked_until)
+    sso_login(store, email) -> LoginResult          account_by_email(store, email) -> Account | None
+    logout(store, account)
+    current_account(store, account) -> Account | None   (call on every page run: None = disabled)
+    get_account(store, username) -> Account | None
+    list_accounts(actor, store) -> [Account]
+    create_account(actor, store, *, username, role, password=None, name="", email=None,
+                   provinces=(), communes=(), places=None) -> Account
+    update_account(actor, store, username, *, places=None, name=, role=, provinces=, communes=, email=)
+    disable_account(actor, store, username) / enable_account(actor, store, username) -> Account
+    set_password(actor, store, username, password)
+    change_own_password(store, account, old_password, new_password)
+    change_settings(actor, store, {name: value}) -> [(name, old, new)]
+
+Communes may be given as the importer reads them: commune id, commune code or name within the
+given provinces (`places.Places`, built from the Database: `Places.from_database(db)`).
+
+The audit log (`audit.py`): sign-ins, accounts and settings appended to
+`<store>/audit/<YYYY-MM>.jsonl`; uploads, undo, redo and reviews read from the store's journal.
+
+    audit_events(store, since=None) -> [{"time", "user", "action", "details"}], oldest first
+    audit_frame(store, since=None, *, viewer, places=None, upload_communes=None) -> polars, newest first
+    upload_communes(db) -> {upload_id: {commune_id: province}}   (for may_undo and the log)
+    ACTION_LABELS
+
+The command line is `python -m queries.users` (queries/accounts/cli.py).
+"""
+from queries.accounts.audit import ACTION_LABELS, audit_events, audit_frame, upload_communes
+from queries.accounts.permissions import (
+    CAN_BO_XA,
+    KIND_LABELS,
+    LANH_DAO,
+    LOCAL_ADMIN,
+    QUAN_TRI,
+    ROLE_LABELS,
+    ROLES,
+    Account,
+    commune_in_scope,
+    describe,
+    may_browse,
+    may_change_settings,
+    may_manage,
+    may_manage_accounts,
+    may_redo,
+    may_review,
+    may_see_audit,
+    may_see_upload,
+    may_undo,
+    may_upload,
+    may_upload_row,
+    province_in_scope,
+    review_refusal,
+    row_refusal,
+    scope_label,
+    undo_refusal,
+    upload_refusal,
+    visible_provinces,
+)
+from queries.accounts.places import Places
+from queries.accounts.service import (
+    WRONG_CREDENTIALS,
+    AccountsError,
+    InvalidInput,
+    LoginResult,
+    PermissionDenied,
+    account_by_email,
+    authenticate,
+    change_own_password,
+    change_settings,
+    create_account,
+    current_account,
+    disable_account,
+    enable_account,
+    get_account,
+    list_accounts,
+    logout,
+    set_password,
+    sso_login,
+    update_account,
+)
+
+__all__ = [
+    "ACTION_LABELS", "CAN_BO_XA", "KIND_LABELS", "LANH_DAO", "LOCAL_ADMIN", "QUAN_TRI", "ROLES", "ROLE_LABELS",
+    "WRONG_CREDENTIALS", "Account", "AccountsError", "InvalidInput", "LoginResult", "PermissionDenied", "Places",
+    "account_by_email", "audit_events", "audit_frame", "authenticate", "change_own_password", "change_settings",
+    "commune_in_scope", "create_account", "current_account", "describe", "disable_account", "enable_account",
+    "get_account", "list_accounts", "logout", "may_browse", "may_change_settings", "may_manage",
+    "may_manage_accounts", "may_redo", "may_review", "may_see_audit", "may_see_upload", "may_undo", "may_upload",
+    "may_upload_row", "province_in_scope", "review_refusal", "row_refusal", "scope_label", "set_password",
+    "sso_login", "undo_refusal", "update_account", "upload_communes", "upload_refusal", "visible_provinces",
+]

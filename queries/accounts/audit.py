@@ -1,0 +1,369 @@
+"""The audit log: who did what, when.
+
+Two sources, merged for reading:
+
+- changes to the data (upload, undo, redo, review) are the store's journal
+  (queries.store.journal), where they are already committed one line each;
+- everything else (sign-in, failed sign-in, sign-out, accounts, passwords, settings) is
+  appended here to `<store>/audit/<YYYY-MM>.jsonl` (month of the UTC time), one JSON line
+  each: {"time": ISO UTC, "user": who acted, "action": code, "details": {...}}.
+
+Lines are only ever appended (O_APPEND, under `<store>/.audit.lock`, flushed to disk). A line
+cut short by a crash is skipped by readers, and the next writer starts on a new line. No line
+holds a password or a password hash: failed sign-ins record the user name typed, account
+changes record which fields changed.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Mapping
+
+import polars as pl
+
+from queries import clock
+from queries.accounts.permissions import (
+    KIND_LABELS,
+    ROLE_LABELS,
+    Account,
+    may_see_audit,
+    province_in_scope,
+)
+from queries.store.files import locked
+from queries.store.journal import Journal
+from queries.text import format_month, nfc
+
+log = logging.getLogger(__name__)
+
+AUDIT_FOLDER = "audit"
+LOCK_NAME = ".audit.lock"
+
+ACTION_LABELS = {
+    "login": "Đăng nhập",
+    "login_failed": "Đăng nhập sai",
+    "logout": "Đăng xuất",
+    "upload": "Tải lên",
+    "undo": "Hoàn tác",
+    "redo": "Khôi phục",
+    "review": "Thẩm định",
+    "account_created": "Tạo tài khoản",
+    "account_changed": "Sửa tài khoản",
+    "account_disabled": "Vô hiệu hóa tài khoản",
+    "account_enabled": "Kích hoạt lại tài khoản",
+    "password_set": "Đặt lại mật khẩu",
+    "password_changed": "Đổi mật khẩu",
+    "settings_changed": "Thay đổi cài đặt",
+}
+JOURNAL_ACTIONS = ("upload", "undo", "redo", "review")  # "compact" is the store's housekeeping
+LOGIN_FAILURE_REASONS = {
+    "wrong_password": "sai mật khẩu",
+    "unknown_user": "không có tài khoản này",
+    "locked": "tài khoản đang tạm khóa",
+    "locked_now": "sai quá số lần cho phép, tài khoản bị tạm khóa",
+    "disabled": "tài khoản đã bị vô hiệu hóa",
+    "no_account_for_email": "không có tài khoản nào gắn với email này",
+}
+REVIEW_STATUS_LABELS = {"da_tham_dinh": "đã thẩm định", "cho_tham_dinh": "chờ thẩm định"}
+FIELD_LABELS = {"name": "họ tên", "role": "vai trò", "provinces": "tỉnh", "communes": "xã", "email": "email"}
+# A user name typed at the login form is recorded as typed, but not without limit.
+MAX_TYPED_USERNAME = 100
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _parse(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# ---- writing -----------------------------------------------------------------------------
+
+
+def record(store_root: str | os.PathLike, user: str, action: str, details: Mapping | None = None) -> dict:
+    """Append one line to the audit log and return it."""
+    if action not in ACTION_LABELS or action in JOURNAL_ACTIONS:
+        raise ValueError(f"not an audit action: {action!r}")
+    moment = clock.now()
+    line = {"time": _iso(moment), "user": user, "action": action, "details": dict(details or {})}
+    data = (json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
+    folder = Path(store_root) / AUDIT_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{moment.astimezone(timezone.utc):%Y-%m}.jsonl"
+    with locked(Path(store_root) / LOCK_NAME):
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                data = b"\n" + data  # a line cut short by a crash stays alone on its line
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return line
+
+
+# ---- reading -----------------------------------------------------------------------------
+
+
+def _month_files(store_root: Path, since: date | None) -> list[Path]:
+    folder = store_root / AUDIT_FOLDER
+    if not folder.is_dir():
+        return []
+    files = sorted(folder.glob("*.jsonl"))
+    if since is None:
+        return files
+    # Files are named by UTC month; a Vietnam day starts 7 hours earlier in UTC.
+    first = (since - timedelta(days=1)).strftime("%Y-%m")
+    return [f for f in files if f.stem >= first]
+
+
+def audit_lines(store_root: str | os.PathLike, since: date | None = None) -> list[dict]:
+    """The lines of the audit files, in the order written."""
+    lines = []
+    for path in _month_files(Path(store_root), since):
+        data = path.read_bytes()
+        for raw in data[: data.rfind(b"\n") + 1].splitlines():
+            if not raw.strip():
+                continue
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                log.warning("skipping an unreadable line in %s", path.name)
+                continue
+            lines.append(line)
+    return lines
+
+
+def journal_events(store_root: str | os.PathLike) -> list[dict]:
+    """Uploads, undo, redo and reviews from the store's journal, as audit events."""
+    root = Path(store_root)
+    journal = Journal(root)
+    if journal.exists():
+        entries, _ = journal.read(0)
+    elif (root / "manifest").is_dir():
+        from queries.store.uploads import legacy_journal  # a store from before the journal
+
+        entries = legacy_journal(root)
+    else:
+        entries = []
+    uploads: dict[str, dict] = {}
+    events = []
+    for entry in entries:
+        action = entry.get("action")
+        if action not in JOURNAL_ACTIONS:
+            continue
+        if action == "upload":
+            uploads[entry["upload_id"]] = entry
+            details = {k: entry.get(k) for k in ("upload_id", "kind", "file_name", "rows_accepted",
+                                                 "rows_rejected", "received_at", "reason", "periods")}
+        elif action in ("undo", "redo"):
+            upload = uploads.get(entry.get("upload_id"), {})
+            details = {"upload_id": entry.get("upload_id"), "reason": entry.get("reason"),
+                       "kind": upload.get("kind"), "file_name": upload.get("file_name")}
+        else:
+            details = {k: entry.get(k) for k in ("commune_id", "period", "status", "comment")}
+        events.append({"time": entry.get("at") or "", "user": entry.get("user") or "",
+                       "action": action, "details": details})
+    return events
+
+
+def audit_events(store_root: str | os.PathLike, since: date | None = None) -> list[dict]:
+    """Every recorded action, oldest first: {"time": ISO 8601 UTC, "user", "action", "details"}.
+    `since` is a day in Vietnam: events from its first moment on."""
+    sources = [journal_events(store_root), audit_lines(store_root, since)]
+    keyed = []
+    for source, events in enumerate(sources):
+        for position, event in enumerate(events):
+            moment = _parse(event.get("time"))
+            if moment is None:
+                continue  # a journal line without a time (adopted compaction): not a person's act
+            if since is not None and moment.astimezone(clock.VIETNAM).date() < since:
+                continue
+            keyed.append(((moment, source, position), moment, event))
+    keyed.sort(key=lambda item: item[0])
+    return [{"time": moment.astimezone(timezone.utc).isoformat(timespec="seconds"),
+             "user": event.get("user") or "", "action": event.get("action") or "",
+             "details": event.get("details") or {}}
+            for _, moment, event in keyed]
+
+
+# ---- for the admin page ----------------------------------------------------------------------
+
+
+def upload_communes(db) -> dict[str, dict[str, str | None]]:
+    """upload_id -> {commune_id: province} for every upload the Database holds: what
+    `permissions.may_undo` needs, and what filters the audit log by commune."""
+    tables = db.sql(
+        """select table_name from information_schema.columns
+        where table_name like '%\\_history' escape '\\' and column_name in ('upload_id', 'commune_id')
+        group by table_name having count(*) = 2 order by table_name""")["table_name"].to_list()
+    found: dict[str, dict[str, str | None]] = {}
+    for table in tables:
+        # Table names come from the catalog above, never from a user.
+        rows = db.sql(
+            f"""select distinct h.upload_id, h.commune_id, c.province
+            from "{table}" as h left join communes as c using (commune_id)
+            where h.upload_id is not null""")
+        for upload_id, commune_id, province in rows.iter_rows():
+            found.setdefault(upload_id, {})[commune_id] = province
+    return found
+
+
+def _yes_no(value) -> str:
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    return "–" if value is None or value == "" else str(value)
+
+
+def _list_text(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) if value else "–"
+    return _yes_no(value)
+
+
+def details_text(event: Mapping, commune_names: Mapping[str, str] | None = None) -> str:
+    """The details of one event as a Vietnamese sentence for the audit table."""
+    d = event.get("details") or {}
+    names = commune_names or {}
+    action = event.get("action")
+    if action == "login":
+        if d.get("method") == "sso":
+            return "Đăng nhập bằng SSO" + (f" ({d['email']})" if d.get("email") else "")
+        return "Đăng nhập bằng mật khẩu"
+    if action == "login_failed":
+        reason = LOGIN_FAILURE_REASONS.get(d.get("reason"), d.get("reason") or "")
+        typed = f"Tên đăng nhập “{d['username']}”" if d.get("username") else f"Email “{d.get('email', '')}”"
+        return f"{typed}: {reason}"
+    if action == "logout":
+        return ""
+    if action == "upload":
+        text = (f"Tệp “{d.get('file_name') or ''}” ({KIND_LABELS.get(d.get('kind'), d.get('kind') or '')}): "
+                f"{d.get('rows_accepted') or 0} dòng hợp lệ, {d.get('rows_rejected') or 0} dòng lỗi")
+        if d.get("periods"):
+            text += "; kỳ " + ", ".join(format_month(p) for p in d["periods"])
+        return text + (f"; lý do: {d['reason']}" if d.get("reason") else "")
+    if action in ("undo", "redo"):
+        text = f"Lần tải lên {d.get('upload_id')}"
+        if d.get("file_name"):
+            text += f" (tệp “{d['file_name']}”)"
+        return text + (f"; lý do: {d['reason']}" if d.get("reason") else "")
+    if action == "review":
+        commune = names.get(d.get("commune_id"), d.get("commune_id") or "")
+        month = format_month(d["period"]) if d.get("period") else ""
+        text = f"{commune}, {month}: {REVIEW_STATUS_LABELS.get(d.get('status'), d.get('status') or '')}"
+        return text + (f"; ý kiến: {d['comment']}" if d.get("comment") else "")
+    target = d.get("target", "")
+    if action == "account_created":
+        scope = ", ".join(d.get("commune_names") or d.get("provinces") or []) or "toàn quốc"
+        return f"Tài khoản {target} ({ROLE_LABELS.get(d.get('role'), d.get('role'))}, {scope})"
+    if action == "account_changed":
+        parts = []
+        changes = dict(d.get("changes") or {})
+        if "commune_names" in changes:  # names read better than ids
+            changes["communes"] = changes.pop("commune_names")
+        for field, (old, new) in changes.items():
+            if field == "role":
+                old, new = ROLE_LABELS.get(old, old), ROLE_LABELS.get(new, new)
+            parts.append(f"{FIELD_LABELS.get(field, field)}: {_list_text(old)} → {_list_text(new)}")
+        return f"Tài khoản {target}: " + "; ".join(parts)
+    if action in ("account_disabled", "account_enabled", "password_set"):
+        return f"Tài khoản {target}"
+    if action == "password_changed":
+        return "Tự đổi mật khẩu của mình"
+    if action == "settings_changed":
+        return "; ".join(f"{c['name']}: {_yes_no(c.get('old'))} → {_yes_no(c.get('new'))}"
+                         for c in d.get("changes") or [])
+    return json.dumps(d, ensure_ascii=False, default=str)
+
+
+def _event_communes(event: Mapping, uploads: Mapping[str, Mapping[str, str | None]]) -> list[str]:
+    d = event.get("details") or {}
+    if event.get("action") == "review" and d.get("commune_id"):
+        return [d["commune_id"]]
+    if d.get("upload_id") in uploads:
+        return sorted(uploads[d["upload_id"]])
+    return []
+
+
+AUDIT_SCHEMA = {
+    "time": pl.Datetime("us"), "month": pl.Utf8, "user": pl.Utf8, "action": pl.Utf8,
+    "action_label": pl.Utf8, "details": pl.Utf8, "target": pl.Utf8, "upload_id": pl.Utf8,
+    "communes": pl.List(pl.Utf8),
+}
+
+
+def audit_frame(
+    store_root: str | os.PathLike,
+    since: date | None = None,
+    *,
+    viewer: Account,
+    places=None,
+    upload_communes: Mapping[str, Mapping[str, str | None]] | None = None,
+) -> pl.DataFrame:
+    """The audit log as a table for the admin page, newest first, as `viewer` may see it.
+
+    Columns: time (Vietnam time, naive datetime), month ('YYYY-MM', Vietnam), user, action
+    (code), action_label, details (Vietnamese text), target (the account an account event
+    concerns), upload_id, communes (the commune ids an upload or a review touched).
+
+    The viewer must be allowed to see the log (else PermissionDenied). A country-wide admin
+    (or LOCAL_ADMIN) sees everything; a province admin sees its own acts, the acts of and on
+    the accounts it manages, and the uploads and reviews of its provinces' communes.
+    `places` (queries.accounts.places.Places) names the communes; `upload_communes` (from
+    `upload_communes(db)`) ties uploads to their communes.
+    """
+    from queries.accounts.service import PermissionDenied, fresh_actor, manageable_usernames
+
+    viewer = fresh_actor(store_root, viewer)  # as stored now, not as the page remembers it
+    if not may_see_audit(viewer):
+        raise PermissionDenied("Chỉ Quản trị tỉnh được xem nhật ký hoạt động.")
+    uploads = upload_communes or {}
+    communes_catalog = places.communes if places is not None else []
+    names = {c.commune_id: c.name for c in communes_catalog}
+    provinces = {c.commune_id: c.province for c in communes_catalog}
+    people = set() if viewer.country_wide else manageable_usernames(store_root, viewer) | {viewer.username}
+
+    def visible(event: dict, communes: list[str]) -> bool:
+        details = event.get("details") or {}
+        if viewer.country_wide or event["user"] in people or details.get("target") in people:
+            return True
+        touched = uploads.get(details.get("upload_id"), {})
+        provinces_of = [touched.get(c) or provinces.get(c) for c in communes]
+        return bool(provinces_of) and all(p and province_in_scope(viewer, p) for p in provinces_of)
+
+    rows = []
+    for event in audit_events(store_root, since):
+        communes = _event_communes(event, uploads)
+        if not visible(event, communes):
+            continue
+        moment = datetime.fromisoformat(event["time"]).astimezone(clock.VIETNAM)
+        details = event.get("details") or {}
+        rows.append({
+            "time": moment.replace(tzinfo=None),
+            "month": moment.strftime("%Y-%m"),
+            "user": event["user"],
+            "action": event["action"],
+            "action_label": ACTION_LABELS.get(event["action"], event["action"]),
+            "details": details_text(event, names),
+            "target": details.get("target"),
+            "upload_id": details.get("upload_id"),
+            "communes": communes,
+        })
+    rows.reverse()
+    return pl.DataFrame(rows, schema=AUDIT_SCHEMA, orient="row")
+
+
+def typed_username(text: str | None) -> str:
+    """A user name as typed at the login form, fit for the log: NFC, bounded."""
+    return nfc(text or "")[:MAX_TYPED_USERNAME]
+

@@ -1,0 +1,298 @@
+"""Who may do what: the single place the rules of roles and scopes live.
+
+Everything here is a pure function of an `Account` (or `None`, a visitor who is not signed
+in) and the thing asked about: no file, no clock, no Streamlit. The importer and the pages
+ask these functions; the service (queries.accounts.service) asks them again before it
+changes anything, so a page that forgot to ask cannot do harm.
+
+    role       what it may do
+    quan_tri   everything within its provinces, or the whole country when it has none:
+               upload every kind, undo/redo any upload of its communes, review, manage
+               accounts of its provinces, change settings, see the audit log
+    can_bo_xa  upload actuals, tasks and spending of its own communes; undo/redo its own
+               uploads (while the communes are still its own); see its own history
+    lanh_dao   read every page of its provinces (or all); change nothing
+    None       read-only browsing when the setting `public_view` is true
+
+A disabled account (active=False) may do nothing at all.
+"""
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from queries.text import province_key
+
+QUAN_TRI, CAN_BO_XA, LANH_DAO = "quan_tri", "can_bo_xa", "lanh_dao"
+ROLES = (QUAN_TRI, CAN_BO_XA, LANH_DAO)
+ROLE_LABELS = {QUAN_TRI: "Quản trị tỉnh", CAN_BO_XA: "Cán bộ xã", LANH_DAO: "Lãnh đạo"}
+
+# What each kind of file is called in a sentence ("không được tải lên chỉ tiêu…").
+KIND_LABELS = {
+    "actuals": "kết quả hằng tháng",
+    "targets": "chỉ tiêu (mục tiêu năm)",
+    "communes": "danh sách xã",
+    "tasks": "nhiệm vụ",
+    "spending": "kinh phí",
+}
+UPLOAD_KINDS = {
+    QUAN_TRI: frozenset(KIND_LABELS),
+    CAN_BO_XA: frozenset({"actuals", "tasks", "spending"}),
+    LANH_DAO: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Account:
+    """A person as the rest of the product sees them: never with a password hash.
+
+    provinces: canonical province names; empty for a country-wide quan_tri or lanh_dao.
+        For a can_bo_xa, the provinces of its communes.
+    communes: commune ids (can_bo_xa only); commune_names: their names, same order, for
+        messages and labels.
+    """
+
+    username: str
+    name: str
+    role: str
+    provinces: tuple[str, ...] = ()
+    communes: tuple[str, ...] = ()
+    email: str | None = None
+    active: bool = True
+    commune_names: tuple[str, ...] = ()
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def country_wide(self) -> bool:
+        return self.role in (QUAN_TRI, LANH_DAO) and not self.provinces
+
+
+def _system_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in a bare container: still an actor worth recording
+        return "local"
+
+
+# The command line run on the server, without signing in: the person at the terminal already
+# holds the store's files, so they act as a country-wide administrator under their system name.
+LOCAL_ADMIN = Account(username=_system_user(), name="Quản trị trên máy chủ", role=QUAN_TRI)
+
+
+def _active(account: Account | None) -> bool:
+    return account is not None and account.active
+
+
+def _same_province(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and province_key(a) == province_key(b)
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+
+def may_browse(account: Account | None, public_view: bool) -> bool:
+    """Whether the pages may be shown at all (otherwise only the login screen)."""
+    return _active(account) or (account is None and bool(public_view))
+
+
+def province_in_scope(account: Account | None, province: str | None) -> bool:
+    """The province is one the account reads (or manages). A visitor, when browsing is
+    allowed at all, reads every province."""
+    if account is None:
+        return True
+    if not account.active:
+        return False
+    if account.country_wide:
+        return True
+    return any(_same_province(p, province) for p in account.provinces)
+
+
+def visible_provinces(account: Account | None, all_provinces: Iterable[str]) -> list[str]:
+    """The provinces of `all_provinces` the account reads, in the given order."""
+    return [p for p in all_provinces if province_in_scope(account, p)]
+
+
+def commune_in_scope(account: Account | None, commune_id: str, province: str | None) -> bool:
+    """The commune belongs to the account: for quan_tri, a commune of its provinces (any when
+    country-wide); for can_bo_xa, one of its own communes; for lanh_dao, a commune of the
+    provinces it reads. A visitor has no commune."""
+    if not _active(account):
+        return False
+    if account.role == CAN_BO_XA:
+        return commune_id in account.communes
+    if account.role in (QUAN_TRI, LANH_DAO):
+        return province_in_scope(account, province)
+    return False
+
+
+# ---- changing data ---------------------------------------------------------------------------
+
+
+def may_upload(account: Account | None, kind: str) -> bool:
+    """The account may upload files of this kind (rows are then checked one by one with
+    `commune_in_scope`)."""
+    return _active(account) and kind in UPLOAD_KINDS.get(account.role, ())
+
+
+def may_upload_row(account: Account | None, kind: str, commune_id: str, province: str | None) -> bool:
+    return may_upload(account, kind) and commune_in_scope(account, commune_id, province)
+
+
+def _all_in_scope(account: Account, communes_of_upload: Mapping[str, str | None]) -> bool:
+    return bool(communes_of_upload) and all(
+        commune_in_scope(account, commune_id, province) for commune_id, province in communes_of_upload.items())
+
+
+def may_undo(account: Account | None, upload_entry: Mapping, communes_of_upload: Mapping[str, str | None]) -> bool:
+    """Undo (or redo) an upload. `communes_of_upload` maps each commune the upload touched to
+    its province (queries.accounts.audit.upload_communes gives it for every upload).
+
+    quan_tri: an upload whose communes are all in its provinces (any, when country-wide;
+    a country-wide admin may also undo an upload that touched no commune).
+    can_bo_xa: its own uploads, as long as their communes are still its own.
+    """
+    if not _active(account):
+        return False
+    if account.role == QUAN_TRI:
+        if account.country_wide:
+            return True
+        return _all_in_scope(account, communes_of_upload)
+    if account.role == CAN_BO_XA:
+        own = (upload_entry.get("user") or "") == account.username
+        return own and all(c in account.communes for c in communes_of_upload)
+    return False
+
+
+may_redo = may_undo
+
+
+def may_see_upload(account: Account | None, upload_entry: Mapping, communes_of_upload: Mapping[str, str | None]) -> bool:
+    """An upload shows in the account's upload history: quan_tri and lanh_dao see the uploads
+    of their provinces, can_bo_xa its own."""
+    if not _active(account):
+        return False
+    if account.role == CAN_BO_XA:
+        return (upload_entry.get("user") or "") == account.username
+    if account.country_wide:
+        return True
+    return _all_in_scope(account, communes_of_upload)
+
+
+def may_review(account: Account | None, province: str | None) -> bool:
+    """Appraise (thẩm định) a commune's month of this province."""
+    return _active(account) and account.role == QUAN_TRI and province_in_scope(account, province)
+
+
+# ---- administration --------------------------------------------------------------------------
+
+
+def may_manage_accounts(account: Account | None) -> bool:
+    return _active(account) and account.role == QUAN_TRI
+
+
+def may_change_settings(account: Account | None) -> bool:
+    return _active(account) and account.role == QUAN_TRI
+
+
+def may_see_audit(account: Account | None) -> bool:
+    return _active(account) and account.role == QUAN_TRI
+
+
+def may_manage(actor: Account | None, target_provinces: Iterable[str]) -> bool:
+    """The actor may create or change an account whose provinces are these (after the
+    change): a country-wide admin any; a province admin only accounts tied to some of its
+    own provinces, never a country-wide one (no province)."""
+    if not may_manage_accounts(actor):
+        return False
+    if actor.country_wide:
+        return True
+    targets = list(target_provinces)
+    return bool(targets) and all(province_in_scope(actor, p) for p in targets)
+
+
+# ---- words ---------------------------------------------------------------------------------
+
+
+def scope_label(account: Account | None) -> str:
+    """'Xã Định Tiến', 'Tỉnh Thanh Hóa, Đồng Nai' or 'Toàn quốc'."""
+    if account is None:
+        return "Khách (chỉ xem)"
+    if account.role == CAN_BO_XA:
+        names = ", ".join(account.commune_names or account.communes) or "Chưa gắn xã"
+        if len(account.provinces) > 1:
+            return f"{names} ({', '.join(account.provinces)})"
+        return names
+    if not account.provinces:
+        return "Toàn quốc"
+    return "Tỉnh " + ", ".join(account.provinces)
+
+
+def describe(account: Account) -> str:
+    """'Nguyễn Văn An — Cán bộ xã, Xã Định Tiến': who is signed in, for the sidebar."""
+    return f"{account.name or account.username} — {account.role_label}, {scope_label(account)}"
+
+
+LOGIN_REQUIRED = "Hãy đăng nhập để thay đổi số liệu."
+ACCOUNT_DISABLED = "Tài khoản này đã bị vô hiệu hóa. Hãy liên hệ Quản trị tỉnh."
+
+
+def _commune_phrase(commune_name: str, province: str | None) -> str:
+    """'Xã Phú Mỹ' -> 'xã Phú Mỹ' (mid-sentence); a bare 'Phú Mỹ' -> 'xã Phú Mỹ'."""
+    name = commune_name.strip()
+    lowered = name[:1].lower() + name[1:]
+    starts = ("xã ", "phường ", "thị trấn ", "đặc khu ")
+    phrase = lowered if lowered.startswith(starts) else f"xã {name}"
+    return f"{phrase} ({province})" if province else phrase
+
+
+def upload_refusal(account: Account | None, kind: str) -> str | None:
+    """Why this account may not upload this kind of file, or None when it may."""
+    if may_upload(account, kind):
+        return None
+    if account is None:
+        return LOGIN_REQUIRED
+    if not account.active:
+        return ACCOUNT_DISABLED
+    if account.role == LANH_DAO:
+        return "Tài khoản Lãnh đạo chỉ được xem số liệu, không được tải lên."
+    allowed = ", ".join(KIND_LABELS[k] for k in KIND_LABELS if k in UPLOAD_KINDS.get(account.role, ()))
+    what = KIND_LABELS.get(kind, kind)
+    return f"Tài khoản {account.role_label} không được tải lên {what} (chỉ được tải lên: {allowed})."
+
+
+def row_refusal(account: Account | None, commune_name: str, province: str | None = None) -> str:
+    """The message for a row whose commune is outside the account's scope; the importer
+    prefixes 'Dòng 5: '. E.g. 'xã Phú Mỹ (Đồng Nai) không thuộc phạm vi tài khoản của bạn
+    (Xã Định Tiến)'."""
+    return f"{_commune_phrase(commune_name, province)} không thuộc phạm vi tài khoản của bạn ({scope_label(account)})"
+
+
+def undo_refusal(account: Account | None, upload_entry: Mapping, communes_of_upload: Mapping[str, str | None]) -> str | None:
+    """Why this account may not undo/redo the upload, or None when it may."""
+    if may_undo(account, upload_entry, communes_of_upload):
+        return None
+    if account is None:
+        return LOGIN_REQUIRED
+    if not account.active:
+        return ACCOUNT_DISABLED
+    if account.role == LANH_DAO:
+        return "Tài khoản Lãnh đạo chỉ được xem số liệu, không được hoàn tác hay khôi phục."
+    if account.role == CAN_BO_XA:
+        return "Cán bộ xã chỉ được hoàn tác hoặc khôi phục lần tải lên của chính mình, cho xã của mình."
+    return f"Lần tải lên này có số liệu của xã ngoài phạm vi tài khoản của bạn ({scope_label(account)})."
+
+
+def review_refusal(account: Account | None, province: str | None) -> str | None:
+    if may_review(account, province):
+        return None
+    if account is None:
+        return LOGIN_REQUIRED
+    if not account.active:
+        return ACCOUNT_DISABLED
+    if account.role != QUAN_TRI:
+        return "Chỉ Quản trị tỉnh được thẩm định số liệu của xã."
+    return f"Tỉnh {province} không thuộc phạm vi tài khoản của bạn ({scope_label(account)})."

@@ -1,0 +1,592 @@
+"""Signing in and out, managing accounts and changing settings.
+
+Every function that changes something takes the acting account first, reads that account
+again from the store (a page's copy may be stale: the account may have been disabled or its
+role changed since) and checks the permission itself, raising `PermissionDenied`. Bad input
+raises `InvalidInput`. Both carry a Vietnamese `message` fit to show as it is, and neither
+ever contains a password or a hash. Everything done is recorded in the audit log.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from queries import clock
+from queries.accounts import audit, passwords
+from queries.accounts.permissions import (
+    ACCOUNT_DISABLED,
+    CAN_BO_XA,
+    LOCAL_ADMIN,
+    ROLE_LABELS,
+    ROLES,
+    Account,
+    may_change_settings,
+    may_manage,
+    may_manage_accounts,
+)
+from queries.accounts.places import PlaceError, Places
+from queries.accounts.storage import AccountFiles
+from queries.settings import SETTINGS, load_settings
+from queries.store.files import atomic_write, locked
+from queries.text import nfc
+
+WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
+NO_ACCOUNT_FOR_EMAIL = "Không có tài khoản nào gắn với địa chỉ email này. Hãy liên hệ Quản trị tỉnh."
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_NAME_LENGTH = 200
+SETTINGS_LOCK = ".settings.lock"
+SETTINGS_FILE = "settings.json"
+
+
+class AccountsError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class PermissionDenied(AccountsError):
+    """The acting account may not do this."""
+
+
+class InvalidInput(AccountsError):
+    """What was asked is not valid (unknown role, commune, name taken, short password…)."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    account: Account | None  # None when refused
+    message: str  # Vietnamese; empty on success
+    locked_until: datetime | None = None  # Vietnam time, when refused because locked
+
+    @property
+    def ok(self) -> bool:
+        return self.account is not None
+
+
+# ---- reading accounts ------------------------------------------------------------------------
+
+
+def _account(record: Mapping) -> Account:
+    return Account(
+        username=record["username"], name=record.get("name") or "", role=record["role"],
+        provinces=tuple(record.get("provinces") or ()), communes=tuple(record.get("communes") or ()),
+        email=record.get("email"), active=bool(record.get("active", True)),
+        commune_names=tuple(record.get("commune_names") or ()),
+    )
+
+
+def normalize_username(text: str | None) -> str:
+    """User names are compared lower-case, without surrounding spaces."""
+    return nfc(text or "").strip().lower()
+
+
+def get_account(store_root, username: str) -> Account | None:
+    """The account as stored now (active or not), or None."""
+    record = AccountFiles(store_root).record(normalize_username(username))
+    return _account(record) if record else None
+
+
+def current_account(store_root, account: Account | None) -> Account | None:
+    """What a signed-in session should hold now: the account as stored, or None when it was
+    disabled or removed since (the session then ends). Cheap: one os.stat when nothing changed."""
+    if account is None:
+        return None
+    if account is LOCAL_ADMIN:
+        return account
+    fresh = get_account(store_root, account.username)
+    return fresh if fresh is not None and fresh.active else None
+
+
+def account_by_email(store_root, email: str | None) -> Account | None:
+    """The account whose e-mail is this one (case-insensitive), active or not; for SSO."""
+    wanted = nfc(email or "").strip().casefold()
+    if not wanted:
+        return None
+    for record in AccountFiles(store_root).records().values():
+        if (record.get("email") or "").casefold() == wanted:
+            return _account(record)
+    return None
+
+
+def fresh_actor(store_root, actor: Account | None) -> Account:
+    """The acting account as stored now; never trust the copy a caller holds."""
+    if actor is LOCAL_ADMIN:
+        return actor
+    fresh = current_account(store_root, actor)
+    if fresh is None:
+        raise PermissionDenied("Tài khoản của bạn không còn hiệu lực. Hãy đăng nhập lại." if actor
+                               else "Hãy đăng nhập để làm việc này.")
+    return fresh
+
+
+def _actor_details(actor: Account) -> dict:
+    return {"via": "command_line"} if actor is LOCAL_ADMIN else {}
+
+
+def manageable_usernames(store_root, actor: Account | None) -> set[str]:
+    return {name for name, record in AccountFiles(store_root).records().items()
+            if may_manage(actor, record.get("provinces") or ())}
+
+
+def list_accounts(actor: Account, store_root) -> list[Account]:
+    """The accounts the actor manages, by user name."""
+    actor = fresh_actor(store_root, actor)
+    if not may_manage_accounts(actor):
+        raise PermissionDenied("Chỉ Quản trị tỉnh được quản lý tài khoản.")
+    records = AccountFiles(store_root).records()
+    return [_account(records[name]) for name in sorted(records)
+            if may_manage(actor, records[name].get("provinces") or ())]
+
+
+# ---- signing in and out ------------------------------------------------------------------------
+
+
+def _lock_message(until: datetime, failures: int) -> str:
+    local = until.astimezone(clock.VIETNAM)
+    return (f"Tài khoản tạm khóa do đăng nhập sai {failures} lần liên tiếp. "
+            f"Hãy thử lại sau {local:%H:%M} ngày {local:%d/%m/%Y} (giờ Việt Nam).")
+
+
+def _locked_until(state: Mapping, now: datetime) -> datetime | None:
+    until = audit._parse(state.get("locked_until"))
+    return until if until is not None and until > now else None
+
+
+def authenticate(store_root, username: str, password: str) -> LoginResult:
+    """Check a user name and password. Wrong password and unknown user get the same answer
+    in about the same time; `login_max_failures` wrong answers in a row lock the account for
+    `login_lock_minutes`, and while locked every attempt gets the lock message (the password
+    is then not even checked). Recorded in the audit log, without the password."""
+    files = AccountFiles(store_root)
+    name = normalize_username(username)
+    record = files.record(name) if USERNAME_PATTERN.match(name) else None
+    if record is None:
+        passwords.dummy_verify()
+        audit.record(store_root, audit.typed_username(username), "login_failed",
+                     {"username": audit.typed_username(username), "reason": "unknown_user"})
+        return LoginResult(None, WRONG_CREDENTIALS)
+
+    settings = load_settings(Path(store_root))
+    max_failures = int(settings["login_max_failures"])
+    now = clock.now()
+    until = _locked_until(files.login_state(name), now)
+    if until is not None:
+        audit.record(store_root, name, "login_failed", {"username": name, "reason": "locked"})
+        return LoginResult(None, _lock_message(until, max_failures), until.astimezone(clock.VIETNAM))
+
+    correct = passwords.verify(record.get("password_hash"), password)  # slow: outside the lock
+    with files.changing_logins() as logins:
+        state = logins.get(name, {})
+        until = _locked_until(state, clock.now())
+        if until is not None:
+            outcome = "locked"  # another process locked it while we were checking
+        elif correct:
+            outcome = "ok"
+            logins.pop(name, None)
+        else:
+            # After an expired lock, counting starts afresh.
+            failures = 1 if state.get("locked_until") else int(state.get("failures", 0)) + 1
+            state = {"failures": failures, "last_failure": audit._iso(now)}
+            outcome = "wrong_password"
+            if failures >= max_failures:
+                outcome = "locked_now"
+                until = clock.now() + timedelta(minutes=int(settings["login_lock_minutes"]))
+                state["locked_until"] = audit._iso(until)
+            logins[name] = state
+    if outcome in ("locked", "locked_now"):
+        audit.record(store_root, name, "login_failed", {"username": name, "reason": outcome})
+        return LoginResult(None, _lock_message(until, max_failures), until.astimezone(clock.VIETNAM))
+    if outcome == "wrong_password":
+        audit.record(store_root, name, "login_failed", {"username": name, "reason": outcome})
+        return LoginResult(None, WRONG_CREDENTIALS)
+    if not record.get("active", True):
+        audit.record(store_root, name, "login_failed", {"username": name, "reason": "disabled"})
+        return LoginResult(None, ACCOUNT_DISABLED)
+    if passwords.needs_rehash(record["password_hash"]):
+        _store_hash(files, name, passwords.hash_password(password), previous=record["password_hash"])
+    audit.record(store_root, name, "login", {"method": "password"})
+    return LoginResult(_account(record), "")
+
+
+def _store_hash(files: AccountFiles, username: str, password_hash: str, previous: str | None = None) -> None:
+    with files.changing_accounts() as records:
+        record = records.get(username)
+        # `previous`: upgrade only the hash we checked, never one set meanwhile by an admin.
+        if record is not None and (previous is None or record.get("password_hash") == previous):
+            record["password_hash"] = password_hash
+            record["updated_at"] = audit._iso(clock.now())
+
+
+def sso_login(store_root, email: str) -> LoginResult:
+    """Sign in a person whose e-mail an OIDC provider vouched for: the account with that
+    e-mail, if it is active."""
+    account = account_by_email(store_root, email)
+    if account is None:
+        audit.record(store_root, "", "login_failed",
+                     {"email": audit.typed_username(email), "reason": "no_account_for_email"})
+        return LoginResult(None, NO_ACCOUNT_FOR_EMAIL)
+    if not account.active:
+        audit.record(store_root, account.username, "login_failed",
+                     {"username": account.username, "email": account.email, "reason": "disabled"})
+        return LoginResult(None, ACCOUNT_DISABLED)
+    audit.record(store_root, account.username, "login", {"method": "sso", "email": account.email})
+    return LoginResult(account, "")
+
+
+def logout(store_root, account: Account | None) -> None:
+    if account is not None:
+        audit.record(store_root, account.username, "logout")
+
+
+# ---- managing accounts ---------------------------------------------------------------------------
+
+
+def _scope(role: str, provinces: Iterable[str], communes: Iterable[str], places: Places | None, store_root
+           ) -> tuple[list[str], list[str], list[str]]:
+    """(provinces, commune ids, commune names) of an account, from what was typed or chosen."""
+    provinces = [provinces] if isinstance(provinces, str) else provinces  # one name, not its letters
+    communes = [communes] if isinstance(communes, str) else communes
+    provinces, communes = [p for p in provinces if p and str(p).strip()], [c for c in communes if c and str(c).strip()]
+    if role not in ROLES:
+        raise InvalidInput(f"Vai trò “{role}” không hợp lệ: chọn quan_tri (Quản trị tỉnh), can_bo_xa (Cán bộ xã) "
+                           "hoặc lanh_dao (Lãnh đạo).")
+    if role != CAN_BO_XA and communes:
+        raise InvalidInput(f"Chỉ tài khoản Cán bộ xã mới gắn với xã; tài khoản {ROLE_LABELS[role]} gắn với tỉnh.")
+    if role == CAN_BO_XA and not communes:
+        raise InvalidInput("Tài khoản Cán bộ xã phải gắn với ít nhất một xã.")
+    if not provinces and not communes:
+        return [], [], []
+    places = places or Places.for_store(store_root)
+    try:
+        resolved_provinces = _unique(places.province(p) for p in provinces)
+        found = [places.commune(c, resolved_provinces) for c in communes]
+    except PlaceError as error:
+        raise InvalidInput(str(error)) from None
+    if role != CAN_BO_XA:
+        return resolved_provinces, [], []
+    found = list({c.commune_id: c for c in found}.values())
+    return _unique(c.province for c in found), [c.commune_id for c in found], [c.name for c in found]
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _clean_email(email: str | None) -> str | None:
+    email = nfc(email or "").strip()
+    if not email:
+        return None
+    if not EMAIL_PATTERN.match(email):
+        raise InvalidInput(f"Địa chỉ email “{email}” không hợp lệ.")
+    return email
+
+
+def _clean_name(name: str | None) -> str:
+    name = nfc(name or "")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"Họ tên quá dài (tối đa {MAX_NAME_LENGTH} ký tự).")
+    return name
+
+
+def _email_taken(records: Mapping[str, Mapping], email: str | None, username: str) -> None:
+    if not email:
+        return
+    for other, record in records.items():
+        if other != username and (record.get("email") or "").casefold() == email.casefold():
+            raise InvalidInput(f"Email {email} đã gắn với tài khoản “{other}”.")
+
+
+def _deny_scope(actor: Account) -> PermissionDenied:
+    return PermissionDenied("Quản trị tỉnh chỉ quản lý được tài khoản thuộc tỉnh của mình "
+                            f"({', '.join(actor.provinces)}); tài khoản toàn quốc do Quản trị toàn quốc tạo.")
+
+
+def _check_manager(actor: Account) -> None:
+    if not may_manage_accounts(actor):
+        raise PermissionDenied("Chỉ Quản trị tỉnh được quản lý tài khoản.")
+
+
+def create_account(
+    actor: Account,
+    store_root,
+    *,
+    username: str,
+    role: str,
+    password: str | None = None,
+    name: str = "",
+    email: str | None = None,
+    provinces: Iterable[str] = (),
+    communes: Iterable[str] = (),
+    places: Places | None = None,
+) -> Account:
+    """A new account. `provinces` and `communes` may be typed as the importer accepts them
+    (commune id, code, or name within the given provinces); they are stored as canonical
+    province names and commune ids. Without a password the account signs in by SSO only, so
+    it needs an e-mail. `places` defaults to the communes of the store's Database."""
+    actor = fresh_actor(store_root, actor)
+    _check_manager(actor)
+    username = normalize_username(username)
+    if not USERNAME_PATTERN.match(username):
+        raise InvalidInput("Tên đăng nhập “" + username + "” không hợp lệ: 2–64 ký tự gồm chữ thường không dấu, "
+                           "chữ số, dấu chấm, gạch ngang, gạch dưới; bắt đầu bằng chữ hoặc số.")
+    files = AccountFiles(store_root)
+    if username in files.records():
+        raise InvalidInput(f"Tài khoản “{username}” đã có.")
+    provinces, commune_ids, commune_names = _scope(role, provinces, communes, places, store_root)
+    if not may_manage(actor, provinces):
+        raise _deny_scope(actor)
+    email = _clean_email(email)
+    name = _clean_name(name)
+    if password is None:
+        if not email:
+            raise InvalidInput("Tài khoản không có mật khẩu chỉ đăng nhập được bằng SSO: hãy ghi email.")
+        password_hash = None
+    else:
+        problem = passwords.password_problem(password, username)
+        if problem:
+            raise InvalidInput(problem)
+        password_hash = passwords.hash_password(password)
+    now = audit._iso(clock.now())
+    record = {"username": username, "name": name, "role": role, "provinces": provinces,
+              "communes": commune_ids, "commune_names": commune_names, "email": email, "active": True,
+              "password_hash": password_hash, "created_at": now, "updated_at": now}
+    with files.changing_accounts() as records:
+        if username in records:
+            raise InvalidInput(f"Tài khoản “{username}” đã có.")
+        _email_taken(records, email, username)
+        records[username] = record
+    with files.changing_logins() as logins:
+        logins.pop(username, None)  # counters of an earlier account of that name, if any
+    audit.record(store_root, actor.username, "account_created", {
+        "target": username, "role": role, "name": name, "email": email, "provinces": provinces,
+        "communes": commune_ids, "commune_names": commune_names, **_actor_details(actor)})
+    return _account(record)
+
+
+EDITABLE_FIELDS = ("name", "role", "provinces", "communes", "email")
+
+
+def update_account(actor: Account, store_root, username: str, *, places: Places | None = None, **changes) -> Account:
+    """Change some of name, role, provinces, communes, email. A can_bo_xa's provinces follow
+    its communes; changing the role away from can_bo_xa drops the communes. Nobody changes
+    their own role or scope."""
+    actor = fresh_actor(store_root, actor)
+    _check_manager(actor)
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput(f"Không sửa được trường: {', '.join(unknown)}.")
+    username = normalize_username(username)
+    files = AccountFiles(store_root)
+    old = files.record(username)
+    if old is None:
+        raise InvalidInput(f"Không có tài khoản “{username}”.")
+    if not may_manage(actor, old.get("provinces") or ()):
+        raise _deny_scope(actor)
+    new = dict(old)
+    if "name" in changes:
+        new["name"] = _clean_name(changes["name"])
+    if "email" in changes:
+        new["email"] = _clean_email(changes["email"])
+    scope_fields = {"role", "provinces", "communes"} & set(changes)
+    if scope_fields:
+        if username == actor.username:
+            raise PermissionDenied("Không tự đổi được vai trò hay phạm vi của chính mình.")
+        role = changes.get("role", old["role"])
+        provinces = changes.get("provinces", old.get("provinces") or ())
+        if role == CAN_BO_XA:
+            communes = changes.get("communes", old.get("communes") or ())
+            if "provinces" not in changes and "communes" in changes:
+                provinces = ()  # the old provinces came from the old communes
+        else:
+            communes = changes.get("communes", ())
+        new["role"] = role
+        new["provinces"], new["communes"], new["commune_names"] = _scope(role, provinces, communes, places, store_root)
+        if not may_manage(actor, new["provinces"]):
+            raise _deny_scope(actor)
+    diff = {field: [old.get(field), new.get(field)] for field in EDITABLE_FIELDS
+            if (old.get(field) or None) != (new.get(field) or None)}
+    if not diff:
+        return _account(old)
+    if "communes" in diff:
+        diff["commune_names"] = [old.get("commune_names"), new.get("commune_names")]
+    new["updated_at"] = audit._iso(clock.now())
+    with files.changing_accounts() as records:
+        if records.get(username) != old:
+            raise InvalidInput(f"Tài khoản “{username}” vừa được người khác sửa: hãy tải lại và sửa lại.")
+        _email_taken(records, new.get("email"), username)
+        records[username] = new
+    audit.record(store_root, actor.username, "account_changed",
+                 {"target": username, "changes": diff, **_actor_details(actor)})
+    return _account(new)
+
+
+def _set_active(actor: Account, store_root, username: str, active: bool) -> Account:
+    actor = fresh_actor(store_root, actor)
+    _check_manager(actor)
+    username = normalize_username(username)
+    if username == actor.username and not active:
+        raise PermissionDenied("Không tự vô hiệu hóa được tài khoản của chính mình.")
+    files = AccountFiles(store_root)
+    with files.changing_accounts() as records:
+        record = records.get(username)
+        if record is None:
+            raise InvalidInput(f"Không có tài khoản “{username}”.")
+        if not may_manage(actor, record.get("provinces") or ()):
+            raise _deny_scope(actor)
+        changed = bool(record.get("active", True)) != active
+        if changed:
+            record["active"] = active
+            record["updated_at"] = audit._iso(clock.now())
+        result = _account(record)
+    if changed:
+        if active:
+            with files.changing_logins() as logins:
+                logins.pop(username, None)  # enabling again also lifts a lock
+        audit.record(store_root, actor.username, "account_enabled" if active else "account_disabled",
+                     {"target": username, **_actor_details(actor)})
+    return result
+
+
+def disable_account(actor: Account, store_root, username: str) -> Account:
+    """The account can no longer sign in, and sessions holding it end at their next look-up
+    (current_account). Nothing is deleted: its history keeps its name."""
+    return _set_active(actor, store_root, username, False)
+
+
+def enable_account(actor: Account, store_root, username: str) -> Account:
+    return _set_active(actor, store_root, username, True)
+
+
+def set_password(actor: Account, store_root, username: str, password: str) -> None:
+    """An administrator sets another account's password (and lifts its lock)."""
+    actor = fresh_actor(store_root, actor)
+    _check_manager(actor)
+    username = normalize_username(username)
+    files = AccountFiles(store_root)
+    record = files.record(username)
+    if record is None:
+        raise InvalidInput(f"Không có tài khoản “{username}”.")
+    if not may_manage(actor, record.get("provinces") or ()):
+        raise _deny_scope(actor)
+    problem = passwords.password_problem(password, username)
+    if problem:
+        raise InvalidInput(problem)
+    _store_hash(files, username, passwords.hash_password(password))
+    with files.changing_logins() as logins:
+        logins.pop(username, None)
+    audit.record(store_root, actor.username, "password_set", {"target": username, **_actor_details(actor)})
+
+
+def change_own_password(store_root, account: Account, old_password: str, new_password: str) -> None:
+    """Anyone signed in changes their own password, giving the current one."""
+    account = fresh_actor(store_root, account)
+    files = AccountFiles(store_root)
+    record = files.record(account.username) or {}
+    if not passwords.verify(record.get("password_hash"), old_password):
+        raise InvalidInput("Mật khẩu hiện tại không đúng.")
+    problem = passwords.password_problem(new_password, account.username)
+    if problem:
+        raise InvalidInput(problem)
+    _store_hash(files, account.username, passwords.hash_password(new_password), previous=record.get("password_hash"))
+    audit.record(store_root, account.username, "password_changed", {"target": account.username})
+
+
+# ---- settings -------------------------------------------------------------------------------------
+
+CHOICES = {"unreported_rule": ("zero", "exclude"), "score_basis": ("all", "reviewed")}
+RATIOS = ("on_track_ratio", "speed_up_ratio")
+# Whole numbers with a floor (and a ceiling where a calendar sets one).
+WHOLE = {"login_max_failures": (1, None), "login_lock_minutes": (1, None), "report_deadline_day": (1, 28),
+         "lock_after_days": (0, None), "evidence_max_mb": (1, None)}
+
+
+def _number(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidInput(f"{name}: phải là một số.")
+    return value
+
+
+def _valid_setting(name: str, value, default):
+    """The value to store for one setting, or InvalidInput."""
+    if name in CHOICES:
+        if value not in CHOICES[name]:
+            raise InvalidInput(f"{name}: chọn một trong {', '.join(CHOICES[name])}.")
+        return value
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise InvalidInput(f"{name}: phải là có (true) hoặc không (false).")
+        return value
+    if name in RATIOS:
+        if not 0 <= _number(name, value) <= 1:
+            raise InvalidInput(f"{name}: phải nằm trong khoảng từ 0 đến 1.")
+        return value
+    if name in WHOLE or isinstance(default, int):
+        number = _number(name, value)
+        if number != int(number):
+            raise InvalidInput(f"{name}: phải là số nguyên.")
+        low, high = WHOLE.get(name, (0, None))
+        if number < low or (high is not None and number > high):
+            bound = f"từ {low} đến {high}" if high is not None else f"≥ {low}"
+            raise InvalidInput(f"{name}: phải là số nguyên {bound}.")
+        return int(number)
+    if isinstance(default, float):
+        if _number(name, value) < 0:
+            raise InvalidInput(f"{name}: phải là số không âm.")
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{name}: không được để trống.")
+    return value
+
+
+def change_settings(actor: Account, store_root, new_values: Mapping[str, object]) -> list[tuple[str, object, object]]:
+    """Validate and store new values of settings (`queries.settings.SETTINGS`) in
+    `<store>/settings.json`; returns (name, old, new) for each value that changed, in the
+    table's order, and records them in the audit log. Nothing is stored if one value is bad."""
+    actor = fresh_actor(store_root, actor)
+    if not may_change_settings(actor):
+        raise PermissionDenied("Chỉ Quản trị tỉnh được thay đổi cài đặt.")
+    defaults = {s.name: s.default for s in SETTINGS}
+    unknown = [name for name in new_values if name not in defaults]
+    if unknown:
+        raise InvalidInput(f"Không có cài đặt: {', '.join(unknown)}.")
+    valid = {}
+    for name, value in new_values.items():
+        if name.startswith("weight_"):
+            if _number(name, value) < 0:
+                raise InvalidInput(f"{name}: trọng số phải là số không âm.")
+            valid[name] = value
+        else:
+            valid[name] = _valid_setting(name, value, defaults[name])
+    root = Path(store_root)
+    path = root / SETTINGS_FILE
+    with locked(root / SETTINGS_LOCK):
+        current = load_settings(root)
+        merged = {**current, **valid}
+        if not merged["on_track_ratio"] > merged["speed_up_ratio"]:
+            raise InvalidInput("on_track_ratio (mức Đúng tiến độ) phải lớn hơn speed_up_ratio (mức Cần đẩy nhanh).")
+        changes = [(s.name, current[s.name], merged[s.name]) for s in SETTINGS
+                   if s.name in valid and current[s.name] != merged[s.name]]
+        if changes:
+            kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+            kept = {k: v for k, v in kept.items() if k not in defaults}  # keys of other versions stay
+            kept.update({k: v for k, v in merged.items() if v != defaults[k]})
+            root.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, (json.dumps(kept, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+    if changes:
+        audit.record(store_root, actor.username, "settings_changed", {
+            "changes": [{"name": n, "old": o, "new": v} for n, o, v in changes], **_actor_details(actor)})
+    return changes
+
+
+__all__ = [
+    "AccountsError", "InvalidInput", "LoginResult", "PermissionDenied", "WRONG_CREDENTIALS", "account_by_email",
+    "authenticate", "change_own_password", "change_settings", "create_account", "current_account",
+    "disable_account", "enable_account", "get_account", "list_accounts", "logout", "normalize_username",
+    "set_password", "sso_login", "update_account",
+]

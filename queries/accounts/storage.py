@@ -1,0 +1,114 @@
+"""The accounts as files in the store, shared by every process (app replicas, command line).
+
+    accounts/accounts.json   every account, password hash included (never leaves this package)
+    accounts/logins.json     failed-login counters and lock times, by user name
+    .accounts.lock           taken by every writer of either file
+
+Both files are small and rewritten whole, atomically (queries.store.files.atomic_write), under
+the lock: a reader sees the old version or the new one. Readers keep the parsed file and read
+it again only when its identity (inode, size, mtime) changed, one `os.stat` per look-up, so an
+account disabled in one process is refused by the others at their next look-up. The folder
+is created readable by its owner only: it holds password hashes.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import os
+import threading
+from pathlib import Path
+
+from queries.store.files import atomic_write, locked
+
+FOLDER = "accounts"
+ACCOUNTS_FILE = "accounts.json"
+LOGINS_FILE = "logins.json"
+LOCK_NAME = ".accounts.lock"
+
+_cache: dict[Path, tuple[tuple, dict]] = {}
+_cache_lock = threading.Lock()
+
+
+class AccountFileError(RuntimeError):
+    """The accounts file cannot be read; the message is Vietnamese."""
+
+
+def _signature(path: Path) -> tuple | None:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _read(path: Path) -> dict:
+    signature = _signature(path)
+    if signature is None:
+        return {}
+    with _cache_lock:
+        cached = _cache.get(path)
+        if cached and cached[0] == signature:
+            return cached[1]
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except PermissionError as error:
+        raise AccountFileError(
+            f"Không đọc được tệp tài khoản {path} (không có quyền): hãy chạy lệnh bằng cùng người dùng "
+            "với ứng dụng.") from error
+    except ValueError as error:
+        raise AccountFileError(f"Tệp tài khoản {path} bị hỏng, không đọc được.") from error
+    with _cache_lock:
+        _cache[path] = (signature, data)
+    return data
+
+
+class AccountFiles:
+    def __init__(self, store_root: str | os.PathLike):
+        self.root = Path(store_root)
+        self.folder = self.root / FOLDER
+        self.accounts_path = self.folder / ACCOUNTS_FILE
+        self.logins_path = self.folder / LOGINS_FILE
+        self.lock_path = self.root / LOCK_NAME
+
+    # ---- reading (no lock: files are replaced whole) --------------------------------------
+    def records(self) -> dict[str, dict]:
+        """username -> stored record. Shared with the cache: do not modify."""
+        return _read(self.accounts_path).get("accounts", {})
+
+    def record(self, username: str) -> dict | None:
+        return self.records().get(username)
+
+    def login_state(self, username: str) -> dict:
+        return dict(_read(self.logins_path).get(username, {}))
+
+    # ---- writing -----------------------------------------------------------------------------
+    def _ensure_folder(self) -> None:
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    @contextlib.contextmanager
+    def changing_accounts(self):
+        """Yields a private copy of every record (username -> record), read under the lock;
+        what the block leaves in it is written back when it differs."""
+        self._ensure_folder()
+        with locked(self.lock_path):
+            records = copy.deepcopy(_read(self.accounts_path).get("accounts", {}))
+            before = copy.deepcopy(records)
+            yield records
+            if records != before:
+                self._write(self.accounts_path, {"accounts": records})
+
+    @contextlib.contextmanager
+    def changing_logins(self):
+        self._ensure_folder()
+        with locked(self.lock_path):
+            state = copy.deepcopy(_read(self.logins_path))
+            before = copy.deepcopy(state)
+            yield state
+            if state != before:
+                self._write(self.logins_path, state)
+
+    @staticmethod
+    def _write(path: Path, data: dict) -> None:
+        body = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        atomic_write(path, body.encode("utf-8"))
