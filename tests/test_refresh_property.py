@@ -19,7 +19,8 @@ COMMUNES = ("thanh-hoa/dinh-tien", "dong-nai/dai-phuoc", "dong-nai/minh-duc", "d
 INDICATORS = ("XH05", "XH02", "HT01")
 MONTHS = tuple(date(2026, m, 1) for m in range(1, 6))
 TABLES = ("communes", "targets", "actuals", "actuals_intervals", "actuals_first_of_year",
-          "month_reviews", "report_receipts", "scored_actuals",
+          "month_reviews", "report_receipts", "scored_actuals", "spending", "spending_history",
+          "tasks_history", "task_updates",
           "actuals_history", "targets_history", "communes_history", "uploads", "reviews",
           "commune_scores_cache", "ranking_cache")
 
@@ -35,6 +36,8 @@ operations = st.lists(st.one_of(
     st.tuples(st.just("redo"), st.integers(0, 20)),
     st.tuples(st.just("review"), st.sampled_from(COMMUNES), st.sampled_from(MONTHS)),
     st.tuples(st.just("weight"), st.integers(0, 300)),
+    st.tuples(st.just("spending"), st.sampled_from(COMMUNES), st.integers(0, 10**9)),
+    st.tuples(st.just("task"), st.sampled_from(COMMUNES), st.sampled_from(("chua_bat_dau", "hoan_thanh"))),
     st.just(("compact",)),
 ), min_size=1, max_size=12)
 
@@ -64,6 +67,16 @@ def apply(db: Database, op: tuple, uploads: list[str], number: int) -> None:
                     "working_age_population": None, "is_demo": False}]
         uploads.append(store.add_upload("communes", _frame("communes", records), file_name=f"{number}.csv",
                                         content=f"c{number}".encode()).upload_id)
+    elif name == "spending":
+        records = [{"row_number": 2, "commune_id": op[1], "year": 2026, "item": "Chi tập huấn", "planned": op[2],
+                    "spent": None, "source_doc": None, "source_item": None, "note": None}]
+        uploads.append(store.add_upload("spending", _frame("spending", records), file_name=f"{number}.csv",
+                                        content=f"s{number}".encode()).upload_id)
+    elif name == "task":
+        records = [{"row_number": 2, "commune_id": op[1], "plan_year": 2026, "item": "1.1", "status": op[2],
+                    "completed_on": date(2026, 3, 2) if op[2] == "hoan_thanh" else None, "note": None}]
+        uploads.append(store.add_upload("tasks", _frame("tasks", records), file_name=f"{number}.csv",
+                                        content=f"k{number}".encode()).upload_id)
     elif name in ("undo", "redo") and uploads:
         getattr(store, name)(uploads[op[1] % len(uploads)])
     elif name == "review":

@@ -22,8 +22,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from queries.plans.spending import SPENDING_CASTS
+from queries.plans.tasks import TASK_CASTS, TASK_COLUMNS
 from queries.settings import PILLARS
-from queries.store import Store
+from queries.store import ROW_SCHEMAS, Store
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 
@@ -43,14 +45,21 @@ CASTS = {
         population_15plus::DOUBLE AS population_15plus,
         working_age_population::DOUBLE AS working_age_population,
         coalesce(is_demo::BOOLEAN, false) AS is_demo""",
+    "spending": SPENDING_CASTS,
+    "tasks": """commune_id::VARCHAR AS commune_id, plan_year::INTEGER AS plan_year, item::VARCHAR AS item,
+        status::VARCHAR AS status, completed_on::DATE AS completed_on, note::VARCHAR AS note""",
 }
 # The key under which a newer row supersedes an older one.
+# (Task updates have no rows "in force": tasks_status.sql reads their history as of a day.)
 KEYS = {
     "actuals": "commune_id, indicator, period",
     "targets": "commune_id, indicator, year",
     "communes": "commune_id",
+    "spending": "commune_id, year, item",
 }
-SHIPPED_CSV = {"actuals": "actuals.csv", "targets": "targets.csv", "communes": "communes.csv"}
+# Rows shipped in data/ (a folder may lack the optional ones: a test fixture, say).
+SHIPPED_CSV = {"actuals": "actuals.csv", "targets": "targets.csv", "communes": "communes.csv",
+               "spending": "spending.csv"}
 # Shipped CSV writes months as 'YYYY-MM', which people read more easily than dates.
 SHIPPED_REPLACE = {"actuals": "replace (period || '-01' as period)"}
 HISTORY_EXTRA = """source VARCHAR, priority INTEGER, seq BIGINT, upload_id VARCHAR,
@@ -80,6 +89,11 @@ def load_static(con: duckdb.DuckDBPyConnection, data_dir: Path, settings: dict) 
         select * from read_csv($path, header=true, all_varchar=true)""",
         {"path": str(data_dir / "indicators.csv")},
     )
+    tasks = data_dir / "tasks.csv"
+    source = "read_csv($path, header=true, all_varchar=true)" if tasks.exists() else \
+        "(select " + ", ".join(f"null::VARCHAR as {c}" for c in TASK_COLUMNS) + " where false)"
+    con.execute(f"create or replace table tasks as select {TASK_CASTS} from {source}",
+                {"path": str(tasks)} if tasks.exists() else None)
     load_settings_tables(con, settings)
 
 
@@ -112,13 +126,19 @@ def build_base(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: list[tup
         for review in store.reviews():
             insert_review(con, name, review)
     for kind in CASTS:
-        parts = [
-            f"""select {CASTS[kind]}, 'plan' as source, 0 as priority, null::BIGINT as seq,
+        # The part every kind has, even with no file at all: no rows, the right columns.
+        parts = [f"""select {CASTS[kind]}, 'plan' as source, 0 as priority, null::BIGINT as seq,
                 null::VARCHAR as upload_id, null::INTEGER as row_number, true as active
-            from (select * {SHIPPED_REPLACE.get(kind, "")}
-                  from read_csv($shipped, header=true, all_varchar=true))"""
-        ]
-        params: dict[str, object] = {"shipped": str(data_dir / SHIPPED_CSV[kind])}
+            from (select {", ".join(f"null::VARCHAR as {c}" for c in ROW_SCHEMAS[kind])} where false)"""]
+        params: dict[str, object] = {}
+        shipped = data_dir / SHIPPED_CSV[kind] if kind in SHIPPED_CSV else None
+        if shipped is not None and shipped.exists():
+            params["shipped"] = str(shipped)
+            parts.append(
+                f"""select {CASTS[kind]}, 'plan' as source, 0 as priority, null::BIGINT as seq,
+                    null::VARCHAR as upload_id, null::INTEGER as row_number, true as active
+                from (select * {SHIPPED_REPLACE.get(kind, "")}
+                      from read_csv($shipped, header=true, all_varchar=true))""")
         for priority, (name, store) in enumerate(sources, start=1):
             files = [str(p) for p in store.data_files(kind)]
             if not files:
@@ -130,7 +150,7 @@ def build_base(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: list[tup
                 from read_parquet($files_{priority}, union_by_name=true) d
                 join uploads u on u.upload_id = d.upload_id and u.priority = {priority}"""
             )
-        con.execute(f"create or replace table {kind}_history as " + "\nunion all by name\n".join(parts), params)
+        con.execute(f"create or replace table {kind}_history as " + "\nunion all by name\n".join(parts), params or None)
 
 
 def insert_review(con: duckdb.DuckDBPyConnection, source: str, review: dict) -> None:
@@ -161,12 +181,8 @@ def set_refresh_scope(con: duckdb.DuckDBPyConnection, communes: list[str] | None
     con.execute("create table if not exists refresh_scope (commune_id VARCHAR primary key)")
     con.execute("delete from refresh_scope")
     if communes is None:
-        con.execute(
-            """insert into refresh_scope
-            select commune_id from communes_history union
-            select commune_id from targets_history union
-            select commune_id from actuals_history"""
-        )
+        con.execute("insert into refresh_scope " + " union ".join(
+            f"select commune_id from {kind}_history where commune_id is not null" for kind in CASTS))
     elif communes:
         con.execute("insert into refresh_scope select distinct unnest($ids::VARCHAR[])", {"ids": list(communes)})
 
@@ -174,7 +190,7 @@ def set_refresh_scope(con: duckdb.DuckDBPyConnection, communes: list[str] | None
 def build_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Every derived table, for every commune."""
     set_refresh_scope(con, None)
-    for kind in CASTS:
+    for kind in KEYS:
         con.execute(f"create or replace table {kind} as {_current_in_scope(kind)} order by {KEYS[kind]}")
     # DuckDB binds a macro's tables when it is created: each step needs the one before.
     for path in sorted((SQL_DIR / "derived").glob("*.sql")):
@@ -190,7 +206,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, communes: set[str]) -> None:
     if not communes:
         return
     set_refresh_scope(con, sorted(communes))
-    for kind in CASTS:
+    for kind in KEYS:
         con.execute(f"delete from {kind} where commune_id in (select commune_id from refresh_scope)")
         con.execute(f"insert into {kind} {_current_in_scope(kind)}")
     for table in DERIVED:

@@ -14,9 +14,9 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
-import polars as pl
 
 from queries.ingest.parse import ParseError, is_blank, parse_number, show
+from queries.store import ROW_SCHEMAS
 from queries.text import fold
 
 # Columns of data/spending.csv.
@@ -42,10 +42,7 @@ SPENDING_CASTS = """commune_id::VARCHAR AS commune_id, year::INTEGER AS year, it
     planned::BIGINT AS planned, spent::BIGINT AS spent, source_doc::VARCHAR AS source_doc,
     source_item::VARCHAR AS source_item, note::VARCHAR AS note"""
 # What a stored spending row holds (plus upload_id, added by the store), as polars types.
-SPENDING_ROW_SCHEMA = {
-    "row_number": pl.Int32, "commune_id": pl.Utf8, "year": pl.Int32, "item": pl.Utf8,
-    "planned": pl.Int64, "spent": pl.Int64, "note": pl.Utf8,
-}
+SPENDING_ROW_SCHEMA = ROW_SCHEMAS["spending"]
 
 _CURRENCY = re.compile(r"\s*(?:vn[dđ]|dong|d)\s*$")
 _SCALE = re.compile(r"\s*(ty|trieu|tr|nghin|ngan)\s*$")

@@ -26,9 +26,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import polars as pl
 
 from queries.ingest.parse import ParseError, from_excel_serial, is_blank, show
+from queries.store import ROW_SCHEMAS
 from queries.text import fold, format_date, nfc
 
 NOT_STARTED, IN_PROGRESS, DONE = "chua_bat_dau", "dang_thuc_hien", "hoan_thanh"
@@ -105,10 +105,7 @@ TASK_COLUMN_HELP = {
                        "Bắt buộc khi trạng thái là Hoàn thành; để trống với trạng thái khác.",
 }
 # What a stored task-status row holds (plus upload_id, added by the store), as polars types.
-TASK_UPDATE_SCHEMA = {
-    "row_number": pl.Int32, "commune_id": pl.Utf8, "plan_year": pl.Int32, "item": pl.Utf8,
-    "status": pl.Utf8, "completed_on": pl.Date, "note": pl.Utf8,
-}
+TASK_UPDATE_SCHEMA = ROW_SCHEMAS["tasks"]
 
 _STATUS_WORDS = {
     NOT_STARTED: ("chua bat dau", "chua thuc hien", "chua trien khai", "chua lam"),

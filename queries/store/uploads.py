@@ -59,6 +59,17 @@ ROW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "population_15plus": pl.Float64, "working_age_population": pl.Float64,
         "is_demo": pl.Boolean,
     },
+    # A task's status as a commune reports it (queries/plans/tasks.py has the rules).
+    "tasks": {
+        "row_number": pl.Int32, "commune_id": pl.Utf8, "plan_year": pl.Int32, "item": pl.Utf8,
+        "status": pl.Utf8, "completed_on": pl.Date, "note": pl.Utf8,
+    },
+    # Planned and spent amounts per commune, year and item, in đồng (queries/plans/spending.py).
+    "spending": {
+        "row_number": pl.Int32, "commune_id": pl.Utf8, "year": pl.Int32, "item": pl.Utf8,
+        "planned": pl.Int64, "spent": pl.Int64, "source_doc": pl.Utf8, "source_item": pl.Utf8,
+        "note": pl.Utf8,
+    },
 }
 KINDS = tuple(ROW_SCHEMAS)
 
