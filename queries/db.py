@@ -340,7 +340,9 @@ _databases_lock = threading.Lock()
 
 def get_database(store: str | Path | None = None, include_demo: bool | None = None,
                  *, background: bool = False) -> Database:
-    key = (str(store_dir(store)), include_demo, background)
+    # One Database per store for the whole process; `background` only decides how a new one
+    # refreshes (tests put a synchronous one here before the pages ask).
+    key = (str(store_dir(store)), include_demo)
     with _databases_lock:
         if key not in _databases:
             _databases[key] = Database(store, include_demo, background=background)

@@ -21,6 +21,8 @@ from queries import clock
 from queries.db import month_start
 from queries.settings import PILLARS
 from queries.text import fold, format_month, province_key
+from queries.accounts.permissions import visible_provinces
+from ui.auth import current_account
 from ui.state import query
 
 ALL_PROVINCES = "tat-ca"
@@ -168,6 +170,10 @@ def default_month(months: pl.DataFrame) -> date:
 def scope_filters(columns: Sequence, *, allow_all: bool = False) -> Scope | None:
     """Province and month selectors in the two given containers; None when no commune exists."""
     provinces = query("province_activity", today=today())
+    # A leader or admin of some provinces sees those; "all provinces" is for the country-wide.
+    account = current_account()
+    provinces = provinces.filter(pl.col("province").is_in(visible_provinces(account, provinces["province"].to_list())))
+    allow_all = allow_all and (account is None or account.country_wide)
     if provinces.is_empty():
         return None
     names = provinces["province"].to_list()

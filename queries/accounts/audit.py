@@ -200,9 +200,9 @@ def audit_events(store_root: str | os.PathLike, since: date | None = None) -> li
 # ---- for the admin page ----------------------------------------------------------------------
 
 
-def upload_communes(db) -> dict[str, dict[str, str | None]]:
-    """upload_id -> {commune_id: province} for every upload the Database holds: what
-    `permissions.may_undo` needs, and what filters the audit log by commune."""
+def upload_communes(db, upload_id: str | None = None) -> dict[str, dict[str, str | None]]:
+    """upload_id -> {commune_id: province} for every upload the Database holds (or just one):
+    what `permissions.may_undo` needs, and what filters the audit log by commune."""
     tables = db.sql(
         """select table_name from information_schema.columns
         where table_name like '%\\_history' escape '\\' and column_name in ('upload_id', 'commune_id')
@@ -213,7 +213,7 @@ def upload_communes(db) -> dict[str, dict[str, str | None]]:
         rows = db.sql(
             f"""select distinct h.upload_id, h.commune_id, c.province
             from "{table}" as h left join communes as c using (commune_id)
-            where h.upload_id is not null""")
+            where h.upload_id is not null and ($u::VARCHAR is null or h.upload_id = $u::VARCHAR)""", u=upload_id)
         for upload_id, commune_id, province in rows.iter_rows():
             found.setdefault(upload_id, {})[commune_id] = province
     return found

@@ -68,6 +68,8 @@ UPLOAD_COLUMNS = """upload_id VARCHAR, seq BIGINT, kind VARCHAR, "user" VARCHAR,
     uploaded_at VARCHAR, received_at VARCHAR, file_name VARCHAR, sha256 VARCHAR,
     rows_total BIGINT, rows_accepted BIGINT, rows_rejected BIGINT, active BOOLEAN,
     reason VARCHAR, n_evidence BIGINT, source VARCHAR, priority INTEGER"""
+EVIDENCE_COLUMNS = """upload_id VARCHAR, priority INTEGER, name VARCHAR, sha256 VARCHAR, kind VARCHAR,
+    size BIGINT"""
 REVIEW_COLUMNS = """seq BIGINT, source VARCHAR, commune_id VARCHAR, period DATE, status VARCHAR,
     comment VARCHAR, "user" VARCHAR, reviewed_at VARCHAR"""
 # Derived tables after the rows in force, in the order they depend on each other.
@@ -121,6 +123,10 @@ def build_base(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: list[tup
         con.register("manifest_frame", manifest)
         con.execute("insert into uploads by name select * from manifest_frame")
         con.unregister("manifest_frame")
+    con.execute(f"create or replace table evidence ({EVIDENCE_COLUMNS})")
+    for priority, (name, store) in enumerate(sources, start=1):
+        for entry in store.entries():
+            insert_evidence(con, priority, entry)
     con.execute(f"create or replace table reviews ({REVIEW_COLUMNS})")
     for name, store in sources:
         for review in store.reviews():
@@ -151,6 +157,14 @@ def build_base(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: list[tup
                 join uploads u on u.upload_id = d.upload_id and u.priority = {priority}"""
             )
         con.execute(f"create or replace table {kind}_history as " + "\nunion all by name\n".join(parts), params or None)
+
+
+def insert_evidence(con: duckdb.DuckDBPyConnection, priority: int, entry: dict) -> None:
+    """The evidence files an upload carried (kept by content in the store's blobs/)."""
+    for item in entry.get("evidence") or ():
+        con.execute("insert into evidence values ($u, $p, $name, $sha, $kind, $size)",
+                    {"u": entry["upload_id"], "p": priority, "name": item.get("name"), "sha": item.get("sha256"),
+                     "kind": item.get("type"), "size": item.get("size")})
 
 
 def insert_review(con: duckdb.DuckDBPyConnection, source: str, review: dict) -> None:
@@ -328,6 +342,7 @@ def _add_upload(con: duckdb.DuckDBPyConnection, source: str, priority: int, stor
                 values ($upload_id, $seq, $kind, $user, $uploaded_at, $received_at, $file_name, $sha256,
                     $rows_total, $rows_accepted, $rows_rejected, $active, $reason, $n_evidence, $source, $priority)""",
                 row)
+    insert_evidence(con, priority, entry)
     kind = entry["kind"]
     if kind not in CASTS:
         return set()

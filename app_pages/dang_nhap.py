@@ -1,0 +1,37 @@
+"""Đăng nhập: a built-in account (username and password) or, where the province has an
+identity provider, single sign-on. The password goes from the form to the server over the
+page's connection, is checked against its argon2 hash and never kept, logged or shown."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import auth, page
+
+page.header("Đăng nhập", "Cán bộ xã đăng nhập để tải số liệu lên; lãnh đạo và quản trị tỉnh để xem và quản lý "
+            "số liệu của tỉnh mình.")
+if not auth.public_view():
+    st.info("Bảng điều khiển này chỉ dành cho tài khoản đã được cấp. Hãy đăng nhập.", icon="🔒")
+if auth.sso_refusal():
+    st.warning(f"{auth.NOT_GRANTED}: {auth.sso_refusal()}", icon="🔒")
+
+account = auth.current_account()
+if account is not None:
+    st.success(f"Bạn đang đăng nhập: {account.name or account.username} ({account.role_label}).", icon="✅")
+    st.stop()
+
+left, _ = st.columns([1, 1])
+with left:
+    if auth.sso_configured():
+        if st.button("Đăng nhập bằng tài khoản một lần (SSO)", icon="🪪", use_container_width=True):
+            st.login()
+        st.caption("Hoặc đăng nhập bằng tài khoản được cấp trên bảng điều khiển:")
+    with st.form("dti_login", border=True):
+        username = st.text_input("Tên đăng nhập", autocomplete="username")
+        password = st.text_input("Mật khẩu", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Đăng nhập", type="primary", use_container_width=True)
+    if submitted:
+        problem = auth.sign_in(username, password)
+        if problem:
+            st.error(problem, icon="⛔")
+        else:
+            st.rerun()  # the navigation is rebuilt for this account, opening on its first page

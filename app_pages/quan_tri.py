@@ -1,0 +1,164 @@
+"""Quản trị: accounts of the province (create, disable, enable, new password) and the
+method's settings, each with its help text. Every action is checked and recorded by
+queries.accounts.service (permissions, validation, audit log); this page only collects input."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from queries.accounts import service
+from queries.accounts.permissions import (
+    CAN_BO_XA,
+    ROLE_LABELS,
+    ROLES,
+    may_change_settings,
+    may_manage_accounts,
+    scope_label,
+    visible_provinces,
+)
+from queries.accounts.places import Places
+from queries.settings import SETTINGS, load_settings, store_dir
+from ui import page
+from ui.auth import current_account
+from ui.state import database, query
+
+page.header("Quản trị", "Tài khoản của tỉnh và các cài đặt của phương pháp tính điểm. Mọi thay đổi được ghi vào "
+            "nhật ký hoạt động.")
+account = current_account()
+if not (may_manage_accounts(account) or may_change_settings(account)):
+    st.error("Chỉ Quản trị tỉnh dùng được trang này.")
+    st.stop()
+store = store_dir()
+
+
+def refused(error: Exception) -> None:
+    st.error(getattr(error, "message", None) or "Không thực hiện được thao tác.", icon="⛔")
+
+
+def render_accounts() -> None:
+    accounts = service.list_accounts(account, store)
+    st.dataframe(pl.DataFrame({
+        "Tên đăng nhập": [a.username for a in accounts],
+        "Họ tên": [a.name for a in accounts],
+        "Vai trò": [a.role_label for a in accounts],
+        "Phạm vi": [scope_label(a) for a in accounts],
+        "Email": [a.email or "" for a in accounts],
+        "Trạng thái": ["Đang dùng" if a.active else "Đã vô hiệu hóa" for a in accounts],
+    }), hide_index=True, use_container_width=True)
+
+    communes = query("communes_in_province", province=None)
+    provinces = visible_provinces(account, sorted(set(communes["province"].to_list())))
+    in_scope = communes.filter(pl.col("province").is_in(provinces))
+    commune_labels = {r["commune_id"]: f"{r['commune_name']} ({r['province']})" for r in in_scope.iter_rows(named=True)}
+
+    st.subheader("Thêm tài khoản")
+    with st.form("new_account", clear_on_submit=False):
+        left, right = st.columns(2)
+        username = left.text_input("Tên đăng nhập", help="Chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang.")
+        name = right.text_input("Họ tên")
+        role = left.selectbox("Vai trò", ROLES, format_func=ROLE_LABELS.get)
+        email = right.text_input("Email (để đăng nhập một lần, nếu có)")
+        chosen_provinces = left.multiselect("Tỉnh (Quản trị tỉnh, Lãnh đạo)", provinces,
+                                            help="Bỏ trống: toàn quốc (chỉ tài khoản toàn quốc được tạo).")
+        chosen_communes = right.multiselect("Xã (Cán bộ xã)", list(commune_labels), format_func=commune_labels.get)
+        password = left.text_input("Mật khẩu", type="password", help="Ít nhất 8 ký tự.")
+        again = right.text_input("Nhập lại mật khẩu", type="password")
+        if st.form_submit_button("Tạo tài khoản", type="primary"):
+            if password != again:
+                st.error("Hai lần nhập mật khẩu không giống nhau.")
+            else:
+                try:
+                    created = service.create_account(
+                        account, store, username=username, role=role, password=password or None, name=name,
+                        email=email or None, provinces=chosen_provinces if role != CAN_BO_XA else (),
+                        communes=chosen_communes if role == CAN_BO_XA else (),
+                        places=Places.from_database(database()))
+                except service.AccountsError as error:
+                    refused(error)
+                else:
+                    st.success(f"Đã tạo tài khoản “{created.username}” ({created.role_label}, {scope_label(created)}).")
+
+    st.subheader("Một tài khoản")
+    if not accounts:
+        return
+    chosen = st.selectbox("Tài khoản", [a.username for a in accounts], key="account_choice",
+                          format_func=lambda u: next(f"{a.username} — {a.name}" for a in accounts if a.username == u))
+    target = next(a for a in accounts if a.username == chosen)
+    left, right = st.columns(2)
+    if target.active:
+        if left.button("Vô hiệu hóa", icon="🚫", key="disable"):
+            try:
+                service.disable_account(account, store, target.username)
+            except service.AccountsError as error:
+                refused(error)
+            else:
+                st.success(f"Đã vô hiệu hóa “{target.username}”: người này không đăng nhập được nữa.")
+                st.rerun()
+    elif left.button("Kích hoạt lại", icon="✅", key="enable"):
+        try:
+            service.enable_account(account, store, target.username)
+        except service.AccountsError as error:
+            refused(error)
+        else:
+            st.rerun()
+    with right.form("set_password"):
+        new_password = st.text_input("Mật khẩu mới", type="password")
+        if st.form_submit_button("Đặt mật khẩu mới"):
+            try:
+                service.set_password(account, store, target.username, new_password)
+            except service.AccountsError as error:
+                refused(error)
+            else:
+                st.success(f"Đã đặt mật khẩu mới cho “{target.username}”.")
+
+
+CHOICES = {"unreported_rule": ("zero", "exclude"), "score_basis": ("all", "reviewed")}
+
+
+def render_settings() -> None:
+    if not may_change_settings(account):
+        st.info("Tài khoản của bạn không thay đổi được cài đặt.")
+        return
+    current = load_settings(store)
+    st.caption("Mỗi cài đặt kèm giải thích; thay đổi có hiệu lực ngay trên mọi trang và được ghi vào nhật ký "
+               "(giá trị cũ và mới).")
+    with st.form("settings"):
+        values = {}
+        for setting in SETTINGS:
+            value = current[setting.name]
+            key = f"setting_{setting.name}"
+            if setting.name in CHOICES:
+                options = CHOICES[setting.name]
+                values[setting.name] = st.selectbox(setting.name, options, index=options.index(value) if value in options else 0,
+                                                    help=setting.help_vi, key=key)
+            elif isinstance(setting.default, bool):
+                values[setting.name] = st.checkbox(setting.name, value=bool(value), help=setting.help_vi, key=key)
+            elif isinstance(setting.default, int):
+                values[setting.name] = st.number_input(setting.name, value=int(value), step=1, help=setting.help_vi, key=key)
+            elif isinstance(setting.default, float):
+                values[setting.name] = st.number_input(setting.name, value=float(value), step=0.05, format="%.2f",
+                                                       help=setting.help_vi, key=key)
+            else:
+                values[setting.name] = st.text_input(setting.name, value=str(value), help=setting.help_vi, key=key)
+            st.caption(setting.help_vi)
+        if st.form_submit_button("Lưu cài đặt", type="primary"):
+            changed = {k: v for k, v in values.items() if v != current[k]}
+            if not changed:
+                st.info("Không có gì thay đổi.")
+                return
+            try:
+                done = service.change_settings(account, store, changed)
+            except service.AccountsError as error:
+                refused(error)
+            else:
+                st.success("Đã lưu: " + "; ".join(f"{name}: {old} → {new}" for name, old, new in done))
+
+
+accounts_tab, settings_tab = st.tabs(["Tài khoản", "Cài đặt"])
+with accounts_tab:
+    if may_manage_accounts(account):
+        render_accounts()
+    else:
+        st.info("Tài khoản của bạn không quản lý được tài khoản khác.")
+with settings_tab:
+    render_settings()

@@ -1,0 +1,174 @@
+"""Every change to the data goes through here: who may make it, and what the month allows.
+
+The upload page, the review page and the command line call these functions with the account
+acting (`queries.accounts.LOCAL_ADMIN` on the command line without `--as`); each checks the
+account's permission itself (queries/accounts/permissions.py holds the rules) and the
+reporting calendar (queries/cycle/calendar.py), then hands the change to the store, whose
+journal records it with the account's username. Hiding a button is never the protection.
+
+    store_upload(db, result, actor, evidence=(), received_at=None, reason=None) -> Receipt
+    undo(db, upload_id, actor, reason=None) / redo(...)
+    review_month(db, actor, commune_id, period, status, comment=None)
+
+A refusal raises `Refused` with one Vietnamese sentence for the person.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from queries import clock
+from queries.accounts import permissions
+from queries.accounts.audit import upload_communes
+from queries.accounts.permissions import Account
+from queries.cycle import calendar
+from queries.cycle.evidence import Evidence
+from queries.store import Receipt
+from queries.text import format_month
+
+REVIEW_STATUSES = {"da_tham_dinh": "Đã thẩm định", "yeu_cau_bo_sung": "Yêu cầu bổ sung"}
+AWAITING_REVIEW = ("cho_tham_dinh", "Chờ thẩm định")
+REASON_NEEDED = "Tháng này đã khóa sổ: hãy ghi lý do thay đổi (lý do được lưu trong nhật ký)."
+
+
+class Refused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NothingToStore(ValueError):
+    pass
+
+
+def is_admin(actor: Account | None) -> bool:
+    return actor is not None and actor.active and actor.role == permissions.QUAN_TRI
+
+
+def closed_months(months, db, now: datetime | None = None) -> list[date]:
+    now = now or clock.now()
+    return sorted({m for m in months if calendar.is_closed(m, now, db.settings)})
+
+
+def _check_closed(months, db, actor: Account, reason: str | None) -> str | None:
+    """Commune staff cannot change a closed month; an admin can, with a reason."""
+    closed = closed_months(months, db)
+    if not closed:
+        return None
+    if not is_admin(actor):
+        raise Refused(f"Không thay đổi được: {calendar.closed_message(closed[0], db.settings)}.")
+    if not (reason or "").strip():
+        raise Refused(REASON_NEEDED)
+    return reason.strip()
+
+
+def store_upload(db, result, actor: Account, *, evidence: list[Evidence] | tuple = (),
+                 received_at: datetime | None = None, reason: str | None = None) -> Receipt:
+    """Store the accepted rows of a checked file (queries.ingest.check.CheckResult) as one
+    upload by `actor`, with its evidence. The checker has already turned rows outside the
+    account's communes and rows of closed months into row errors; this checks again."""
+    if not result.readable or result.kind is None:
+        raise NothingToStore("Tệp không đọc được: không có gì để lưu")
+    refusal = permissions.upload_refusal(actor, result.kind)
+    if refusal:
+        raise Refused(refusal)
+    if not result.accepted:
+        raise NothingToStore("Không có dòng hợp lệ nào để lưu")
+    for row in result.accepted:
+        record = row.record
+        if record.get("commune_id") and not permissions.commune_in_scope(actor, record["commune_id"], record.get("province")):
+            raise Refused(f"Dòng {row.row}: " + permissions.row_refusal(actor, record.get("commune_name") or record["commune_id"],
+                                                                        record.get("province")))
+    if received_at is not None and not is_admin(actor):
+        raise Refused("Chỉ Quản trị tỉnh được ghi ngày nhận báo cáo (--received-at).")
+    months = {r.record["period"] for r in result.accepted if r.record.get("period")}
+    reason = _check_closed(months, db, actor, reason) if result.kind == "actuals" else (reason or None)
+    blobs = [{"name": item.name, "sha256": db.store.put_blob(item.content), "type": item.kind,
+              "size": len(item.content)} for item in evidence]
+    receipt = db.store.add_upload(
+        result.kind, result.frame(), file_name=result.file_name, content=result.store_content(),
+        original=result.content, user=actor.username, rows_total=len(result.rows),
+        rows_rejected=len(result.rejected), received_at=received_at, evidence=blobs, reason=reason,
+    )
+    return receipt
+
+
+def _months_of(entry: dict) -> list[date]:
+    return [date(int(p[:4]), int(p[5:7]), 1) for p in entry.get("periods") or ()]
+
+
+def _state_change(db, upload_id: str, actor: Account, action: str, reason: str | None) -> bool:
+    try:
+        entry = db.store.upload(upload_id)
+    except KeyError:
+        raise Refused(f"Không có lần tải lên mã “{upload_id}”.") from None
+    communes = upload_communes(db, upload_id).get(upload_id, {})
+    refusal = permissions.undo_refusal(actor, entry, communes)
+    if refusal:
+        raise Refused(refusal)
+    reason = _check_closed(_months_of(entry), db, actor, reason) if entry["kind"] == "actuals" else reason
+    return getattr(db.store, action)(upload_id, user=actor.username, reason=reason)
+
+
+def undo(db, upload_id: str, actor: Account, reason: str | None = None) -> bool:
+    """Hide an upload (its values give way to the ones before). False when already undone."""
+    return _state_change(db, upload_id, actor, "undo", reason)
+
+
+def redo(db, upload_id: str, actor: Account, reason: str | None = None) -> bool:
+    return _state_change(db, upload_id, actor, "redo", reason)
+
+
+def review_month(db, actor: Account, commune_id: str, period: date, status: str,
+                 comment: str | None = None) -> dict:
+    """The province's appraisal of one commune's month: 'da_tham_dinh' or 'yeu_cau_bo_sung'
+    (with a comment the commune sees)."""
+    if status not in REVIEW_STATUSES:
+        raise Refused(f"Trạng thái thẩm định “{status}” không có.")
+    commune = db.sql("select commune_name, province from communes where commune_id = $c", c=commune_id)
+    if commune.is_empty():
+        raise Refused(f"Không có xã mã “{commune_id}”.")
+    name, province = commune.row(0)
+    refusal = permissions.review_refusal(actor, province)
+    if refusal:
+        raise Refused(refusal)
+    comment = (comment or "").strip() or None
+    if status == "yeu_cau_bo_sung" and not comment:
+        raise Refused(f"Hãy ghi rõ {name} cần bổ sung gì cho {format_month(period).lower()}.")
+    return db.store.add_review(commune_id, period, status, user=actor.username, comment=comment)
+
+
+def set_task_status(db, actor: Account, commune_id: str, plan_year: int, item: str, status: str,
+                    completed_on: date | None = None, note: str | None = None) -> Receipt:
+    """A task's status set on the page: stored as a one-row upload of kind 'tasks', so it has
+    the same permissions, history, undo and audit as a file of task statuses."""
+    import polars as pl
+
+    from queries.plans.tasks import STATUS_LABELS
+    from queries.store import ROW_SCHEMAS
+
+    task = db.sql("""select t.name, c.commune_name, c.province from tasks as t join communes as c using (commune_id)
+                     where t.commune_id = $c and t.plan_year = $y and t.item = $i""", c=commune_id, y=plan_year, i=item)
+    if task.is_empty():
+        raise Refused(f"Không có nhiệm vụ mục {item} trong kế hoạch năm {plan_year} của xã này.")
+    name, commune_name, province = task.row(0)
+    refusal = permissions.upload_refusal(actor, "tasks")
+    if refusal:
+        raise Refused(refusal)
+    if not permissions.commune_in_scope(actor, commune_id, province):
+        raise Refused(permissions.row_refusal(actor, commune_name, province))
+    if status not in STATUS_LABELS:
+        raise Refused(f"Trạng thái “{status}” không có.")
+    if status == "hoan_thanh" and completed_on is None:
+        raise Refused("Hãy ghi ngày hoàn thành.")
+    if status != "hoan_thanh":
+        completed_on = None
+    if completed_on is not None and completed_on > clock.today():
+        raise Refused("Ngày hoàn thành không được ở tương lai.")
+    row = pl.DataFrame([{"row_number": 1, "commune_id": commune_id, "plan_year": plan_year, "item": item,
+                         "status": status, "completed_on": completed_on, "note": note}],
+                       schema=ROW_SCHEMAS["tasks"], orient="row")
+    moment = clock.now()
+    # The moment is part of the content: setting the same status again later is a new report.
+    content = f"task {commune_id} {plan_year} {item} {status} {completed_on} {note} {moment.isoformat()}".encode()
+    return db.store.add_upload("tasks", row, file_name=f"Trang Nhiệm vụ: mục {item}", content=content,
+                               user=actor.username, rows_total=1)

@@ -1,0 +1,146 @@
+"""Signing in, the pages each role sees, the admin page and the audit log page (AppTest)."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import queries.db
+import ui.state
+from queries.accounts import service
+from queries.accounts.permissions import LOCAL_ADMIN
+from queries.accounts.places import Places
+from queries.settings import store_dir
+from tests.upload_data import make_database
+from ui.navigation import page_list
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    monkeypatch.setenv("DTI_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("DTI_TEST_FAST_HASH", "1")
+    database = make_database(tmp_path)
+    queries.db._databases.clear()
+    queries.db._databases[(str(store_dir()), None)] = database
+    ui.state.database.clear()
+    yield database
+    queries.db._databases.clear()
+    ui.state.database.clear()
+
+
+@pytest.fixture
+def people(db):
+    """One account of each role, with passwords made now."""
+    store, places = store_dir(), Places.from_database(db)
+    made = {}
+    for username, role, scope in (
+        ("admin.th", "quan_tri", {"provinces": ["Thanh Hóa"]}),
+        ("canbo.dt", "can_bo_xa", {"communes": ["thanh-hoa/dinh-tien"]}),
+        ("lanhdao", "lanh_dao", {"provinces": ["Đồng Nai"]}),
+    ):
+        password = secrets.token_urlsafe(12)
+        account = service.create_account(LOCAL_ADMIN, store, username=username, role=role, password=password,
+                                         name=f"Người {username}", places=places, **scope)
+        made[username] = (account, password)
+    return made
+
+
+def page(name: str, account=None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=60)
+    if account is not None:
+        at.session_state["dti_account"] = account
+    return at
+
+
+def titles(account, public_view=True) -> dict[str, list[str]]:
+    return {group: [title for _, title, _, _ in items] for group, items in page_list(account, public_view).items()}
+
+
+def test_each_role_sees_only_its_pages(people):
+    anonymous = titles(None)
+    assert "Nhập liệu" not in anonymous and "Quản trị" not in anonymous
+    assert anonymous["Tài khoản"] == ["Đăng nhập"] and "Tổng quan" in anonymous["Theo dõi"]
+    assert titles(None, public_view=False) == {"": ["Đăng nhập"]}
+    leader = titles(people["lanhdao"][0])
+    assert "Nhập liệu" not in leader and "Quản trị" not in leader and "Tài khoản" not in leader
+    officer = titles(people["canbo.dt"][0])
+    assert officer["Nhập liệu"] == ["Tải lên số liệu"] and "Quản trị" not in officer
+    admin = titles(people["admin.th"][0])
+    assert admin["Nhập liệu"] == ["Tải lên số liệu"] and admin["Quản trị"] == ["Quản trị", "Nhật ký"]
+
+
+def test_sign_in_with_a_wrong_password_then_the_right_one(people):
+    _, password = people["canbo.dt"]
+    at = page("dang_nhap").run()
+    assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
+    at.text_input[0].input("canbo.dt")
+    at.text_input[1].input(password + "x")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Tên đăng nhập hoặc mật khẩu không đúng."]
+    assert "dti_account" not in at.session_state
+    at.text_input[0].input("khong.co.ai")
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Tên đăng nhập hoặc mật khẩu không đúng."]  # the same message
+    at.text_input[0].input("canbo.dt")
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["dti_account"].username == "canbo.dt"
+    # Nothing the page shows carries the password.
+    shown = [m.value for m in at.markdown] + [s.value for s in at.success] + [e.value for e in at.error]
+    assert "Bạn đang đăng nhập" in " ".join(shown) and password not in " ".join(shown)
+
+
+def test_the_admin_creates_and_disables_an_account_in_its_province(people, db):
+    admin = people["admin.th"][0]
+    at = page("quan_tri", admin).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert set(shown["Tên đăng nhập"]) == {"admin.th", "canbo.dt"}  # not the leader of another province
+    password = secrets.token_urlsafe(12)
+    form = {t.label: t for t in at.text_input}
+    form["Tên đăng nhập"].input("canbo.moi")
+    form["Họ tên"].input("Trần Thị Mới")
+    form["Mật khẩu"].input(password)
+    form["Nhập lại mật khẩu"].input(password)
+    [role] = [s for s in at.selectbox if s.label == "Vai trò"]
+    role.set_value("can_bo_xa")
+    [communes] = [m for m in at.multiselect if m.label == "Xã (Cán bộ xã)"]
+    communes.set_value(["thanh-hoa/phu-my"])
+    [create] = [b for b in at.button if b.label == "Tạo tài khoản"]
+    create.click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    made = service.get_account(store_dir(), "canbo.moi")
+    assert made.communes == ("thanh-hoa/phu-my",) and made.role == "can_bo_xa"
+
+    [chosen] = [s for s in at.selectbox if s.label == "Tài khoản"]
+    chosen.set_value("canbo.dt")
+    at.run()
+    [disable] = [b for b in at.button if b.label == "Vô hiệu hóa"]
+    disable.click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert not service.get_account(store_dir(), "canbo.dt").active
+    assert not service.authenticate(store_dir(), "canbo.dt", people["canbo.dt"][1]).ok
+
+
+def test_a_leader_cannot_use_the_admin_pages(people):
+    for name in ("quan_tri", "nhat_ky"):
+        at = page(name, people["lanhdao"][0]).run()
+        assert at.error and "Chỉ Quản trị tỉnh" in at.error[0].value
+
+
+def test_the_audit_page_lists_sign_ins_and_account_changes(people):
+    service.authenticate(store_dir(), "canbo.dt", people["canbo.dt"][1])
+    service.authenticate(store_dir(), "canbo.dt", "sai-mat-khau")
+    at = page("nhat_ky", people["admin.th"][0]).run()
+    assert not at.exception
+    log = at.dataframe[0].value
+    assert {"Đăng nhập", "Đăng nhập sai"} <= set(log["Hoạt động"])
+    assert "canbo.dt" in set(log["Người thực hiện"])
+    text = " ".join(str(v) for v in log.to_numpy().ravel())
+    assert people["canbo.dt"][1] not in text and "argon2" not in text

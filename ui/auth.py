@@ -1,0 +1,117 @@
+"""Who is using the dashboard, in the Streamlit session.
+
+A person signs in with a built-in account (username and password, checked by
+queries.accounts.service.authenticate: argon2 hashes, lockout after repeated failures) or,
+where the province has an identity provider, with single sign-on through Streamlit's own
+`st.login()` / `st.user` (OIDC, configured in `.streamlit/secrets.toml` `[auth]`); the e-mail
+the provider vouches for is matched to an account. The account is re-read from the store on
+every run, so one disabled by an admin, on any replica, is signed out at once.
+
+Pages ask `current_account()`; what an account may do is decided in queries/ (permissions,
+changes), never here.
+"""
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from queries.accounts import service
+from queries.accounts.permissions import Account, describe
+from queries.settings import load_settings, store_dir
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "dti_account"
+SSO_REFUSED_KEY = "dti_sso_refused"
+NOT_GRANTED = "Tài khoản chưa được cấp quyền"
+
+
+def sso_configured() -> bool:
+    """Whether `[auth]` is set up in secrets.toml (Streamlit's OIDC login)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, AttributeError):
+        return False
+    except Exception:  # a malformed secrets file must not take the page down
+        log.warning("could not read .streamlit/secrets.toml", exc_info=True)
+        return False
+
+
+def _sso_email() -> str | None:
+    if not sso_configured():
+        return None
+    try:
+        if st.user.is_logged_in:
+            return st.user.get("email")
+    except Exception:
+        log.warning("reading st.user failed", exc_info=True)
+    return None
+
+
+def current_account() -> Account | None:
+    """The signed-in account, fresh from the store, or None (not signed in, disabled, or an
+    SSO identity without an account)."""
+    account = st.session_state.get(SESSION_KEY)
+    if account is not None:
+        fresh = service.current_account(store_dir(), account)
+        if fresh is None:  # disabled or removed since: the session ends
+            st.session_state.pop(SESSION_KEY, None)
+            return None
+        st.session_state[SESSION_KEY] = fresh
+        return fresh
+    email = _sso_email()
+    if email and not st.session_state.get(SSO_REFUSED_KEY):
+        result = service.sso_login(store_dir(), email)
+        if result.ok:
+            st.session_state[SESSION_KEY] = result.account
+            return result.account
+        st.session_state[SSO_REFUSED_KEY] = result.message
+    return None
+
+
+def sso_refusal() -> str | None:
+    """The message for a person signed in by SSO whose e-mail has no account."""
+    return st.session_state.get(SSO_REFUSED_KEY)
+
+
+def public_view() -> bool:
+    return bool(load_settings(store_dir())["public_view"])
+
+
+def sign_in(username: str, password: str) -> str | None:
+    """Sign in with a built-in account; None on success, else the one message to show."""
+    result = service.authenticate(store_dir(), username, password)
+    if not result.ok:
+        return result.message
+    st.session_state[SESSION_KEY] = result.account
+    return None
+
+
+def sign_out() -> None:
+    account = st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop(SSO_REFUSED_KEY, None)
+    if account is not None:
+        service.logout(store_dir(), account)
+    # Nothing of the session's choices should outlive the person who made them.
+    for key in list(st.session_state.keys()):
+        if str(key).startswith(("_dti_", "dti_", "upload_")):
+            st.session_state.pop(key, None)
+    if _sso_email():
+        st.logout()  # ends the provider's cookie too, and reruns
+
+
+def sidebar(account: Account | None) -> None:
+    """Who is signed in, with the sign-out button; or the way to sign in."""
+    with st.sidebar:
+        if account is not None:
+            st.markdown(f"**{account.name or account.username}**")
+            st.caption(describe(account).split(" — ", 1)[-1])
+            if st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True):
+                sign_out()
+                st.rerun()
+        elif sso_refusal():
+            st.warning(f"{NOT_GRANTED}: {sso_refusal()}", icon="🔒")
+            if st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True):
+                sign_out()
+                st.rerun()

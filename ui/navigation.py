@@ -1,0 +1,67 @@
+"""The pages a person sees, built per run from who they are (Streamlit's st.navigation).
+
+Not signed in: the leaders' pages, the presentation and the method when the setting
+`public_view` is true (the default), else only the sign-in page. Signed in: the same, plus
+the upload page for roles that may upload, and the admin pages for province admins. A page
+missing from the navigation cannot be opened by its URL either; and every change a page
+offers is checked again in queries/ (permissions are never only a hidden button).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from queries.accounts.permissions import Account, may_change_settings, may_manage_accounts, may_see_audit, may_upload
+
+ROOT = Path(__file__).resolve().parent.parent
+UPLOAD_KINDS = ("actuals", "targets", "communes", "tasks", "spending")
+
+
+def _page(file: str, title: str, icon: str, default: bool = False) -> tuple | None:
+    # Pages still being built on another branch are listed once their file exists.
+    return (file, title, icon, default) if (ROOT / file).exists() else None
+
+
+def _group(*pages) -> list:
+    return [p for p in pages if p is not None]
+
+
+def page_list(account: Account | None, public_view: bool) -> dict[str, list[tuple]]:
+    """{group: [(file, title, icon, default), ...]} for this person."""
+    sign_in = _page("app_pages/dang_nhap.py", "Đăng nhập", "🔑", default=account is None and not public_view)
+    if account is None and not public_view:
+        return {"": [sign_in]}
+    pages = {
+        "Theo dõi": _group(
+            _page("app_pages/tong_quan.py", "Tổng quan", "🏠", default=True),
+            _page("app_pages/tru_cot.py", "Trụ cột", "🧱"),
+            _page("app_pages/xep_hang.py", "Xếp hạng", "🏆"),
+            _page("app_pages/ho_so_xa.py", "Hồ sơ xã", "📋"),
+            _page("app_pages/so_sanh.py", "So sánh", "⚖️"),
+            _page("app_pages/don_vi_chu_tri.py", "Đơn vị chủ trì", "🏢"),
+        ),
+        "Báo cáo tháng": _group(
+            _page("app_pages/tinh_hinh_bao_cao.py", "Tình hình báo cáo", "🗓️"),
+            _page("app_pages/nhiem_vu.py", "Nhiệm vụ", "✅"),
+            _page("app_pages/kinh_phi.py", "Kinh phí", "💰"),
+        ),
+    }
+    if account is not None and any(may_upload(account, kind) for kind in UPLOAD_KINDS):
+        pages["Nhập liệu"] = _group(_page("app_pages/tai_len.py", "Tải lên số liệu", "📤"))
+    pages["Họp giao ban"] = _group(_page("app_pages/trinh_chieu.py", "Trình chiếu", "🖥️"))
+    pages["Thông tin"] = _group(_page("app_pages/phuong_phap.py", "Phương pháp", "📐"))
+    admin = _group(
+        _page("app_pages/quan_tri.py", "Quản trị", "🛠️") if (may_manage_accounts(account) or may_change_settings(account)) else None,
+        _page("app_pages/nhat_ky.py", "Nhật ký", "📜") if may_see_audit(account) else None,
+    )
+    if admin:
+        pages["Quản trị"] = admin
+    if account is None:
+        pages["Tài khoản"] = [sign_in]
+    return {group: items for group, items in pages.items() if items}
+
+
+def pages_for(account: Account | None, public_view: bool) -> dict[str, list[st.Page]]:
+    return {group: [st.Page(file, title=title, icon=icon, default=default) for file, title, icon, default in items]
+            for group, items in page_list(account, public_view).items()}
