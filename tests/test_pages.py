@@ -251,7 +251,7 @@ def test_commune_profile_on_shipped_data(store, demo_db):
     assert shown["Điểm tổng"][0] == vi(me["score"])
     assert shown["Hạng trong tỉnh"][0] == f"{me['rank']}/100"
     assert "Xã Ân Hà · Tỉnh Minh Họa · Tháng 11/2026" in text_of(at)
-    assert "Số liệu gần nhất: **Tháng 11/2026**, nhận ngày 20/11/2026" in text_of(at)
+    assert "Số liệu gần nhất: **Tháng 11/2026**, nhận ngày 19/11/2026" in text_of(at)
 
     pillars, why, indicators = (at.dataframe[i].value for i in range(3))
     # why this score: the contributions add up to the score, the weights are the settings'

@@ -171,26 +171,74 @@ def generate(provinces: int, communes: int, months: int, seed: int, end: date) -
     return {"communes": communes_frame, "targets": targets, "actuals": actuals}
 
 
+def received_days(actuals: pl.DataFrame, seed: int, exact: bool) -> pl.DataFrame:
+    """When each commune's report for each month arrived: most communes before the 20th of
+    the next month (the plans' deadline), some a few days late, each commune with its own
+    habit. `exact=False` (national scale) rounds the days to five dates a month, so a month
+    is a handful of uploads rather than thousands. A separate random stream keeps the values
+    the same as without this."""
+    rng = np.random.default_rng(seed + 1)
+    reports = actuals.select("commune_id", "period").unique().sort("commune_id", "period")
+    communes = reports["commune_id"].unique().sort()
+    punctuality = dict(zip(communes.to_list(), rng.beta(6, 1.5, communes.len()).tolist()))
+    on_time = rng.random(reports.height) < np.array([punctuality[c] for c in reports["commune_id"].to_list()])
+    day = np.where(on_time, rng.integers(3, 20, reports.height), rng.integers(20, 29, reports.height))
+    if not exact:
+        day = np.select([day <= 10, day <= 15, day <= 19, day <= 23], [10, 15, 19, 22], 27)
+    return reports.with_columns(pl.Series("day", day, dtype=pl.Int32))
+
+
+def _received_at(period: date, day: int, end: date) -> datetime:
+    """09:00 Vietnam time on `day` of the month after `period`; the reports of the last
+    month, which would arrive after the data ends, arrive early instead, between the 15th and
+    the 19th of that month."""
+    following = date(period.year + period.month // 12, period.month % 12 + 1, 1)
+    if following > end:
+        following, day = period, 15 + day % 5
+    return datetime(following.year, following.month, day, 2, 0, tzinfo=timezone.utc)
+
+
 def write(frames: dict[str, pl.DataFrame], store: Store, seed: int) -> None:
-    """One upload per kind for the plan, then one upload per month of results, dated the
-    20th of that month, when the plans (seeds 003, 004) have the commune report on."""
+    """One upload per kind for the plan; then the results as the communes sent them: one
+    upload per month and day of arrival (see received_days); then, for a province-sized
+    demo, the province's reviews of the months before the last two."""
     first = frames["actuals"]["period"].min()
+    end = frames["actuals"]["period"].max()
     start = datetime(first.year, first.month, 1, tzinfo=timezone.utc)
     for kind in ("communes", "targets"):
         frame = frames[kind]
         store.add_upload(kind, frame, file_name=f"minh-hoa-{kind}.parquet",
                          content=f"demo:{seed}:{kind}:{frame.height}".encode() + frame.hash_rows().to_numpy().tobytes(),
                          user=GENERATOR_USER, moment=start)
-    actuals = frames["actuals"].sort("period", "commune_id", "indicator")
-    for (period,), month in actuals.group_by("period", maintain_order=True):
-        rows = month.with_row_index("row_number", offset=2).with_columns(pl.col("row_number").cast(pl.Int32))
-        received = datetime(period.year, period.month, 20, tzinfo=timezone.utc)
+    small = frames["communes"].height <= 500
+    days = received_days(frames["actuals"], seed, exact=small)
+    actuals = frames["actuals"].join(days, on=["commune_id", "period"]).sort("period", "day", "commune_id", "indicator")
+    for (period, day), batch in actuals.group_by("period", "day", maintain_order=True):
+        rows = batch.with_row_index("row_number", offset=2).with_columns(pl.col("row_number").cast(pl.Int32))
+        received = _received_at(period, day, end)
         store.add_upload("actuals", rows.select(list(ROW_SCHEMAS["actuals"])),
-                         file_name=f"minh-hoa-ket-qua-{period:%Y-%m}.parquet",
-                         content=f"demo:{seed}:{period}".encode() + rows.hash_rows().to_numpy().tobytes(),
+                         file_name=f"minh-hoa-ket-qua-{period:%Y-%m}-nhan-{received:%d-%m}.parquet",
+                         content=f"demo:{seed}:{period}:{day}".encode() + rows.hash_rows().to_numpy().tobytes(),
                          user=GENERATOR_USER, moment=received)
-    for kind in ("actuals",):
-        store.compact(kind)
+    store.compact("actuals")
+    store.cleanup(no_grace=True)  # a new store nobody reads yet: no reader needs the merged files
+    if small:
+        write_reviews(days, store, seed, end)
+
+
+def write_reviews(days: pl.DataFrame, store: Store, seed: int, end: date) -> None:
+    """The province reviewed every month up to two before the last: most months approved,
+    a few sent back for more evidence."""
+    rng = np.random.default_rng(seed + 2)
+    limit = date(end.year - (end.month <= 2), (end.month - 3) % 12 + 1, 1)
+    reviewed = days.filter(pl.col("period") <= limit)
+    sent_back = rng.random(reviewed.height) < 0.04
+    for (commune_id, period), back in zip(reviewed.select("commune_id", "period").iter_rows(), sent_back):
+        if back:
+            store.add_review(commune_id, period, "yeu_cau_bo_sung", user=GENERATOR_USER,
+                             comment="Bổ sung biên bản, ảnh chụp minh chứng (dữ liệu minh họa)")
+        else:
+            store.add_review(commune_id, period, "da_tham_dinh", user=GENERATOR_USER)
 
 
 def main(argv: list[str] | None = None) -> int:
