@@ -55,6 +55,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("login_max_failures", 5, "Số lần đăng nhập sai liên tiếp thì tài khoản bị tạm khóa."),
     Setting("login_lock_minutes", 15, "Tài khoản bị tạm khóa bấy nhiêu phút sau khi đăng nhập sai quá số lần trên."),
     Setting("include_demo", True, "Đọc kèm dữ liệu minh họa (Tỉnh Minh Họa) có sẵn trong data/demo."),
+    # Bounds of the importer (queries/ingest): no real file comes near them (a province's month
+    # is about 3,000 rows × 10 columns); they keep one hostile file from taking the server down.
+    Setting("upload_max_mb", 20, "Dung lượng lớn nhất của một tệp tải lên (MB)."),
+    Setting("upload_max_rows", 50_000, "Số dòng lớn nhất của một tệp tải lên (tính cả dòng tiêu đề)."),
+    Setting("upload_max_columns", 200, "Số cột lớn nhất của một tệp tải lên."),
+    Setting("upload_max_cells", 1_000_000, "Số ô lớn nhất đọc từ một tệp tải lên (mọi trang cộng lại; một dòng tính đến ô cuối có số liệu)."),
+    Setting("max_count", 10_000_000, "Giá trị lớn nhất hợp lý của một chỉ tiêu đếm số lượng, của tử số, "
+            "mẫu số và dân số một xã; lớn hơn là gõ nhầm hoặc tệp hỏng, bị từ chối."),
+    Setting("max_per_1000", 1000, "Giá trị lớn nhất hợp lý của một chỉ tiêu tính trên 1.000 dân."),
 )
 
 PILLARS: tuple[tuple[str, str], ...] = (

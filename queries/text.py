@@ -10,11 +10,20 @@ _SPACES = re.compile(r"\s+")
 # "Xã Định Tiến", "X. Định Tiến", "TT. Quán Lào": the prefix is optional when matching
 _COMMUNE_PREFIX = re.compile(r"^((xa|phuong|thi tran|dac khu)\s+|(x|p|tt)\.\s*)")
 _PROVINCE_PREFIX = re.compile(r"^(tinh|thanh pho|tp\.?)\s+")
+# Control characters other than tab and newline (C0, DEL, C1), the two non-characters and
+# lone surrogates: no meaning in a name or a note, and .xlsx (XML) cannot hold them at all.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
 
 def nfc(text: str) -> str:
     """NFC with runs of white space folded: Windows-1258 text arrives decomposed."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", str(text))).strip()
+
+
+def clean_text(text: str) -> str:
+    """Text with its control characters removed (tab and newline stay): a stray \\x01 or NUL
+    pasted into a cell would otherwise be stored and break every .xlsx export after it."""
+    return _UNPRINTABLE.sub("", text)
 
 
 def fold(text: str) -> str:

@@ -5,6 +5,8 @@ import pytest
 
 from queries.ingest.parse import (
     ParseError,
+    ValueLimits,
+    check_plausible,
     from_excel_serial,
     parse_measure,
     parse_month,
@@ -12,6 +14,7 @@ from queries.ingest.parse import (
     parse_target,
     parse_year,
     parse_yes_no,
+    ratio,
 )
 
 
@@ -166,3 +169,62 @@ def test_target_without_number():
     with pytest.raises(ParseError) as error:
         parse_target("cao", "percent")
     assert str(error.value) == "không đọc được số trong mục tiêu “cao” (ví dụ đúng: ≥ 95%)"
+
+
+# ---- absurd values (issue 13): never infinity, never NaN, never a crash -----------------------
+
+
+@pytest.mark.parametrize("cell, reason", [
+    ("9" * 400, "quá lớn, không phải là số hợp lệ"),  # float() of it is infinity
+    ("1" + ".000" * 103, "quá lớn, không phải là số hợp lệ"),  # thousands groups past 1e308
+    (10 ** 400, "không phải là số hữu hạn"),  # an int beyond any float: was an OverflowError
+    (float("inf"), "không phải là số hữu hạn"),
+    (float("-inf"), "không phải là số hữu hạn"),
+])
+def test_numbers_beyond_any_float_are_refused(cell, reason):
+    with pytest.raises(ParseError, match=reason):
+        parse_number(cell, thousands_hint=True)
+
+
+def test_messages_name_a_huge_cell_briefly():
+    with pytest.raises(ParseError) as error:
+        parse_number("9" * 400)
+    assert str(error.value) == f"“{'9' * 39}…” quá lớn, không phải là số hợp lệ"
+
+
+@pytest.mark.parametrize("cell", [float("inf"), float("nan"), 2026.5, -2026, True])
+def test_years_that_are_not_years(cell):
+    with pytest.raises(ParseError):
+        parse_year(cell)
+
+
+def test_a_fraction_of_two_huge_numbers_is_refused_not_nan():
+    with pytest.raises(ParseError, match="tử số và mẫu số quá lớn"):
+        ratio(1.7e308, 1e-300, "percent", "…")
+
+
+@pytest.mark.parametrize("value, unit, message", [
+    (float("nan"), "percent", "giá trị không phải là số hữu hạn (không xác định)"),
+    (float("inf"), "count", "giá trị không phải là số hữu hạn (vô cùng)"),
+    (100.01, "percent", "tỷ lệ 100,01 % nằm ngoài khoảng 0–100"),
+    (0.5, "yes_no", "giá trị Có/Không phải là 1 (Có) hoặc 0 (Không), không phải 0,5"),
+    (-1, "per_1000", "số lượng không được âm (-1)"),
+    (1000.5, "per_1000", "tỷ lệ trên 1.000 dân 1.000,5 lớn hơn mức hợp lý 1.000; hãy kiểm tra lại số đã ghi"),
+    (1e300, "count", "số lượng 1e+300 lớn hơn mức hợp lý 10.000.000; hãy kiểm tra lại số đã ghi"),
+])
+def test_plausible_values_per_unit(value, unit, message):
+    with pytest.raises(ParseError) as error:
+        check_plausible(value, unit, ValueLimits())
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("value, unit", [(0, "percent"), (100, "percent"), (1, "yes_no"), (10_000_000, "count"),
+                                         (1000, "per_1000"), (0, "count")])
+def test_values_at_the_bounds_are_plausible(value, unit):
+    check_plausible(value, unit, ValueLimits())
+
+
+def test_value_limits_come_from_settings_and_ignore_nonsense():
+    assert ValueLimits.from_settings({"max_count": 500, "max_per_1000": "2000"}) == ValueLimits(500, 2000)
+    assert ValueLimits.from_settings({"max_count": "abc", "max_per_1000": -1}) == ValueLimits()
+    assert ValueLimits.from_settings(None) == ValueLimits()

@@ -15,14 +15,25 @@ The command line, for province staff loading many files:
                              [--store DIR] [--user NAME] [--commune NAME] [--period MONTH]
 
 Exit 0 when every row was accepted, 1 when some rows were rejected, 2 when a file could not
-be read as a table (of that kind). Never a traceback.
+be read as a table (of that kind), was over a limit (size, rows, columns, cells: the settings
+upload_max_*), or hit an unexpected error. Never a traceback: with --json every file gets
+the same JSON object (file, kind, rows, accepted, errors, warnings, duplicates), and an
+unexpected error is written, with its traceback and the upload's file name, to
+<store>/logs/ingest.log for the maintainer while the user reads one sentence.
+
+Values are refused unless finite and plausible for their unit (percent 0–100, yes/no 0 or 1,
+count and numerator, denominator, population 0–max_count, per 1,000 0–max_per_1000), and a
+month is refused when it lies before the year preceding the first target year (that year is
+the baseline plans report against, so it is accepted).
 """
 from __future__ import annotations
 
 import argparse
+import contextvars
 import difflib
 import json
 import logging
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -36,6 +47,8 @@ from queries.ingest.parse import (
     ParseError,
     compact,
     Reading,
+    ValueLimits,
+    check_plausible,
     is_blank,
     parse_measure,
     parse_month,
@@ -45,11 +58,23 @@ from queries.ingest.parse import (
     ratio,
     show,
 )
-from queries.ingest.readers import Cell, Table, TableError, label, read_table
+from queries.ingest.readers import Cell, ReadLimits, Table, TableError, label, read_table
+from queries.settings import load_settings, store_dir
 from queries.store import KINDS, ROW_SCHEMAS, Receipt, Store, content_hash
-from queries.text import commune_key, fold, format_month, format_number, make_commune_id, nfc, province_key
+from queries.text import (
+    clean_text,
+    commune_key,
+    fold,
+    format_month,
+    format_number,
+    make_commune_id,
+    nfc,
+    province_key,
+)
 
 log = logging.getLogger(__name__)
+UNEXPECTED_FILE_ERROR = ("Không kiểm tra được tệp do lỗi của chương trình (lỗi đã được ghi lại); "
+                         "hãy gửi tệp này cho quản trị viên")
 
 KIND_NAMES = {"actuals": "kết quả hằng tháng", "targets": "chỉ tiêu (mục tiêu năm)", "communes": "danh sách xã"}
 STATUS_ACCEPTED, STATUS_REJECTED, STATUS_DUPLICATE = "accepted", "rejected", "duplicate"
@@ -182,7 +207,11 @@ class Commune:
 class Catalog:
     """Indicators and communes from the Database, indexed for matching typed names."""
 
-    def __init__(self, indicators: pl.DataFrame, communes: pl.DataFrame):
+    def __init__(self, indicators: pl.DataFrame, communes: pl.DataFrame, *,
+                 first_target_year: int | None = None, limits: ValueLimits = ValueLimits()):
+        # The plausibility rules of `_check_range` and `read_period`, looked up once per file.
+        self.first_target_year = first_target_year
+        self.limits = limits
         self.indicators = {
             r["code"]: Indicator(r["code"], r["unit"], r["direction"] or "up", r["name_vi"] or "")
             for r in indicators.iter_rows(named=True)
@@ -212,7 +241,9 @@ class Catalog:
                 population_15plus, working_age_population, is_demo
             from communes"""
         )
-        return cls(indicators, communes)
+        first_year = db.sql("select min(year) as first from targets")["first"][0]
+        return cls(indicators, communes, first_target_year=int(first_year) if first_year is not None else None,
+                   limits=ValueLimits.from_settings(getattr(db, "settings", None)))
 
     def in_province(self, province: str) -> list[Commune]:
         key = province_key(province)
@@ -390,6 +421,16 @@ def read_period(ctx: Context, row) -> date:
             f"cột {ctx.where('ky_bao_cao')}: kỳ báo cáo {format_month(period)} ở tương lai "
             f"(hôm nay là {ctx.today.strftime('%d/%m/%Y')})",
         )
+    first_year = ctx.catalog.first_target_year
+    # The year before the first targets is the baseline plans report against (seed 001:
+    # 2024 results, 2025 targets); anything older is a typo (03/2000 for 03/2026) that would
+    # otherwise stand as the latest value of an indicator never reported since.
+    if first_year is not None and period.year < first_year - 1:
+        raise RowProblem(
+            "ky_bao_cao",
+            f"cột {ctx.where('ky_bao_cao')}: kỳ báo cáo {format_month(period)} trước năm {first_year - 1} "
+            f"(chỉ tiêu bắt đầu từ năm {first_year}, số liệu nhận từ năm trước đó); hãy kiểm tra lại năm",
+        )
     return period
 
 
@@ -419,6 +460,8 @@ def read_measure(ctx: Context, row, indicator: Indicator) -> Reading:
     for amount, column in ((numerator, "tu_so"), (denominator, "mau_so")):
         if amount is not None and amount < 0:
             raise RowProblem(column, f"cột {ctx.where(column)}: {label(column).lower()} không được âm")
+        if amount is not None:
+            _check_amount(ctx, amount, column)
     if value_cell is None:
         if numerator is None and denominator is None:
             raise RowProblem("gia_tri", f"cột {ctx.where('gia_tri')}: thiếu giá trị")
@@ -429,12 +472,19 @@ def read_measure(ctx: Context, row, indicator: Indicator) -> Reading:
             raise RowProblem("gia_tri", f"cột {ctx.where('gia_tri')}: thiếu giá trị (tử số/mẫu số chỉ dùng cho chỉ tiêu tỷ lệ)")
         if denominator == 0:
             raise RowProblem("mau_so", f"cột {ctx.where('mau_so')}: mẫu số bằng 0")
-        reading = Reading(ratio(numerator, denominator, indicator.unit, f"{show(numerator)}/{show(denominator)}"), numerator, denominator)
+        try:
+            value = ratio(numerator, denominator, indicator.unit, f"{show(numerator)}/{show(denominator)}")
+        except ParseError as error:
+            raise RowProblem("tu_so", f"cột {ctx.where('tu_so')}: {error}") from None
+        reading = Reading(value, numerator, denominator)
     else:
         try:
             reading = parse_measure(value_cell.value, indicator.unit, percent_format=value_cell.percent_format)
         except ParseError as error:
             raise RowProblem("gia_tri", f"cột {ctx.where('gia_tri')}: {error}") from None
+        for amount, name in ((reading.numerator, "tu_so"), (reading.denominator, "mau_so")):
+            if amount is not None:  # '4227/5219' written in the value cell
+                _check_amount(ctx, amount, "gia_tri", label(name).lower())
         if reading.numerator is None and numerator is not None and denominator is not None:
             reading = _with_ratio_check(ctx, reading, numerator, denominator, indicator)
     _check_range(ctx, reading.value, indicator, "gia_tri" if value_cell else "tu_so", value_cell)
@@ -446,7 +496,10 @@ def _with_ratio_check(ctx: Context, reading: Reading, numerator: float, denomina
     if denominator == 0:
         raise RowProblem("mau_so", f"cột {ctx.where('mau_so')}: mẫu số bằng 0")
     if indicator.unit in ("percent", "per_1000"):
-        computed = ratio(numerator, denominator, indicator.unit, "")
+        try:
+            computed = ratio(numerator, denominator, indicator.unit, f"{show(numerator)}/{show(denominator)}")
+        except ParseError as error:
+            raise RowProblem("tu_so", f"cột {ctx.where('tu_so')}: {error}") from None
         if abs(computed - reading.value) > RATIO_TOLERANCE:
             warning = (
                 f"giá trị {compact(reading.value)} khác tỷ lệ tử số/mẫu số "
@@ -456,13 +509,23 @@ def _with_ratio_check(ctx: Context, reading: Reading, numerator: float, denomina
 
 
 def _check_range(ctx: Context, value: float, indicator: Indicator, column: str, cell: Cell | None = None) -> None:
-    where = ctx.where(column)
-    if indicator.unit == "percent" and not 0 <= value <= 100:
-        shown = compact(value)
-        hint = " (ô Excel định dạng phần trăm đang hiển thị số này)" if cell is not None and cell.percent_format else ""
-        raise RowProblem(column, f"cột {where}: tỷ lệ {shown} % nằm ngoài khoảng 0–100{hint}")
-    if indicator.unit in ("count", "per_1000") and value < 0:
-        raise RowProblem(column, f"cột {where}: số lượng không được âm ({compact(value)})")
+    """Every value, target included, must be finite and plausible for its unit before it is
+    accepted (`check_plausible`: the bounds are the settings max_count and max_per_1000)."""
+    try:
+        check_plausible(value, indicator.unit, ctx.catalog.limits)
+    except ParseError as error:
+        percent_cell = indicator.unit == "percent" and cell is not None and cell.percent_format and math.isfinite(value)
+        hint = " (ô Excel định dạng phần trăm đang hiển thị số này)" if percent_cell else ""
+        raise RowProblem(column, f"cột {ctx.where(column)}: {error}{hint}") from None
+
+
+def _check_amount(ctx: Context, amount: float, column: str, what: str | None = None) -> None:
+    """A numerator, denominator or population: a count of people or things, so finite,
+    not negative and at most max_count."""
+    try:
+        check_plausible(amount, "count", ctx.catalog.limits, what or label(column).lower())
+    except ParseError as error:
+        raise RowProblem(column, f"cột {ctx.where(column)}: {error}") from None
 
 
 # ---- the three kinds -----------------------------------------------------------------------
@@ -660,22 +723,75 @@ def check_file(
     `defaults` fills what the file lacks: {"commune": commune_id or name, "province": name,
     "period": date or '03/2026', "year": 2026}.
     """
+    # The name is shown on the page and kept with the upload: no control characters in it.
+    file_name = clean_text(str(file_name))
+    upload = _UPLOAD_NAME.set(file_name)
     result = CheckResult(file_name=file_name, kind=kind, content=content, sha256=content_hash(content))
     try:
+        maintainer_log(_store_root(db))
         return _check(result, content, file_name, kind, db, defaults, today)
     except Exception:  # a bug must never reach the user as a traceback
-        log.exception("checking %s failed", file_name)
+        log.exception("checking the file failed")
         result.rows = []
-        result.file_errors = [Issue(None, None, (
-            "Không kiểm tra được tệp do lỗi của chương trình (lỗi đã được ghi lại); "
-            "hãy gửi tệp này cho quản trị viên"))]
+        result.file_errors = [Issue(None, None, UNEXPECTED_FILE_ERROR)]
         return result
+    finally:
+        _UPLOAD_NAME.reset(upload)
+
+
+# ---- the maintainer's log ------------------------------------------------------------------
+
+LOG_FILE = Path("logs") / "ingest.log"  # under the store ($DTI_STORE)
+# The upload being checked, so that every logged line names its file (rows are checked deep
+# inside; threading the name through every reader would clutter them all).
+_UPLOAD_NAME = contextvars.ContextVar("upload_name", default="-")
+
+
+class _StoreLog(logging.FileHandler):
+    """Appends to <store>/logs/ingest.log, creating the folder on the first record only."""
+
+    def __init__(self, path: Path):
+        super().__init__(path, encoding="utf-8", delay=True)
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [tệp %(upload)s] %(name)s: %(message)s"))
+        self.addFilter(self._name_upload)
+
+    @staticmethod
+    def _name_upload(record: logging.LogRecord) -> bool:
+        record.upload = repr(_UPLOAD_NAME.get())  # repr: a file name cannot forge log lines
+        return True
+
+    def _open(self):
+        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        return super()._open()
+
+
+def _store_root(db) -> Path:
+    root = getattr(getattr(db, "store", None), "root", None)
+    return Path(root) if root is not None else store_dir()
+
+
+def maintainer_log(store_root: Path) -> Path:
+    """Send what the importer logs (queries.ingest.*: unexpected failures, with traceback and
+    file name) to <store>/logs/ingest.log, and nowhere else: not to the terminal of the
+    person running `python -m queries.ingest`, not to the page. Returns the log's path."""
+    path = (Path(store_root) / LOG_FILE).resolve()
+    logger = logging.getLogger("queries.ingest")
+    handlers = [h for h in logger.handlers if isinstance(h, _StoreLog)]
+    if not any(Path(h.baseFilename) == path for h in handlers):
+        for handler in handlers:
+            logger.removeHandler(handler)
+            handler.close()
+        logger.addHandler(_StoreLog(path))
+        logger.setLevel(logging.INFO)
+    logger.propagate = False  # Python's last-resort handler would print tracebacks on stderr
+    return path
 
 
 def _check(result: CheckResult, content: bytes, file_name: str, kind: str | None, db,
            defaults: dict | None, today: date | None) -> CheckResult:
     try:
-        table = read_table(content, file_name)
+        settings = getattr(db, "settings", None) if db is not None else load_settings()
+        table = read_table(content, file_name, ReadLimits.from_settings(settings))
     except TableError as error:
         result.file_errors.append(Issue(None, None, str(error)))
         return result
@@ -693,7 +809,8 @@ def _check(result: CheckResult, content: bytes, file_name: str, kind: str | None
         result.file_errors.append(Issue(None, None, f"Loại tệp “{kind}” không có; chọn actuals, targets hoặc communes"))
         return result
     result.kind = kind
-    defaults = dict(defaults or {})
+    # What the page or the command line chose is text typed by someone too.
+    defaults = {k: clean_text(v) if isinstance(v, str) else v for k, v in (defaults or {}).items()}
     if isinstance(defaults.get("period"), str):
         try:
             defaults["period"] = parse_month(defaults["period"])
@@ -750,6 +867,7 @@ def _check_row(ctx: Context, row) -> RowResult:
         outcome = CHECKERS[ctx.kind](ctx, row)
         problems = [_issue(row.number, p.column, p.message) for p in outcome["problems"]]
         problems += _overflow_problem(ctx, row)
+        problems += _implausible_numbers(ctx, row, outcome["record"], outcome["problems"])
         warnings = [_issue(row.number, column, text) for column, text in outcome["warnings"]]
         status = STATUS_REJECTED if problems else STATUS_ACCEPTED
         return RowResult(row.number, status, outcome["record"], problems, warnings)
@@ -757,6 +875,30 @@ def _check_row(ctx: Context, row) -> RowResult:
         log.exception("checking row %s failed", row.number)
         issue = _issue(row.number, None, "không đọc được dòng này (lỗi chương trình đã được ghi lại)")
         return RowResult(row.number, STATUS_REJECTED, {"row_number": row.number}, [issue])
+
+
+_POPULATION_FIELDS = {"adult_population": "dan_so", "population_15plus": "dan_so_15",
+                      "working_age_population": "dan_so_lao_dong"}
+
+
+def _implausible_numbers(ctx: Context, row, record: dict, found: list[RowProblem]) -> list[Issue]:
+    """The last guard before a record is accepted: every number in it is finite, and each
+    population is a plausible count (0–max_count). The field readers already refuse such
+    values; this keeps any path that forgets from storing a score-bending number."""
+    problems = []
+    flagged = {p.column for p in found}
+    for key, value in record.items():
+        if not isinstance(value, float) and not (isinstance(value, int) and not isinstance(value, bool)):
+            continue
+        column = _POPULATION_FIELDS.get(key)
+        if column is not None and column not in flagged and ctx.cell(row, column) is not None:
+            try:
+                _check_amount(ctx, float(value), column, "dân số")
+            except RowProblem as problem:
+                problems.append(_issue(row.number, problem.column, problem.message))
+        elif isinstance(value, float) and not math.isfinite(value) and not found:
+            problems.append(_issue(row.number, None, f"giá trị “{key}” không phải là số hữu hạn"))
+    return problems
 
 
 def _overflow_problem(ctx: Context, row) -> list[Issue]:
@@ -800,14 +942,23 @@ def _mark_repeats(rows: list[RowResult], kind: str) -> None:
                 other.status = STATUS_DUPLICATE
                 other.warnings.append(Issue(other.row, None, f"Dòng {other.row}: trùng dòng {first.row}, chỉ lưu một lần"))
             continue
-        rows_text = ", ".join(str(r.row) for r in group)
+        # At most a few rows and values in each message: a file repeating one key on 50,000
+        # rows would otherwise write every row into every message (billions of characters).
+        rows_text = _first_few([str(r.row) for r in group], "dòng")
         what = _describe_key(first.record, kind)
-        values = " ≠ ".join(_describe_value(r.record, kind) for r in group)
+        values = _first_few([_describe_value(r.record, kind) for r in group], "giá trị", " ≠ ")
         for other in group:
             other.status = STATUS_REJECTED
             other.problems.append(Issue(other.row, None, (
                 f"Dòng {other.row}: {what} có ở các dòng {rows_text} với giá trị khác nhau ({values}); "
                 "hãy giữ lại một dòng")))
+
+
+def _first_few(items: list[str], noun: str, separator: str = ", ", shown: int = 5) -> str:
+    """'11, 12' — or '11, 12, 13, 14, 15 và 49.994 dòng khác' when there are many."""
+    if len(items) <= shown:
+        return separator.join(items)
+    return separator.join(items[:shown]) + f" và {format_number(len(items) - shown, 0)} {noun} khác"
 
 
 def _describe_key(record: dict, kind: str) -> str:
@@ -952,8 +1103,7 @@ def _process(path: Path, args, db) -> tuple[int, dict, str]:
         content = path.read_bytes()
     except OSError as error:
         message = f"Không mở được tệp “{path}”: {error.strerror or error}"
-        return 2, {"file": str(path), "kind": args.kind, "rows": 0, "accepted": [],
-                   "errors": [{"row": None, "column": None, "message": message}], "warnings": []}, message
+        return 2, _json_failure(str(path), args.kind, message), message
     defaults = {k: v for k, v in (("commune", args.commune), ("province", args.province),
                                   ("period", args.period), ("year", args.year)) if v}
     result = check_file(content, path.name, kind=args.kind, db=db, defaults=defaults)
@@ -978,26 +1128,38 @@ def main(argv: list[str] | None = None) -> int:
             pass
     args = _parser().parse_args(argv)
     worst = 0
+    current = None
+    log_path = LOG_FILE
     try:
+        log_path = maintainer_log(store_dir(args.store))
         from queries.db import get_database
 
         db = get_database(args.store)
         for name in args.files:
+            current = name
             code, output, text = _process(Path(name), args, db)
             worst = max(worst, code)
             print(json.dumps(output, ensure_ascii=False) if args.json else text, flush=True)
             if not args.json and len(args.files) > 1:
                 print()
-    except Exception as error:  # never a traceback for the person at the terminal
-        log.debug("ingest failed", exc_info=True)
-        message = f"Lỗi không mong đợi: {error}"
+    except Exception:  # never a traceback for the person at the terminal: one sentence
+        token = _UPLOAD_NAME.set(str(current))
+        log.exception("python -m queries.ingest failed")
+        _UPLOAD_NAME.reset(token)
+        message = (f"Lỗi không mong đợi của chương trình{f' khi xử lý tệp “{current}”' if current else ''}; "
+                   f"chi tiết đã được ghi vào {log_path}, hãy gửi cho quản trị viên")
         if args.json:
-            print(json.dumps({"file": None, "kind": args.kind, "rows": 0, "accepted": [],
-                              "errors": [{"row": None, "column": None, "message": message}]}, ensure_ascii=False))
+            print(json.dumps(_json_failure(current, args.kind, message), ensure_ascii=False))
         else:
             print(message, file=sys.stderr)
         return 2
     return worst
+
+
+def _json_failure(file_name: str | None, kind: str | None, message: str) -> dict:
+    """The documented JSON object of a file that could not be checked at all."""
+    return {"file": file_name, "kind": kind, "rows": 0, "accepted": [],
+            "errors": [{"row": None, "column": None, "message": message}], "warnings": [], "duplicates": []}
 
 
 if __name__ == "__main__":

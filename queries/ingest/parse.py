@@ -37,7 +37,12 @@ def is_blank(cell: object) -> bool:
 
 
 def compact(value: float) -> str:
-    """80.0 -> '80', 80.44 -> '80,44', 1234.5 -> '1.234,5': Vietnamese, no useless zeros."""
+    """80.0 -> '80', 80.44 -> '80,44', 1234.5 -> '1.234,5': Vietnamese, no useless zeros.
+    Absurd sizes stay short in a message: 1e300 -> '1e+300'."""
+    if not math.isfinite(value):
+        return "không xác định" if math.isnan(value) else "vô cùng"
+    if abs(value) >= 1e15:
+        return f"{value:.3g}".replace(".", ",")
     text = format_number(value, 4)
     return text.rstrip("0").rstrip(",") if "," in text else text
 
@@ -51,6 +56,15 @@ def show(cell: object) -> str:
     if isinstance(cell, date):
         return cell.strftime("%d/%m/%Y")
     return nfc(str(cell))
+
+
+BRIEF_LENGTH = 40
+
+
+def brief(cell: object) -> str:
+    """`show`, cut short: a 400-digit number or a page of text is named, not repeated, in a message."""
+    text = show(cell)
+    return text if len(text) <= BRIEF_LENGTH else text[:BRIEF_LENGTH - 1] + "…"
 
 
 def _clean_number_text(text: str) -> str:
@@ -67,16 +81,27 @@ def parse_number(cell: object, *, thousands_hint: bool = False) -> float:
     digits groups thousands: '1.000' people is a thousand, not one.
     """
     if isinstance(cell, bool):
-        raise ParseError(f"“{show(cell)}” không phải là số")
+        raise ParseError(f"“{brief(cell)}” không phải là số")
     if isinstance(cell, (int, float)):
-        if isinstance(cell, float) and not math.isfinite(cell):
-            raise ParseError(f"“{show(cell)}” không phải là số")
-        return float(cell)
+        try:
+            number = float(cell)
+        except OverflowError:  # an int beyond any float: 400 digits in a number cell
+            number = math.inf
+        if not math.isfinite(number):
+            raise ParseError(f"“{brief(cell)}” không phải là số hữu hạn")
+        return number
     if isinstance(cell, (date, datetime)):
-        raise ParseError(f"“{show(cell)}” là ngày tháng, không phải là số")
+        raise ParseError(f"“{brief(cell)}” là ngày tháng, không phải là số")
+    number = _parse_number_text(cell, thousands_hint)
+    if not math.isfinite(number):  # '999…9' with 400 digits reads as infinity
+        raise ParseError(f"“{brief(cell)}” quá lớn, không phải là số hợp lệ")
+    return number
+
+
+def _parse_number_text(cell: object, thousands_hint: bool) -> float:
     text = _clean_number_text(str(cell))
     if not _NUMBER.match(text):
-        raise ParseError(f"“{show(cell)}” không phải là số")
+        raise ParseError(f"“{brief(cell)}” không phải là số")
     sign = -1.0 if text.startswith("-") else 1.0
     digits = text.lstrip("+-")
     dots, commas = digits.count("."), digits.count(",")
@@ -85,11 +110,11 @@ def parse_number(cell: object, *, thousands_hint: bool = False) -> float:
         decimal_mark = "." if digits.rfind(".") > digits.rfind(",") else ","
         group_mark = "," if decimal_mark == "." else "."
         if digits.count(decimal_mark) > 1:
-            raise ParseError(f"“{show(cell)}” không phải là số")
+            raise ParseError(f"“{brief(cell)}” không phải là số")
         digits = digits.replace(group_mark, "").replace(decimal_mark, ".")
     elif dots > 1 or commas > 1:
         if not _THREE_DIGIT_GROUPS.match(digits):
-            raise ParseError(f"“{show(cell)}” không phải là số")
+            raise ParseError(f"“{brief(cell)}” không phải là số")
         digits = digits.replace(".", "").replace(",", "")
     elif dots or commas:
         mark = "." if dots else ","
@@ -100,7 +125,7 @@ def parse_number(cell: object, *, thousands_hint: bool = False) -> float:
     try:
         return sign * float(digits)
     except ValueError as error:  # a shape the regexes let through, e.g. '.'
-        raise ParseError(f"“{show(cell)}” không phải là số") from error
+        raise ParseError(f"“{brief(cell)}” không phải là số") from error
 
 
 @dataclass(frozen=True)
@@ -131,7 +156,57 @@ def ratio(numerator: float, denominator: float, unit: str, shown: str) -> float:
     if numerator < 0 or denominator < 0:
         raise ParseError(f"tử số và mẫu số không được âm ({shown})")
     scale = {"percent": 100.0, "per_1000": 1000.0}.get(unit, 1.0)
-    return round(scale * numerator / denominator, 2)
+    value = round(scale * numerator / denominator, 2)
+    if not math.isfinite(value):  # two absurd sizes: infinity over infinity is not a number
+        raise ParseError(f"tử số và mẫu số quá lớn ({shown})")
+    return value
+
+
+@dataclass(frozen=True)
+class ValueLimits:
+    """The largest value a real commune can report, from the settings `max_count` and
+    `max_per_1000`; beyond it the cell is a typo or a broken file, and it is refused rather
+    than stored, since it would score full points."""
+
+    max_count: float = 10_000_000
+    max_per_1000: float = 1000
+
+    @classmethod
+    def from_settings(cls, settings: dict | None) -> "ValueLimits":
+        return cls(*(_positive(settings, name, default) for name, default in
+                     (("max_count", cls.max_count), ("max_per_1000", cls.max_per_1000))))
+
+
+def _positive(settings: dict | None, name: str, default: float) -> float:
+    """A positive number from settings.json, or the default when it is missing or not one."""
+    try:
+        value = float((settings or {}).get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return value if math.isfinite(value) and value > 0 else default
+
+
+def check_plausible(value: float, unit: str, limits: ValueLimits, what: str | None = None) -> None:
+    """Refuse a value that is not finite or not plausible for its unit: percent 0–100, yes/no
+    0 or 1, count 0–max_count, per_1000 0–max_per_1000. `what` names the quantity in the
+    message ('tỷ lệ', 'tử số', 'dân số')."""
+    shown = compact(value)
+    if not math.isfinite(value):
+        raise ParseError(f"{what or 'giá trị'} không phải là số hữu hạn ({shown})")
+    if unit == "percent":
+        if not 0 <= value <= 100:
+            raise ParseError(f"{what or 'tỷ lệ'} {shown} % nằm ngoài khoảng 0–100")
+    elif unit == "yes_no":
+        if value not in (0, 1):
+            raise ParseError(f"{what or 'giá trị Có/Không'} phải là 1 (Có) hoặc 0 (Không), không phải {shown}")
+    elif value < 0:
+        raise ParseError(f"{what or 'số lượng'} không được âm ({shown})")
+    else:
+        largest = limits.max_per_1000 if unit == "per_1000" else limits.max_count
+        if value > largest:
+            raise ParseError(
+                f"{what or ('tỷ lệ trên 1.000 dân' if unit == 'per_1000' else 'số lượng')} {shown} lớn hơn "
+                f"mức hợp lý {compact(largest)}; hãy kiểm tra lại số đã ghi")
 
 
 _YES = {"co", "x", "yes", "y", "true", "dat", "da co", "da", "roi", "da thuc hien", "1"}
@@ -150,7 +225,7 @@ def parse_yes_no(cell: object) -> float:
             return 1.0
         if key in _NO:
             return 0.0
-    raise ParseError(f"“{show(cell)}” không phải là Có/Không")
+    raise ParseError(f"“{brief(cell)}” không phải là Có/Không")
 
 
 def parse_measure(cell: object, unit: str, *, percent_format: bool = False) -> Reading:
@@ -165,15 +240,15 @@ def parse_measure(cell: object, unit: str, *, percent_format: bool = False) -> R
     fraction = split_fraction(cell)
     if fraction:
         if unit not in ("percent", "per_1000"):
-            raise ParseError(f"“{show(cell)}”: phân số chỉ dùng cho chỉ tiêu tỷ lệ")
+            raise ParseError(f"“{brief(cell)}”: phân số chỉ dùng cho chỉ tiêu tỷ lệ")
         numerator = parse_number(fraction[0], thousands_hint=True)
         denominator = parse_number(fraction[1], thousands_hint=True)
-        value = ratio(numerator, denominator, unit, show(cell))
+        value = ratio(numerator, denominator, unit, brief(cell))
         return Reading(value, numerator, denominator)
     has_percent_sign = isinstance(cell, str) and cell.strip().endswith("%")
     text = cell.strip().rstrip("%") if has_percent_sign else cell
     if has_percent_sign and unit != "percent":
-        raise ParseError(f"“{show(cell)}” là phần trăm nhưng chỉ tiêu này không tính bằng %")
+        raise ParseError(f"“{brief(cell)}” là phần trăm nhưng chỉ tiêu này không tính bằng %")
     value = parse_number(text, thousands_hint=unit == "count")
     if percent_format and unit == "percent" and isinstance(cell, (int, float)):
         # Round away the binary noise of 0.8044 * 100 without touching real decimals.
@@ -225,12 +300,12 @@ def parse_month(cell: object) -> date:
     if isinstance(cell, date):
         return _month(cell.year, cell.month, show(cell))
     if isinstance(cell, bool) or cell is None:
-        raise ParseError(f"“{show(cell)}” không phải là tháng")
+        raise ParseError(f"“{brief(cell)}” không phải là tháng")
     if isinstance(cell, (int, float)):
         if 20000 <= cell <= 80000:  # Excel serial of a day between 1954 and 2119
             day = from_excel_serial(cell)
             return _month(day.year, day.month, show(cell))
-        raise ParseError(f"“{show(cell)}” không phải là tháng")
+        raise ParseError(f"“{brief(cell)}” không phải là tháng")
     shown = nfc(str(cell))
     text = fold(shown).strip().lstrip("'").strip()
     for pattern in _MONTH_PATTERNS:
@@ -252,7 +327,7 @@ def parse_month(cell: object) -> date:
         return _month(year, month, shown)
     if _SERIAL.match(text):
         return parse_month(float(text.replace(",", ".")))
-    raise ParseError(f"“{shown}” không phải là tháng (ví dụ đúng: 03/2026 hoặc Tháng 3/2026)")
+    raise ParseError(f"“{brief(shown)}” không phải là tháng (ví dụ đúng: 03/2026 hoặc Tháng 3/2026)")
 
 
 def _check_day(day: int, month: int, year: int, shown: str) -> None:
@@ -269,16 +344,16 @@ def parse_year(cell: object) -> int:
     if isinstance(cell, (datetime, date)):
         return cell.year
     if isinstance(cell, bool):
-        raise ParseError(f"“{show(cell)}” không phải là năm")
+        raise ParseError(f"“{brief(cell)}” không phải là năm")
     if isinstance(cell, (int, float)):
-        year = int(cell)
-        if year == cell and year in _YEARS:
-            return year
-        raise ParseError(f"“{show(cell)}” không phải là năm hợp lệ")
+        if isinstance(cell, int) or (math.isfinite(cell) and cell.is_integer()):
+            if int(cell) in _YEARS:
+                return int(cell)
+        raise ParseError(f"“{brief(cell)}” không phải là năm hợp lệ")
     found = re.fullmatch(r"(?:nam\s*)?(\d{4})", fold(str(cell)).strip())
     if found and int(found.group(1)) in _YEARS:
         return int(found.group(1))
-    raise ParseError(f"“{show(cell)}” không phải là năm (ví dụ đúng: 2026)")
+    raise ParseError(f"“{brief(cell)}” không phải là năm (ví dụ đúng: 2026)")
 
 
 # ---- targets -----------------------------------------------------------------------------
@@ -332,15 +407,15 @@ def parse_target(cell: object, unit: str, *, direction: str = "up", percent_form
     found = _FIRST_NUMBER.search(rest)
     if not found:
         if unit == "yes_no":
-            raise ParseError(f"“{text}” không phải là mục tiêu Có/Không")
-        raise ParseError(f"không đọc được số trong mục tiêu “{text}” (ví dụ đúng: ≥ 95%)")
+            raise ParseError(f"“{brief(text)}” không phải là mục tiêu Có/Không")
+        raise ParseError(f"không đọc được số trong mục tiêu “{brief(text)}” (ví dụ đúng: ≥ 95%)")
     token = found.group(0).strip()
     if unit == "yes_no":
         number = parse_number(token.rstrip("%"))
         # Plans write "100%" for "done" on yes/no indicators.
         value = 1.0 if number in (1, 100) else 0.0 if number == 0 else None
         if value is None:
-            raise ParseError(f"“{text}” không phải là mục tiêu Có/Không")
+            raise ParseError(f"“{brief(text)}” không phải là mục tiêu Có/Không")
         return Target(comparator or default, value, text)
     if unit == "per_1000" and "/" in token:
         # '01 doanh nghiệp/1.000 dân': the number before the slash is already per 1,000.

@@ -3,24 +3,60 @@ spreadsheet shows them, with the heading row found and its columns named.
 
 Files come from Excel on Vietnamese Windows: .xlsx, or .csv in UTF-8 (with or without BOM),
 UTF-16 or Windows-1258, separated by `,` `;` or tab, often with a title and blank rows above
-the heading. All text leaves this module in NFC. A file that is not a table raises
+the heading. All text leaves this module in NFC, with its control characters removed (tab
+and newline aside, which NFC folds into spaces): a stray \\x01 or NUL has no meaning in a
+name or a note and would break every .xlsx made from it. A file that is not a table raises
 `TableError` with one Vietnamese sentence saying why.
+
+The work per file is bounded (`ReadLimits`, from the settings upload_max_mb, upload_max_rows,
+upload_max_columns, upload_max_cells): a file over the size limit is refused before it is
+read, and reading stops at the first value beyond the row or column limit, or when the cells
+read pass the cell budget, with a message that names the limit.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
-from queries.text import fold, nfc
+from queries.ingest.excel import BrokenWorkbook, CellBudget, SheetLimitError, Workbook
+from queries.text import clean_text, fold, format_number, nfc
 
 
 class TableError(ValueError):
     """The file cannot be read as a table; `str(error)` is the Vietnamese reason."""
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much one upload may make us read (defaults as in queries/settings.py)."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_rows: int = 50_000
+    max_columns: int = 200
+    max_cells: int = 1_000_000
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        """What an .xlsx may unpack to: real sheets pack about 10:1, a zip bomb 1000:1."""
+        return 10 * self.max_bytes
+
+    @classmethod
+    def from_settings(cls, settings: dict | None) -> "ReadLimits":
+        def whole(name: str, default: int, scale: int = 1) -> int:
+            try:
+                value = int(float((settings or {}).get(name, default / scale)) * scale)
+            except (TypeError, ValueError, OverflowError):
+                return default
+            return value if value > 0 else default
+
+        return cls(whole("upload_max_mb", cls.max_bytes, 1024 * 1024), whole("upload_max_rows", cls.max_rows),
+                   whole("upload_max_columns", cls.max_columns), whole("upload_max_cells", cls.max_cells))
 
 
 # ---- the columns we know -----------------------------------------------------------------
@@ -116,10 +152,13 @@ def match_heading(text: object) -> str | None:
 # ---- the raw table -----------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Cell:
     value: object  # str for CSV; str/int/float/datetime/bool/None for .xlsx
     percent_format: bool = False  # an .xlsx cell formatted as a percentage
+
+
+EMPTY = Cell(None)  # one shared empty cell: cells are never changed once read
 
 
 @dataclass
@@ -232,14 +271,22 @@ def _looks_binary(text: str) -> bool:
 DELIMITER_NAMES = {",": "dấu phẩy", ";": "dấu chấm phẩy", "\t": "dấu tab"}
 
 
+# A CSV cell longer than this (the csv module's default field limit) is not a value we read.
+CSV_FIELD_LIMIT = csv.field_size_limit()
+SNIFF_CHARS = 256 * 1024  # the first lines are enough to see the separator
+
+
 def sniff_delimiter(text: str) -> str:
     """The separator among `,` `;` tab that splits the first lines most consistently.
     Parsing with the csv module keeps quoted decimal commas ("80,44") inside their cell."""
-    lines = [line for line in text.splitlines() if line.strip()][:50]
+    lines = [line for line in text[:SNIFF_CHARS].splitlines() if line.strip()][:50]
     sample = "\n".join(lines)
     best, best_score = ",", (-1, -1)
     for delimiter in (",", ";", "\t"):
-        counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r]
+        try:
+            counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r]
+        except csv.Error:  # e.g. a whole wide line as one field longer than the field limit
+            continue
         if not counts:
             continue
         widest = max(counts)
@@ -254,11 +301,41 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _csv_rows(text: str, delimiter: str) -> list[Row]:
+def _text_cell(value: str, seen: dict[str, Cell]) -> Cell:
+    """The cell of a CSV field; `seen` remembers the fields already cleaned in this file,
+    since a file repeats its communes, months and codes on every row."""
+    cell = seen.get(value)
+    if cell is None:
+        text = nfc(clean_text(value)) if value.strip() else ""
+        cell = Cell(text) if text else EMPTY
+        if len(value) < 200:
+            seen[value] = cell
+    return cell
+
+
+def _csv_rows(text: str, delimiter: str, limits: ReadLimits, offset: int = 0) -> list[Row]:
+    """The rows that hold a value (blank ones are only counted), numbered as Excel shows them."""
     rows = []
+    cells = 0
+    seen: dict[str, Cell] = {}
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     # The record number is the row Excel shows, even when a quoted cell holds a line break.
-    for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-        rows.append(Row(number, [Cell(nfc(v) if v.strip() else None) for v in record]))
+    for number, record in enumerate(reader, start=1 + offset):
+        used = [index for index, value in enumerate(record) if value.strip()]
+        if not used:
+            continue
+        if number > limits.max_rows:
+            raise TableError(f"Tệp có số liệu ở dòng {format_number(number, 0)}, quá giới hạn "
+                             f"{format_number(limits.max_rows, 0)} dòng của một lần tải lên; hãy chia tệp")
+        if used[-1] >= limits.max_columns:
+            raise TableError(f"Dòng {number} của tệp có số liệu ở cột thứ {format_number(used[-1] + 1, 0)}, quá giới "
+                             f"hạn {limits.max_columns} cột; hãy kiểm tra dấu phân cách hoặc xoá các cột không dùng")
+        record = record[:used[-1] + 1]  # trailing separators (Excel writes them) are no cells
+        cells += len(record)
+        if cells > limits.max_cells:
+            raise TableError(f"Tệp có hơn {format_number(limits.max_cells, 0)} ô, quá giới hạn của một lần tải lên; "
+                             "hãy chia tệp")
+        rows.append(Row(number, [_text_cell(v, seen) for v in record]))
     return rows
 
 
@@ -271,52 +348,65 @@ def _strip_excel_sep_line(text: str) -> tuple[str, str | None, int]:
     return text, None, 0
 
 
-def read_csv_bytes(content: bytes) -> tuple[list[Row], str]:
+def read_csv_bytes(content: bytes, limits: ReadLimits | None = None) -> tuple[list[Row], str]:
+    limits = limits or ReadLimits()
     text, encoding = decode(content)
     if _looks_binary(text):
         raise TableError("Tệp không phải là bảng số liệu (không phải CSV hay Excel .xlsx)")
     text, declared, offset = _strip_excel_sep_line(text)
     delimiter = declared or sniff_delimiter(text)
     try:
-        rows = _csv_rows(text, delimiter)
+        rows = _csv_rows(text, delimiter, limits, offset)
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise TableError(
+                f"Tệp CSV có một ô dài hơn {format_number(CSV_FIELD_LIMIT, 0)} ký tự: đó không phải là số liệu "
+                "(có thể thiếu dấu ngoặc kép đóng, hoặc tệp không phải CSV)") from error
         raise TableError(f"Tệp CSV bị lỗi định dạng: {error}") from error
-    for row in rows:
-        row.number += offset
     name = DELIMITER_NAMES.get(delimiter, f"“{delimiter}”")
     return rows, f"CSV, mã {ENCODING_NAMES[encoding]}, phân cách bằng {name}"
 
 
 # ---- Excel -------------------------------------------------------------------------------
 
-def _excel_value(cell) -> Cell:
-    value = cell.value
-    if isinstance(value, str):
-        value = nfc(value) if value.strip() else None
-    elif isinstance(value, float) and value.is_integer() and "%" not in (cell.number_format or ""):
-        value = int(value)
-    percent = isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or "")
-    return Cell(value, percent)
+BROKEN_XLSX = "Tệp Excel bị hỏng hoặc không mở được; hãy mở bằng Excel và lưu lại dạng .xlsx"
 
 
-def _sheet_rows(sheet) -> list[Row]:
-    rows = []
-    for number, cells in enumerate(sheet.iter_rows(min_row=1, max_row=sheet.max_row), start=1):
-        rows.append(Row(number, [_excel_value(c) for c in cells]))
-    return rows
+def _excel_row(number: int, values: dict, seen: dict) -> Row:
+    """{column: (value, percent format)} -> a row of cells from column A to the last value.
+    `seen` shares one Cell among equal values (a sheet repeats its names, months, codes)."""
+    cells = [EMPTY] * max(values)
+    for column, (value, percent_format) in values.items():
+        key = (type(value), value, percent_format)  # the type too: 1, 1.0 and True are equal keys
+        cell = seen.get(key)
+        if cell is None:
+            cell = Cell(value, percent_format)
+            if len(seen) < 100_000:
+                seen[key] = cell
+        cells[column - 1] = cell
+    return Row(number, cells)
 
 
-def read_xlsx_bytes(content: bytes) -> list[tuple[str, list[Row]]]:
-    """Every sheet of a workbook, the active one first: [(sheet name, rows)]."""
-    from openpyxl import load_workbook  # only .xlsx uploads pay for the import
-
+def read_xlsx_table(content: bytes, limits: ReadLimits | None = None) -> Table:
+    """The table of a workbook: the active sheet when it has a heading, otherwise the first
+    sheet that has one. A sheet is read only as far as needed to tell (20 rows with values)."""
+    limits = limits or ReadLimits()
     try:
-        # data_only: the value Excel last computed for a formula, not the formula text.
-        workbook = load_workbook(io.BytesIO(content), data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise TableError("Tệp Excel bị hỏng hoặc không mở được; hãy mở bằng Excel và lưu lại dạng .xlsx") from error
-    sheets = [workbook.active] + [s for s in workbook.worksheets if s is not workbook.active]
-    return [(s.title, _sheet_rows(s)) for s in sheets if s is not None]
+        workbook = Workbook(content, limits)
+        budget = CellBudget(limits)
+        first = None
+        seen: dict = {}
+        for name, path in workbook.sheets:
+            rows = (_excel_row(number, values, seen) for number, values in workbook.rows(path, budget))
+            head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
+            first = first or name
+            if find_header(head) is not None:
+                return _table(head + list(rows), f"Excel, trang “{name}”")
+    except SheetLimitError as error:
+        raise TableError(str(error)) from error
+    except BrokenWorkbook as error:
+        raise TableError(BROKEN_XLSX) from error
+    return _table([], f"Excel, trang “{first or ''}”")  # raises: no heading anywhere
 
 
 # ---- finding the heading ------------------------------------------------------------------
@@ -372,7 +462,7 @@ def _table(rows: list[Row], source: str) -> Table:
             repeated.append(heading)
     data = [r for r in rows[index + 1:] if not r.is_blank()]
     for row in data:  # a short row is a row whose last cells are empty
-        row.cells.extend(Cell(None) for _ in range(len(headings) - len(row.cells)))
+        row.cells.extend([EMPTY] * (len(headings) - len(row.cells)))
     return Table(data, header.number, headings, columns, source, unknown, repeated)
 
 
@@ -386,22 +476,23 @@ def is_xlsx(content: bytes) -> bool:
         return False
 
 
-def read_table(content: bytes, file_name: str = "") -> Table:
+def read_table(content: bytes, file_name: str = "", limits: ReadLimits | None = None) -> Table:
     """The table in an uploaded file, recognised by its content, not its name."""
+    limits = limits or ReadLimits()
     if not content or not content.strip():
         raise TableError("Tệp rỗng: không có dòng nào")
+    if len(content) > limits.max_bytes:
+        raise TableError(
+            f"Tệp nặng {format_number(len(content) / 1024 / 1024, 1)} MB, quá giới hạn "
+            f"{format_number(limits.max_bytes / 1024 / 1024, 0)} MB của một lần tải lên; hãy chia tệp "
+            "hoặc xoá các trang, các cột không dùng")
     if content.startswith(b"\xd0\xcf\x11\xe0"):
         raise TableError("Tệp Excel 97–2003 (.xls) chưa được hỗ trợ: hãy mở bằng Excel và lưu lại dạng .xlsx hoặc CSV")
     if content.startswith(b"PK\x03\x04"):
         if not is_xlsx(content):
             raise TableError("Tệp nén này không phải là tệp Excel .xlsx")
-        sheets = read_xlsx_bytes(content)
-        # The active sheet when it has a heading; otherwise the first sheet that has one.
-        for name, rows in sheets:
-            if find_header(rows) is not None:
-                return _table(rows, f"Excel, trang “{name}”")
-        return _table(sheets[0][1] if sheets else [], f"Excel, trang “{sheets[0][0] if sheets else ''}”")
+        return read_xlsx_table(content, limits)
     if content.startswith(b"%PDF"):
         raise TableError("Tệp PDF không phải là bảng số liệu: hãy gửi tệp Excel (.xlsx) hoặc CSV")
-    rows, source = read_csv_bytes(content)
+    rows, source = read_csv_bytes(content, limits)
     return _table(rows, source)

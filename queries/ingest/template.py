@@ -3,6 +3,12 @@
 
 The headings are the canonical column names the importer reads first (ma_xa, ten_xa, …);
 each heading cell carries a Vietnamese comment, and the "Hướng dẫn" sheet explains them.
+Every cell is written by `queries.reports.tables.write_cell`, like every other spreadsheet
+the product makes: a commune named "=HYPERLINK(…)" stays text in the file sent to every
+office, never a live formula.
+
+From the command line: `python -m queries.export template --format xlsx|csv
+[--kind actuals|targets|communes] [--province P] [--out FILE]`.
 """
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from queries import clock
 from queries.ingest.readers import label
+from queries.reports.tables import write_cell
 
 TEMPLATE_COLUMNS = {
     "actuals": ("ma_xa", "ten_xa", "tinh", "ky_bao_cao", "ma_chi_tieu", "gia_tri", "tu_so", "mau_so", "ghi_chu"),
@@ -70,9 +77,13 @@ def recent_months(today: date, count: int = 24) -> list[str]:
     return months
 
 
-def _lists(db, kind: str, today: date) -> dict[str, list]:
+def _lists(db, kind: str, today: date, province: str | None = None) -> dict[str, list]:
+    """The drop-down lists; with `province`, only that province's communes."""
     communes = db.sql(
-        "select commune_name, province from communes order by province collate vi, commune_name collate vi"
+        """select commune_name, province from communes
+        where $province is null or province = $province
+        order by province collate vi, commune_name collate vi""",
+        province=province,
     )
     indicators = db.sql("select code, name_vi, unit from indicators order by code")
     unit_names = {"percent": "%", "count": "số lượng", "yes_no": "Có/Không", "per_1000": "trên 1.000 dân"}
@@ -94,9 +105,10 @@ def _write_lists(sheet, lists: dict[str, list]) -> dict[str, str]:
     ranges = {}
     for index, (heading, values) in enumerate(lists.items(), start=1):
         letter = get_column_letter(index)
-        sheet.cell(row=1, column=index, value=heading).font = Font(bold=True)
+        write_cell(sheet.cell(row=1, column=index), heading)
+        sheet.cell(row=1, column=index).font = Font(bold=True)
         for row, value in enumerate(values, start=2):
-            sheet.cell(row=row, column=index, value=value)
+            write_cell(sheet.cell(row=row, column=index), value)
         sheet.column_dimensions[letter].width = 60 if "tên chỉ tiêu" in heading else 22
         last = max(len(values) + 1, 2)
         ranges[heading] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${last}"
@@ -120,7 +132,8 @@ def _drop_down(sheet, column_index: int, source: str, *, strict: bool, prompt: s
 def _write_data_sheet(sheet, kind: str, ranges: dict[str, str]) -> None:
     columns = TEMPLATE_COLUMNS[kind]
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column)
+        cell = sheet.cell(row=1, column=index)
+        write_cell(cell, column)
         cell.font = Font(bold=True)
         cell.fill = HEADING_FILL
         cell.comment = Comment(f"{label(column)}: {COLUMN_HELP[column]}", "Mẫu tải lên")
@@ -168,24 +181,26 @@ def _write_help_sheet(sheet, kind: str) -> None:
         ("Tháng", "03/2026, 3/2026, T3/2026, Tháng 3/2026, 2026-03, 01/03/2026 (ngày trước tháng) hoặc ô ngày của Excel."),
     ]
     for row, (first, second) in enumerate(lines, start=1):
-        sheet.cell(row=row, column=1, value=first)
+        write_cell(sheet.cell(row=row, column=1), first)
         if second is not None:
-            sheet.cell(row=row, column=2, value=second).alignment = Alignment(wrap_text=True, vertical="top")
+            write_cell(sheet.cell(row=row, column=2), second)
+            sheet.cell(row=row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
         if second is None and first and not first[0].isdigit():
             sheet.cell(row=row, column=1).font = Font(bold=True, size=13)
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 100
 
 
-def xlsx_template(db, kind: str = "actuals", today: date | None = None) -> bytes:
-    """The workbook: 'Số liệu' (active, headings and drop-downs), 'Hướng dẫn', 'Danh mục'."""
+def xlsx_template(db, kind: str = "actuals", today: date | None = None, province: str | None = None) -> bytes:
+    """The workbook: 'Số liệu' (active, headings and drop-downs), 'Hướng dẫn', 'Danh mục'
+    (with `province`, that province's communes only)."""
     today = today or clock.today()
     workbook = Workbook()
     data = workbook.active
     data.title = DATA_SHEET
     help_sheet = workbook.create_sheet(HELP_SHEET)
     lists_sheet = workbook.create_sheet(LISTS_SHEET)
-    ranges = _write_lists(lists_sheet, _lists(db, kind, today))
+    ranges = _write_lists(lists_sheet, _lists(db, kind, today, province))
     _write_data_sheet(data, kind, ranges)
     _write_help_sheet(help_sheet, kind)
     workbook.active = 0

@@ -3,11 +3,16 @@
     python -m queries.export ranking  [--province P] [--period YYYY-MM] [--format csv|json|xlsx]
     python -m queries.export progress [--province P] [--period YYYY-MM] [--format csv|json|xlsx]
     python -m queries.export pack      --province P  [--period YYYY-MM] [--out FILE.pdf]
+    python -m queries.export template  [--kind actuals|targets|communes] [--format xlsx|csv]
+                                       [--province P] [--out FILE]
 
 Without --province all provinces are ranked together. Without --period: the latest month
 with reported values. Output goes to standard output unless --out names a file; the meeting
 pack (a PDF: overview, ranking, each pillar, the communes most behind, the method note) is
 for one province and goes to --out, by default tai-lieu-hop-<tinh>-<YYYY-MM>.pdf.
+`template` writes the upload template the upload page offers (default: monthly results);
+with --province its "Danh mục" sheet lists only that province's communes. The CSV template
+is a heading line, the same for every province.
 """
 from __future__ import annotations
 
@@ -120,11 +125,15 @@ def render(what: str, frame: pl.DataFrame, fmt: str, period: date, province: str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m queries.export",
                                      description="Xuất bảng xếp hạng, tiến độ chỉ tiêu hoặc tài liệu họp (PDF).")
-    parser.add_argument("what", choices=["ranking", "progress", "pack"],
-                        help="ranking: xếp hạng; progress: tiến độ chỉ tiêu; pack: tài liệu họp (PDF)")
+    parser.add_argument("what", choices=["ranking", "progress", "pack", "template"],
+                        help="ranking: xếp hạng; progress: tiến độ chỉ tiêu; pack: tài liệu họp (PDF); "
+                             "template: tệp mẫu để tải số liệu lên")
     parser.add_argument("--province", help="tên tỉnh; bỏ trống để xếp hạng chung tất cả các tỉnh")
     parser.add_argument("--period", help="tháng YYYY-MM; mặc định: tháng gần nhất có số liệu")
-    parser.add_argument("--format", choices=["csv", "json", "xlsx"], default="csv")
+    parser.add_argument("--format", choices=["csv", "json", "xlsx"],
+                        help="mặc định csv; tệp mẫu (template): xlsx hoặc csv, mặc định xlsx")
+    parser.add_argument("--kind", choices=["actuals", "targets", "communes"], default="actuals",
+                        help="loại tệp mẫu (template): kết quả hằng tháng, chỉ tiêu năm hoặc danh sách xã")
     parser.add_argument("--store", help="thư mục lưu dữ liệu tải lên (mặc định DTI_STORE hoặc ./store)")
     parser.add_argument("--out", help="ghi ra tệp thay vì màn hình")
     args = parser.parse_args(argv)
@@ -137,8 +146,11 @@ def main(argv: list[str] | None = None) -> int:
         province = resolve_province(db, args.province)
         if args.what == "pack":
             return write_pack(db, province, period, args.out)
-        frame = ranking(db, period, province) if args.what == "ranking" else progress(db, period, province)
-        output = render(args.what, frame, args.format, period, province)
+        if args.what == "template":
+            output = template_file(db, args.kind, args.format or "xlsx", province)
+        else:
+            frame = ranking(db, period, province) if args.what == "ranking" else progress(db, period, province)
+            output = render(args.what, frame, args.format or "csv", period, province)
     except UserError as problem:
         print(f"Lỗi: {problem}", file=sys.stderr)
         return 2
@@ -147,6 +159,17 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sys.stdout.buffer.write(output)
     return 0
+
+
+def template_file(db: Database, kind: str, fmt: str, province: str | None) -> bytes:
+    """The upload template, as the upload page offers it."""
+    from queries.ingest.template import csv_template, xlsx_template
+
+    if fmt == "xlsx":
+        return xlsx_template(db, kind, clock.today(), province=province)
+    if fmt == "csv":
+        return csv_template(kind)
+    raise UserError("Tệp mẫu chỉ có dạng xlsx hoặc csv (--format xlsx hoặc --format csv).")
 
 
 def write_pack(db: Database, province: str | None, period: date, out: str | None) -> int:
