@@ -90,12 +90,15 @@ class Database:
         self.snapshots = snapshots
         self._con: duckdb.DuckDBPyConnection | None = None
         self._private_dir: Path | None = None
+        self._read_only_snapshot: Path | None = None  # the snapshot file, while opened as it is
         self._lock = threading.Lock()  # one refresh at a time; readers never take it
         self._refresher: threading.Thread | None = None
+        self._local = threading.local()  # each thread's cursor (see _cursor)
         self._version: tuple | None = None
         self._offsets: dict[str, int] = {}
         self._settings_stamp = None
         self._snapshot_offsets: dict[str, int] = {}
+        self._cached_months: set = set()  # months in the score cache of the current tables
         self._snapshot_saved_at = 0.0
         self.load_seconds = 0.0
         self.last_refresh_seconds = 0.0
@@ -162,27 +165,44 @@ class Database:
         return snapshot.snapshot_path(self.store.root, key)
 
     def _open_snapshot(self) -> bool:
-        opened = snapshot.open_private_copy(self._snapshot_path())
-        if opened is None:
+        """Open the snapshot as it is, read-only: several processes can, and nothing is
+        copied until something must be written (_make_writable)."""
+        path = self._snapshot_path()
+        if not path.exists():
             return False
-        con, folder = opened
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as problem:
+            log.info("snapshot not opened: %s", problem)
+            return False
         try:
             offsets, settings = snapshot.read_meta(con)
             if any(offsets.get(name, 0) > store.version() for name, store in self.sources):
                 raise ValueError("snapshot is ahead of the store")  # the store was replaced
-            build.create_macros(con)
+            cached = build.cached_months(con)
         except (duckdb.Error, KeyError, ValueError) as problem:
             log.info("snapshot not used: %s", problem)
             con.close()
-            shutil.rmtree(folder, ignore_errors=True)
             return False
-        self._adopt(con, folder)
+        self._adopt(con, None)
+        self._read_only_snapshot = path
+        self._cached_months = cached
         self._offsets = offsets
         self._snapshot_offsets = dict(offsets)
         self._snapshot_saved_at = time.time()
         self.settings = settings
-        self._settings_stamp = None  # compare the settings on the first refresh
         return True
+
+    def _make_writable(self) -> None:
+        """Before the first change to tables opened read-only from a snapshot: work on a
+        private copy from now on (the snapshot itself is never edited)."""
+        if self._read_only_snapshot is None:
+            return
+        opened = snapshot.open_private_copy(self._read_only_snapshot)
+        if opened is None:
+            raise duckdb.IOException("the snapshot could not be copied")
+        self._adopt(*opened)
+        self._read_only_snapshot = None
 
     def _adopt(self, con: duckdb.DuckDBPyConnection, private_dir: Path | None) -> None:
         old_dir = self._private_dir
@@ -209,6 +229,7 @@ class Database:
                 build.build_derived(cursor)
                 build.fill_score_cache(cursor, build.months_people_open(cursor, clock.today()))
                 snapshot.write_meta(cursor, offsets, settings)
+                cached = build.cached_months(cursor)
                 cursor.execute("commit")
                 break
             except (duckdb.IOException, FileNotFoundError):
@@ -218,6 +239,7 @@ class Database:
                     raise
                 time.sleep(0.05)
         self._adopt(con, None)
+        self._cached_months = cached
         self.builds_from_files += 1
         self.settings, self._offsets = settings, offsets
         self._settings_stamp = versions[-1]
@@ -235,21 +257,32 @@ class Database:
         settings = load_settings(self.store.root)
         settings_changed = settings != self.settings
         method_changed = any(settings[name] != self.settings.get(name) for name in SCORING_SETTINGS)
+        changes = {name: store.changes(self._offsets.get(name, 0)) for name, store in self.sources}
+        if not settings_changed and not any(entries for entries, _ in changes.values()):
+            self._version = target  # nothing that changes a table (the first look at a snapshot)
+            return
+        try:
+            self._make_writable()
+        except duckdb.Error:
+            self._build()
+            return
         cursor = self._con.cursor()
         try:
             cursor.execute("begin transaction")
             touched: set[str] = set()
             offsets = dict(self._offsets)
             for priority, (name, store) in enumerate(self.sources, start=1):
-                entries, offsets[name] = store.changes(self._offsets.get(name, 0))
+                entries, offsets[name] = changes[name]
                 touched |= build.apply_changes(cursor, name, priority, store, entries)
             if settings_changed:
                 build.load_settings_tables(cursor, settings)
             if method_changed:
                 build.build_derived(cursor)  # every score depends on these
+                self._cached_months = set()  # before the commit empties the cache for readers
             else:
                 build.refresh_derived(cursor, touched)
             snapshot.write_meta(cursor, offsets, settings)
+            cached = build.cached_months(cursor)
             cursor.execute("commit")
         except (duckdb.Error, FileNotFoundError, KeyError) as problem:
             # A file the journal names is gone (a long-delayed reader after a compaction's
@@ -264,6 +297,7 @@ class Database:
         finally:
             cursor.close()
         self.settings, self._offsets = settings, offsets
+        self._cached_months = cached
         self._settings_stamp = target[-1]
         self._version = target
         self.last_refresh_seconds = time.perf_counter() - started
@@ -290,48 +324,46 @@ class Database:
 
     # ---- querying ------------------------------------------------------------------------
     def _prepare(self, name: str, params: dict) -> None:
+        """Fill the score cache for the months a query reads from it (db.SCORE_MONTHS)."""
         months = SCORE_MONTHS.get(name)
         if months is None:
             return
         needed = months(params)
-        cursor = self._con.cursor()
-        try:
-            have = {r[0] for r in cursor.execute(
-                f"select period from {build.SCORE_CACHE}_months where period in (select unnest($m::DATE[]))",
-                {"m": needed}).fetchall()}
-        finally:
-            cursor.close()
-        if have >= set(needed):
+        if self._cached_months.issuperset(needed):  # known without asking the database
             return
         with self._lock:
+            self._make_writable()
             cursor = self._con.cursor()
             try:
                 cursor.execute("begin transaction")
                 build.fill_score_cache(cursor, needed)
+                cached = build.cached_months(cursor)
                 cursor.execute("commit")
             except duckdb.Error:
                 cursor.execute("rollback")
                 raise
             finally:
                 cursor.close()
+            self._cached_months = cached
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor on the current tables. A new cursor costs a few milliseconds
+        on its first query; a thread (a Streamlit session, the command line) keeps its own,
+        since one cursor must not serve two threads at once."""
+        local = self._local
+        if getattr(local, "con", None) is not self._con:
+            local.cursor, local.con = self._con.cursor(), self._con
+        return local.cursor
 
     def run_query(self, name: str, **params) -> pl.DataFrame:
         self.ensure_fresh()
         self._prepare(name, params)
-        cursor = self._con.cursor()
-        try:
-            return cursor.sql(sql_text(name), params=params or None).pl()
-        finally:
-            cursor.close()
+        return self._cursor().sql(sql_text(name), params=params or None).pl()
 
     def sql(self, query: str, **params) -> pl.DataFrame:
         """For tests and tools: ad-hoc SQL over the same tables (values still bound)."""
         self.ensure_fresh()
-        cursor = self._con.cursor()
-        try:
-            return cursor.sql(query, params=params or None).pl()
-        finally:
-            cursor.close()
+        return self._cursor().sql(query, params=params or None).pl()
 
 
 _databases: dict[tuple, Database] = {}

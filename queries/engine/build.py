@@ -283,7 +283,12 @@ def _rerank(con: duckdb.DuckDBPyConnection) -> None:
     """Ranks depend on every commune's score: recompute them for all cached months (a few
     thousand rows a month) whenever a score or a name changed."""
     con.execute(f"delete from {RANKING_CACHE}")
-    con.execute(f"insert into {RANKING_CACHE} select * from ranking_of_cached_months()")
+    # Stored in the order it is read: a month and scope is one run of rows.
+    con.execute(f"insert into {RANKING_CACHE} select * from ranking_of_cached_months() order by period, scope, position")
+
+
+def cached_months(con: duckdb.DuckDBPyConnection) -> set:
+    return {r[0] for r in con.execute(f"select period from {SCORE_CACHE}_months").fetchall()}
 
 
 def fill_score_cache(con: duckdb.DuckDBPyConnection, months: list) -> None:

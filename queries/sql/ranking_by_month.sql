@@ -12,11 +12,11 @@ final as (
         score, "HT", "NL", "AT", "CQ", "KT", "XH",
         coverage, n_targets, n_reported, n_achieved,
         previous_rank, rank_change, score_change,
-        name_order
+        position
     from ranking_cache
     where period = $period::DATE
       and scope = coalesce($province::VARCHAR, '@all')
 )
 
-select * exclude (name_order) from final
-order by rank nulls last, name_order
+select * exclude (position) from final
+order by position

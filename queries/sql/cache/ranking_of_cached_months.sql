@@ -2,7 +2,7 @@
 -- '@all') and within its province (scope = the province), with its rank the month before:
 -- ranking_by_month reads one month and one scope of it. Scores are rounded to 2 decimals
 -- before ranking, ties share a rank (1, 1, 3), communes without a score have no rank, and
--- name_order lists ties in Vietnamese alphabetical order.
+-- position lists ties and the unranked in Vietnamese alphabetical order.
 create or replace macro ranking_of_cached_months() as table
 with
 
@@ -52,7 +52,9 @@ final as (
         p.previous_rank,
         p.previous_rank - c.rank as rank_change,
         round(c.rounded_score - p.previous_score, 2) as score_change,
-        n.name_order
+        -- the row's place in the ranking as shown: by rank, ties and the unranked by name
+        row_number() over (partition by c.scope, c.period
+                           order by c.rank nulls last, n.name_order) as position
     from ranked as c
     left join previous_month as p using (scope, commune_id, period)
     left join name_order as n using (commune_id)
