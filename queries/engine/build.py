@@ -210,7 +210,9 @@ def build_derived(con: duckdb.DuckDBPyConnection) -> None:
     for path in sorted((SQL_DIR / "derived").glob("*.sql")):
         table = path.stem.split("_", 1)[1]
         con.execute(path.read_text(encoding="utf-8"))
-        con.execute(f"create or replace table {table} as select * from {table}_in_scope()")
+        # Stored by commune: ids begin with the province, so a province's rows sit together
+        # and a query for one province skips the row groups of the others.
+        con.execute(f"create or replace table {table} as select * from {table}_in_scope() order by commune_id")
     _run_files(con, "macros")
     reset_score_cache(con)
 

@@ -12,10 +12,13 @@ scoped as (
 
 final as (
     select
-        *,
-        lead(period, 1, date '9999-12-01') over (
-            partition by commune_id, indicator order by period) as valid_to
-    from scoped
+        s.*,
+        lead(s.period, 1, date '9999-12-01') over (
+            partition by s.commune_id, s.indicator order by s.period) as valid_to,
+        -- the commune's province, so a question about one province reads only its rows
+        c.province
+    from scoped as s
+    left join communes as c using (commune_id)
 )
 
 select * from final;

@@ -11,11 +11,13 @@ scoped as (
 
 final as (
     select
-        commune_id, indicator, year(period) as year,
-        arg_min(value, period) as first_value,
-        min(period) as first_period
-    from scoped
-    group by all
+        s.commune_id, s.indicator, year(s.period) as year,
+        arg_min(s.value, s.period) as first_value,
+        min(s.period) as first_period,
+        any_value(c.province) as province  -- see actuals_intervals
+    from scoped as s
+    left join communes as c using (commune_id)
+    group by s.commune_id, s.indicator, year(s.period)
 )
 
 select * from final;

@@ -36,10 +36,15 @@ targets_in_force as (
     join indicators as i on i.code = t.indicator
 ),
 
+-- the filters on province and commune are constants: they let the scan skip the row groups
+-- of other provinces (the tables are stored by commune); the semi join is what decides
 scoped_intervals as (
     select a.*
     from actuals_intervals as a
     semi join in_scope as c on c.commune_id = a.commune_id
+    where (scope_province::VARCHAR is null or a.province = scope_province::VARCHAR)
+      and (scope_commune::VARCHAR is null or scope_commune::VARCHAR = '@refresh_scope'
+           or a.commune_id = scope_commune::VARCHAR)
 ),
 
 -- current value: the latest reported value with period <= the month, any year
@@ -76,7 +81,10 @@ joined as (
     from targets_in_force as t
     left join latest as l using (period, commune_id, indicator)
     left join before_year as b using (period, commune_id, indicator)
-    left join actuals_first_of_year as f
+    left join (select * from actuals_first_of_year
+               where (scope_province::VARCHAR is null or province = scope_province::VARCHAR)
+                 and (scope_commune::VARCHAR is null or scope_commune::VARCHAR = '@refresh_scope'
+                      or commune_id = scope_commune::VARCHAR)) as f
         on f.commune_id = t.commune_id and f.indicator = t.indicator and f.year = t.year
 ),
 
