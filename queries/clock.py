@@ -18,8 +18,9 @@ from datetime import date, datetime, timedelta, timezone
 
 VIETNAM = timezone(timedelta(hours=7), "+07")
 
-# DTI_NOW value -> (the moment it names, the real time when it was first seen)
-_started: dict[str, tuple[datetime, float]] = {}
+# (DTI_NOW as last seen, the moment it names, the real time when it was seen): the clock runs
+# from there until DTI_NOW changes or reset() is called.
+_started: tuple[str, datetime, float] | None = None
 
 
 def _parse(value: str) -> datetime:
@@ -31,13 +32,20 @@ def _parse(value: str) -> datetime:
 
 def now() -> datetime:
     """The current moment, timezone-aware, in UTC."""
+    global _started
     fixed = os.environ.get("DTI_NOW")
     if not fixed:
         return datetime.now(timezone.utc)
-    if fixed not in _started:
-        _started[fixed] = (_parse(fixed), time.monotonic())
-    start, seen = _started[fixed]
+    if _started is None or _started[0] != fixed:
+        _started = (fixed, _parse(fixed), time.monotonic())
+    _, start, seen = _started
     return start + timedelta(seconds=time.monotonic() - seen)
+
+
+def reset() -> None:
+    """Start the clock again from DTI_NOW at the next question (each test states its day)."""
+    global _started
+    _started = None
 
 
 def now_vietnam() -> datetime:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 import queries.db as qdb
+from queries import clock
 from queries.db import Database
 
 FIXTURE_DIR = Path(__file__).resolve().parent / "fixture"
@@ -18,6 +19,7 @@ TEST_NOW = "2026-11-22T10:00:00+07:00"
 @pytest.fixture(autouse=True)
 def stated_day(monkeypatch):
     monkeypatch.setenv("DTI_NOW", TEST_NOW)
+    clock.reset()  # the clock starts at TEST_NOW for this test, not at an earlier test's start
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ INDICATORS = ("XH05", "XH02", "HT01")
 MONTHS = tuple(date(2026, m, 1) for m in range(1, 6))
 TABLES = ("communes", "targets", "actuals", "actuals_intervals", "actuals_first_of_year",
           "month_reviews", "report_receipts", "scored_actuals", "spending", "spending_history",
-          "tasks_history", "task_updates", "evidence",
+          "tasks_history", "task_updates", "evidence", "upload_communes",
           "actuals_history", "targets_history", "communes_history", "uploads", "reviews",
           "commune_scores_cache", "ranking_cache")
 

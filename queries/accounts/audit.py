@@ -203,19 +203,13 @@ def audit_events(store_root: str | os.PathLike, since: date | None = None) -> li
 def upload_communes(db, upload_id: str | None = None) -> dict[str, dict[str, str | None]]:
     """upload_id -> {commune_id: province} for every upload the Database holds (or just one):
     what `permissions.may_undo` needs, and what filters the audit log by commune."""
-    tables = db.sql(
-        """select table_name from information_schema.columns
-        where table_name like '%\\_history' escape '\\' and column_name in ('upload_id', 'commune_id')
-        group by table_name having count(*) = 2 order by table_name""")["table_name"].to_list()
+    rows = db.sql(
+        """select u.upload_id, u.commune_id, c.province
+        from upload_communes as u left join communes as c using (commune_id)
+        where $u::VARCHAR is null or u.upload_id = $u::VARCHAR""", u=upload_id)
     found: dict[str, dict[str, str | None]] = {}
-    for table in tables:
-        # Table names come from the catalog above, never from a user.
-        rows = db.sql(
-            f"""select distinct h.upload_id, h.commune_id, c.province
-            from "{table}" as h left join communes as c using (commune_id)
-            where h.upload_id is not null and ($u::VARCHAR is null or h.upload_id = $u::VARCHAR)""", u=upload_id)
-        for upload_id, commune_id, province in rows.iter_rows():
-            found.setdefault(upload_id, {})[commune_id] = province
+    for upload, commune_id, province in rows.iter_rows():
+        found.setdefault(upload, {})[commune_id] = province
     return found
 
 

@@ -157,6 +157,10 @@ def build_base(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: list[tup
                 join uploads u on u.upload_id = d.upload_id and u.priority = {priority}"""
             )
         con.execute(f"create or replace table {kind}_history as " + "\nunion all by name\n".join(parts), params or None)
+    # Which communes each upload touched: who may undo it, whose history shows it.
+    con.execute("create or replace table upload_communes as " + " union ".join(
+        f"select distinct upload_id, priority, commune_id from {kind}_history where upload_id is not null"
+        for kind in CASTS))
 
 
 def insert_evidence(con: duckdb.DuckDBPyConnection, priority: int, entry: dict) -> None:
@@ -367,4 +371,7 @@ def _add_upload(con: duckdb.DuckDBPyConnection, source: str, priority: int, stor
         )
     finally:
         con.unregister("upload_frame")
-    return set(rows["commune_id"].drop_nulls().unique().to_list())
+    communes = set(rows["commune_id"].drop_nulls().unique().to_list())
+    con.executemany("insert into upload_communes values (?, ?, ?)",
+                    [(entry["upload_id"], priority, c) for c in sorted(communes)])
+    return communes
