@@ -1,5 +1,9 @@
-"""Tải lên số liệu: commune staff send their monthly file as Excel made it, see what was
-understood row by row, store the good rows, and can undo an upload.
+"""Tải lên số liệu: commune staff send their monthly file as Excel made it, with its evidence,
+see what was understood row by row, store the good rows, and can undo their uploads.
+
+The person is the signed-in account: the checker turns rows outside its communes and rows
+of closed months into row errors, and queries.changes checks again when storing, undoing or
+redoing (a province admin changing a closed month must give a reason).
 
 All the work is in queries.ingest.check (checking, storing) and queries.ingest.template (templates);
 this page only shows it. No exception reaches the user: each section catches and says, in
@@ -14,10 +18,14 @@ from datetime import date, datetime, timedelta, timezone
 import polars as pl
 import streamlit as st
 
-from queries import clock
+from queries import changes, clock
+from queries.accounts.audit import upload_communes
+from queries.accounts.permissions import describe, may_see_upload, may_undo, may_upload
+from queries.cycle.evidence import EvidenceError, check_evidence
 from queries.ingest import check as ingest, template
 from queries.text import format_month
 from ui import page
+from ui.auth import current_account
 from ui.state import database
 
 log = logging.getLogger(__name__)
@@ -30,6 +38,7 @@ except Exception:  # no tz database: Vietnam has no daylight saving, +7 is exact
     VIETNAM = timezone(timedelta(hours=7))
 
 KIND_CHOICES = {"auto": "Tự nhận biết theo cột", **{k: v.capitalize() for k, v in ingest.KIND_NAMES.items()}}
+EVIDENCE_TYPES_TEXT = "PDF, ảnh PNG/JPEG, Word (.docx) hoặc Excel (.xlsx)"
 HISTORY_LIMIT = 30
 STATUS_ICONS = {name: f"{icon} {name}" for name, icon in zip(ingest.STATUS_NAMES.values(), ("✅", "❌", "↩️"))}
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -95,9 +104,15 @@ def render_templates() -> None:
 
 
 def _communes() -> pl.DataFrame:
-    return database().sql(
+    """The communes this account may send results for (all, for a country-wide admin)."""
+    account = current_account()
+    frame = database().sql(
         "select commune_id, commune_name, province from communes order by province collate vi, commune_name collate vi"
     )
+    from queries.accounts.permissions import commune_in_scope
+
+    keep = [commune_in_scope(account, r["commune_id"], r["province"]) for r in frame.iter_rows(named=True)]
+    return frame.filter(pl.Series(keep, dtype=pl.Boolean)) if frame.height else frame
 
 
 def _defaults_inputs() -> dict:
@@ -118,22 +133,25 @@ def _defaults_inputs() -> dict:
 def _checked(content: bytes, file_name: str, kind: str | None, defaults: dict) -> ingest.CheckResult:
     """Check once per file, choice and store version; reruns (clicks) reuse the result."""
     db = database()
-    key = (ingest.content_hash(content), file_name, kind, tuple(sorted(defaults.items())), db.version(), clock.today())
+    account = current_account()
+    key = (ingest.content_hash(content), file_name, kind, tuple(sorted(defaults.items())), db.version(), clock.today(),
+           account)
     cached = st.session_state.get("upload_check")
     if cached and cached[0] == key:
         return cached[1]
     with st.spinner("Đang đọc và kiểm tra tệp…"):
-        result = ingest.check_file(content, file_name, kind=kind, db=db, defaults=defaults)
+        result = ingest.check_file(content, file_name, kind=kind, db=db, defaults=defaults, actor=account)
     st.session_state["upload_check"] = (key, result)
     return result
 
 
 def render_upload() -> None:
     st.subheader("Tải tệp lên")
+    account = current_account()
+    kinds = [k for k in KIND_CHOICES if k == "auto" or may_upload(account, k)]
     left, right = st.columns([2, 1])
-    kind = left.selectbox("Loại tệp", list(KIND_CHOICES), format_func=KIND_CHOICES.get, key="upload_kind")
-    user = right.text_input("Người gửi", key="upload_user", placeholder="Tên hoặc đơn vị",
-                            help="Ghi vào lịch sử tải lên.")
+    kind = left.selectbox("Loại tệp", kinds, format_func=KIND_CHOICES.get, key="upload_kind")
+    right.markdown(f"**Người gửi:** {md(describe(account))}")
     defaults = _defaults_inputs()
     # No `type=` filter: Streamlit would refuse other files with an English message; the
     # importer says in Vietnamese why a PDF or a picture is not a table.
@@ -141,11 +159,27 @@ def render_upload() -> None:
     round_number = st.session_state.setdefault("upload_round", 0)
     uploaded = st.file_uploader("Chọn tệp số liệu (.xlsx hoặc .csv)", key=f"upload_file_{round_number}",
                                 help="Tệp Excel hoặc CSV như Excel đã lưu; không cần sửa lại.")
+    evidence_files = st.file_uploader(
+        "Tài liệu kiểm chứng (minh chứng), nếu có", accept_multiple_files=True, key=f"upload_evidence_{round_number}",
+        help=f"{EVIDENCE_TYPES_TEXT}; mỗi tệp tối đa {database().settings['evidence_max_mb']} MB. Tệp được nhận biết "
+             "theo nội dung, không theo tên.")
     show_receipt()
     if uploaded is None:
         return
     result = _checked(uploaded.getvalue(), uploaded.name, None if kind == "auto" else kind, defaults)
-    render_result(result, user)
+    render_result(result, evidence_files or [])
+
+
+def _evidence(files) -> tuple[list, list[str]]:
+    """The evidence files as accepted, and the message for each refused one."""
+    accepted, problems = [], []
+    limit = float(database().settings["evidence_max_mb"])
+    for item in files:
+        try:
+            accepted.append(check_evidence(item.name, item.getvalue(), limit))
+        except EvidenceError as error:
+            problems.append(str(error))
+    return accepted, problems
 
 
 def render_understood(result: ingest.CheckResult) -> None:
@@ -174,7 +208,7 @@ def _chosen_text(chosen: dict[str, str]) -> str:
     return ", ".join(parts)
 
 
-def render_result(result: ingest.CheckResult, user: str) -> None:
+def render_result(result: ingest.CheckResult, evidence_files: list) -> None:
     st.markdown("#### Xem trước")
     if not result.readable:
         if result.source:
@@ -213,8 +247,21 @@ def render_result(result: ingest.CheckResult, user: str) -> None:
     if result.rejected and accepted:
         st.warning(f"{len(result.rejected)} dòng lỗi sẽ không được lưu. Có thể sửa tệp rồi tải lên lại; "
                    "các dòng đã lưu sẽ được thay bằng số mới.")
-    if st.button(label_text, type="primary", disabled=not accepted, key="store_button", icon="💾"):
-        store(result, user)
+    evidence, refused = _evidence(evidence_files)
+    for message in refused:
+        st.error(message, icon="📎")
+    if evidence:
+        st.caption("Minh chứng kèm theo: " + ", ".join(f"{md(e.name)}" for e in evidence))
+    reason = None
+    months = {r.record.get("period") for r in result.accepted if r.record.get("period")}
+    closed = changes.closed_months(months, database()) if result.kind == "actuals" else []
+    if closed and changes.is_admin(current_account()):
+        st.warning(f"Tệp có số liệu của tháng đã khóa sổ ({', '.join(format_month(m) for m in closed)}). "
+                   "Quản trị tỉnh vẫn lưu được, kèm lý do (ghi vào nhật ký và hiện cạnh số liệu).", icon="🔒")
+        reason = st.text_area("Lý do thay đổi tháng đã khóa sổ", key="closed_reason")
+    blocked = bool(refused) or (bool(closed) and changes.is_admin(current_account()) and not (reason or "").strip())
+    if st.button(label_text, type="primary", disabled=not accepted or blocked, key="store_button", icon="💾"):
+        store(result, evidence, reason)
 
 
 def _heading(result: ingest.CheckResult, column: str | None) -> str:
@@ -230,11 +277,11 @@ def _errors_csv(frame: pl.DataFrame) -> bytes:
     return ("\ufeff" + frame.write_csv()).encode("utf-8")
 
 
-def store(result: ingest.CheckResult, user: str) -> None:
+def store(result: ingest.CheckResult, evidence: list, reason: str | None) -> None:
     try:
-        receipt = ingest.store_checked(result, database(), user=user.strip())
-    except ingest.NothingToStore as reason:
-        st.session_state["upload_receipt"] = ("warning", str(reason))
+        receipt = changes.store_upload(database(), result, current_account(), evidence=evidence, reason=reason)
+    except (changes.NothingToStore, changes.Refused) as refused:
+        st.session_state["upload_receipt"] = ("warning", getattr(refused, "message", None) or str(refused))
     except Exception:
         log.exception("storing %s failed", result.file_name)
         st.session_state["upload_receipt"] = (
@@ -245,9 +292,10 @@ def store(result: ingest.CheckResult, user: str) -> None:
             st.session_state["upload_receipt"] = (
                 "info", f"Tệp “{result.file_name}” đã được lưu trước đó (mã {receipt.upload_id}): không có gì thay đổi.")
         else:
+            with_evidence = f", kèm {len(evidence)} tệp minh chứng" if evidence else ""
             st.session_state["upload_receipt"] = (
-                "success", f"Đã lưu {len(result.accepted)} dòng từ tệp “{result.file_name}” (mã {receipt.upload_id}). "
-                           "Số liệu mới đã có trên các trang theo dõi.")
+                "success", f"Đã lưu {len(result.accepted)} dòng từ tệp “{result.file_name}”{with_evidence} "
+                           f"(mã {receipt.upload_id}). Số liệu mới đã có trên các trang theo dõi.")
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
     st.rerun()
 
@@ -262,15 +310,24 @@ def show_receipt() -> None:
 # ---- history -------------------------------------------------------------------------------
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def _upload_communes(version: tuple) -> dict:
+    return upload_communes(database())
+
+
 def render_history() -> None:
     st.subheader("Lịch sử tải lên")
     db = database()
-    entries = sorted(db.store.entries(), key=lambda e: e["upload_id"], reverse=True)
+    account = current_account()
+    communes = _upload_communes(db.version())
+    entries = [e for e in sorted(db.store.entries(), key=lambda e: e["seq"], reverse=True)
+               if may_see_upload(account, e, communes.get(e["upload_id"], {}))]
     if not entries:
         st.caption("Chưa có tệp nào được tải lên.")
         return
     st.caption("Hoàn tác một lần tải lên sẽ trả lại đúng số liệu trước đó; không có gì bị xóa, "
-               "có thể khôi phục lại bất cứ lúc nào.")
+               "có thể khôi phục lại bất cứ lúc nào. "
+               + ("Bạn thấy các lần tải lên của chính mình." if account.role == "can_bo_xa" else ""))
     frame = pl.DataFrame({
         "Thời gian": [show_time(e.get("uploaded_at")) for e in entries],
         "Loại": [ingest.KIND_NAMES.get(e["kind"], e["kind"]) for e in entries],
@@ -278,34 +335,48 @@ def render_history() -> None:
         "Người gửi": [e.get("user") or "" for e in entries],
         "Dòng hợp lệ": [e.get("rows_accepted") for e in entries],
         "Dòng lỗi": [e.get("rows_rejected") for e in entries],
+        "Minh chứng": [len(e.get("evidence") or ()) for e in entries],
         "Trạng thái": ["Đang dùng" if e["active"] else "Đã hoàn tác" for e in entries],
+        "Lý do": [e.get("reason") or "" for e in entries],
         "Mã": [e["upload_id"] for e in entries],
     })
     st.dataframe(frame, hide_index=True, key="upload_history")
+    mine = [e for e in entries if may_undo(account, e, communes.get(e["upload_id"], {}))]
+    if not mine:
+        return
     st.markdown("**Hoàn tác hoặc khôi phục**")
-    for entry in entries[:HISTORY_LIMIT]:
+    for entry in mine[:HISTORY_LIMIT]:
         history_row(entry)
-    if len(entries) > HISTORY_LIMIT:
+    if len(mine) > HISTORY_LIMIT:
         st.caption(f"Chỉ hiện nút cho {HISTORY_LIMIT} lần tải lên gần nhất; bảng trên có đủ {len(entries)} lần.")
 
 
 def history_row(entry: dict) -> None:
     upload_id = entry["upload_id"]
-    text, button = st.columns([5, 1], vertical_alignment="center")
+    text, reason_box, button = st.columns([4, 2, 1], vertical_alignment="center")
     state = "đang dùng" if entry["active"] else "đã hoàn tác"
     text.markdown(f"{show_time(entry.get('uploaded_at'))} · {md(entry.get('file_name') or '')} · "
                   f"{entry.get('rows_accepted')} dòng · *{state}*")
-    user = st.session_state.get("upload_user", "")
+    months = [date(int(p[:4]), int(p[5:7]), 1) for p in entry.get("periods") or ()]
+    reason = None
+    if entry["kind"] == "actuals" and changes.closed_months(months, database()):
+        if changes.is_admin(current_account()):
+            reason = reason_box.text_input("Lý do (tháng đã khóa sổ)", key=f"reason-{upload_id}",
+                                           label_visibility="collapsed", placeholder="Lý do (tháng đã khóa sổ)")
+        else:
+            reason_box.caption("🔒 Tháng đã khóa sổ")
     if entry["active"]:
         if button.button("Hoàn tác", key=f"undo-{upload_id}", icon="↩️"):
-            change(upload_id, "undo", user, entry)
+            change(upload_id, "undo", entry, reason)
     elif button.button("Khôi phục", key=f"redo-{upload_id}", icon="↪️"):
-        change(upload_id, "redo", user, entry)
+        change(upload_id, "redo", entry, reason)
 
 
-def change(upload_id: str, action: str, user: str, entry: dict) -> None:
+def change(upload_id: str, action: str, entry: dict, reason: str | None) -> None:
     try:
-        getattr(database().store, action)(upload_id, user=user)
+        getattr(changes, action)(database(), upload_id, current_account(), reason=reason)
+    except changes.Refused as refused:
+        st.session_state["upload_receipt"] = ("warning", refused.message)
     except Exception:
         log.exception("%s of %s failed", action, upload_id)
         st.session_state["upload_receipt"] = ("error", "Không thực hiện được thao tác do lỗi hệ thống; dữ liệu không thay đổi.")
@@ -316,6 +387,29 @@ def change(upload_id: str, action: str, user: str, entry: dict) -> None:
     st.rerun()
 
 
+# ---- what the province asked for ------------------------------------------------------------
+
+
+def render_reviews() -> None:
+    """The province's requests for more (Yêu cầu bổ sung) on this account's communes' months."""
+    db = database()
+    account = current_account()
+    asked = db.sql(
+        """select r.commune_id, c.commune_name, c.province, r.period, r.comment, r.reviewer, r.reviewed_at
+        from month_reviews as r join communes as c using (commune_id)
+        where r.review_status = 'yeu_cau_bo_sung' order by r.period desc, c.commune_name collate vi""")
+    from queries.accounts.permissions import commune_in_scope
+
+    rows = [r for r in asked.iter_rows(named=True) if commune_in_scope(account, r["commune_id"], r["province"])]
+    if not rows:
+        return
+    st.subheader("Tỉnh yêu cầu bổ sung")
+    for row in rows[:20]:
+        st.warning(f"**{md(row['commune_name'])} · {format_month(row['period'])}** — {md(row['comment'] or '')} "
+                   f"(thẩm định bởi {md(row['reviewer'] or '')}). Hãy tải lên số liệu hoặc minh chứng bổ sung.",
+                   icon="📝")
+
+
 # ---- the page ------------------------------------------------------------------------------
 
 page.header(
@@ -323,6 +417,11 @@ page.header(
     "Gửi tệp kết quả hằng tháng đúng như Excel đã lưu (.xlsx hoặc .csv). Trang cho xem trước "
     "từng dòng, chỉ rõ dòng nào sai và vì sao, rồi mới lưu các dòng hợp lệ.",
 )
+account = current_account()
+if account is None or not any(may_upload(account, k) for k in ingest.KIND_NAMES):
+    st.info("Hãy đăng nhập bằng tài khoản Cán bộ xã hoặc Quản trị tỉnh để tải số liệu lên.", icon="🔑")
+    st.stop()
+section("Tỉnh yêu cầu bổ sung", render_reviews)
 section("Tải tệp lên", render_upload)
 section("Lịch sử tải lên", render_history)
 section("Tệp mẫu", render_templates)

@@ -2,11 +2,14 @@
 store the good rows, see them in the history, undo and redo; never a traceback."""
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from queries.accounts import service
+from queries.accounts.permissions import LOCAL_ADMIN
 from queries.settings import store_dir
 from tests.upload_data import cp1258, make_database
 
@@ -29,6 +32,7 @@ def db(tmp_path, monkeypatch):
     import ui.state
 
     monkeypatch.setenv("DTI_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("DTI_TEST_FAST_HASH", "1")
     database = make_database(tmp_path)
     queries.db._databases.clear()
     queries.db._databases[(str(store_dir()), None)] = database
@@ -38,8 +42,19 @@ def db(tmp_path, monkeypatch):
     ui.state.database.clear()
 
 
-def open_page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+def account(username: str = "quantri", role: str = "quan_tri", **scope):
+    """An account signed in on the page (a country-wide admin unless told otherwise)."""
+    existing = service.get_account(store_dir(), username)
+    if existing is not None:
+        return existing
+    return service.create_account(LOCAL_ADMIN, store_dir(), username=username, role=role,
+                                  password=secrets.token_urlsafe(12), name=username, **scope)
+
+
+def open_page(who=None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["dti_account"] = who or account()
+    at.run()
     assert not at.exception
     return at
 
