@@ -1,18 +1,19 @@
 """All benchmarks in one command: `python -m bench` (also `make bench`).
 
-Each part is runnable alone: python -m bench.national, bench.pages_bench, bench.ingest_bench.
+Each part is runnable alone: python -m bench.national (issue 12's ratios against the pandas
+and polars peers), bench.browser_pages (pages in Chromium at national scale, memory),
+bench.pages_bench (server-side page renders at province scale), bench.ingest_bench (files).
 """
 import subprocess
 import sys
 from pathlib import Path
 
-PARTS = ("bench.national", "bench.pages_bench", "bench.ingest_bench")
+PARTS = ("bench.national", "bench.browser_pages", "bench.pages_bench", "bench.ingest_bench")
 HERE = Path(__file__).resolve().parent
 
 status = 0
 for name in PARTS:
-    if not (HERE / f"{name.split('.')[1]}.py").exists():
-        continue
     print(f"== {name}", flush=True)
-    status |= subprocess.run([sys.executable, "-m", name], cwd=HERE.parent).returncode
+    status |= subprocess.run([sys.executable, "-m", name],
+                             cwd=HERE.parent).returncode
 sys.exit(status)

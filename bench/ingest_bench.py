@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from queries import store as store_module
+from queries.store import uploads as store_module
 from queries.db import Database
 from queries.ingest.check import check_file, store_checked
 from queries.ingest.readers import decode, encode_windows_1258
