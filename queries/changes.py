@@ -22,7 +22,7 @@ from queries.accounts.audit import upload_communes
 from queries.accounts.permissions import Account
 from queries.cycle import calendar
 from queries.cycle.evidence import Evidence
-from queries.store import Receipt
+from queries.store import Receipt, content_hash
 from queries.text import format_month
 
 REVIEW_STATUSES = {"da_tham_dinh": "Đã thẩm định", "yeu_cau_bo_sung": "Yêu cầu bổ sung"}
@@ -80,16 +80,24 @@ def store_upload(db, result, actor: Account, *, evidence: list[Evidence] | tuple
                                                                         record.get("province")))
     if received_at is not None and not is_admin(actor):
         raise Refused("Chỉ Quản trị tỉnh được ghi ngày nhận báo cáo (--received-at).")
+    # What identifies this upload: the file as understood, and what came with it (the same
+    # file sent again with new evidence, or a stated time of receipt, is a new upload).
+    hashes = sorted(content_hash(item.content) for item in evidence)
+    identity = result.store_content()
+    if hashes or received_at is not None:
+        identity += ("\n#dti-with " + ",".join(hashes) + f" {received_at.isoformat() if received_at else ''}").encode()
+    existing = db.store.state().active_duplicate(result.kind, content_hash(identity))
+    if existing is not None:
+        return Receipt(existing, duplicate=True)  # already stored: no reason or evidence needed
     months = {r.record["period"] for r in result.accepted if r.record.get("period")}
     reason = _check_closed(months, db, actor, reason) if result.kind == "actuals" else (reason or None)
     blobs = [{"name": item.name, "sha256": db.store.put_blob(item.content), "type": item.kind,
               "size": len(item.content)} for item in evidence]
-    receipt = db.store.add_upload(
-        result.kind, result.frame(), file_name=result.file_name, content=result.store_content(),
+    return db.store.add_upload(
+        result.kind, result.frame(), file_name=result.file_name, content=identity,
         original=result.content, user=actor.username, rows_total=len(result.rows),
         rows_rejected=len(result.rejected), received_at=received_at, evidence=blobs, reason=reason,
     )
-    return receipt
 
 
 def _months_of(entry: dict) -> list[date]:

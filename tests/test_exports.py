@@ -124,6 +124,7 @@ def test_progress_export_cli_csv(db, tmp_path):
                         "--out", str(out)]) == 0
     header = out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
     assert header[:3] == ["Xã", "Tỉnh", "Trụ cột"] and "Tình trạng" in header
+    assert header[-2:] == ["Dự báo cuối năm", "Dự báo"]  # the year-end projection of each indicator
 
 
 # ---- chart images --------------------------------------------------------------------------------

@@ -232,7 +232,8 @@ def test_unrecognised_columns(db):
     result = check(db, "Tên xã,Ghi chú\nA,B\n".encode())
     assert messages(result) == [(None, None, (
         "Không nhận ra loại tệp từ dòng tiêu đề (dòng 1): tệp kết quả cần các cột Tên xã, Kỳ báo cáo, "
-        "Mã chỉ tiêu, Giá trị; tệp chỉ tiêu cần Năm, Mã chỉ tiêu, Mục tiêu; danh sách xã cần Tên xã, Tỉnh"))]
+        "Mã chỉ tiêu, Giá trị; tệp chỉ tiêu cần Năm, Mã chỉ tiêu, Mục tiêu; danh sách xã cần Tên xã, Tỉnh; "
+        "tệp nhiệm vụ cần Tên xã, Mục, Trạng thái; tệp kinh phí cần Tên xã, Năm, Khoản chi, Dự toán hoặc Đã chi"))]
     assert result.exit_code == 2
 
 
@@ -378,13 +379,18 @@ def test_cli_json_dry_run_and_store(tmp_path):
     assert done.returncode == 2
     assert "Không mở được tệp" in done.stdout
 
+    # March closed on 30 April: the local administrator stores it only with a reason.
     done = run_cli(tmp_path, good, "--user", "Nguyễn Văn A")
+    assert done.returncode == 2
+    assert "Không lưu gì: Tháng này đã khóa sổ: hãy ghi lý do thay đổi" in done.stdout
+    assert Store(tmp_path / "store").entries() == []
+    done = run_cli(tmp_path, good, "--user", "Nguyễn Văn A", "--reason", "Xã gửi bù")
     assert done.returncode == 0
     assert "Đã lưu 1 dòng" in done.stdout
-    again = run_cli(tmp_path, good, "--json")
+    again = run_cli(tmp_path, good, "--json", "--reason", "Xã gửi bù")
     assert json.loads(again.stdout)["stored"]["duplicate"] is True
     entries = Store(tmp_path / "store").entries()
-    assert len(entries) == 1 and entries[0]["user"] == "Nguyễn Văn A"
+    assert len(entries) == 1 and (entries[0]["user"], entries[0]["reason"]) == ("Nguyễn Văn A", "Xã gửi bù")
 
 
 # ---- templates -------------------------------------------------------------------------------

@@ -100,32 +100,43 @@ def test_preview_store_history_undo_redo(db):
         "Nội dung": "Dòng 5, cột Tên xã: không tìm thấy xã “Dinh Tienn” trong tỉnh Thanh Hóa — có phải “Xã Định Tiến”?",
     }]
 
+    # March 2026 closed on 30/04/2026: an admin may still store it, giving a reason.
     store_button = at.button(key="store_button")
-    assert store_button.label == "Lưu 2 dòng hợp lệ"
+    assert store_button.label == "Lưu 2 dòng hợp lệ" and store_button.disabled
+    assert "Tháng 3/2026" in at.warning[-1].value
+    at.text_area(key="closed_reason").input("Bổ sung theo biên bản kiểm tra tháng 3").run()
+    store_button = at.button(key="store_button")
+    assert not store_button.disabled
     store_button.click().run()
     assert not at.exception
     assert at.success[0].value.startswith("Đã lưu 2 dòng từ tệp “thang3.csv”")
     values = db.sql("select indicator, value from actuals where upload_id is not null order by indicator")
     assert values.rows() == [("XH02", 80.44), ("XH05", 80.99)]
     history = table(at, "Người gửi")
-    assert history[["Tệp", "Dòng hợp lệ", "Dòng lỗi", "Trạng thái"]].to_dict("records") == [
-        {"Tệp": "thang3.csv", "Dòng hợp lệ": 2, "Dòng lỗi": 1, "Trạng thái": "Đang dùng"}]
+    assert history[["Tệp", "Dòng hợp lệ", "Dòng lỗi", "Trạng thái", "Lý do", "Người gửi"]].to_dict("records") == [
+        {"Tệp": "thang3.csv", "Dòng hợp lệ": 2, "Dòng lỗi": 1, "Trạng thái": "Đang dùng",
+         "Lý do": "Bổ sung theo biên bản kiểm tra tháng 3", "Người gửi": "quantri"}]
     assert history["Thời gian"][0][2] == "/" and len(history["Thời gian"][0]) == len("22/11/2026 22:04")
 
     # The picker is empty again; the same file sent again changes nothing and says so.
     assert "Xem trước" not in [m.value for m in at.markdown]
     upload(at, "thang3.csv", MONTHLY)
+    at.text_area(key="closed_reason").input("Gửi lại").run()
     at.button(key="store_button").click().run()
     assert "đã được lưu trước đó" in at.info[0].value
     assert len(db.store.entries()) == 1
 
     upload_id = db.store.entries()[0]["upload_id"]
     at.button(key=f"undo-{upload_id}").click().run()
+    assert "hãy ghi lý do" in at.warning[0].value  # a closed month: no undo without a reason
+    at.text_input(key=f"reason-{upload_id}").input("Nhập nhầm tệp")
+    at.button(key=f"undo-{upload_id}").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("Đã hoàn tác lần tải lên tệp “thang3.csv”")
     assert db.sql("select count(*) as n from actuals where upload_id is not null")["n"][0] == 0
     assert table(at, "Người gửi")["Trạng thái"].tolist() == ["Đã hoàn tác"]
 
+    at.text_input(key=f"reason-{upload_id}").input("Tệp đúng")
     at.button(key=f"redo-{upload_id}").click().run()
     assert at.success[0].value.startswith("Đã khôi phục")
     assert db.sql("select count(*) as n from actuals where upload_id is not null")["n"][0] == 2
@@ -140,6 +151,7 @@ def test_commune_and_month_chosen_on_the_page(db):
     assert not at.exception
     assert metrics(at)["Hợp lệ"] == "1"
     assert "**Lấy từ trang:** xã Xã Định Tiến (Thanh Hóa), Tháng 3/2026" in at.info[0].value
+    at.text_area(key="closed_reason").input("Số liệu tháng 3 gửi chậm").run()
     at.button(key="store_button").click().run()
     assert db.sql("select commune_id, period::VARCHAR as p, value from actuals where upload_id is not null").rows() == [
         ("thanh-hoa/dinh-tien", "2026-03-01", 80.99)]
@@ -150,3 +162,40 @@ def test_a_file_that_is_not_a_table_gets_one_clear_message(db):
     upload(at, "anh.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     assert [e.value for e in at.error] == ["Tệp không phải là bảng số liệu (không phải CSV hay Excel .xlsx)"]
     assert "store_button" not in [b.key for b in at.button]
+
+
+OCTOBER_FILE = ("Tên xã;Tỉnh;Kỳ báo cáo;Mã chỉ tiêu;Giá trị\n"
+                "Xã Định Tiến;Thanh Hóa;10/2026;XH05;82\n"
+                "Xã Phú Mỹ;Đồng Nai;10/2026;XH05;70\n").encode("utf-8")
+
+
+def test_a_commune_officer_stores_own_rows_with_evidence_and_sees_only_own_uploads(db):
+    # Someone else's upload first: the officer must not see it.
+    other = account("canbo.pm", "can_bo_xa", communes=["dong-nai/phu-my"])
+    at = open_page(other)
+    upload(at, "phu-my.csv", OCTOBER_FILE)
+    at.button(key="store_button").click().run()
+    assert len(db.store.entries()) == 1
+
+    officer = account("canbo.dt", "can_bo_xa", communes=["thanh-hoa/dinh-tien"])
+    at = open_page(officer)
+    assert "Cán bộ xã, Xã Định Tiến" in " ".join(m.value for m in at.markdown)
+    assert "Chưa có tệp nào được tải lên." in [c.value for c in at.caption]  # not the other's
+    upload(at, "thang10.csv", OCTOBER_FILE)
+    assert metrics(at)["Hợp lệ"] == "1" and metrics(at)["Lỗi"] == "1"
+    assert table(at, "Nội dung")["Nội dung"].tolist() == [
+        "Dòng 3: xã Phú Mỹ (Đồng Nai) không thuộc phạm vi tài khoản của bạn (Xã Định Tiến)"]
+    # A "PDF" that is not one refuses the upload, naming the file.
+    at.file_uploader(key="upload_evidence_0").set_value([("bien-ban.pdf", b"MZ\x90\x00 program", "application/pdf")]).run()
+    assert any("“bien-ban.pdf”" in e.value for e in at.error)
+    assert at.button(key="store_button").disabled
+    pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
+    at.file_uploader(key="upload_evidence_0").set_value([("bien-ban.pdf", pdf, "application/pdf")]).run()
+    at.button(key="store_button").click().run()
+    assert at.success[0].value.startswith("Đã lưu 1 dòng từ tệp “thang10.csv”, kèm 1 tệp minh chứng")
+    history = table(at, "Người gửi")
+    assert history[["Tệp", "Người gửi", "Minh chứng"]].to_dict("records") == [
+        {"Tệp": "thang10.csv", "Người gửi": "canbo.dt", "Minh chứng": 1}]
+    [mine] = [e for e in db.store.entries() if e["user"] == "canbo.dt"]
+    assert mine["evidence"][0]["name"] == "bien-ban.pdf"
+    assert db.store.blob_path(mine["evidence"][0]["sha256"]).read_bytes() == pdf

@@ -1,6 +1,6 @@
-"""`python -m queries.ingest FILE...`: check and store monthly files from the command line."""
+"""`python -m queries.ingest`: check and store files, undo and redo uploads (queries/ingest/cli.py)."""
 import sys
 
-from queries.ingest.check import main
+from queries.ingest.cli import main
 
 sys.exit(main())

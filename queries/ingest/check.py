@@ -1,48 +1,55 @@
-"""Checking and storing an uploaded file: monthly results (actuals), targets or communes.
+"""Checking and storing an uploaded file: monthly results (actuals), targets, communes, task
+statuses (tasks) or spending.
 
-    check_file(content, file_name, kind=None, db=None, defaults=None, today=None) -> CheckResult
-    store_checked(result, store, user) -> Receipt
+    check_file(content, file_name, kind=None, db=None, defaults=None, today=None, actor=None) -> CheckResult
+    store_checked(result, store, user="", *, actor=None, reason=None, evidence=(), received_at=None) -> Receipt
 
 `check_file` never raises for anything wrong with the file: it reads the table
-(`queries.ingest.readers`), parses every cell (`queries.ingest.parse`), resolves communes and indicators
-against the Database (bound parameters only) and returns what it understood, row by row,
-with Vietnamese messages numbered as the spreadsheet shows the rows. `store_checked` hands
-the accepted rows to the append-only store, which keeps them as one immutable file.
+(`queries.ingest.readers`), parses every cell (`queries.ingest.parse`), resolves communes,
+indicators and tasks against the catalog (bound parameters only) and returns what it
+understood, row by row, with Vietnamese messages numbered as the spreadsheet shows the rows.
+Without `db` it reads the catalog from the files (`queries.ingest.catalog.CatalogDatabase`),
+not the store's full tables.
 
-The command line, for province staff loading many files:
+The account acting (`actor`, a queries.accounts.permissions.Account; None is the local
+administrator of the command line) is checked the way the page checks it: a role that may
+not upload this kind of file gets one file error; a row of a commune outside the account's
+scope is a row error (the other rows are still accepted); for anyone but a Quản trị tỉnh, a
+row of monthly results for a month already closed (queries/cycle/calendar.py) is a row error
+naming the month, the day it closed and who can reopen it. A Quản trị tỉnh's rows of closed
+months are accepted and listed in `CheckResult.closed_months`: storing them needs a reason.
 
-    python -m queries.ingest FILE... [--kind actuals|targets|communes] [--dry-run] [--json]
-                             [--store DIR] [--user NAME] [--commune NAME] [--period MONTH]
+Storing goes through `queries.changes.store_upload`, the one door for changes, which checks
+all of this again. `store_checked` is that door for programs (tests, benchmarks, scripts on
+the server): it acts as the local administrator under the name `user`.
 
-Exit 0 when every row was accepted, 1 when some rows were rejected, 2 when a file could not
-be read as a table (of that kind), was over a limit (size, rows, columns, cells: the settings
-upload_max_*), or hit an unexpected error. Never a traceback: with --json every file gets
-the same JSON object (file, kind, rows, accepted, errors, warnings, duplicates), and an
-unexpected error is written, with its traceback and the upload's file name, to
-<store>/logs/ingest.log for the maintainer while the user reads one sentence.
+The command line is `python -m queries.ingest` (queries/ingest/cli.py).
 
 Values are refused unless finite and plausible for their unit (percent 0–100, yes/no 0 or 1,
 count and numerator, denominator, population 0–max_count, per 1,000 0–max_per_1000), and a
 month is refused when it lies before the year preceding the first target year (that year is
-the baseline plans report against, so it is accepted).
+the baseline plans report against, so it is accepted). Amounts of spending are whole đồng,
+at most MAX_AMOUNT.
 """
 from __future__ import annotations
 
-import argparse
 import contextvars
+import dataclasses
 import difflib
 import json
 import logging
 import math
 import re
-import sys
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
 
-from queries import clock
+from queries import changes, clock
+from queries.accounts import permissions
+from queries.accounts.permissions import LOCAL_ADMIN, Account
+from queries.cycle import calendar
 from queries.ingest.parse import (
     ParseError,
     compact,
@@ -59,6 +66,9 @@ from queries.ingest.parse import (
     show,
 )
 from queries.ingest.readers import Cell, ReadLimits, Table, TableError, label, read_table
+from queries.plans.spending import parse_amount
+from queries.plans.tasks import STATUS_LABELS as TASK_STATUS_LABELS
+from queries.plans.tasks import parse_task_item, parse_task_status, parse_task_update, resolve_task_item
 from queries.settings import load_settings, store_dir
 from queries.store import KINDS, ROW_SCHEMAS, Receipt, Store, content_hash
 from queries.text import (
@@ -76,12 +86,21 @@ log = logging.getLogger(__name__)
 UNEXPECTED_FILE_ERROR = ("Không kiểm tra được tệp do lỗi của chương trình (lỗi đã được ghi lại); "
                          "hãy gửi tệp này cho quản trị viên")
 
-KIND_NAMES = {"actuals": "kết quả hằng tháng", "targets": "chỉ tiêu (mục tiêu năm)", "communes": "danh sách xã"}
+KIND_NAMES = {"actuals": "kết quả hằng tháng", "targets": "chỉ tiêu (mục tiêu năm)", "communes": "danh sách xã",
+              "tasks": "trạng thái nhiệm vụ", "spending": "kinh phí"}
 STATUS_ACCEPTED, STATUS_REJECTED, STATUS_DUPLICATE = "accepted", "rejected", "duplicate"
 STATUS_NAMES = {STATUS_ACCEPTED: "Hợp lệ", STATUS_REJECTED: "Lỗi", STATUS_DUPLICATE: "Trùng, bỏ qua"}
 # How far apart a given value and its numerator/denominator may be before we say so:
 # plans round 80.99 to 81.
 RATIO_TOLERANCE = 0.5
+# The largest amount of one spending item: 10.000 tỷ đồng, far above a commune's yearly
+# budget; a larger number is a typo or a broken file (and would not fit the stored integers).
+MAX_AMOUNT = 10**13
+# The reason recorded when a program stores a closed month through `store_checked` without
+# giving one (the page and the command line ask the person for theirs).
+PROGRAM_REASON = "Lưu bằng chương trình trên máy chủ (store_checked), không qua trang tải lên"
+# `changes.store_upload` refuses with this when nothing can be stored; one class for both doors.
+NothingToStore = changes.NothingToStore
 
 
 # ---- results -----------------------------------------------------------------------------
@@ -119,6 +138,8 @@ class CheckResult:
     file_errors: list[Issue] = field(default_factory=list)
     file_warnings: list[Issue] = field(default_factory=list)
     defaults_used: dict[str, str] = field(default_factory=dict)  # canonical -> value shown
+    # Months of accepted results that are closed: a Quản trị tỉnh stores them with a reason.
+    closed_months: list[date] = field(default_factory=list)
 
     @property
     def readable(self) -> bool:
@@ -149,11 +170,17 @@ class CheckResult:
     def store_content(self) -> bytes:
         """What identifies this upload for the store's "same file twice" rule: the file's
         bytes, plus the commune or month chosen on the page when they filled cells, so the
-        same file sent for two communes is two uploads."""
-        if not self.defaults_used:
-            return self.content
-        marker = json.dumps(self.defaults_used, ensure_ascii=False, sort_keys=True)
-        return self.content + b"\n#dti-defaults " + marker.encode("utf-8")
+        same file sent for two communes is two uploads; and, when some rows were rejected,
+        which rows were accepted: the same file stored by a commune officer (its own rows)
+        and then by the province (every row), or again once a missing commune was added,
+        brings rows the first upload did not, and must not be taken for a repeat."""
+        content = self.content
+        if self.defaults_used:
+            marker = json.dumps(self.defaults_used, ensure_ascii=False, sort_keys=True)
+            content += b"\n#dti-defaults " + marker.encode("utf-8")
+        if self.rejected:
+            content += b"\n#dti-rows " + ",".join(str(r.row) for r in self.accepted).encode("ascii")
+        return content
 
     def frame(self) -> pl.DataFrame:
         """Accepted rows with exactly the store's columns for this kind."""
@@ -179,7 +206,7 @@ def _json_record(result: RowResult, kind: str) -> dict:
         if key in ("row_number", "is_demo"):
             continue
         if isinstance(value, date):
-            value = value.strftime("%Y-%m")
+            value = value.strftime("%Y-%m") if key == "period" else value.isoformat()
         record[key] = value
     return record
 
@@ -208,10 +235,15 @@ class Catalog:
     """Indicators and communes from the Database, indexed for matching typed names."""
 
     def __init__(self, indicators: pl.DataFrame, communes: pl.DataFrame, *,
-                 first_target_year: int | None = None, limits: ValueLimits = ValueLimits()):
+                 first_target_year: int | None = None, limits: ValueLimits = ValueLimits(),
+                 tasks: pl.DataFrame | None = None):
         # The plausibility rules of `_check_range` and `read_period`, looked up once per file.
         self.first_target_year = first_target_year
         self.limits = limits
+        # The plans' tasks: commune_id -> plan year -> {item: name}, for task-status files.
+        self.tasks: dict[str, dict[int, dict[str, str]]] = {}
+        for r in (tasks.iter_rows(named=True) if tasks is not None else ()):
+            self.tasks.setdefault(r["commune_id"], {}).setdefault(int(r["plan_year"]), {})[r["item"]] = r["name"] or ""
         self.indicators = {
             r["code"]: Indicator(r["code"], r["unit"], r["direction"] or "up", r["name_vi"] or "")
             for r in indicators.iter_rows(named=True)
@@ -235,15 +267,22 @@ class Catalog:
 
     @classmethod
     def from_database(cls, db) -> "Catalog":
+        """From a queries.db.Database (the page) or a CatalogDatabase (the command line)."""
+        from queries.ingest.catalog import CatalogDatabase
+
         indicators = db.sql("select code, unit, direction, name_vi from indicators")
         communes = db.sql(
             """select commune_id, commune_code, commune_name, province, adult_population,
                 population_15plus, working_age_population, is_demo
             from communes"""
         )
-        first_year = db.sql("select min(year) as first from targets")["first"][0]
+        if isinstance(db, CatalogDatabase):
+            first_year = db.first_target_year()  # it keeps no targets table: only this is needed
+        else:
+            first_year = db.sql("select min(year) as first from targets")["first"][0]
+        tasks = db.sql("select commune_id, plan_year, item, name from tasks where item is not null")
         return cls(indicators, communes, first_target_year=int(first_year) if first_year is not None else None,
-                   limits=ValueLimits.from_settings(getattr(db, "settings", None)))
+                   limits=ValueLimits.from_settings(getattr(db, "settings", None)), tasks=tasks)
 
     def in_province(self, province: str) -> list[Commune]:
         key = province_key(province)
@@ -293,6 +332,9 @@ class Context:
     kind: str
     defaults: dict
     today: date
+    actor: Account = LOCAL_ADMIN
+    settings: dict = field(default_factory=dict)  # the calendar's: report_deadline_day, lock_after_days
+    now: datetime | None = None  # when the months' closing is judged
     used_defaults: dict = field(default_factory=dict)
 
     def cell(self, row, column: str) -> Cell | None:
@@ -680,7 +722,164 @@ def _existing_commune(catalog: Catalog, code: str | None, name: str, province: s
     return same[0] if len(same) == 1 else None
 
 
-CHECKERS = {"actuals": check_actual, "targets": check_target, "communes": check_commune}
+def _resolved_commune(ctx: Context, row, problems: list[RowProblem]) -> Commune | None:
+    try:
+        return resolve_commune(ctx, row)
+    except RowProblem as problem:
+        problems.append(problem)
+        return None
+
+
+def _commune_fields(ctx: Context, row, commune: Commune | None) -> dict:
+    return {
+        "row_number": row.number,
+        "commune_id": commune.commune_id if commune else None,
+        "commune_name": commune.name if commune else ctx.text(row, "ten_xa"),
+        "province": commune.province if commune else ctx.text(row, "tinh"),
+    }
+
+
+def read_task(ctx: Context, row, commune: Commune) -> tuple[int, str, str]:
+    """(plan year, item, task name) of a task-status row, among the commune's plan tasks: the
+    year written (or chosen on the page), else the newest plan of the commune with that item."""
+    cell = ctx.cell(row, "muc")
+    if cell is None:
+        raise RowProblem("muc", f"cột {ctx.where('muc')}: thiếu số mục nhiệm vụ (ví dụ 1.1)")
+    try:
+        item = parse_task_item(cell.value)
+    except ParseError as error:
+        raise RowProblem("muc", f"cột {ctx.where('muc')}: {error}") from None
+    plans = ctx.catalog.tasks.get(commune.commune_id, {})
+    if not plans:
+        raise RowProblem("muc", f"cột {ctx.where('muc')}: {commune.name} ({commune.province}) chưa có danh sách "
+                                "nhiệm vụ trong hệ thống; hãy gửi kế hoạch của xã cho Quản trị tỉnh")
+    if ctx.cell(row, "nam") is not None or ctx.defaults.get("year"):
+        year = read_year(ctx, row)
+        if year not in plans:
+            years = ", ".join(str(y) for y in sorted(plans))
+            raise RowProblem("nam", f"cột {ctx.where('nam')}: {commune.name} không có kế hoạch nhiệm vụ năm {year} "
+                                    f"(có kế hoạch năm {years})")
+        years_tried = [year]
+    else:
+        years_tried = sorted(plans, reverse=True)
+    refusal = None
+    for year in years_tried:
+        try:
+            resolved = resolve_task_item(item, plans[year])
+        except ParseError as error:
+            # 'không có mục 9.9 …' names the plan; 'kế hoạch có 2 nhiệm vụ cùng số mục 8.4: …' asks which
+            missing = str(error).startswith("không có mục")
+            refusal = refusal or (f"{error} năm {year} của {commune.name}" if missing else str(error))
+            continue
+        return year, resolved, plans[year][resolved]
+    raise RowProblem("muc", f"cột {ctx.where('muc')}: {refusal}")
+
+
+def _names_agree(typed: str, name: str) -> bool:
+    """The task name typed only confirms the item: a part of the name, half of its words
+    ('Thành lập BCĐ' for 'Thành lập Ban chỉ đạo…': staff abbreviate), or close to it."""
+    a, b = fold(typed), fold(name)
+    if a in b or b in a or difflib.SequenceMatcher(None, a, b).ratio() >= 0.6:
+        return True
+    words = re.findall(r"\w+", a)
+    return bool(words) and sum(w in set(re.findall(r"\w+", b)) for w in words) * 2 >= len(words)
+
+
+def check_task(ctx: Context, row) -> dict:
+    """A task's status as the commune reports it: commune, item (and plan year), status and,
+    when completed, the day. 'Quá hạn' is derived, never typed (queries/plans/tasks.py)."""
+    problems: list[RowProblem] = []
+    warnings: list[tuple[str, str]] = []
+    commune = _resolved_commune(ctx, row, problems)
+    year = item = task_name = None
+    if commune is not None:
+        try:
+            year, item, task_name = read_task(ctx, row, commune)
+        except RowProblem as problem:
+            problems.append(problem)
+    typed_name = ctx.text(row, "ten_nhiem_vu")
+    if task_name and typed_name and not _names_agree(typed_name, task_name):
+        warnings.append(("ten_nhiem_vu", f"cột {ctx.where('ten_nhiem_vu')}: mục {item} năm {year} là “{task_name}”, "
+                                         f"khác tên đã ghi “{typed_name}”; đã lưu theo số mục"))
+    status = completed_on = None
+    status_cell, date_cell = ctx.cell(row, "trang_thai"), ctx.cell(row, "ngay_hoan_thanh")
+    if status_cell is None:
+        problems.append(RowProblem("trang_thai", f"cột {ctx.where('trang_thai')}: thiếu trạng thái "
+                                                 "(Chưa bắt đầu, Đang thực hiện hoặc Hoàn thành)"))
+    else:
+        try:
+            parse_task_status(status_cell.value)
+        except ParseError as error:
+            problems.append(RowProblem("trang_thai", f"cột {ctx.where('trang_thai')}: {error}"))
+        else:
+            try:
+                update = parse_task_update(status_cell.value, date_cell.value if date_cell else None, ctx.today)
+                status, completed_on = update.status, update.completed_on
+            except ParseError as error:
+                problems.append(RowProblem("ngay_hoan_thanh", f"cột {ctx.where('ngay_hoan_thanh')}: {error}"))
+    record = {
+        **_commune_fields(ctx, row, commune),
+        "plan_year": year,
+        "item": item if item is not None else ctx.text(row, "muc"),
+        "task_name": task_name or typed_name,
+        "status": status,
+        "completed_on": completed_on,
+        "note": ctx.text(row, "ghi_chu"),
+    }
+    return {"record": record, "problems": problems, "warnings": warnings}
+
+
+def _amount(ctx: Context, row, column: str) -> int | None:
+    cell = ctx.cell(row, column)
+    if cell is None:
+        return None
+    try:
+        amount = parse_amount(cell.value)
+    except ParseError as error:
+        raise RowProblem(column, f"cột {ctx.where(column)}: {error}") from None
+    if amount > MAX_AMOUNT:
+        raise RowProblem(column, f"cột {ctx.where(column)}: số tiền {format_number(amount, 0)} đồng lớn hơn mức hợp lý "
+                                 f"{format_number(MAX_AMOUNT, 0)} đồng cho một khoản chi của xã; hãy kiểm tra lại")
+    return amount
+
+
+def check_spending(ctx: Context, row) -> dict:
+    """Planned and spent amounts (whole đồng) of one item of a commune's year."""
+    problems: list[RowProblem] = []
+    commune = _resolved_commune(ctx, row, problems)
+    year = None
+    try:
+        year = read_year(ctx, row)
+    except RowProblem as problem:
+        problems.append(problem)
+    item = ctx.text(row, "khoan_chi")
+    if not item:
+        problems.append(RowProblem("khoan_chi", f"cột {ctx.where('khoan_chi')}: thiếu tên khoản chi"))
+    amounts: dict[str, int | None] = {}
+    for column in ("du_toan", "da_chi"):
+        try:
+            amounts[column] = _amount(ctx, row, column)
+        except RowProblem as problem:
+            problems.append(problem)
+            amounts[column] = None
+    if ctx.cell(row, "du_toan") is None and ctx.cell(row, "da_chi") is None:
+        column = "da_chi" if "da_chi" in ctx.table.columns else "du_toan"
+        problems.append(RowProblem(column, f"cột {ctx.where(column)}: thiếu số tiền (ghi Dự toán hoặc Đã chi, bằng đồng)"))
+    record = {
+        **_commune_fields(ctx, row, commune),
+        "year": year,
+        "item": item,
+        "planned": amounts["du_toan"],
+        "spent": amounts["da_chi"],
+        "source_doc": ctx.text(row, "nguon"),
+        "source_item": None,
+        "note": ctx.text(row, "ghi_chu"),
+    }
+    return {"record": record, "problems": problems, "warnings": []}
+
+
+CHECKERS = {"actuals": check_actual, "targets": check_target, "communes": check_commune,
+            "tasks": check_task, "spending": check_spending}
 # The columns a kind cannot do without, each given as alternatives; (columns, default key).
 REQUIRED = {
     "actuals": ((("ma_chi_tieu", "ten_chi_tieu"), None), (("gia_tri", "tu_so"), None),
@@ -688,9 +887,13 @@ REQUIRED = {
     "targets": ((("ma_chi_tieu", "ten_chi_tieu"), None), (("muc_tieu",), None),
                 (("ten_xa", "ma_xa"), "commune"), (("nam",), "year")),
     "communes": ((("ten_xa",), None), (("tinh",), "province")),
+    "tasks": ((("muc",), None), (("trang_thai",), None), (("ten_xa", "ma_xa"), "commune")),
+    "spending": ((("khoan_chi",), None), (("da_chi", "du_toan"), None), (("ten_xa", "ma_xa"), "commune"),
+                 (("nam",), "year")),
 }
 KEYS = {"actuals": ("commune_id", "indicator", "period"), "targets": ("commune_id", "indicator", "year"),
-        "communes": ("commune_id",)}
+        "communes": ("commune_id",), "tasks": ("commune_id", "plan_year", "item"),
+        "spending": ("commune_id", "year", "item")}
 
 
 def detect_kind(columns: dict[str, int]) -> str | None:
@@ -702,6 +905,10 @@ def detect_kind(columns: dict[str, int]) -> str | None:
         return "actuals"
     if indicator and "muc_tieu" in has:
         return "targets"
+    if not indicator and {"muc", "trang_thai"} <= has:
+        return "tasks"
+    if not indicator and "khoan_chi" in has and has & {"du_toan", "da_chi"}:
+        return "spending"
     if not indicator and "ten_xa" in has and (has & {"tinh", "dan_so", "dan_so_15", "dan_so_lao_dong", "ma_xa"}):
         return "communes"
     return None
@@ -717,11 +924,14 @@ def check_file(
     db=None,
     defaults: dict | None = None,
     today: date | None = None,
+    actor: Account | None = None,
 ) -> CheckResult:
     """Read, understand and validate one uploaded file; never raises for a bad file.
 
     `defaults` fills what the file lacks: {"commune": commune_id or name, "province": name,
-    "period": date or '03/2026', "year": 2026}.
+    "period": date or '03/2026', "year": 2026}. `actor` is the account uploading (None: the
+    local administrator, LOCAL_ADMIN); its role and scope decide what it may store. `db` is
+    a Database or a CatalogDatabase; without it the catalog is read from the files.
     """
     # The name is shown on the page and kept with the upload: no control characters in it.
     file_name = clean_text(str(file_name))
@@ -729,7 +939,7 @@ def check_file(
     result = CheckResult(file_name=file_name, kind=kind, content=content, sha256=content_hash(content))
     try:
         maintainer_log(_store_root(db))
-        return _check(result, content, file_name, kind, db, defaults, today)
+        return _check(result, content, file_name, kind, db, defaults, today, actor or LOCAL_ADMIN)
     except Exception:  # a bug must never reach the user as a traceback
         log.exception("checking the file failed")
         result.rows = []
@@ -788,7 +998,11 @@ def maintainer_log(store_root: Path) -> Path:
 
 
 def _check(result: CheckResult, content: bytes, file_name: str, kind: str | None, db,
-           defaults: dict | None, today: date | None) -> CheckResult:
+           defaults: dict | None, today: date | None, actor: Account) -> CheckResult:
+    if not any(permissions.may_upload(actor, k) for k in KINDS):
+        # A leader (or a disabled account) learns it before anything is read.
+        result.file_errors.append(Issue(None, None, permissions.upload_refusal(actor, kind or "actuals")))
+        return result
     try:
         settings = getattr(db, "settings", None) if db is not None else load_settings()
         table = read_table(content, file_name, ReadLimits.from_settings(settings))
@@ -803,10 +1017,16 @@ def _check(result: CheckResult, content: bytes, file_name: str, kind: str | None
             result.file_errors.append(Issue(None, None, (
                 f"Không nhận ra loại tệp từ dòng tiêu đề (dòng {table.header_row}): tệp kết quả cần "
                 "các cột Tên xã, Kỳ báo cáo, Mã chỉ tiêu, Giá trị; tệp chỉ tiêu cần Năm, Mã chỉ tiêu, "
-                "Mục tiêu; danh sách xã cần Tên xã, Tỉnh")))
+                "Mục tiêu; danh sách xã cần Tên xã, Tỉnh; tệp nhiệm vụ cần Tên xã, Mục, Trạng thái; "
+                "tệp kinh phí cần Tên xã, Năm, Khoản chi, Dự toán hoặc Đã chi")))
             return result
     elif kind not in KINDS:
-        result.file_errors.append(Issue(None, None, f"Loại tệp “{kind}” không có; chọn actuals, targets hoặc communes"))
+        result.file_errors.append(Issue(None, None, (
+            f"Loại tệp “{kind}” không có; chọn actuals, targets, communes, tasks hoặc spending")))
+        return result
+    refusal = permissions.upload_refusal(actor, kind)
+    if refusal:
+        result.file_errors.append(Issue(None, None, refusal))
         return result
     result.kind = kind
     # What the page or the command line chose is text typed by someone too.
@@ -826,14 +1046,19 @@ def _check(result: CheckResult, content: bytes, file_name: str, kind: str | None
         return result
     _note_columns(result, table)
     if db is None:
-        from queries.db import get_database
+        from queries.ingest.catalog import CatalogDatabase
 
-        db = get_database()
-    ctx = Context(table, Catalog.from_database(db), kind, defaults, today or clock.today())
+        db = CatalogDatabase()
+    settings = getattr(db, "settings", None) or load_settings()
+    ctx = Context(table, Catalog.from_database(db), kind, defaults, today or clock.today(),
+                  actor=actor, settings=settings, now=clock.now())
     for row in table.rows:
         result.rows.append(_check_row(ctx, row))
     _mark_repeats(result.rows, kind)
     result.defaults_used = {k: v for k, v in ctx.used_defaults.items()}
+    if kind == "actuals":
+        months = {r.record["period"] for r in result.accepted if r.record.get("period")}
+        result.closed_months = sorted(m for m in months if calendar.is_closed(m, ctx.now, settings))
     return result
 
 
@@ -869,12 +1094,38 @@ def _check_row(ctx: Context, row) -> RowResult:
         problems += _overflow_problem(ctx, row)
         problems += _implausible_numbers(ctx, row, outcome["record"], outcome["problems"])
         warnings = [_issue(row.number, column, text) for column, text in outcome["warnings"]]
+        outside = _outside_scope(ctx, row, outcome["record"])
+        if outside:  # nothing else about the row matters: this account cannot store it
+            problems, warnings = outside, []
+        else:
+            problems += _closed_month(ctx, row, outcome["record"])
         status = STATUS_REJECTED if problems else STATUS_ACCEPTED
         return RowResult(row.number, status, outcome["record"], problems, warnings)
     except Exception:  # a bug must cost one row, not the upload
         log.exception("checking row %s failed", row.number)
         issue = _issue(row.number, None, "không đọc được dòng này (lỗi chương trình đã được ghi lại)")
         return RowResult(row.number, STATUS_REJECTED, {"row_number": row.number}, [issue])
+
+
+def _outside_scope(ctx: Context, row, record: dict) -> list[Issue]:
+    """'Dòng 5: xã Phú Mỹ (Đồng Nai) không thuộc phạm vi tài khoản của bạn (Xã Định Tiến)'."""
+    commune_id = record.get("commune_id")
+    if commune_id is None or permissions.commune_in_scope(ctx.actor, commune_id, record.get("province")):
+        return []
+    column = next((c for c in ("ten_xa", "ma_xa", "tinh") if c in ctx.table.columns), None)
+    message = permissions.row_refusal(ctx.actor, record.get("commune_name") or commune_id, record.get("province"))
+    return [Issue(row.number, column, f"Dòng {row.number}: {message}")]
+
+
+def _closed_month(ctx: Context, row, record: dict) -> list[Issue]:
+    """Commune staff cannot change a closed month; a Quản trị tỉnh can (with a reason, asked
+    when storing), so the row stays accepted for them."""
+    period = record.get("period")
+    if ctx.kind != "actuals" or period is None or changes.is_admin(ctx.actor):
+        return []
+    if not calendar.is_closed(period, ctx.now, ctx.settings):
+        return []
+    return [_issue(row.number, "ky_bao_cao", f"cột {ctx.where('ky_bao_cao')}: {calendar.closed_message(period, ctx.settings)}")]
 
 
 _POPULATION_FIELDS = {"adult_population": "dan_so", "population_15plus": "dan_so_15",
@@ -922,7 +1173,8 @@ def _issue(row: int, column: str | None, message: str) -> Issue:
 
 def _same(a: dict, b: dict, kind: str) -> bool:
     fields = {"actuals": ("value",), "targets": ("comparator", "target"),
-              "communes": ("commune_name", "province", "adult_population", "population_15plus", "working_age_population")}[kind]
+              "communes": ("commune_name", "province", "adult_population", "population_15plus", "working_age_population"),
+              "tasks": ("status", "completed_on"), "spending": ("planned", "spent")}[kind]
     return all(a.get(f) == b.get(f) for f in fields)
 
 
@@ -966,6 +1218,10 @@ def _describe_key(record: dict, kind: str) -> str:
         return f"xã {record['commune_name']}, chỉ tiêu {record['indicator']}, {format_month(record['period'])}"
     if kind == "targets":
         return f"xã {record['commune_name']}, chỉ tiêu {record['indicator']}, năm {record['year']}"
+    if kind == "tasks":
+        return f"xã {record['commune_name']}, nhiệm vụ mục {record['item']} năm {record['plan_year']}"
+    if kind == "spending":
+        return f"xã {record['commune_name']}, khoản chi “{record['item']}” năm {record['year']}"
     return f"xã {record['commune_name']} ({record['province']})"
 
 
@@ -974,7 +1230,22 @@ def _describe_value(record: dict, kind: str) -> str:
         return compact(record["value"])
     if kind == "targets":
         return f"{record['comparator']} {compact(record['target'])}"
+    if kind == "tasks":
+        return _task_status_text(record)
+    if kind == "spending":
+        return " / ".join(_amount_text(record.get(k)) or "–" for k in ("planned", "spent"))
     return record.get("commune_name") or ""
+
+
+def _task_status_text(record: dict) -> str:
+    status = TASK_STATUS_LABELS.get(record.get("status"), "")
+    if record.get("completed_on"):
+        status += f" ngày {record['completed_on'].strftime('%d/%m/%Y')}"
+    return status
+
+
+def _amount_text(amount: int | None) -> str:
+    return "" if amount is None else format_number(amount, 0)
 
 
 # ---- what the page shows -------------------------------------------------------------------
@@ -1012,6 +1283,20 @@ def preview_frame(result: CheckResult) -> pl.DataFrame:
                 "Mục tiêu": record.get("target_text") or "", "Đơn vị chủ trì": record.get("lead_unit") or "",
                 "Nguồn": record.get("source_doc") or "",
             }
+        elif result.kind == "tasks":
+            line |= {
+                "Xã": record.get("commune_name") or "", "Tỉnh": record.get("province") or "",
+                "Năm": str(record.get("plan_year") or ""), "Mục": record.get("item") or "",
+                "Nhiệm vụ": record.get("task_name") or "", "Tình trạng": _task_status_text(record),
+                "Ghi chú": record.get("note") or "",
+            }
+        elif result.kind == "spending":
+            line |= {
+                "Xã": record.get("commune_name") or "", "Tỉnh": record.get("province") or "",
+                "Năm": str(record.get("year") or ""), "Khoản chi": record.get("item") or "",
+                "Dự toán (đồng)": _amount_text(record.get("planned")), "Đã chi (đồng)": _amount_text(record.get("spent")),
+                "Ghi chú": record.get("note") or "",
+            }
         else:
             line |= {
                 "Mã xã": record.get("commune_code") or "", "Tên xã": record.get("commune_name") or "",
@@ -1031,34 +1316,38 @@ def _without_row(message: str) -> str:
 # ---- storing -------------------------------------------------------------------------------
 
 
-class NothingToStore(ValueError):
-    pass
+def store_checked(result: CheckResult, store, user: str = "", *, actor: Account | None = None,
+                  reason: str | None = None, evidence=(), received_at: datetime | None = None) -> Receipt:
+    """Store the accepted rows of a checked file as one upload, through
+    `queries.changes.store_upload` (which checks the account and the calendar again). `store`
+    is a Database, a CatalogDatabase, a Store or a directory. The same file again changes
+    nothing.
+
+    For programs: without `actor` it acts as the local administrator recorded as `user` (the
+    system user when empty), and a closed month is stored with PROGRAM_REASON unless a reason
+    is given. The page and the command line call `changes.store_upload` with the person's own
+    account and reason. Raises NothingToStore, or changes.Refused with a Vietnamese message.
+    """
+    db = _database(store)
+    if actor is None:
+        actor = dataclasses.replace(LOCAL_ADMIN, username=user) if user else LOCAL_ADMIN
+        if not (reason or "").strip() and result.kind == "actuals" and result.readable:
+            months = {r.record["period"] for r in result.accepted if r.record.get("period")}
+            if changes.closed_months(months, db):
+                reason = PROGRAM_REASON
+    return changes.store_upload(db, result, actor, evidence=evidence, received_at=received_at, reason=reason)
 
 
-def store_checked(result: CheckResult, store, user: str = "") -> Receipt:
-    """Store the accepted rows of a checked file as one upload. `store` is a Store, a
-    Database (its user store) or a directory. The same file again changes nothing."""
-    if not result.readable or result.kind is None:
-        raise NothingToStore("Tệp không đọc được: không có gì để lưu")
-    if not result.accepted:
-        raise NothingToStore("Không có dòng hợp lệ nào để lưu")
-    if hasattr(store, "store") and isinstance(store.store, Store):
-        store = store.store
-    elif not isinstance(store, Store):
-        store = Store(store)
-    return store.add_upload(
-        result.kind,
-        result.frame(),
-        file_name=result.file_name,
-        content=result.store_content(),
-        original=result.content,
-        user=user,
-        rows_total=len(result.rows),
-        rows_rejected=len(result.rejected),
-    )
+def _database(store):
+    """What changes.store_upload needs (`store`, `settings`) from what the caller holds."""
+    if isinstance(getattr(store, "store", None), Store) and hasattr(store, "settings"):
+        return store
+    from queries.ingest.catalog import CatalogDatabase
+
+    return CatalogDatabase(store.root if isinstance(store, Store) else store)
 
 
-# ---- command line --------------------------------------------------------------------------
+# ---- one file on the command line (queries/ingest/cli.py) --------------------------------------
 
 
 def _summary(result: CheckResult) -> str:
@@ -1080,80 +1369,57 @@ def _summary(result: CheckResult) -> str:
     return "\n".join(lines)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m queries.ingest",
-        description="Kiểm tra và lưu tệp số liệu của xã (CSV hoặc Excel .xlsx).",
-    )
-    parser.add_argument("files", nargs="+", metavar="FILE", help="tệp .csv hoặc .xlsx")
-    parser.add_argument("--kind", choices=KINDS, help="loại tệp (mặc định: nhận biết theo cột)")
-    parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu")
-    parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON (một đối tượng mỗi tệp)")
-    parser.add_argument("--store", help="thư mục lưu trữ (mặc định: DTI_STORE hoặc ./store)")
-    parser.add_argument("--user", default="", help="tên người tải lên, ghi vào lịch sử")
-    parser.add_argument("--commune", help="xã của cả tệp khi tệp không có cột xã (tên hoặc mã)")
-    parser.add_argument("--province", help="tỉnh của các xã khi tệp không có cột tỉnh")
-    parser.add_argument("--period", help="kỳ báo cáo của cả tệp khi tệp không có cột kỳ, vd. 03/2026")
-    parser.add_argument("--year", type=int, help="năm của chỉ tiêu khi tệp không có cột năm")
-    return parser
-
-
-def _process(path: Path, args, db) -> tuple[int, dict, str]:
+def _process(path: Path, session) -> tuple[int, dict, str]:
+    """Check one file as `session.actor` and, unless it is a dry run, store it through
+    `changes.store_upload` with the session's evidence, received_at and reason. Returns
+    (exit code, the documented JSON object, the text for the terminal). `session` is a
+    queries.ingest.cli.Session."""
     try:
         content = path.read_bytes()
     except OSError as error:
-        message = f"Không mở được tệp “{path}”: {error.strerror or error}"
-        return 2, _json_failure(str(path), args.kind, message), message
-    defaults = {k: v for k, v in (("commune", args.commune), ("province", args.province),
-                                  ("period", args.period), ("year", args.year)) if v}
-    result = check_file(content, path.name, kind=args.kind, db=db, defaults=defaults)
+        message = f"Không mở được tệp “{path}”: {os_reason(error)}"
+        return 2, _json_failure(str(path), session.kind, message), message
+    result = check_file(content, path.name, kind=session.kind, db=session.db, defaults=session.defaults,
+                        actor=session.actor)
     output = result.to_json()
     output["file"] = str(path)
     text = _summary(result)
-    if not args.dry_run and result.readable and result.accepted:
-        receipt = store_checked(result, db, user=args.user)
-        output["stored"] = {"upload_id": receipt.upload_id, "duplicate": receipt.duplicate}
-        text += ("\nTệp này đã được lưu trước đó (mã " + receipt.upload_id + "): không có gì thay đổi"
-                 if receipt.duplicate else f"\nĐã lưu {len(result.accepted)} dòng (mã tải lên {receipt.upload_id})")
-    elif args.dry_run:
+    code = result.exit_code
+
+    def refuse(message: str, hint: str = "") -> None:
+        nonlocal code, text
+        output["errors"].insert(0, {"row": None, "column": None, "message": message})
+        code = 2
+        text += f"\nKhông lưu gì: {message}{hint}"
+
+    if session.refusal:  # a refused evidence file refuses the whole upload
+        refuse(session.refusal)
+    elif session.dry_run:
         text += "\nChạy thử (--dry-run): chưa lưu gì"
-    return result.exit_code, output, text
-
-
-def main(argv: list[str] | None = None) -> int:
-    for stream in (sys.stdout, sys.stderr):
+        if result.closed_months and not session.reason:
+            text += "\nTháng đã khóa sổ: khi lưu hãy ghi lý do (--reason “…”)"
+    elif result.readable and result.accepted:
         try:
-            stream.reconfigure(encoding="utf-8")
-        except (AttributeError, ValueError):
-            pass
-    args = _parser().parse_args(argv)
-    worst = 0
-    current = None
-    log_path = LOG_FILE
-    try:
-        log_path = maintainer_log(store_dir(args.store))
-        from queries.db import get_database
-
-        db = get_database(args.store)
-        for name in args.files:
-            current = name
-            code, output, text = _process(Path(name), args, db)
-            worst = max(worst, code)
-            print(json.dumps(output, ensure_ascii=False) if args.json else text, flush=True)
-            if not args.json and len(args.files) > 1:
-                print()
-    except Exception:  # never a traceback for the person at the terminal: one sentence
-        token = _UPLOAD_NAME.set(str(current))
-        log.exception("python -m queries.ingest failed")
-        _UPLOAD_NAME.reset(token)
-        message = (f"Lỗi không mong đợi của chương trình{f' khi xử lý tệp “{current}”' if current else ''}; "
-                   f"chi tiết đã được ghi vào {log_path}, hãy gửi cho quản trị viên")
-        if args.json:
-            print(json.dumps(_json_failure(current, args.kind, message), ensure_ascii=False))
+            receipt = changes.store_upload(session.db, result, session.actor, evidence=session.evidence,
+                                           received_at=session.received_at, reason=session.reason)
+        except changes.Refused as refusal:
+            refuse(refusal.message, " Ghi lý do bằng --reason “…”." if refusal.message == changes.REASON_NEEDED else "")
         else:
-            print(message, file=sys.stderr)
-        return 2
-    return worst
+            output["stored"] = {"upload_id": receipt.upload_id, "duplicate": receipt.duplicate}
+            text += ("\nTệp này đã được lưu trước đó (mã " + receipt.upload_id + "): không có gì thay đổi"
+                     if receipt.duplicate else f"\nĐã lưu {len(result.accepted)} dòng (mã tải lên {receipt.upload_id})")
+    return code, output, text
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file could not be opened, in Vietnamese (the system's own words are English)."""
+    if isinstance(error, FileNotFoundError):
+        return "không có tệp này"
+    if isinstance(error, IsADirectoryError):
+        return "đây là thư mục, không phải tệp"
+    if isinstance(error, PermissionError):
+        return "không có quyền đọc tệp này"
+    return str(error.strerror or error)
 
 
 def _json_failure(file_name: str | None, kind: str | None, message: str) -> dict:
@@ -1162,5 +1428,8 @@ def _json_failure(file_name: str | None, kind: str | None, message: str) -> dict
             "errors": [{"row": None, "column": None, "message": message}], "warnings": [], "duplicates": []}
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def main(argv: list[str] | None = None) -> int:
+    """`python -m queries.ingest` (the command line lives in queries/ingest/cli.py)."""
+    from queries.ingest.cli import main as command_line
+
+    return command_line(argv)

@@ -25,6 +25,8 @@ import zipfile
 from dataclasses import dataclass, field
 
 from queries.ingest.excel import BrokenWorkbook, CellBudget, SheetLimitError, Workbook
+from queries.plans.spending import SPENDING_UPLOAD_HEADINGS
+from queries.plans.tasks import TASK_UPLOAD_HEADINGS
 from queries.text import clean_text, fold, format_number, nfc
 
 
@@ -104,12 +106,16 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
         "dan so trong do tuoi lao dong", "lao dong", "working age population",
     )),
 }
+# The columns of task-status and spending files, defined with their rules in queries/plans.
+COLUMNS.update(TASK_UPLOAD_HEADINGS)
+COLUMNS.update(SPENDING_UPLOAD_HEADINGS)
 # English canonical names of the store are accepted as headings too (commune_name, …).
 _STORE_NAMES = {
     "commune_code": "ma_xa", "commune_id": "ma_xa", "commune_name": "ten_xa", "indicator_code": "ma_chi_tieu",
     "numerator": "tu_so", "denominator": "mau_so", "lead_unit": "don_vi_chu_tri",
     "partner_units": "don_vi_phoi_hop", "source_doc": "nguon", "adult_population": "dan_so",
     "population_15plus": "dan_so_15", "working_age_population": "dan_so_lao_dong",
+    "plan_year": "nam", "completed_on": "ngay_hoan_thanh",
 }
 _ALIASES: dict[str, str] = {}
 for _name, (_label, _typed) in COLUMNS.items():

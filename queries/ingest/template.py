@@ -7,8 +7,13 @@ Every cell is written by `queries.reports.tables.write_cell`, like every other s
 the product makes: a commune named "=HYPERLINK(…)" stays text in the file sent to every
 office, never a live formula.
 
+Kinds: monthly results (actuals), targets, communes, task statuses (tasks: commune, item
+"1.1", status, completion date; the "Danh mục" sheet lists the plans' tasks) and spending
+(commune, year, item, planned and spent in đồng). The columns and help of the last two are
+those of queries/plans/tasks.py and queries/plans/spending.py.
+
 From the command line: `python -m queries.export template --format xlsx|csv
-[--kind actuals|targets|communes] [--province P] [--out FILE]`.
+[--kind actuals|targets|communes|tasks|spending] [--province P] [--out FILE]`.
 """
 from __future__ import annotations
 
@@ -23,6 +28,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from queries import clock
 from queries.ingest.readers import label
+from queries.plans.spending import SPENDING_COLUMN_HELP, SPENDING_REQUIRED_COLUMNS, SPENDING_UPLOAD_COLUMNS
+from queries.plans.tasks import (
+    STATUS_LABELS as TASK_STATUS_LABELS,
+    TASK_COLUMN_HELP,
+    TASK_REQUIRED_COLUMNS,
+    TASK_UPLOAD_COLUMNS,
+)
 from queries.reports.tables import write_cell
 
 TEMPLATE_COLUMNS = {
@@ -30,8 +42,11 @@ TEMPLATE_COLUMNS = {
     "targets": ("ma_xa", "ten_xa", "tinh", "nam", "ma_chi_tieu", "muc_tieu", "don_vi_chu_tri",
                 "don_vi_phoi_hop", "nguon", "ghi_chu"),
     "communes": ("ma_xa", "ten_xa", "tinh", "dan_so", "dan_so_15", "dan_so_lao_dong"),
+    "tasks": TASK_UPLOAD_COLUMNS,
+    "spending": (*SPENDING_UPLOAD_COLUMNS[:-1], "nguon", SPENDING_UPLOAD_COLUMNS[-1]),
 }
-TEMPLATE_NAMES = {"actuals": "mau_ket_qua_thang", "targets": "mau_chi_tieu_nam", "communes": "mau_danh_sach_xa"}
+TEMPLATE_NAMES = {"actuals": "mau_ket_qua_thang", "targets": "mau_chi_tieu_nam", "communes": "mau_danh_sach_xa",
+                  "tasks": "mau_trang_thai_nhiem_vu", "spending": "mau_kinh_phi"}
 
 # What each column means, for the heading comments and the instructions sheet.
 COLUMN_HELP = {
@@ -52,12 +67,36 @@ COLUMN_HELP = {
     "dan_so": "Dân số trưởng thành (từ 18 tuổi) — mẫu số của các tỷ lệ theo dân số trưởng thành.",
     "dan_so_15": "Dân số từ 15 tuổi trở lên (không bắt buộc).",
     "dan_so_lao_dong": "Dân số trong độ tuổi lao động (không bắt buộc).",
+    **{k: v for k, v in TASK_COLUMN_HELP.items() if k != "nam"},
+    **{k: v for k, v in SPENDING_COLUMN_HELP.items()},
+}
+# Where a column means something else in one kind of file.
+KIND_COLUMN_HELP = {
+    "tasks": {"nam": TASK_COLUMN_HELP["nam"]},
+    "spending": {"nam": "Năm của khoản chi, ví dụ 2024.",
+                 "nguon": "Văn bản báo cáo kinh phí (không bắt buộc), ví dụ Báo cáo số 12/BC-UBND."},
 }
 REQUIRED_COLUMNS = {
     "actuals": {"ten_xa", "ky_bao_cao", "ma_chi_tieu", "gia_tri"},
     "targets": {"ten_xa", "nam", "ma_chi_tieu", "muc_tieu"},
     "communes": {"ten_xa", "tinh"},
+    "tasks": set(TASK_REQUIRED_COLUMNS),
+    "spending": set(SPENDING_REQUIRED_COLUMNS),
 }
+# What one row of each kind is, for the instructions sheet.
+ROW_MEANING = {
+    "actuals": "mỗi dòng một xã, một chỉ tiêu, một tháng",
+    "targets": "mỗi dòng một xã, một chỉ tiêu, một năm",
+    "communes": "mỗi dòng một xã",
+    "tasks": "mỗi dòng một nhiệm vụ của kế hoạch (theo số mục trong phụ lục kế hoạch)",
+    "spending": "mỗi dòng một khoản chi của một xã trong một năm",
+}
+
+
+def column_help(kind: str, column: str) -> str:
+    return KIND_COLUMN_HELP.get(kind, {}).get(column) or COLUMN_HELP[column]
+
+
 DATA_SHEET, HELP_SHEET, LISTS_SHEET = "Số liệu", "Hướng dẫn", "Danh mục"
 TEMPLATE_ROWS = 2000  # rows that get the drop-down lists
 HEADING_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -78,7 +117,7 @@ def recent_months(today: date, count: int = 24) -> list[str]:
 
 
 def _lists(db, kind: str, today: date, province: str | None = None) -> dict[str, list]:
-    """The drop-down lists; with `province`, only that province's communes."""
+    """The drop-down lists; with `province`, only that province's communes (and their tasks)."""
     communes = db.sql(
         """select commune_name, province from communes
         where $province is null or province = $province
@@ -87,10 +126,31 @@ def _lists(db, kind: str, today: date, province: str | None = None) -> dict[str,
     )
     indicators = db.sql("select code, name_vi, unit from indicators order by code")
     unit_names = {"percent": "%", "count": "số lượng", "yes_no": "Có/Không", "per_1000": "trên 1.000 dân"}
-    return {
+    lists = {
         "DS xã": communes["commune_name"].to_list(),
         "DS tỉnh của xã": communes["province"].to_list(),
         "DS tỉnh": list(dict.fromkeys(communes["province"].to_list())),
+    }
+    if kind == "tasks":
+        tasks = db.sql(
+            """select c.commune_name, t.plan_year, t.item, t.name, t.deadline_text
+            from tasks as t join communes as c using (commune_id)
+            where $province is null or c.province = $province
+            order by c.province collate vi, c.commune_name collate vi, t.plan_year, t.seq""",
+            province=province,
+        )
+        return lists | {
+            "DS trạng thái": list(TASK_STATUS_LABELS.values()),
+            "DS năm": [str(y) for y in range(today.year - 2, today.year + 2)],
+            "DS xã của nhiệm vụ": tasks["commune_name"].to_list(),
+            "DS năm kế hoạch": [str(y) for y in tasks["plan_year"].to_list()],
+            "DS mục": tasks["item"].to_list(),
+            "DS tên nhiệm vụ": tasks["name"].to_list(),
+            "DS thời hạn": tasks["deadline_text"].to_list(),
+        }
+    if kind == "spending":
+        return lists | {"DS năm": [str(y) for y in range(today.year - 3, today.year + 2)]}
+    return lists | {
         "DS mã chỉ tiêu": indicators["code"].to_list(),
         "DS tên chỉ tiêu": indicators["name_vi"].to_list(),
         "DS đơn vị tính": [unit_names.get(u, u) for u in indicators["unit"].to_list()],
@@ -109,7 +169,7 @@ def _write_lists(sheet, lists: dict[str, list]) -> dict[str, str]:
         sheet.cell(row=1, column=index).font = Font(bold=True)
         for row, value in enumerate(values, start=2):
             write_cell(sheet.cell(row=row, column=index), value)
-        sheet.column_dimensions[letter].width = 60 if "tên chỉ tiêu" in heading else 22
+        sheet.column_dimensions[letter].width = 60 if heading in ("DS tên chỉ tiêu", "DS tên nhiệm vụ") else 22
         last = max(len(values) + 1, 2)
         ranges[heading] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${last}"
     return ranges
@@ -136,8 +196,9 @@ def _write_data_sheet(sheet, kind: str, ranges: dict[str, str]) -> None:
         write_cell(cell, column)
         cell.font = Font(bold=True)
         cell.fill = HEADING_FILL
-        cell.comment = Comment(f"{label(column)}: {COLUMN_HELP[column]}", "Mẫu tải lên")
-        sheet.column_dimensions[get_column_letter(index)].width = 26 if column in ("ten_xa", "ghi_chu", "nguon") else 16
+        cell.comment = Comment(f"{label(column)}: {column_help(kind, column)}", "Mẫu tải lên")
+        wide = ("ten_xa", "ghi_chu", "nguon", "ten_nhiem_vu", "khoan_chi")
+        sheet.column_dimensions[get_column_letter(index)].width = 26 if column in wide else 16
     sheet.freeze_panes = "A2"
     drop_downs = {
         "ten_xa": ("DS xã", kind != "communes"),
@@ -145,41 +206,70 @@ def _write_data_sheet(sheet, kind: str, ranges: dict[str, str]) -> None:
         "ma_chi_tieu": ("DS mã chỉ tiêu", True),
         "ky_bao_cao": ("DS kỳ báo cáo", False),
         "nam": ("DS năm", False),
+        "trang_thai": ("DS trạng thái", True),
     }
     for index, column in enumerate(columns, start=1):
         if column in drop_downs and not (kind == "communes" and column == "ten_xa"):
             heading, strict = drop_downs[column]
-            _drop_down(sheet, index, ranges[heading], strict=strict, prompt=COLUMN_HELP[column])
-        if column in ("ky_bao_cao", "ma_xa"):
-            # Text, so Excel keeps "03/2026" and leading zeros of codes as typed.
+            _drop_down(sheet, index, ranges[heading], strict=strict, prompt=column_help(kind, column))
+        if column in ("ky_bao_cao", "ma_xa", "muc", "ngay_hoan_thanh"):
+            # Text, so Excel keeps "03/2026", leading zeros of codes, item "1.10" and "15/10/2025"
+            # as typed rather than turning them into numbers or dates of its own.
             # A column style, not 2,000 formatted cells, so the sheet stays one row long.
             sheet.column_dimensions[get_column_letter(index)].number_format = "@"
+
+
+PICKED = {
+    "actuals": "tên xã, mã chỉ tiêu và kỳ báo cáo",
+    "targets": "tên xã, mã chỉ tiêu và năm",
+    "communes": "tỉnh",
+    "tasks": "tên xã và trạng thái (số mục xem ở trang “Danh mục”)",
+    "spending": "tên xã và năm",
+}
+REPLACED = {
+    "actuals": "cùng xã, chỉ tiêu và tháng",
+    "targets": "cùng xã, chỉ tiêu và năm",
+    "communes": "cùng xã",
+    "tasks": "cùng nhiệm vụ (trạng thái mới nhất được dùng)",
+    "spending": "cùng xã, năm và khoản chi",
+}
+HOW_TO_WRITE = {
+    "actuals": [
+        ("Tỷ lệ", "80,44 hoặc 80.44 hoặc 80,44% hoặc ô Excel định dạng phần trăm; phân số 4227/5219 được tính thành 80,99."),
+        ("Số lượng", "1.000 là một nghìn; 1.234,5 là một nghìn hai trăm ba mươi tư phẩy năm."),
+        ("Có/Không", "Có hoặc Không (lưu là 1 và 0)."),
+        ("Tháng", "03/2026, 3/2026, T3/2026, Tháng 3/2026, 2026-03, 01/03/2026 (ngày trước tháng) hoặc ô ngày của Excel."),
+    ],
+    "tasks": [
+        ("Trạng thái", "Chưa bắt đầu, Đang thực hiện hoặc Hoàn thành. “Quá hạn” được tính tự động từ thời hạn của "
+                       "nhiệm vụ, không ghi vào tệp."),
+        ("Ngày", "15/10/2025 (ngày trước tháng), 2025-10-15 hoặc ô ngày của Excel; không ghi ngày sau hôm nay."),
+    ],
+    "spending": [
+        ("Số tiền", "Bằng đồng, số nguyên: 12.000.000 hoặc 12.000.000 đồng hoặc 12 triệu hoặc 1,2 tỷ "
+                    "(dấu chấm ngăn cách hàng nghìn, dấu phẩy là phần thập phân)."),
+    ],
+}
 
 
 def _write_help_sheet(sheet, kind: str) -> None:
     lines = [
         ("Cách dùng mẫu này", None),
-        ("1. Điền số liệu vào trang “Số liệu”, mỗi dòng một xã, một chỉ tiêu, một tháng.", None),
+        (f"1. Điền số liệu vào trang “Số liệu”, {ROW_MEANING[kind]}.", None),
         ("2. Giữ nguyên dòng tiêu đề (dòng 1). Có thể thêm dòng tiêu đề lớn phía trên nếu cần.", None),
-        ("3. Chọn tên xã, mã chỉ tiêu và kỳ báo cáo trong danh sách thả xuống, hoặc gõ trực tiếp.", None),
+        (f"3. Chọn {PICKED[kind]} trong danh sách thả xuống, hoặc gõ trực tiếp.", None),
         ("4. Lưu tệp (.xlsx hoặc CSV) rồi tải lên ở trang “Tải lên số liệu”. Trang sẽ hiện bản xem trước "
          "và chỉ rõ dòng nào sai, sai ở đâu, trước khi lưu.", None),
-        ("5. Gửi lại số liệu của cùng xã, chỉ tiêu và tháng sẽ thay số cũ; số cũ vẫn được giữ trong lịch sử "
+        (f"5. Gửi lại số liệu của {REPLACED[kind]} sẽ thay số cũ; số cũ vẫn được giữ trong lịch sử "
          "và có thể hoàn tác.", None),
         ("", None),
         ("Cột", "Ý nghĩa"),
     ]
     for column in TEMPLATE_COLUMNS[kind]:
         required = " (bắt buộc)" if column in REQUIRED_COLUMNS[kind] else ""
-        lines.append((column, f"{label(column)}{required}: {COLUMN_HELP[column]}"))
-    lines += [
-        ("", None),
-        ("Cách ghi số", None),
-        ("Tỷ lệ", "80,44 hoặc 80.44 hoặc 80,44% hoặc ô Excel định dạng phần trăm; phân số 4227/5219 được tính thành 80,99."),
-        ("Số lượng", "1.000 là một nghìn; 1.234,5 là một nghìn hai trăm ba mươi tư phẩy năm."),
-        ("Có/Không", "Có hoặc Không (lưu là 1 và 0)."),
-        ("Tháng", "03/2026, 3/2026, T3/2026, Tháng 3/2026, 2026-03, 01/03/2026 (ngày trước tháng) hoặc ô ngày của Excel."),
-    ]
+        lines.append((column, f"{label(column)}{required}: {column_help(kind, column)}"))
+    if HOW_TO_WRITE.get(kind):
+        lines += [("", None), ("Cách ghi", None), *HOW_TO_WRITE[kind]]
     for row, (first, second) in enumerate(lines, start=1):
         write_cell(sheet.cell(row=row, column=1), first)
         if second is not None:

@@ -1,0 +1,306 @@
+"""`python -m queries.ingest`: check and store files, undo and redo uploads, on the server.
+
+    python -m queries.ingest FILE... [--kind actuals|targets|communes|tasks|spending] [--dry-run] [--json]
+                             [--store DIR] [--as USERNAME | --user NAME] [--reason "…"]
+                             [--received-at 2026-12-19T23:59:00+07:00] [--evidence FILE]...
+                             [--commune C] [--province P] [--period MONTH] [--year YEAR]
+    python -m queries.ingest --undo UPLOAD_ID [--as USERNAME] [--reason "…"] [--json] [--store DIR]
+    python -m queries.ingest --redo UPLOAD_ID [--as USERNAME] [--reason "…"] [--json] [--store DIR]
+
+Who acts: with `--as USERNAME`, that account of the store, with exactly the permissions it has
+on the page (a commune officer stores the rows of its own communes, a leader nothing). Without
+it, the person at the terminal, who already holds the store's files, acts as the local
+administrator (a country-wide Quản trị) and is recorded under their system user name, or the
+name given with `--user`. Every change goes through queries/changes.py, like the page's.
+
+- `--reason`: a Quản trị tỉnh changing a closed month must say why (recorded in the log);
+  without it nothing is stored and the exit code is 2.
+- `--received-at`: when the report really arrived (a report sent on paper or by e-mail before
+  the deadline), a timezone-aware ISO 8601 time, not in the future; Quản trị only.
+- `--evidence FILE` (repeatable): minh chứng linked to every upload of the run; each must be a
+  PDF, PNG, JPEG, DOCX or XLSX by its content, within the setting evidence_max_mb. One refused
+  file refuses the whole upload: nothing is stored, data rows included.
+
+Output: one JSON object per file with --json (file, kind, rows, accepted, errors, warnings,
+duplicates, and "stored": {"upload_id", "duplicate"} when stored); for undo and redo
+{"undone"|"redone": UPLOAD_ID, "changed": bool, "errors": [...]}. Exit 0 when everything was
+accepted (or undone, redone), 1 when some rows were rejected, 2 when a file could not be read
+or was over a limit, the account may not do this, or anything else refused the change. Never a
+traceback: an unexpected error goes, with its traceback, to <store>/logs/ingest.log.
+
+Checking needs the catalog only (queries/ingest/catalog.py): the command costs what the file
+costs, not a build of the store's tables.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from queries import changes, clock
+from queries.accounts.permissions import ACCOUNT_DISABLED, LOCAL_ADMIN, Account
+from queries.cycle.evidence import Evidence, EvidenceError, check_evidence
+from queries.ingest import check
+from queries.ingest.catalog import CatalogDatabase
+from queries.store import KINDS
+from queries.text import clean_text
+
+log = logging.getLogger(__name__)
+RECEIVED_AT_EXAMPLE = "2026-12-19T23:59:00+07:00"
+
+_ARGPARSE_MESSAGES = (
+    (re.compile(r"the following arguments are required: (.*)"), "thiếu tham số: {0}"),
+    (re.compile(r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)"),
+     "{0}: “{1}” không hợp lệ (chọn một trong: {2})"),
+    (re.compile(r"argument (\S+): expected one argument"), "{0} cần một giá trị"),
+    (re.compile(r"argument (\S+): invalid int value: '(.*)'"), "{0}: “{1}” không phải là số nguyên"),
+    (re.compile(r"argument (\S+): not allowed with argument (\S+)"), "{0} không dùng cùng với {1}"),
+    (re.compile(r"unrecognized arguments: (.*)"), "không hiểu tham số: {0}"),
+)
+
+
+class UsageError(Exception):
+    """What was asked cannot be done; `str(error)` is the Vietnamese sentence."""
+
+
+class VietnameseParser(argparse.ArgumentParser):
+    """argparse with its complaints in Vietnamese, raised as UsageError (no exit of its own)."""
+
+    def error(self, message: str):
+        for pattern, text in _ARGPARSE_MESSAGES:
+            found = pattern.fullmatch(message.strip())
+            if found:
+                message = text.format(*found.groups())
+                break
+        raise UsageError(f"Lỗi: {message}. Xem: {self.prog} --help")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = VietnameseParser(prog="python -m queries.ingest",
+                     description="Kiểm tra và lưu tệp số liệu của xã (CSV hoặc Excel .xlsx); hoàn tác, khôi phục lần tải lên.")
+    parser.add_argument("files", nargs="*", metavar="FILE", help="tệp .csv hoặc .xlsx")
+    parser.add_argument("--kind", choices=KINDS, help="loại tệp (mặc định: nhận biết theo cột)")
+    parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu")
+    parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON (một đối tượng mỗi tệp)")
+    parser.add_argument("--store", help="thư mục lưu trữ (mặc định: DTI_STORE hoặc ./store)")
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument("--as", dest="as_user", metavar="USERNAME",
+                     help="thực hiện với tài khoản này (đúng quyền của tài khoản như trên trang)")
+    who.add_argument("--user", help="tên ghi vào lịch sử khi chạy với quyền quản trị trên máy chủ "
+                                    "(mặc định: tên người dùng hệ thống)")
+    parser.add_argument("--reason", help="lý do thay đổi tháng đã khóa sổ (bắt buộc với tháng đã khóa sổ)")
+    parser.add_argument("--received-at", metavar="THỜI_ĐIỂM",
+                        help=f"thời điểm nhận báo cáo, có múi giờ, ví dụ {RECEIVED_AT_EXAMPLE} (chỉ Quản trị)")
+    parser.add_argument("--evidence", action="append", default=[], metavar="FILE",
+                        help="tệp minh chứng (PDF, PNG, JPEG, DOCX, XLSX); có thể ghi nhiều lần")
+    change = parser.add_mutually_exclusive_group()
+    change.add_argument("--undo", metavar="UPLOAD_ID", help="hoàn tác lần tải lên này")
+    change.add_argument("--redo", metavar="UPLOAD_ID", help="khôi phục lần tải lên đã hoàn tác")
+    parser.add_argument("--commune", help="xã của cả tệp khi tệp không có cột xã (tên hoặc mã)")
+    parser.add_argument("--province", help="tỉnh của các xã khi tệp không có cột tỉnh")
+    parser.add_argument("--period", help="kỳ báo cáo của cả tệp khi tệp không có cột kỳ, vd. 03/2026")
+    parser.add_argument("--year", type=int, help="năm của cả tệp khi tệp không có cột năm")
+    return parser
+
+
+@dataclass
+class Session:
+    """Everything one run decides before its files: who acts, and what comes with every upload."""
+
+    db: CatalogDatabase
+    actor: Account
+    kind: str | None = None
+    defaults: dict = field(default_factory=dict)
+    dry_run: bool = False
+    reason: str | None = None
+    received_at: datetime | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    refusal: str | None = None  # a refused evidence file: every upload of the run is refused
+
+
+def acting_account(db: CatalogDatabase, as_user: str | None, user: str | None) -> Account:
+    """The account of --as as stored now, or the local administrator named --user (or the
+    system user)."""
+    if as_user is None:
+        name = clean_text(user or "").strip()
+        return dataclasses.replace(LOCAL_ADMIN, username=name) if name else LOCAL_ADMIN
+    from queries.accounts.service import get_account
+
+    account = get_account(db.store.root, as_user)
+    if account is None:
+        raise UsageError(f"Không có tài khoản “{clean_text(as_user)}” trong kho dữ liệu {db.store.root}.")
+    if not account.active:
+        raise UsageError(f"Tài khoản “{account.username}”: {ACCOUNT_DISABLED}")
+    return account
+
+
+def received_moment(text: str | None, actor: Account) -> datetime | None:
+    """--received-at as a moment: with its time zone, not in the future, and for an admin only."""
+    if text is None:
+        return None
+    if not changes.is_admin(actor):
+        raise UsageError("Chỉ Quản trị tỉnh được ghi ngày nhận báo cáo (--received-at).")
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--received-at “{clean_text(text)}” không phải là thời điểm ISO 8601 "
+                         f"(ví dụ {RECEIVED_AT_EXAMPLE}).") from None
+    if moment.tzinfo is None:
+        raise UsageError(f"--received-at “{clean_text(text)}” thiếu múi giờ: ghi như {RECEIVED_AT_EXAMPLE} "
+                         "(+07:00 là giờ Việt Nam).")
+    now = clock.now()
+    if moment > now:
+        shown = now.astimezone(clock.VIETNAM).strftime("%d/%m/%Y %H:%M")
+        raise UsageError(f"--received-at “{clean_text(text)}” ở tương lai (bây giờ là {shown} giờ Việt Nam).")
+    return moment
+
+
+def evidence_files(paths: list[str], settings: dict) -> tuple[list[Evidence], str | None]:
+    """The evidence files, each checked by its content; the first refusal, if any."""
+    accepted = []
+    for name in paths:
+        try:
+            content = Path(name).read_bytes()
+        except OSError as error:
+            return [], f"Không mở được tệp minh chứng “{name}”: {check.os_reason(error)}; không lưu gì của lần tải lên này."
+        try:
+            accepted.append(check_evidence(Path(name).name, content, float(settings["evidence_max_mb"])))
+        except EvidenceError as error:
+            return [], str(error)
+    return accepted, None
+
+
+def _state_change(session: Session, action: str, upload_id: str) -> tuple[int, dict, str]:
+    """--undo / --redo through changes.undo / changes.redo, with the account's permissions."""
+    key = "undone" if action == "undo" else "redone"
+    upload_id = clean_text(upload_id).strip()
+    try:
+        changed = getattr(changes, action)(session.db, upload_id, session.actor, reason=session.reason)
+    except changes.Refused as refusal:
+        return 2, {key: upload_id, "changed": False, "errors": [_error(refusal.message)]}, f"Lỗi: {refusal.message}"
+    entry = session.db.store.upload(upload_id)
+    what = f"lần tải lên {upload_id} (tệp “{entry.get('file_name') or ''}”)"
+    if changed:
+        text = ("Đã hoàn tác " if action == "undo" else "Đã khôi phục ") + what
+    else:
+        text = f"{what[0].upper()}{what[1:]} đã {'ở trạng thái hoàn tác' if action == 'undo' else 'đang có hiệu lực'}: không có gì thay đổi"
+    return 0, {key: upload_id, "changed": changed, "errors": []}, text
+
+
+def _error(message: str) -> dict:
+    return {"row": None, "column": None, "message": message}
+
+
+def _print(data: dict, text: str, as_json: bool) -> None:
+    print(json.dumps(data, ensure_ascii=False) if as_json else text, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")
+        except (AttributeError, ValueError):
+            pass
+    argv = sys.argv[1:] if argv is None else list(argv)
+    wants_json = "--json" in argv
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:  # Ctrl-C: what was stored is stored; a file half-way is not
+        print("\nĐã dừng (Ctrl-C).", file=sys.stderr)
+        return 130
+    except UsageError as problem:
+        if wants_json:
+            print(json.dumps(check._json_failure(None, None, str(problem)), ensure_ascii=False))
+        else:
+            print(problem, file=sys.stderr)
+        return 2
+
+
+def _run(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    if args.undo or args.redo:
+        if args.files:
+            raise UsageError("Lỗi: --undo và --redo không dùng cùng với tệp.")
+    elif not args.files:
+        raise UsageError("Lỗi: cần ít nhất một tệp, hoặc --undo/--redo. Xem: python -m queries.ingest --help")
+    worst = 0
+    current = None
+    log_path = check.LOG_FILE
+    try:
+        db = CatalogDatabase(args.store)
+        log_path = check.maintainer_log(db.store.root)
+        try:
+            session = _session(args, db)
+        except UsageError as problem:
+            return _refuse_all(args, str(problem))
+        if args.undo or args.redo:
+            action, upload_id = ("undo", args.undo) if args.undo else ("redo", args.redo)
+            current = upload_id
+            code, output, text = _state_change(session, action, upload_id)
+            _print(output, text, args.json)
+            return code
+        for name in args.files:
+            current = name
+            code, output, text = check._process(Path(name), session)
+            worst = max(worst, code)
+            _print(output, text, args.json)
+            if not args.json and len(args.files) > 1:
+                print()
+    except BrokenPipeError:
+        raise
+    except Exception:  # never a traceback for the person at the terminal: one sentence
+        token = check._UPLOAD_NAME.set(str(current))
+        log.exception("python -m queries.ingest failed")
+        check._UPLOAD_NAME.reset(token)
+        what = f" khi xử lý lần tải lên “{current}”" if args.undo or args.redo else f" khi xử lý tệp “{current}”"
+        message = (f"Lỗi không mong đợi của chương trình{what if current else ''}; "
+                   f"chi tiết đã được ghi vào {log_path}, hãy gửi cho quản trị viên")
+        if not args.json:
+            print(message, file=sys.stderr)
+        elif args.undo or args.redo:
+            key = "undone" if args.undo else "redone"
+            print(json.dumps({key: current, "changed": False, "errors": [_error(message)]}, ensure_ascii=False))
+        else:
+            print(json.dumps(check._json_failure(current, args.kind, message), ensure_ascii=False))
+        return 2
+    return worst
+
+
+def _session(args, db: CatalogDatabase) -> Session:
+    actor = acting_account(db, args.as_user, args.user)
+    session = Session(db=db, actor=actor, kind=args.kind, dry_run=args.dry_run,
+                      reason=clean_text(args.reason).strip() or None if args.reason else None)
+    if args.undo or args.redo:
+        return session
+    session.defaults = {k: v for k, v in (("commune", args.commune), ("province", args.province),
+                                          ("period", args.period), ("year", args.year)) if v}
+    session.received_at = received_moment(args.received_at, actor)
+    session.evidence, session.refusal = evidence_files(args.evidence, db.settings)
+    return session
+
+
+def _refuse_all(args, message: str) -> int:
+    """A refusal before any file is read (unknown account, --received-at…): every file, or the
+    undo, gets the same sentence; nothing is stored."""
+    if args.undo or args.redo:
+        key, upload_id = ("undone", args.undo) if args.undo else ("redone", args.redo)
+        _print({key: upload_id, "changed": False, "errors": [_error(message)]}, message, args.json)
+        return 2
+    for name in args.files:
+        _print(check._json_failure(name, args.kind, message), f"Tệp: {name}\n{message}", args.json)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
