@@ -175,3 +175,14 @@ def test_utf8_with_a_damaged_byte_stays_utf8():
     assert text.count(NAME) == 30 and text.count("\ufffd") == 1  # only the one damaged byte is lost
     table = read_table(raw)
     assert table.source == "CSV, mã UTF-8 (có vài ký tự hỏng, hiện thành �), phân cách bằng dấu chấm phẩy"
+
+
+def test_letters_with_two_marks_survive_windows_1258():
+    """'ệ' is e + dot below + circumflex in NFD, the tone first: the encoder must still keep
+    ê whole and the dot below as the tone byte (no '?')."""
+    from queries.ingest.readers import encode_windows_1258
+
+    text = "Nghệ An, Bậc Hộ, Lợi, Thạnh Mỹ, Định Tiến, Ước, Ẩn"
+    encoded = encode_windows_1258(text)
+    assert b"?" not in encoded
+    assert decode(encoded)[0] == text

@@ -3,11 +3,11 @@ files as Vietnamese offices make them (Windows-1258 bytes, UTF-16, .xlsx with fo
 from __future__ import annotations
 
 import io
-import unicodedata
 from datetime import date
 from pathlib import Path
 
 from queries.db import Database
+from queries.ingest.readers import encode_windows_1258
 
 INDICATORS = """code,pillar,name_vi,name_en,unit,direction,seen_in,group
 HT01,HT,Tỷ lệ hộ gia đình có khả năng tiếp cận Internet cáp quang băng rộng,Fibre,percent,up,t,pillar
@@ -51,16 +51,9 @@ def make_database(tmp_path: Path) -> Database:
 
 
 def cp1258(text: str) -> bytes:
-    """Encode as Vietnamese Windows does: precomposed base letters (â, ê, ô, ơ, ư, ă, đ)
-    with the tone mark as a separate combining byte, since cp1258 has no 'ế'."""
-    out = bytearray()
-    for char in unicodedata.normalize("NFC", text):
-        try:
-            out += char.encode("cp1258")
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", char)
-            out += unicodedata.normalize("NFC", parts[:-1]).encode("cp1258") + parts[-1].encode("cp1258")
-    return bytes(out)
+    """Encode as Vietnamese Windows does (precomposed base letters, the tone as a separate
+    combining byte): the importer's own encoder, checked by test_readers."""
+    return encode_windows_1258(text)
 
 
 def xlsx(rows: list[list], formats: dict[str, str] | None = None, title: str | None = None,
