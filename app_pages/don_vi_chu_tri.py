@@ -5,7 +5,8 @@ import polars as pl
 import streamlit as st
 
 from queries.settings import PILLARS
-from ui import charts, filters, page
+from queries.text import format_date
+from ui import charts, filters, page, plans
 from ui.downloads import chart_downloads, table_downloads
 from ui.format import format_share, split_units, value_text, vi_table
 from ui.state import query
@@ -172,3 +173,43 @@ else:
         number_formats={"value": "0.0", "expected_value": "0.0"},
         title=f"{unit} – chỉ tiêu đang chậm – {caption}",
     )
+
+# ---- the offices' tasks ------------------------------------------------------------------------
+as_of = plans.as_of_month(scope.period)
+tasks = query("tasks_status", as_of=as_of, province=scope.province, commune=None)
+page.section("Nhiệm vụ của các đơn vị",
+             f"Nhiệm vụ trong kế hoạch các xã mà mỗi đơn vị chủ trì, tình hình đến ngày {format_date(as_of)}; "
+             "đơn vị nhiều nhiệm vụ quá hạn nhất ở trên cùng.")
+if tasks.is_empty():
+    page.empty(f"Các xã của {scope.province_label} chưa có bảng nhiệm vụ trong dữ liệu.")
+else:
+    task_rows = plans.task_rows(tasks).with_columns(
+        pl.col("lead_unit").map_elements(split_units, return_dtype=pl.List(pl.Utf8), skip_nulls=False).alias("office")
+    ).explode("office")
+    task_summary = task_rows.group_by("office").agg(
+        pl.len().alias("n"),
+        *[(pl.col("status_label") == label).sum().alias(f"n_{i}") for i, label in enumerate(plans.TASK_ORDER)],
+    ).sort(["n_0", "n", "office"], descending=[True, True, False])
+    st.dataframe(
+        task_summary,
+        hide_index=True,
+        column_config={
+            "office": st.column_config.TextColumn("Đơn vị chủ trì", width=240),
+            "n": st.column_config.NumberColumn("Nhiệm vụ", format="%d"),
+            **{f"n_{i}": st.column_config.NumberColumn(f"{plans.TASK_ICONS[label]} {label}", format="%d")
+               for i, label in enumerate(plans.TASK_ORDER)},
+        },
+        key="dv-tasks",
+    )
+    table_downloads(task_summary, "Nhiệm vụ theo đơn vị chủ trì", "dv-tasks-dl",
+                    headings={"office": "Đơn vị chủ trì", "n": "Số nhiệm vụ",
+                              **{f"n_{i}": label for i, label in enumerate(plans.TASK_ORDER)}},
+                    title=f"Nhiệm vụ theo đơn vị chủ trì – {caption} – đến ngày {format_date(as_of)}")
+    unit_tasks = task_rows.filter(pl.col("office") == unit)
+    if unit_tasks.is_empty():
+        st.caption(f"{unit} không chủ trì nhiệm vụ nào trong kế hoạch các xã của {scope.province_label}.")
+    else:
+        n_overdue = unit_tasks.filter(pl.col("status_label") == plans.OVERDUE_LABEL).height
+        st.markdown(f"**{unit}** chủ trì {unit_tasks.height} nhiệm vụ, **{n_overdue} quá hạn**:")
+        plans.show_tasks(unit_tasks, "dv-unit-tasks", with_commune=True, name=f"{unit} – nhiệm vụ",
+                         title=f"Nhiệm vụ do {unit} chủ trì – {caption} – đến ngày {format_date(as_of)}")

@@ -1,17 +1,21 @@
 """Hồ sơ xã: one commune — its pillars against the province, every targeted indicator with
 where its number came from, each indicator's path through the year, and why it scores what
-it scores."""
+it scores; its month's report and the province's review of it, the evidence of each value,
+its tasks, its spending and where each indicator is heading by December."""
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
+from queries.plans.projection import NOT_ENOUGH_DATA, PROJECTED_NOT_MET, PROJECTED_STATUSES
 from queries.settings import PILLARS
-from ui import charts, filters, page
+from queries.text import format_date
+from ui import charts, cycle, filters, page, plans
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import UNIT_SUFFIX, delta, format_period, format_score, format_share, format_value, vi_table
+from ui.format import (UNIT_SUFFIX, delta, format_dong, format_moment, format_period, format_score, format_share,
+                       format_value, vi_table)
 from ui.scoring import explain_score, wrap
-from ui.state import query
+from ui.state import database, query
 
 PILLAR_CODES = [code for code, _ in PILLARS]
 PILLAR_NAMES = dict(PILLARS)
@@ -40,10 +44,42 @@ page.demo_notice(bool(info["is_demo"]))
 caption = " · ".join([name, scope.province_label, scope.month_label]
                      + (["Dữ liệu minh họa"] if info["is_demo"] else []))
 
+
+def plan_sections() -> None:
+    """The commune's tasks (as they stood at the end of the month, or today) and its spending."""
+    as_of = plans.as_of_month(scope.period)
+    tasks = query("tasks_status", as_of=as_of, province=None, commune=commune)
+    spending = query("spending_by_commune", province=None, commune=commune)
+    if tasks.is_empty() and spending.is_empty():
+        page.section("Nhiệm vụ và kinh phí")
+        st.caption(f"Chưa có bảng nhiệm vụ hay số liệu kinh phí nào của {name} trong dữ liệu (chúng được tải lên "
+                   "cùng kế hoạch của xã).")
+        return
+    if tasks.height:
+        page.section("Nhiệm vụ của xã",
+                     f"Các nhiệm vụ trong kế hoạch, tình hình đến ngày {format_date(as_of)}: quá hạn ở trên cùng. "
+                     "“Quá hạn” được tính từ thời hạn của kế hoạch, không ai ghi tay.")
+        plans.task_metrics(tasks, as_of)
+        plans.show_tasks(plans.task_rows(tasks), "hs-tasks", with_commune=False, name=f"{name} – nhiệm vụ",
+                         title=f"Nhiệm vụ – {name} – đến ngày {format_date(as_of)}")
+        cycle.page_link(st, "app_pages/nhiem_vu.py", label="Cập nhật trạng thái ở trang Nhiệm vụ", icon="📝",
+                        query_params={"tinh": scope.province, "xa": commune})
+    if spending.height:
+        totals = plans.spending_totals(spending)
+        page.section("Kinh phí", "Dự toán và đã chi theo từng khoản, bằng đồng, như kế hoạch hoặc tệp của xã ghi.")
+        st.markdown(" · ".join(
+            f"**Năm {row['year']}**: {row['n_items']} khoản, đã chi **{format_dong(row['spent'])}**"
+            + (f" trên dự toán {format_dong(row['planned'])}" if row["planned"] is not None else "")
+            for row in totals.sort("year", descending=True).iter_rows(named=True)))
+        plans.show_spending_lines(spending.sort("year", descending=True, maintain_order=True), "hs-spending",
+                                  with_commune=False, name=f"{name} – kinh phí", title=f"Kinh phí – {name}")
+
+
 indicators = query("commune_indicators", period=scope.period, commune=commune)
 if indicators.is_empty():
     page.empty(f"{name} chưa có chỉ tiêu nào cho năm {scope.year}, nên chưa có điểm. Hãy chọn một tháng "
                "của năm có kế hoạch, hoặc tải chỉ tiêu năm này lên.", title="Chưa có chỉ tiêu")
+    plan_sections()
     st.stop()
 
 ranking = query("ranking_by_month", period=scope.period, province=scope.province)
@@ -83,6 +119,27 @@ else:
     st.caption(f"Số liệu gần nhất: **{format_period(last_period)}**"
                + (f", nhận ngày {last_received:%d/%m/%Y}." if last_received is not None else "."))
 has_values = last_period is not None
+cycle.score_basis_caption(database().settings)
+
+# ---- this month's report and the province's review ---------------------------------------------
+report = query("compliance_by_month", province=None, commune=commune, period_from=scope.period,
+               period_to=scope.period, now=cycle.cycle_now())
+review = query("month_review_states", province=None, commune=commune, period_from=scope.period,
+               period_to=scope.period)
+if report.height:
+    month_report = report.row(0, named=True)
+    month_review = review.row(0, named=True) if review.height else {}
+    sent = month_report["status"] in ("dung_han", "tre_han")
+    st.markdown(
+        f"**Báo cáo {scope.month_label.lower()}:** {cycle.report_text(month_report['status'], month_report['days_late'])}"
+        + (f" (nhận lúc {format_moment(month_report['received_at_vn'])})" if sent else
+           f" (hạn: trước ngày {format_date(month_report['deadline_date'])})")
+        + f" · **Thẩm định của tỉnh:** {cycle.review_text(month_review.get('review_status'), sent)}"
+    )
+    if month_review.get("review_status") == "yeu_cau_bo_sung":
+        st.warning(f"**Tỉnh yêu cầu bổ sung số liệu {scope.month_label.lower()}:** {month_review['comment']}"
+                   f"\n\n— {month_review['reviewer'] or 'Quản trị tỉnh'}, {format_moment(month_review['reviewed_at_vn'])}",
+                   icon="📝")
 
 # ---- pillars against the province, and the score over time -----------------------------------
 def pillars_and_months() -> None:
@@ -198,8 +255,19 @@ table = indicators.with_columns(
     pl.concat_str([pl.col("source_doc"), pl.col("source_item")], separator=", ", ignore_nulls=True).alias("source"),
     pl.col("lead_unit").fill_null("(chưa giao)"),
 ).sort(["pillar_order", "indicator"])
-indicator_columns = ["group", "indicator", "indicator_name", "target_text", "value_text", "status_text", "points",
-                     "lead_unit", "value_period", "value_received", "source"]
+# who uploaded each value in force (the account, not a typed name) and its evidence files
+provenance = query("value_provenance", period=scope.period, commune=commune)
+table = table.join(provenance.select("indicator", "value_source", "uploader", "n_evidence", "evidence"),
+                   on="indicator", how="left").with_columns(
+    pl.when(pl.col("value").is_null()).then(pl.lit("–"))
+    .when(pl.col("value_source") == "plan").then(pl.lit("(kế hoạch đã ký)"))
+    .otherwise(pl.col("uploader").fill_null("–")).alias("uploader_text"),
+    pl.when(pl.col("value").is_null()).then(pl.lit("–"))
+    .when(pl.col("n_evidence") > 0).then(pl.format("📎 {} tệp", pl.col("n_evidence")))
+    .otherwise(pl.lit("Không có")).alias("evidence_text"),
+)
+indicator_columns = ["group", "indicator", "indicator_name", "target_text", "value_text", "evidence_text", "status_text",
+                     "points", "lead_unit", "value_period", "value_received", "uploader_text", "source"]
 st.dataframe(
     vi_table(table.select(indicator_columns), decimals={"points": 1}, months=("value_period",),
              days=("value_received",)),
@@ -215,19 +283,34 @@ st.dataframe(
         "lead_unit": st.column_config.TextColumn("Đơn vị chủ trì"),
         "value_period": st.column_config.TextColumn("Kỳ số liệu"),
         "value_received": st.column_config.TextColumn("Ngày nhận"),
+        "uploader_text": st.column_config.TextColumn("Người tải lên", help="Tài khoản đã tải lên số liệu đang dùng"),
+        "evidence_text": st.column_config.TextColumn("Minh chứng", width=90,
+                                                     help="Tệp minh chứng kèm lần tải lên của số liệu đang dùng"),
         "source": st.column_config.TextColumn("Văn bản giao chỉ tiêu", width="large"),
     },
     key="hs-indicators",
 )
+evidence = (table.filter(pl.col("n_evidence") > 0).select("indicator", "indicator_name", "evidence")
+            .explode("evidence").unnest("evidence"))
+if evidence.height:
+    with st.expander(f"📎 Tải tệp minh chứng của các số liệu đang dùng ({evidence['sha256'].n_unique()} tệp)"):
+        db = database()
+        for i, row in enumerate(evidence.iter_rows(named=True)):
+            line = st.container(horizontal=True, vertical_alignment="center")
+            line.markdown(f"**{row['indicator']}** {row['indicator_name']}")
+            cycle.evidence_button(line, db, row, key=f"hs-evidence-{i}")
+elif has_values:
+    st.caption("Chưa số liệu nào đang dùng có tệp minh chứng kèm theo.")
 table_downloads(
     table.select("group", "indicator", "indicator_name", "target_text", "target", "value", "numerator",
                  "denominator", "status", "points", "lead_unit", "partner_units", "value_period",
-                 "value_received", "source_doc", "source_item"),
+                 "value_received", "uploader_text", "n_evidence", "source_doc", "source_item"),
     f"{name} – các chỉ tiêu", "hs-indicators-dl",
     headings={"group": "Trụ cột", "indicator": "Mã", "indicator_name": "Chỉ tiêu", "target_text": "Mục tiêu",
               "target": "Mục tiêu (số)", "value": "Giá trị mới nhất", "numerator": "Tử số",
               "denominator": "Mẫu số", "status": "Tình trạng", "points": "Điểm", "lead_unit": "Đơn vị chủ trì",
               "partner_units": "Đơn vị phối hợp", "value_period": "Kỳ số liệu", "value_received": "Ngày nhận",
+              "uploader_text": "Người tải lên", "n_evidence": "Số tệp minh chứng",
               "source_doc": "Văn bản giao chỉ tiêu", "source_item": "Mục"},
     number_formats={"points": "0.0"},
     title=f"Các chỉ tiêu – {caption}",
@@ -261,3 +344,72 @@ else:
     charts.show(multiples, key="hs-trends")
     chart_downloads(multiples, f"{name} – diễn biến chỉ tiêu", "hs-trends",
                     title=f"{name}: diễn biến từng chỉ tiêu năm {scope.year}", caption=caption)
+
+# ---- where each indicator is heading ----------------------------------------------------------
+page.section("Dự báo đến cuối năm",
+             f"Đường thẳng khớp nhất qua các kết quả tháng của năm {scope.year} (đến {scope.month_label.lower()}), "
+             "kéo dài tới tháng 12 rồi so với mục tiêu năm; cần ít nhất 3 tháng có số liệu. Dự báo chỉ nối dài "
+             "xu hướng đã qua, không thay cho kết quả thực tế.")
+projection = query("projection_by_indicator", period=scope.period, province=None, commune=commune)
+drawn = projection.filter(pl.col("slope").is_not_null())
+if drawn.is_empty():
+    page.empty(f"Chưa chỉ tiêu nào của {name} có đủ 3 tháng số liệu trong năm {scope.year} để dự báo.",
+               title=NOT_ENOUGH_DATA)
+else:
+    status_order = {s: i for i, s in enumerate((PROJECTED_NOT_MET, *[s for s in PROJECTED_STATUSES
+                                                                    if s != PROJECTED_NOT_MET]))}
+    outlook = projection.with_columns(
+        pl.col("projected_status").replace_strict(status_order, default=9).alias("status_order"),
+        pl.when(pl.col("pillar_name").is_null()).then(pl.lit(INNOVATION)).otherwise(pl.col("pillar_name")).alias("group"),
+        pl.struct("projected_year_end", "unit").map_elements(
+            lambda r: format_value(r["projected_year_end"], r["unit"]), return_dtype=pl.Utf8).alias("projected_text"),
+        pl.col("projected_status").map_elements(charts.projection_label, return_dtype=pl.Utf8).alias("status_text"),
+    ).sort(["status_order", "pillar_order", "indicator"])
+    n_missed = outlook.filter(pl.col("projected_status") == PROJECTED_NOT_MET).height
+    st.markdown(f"**{n_missed}/{outlook.height} chỉ tiêu** dự kiến không đạt mục tiêu năm {scope.year} nếu giữ "
+                f"xu hướng hiện nay; {outlook.height - drawn.height} chỉ tiêu chưa đủ số liệu để dự báo.")
+    shown = outlook.select("indicator", "indicator_name", "target_text", "projected_text", "status_text",
+                           "n_values", "group")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            "indicator": st.column_config.TextColumn("Mã", width=55),
+            "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=300),
+            "target_text": st.column_config.TextColumn("Mục tiêu", width=80),
+            "projected_text": st.column_config.TextColumn("Dự báo tháng 12", width=110),
+            "status_text": st.column_config.TextColumn("Dự báo", width=170),
+            "n_values": st.column_config.NumberColumn("Số tháng", format="%d", width=75,
+                                                      help="Số tháng có số liệu trong năm (cần ít nhất 3)"),
+            "group": st.column_config.TextColumn("Trụ cột", width=150),
+        },
+        key="hs-projection-table",
+    )
+    table_downloads(
+        outlook.select("group", "indicator", "indicator_name", "comparator", "target", "target_text", "n_values",
+                       "slope", "intercept", "projected_year_end", "projected_status"),
+        f"{name} – dự báo cuối năm {scope.year}", "hs-projection-dl",
+        headings={"group": "Trụ cột", "indicator": "Mã", "indicator_name": "Chỉ tiêu", "comparator": "Dấu so sánh",
+                  "target": "Mục tiêu (số)", "target_text": "Mục tiêu", "n_values": "Số tháng có số liệu",
+                  "slope": "Độ dốc (mỗi tháng)", "intercept": "Hệ số chặn", "projected_year_end": "Dự báo tháng 12",
+                  "projected_status": "Dự báo"},
+        number_formats={"slope": "0.000", "intercept": "0.00", "projected_year_end": "0.00"},
+        title=f"Dự báo cuối năm {scope.year} – {caption}",
+    )
+    options = drawn.join(outlook.select("indicator", "status_order"), on="indicator").sort(
+        ["status_order", "pillar_order", "indicator"])["indicator"].to_list()
+    labels = {r["indicator"]: f"{r['indicator']} · {r['indicator_name']} — {r['status_text']}"
+              for r in outlook.iter_rows(named=True)}
+    pick, _ = st.columns([2, 1])
+    chosen = pick.selectbox("Xem đường dự báo của chỉ tiêu", options, format_func=labels.get, key="hs_du_bao")
+    row = outlook.filter(pl.col("indicator") == chosen).row(0, named=True)
+    projection_chart = charts.projection_chart(
+        query("projection_points", period=scope.period, commune=commune).filter(pl.col("indicator") == chosen),
+        row, UNIT_SUFFIX.get(row["unit"], ""))
+    charts.show(projection_chart, key="hs-projection")
+    chart_downloads(projection_chart, f"{name} – dự báo {chosen}", "hs-projection",
+                    title=f"{name}: {chosen} · {row['indicator_name']} – dự báo đến tháng 12/{scope.year}",
+                    caption=caption)
+    cycle.page_link(st, "app_pages/phuong_phap.py", label="Cách dự báo, có ví dụ tính tay (Phương pháp)", icon="📐")
+
+plan_sections()

@@ -1,9 +1,17 @@
-"""Phương pháp: the scoring method in plain Vietnamese, the settings in force, the sources."""
+"""Phương pháp: the scoring method in plain Vietnamese, the reporting calendar, evidence and
+review, task deadlines and the year-end projection, the settings in force, the sources."""
+from datetime import date, timedelta
+
 import polars as pl
 import streamlit as st
 
+from queries.cycle import calendar
+from queries.cycle.evidence import ALLOWED_TEXT
+from queries.plans import deadlines, projection
 from queries.settings import PILLARS, SETTINGS
 from queries.status import STATUS_ICONS, STATUS_ORDER
+from queries.text import format_date, format_month
+from ui.cycle import score_basis_text
 from ui.state import database, query
 
 st.title("Phương pháp tính điểm")
@@ -112,7 +120,60 @@ st.dataframe(
     hide_index=True,
 )
 
-st.header("6. Nguồn số liệu")
+st.header("6. Báo cáo hằng tháng: hạn nộp, trễ hạn, khóa sổ")
+deadline_day = int(settings["report_deadline_day"])
+lock_days = int(settings["lock_after_days"])
+example = date(2026, 10, 1)
+example_deadline = calendar.deadline_date(example, settings)
+st.markdown(
+    "Theo kế hoạch của các xã, các đơn vị báo cáo Phòng Văn hóa – Xã hội trước ngày 15 và xã báo cáo tỉnh "
+    "trước ngày 20 của tháng sau. Với cài đặt đang áp dụng (giờ Việt Nam, UTC+7):\n\n"
+    f"- Báo cáo tháng M **đúng hạn** khi tỉnh nhận được **trước ngày {deadline_day} của tháng M+1**, tức đến "
+    f"23 giờ 59 ngày {deadline_day - 1}. Ví dụ: báo cáo {format_month(example).lower()} đúng hạn nếu nhận trước "
+    f"{format_date(example_deadline)}.\n"
+    f"- Nhận từ ngày {deadline_day} trở đi là **trễ hạn**; **số ngày trễ** = ngày nhận − ngày hạn + 1: nhận ngày "
+    f"{format_date(example_deadline)} là trễ 1 ngày, nhận ngày "
+    f"{format_date(example_deadline + timedelta(days=7))} là trễ 8 ngày.\n"
+    "- Chưa nhận được gì: **chưa nộp** khi đã qua hạn, **chưa đến hạn** khi hạn chưa tới.\n"
+    "- **Ngày nhận** là lần tải lên sớm nhất còn hiệu lực đã mang số liệu của xã cho tháng đó. Sửa số liệu sau "
+    "hạn không làm xã thành trễ hạn; nếu lần tải lên đó bị hủy thì tính theo lần tiếp theo. Số liệu có sẵn trong "
+    "kế hoạch đã ký không tính là một lần báo cáo.\n"
+    f"- Tháng M **khóa sổ** {lock_days} ngày sau hạn, lúc 0 giờ: {format_month(example).lower()} khóa sổ ngày "
+    f"{format_date(calendar.closes_on(example, settings))}. Sau đó cán bộ xã không sửa được số liệu tháng đó nữa; "
+    "chỉ Quản trị tỉnh sửa được và phải ghi lý do (lý do được lưu trong nhật ký).\n"
+    "- **Tỷ lệ đúng hạn** của một xã = số tháng nộp đúng hạn ÷ số tháng đã đến hạn (trong 12 tháng gần nhất; "
+    "tháng chưa đến hạn không tính)."
+)
+
+st.header("7. Minh chứng và thẩm định")
+st.markdown(
+    f"- Mỗi lần tải lên có thể kèm **tệp minh chứng**: {ALLOWED_TEXT}, mỗi tệp tối đa "
+    f"{float(settings['evidence_max_mb']):g} MB. Loại tệp được nhận biết theo **nội dung**, không theo tên; một "
+    "tệp không hợp lệ thì cả lần tải lên bị từ chối (kể cả các dòng số liệu), để không có số liệu nào mang "
+    "minh chứng giả.\n"
+    "- Minh chứng gắn với lần tải lên, nên với mọi số liệu lần tải lên đó mang tới. Hồ sơ xã ghi số liệu nào "
+    "đang dùng có minh chứng và cho tải tệp về.\n"
+    "- **Quản trị tỉnh thẩm định** số liệu từng tháng của từng xã: **Đã thẩm định**, hoặc **Yêu cầu bổ sung** "
+    "kèm nhận xét (bắt buộc) mà xã thấy trên hồ sơ của mình. Tháng đã có số liệu mà chưa được thẩm định là "
+    "**Chờ thẩm định**; xã tải lên số liệu mới sau khi đã thẩm định thì tháng đó trở lại **Chờ thẩm định**.\n"
+    f"- **{score_basis_text(settings)}** (cài đặt `score_basis`"
+    + (": mọi số liệu đã nhận đều được tính điểm ngay, không chờ thẩm định)." if settings["score_basis"] != "reviewed"
+       else ": số liệu của tháng chưa được thẩm định chưa được tính điểm).")
+)
+
+st.header("8. Nhiệm vụ và thời hạn")
+st.markdown(deadlines.METHOD_TEXT_VI)
+st.markdown(
+    "Trạng thái của nhiệm vụ do xã báo cáo (tải tệp lên hoặc cập nhật ở trang Nhiệm vụ): **Chưa bắt đầu**, "
+    "**Đang thực hiện** hoặc **Hoàn thành** (kèm ngày hoàn thành). **Quá hạn** không ai ghi: nó được tính từ "
+    "thời hạn và ngày xem, và được ưu tiên hơn “Chưa bắt đầu”, “Đang thực hiện”. Nhiệm vụ hoàn thành sau hạn "
+    "không còn quá hạn nhưng được ghi là hoàn thành trễ hạn."
+)
+
+st.header("9. Dự báo đến cuối năm")
+st.markdown(projection.METHOD_TEXT_VI)
+
+st.header("10. Nguồn số liệu")
 st.markdown(
     "- **Chỉ tiêu** lấy từ kế hoạch chuyển đổi số đã ký của các xã (mỗi chỉ tiêu ghi văn bản "
     "và mục nguồn, cơ quan chủ trì) và từ các tệp chỉ tiêu được tải lên.\n"
@@ -131,7 +192,7 @@ if documents.height:
         hide_index=True,
     )
 
-st.header("7. Cài đặt đang áp dụng")
+st.header("11. Cài đặt đang áp dụng")
 st.markdown("Quản trị viên có thể đổi các giá trị này trong tệp `settings.json` của thư mục lưu trữ.")
 st.dataframe(
     pl.DataFrame({

@@ -1,15 +1,19 @@
-"""Tổng quan: how is the province doing this month, where is it behind, who needs attention."""
+"""Tổng quan: how is the province doing this month, where is it behind, who needs attention;
+who sent this month's report on time, and how many targets are heading for a miss by December."""
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
+from queries.cycle import calendar
 from queries.db import previous_month
+from queries.plans.projection import NOT_ENOUGH_DATA, PROJECTED_MET, PROJECTED_NOT_MET
 from queries.settings import PILLARS
-from ui import charts, filters, page
+from queries.text import format_date
+from ui import charts, cycle, filters, page
 from ui.downloads import chart_downloads, pack_download, table_downloads
 from ui.format import delta, format_score, format_share, vi_table
-from ui.state import query
+from ui.state import database, query
 
 PILLAR_CODES = [code for code, _ in PILLARS]
 
@@ -71,6 +75,31 @@ m4.metric("Đạt + đúng tiến độ", format_share(n_on_track, n_targets), b
 m5.metric("Xã đã báo cáo", format_share(n_reported, ranking.height),
           delta=f"{n_reported}/{ranking.height} xã", delta_color="off", delta_arrow="off", border=True, height="stretch",
           help="Xã có ít nhất một kết quả mang kỳ báo cáo là tháng này.")
+settings = database().settings
+cycle.score_basis_caption(settings)
+
+# ---- this month's report: on time, late, missing --------------------------------------------------
+now = cycle.cycle_now()
+month_reports = query("compliance_by_month", province=scope.province, commune=None, period_from=scope.period,
+                      period_to=scope.period, now=now)
+report_counts = {s: month_reports.filter(pl.col("status") == s).height for s in cycle.REPORT_ICONS}
+deadline = calendar.deadline_date(scope.period, settings)
+due = cycle.is_due(scope.period, now, settings)
+st.markdown(f"**Báo cáo {scope.month_label.lower()}** · hạn nộp: trước ngày {format_date(deadline)}"
+            + ("" if due else " (chưa đến hạn)"))
+r1, r2, r3, r4 = st.columns(4, vertical_alignment="center")
+r1.metric("✅ Đúng hạn", report_counts["dung_han"], border=True, height="stretch",
+          help=f"Xã mà tỉnh nhận được báo cáo trước ngày {format_date(deadline)} (giờ Việt Nam).")
+r2.metric("⏰ Trễ hạn", report_counts["tre_han"], border=True, height="stretch", help="Nhận từ ngày hạn trở đi.")
+if due:
+    r3.metric("❌ Chưa nộp", report_counts["chua_nop"], border=True, height="stretch",
+              help=f"Đã qua hạn {format_date(deadline)} mà chưa nhận được.")
+else:
+    r3.metric("⏳ Chưa gửi", report_counts["chua_den_han"], delta="chưa đến hạn", delta_color="off",
+              delta_arrow="off", border=True, height="stretch",
+              help="Hạn nộp báo cáo tháng này chưa tới: chưa thể gọi là chưa nộp.")
+cycle.page_link(r4, "app_pages/tinh_hinh_bao_cao.py", label="Tình hình báo cáo 12 tháng ›", icon="📅",
+                query_params={k: st.query_params[k] for k in ("tinh", "thang") if k in st.query_params})
 
 if status.filter(pl.col("value").is_not_null()).is_empty():
     page.empty(page.no_values_message(scope.month_label), title="Chưa có số liệu tháng này")
@@ -87,6 +116,59 @@ st.markdown(charts.status_counts_markdown(counts))
 chart_downloads(strip, "Tình trạng các chỉ tiêu", "tq-status", caption=caption)
 with st.expander("Các mức tình trạng nghĩa là gì?"):
     st.markdown(charts.status_legend_markdown())
+
+# ---- projection to December ----------------------------------------------------------------------
+projection = query("projection_by_indicator", period=scope.period, province=scope.province, commune=None)
+projection = projection.filter(pl.col("pillar").is_in(PILLAR_CODES))
+page.section("Dự báo đến cuối năm",
+             f"Nếu giữ xu hướng từ đầu năm {scope.year}, bao nhiêu lượt chỉ tiêu sẽ không đạt mục tiêu vào tháng 12.")
+by_pillar = (
+    projection.group_by("pillar").agg(
+        pl.len().alias("n"),
+        (pl.col("projected_status") == PROJECTED_NOT_MET).sum().alias("n_missed"),
+        (pl.col("projected_status") == PROJECTED_MET).sum().alias("n_met"),
+        (pl.col("projected_status") == NOT_ENOUGH_DATA).sum().alias("n_unknown"),
+    )
+    .join(pl.DataFrame({"pillar": PILLAR_CODES, "pillar_name": [n for _, n in PILLARS],
+                        "order": list(range(len(PILLARS)))}), on="pillar")
+    .with_columns(pl.struct("n", "n_missed", "n_unknown").map_elements(
+        lambda r: format_share(r["n_missed"], r["n"] - r["n_unknown"]), return_dtype=pl.Utf8).alias("share_missed"))
+    .sort("order")
+)
+n_missed = int(by_pillar["n_missed"].sum()) if by_pillar.height else 0
+n_projected = int((by_pillar["n"] - by_pillar["n_unknown"]).sum()) if by_pillar.height else 0
+outlook_text, outlook_table = st.columns([1, 2], gap="medium")
+with outlook_text:
+    if n_projected == 0:
+        page.empty(f"Chưa lượt chỉ tiêu nào có đủ 3 tháng số liệu trong năm {scope.year} để dự báo.")
+    else:
+        st.metric(f"{charts.PROJECTION_ICONS[PROJECTED_NOT_MET]} Dự kiến không đạt", format_share(n_missed, n_projected),
+                  delta=f"{n_missed:,}/{n_projected:,} lượt chỉ tiêu".replace(",", "."), delta_color="off",
+                  delta_arrow="off", border=True,
+                  help="Trong các lượt (xã × chỉ tiêu) đủ số liệu để dự báo; chưa đủ 3 tháng thì không tính.")
+        unknown = int(by_pillar["n_unknown"].sum())
+        if unknown:
+            st.caption(f"{unknown:,} lượt chỉ tiêu chưa đủ 3 tháng số liệu nên chưa dự báo.".replace(",", "."))
+    st.caption("Dự báo: đường thẳng khớp nhất qua các kết quả tháng trong năm, đọc ở tháng 12 và so với mục tiêu.")
+    cycle.page_link(st, "app_pages/phuong_phap.py", label="Cách dự báo, có ví dụ (Phương pháp)", icon="📐")
+with outlook_table:
+    if by_pillar.height:
+        st.dataframe(
+            by_pillar.select("pillar_name", "n_missed", "n_met", "n_unknown", "share_missed"),
+            hide_index=True,
+            column_config={
+                "pillar_name": st.column_config.TextColumn("Trụ cột", width=160),
+                "n_missed": st.column_config.NumberColumn("⚠️ Không đạt", format="%d", width=90,
+                                                          help="Lượt chỉ tiêu dự kiến không đạt"),
+                "n_met": st.column_config.NumberColumn("✅ Đạt", format="%d", width=60, help="Lượt dự kiến đạt"),
+                "n_unknown": st.column_config.NumberColumn("❔ Chưa đủ", format="%d", width=75,
+                                                           help="Chưa đủ 3 tháng số liệu để dự báo"),
+                "share_missed": st.column_config.TextColumn(
+                    "Tỷ lệ không đạt", width=110, alignment="right",
+                    help="Dự kiến không đạt ÷ các lượt đủ dữ liệu dự báo"),
+            },
+            key="tq-projection",
+        )
 
 # ---- distribution, pillars, months ------------------------------------------------------------
 left, middle, right = st.columns(3, gap="medium")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import time
-from datetime import date
+from datetime import date, datetime
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -24,6 +24,7 @@ from queries.reports.slides import Deck, Slide, build_deck, slide_figure
 from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
 from queries.text import format_month, slug
 from ui import filters
+from ui.cycle import cycle_now
 from ui.downloads import XLSX_MIME, chart_downloads, pack_download, table_downloads
 from ui.state import database
 
@@ -53,7 +54,7 @@ CSS = """
 .tc-scope { font-size: 20px; color: #333333; text-align: right; white-space: nowrap; line-height: 1.5; }
 .tc-demo { display: inline-block; border: 3px solid #D55E00; color: #A33F00; font-weight: 700;
   font-size: 20px; padding: 0 0.5rem; border-radius: 6px; }
-.tc-fact { margin: 0 0 0.9rem 0; }
+.tc-fact { margin: 0 0 0.7rem 0; }
 .tc-fact-label { font-size: 20px; color: #333333; line-height: 1.25; }
 .tc-fact-value { font-size: 40px; font-weight: 700; color: #111111; line-height: 1.15; }
 .tc-fact-value.tc-long { font-size: 26px; line-height: 1.2; }
@@ -96,10 +97,10 @@ def esc(text: object) -> str:
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=32)
-def _deck(province: str, period: date, version: tuple) -> Deck:
+def _deck(province: str, period: date, version: tuple, now: datetime) -> Deck:
     db = database()
     db.ensure_fresh()  # so db.settings is the settings of this version
-    return build_deck(db.run_query, province, period, settings=db.settings)
+    return build_deck(db.run_query, province, period, settings=db.settings, now=now)
 
 
 def go(step: int, count: int, wrap: bool = False) -> None:
@@ -218,7 +219,8 @@ if scope is None:
 province, period = scope.province, scope.period
 if province is None:  # "every province" is not a meeting: take the first one
     province = scope.provinces["province"][0]
-deck = _deck(province, period, database().version())
+# the hour is part of the key: a month's report turns from "not yet due" to "missing" at midnight
+deck = _deck(province, period, database().version(), cycle_now())
 count = len(deck.slides)
 
 url_page = st.query_params.get("trang")

@@ -9,7 +9,8 @@ from queries.text import fold
 from ui import filters, page
 from ui.downloads import table_downloads
 from ui.format import change_style, format_rank_change, vi_table
-from ui.state import query
+from ui.cycle import score_basis_caption
+from ui.state import database, query
 
 PILLAR_CODES = [code for code, _ in PILLARS]
 SHORT = {"HT": "Hạ tầng", "NL": "Nhân lực", "AT": "ATTT", "CQ": "Chính quyền", "KT": "Kinh tế", "XH": "Xã hội"}
@@ -85,6 +86,7 @@ st.caption(
     + (f"; {unranked} xã chưa có chỉ tiêu năm {scope.year} nên không xếp hạng (cuối bảng)." if unranked else ".")
     + " Bấm tên xã để mở hồ sơ; bấm tiêu đề cột để sắp xếp. ▲ lên hạng, ▼ xuống hạng, = giữ hạng so với tháng trước."
 )
+score_basis_caption(database().settings)
 if table.is_empty():
     page.empty(f"Không có xã nào khớp “{search.strip()}”.")
     st.stop()

@@ -7,9 +7,11 @@ import io
 import time
 from datetime import date
 
+import polars as pl
 import pytest
 from pypdf import PdfReader
 
+from queries import clock
 from queries.reports import export
 from queries.reports.pack import build_pack_result, pack_file_name
 from queries.settings import PILLARS
@@ -69,6 +71,28 @@ def test_pages_follow_the_slide_sequence(pack):
     assert "Tiến bộ so với tháng 10/2026" in texts[10]
     assert "Phụ lục: bảng xếp hạng đầy đủ (1/5)" in texts[12]
     assert "Xã Thịnh Vinh" in texts[12]
+
+
+def test_overview_page_counts_the_months_reports(pack, db):
+    rows = db.run_query("compliance_by_month", province="Minh Họa", commune=None, period_from=PERIOD,
+                        period_to=PERIOD, now=clock.now())
+    sent, waiting = (rows.filter(pl.col("status") == s).height for s in ("dung_han", "chua_den_han"))
+    assert sent + waiting == 100 and sent > 0
+    overview = " ".join(pack["texts"][1].split())
+    # on 22/11/2026 November's report is not due before 20/12: sent so far, none missing yet
+    assert f"Báo cáo tháng 11/2026 {sent} xã đã nộp chưa đến hạn · {waiting} xã chưa gửi" in overview
+
+
+def test_overview_slide_counts_on_time_late_and_missing_once_due(db):
+    october = date(2026, 10, 1)
+    rows = db.run_query("compliance_by_month", province="Minh Họa", commune=None, period_from=october,
+                        period_to=october, now=clock.now())
+    counts = {s: rows.filter(pl.col("status") == s).height for s in ("dung_han", "tre_han", "chua_nop")}
+    assert sum(counts.values()) == 100 and counts["chua_nop"] > 0
+    deck = build_deck(db.run_query, "Minh Họa", october, settings=db.settings)
+    fact = next(f for f in deck.slide("tong-quan").facts if f.label == "Báo cáo tháng 10/2026")
+    assert fact.value == f"{counts['dung_han']} đúng hạn"
+    assert fact.note == f"{counts['tre_han']} trễ hạn · {counts['chua_nop']} chưa nộp"
 
 
 def test_pillar_and_chart_pages_hold_chart_images(pack):

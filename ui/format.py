@@ -181,3 +181,35 @@ def change_style(text: object) -> str:
     if isinstance(text, str) and text.startswith("▼"):
         return "color: #D55E00; font-weight: 600"
     return ""
+
+
+# ---- moments and money (reporting cycle, tasks, spending) ---------------------------------------
+def format_moment(value: datetime | str | None) -> str:
+    """A moment in Vietnam time as '20/11/2026 07:00' (an ISO text with its offset is read as
+    written, e.g. '2026-11-20T07:00:00+07:00')."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return f"{format_date(value.date())} {value:%H:%M}"
+
+
+def format_dong(amount: float | None) -> str:
+    """481179000 -> '481.179.000 đ' (whole đồng, dots between thousands); '–' when unknown."""
+    if _missing(amount):
+        return "–"
+    return f"{format_number(amount, 0)} đ"
+
+
+# Spellings met in the shipped plans since the table above was written (seed 002's task table
+# writes "PhòngVH-XH", "Phòng VH&XH", "Trung tâm PVHCC", "Đoàn TNCSHCM xã", "TT Cung ứng DVC").
+_UNIT_ALIASES.update({
+    "phongvh-xh": "Phòng Văn hóa - Xã hội",
+    "phong vh&xh": "Phòng Văn hóa - Xã hội",
+    "trung tam pvhcc": "Trung tâm Phục vụ hành chính công",
+    "tt pvhcc": "Trung tâm Phục vụ hành chính công",
+    "doan tncshcm": "Đoàn Thanh niên xã",
+    "doan thanh nien": "Đoàn Thanh niên xã",
+    "tt cung ung dvc": "Trung tâm Cung ứng DVC",
+    "trung tam cung ung dvc": "Trung tâm Cung ứng DVC",
+})

@@ -2,8 +2,9 @@
 the presentation page (queries.reports.slides), so the room, the minutes and the slides agree.
 
 Pages are 16:9 (13,33 × 7,5 in), so the PDF can be projected full screen as it is or pasted
-page by page into slides: title, overview, ranking, one page per pillar, the communes most
-behind, what improved, the method note, then the full ranking as an appendix. Every page
+page by page into slides: title, overview (with how many communes sent the month's report on
+time, late or not at all — "not yet due" before its deadline), ranking, one page per pillar,
+the communes most behind, what improved, the method note, then the full ranking as an appendix. Every page
 carries the province, the month and — for the demo province — "Dữ liệu minh họa".
 
     build_pack("Minh Họa", date(2026, 11, 1)) -> PDF bytes

@@ -1,9 +1,10 @@
 """The meeting's slide sequence as data, shared by the presentation page and the meeting pack.
 
 `build_deck(run, province, period)` asks `run(name, **params)` (the page's cached query or
-`Database.run_query`) for the month's ranking, the month before and every indicator's status,
-and returns a Deck: title, overview, ranking, one slide per pillar, the communes most
-behind, what improved and the method note. Each slide holds its heading, a few big facts,
+`Database.run_query`) for the month's ranking, the month before, every indicator's status and
+who sent the month's report on time (queries/cycle/calendar.py), and returns a Deck: title,
+overview, ranking, one slide per pillar, the communes most behind, what improved and the
+method note. Each slide holds its heading, a few big facts,
 the frame behind its chart (drawn by `slide_figure`) or its table, and short bullets. No
 slide carries personal data: no uploader, no note, nothing but commune-level aggregates.
 """
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import plotly.graph_objects as go
 import polars as pl
 
+from queries import clock
+from queries.cycle import calendar
 from queries.reports import figures
 from queries.db import previous_month
 from queries.settings import PILLARS, PILLAR_NAMES, load_settings
@@ -123,9 +126,25 @@ def _rank_label(rank: int | None, name: str) -> str:
     return f"{rank}. {name}" if rank is not None else name
 
 
+def report_fact(run: Runner, province: str, period: date, settings: dict, now: datetime) -> Fact:
+    """The month's report: how many communes sent it on time, late, not at all; before its
+    deadline, how many have sent it so far (the rest are not late yet)."""
+    rows = run("compliance_by_month", province=province, commune=None, period_from=period, period_to=period,
+               now=now)
+    counts = {status: rows.filter(pl.col("status") == status).height
+              for status in ("dung_han", "tre_han", "chua_nop", "chua_den_han")}
+    label = f"Báo cáo {format_month(period).lower()}"  # short: one line on a slide; the rule is on the method slide
+    if calendar.deadline_moment(period, settings) > now:
+        return Fact(label, f"{format_number(counts['dung_han'], 0)} xã đã nộp",
+                    f"chưa đến hạn · {format_number(counts['chua_den_han'], 0)} xã chưa gửi")
+    return Fact(label, f"{format_number(counts['dung_han'], 0)} đúng hạn",
+                f"{format_number(counts['tre_han'], 0)} trễ hạn · {format_number(counts['chua_nop'], 0)} chưa nộp")
+
+
 def build_deck(run: Runner, province: str, period: date, settings: dict | None = None,
-               top: int = TOP) -> Deck:
+               top: int = TOP, now: datetime | None = None) -> Deck:
     settings = settings or load_settings()
+    now = now or clock.now()
     before = previous_month(period)
     month, month_before = format_month(period), format_month(before)
     before_in_text = month_before.replace("Tháng", "tháng")  # inside a sentence
@@ -140,7 +159,7 @@ def build_deck(run: Runner, province: str, period: date, settings: dict | None =
     slides = [
         _title_slide(province, period, ranking, status, is_demo),
         _overview_slide(scored, ranking_before if has_before else None, status, month, month_before,
-                        before_in_text),
+                        before_in_text, report_fact(run, province, period, settings, now)),
         _ranking_slide(scored, top),
     ]
     for code in PILLAR_CODES:
@@ -171,7 +190,7 @@ def _title_slide(province: str, period: date, ranking: pl.DataFrame, status: pl.
 
 
 def _overview_slide(scored: pl.DataFrame, before: pl.DataFrame | None, status: pl.DataFrame,
-                    month: str, month_before: str, before_in_text: str) -> Slide:
+                    month: str, month_before: str, before_in_text: str, report: Fact) -> Slide:
     average = _mean(scored["score"])
     average_before = _mean(before["score"]) if before is not None else None
     rows = []
@@ -189,6 +208,7 @@ def _overview_slide(scored: pl.DataFrame, before: pl.DataFrame | None, status: p
              _change_note(average, average_before, what=before_in_text)),
         Fact("Chỉ tiêu đã đạt", format_percent(100 * n_achieved / n_targets) if n_targets else "–",
              f"{format_number(n_achieved, 0)}/{format_number(n_targets, 0)} chỉ tiêu của các xã"),
+        report,
     ]
     with_scores = frame.filter(pl.col("score").is_not_null())
     if with_scores.height:

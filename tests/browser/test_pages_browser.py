@@ -23,6 +23,17 @@ PAGES = [
     ("ho_so_xa", "Hồ sơ xã", "Vì sao điểm này?"),
     ("so_sanh", "So sánh", "Từng chỉ tiêu"),
     ("don_vi_chu_tri", "Đơn vị chủ trì", "Một đơn vị: chậm ở chỉ tiêu nào, xã nào"),
+    ("tinh_hinh_bao_cao", "Tình hình báo cáo", "Mười hai tháng qua"),
+]
+# Pages of what plans ask beyond targets, opened on a province that has them (deep links):
+# (url path and query, title, text to wait for, text the page must show, screenshot name)
+PLAN_PAGES = [
+    (f"nhiem_vu?tinh={quote('Quảng Ngãi')}", "Nhiệm vụ", "Từng nhiệm vụ", "Quá hạn", "nhiem_vu"),
+    (f"kinh_phi?tinh={quote('Thanh Hóa')}", "Kinh phí", "Từng khoản chi", "481.179.000 đ", "kinh_phi"),
+    (f"ho_so_xa?tinh={quote('Quảng Ngãi')}&thang=2025-12&xa=quang-ngai%2Fnghia-hanh", "Hồ sơ xã",
+     "Nhiệm vụ của xã", "tình hình đến ngày 31/12/2025", "ho_so_xa_nhiem_vu"),
+    (f"ho_so_xa?tinh={quote('Thanh Hóa')}&thang=2025-12&xa=thanh-hoa%2Fdinh-tien", "Hồ sơ xã",
+     "Dự toán và đã chi theo từng khoản", "đã chi 481.179.000 đ", "ho_so_xa_kinh_phi"),
 ]
 
 
@@ -71,9 +82,11 @@ def check_page(page, title: str) -> None:
     # the app's own menu (not Streamlit's listing of a legacy pages folder)
     nav = page.locator('[data-testid="stSidebarNav"]')
     assert nav.get_by_text("Đơn vị chủ trì").count() == 1 and nav.get_by_text("tong quan").count() == 0
-    shown = page.locator('[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"], '
-                         '[data-testid="stDataFrame"]').count()
-    assert shown >= 1
+    content = page.locator('[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"], '
+                           '[data-testid="stDataFrame"]')
+    # a long page's text can be there seconds before its charts are drawn (a fresh session on a busy machine)
+    content.first.wait_for(timeout=40_000)
+    assert content.count() >= 1
 
 
 def test_every_page_opens_without_error(tab, app_url):
@@ -93,6 +106,20 @@ def test_every_page_opens_without_error(tab, app_url):
         if path != "so_sanh":
             assert "Tỉnh Minh Họa · Tháng 11/2026" in main_text(tab)
         full_screenshot(tab, path or "tong_quan")
+
+
+def test_plan_pages_on_the_provinces_that_have_them(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        for path, title, marker, expected, name in PLAN_PAGES:
+            page.goto(f"{app_url}/{path}")
+            settle(page, marker)
+            check_page(page, title)
+            assert expected in main_text(page), name
+            full_screenshot(page, name)
+    finally:
+        context.close()
 
 
 def test_copied_url_opens_the_same_view(tab, app_url, browser):
