@@ -101,7 +101,7 @@ def tables(db: Database) -> dict[str, pl.DataFrame]:
             else db.sql(f"select * from {name} order by all") for name in TABLES}
 
 
-@settings(max_examples=20, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations)
 def test_refreshing_change_by_change_equals_building_from_the_files(tmp_path_factory, ops):
     folder = tmp_path_factory.mktemp("refresh")

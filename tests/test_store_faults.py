@@ -4,7 +4,6 @@ killed writers are cleaned up and never count as data, and changes never collide
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -14,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 from queries.db import Database
 from queries.store import ROW_SCHEMAS, Store
@@ -139,35 +137,50 @@ def test_replaced_files_stay_for_late_readers_then_go(tmp_path):
 
 # ---- 7. the same file twenty times at once ------------------------------------------------------
 
+# A worker that imports only the store (not the test module, not DuckDB): twenty of them
+# start in a few seconds on two cores. Each waits for the start file, then stores the file.
+SAME_FILE = textwrap.dedent("""
+    import sys, time
+    from datetime import date
+    from pathlib import Path
+    sys.path.insert(0, sys.argv[1])
+    import polars as pl
+    from queries.store import ROW_SCHEMAS, Store
 
-def _upload_same_file(root: str, barrier, results) -> None:
+    root, start = sys.argv[2], Path(sys.argv[3])
+    frame = pl.DataFrame([{"row_number": 2, "commune_id": "thanh-hoa/dinh-tien", "indicator": "XH05",
+                           "period": date(2026, 3, 1), "value": 80.0, "numerator": None,
+                           "denominator": None, "note": None}], schema=ROW_SCHEMAS["actuals"], orient="row")
     store = Store(root)
-    frame = rows(COMMUNES[0], 80.0)
-    barrier.wait(timeout=120)
+    while not start.exists():
+        time.sleep(0.005)
     receipt = store.add_upload("actuals", frame, file_name="thang3.csv", content=b"the same bytes",
                                original=b"the same bytes")
-    results.put((receipt.upload_id, receipt.duplicate))
+    print(receipt.upload_id, receipt.duplicate)
+""")
 
 
 def test_twenty_processes_sending_the_same_file_at_once_make_one_upload(tmp_path):
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(20), context.Queue()
-    workers = [context.Process(target=_upload_same_file, args=(str(tmp_path), barrier, results), daemon=True)
-               for _ in range(20)]
+    root, start = tmp_path / "store", tmp_path / "start"
+    workers = [subprocess.Popen([sys.executable, "-c", SAME_FILE, str(ROOT), str(root), str(start)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(20)]
+    time.sleep(1.0)  # let them import and wait at the start line
+    start.touch()
+    answers = []
     for worker in workers:
-        worker.start()
-    answers = [results.get(timeout=120) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=60)
-    store = Store(tmp_path)
+        out, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err
+        upload_id, duplicate = out.split()
+        answers.append((upload_id, duplicate == "True"))
+    store = Store(root)
     [entry] = store.entries()
     assert {upload_id for upload_id, _ in answers} == {entry["upload_id"]}  # everyone got the same id
     assert sorted(duplicate for _, duplicate in answers) == [False] + [True] * 19
     # Undoing "the" upload leaves none of its values in force.
     store.undo(entry["upload_id"])
-    assert [e["active"] for e in Store(tmp_path).entries()] == [False]
+    assert [e["active"] for e in Store(root).entries()] == [False]
     # The losers' data files are gone; only the winner's is read.
-    assert [p.name for p in (tmp_path / "uploads" / "actuals").iterdir()] == [f"{entry['upload_id']}.parquet"]
+    assert [p.name for p in (root / "uploads" / "actuals").iterdir()] == [f"{entry['upload_id']}.parquet"]
 
 
 # ---- 8. leftovers of killed uploads ----------------------------------------------------------------
@@ -205,25 +218,32 @@ def test_leftovers_are_cleaned_up_only_when_old_and_never_count_as_data(tmp_path
 # ---- changes never collide --------------------------------------------------------------------
 
 
-def _flip(root: str, upload_id: str, barrier, rounds: int) -> None:
+FLIP = textwrap.dedent("""
+    import os, sys, time
+    from pathlib import Path
+    sys.path.insert(0, sys.argv[1])
+    from queries.store import Store
+
+    root, upload_id, start, rounds = sys.argv[2], sys.argv[3], Path(sys.argv[4]), int(sys.argv[5])
     store = Store(root)
-    barrier.wait(timeout=120)
+    while not start.exists():
+        time.sleep(0.005)
     for i in range(rounds):
         (store.undo if i % 2 == 0 else store.redo)(upload_id, user=str(os.getpid()))
+""")
 
 
 def test_undo_and_redo_racing_from_many_processes_never_collide(tmp_path):
     store = Store(tmp_path)
     [upload_id] = fill(store, 1)
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(4)
-    workers = [context.Process(target=_flip, args=(str(tmp_path), upload_id, barrier, 25), daemon=True)
-               for _ in range(4)]
+    start = tmp_path / "start"
+    workers = [subprocess.Popen([sys.executable, "-c", FLIP, str(ROOT), str(tmp_path), upload_id, str(start), "25"],
+                                stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    time.sleep(0.5)
+    start.touch()
     for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    assert [w.exitcode for w in workers] == [0] * 4
+        _, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err
     lines = [json.loads(line) for line in (tmp_path / "journal.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [line["seq"] for line in lines] == list(range(1, len(lines) + 1))
     # Only real changes are recorded: each line flips the state of the one before.
