@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     # -- a new process, imports included, against one pandas rerun
     db._save_snapshot()  # noqa: SLF001 - as the server does from time to time
     script = ("from datetime import date; from queries.db import Database; "
-              f"Database(include_demo=False).run_query('ranking_by_month', period=date(2026, 11, 1), province=None)")
+              "Database(include_demo=False).run_query('ranking_by_month', period=date(2026, 11, 1), province=None)")
     results["first ranking, new process (s)"] = median_of(lambda: timed([sys.executable, "-c", script], env), args.repeat)
     pandas_frame = pandas_ranking(store, db.data_dir, NOVEMBER, db.settings)
     results["pandas rerun, reading every file (s)"] = median_of(

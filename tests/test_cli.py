@@ -7,8 +7,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import polars as pl
-import pytest
 
 from queries.demo import generate as demo
 from queries.db import Database

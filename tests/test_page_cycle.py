@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from queries.accounts import service
-from queries.accounts.permissions import CAN_BO_XA, LANH_DAO, LOCAL_ADMIN, QUAN_TRI
+from queries.accounts.permissions import LANH_DAO, LOCAL_ADMIN, QUAN_TRI
 from queries.accounts.places import Places
 from queries.clock import VIETNAM
 from queries.db import Database

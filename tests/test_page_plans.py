@@ -5,7 +5,6 @@ unit, the commune profile's tasks, spending and projection, and the projection o
 """
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import date
 
