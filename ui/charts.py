@@ -17,7 +17,7 @@ import polars as pl
 import streamlit as st
 
 from queries.text import format_month, format_number
-from queries.status import STATUS_COLORS, STATUS_HELP, STATUS_ICONS, STATUS_ORDER
+from queries.status import BEHIND, STATUS_COLORS, STATUS_HELP, STATUS_ICONS, STATUS_ORDER  # noqa: F401 (pages use charts.BEHIND)
 
 # ---- the shared look ----------------------------------------------------------------------
 FONT = "Source Sans, 'Source Sans Pro', 'DejaVu Sans', Arial, sans-serif"
