@@ -8,7 +8,8 @@ from ui.navigation import pages_for
 st.set_page_config(page_title="Chuyển đổi số cấp xã", page_icon="📊", layout="wide")
 
 account = auth.current_account()
-current = st.navigation(pages_for(account, auth.public_view()))
+# expanded: an admin's fourteen pages stay listed (Streamlit folds menus past ten).
+current = st.navigation(pages_for(account, auth.public_view()), expanded=True)
 auth.sidebar(account)
 # ?trinh_chieu=1 on any page opens the presentation (keeping province and month).
 if st.query_params.get("trinh_chieu") == "1" and not current.url_path.startswith("trinh_chieu"):

@@ -75,6 +75,26 @@ def plan_sections() -> None:
                                   with_commune=False, name=f"{name} – kinh phí", title=f"Kinh phí – {name}")
 
 
+# ---- this month's report and the province's review (also in a year without targets) --------------
+report = query("compliance_by_month", province=None, commune=commune, period_from=scope.period,
+               period_to=scope.period, now=cycle.cycle_now())
+review = query("month_review_states", province=None, commune=commune, period_from=scope.period,
+               period_to=scope.period)
+if report.height:
+    month_report = report.row(0, named=True)
+    month_review = review.row(0, named=True) if review.height else {}
+    sent = month_report["status"] in ("dung_han", "tre_han")
+    st.markdown(
+        f"**Báo cáo {scope.month_label.lower()}:** {cycle.report_text(month_report['status'], month_report['days_late'])}"
+        + (f" (nhận lúc {format_moment(month_report['received_at_vn'])})" if sent else
+           f" (hạn: trước ngày {format_date(month_report['deadline_date'])})")
+        + f" · **Thẩm định của tỉnh:** {cycle.review_text(month_review.get('review_status'), sent)}"
+    )
+    if month_review.get("review_status") == "yeu_cau_bo_sung":
+        st.warning(f"**Tỉnh yêu cầu bổ sung số liệu {scope.month_label.lower()}:** {month_review['comment']}"
+                   f"\n\n— {month_review['reviewer'] or 'Quản trị tỉnh'}, {format_moment(month_review['reviewed_at_vn'])}",
+                   icon="📝")
+
 indicators = query("commune_indicators", period=scope.period, commune=commune)
 if indicators.is_empty():
     page.empty(f"{name} chưa có chỉ tiêu nào cho năm {scope.year}, nên chưa có điểm. Hãy chọn một tháng "
@@ -120,26 +140,6 @@ else:
                + (f", nhận ngày {last_received:%d/%m/%Y}." if last_received is not None else "."))
 has_values = last_period is not None
 cycle.score_basis_caption(database().settings)
-
-# ---- this month's report and the province's review ---------------------------------------------
-report = query("compliance_by_month", province=None, commune=commune, period_from=scope.period,
-               period_to=scope.period, now=cycle.cycle_now())
-review = query("month_review_states", province=None, commune=commune, period_from=scope.period,
-               period_to=scope.period)
-if report.height:
-    month_report = report.row(0, named=True)
-    month_review = review.row(0, named=True) if review.height else {}
-    sent = month_report["status"] in ("dung_han", "tre_han")
-    st.markdown(
-        f"**Báo cáo {scope.month_label.lower()}:** {cycle.report_text(month_report['status'], month_report['days_late'])}"
-        + (f" (nhận lúc {format_moment(month_report['received_at_vn'])})" if sent else
-           f" (hạn: trước ngày {format_date(month_report['deadline_date'])})")
-        + f" · **Thẩm định của tỉnh:** {cycle.review_text(month_review.get('review_status'), sent)}"
-    )
-    if month_review.get("review_status") == "yeu_cau_bo_sung":
-        st.warning(f"**Tỉnh yêu cầu bổ sung số liệu {scope.month_label.lower()}:** {month_review['comment']}"
-                   f"\n\n— {month_review['reviewer'] or 'Quản trị tỉnh'}, {format_moment(month_review['reviewed_at_vn'])}",
-                   icon="📝")
 
 # ---- pillars against the province, and the score over time -----------------------------------
 def pillars_and_months() -> None:

@@ -63,7 +63,7 @@ table = shown.select(
     pl.col("user").alias("Người thực hiện"),
     pl.col("action_label").alias("Hoạt động"),
     pl.col("details").alias("Chi tiết"),
-    pl.col("upload_id").alias("Mã tải lên"),
+    pl.col("upload_id").fill_null("").alias("Mã tải lên"),
 )
 st.caption(f"{shown.height} hoạt động, mới nhất trước.")
 st.dataframe(table, hide_index=True, use_container_width=True)

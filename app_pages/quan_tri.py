@@ -58,9 +58,10 @@ def render_accounts() -> None:
         name = right.text_input("Họ tên")
         role = left.selectbox("Vai trò", ROLES, format_func=ROLE_LABELS.get)
         email = right.text_input("Email (để đăng nhập một lần, nếu có)")
-        chosen_provinces = left.multiselect("Tỉnh (Quản trị tỉnh, Lãnh đạo)", provinces,
+        chosen_provinces = left.multiselect("Tỉnh (Quản trị tỉnh, Lãnh đạo)", provinces, placeholder="Chọn tỉnh",
                                             help="Bỏ trống: toàn quốc (chỉ tài khoản toàn quốc được tạo).")
-        chosen_communes = right.multiselect("Xã (Cán bộ xã)", list(commune_labels), format_func=commune_labels.get)
+        chosen_communes = right.multiselect("Xã (Cán bộ xã)", list(commune_labels), format_func=commune_labels.get,
+                                            placeholder="Chọn xã")
         password = left.text_input("Mật khẩu", type="password", help="Ít nhất 8 ký tự.")
         again = right.text_input("Nhập lại mật khẩu", type="password")
         if st.form_submit_button("Tạo tài khoản", type="primary"):
@@ -92,7 +93,8 @@ def render_accounts() -> None:
             except service.AccountsError as error:
                 refused(error)
             else:
-                st.success(f"Đã vô hiệu hóa “{target.username}”: người này không đăng nhập được nữa.")
+                st.session_state["admin_receipt"] = (f"Đã vô hiệu hóa “{target.username}”: người này không đăng nhập "
+                                                     "được nữa, và phiên đang mở của họ kết thúc.")
                 st.rerun()
     elif left.button("Kích hoạt lại", icon="✅", key="enable"):
         try:
@@ -100,6 +102,7 @@ def render_accounts() -> None:
         except service.AccountsError as error:
             refused(error)
         else:
+            st.session_state["admin_receipt"] = f"Đã kích hoạt lại “{target.username}”."
             st.rerun()
     with right.form("set_password"):
         new_password = st.text_input("Mật khẩu mới", type="password")
@@ -154,6 +157,8 @@ def render_settings() -> None:
                 st.success("Đã lưu: " + "; ".join(f"{name}: {old} → {new}" for name, old, new in done))
 
 
+if st.session_state.get("admin_receipt"):
+    st.success(st.session_state.pop("admin_receipt"))
 accounts_tab, settings_tab = st.tabs(["Tài khoản", "Cài đặt"])
 with accounts_tab:
     if may_manage_accounts(account):

@@ -418,8 +418,12 @@ page.header(
     "từng dòng, chỉ rõ dòng nào sai và vì sao, rồi mới lưu các dòng hợp lệ.",
 )
 account = current_account()
-if account is None or not any(may_upload(account, k) for k in ingest.KIND_NAMES):
+if account is None:
     st.info("Hãy đăng nhập bằng tài khoản Cán bộ xã hoặc Quản trị tỉnh để tải số liệu lên.", icon="🔑")
+    st.stop()
+if not any(may_upload(account, k) for k in ingest.KIND_NAMES):
+    st.info(f"Tài khoản {md(account.role_label)} chỉ xem số liệu, không tải lên. Việc tải lên dành cho "
+            "Cán bộ xã và Quản trị tỉnh.", icon="🔒")
     st.stop()
 section("Tỉnh yêu cầu bổ sung", render_reviews)
 section("Tải tệp lên", render_upload)

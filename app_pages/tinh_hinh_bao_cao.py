@@ -17,6 +17,7 @@ from ui.format import format_moment, format_share, format_value, split_units, vi
 from ui.state import database, query
 
 FLASH = "bc_flash"
+SAVED = "bc_review_saved"  # the commune just reviewed, for the next run
 
 page.header(
     "Tình hình báo cáo",
@@ -236,8 +237,15 @@ db = database()
 ids = grid.select("commune_id", "commune_name").unique(maintain_order=True)
 names = dict(zip(ids["commune_id"].to_list(), ids["commune_name"].to_list()))
 state_of = {(r["commune_id"], r["period"]): r for r in grid.iter_rows(named=True)}
+if SAVED in st.session_state:
+    # Set before the widgets exist: an empty comment box, and the commune chosen again so the
+    # browser redraws its label with the new review state (it keeps the old text otherwise).
+    st.session_state["bc_review_commune"] = st.session_state.pop(SAVED)
+    st.session_state["bc_review_comment"] = ""
 left, right = st.columns(2)
-month_choice = left.selectbox("Tháng", list(reversed(periods)), format_func=format_month, key="bc_review_month")
+# Opens on the page's month; keyed by it, so choosing another month above moves this one too.
+month_choice = left.selectbox("Tháng", list(reversed(periods)), format_func=format_month,
+                              key=f"bc_review_month_{month.isoformat()}")
 review_labels = {c: f"{names[c]} — {state_of[(c, month_choice)]['review_text']}" for c in names}
 # communes awaiting review first: that is the admin's work list
 position = {c: i for i, c in enumerate(names)}
@@ -267,6 +275,7 @@ else:
         pl.struct("value", "unit").map_elements(lambda r: format_value(r["value"], r["unit"]),
                                                 return_dtype=pl.Utf8).alias("value_text"),
         pl.col("uploader").fill_null("(kế hoạch đã ký)"),
+        pl.col("target_text").fill_null("chưa giao"),  # an indicator without a target this year
         pl.col("received_at_vn").map_elements(format_moment, return_dtype=pl.Utf8),
     ).select("indicator", "indicator_name", "value_text", "target_text", "uploader", "received_at_vn", "n_evidence")
     st.dataframe(
@@ -305,5 +314,5 @@ if st.button("Lưu thẩm định", key="bc_review_save", type="primary"):
         db.ensure_fresh(wait=True)
         st.session_state[FLASH] = (f"Đã ghi “{REVIEW_STATUSES[status]}” cho {names[commune]}, "
                                    f"{format_month(month_choice).lower()}.")
-        st.session_state.pop("bc_review_comment", None)
+        st.session_state[SAVED] = commune
         st.rerun()

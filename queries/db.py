@@ -11,7 +11,9 @@ complete version, and a refresh in progress is committed as one transaction.
   so what was just stored is seen.
 - `Database(background=True)` (the app): a query answers from the current version at once
   and, when the stores have moved on, starts the refresh in a background thread; the
-  session that stored something asks `ensure_fresh(wait=True)`.
+  session that stored something asks `ensure_fresh(wait=True)`. A watcher thread also looks
+  at the journals' sizes every WATCH_SECONDS and refreshes as soon as another process
+  (another replica, the command line) commits, so the next page view there already shows it.
 
 A new process opens the last snapshot of the built tables kept beside the store
 (queries/engine/snapshot.py) and applies only the changes since; it builds from the files
@@ -67,6 +69,10 @@ def sql_text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+# How often a background-mode Database looks at the journals' sizes (one stat per store).
+WATCH_SECONDS = 0.25
+
+
 class Database:
     def __init__(
         self,
@@ -93,6 +99,8 @@ class Database:
         self._read_only_snapshot: Path | None = None  # the snapshot file, while opened as it is
         self._lock = threading.Lock()  # one refresh at a time; readers never take it
         self._refresher: threading.Thread | None = None
+        self._watcher: threading.Thread | None = None
+        self._closed = threading.Event()
         self._local = threading.local()  # each thread's cursor (see _cursor)
         self._version: tuple | None = None
         self._offsets: dict[str, int] = {}
@@ -127,6 +135,7 @@ class Database:
             with self._lock:
                 if self._con is None:
                     self._open()
+        self._start_watching()
         if self.store_version() == self._version:
             return
         if wait or (wait is None and not self.background):
@@ -134,6 +143,20 @@ class Database:
                 self._refresh()
         else:
             self._refresh_in_background()
+
+    def _watch(self) -> None:
+        """Background mode: refresh when the stores move on, without waiting for a reader."""
+        while not self._closed.wait(WATCH_SECONDS):
+            try:
+                if self._con is not None and self.store_version() != self._version:
+                    self._refresh_in_background()
+            except Exception:  # a store being replaced, a file in the middle of a move: next turn
+                log.debug("store watch failed", exc_info=True)
+
+    def _start_watching(self) -> None:
+        if self.background and self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch, name="dti-watch", daemon=True)
+            self._watcher.start()
 
     def _refresh_in_background(self) -> None:
         if self._refresher is not None and self._refresher.is_alive():

@@ -161,7 +161,7 @@ def test_overview_counts_this_months_reports(cycle_db):
 def test_admin_asks_for_more_and_the_commune_sees_the_comment(cycle_db):
     admin = account(cycle_db, "qt.dongnai", QUAN_TRI, provinces=["Đồng Nai"])
     at = open_page("tinh_hinh_bao_cao", admin, tinh="Đồng Nai", thang="2026-11")
-    at.selectbox(key="bc_review_month").select(OCTOBER).run()
+    at.selectbox(key="bc_review_month_2026-11-01").select(OCTOBER).run()
     # the work list: communes awaiting review first
     assert at.selectbox(key="bc_review_commune").options[0].startswith("Xã Đại Phước — 🕓 Chờ thẩm định")
     at.selectbox(key="bc_review_commune").select(DAI_PHUOC).run()

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 SESSION_KEY = "dti_account"
 SSO_REFUSED_KEY = "dti_sso_refused"
+ENDED_KEY = "dti_session_ended"
 NOT_GRANTED = "Tài khoản chưa được cấp quyền"
 
 
@@ -55,8 +56,9 @@ def current_account() -> Account | None:
     account = st.session_state.get(SESSION_KEY)
     if account is not None:
         fresh = service.current_account(store_dir(), account)
-        if fresh is None:  # disabled or removed since: the session ends
+        if fresh is None:  # disabled or removed since: the session ends, and says why
             st.session_state.pop(SESSION_KEY, None)
+            st.session_state[ENDED_KEY] = account.username
             return None
         st.session_state[SESSION_KEY] = fresh
         return fresh
@@ -66,7 +68,7 @@ def current_account() -> Account | None:
         if result.ok:
             st.session_state[SESSION_KEY] = result.account
             return result.account
-        st.session_state[SSO_REFUSED_KEY] = result.message
+        st.session_state[SSO_REFUSED_KEY] = f"{result.message} (email: {email})"
     return None
 
 
@@ -85,10 +87,13 @@ def sign_in(username: str, password: str) -> str | None:
     if not result.ok:
         return result.message
     st.session_state[SESSION_KEY] = result.account
+    st.session_state.pop(ENDED_KEY, None)
     return None
 
 
-def sign_out() -> None:
+def sign_out() -> bool:
+    """End the session; True when the identity provider's sign-out was started (it redirects
+    and reruns by itself, and a rerun of ours would cancel it)."""
     account = st.session_state.pop(SESSION_KEY, None)
     st.session_state.pop(SSO_REFUSED_KEY, None)
     if account is not None:
@@ -99,6 +104,8 @@ def sign_out() -> None:
             st.session_state.pop(key, None)
     if _sso_email():
         st.logout()  # ends the provider's cookie too, and reruns
+        return True
+    return False
 
 
 def sidebar(account: Account | None) -> None:
@@ -108,10 +115,13 @@ def sidebar(account: Account | None) -> None:
             st.markdown(f"**{account.name or account.username}**")
             st.caption(describe(account).split(" — ", 1)[-1])
             if st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True):
-                sign_out()
-                st.rerun()
+                if not sign_out():
+                    st.rerun()
         elif sso_refusal():
             st.warning(f"{NOT_GRANTED}: {sso_refusal()}", icon="🔒")
             if st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True):
-                sign_out()
-                st.rerun()
+                if not sign_out():
+                    st.rerun()
+        elif st.session_state.get(ENDED_KEY):
+            st.warning(f"Phiên đăng nhập của “{st.session_state[ENDED_KEY]}” đã kết thúc: tài khoản đã bị vô hiệu hóa "
+                       "hoặc không còn. Hãy liên hệ Quản trị tỉnh.", icon="🔒")

@@ -62,6 +62,20 @@ def page_list(account: Account | None, public_view: bool) -> dict[str, list[tupl
     return {group: items for group, items in pages.items() if items}
 
 
+# Pages a role may not use: registered but hidden, so their address opens the page's own
+# Vietnamese refusal instead of Streamlit's "Page not found".
+GUARDED = (("app_pages/tai_len.py", "Tải lên số liệu", "📤"), ("app_pages/quan_tri.py", "Quản trị", "🛠️"),
+           ("app_pages/nhat_ky.py", "Nhật ký", "📜"))
+
+
 def pages_for(account: Account | None, public_view: bool) -> dict[str, list[st.Page]]:
-    return {group: [st.Page(file, title=title, icon=icon, default=default) for file, title, icon, default in items]
-            for group, items in page_list(account, public_view).items()}
+    listed = page_list(account, public_view)
+    pages = {group: [st.Page(file, title=title, icon=icon, default=default) for file, title, icon, default in items]
+             for group, items in listed.items()}
+    shown = {file for items in listed.values() for file, *_ in items}
+    if account is not None or public_view:
+        hidden = [st.Page(file, title=title, icon=icon, visibility="hidden")
+                  for file, title, icon in GUARDED if file not in shown and (ROOT / file).exists()]
+        if hidden:
+            pages.setdefault("", []).extend(hidden)
+    return pages

@@ -5,6 +5,7 @@ One Streamlit server per test session, on a free port, over a fresh temporary st
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -44,11 +45,67 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "locale": "vi-VN"}
 
 
+# A commune officer of Xã Định Tiến on the shared server (its password made at test time).
+OFFICER = "canbo.dinhtien"
+
+
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def app_store(tmp_path_factory):
+    return tmp_path_factory.mktemp("store")
+
+
+@pytest.fixture(scope="session")
+def officer_password(app_store):
+    from queries.accounts.permissions import LOCAL_ADMIN
+    from queries.accounts.places import Places
+    from queries.accounts.service import create_account
+    from queries.ingest.catalog import CatalogDatabase
+
+    password = secrets.token_urlsafe(12)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DTI_TEST_FAST_HASH", "1")
+        create_account(LOCAL_ADMIN, app_store, username=OFFICER, role="can_bo_xa", name="Nguyễn Văn An",
+                       password=password, communes=["thanh-hoa/dinh-tien"],
+                       places=Places.from_database(CatalogDatabase(app_store)))
+    return password
+
+
+# And a province admin of Thanh Hóa, who reviews the communes' months.
+ADMIN = "quantri.thanhhoa"
+
+
+@pytest.fixture(scope="session")
+def admin_password(app_store):
+    from queries.accounts.permissions import LOCAL_ADMIN
+    from queries.accounts.places import Places
+    from queries.accounts.service import create_account
+    from queries.ingest.catalog import CatalogDatabase
+
+    password = secrets.token_urlsafe(12)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DTI_TEST_FAST_HASH", "1")
+        create_account(LOCAL_ADMIN, app_store, username=ADMIN, role="quan_tri", name="Lê Thị Hoa",
+                       password=password, provinces=["Thanh Hóa"],
+                       places=Places.from_database(CatalogDatabase(app_store)))
+    return password
+
+
+def sign_in(page, url: str, username: str, password: str) -> None:
+    """Sign in on the sign-in page; the sidebar then offers "Đăng xuất"."""
+    page.goto(f"{url}/dang_nhap")
+    wait_for_app(page)
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Đăng xuất").wait_for(timeout=30_000)
+    wait_for_app(page)
+
+
+@pytest.fixture(scope="session")
+def app_url(app_store, officer_password):
     port = _free_port()
     # The server lives on the tests' day (DTI_NOW), whatever day the suite runs.
-    env = {**os.environ, "DTI_STORE": str(tmp_path_factory.mktemp("store")), "DTI_NOW": TEST_NOW}
+    env = {**os.environ, "DTI_STORE": str(app_store), "DTI_NOW": TEST_NOW, "DTI_TEST_FAST_HASH": "1"}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py",
          "--server.port", str(port), "--server.headless", "true",
