@@ -12,10 +12,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def fresh_store(tmp_path, monkeypatch):
+def fresh_store(tmp_path, monkeypatch, seed_tables):
     import queries.db
     import ui.state
 
+    seed_tables(tmp_path)
     monkeypatch.setenv("DTI_STORE", str(tmp_path))
     queries.db._databases.clear()
     ui.state.database.clear()

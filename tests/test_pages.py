@@ -34,10 +34,10 @@ def _reset_caches() -> None:
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    """A fresh, empty user store; the shipped data (plans and the demo province) still shows."""
-    root = tmp_path / "store"
-    root.mkdir()
+def store(tmp_path, monkeypatch, seed_tables):
+    """A fresh, empty user store; the shipped data (plans and the demo province) still shows
+    (opened from the session's snapshot of it, as a new process would)."""
+    root = seed_tables(tmp_path / "store")
     monkeypatch.setenv("DTI_STORE", str(root))
     _reset_caches()
     yield root

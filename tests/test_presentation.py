@@ -27,8 +27,10 @@ TITLES = ["Tiến độ chuyển đổi số cấp xã", "Tổng quan toàn tỉ
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    """A fresh store holding one upload with an uploader's name and a note in it."""
+def store(tmp_path, monkeypatch, seed_tables):
+    """A fresh store holding one upload with an uploader's name and a note in it (the shipped
+    data from the session's snapshot, the upload applied on top)."""
+    seed_tables(tmp_path)
     monkeypatch.setenv("DTI_STORE", str(tmp_path))
     rows = pl.DataFrame({
         "row_number": [2], "commune_id": ["minh-hoa/thinh-vinh"], "indicator": ["HT02"],
