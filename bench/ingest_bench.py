@@ -161,11 +161,31 @@ def bench_many_uploads(report: dict, data_dir: Path, codes, work: Path, uploads:
     return ranking.sort("commune_id")
 
 
+def bench_at_the_limits(report: dict, work: Path) -> None:
+    """A file at the importer's limits (50,000 rows, 1,000,000 cells) as .xlsx and CSV, in its
+    own interpreter so the peak memory is this work's alone (the same measure the hostile-files
+    test checks for rows and memory)."""
+    import json
+    import subprocess
+    import sys
+
+    folder = work / "limits"
+    folder.mkdir(parents=True, exist_ok=True)
+    code = f"from tests.test_hostile_files import measure_at_the_limits; measure_at_the_limits({str(folder)!r})"
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
+                          capture_output=True, text=True, timeout=600)
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    for kind in ("xlsx", "csv"):
+        report[f"check a file at the limits (50,000 rows x 20 columns), {kind}, s"] = float(measured[kind]["seconds"])
+    report["peak memory of that check, MB"] = round(measured["peak_mb"])
+
+
 def run(report: dict, uploads: int = 1000, keep: Path | None = None) -> dict:
     work = keep or Path(tempfile.mkdtemp(prefix="dti-ingest-bench-"))
     try:
         data_dir, names, codes = make_data_dir(work / "data")
         bench_big_file(report, data_dir, names, codes, work)
+        bench_at_the_limits(report, work)
         compacted = bench_many_uploads(report, data_dir, codes, work, uploads, compact=True)
         plain = bench_many_uploads(report, data_dir, codes, work, uploads, compact=False)
         report["rankings identical with and without compaction"] = compacted.equals(plain)

@@ -351,7 +351,9 @@ def measure_at_the_limits(folder: str) -> None:
     print(json.dumps(measured))
 
 
-def test_a_file_at_the_limits_is_checked_in_seconds_and_well_under_a_gigabyte(tmp_path):
+def test_a_file_at_the_limits_is_read_whole_and_well_under_a_gigabyte(tmp_path):
+    # How long it takes is the benchmark's business (python -m bench); here: every row read,
+    # no file error, and the memory bound.
     code = f"from tests.test_hostile_files import measure_at_the_limits; measure_at_the_limits({str(tmp_path)!r})"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "DTI_NOW": "2026-11-22T10:00:00+07:00"})
@@ -359,7 +361,6 @@ def test_a_file_at_the_limits_is_checked_in_seconds_and_well_under_a_gigabyte(tm
     measured = json.loads(done.stdout.strip().splitlines()[-1])
     for kind in ("xlsx", "csv"):
         assert (measured[kind]["rows"], measured[kind]["file_errors"]) == (49_999, []), measured
-        assert measured[kind]["seconds"] < 60, measured  # about 10 s (.xlsx) and 6 s (CSV) on 2 busy cores
     assert measured["peak_mb"] < 1000, measured  # about 400 MB
 
 
