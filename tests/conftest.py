@@ -1,6 +1,7 @@
 """Shared fixtures: a Database over the tiny hand-made fixture in tests/fixture/."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,13 @@ FIXTURE_DIR = Path(__file__).resolve().parent / "fixture"
 # default month and the deadlines depend on it, and CI runs on any day. queries.clock reads
 # DTI_NOW, and the commands and servers the tests start inherit it.
 TEST_NOW = "2026-11-22T10:00:00+07:00"
+
+
+def pytest_configure(config):
+    # Fixtures of a module or of the session (the meeting pack, the shipped tables) run before
+    # the per-test fixture below: they live on the tests' day too, never on the real one.
+    os.environ["DTI_NOW"] = TEST_NOW
+    clock.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -190,7 +190,8 @@ def test_leftovers_are_cleaned_up_only_when_old_and_never_count_as_data(tmp_path
     store = Store(tmp_path)
     fill(store, 2)
     folder = tmp_path / "uploads" / "actuals"
-    old = time.time() - store_uploads.ORPHAN_GRACE_SECONDS - 60
+    # ages on the filesystem's clock, as cleanup() measures them (faketime moves only Python's)
+    old = store._filesystem_now() - store_uploads.ORPHAN_GRACE_SECONDS - 60
     orphan = folder / "20260301T000000000000Zdeadbeef.parquet"  # data file of an upload never committed
     rows(COMMUNES[0], 1.0).with_columns(pl.lit("20260301T000000000000Zdeadbeef").alias("upload_id")).write_parquet(orphan)
     tmp = folder / "x.parquet.1234abcd.tmp"

@@ -396,7 +396,12 @@ class Store:
         `no_grace` is for a store nobody else is using yet (the demo generator's)."""
         if self.read_only:
             return []
-        now = (now or time.time()) + (10**9 if no_grace else 0)
+        # `now` may be given as a moment later than this one (tests): the same step is added
+        # to both clocks below. A file's age is measured on the filesystem's clock (its mtimes;
+        # on NFS, the server's), a replacement's age on the clock that dated the journal line.
+        later = (now - time.time() if now is not None else 0.0) + (10**9 if no_grace else 0)
+        files_now = self._filesystem_now() + later
+        journal_now = clock.now().timestamp() + later
         removed: list[Path] = []
         with self.journal.writing():  # no commit can happen while we decide what is dead
             state = self.state()
@@ -408,18 +413,27 @@ class Store:
                 if name in live:
                     continue
                 if path.name.endswith(TMP_SUFFIX):
-                    dead = older_than(path, ORPHAN_GRACE_SECONDS, now)
+                    dead = older_than(path, ORPHAN_GRACE_SECONDS, files_now)
                 elif name in state.replaced:
-                    dead = older_than(path, REPLACED_GRACE_SECONDS, now) and self._replaced_before(
-                        state.replaced[name], now - REPLACED_GRACE_SECONDS)
+                    dead = older_than(path, REPLACED_GRACE_SECONDS, files_now) and self._replaced_before(
+                        state.replaced[name], journal_now - REPLACED_GRACE_SECONDS)
                 elif name.startswith("blobs/"):
                     dead = False  # evidence is referenced by content, never orphaned here
                 else:
-                    dead = name not in known and older_than(path, ORPHAN_GRACE_SECONDS, now)
+                    dead = name not in known and older_than(path, ORPHAN_GRACE_SECONDS, files_now)
                 if dead:
                     path.unlink(missing_ok=True)
                     removed.append(path)
         return removed
+
+    def _filesystem_now(self) -> float:
+        """The store's filesystem's idea of now: the mtime of a file touched this moment."""
+        probe = self.root / ".cleanup-clock"
+        try:
+            probe.touch()
+            return probe.stat().st_mtime
+        except OSError:
+            return time.time()
 
     @staticmethod
     def _replaced_before(when: str, limit: float) -> bool:
