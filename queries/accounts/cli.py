@@ -23,7 +23,6 @@ import argparse
 import getpass
 import json
 import logging
-import re
 import sys
 
 from queries.accounts.permissions import LOCAL_ADMIN, ROLE_LABELS, ROLES, Account, scope_label
@@ -40,34 +39,13 @@ from queries.accounts.service import (
     update_account,
 )
 from queries.accounts.storage import AccountFileError
+from queries.arguments import UsageError, VietnameseParser
 from queries.settings import store_dir
 
 log = logging.getLogger(__name__)
 
-_ARGPARSE_MESSAGES = (
-    (re.compile(r"the following arguments are required: (.*)"), "thiếu tham số: {0}"),
-    (re.compile(r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)"),
-     "{0}: “{1}” không hợp lệ (chọn một trong: {2})"),
-    (re.compile(r"argument (\S+): expected one argument"), "{0} cần một giá trị"),
-    (re.compile(r"unrecognized arguments: (.*)"), "không hiểu tham số: {0}"),
-    (re.compile(r"argument (\S+): ignored explicit argument '(.*)'"), "{0} không nhận giá trị “{1}”"),
-)
-
-
-class UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with its complaints in Vietnamese and no exit of its own."""
-
-    def error(self, message: str):
-        for pattern, text in _ARGPARSE_MESSAGES:
-            found = pattern.fullmatch(message.strip())
-            if found:
-                message = text.format(*found.groups())
-                break
-        raise UsageError(f"Lỗi: {message}. Xem: python -m queries.users --help")
+class _Parser(VietnameseParser):
+    help_command = "python -m queries.users"  # sub-commands' complaints point at the whole command
 
 
 def _parser() -> argparse.ArgumentParser:

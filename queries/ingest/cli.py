@@ -38,7 +38,6 @@ import dataclasses
 import json
 import logging
 import os
-import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,38 +48,12 @@ from queries.accounts.permissions import ACCOUNT_DISABLED, LOCAL_ADMIN, Account
 from queries.cycle.evidence import Evidence, EvidenceError, check_evidence
 from queries.ingest import check
 from queries.ingest.catalog import CatalogDatabase
+from queries.arguments import UsageError, VietnameseParser
 from queries.store import KINDS
 from queries.text import clean_text
 
 log = logging.getLogger(__name__)
 RECEIVED_AT_EXAMPLE = "2026-12-19T23:59:00+07:00"
-
-_ARGPARSE_MESSAGES = (
-    (re.compile(r"the following arguments are required: (.*)"), "thiếu tham số: {0}"),
-    (re.compile(r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)"),
-     "{0}: “{1}” không hợp lệ (chọn một trong: {2})"),
-    (re.compile(r"argument (\S+): expected one argument"), "{0} cần một giá trị"),
-    (re.compile(r"argument (\S+): invalid int value: '(.*)'"), "{0}: “{1}” không phải là số nguyên"),
-    (re.compile(r"argument (\S+): not allowed with argument (\S+)"), "{0} không dùng cùng với {1}"),
-    (re.compile(r"unrecognized arguments: (.*)"), "không hiểu tham số: {0}"),
-)
-
-
-class UsageError(Exception):
-    """What was asked cannot be done; `str(error)` is the Vietnamese sentence."""
-
-
-class VietnameseParser(argparse.ArgumentParser):
-    """argparse with its complaints in Vietnamese, raised as UsageError (no exit of its own)."""
-
-    def error(self, message: str):
-        for pattern, text in _ARGPARSE_MESSAGES:
-            found = pattern.fullmatch(message.strip())
-            if found:
-                message = text.format(*found.groups())
-                break
-        raise UsageError(f"Lỗi: {message}. Xem: {self.prog} --help")
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = VietnameseParser(prog="python -m queries.ingest",

@@ -46,7 +46,7 @@ import polars as pl
 
 from queries import clock
 from queries.db import Database, get_database, month_start
-from queries.ingest.cli import UsageError, VietnameseParser
+from queries.arguments import UsageError, VietnameseParser
 from queries.settings import PILLARS, store_dir
 from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
 from queries.store import KINDS
