@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import signal
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from tests.browser.conftest import (  # noqa: F401
     _free_port,
     browser_context_args,
     browser_type_launch_args,
+    create_test_account,
     sign_in,
     wait_for_app,
 )
@@ -100,17 +100,7 @@ UPLOADER = "quantri.dongnai"
 
 def create_uploader(store: Path) -> str:
     """The province admin of Đồng Nai in the shared store; returns its password."""
-    from queries.accounts.permissions import LOCAL_ADMIN
-    from queries.accounts.places import Places
-    from queries.accounts.service import create_account
-    from queries.ingest.catalog import CatalogDatabase
-
-    password = secrets.token_urlsafe(12)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DTI_TEST_FAST_HASH", "1")
-        create_account(LOCAL_ADMIN, store, username=UPLOADER, role="quan_tri", name="Trần Văn Bình",
-                       password=password, provinces=["Đồng Nai"], places=Places.from_database(CatalogDatabase(store)))
-    return password
+    return create_test_account(store, UPLOADER, "quan_tri", "Trần Văn Bình", provinces=["Đồng Nai"])
 
 
 def open_upload_page(page, url: str, password: str) -> None:

@@ -54,8 +54,8 @@ def app_store(tmp_path_factory):
     return tmp_path_factory.mktemp("store")
 
 
-@pytest.fixture(scope="session")
-def officer_password(app_store):
+def create_test_account(store: Path, username: str, role: str, name: str, **scope) -> str:
+    """An account in the store with a password made now (returned, never written anywhere)."""
     from queries.accounts.permissions import LOCAL_ADMIN
     from queries.accounts.places import Places
     from queries.accounts.service import create_account
@@ -64,10 +64,14 @@ def officer_password(app_store):
     password = secrets.token_urlsafe(12)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DTI_TEST_FAST_HASH", "1")
-        create_account(LOCAL_ADMIN, app_store, username=OFFICER, role="can_bo_xa", name="Nguyễn Văn An",
-                       password=password, communes=["thanh-hoa/dinh-tien"],
-                       places=Places.from_database(CatalogDatabase(app_store)))
+        create_account(LOCAL_ADMIN, store, username=username, role=role, name=name, password=password,
+                       places=Places.from_database(CatalogDatabase(store)), **scope)
     return password
+
+
+@pytest.fixture(scope="session")
+def officer_password(app_store):
+    return create_test_account(app_store, OFFICER, "can_bo_xa", "Nguyễn Văn An", communes=["thanh-hoa/dinh-tien"])
 
 
 # And a province admin of Thanh Hóa, who reviews the communes' months.
@@ -76,18 +80,7 @@ ADMIN = "quantri.thanhhoa"
 
 @pytest.fixture(scope="session")
 def admin_password(app_store):
-    from queries.accounts.permissions import LOCAL_ADMIN
-    from queries.accounts.places import Places
-    from queries.accounts.service import create_account
-    from queries.ingest.catalog import CatalogDatabase
-
-    password = secrets.token_urlsafe(12)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DTI_TEST_FAST_HASH", "1")
-        create_account(LOCAL_ADMIN, app_store, username=ADMIN, role="quan_tri", name="Lê Thị Hoa",
-                       password=password, provinces=["Thanh Hóa"],
-                       places=Places.from_database(CatalogDatabase(app_store)))
-    return password
+    return create_test_account(app_store, ADMIN, "quan_tri", "Lê Thị Hoa", provinces=["Thanh Hóa"])
 
 
 def sign_in(page, url: str, username: str, password: str) -> None:
