@@ -37,8 +37,8 @@ import polars as pl
 
 from queries import clock
 from queries.engine import build, snapshot
-from queries.settings import DATA_DIR, DEMO_STORE, load_settings, store_dir
-from queries.store import Store
+from queries.settings import DATA_DIR, load_settings, store_dir
+from queries.store import open_sources
 
 SQL_DIR = build.SQL_DIR
 log = logging.getLogger(__name__)
@@ -84,14 +84,7 @@ class Database:
         snapshots: bool = True,
     ):
         self.data_dir = Path(data_dir)
-        self.store = Store(store_dir(store))
-        self.settings = load_settings(self.store.root)
-        if include_demo is None:
-            include_demo = bool(self.settings["include_demo"])
-        self.sources: list[tuple[str, Store]] = []
-        if include_demo and DEMO_STORE.exists():
-            self.sources.append(("demo", Store(DEMO_STORE, read_only=True)))
-        self.sources.append(("upload", self.store))
+        self.store, self.settings, self.sources = open_sources(store, include_demo)
         self.background = background
         self.snapshots = snapshots
         self._con: duckdb.DuckDBPyConnection | None = None

@@ -30,8 +30,8 @@ import polars as pl
 
 from queries.engine.build import CASTS, SHIPPED_CSV
 from queries.plans.tasks import TASK_CASTS, TASK_COLUMNS
-from queries.settings import DATA_DIR, DEMO_STORE, load_settings, store_dir
-from queries.store import Store
+from queries.settings import DATA_DIR
+from queries.store import open_sources
 
 _UPLOADS_SCHEMA = {"upload_id": pl.Utf8, "seq": pl.Int64, "active": pl.Boolean, "priority": pl.Int32}
 
@@ -40,14 +40,7 @@ class CatalogDatabase:
     def __init__(self, store: str | Path | None = None, include_demo: bool | None = None,
                  data_dir: str | Path = DATA_DIR):
         self.data_dir = Path(data_dir)
-        self.store = Store(store_dir(store))
-        self.settings = load_settings(self.store.root)
-        if include_demo is None:
-            include_demo = bool(self.settings["include_demo"])
-        self.sources: list[tuple[str, Store]] = []
-        if include_demo and DEMO_STORE.exists():
-            self.sources.append(("demo", Store(DEMO_STORE, read_only=True)))
-        self.sources.append(("upload", self.store))
+        self.store, self.settings, self.sources = open_sources(store, include_demo)
         self._con: duckdb.DuckDBPyConnection | None = None
         self._first_year: tuple[int | None] | None = None
         self._lock = threading.Lock()

@@ -1,0 +1,22 @@
+"""Which stores the tables are built from: the shipped demo (read-only) when included, then
+the user store. One answer for the Database and the importer's catalog."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from queries.settings import DEMO_STORE, load_settings, store_dir
+from queries.store.uploads import Store
+
+
+def open_sources(store: str | Path | None, include_demo: bool | None) -> tuple[Store, dict, list[tuple[str, Store]]]:
+    """(the user store, its settings, [(name, store), ...]); `include_demo` None follows the
+    setting include_demo."""
+    user = Store(store_dir(store))
+    settings = load_settings(user.root)
+    if include_demo is None:
+        include_demo = bool(settings["include_demo"])
+    sources: list[tuple[str, Store]] = []
+    if include_demo and DEMO_STORE.exists():
+        sources.append(("demo", Store(DEMO_STORE, read_only=True)))
+    sources.append(("upload", user))
+    return user, settings, sources
