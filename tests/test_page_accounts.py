@@ -7,29 +7,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import queries.db
-import ui.state
 from queries.accounts import service
 from queries.accounts.permissions import LOCAL_ADMIN
 from queries.accounts.places import Places
 from queries.settings import store_dir
-from tests.upload_data import make_database
+from tests.test_page_upload import db  # noqa: F401,F811  the page's Database over the test catalog
 from ui.navigation import page_list
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    monkeypatch.setenv("DTI_STORE", str(tmp_path / "store"))
-    monkeypatch.setenv("DTI_TEST_FAST_HASH", "1")
-    database = make_database(tmp_path)
-    queries.db._databases.clear()
-    queries.db._databases[(str(store_dir()), None)] = database
-    ui.state.database.clear()
-    yield database
-    queries.db._databases.clear()
-    ui.state.database.clear()
 
 
 @pytest.fixture
