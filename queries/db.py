@@ -93,7 +93,6 @@ class Database:
         self._lock = threading.Lock()  # one refresh at a time; readers never take it
         self._refresher: threading.Thread | None = None
         self._watcher: threading.Thread | None = None
-        self._closed = threading.Event()
         self._local = threading.local()  # each thread's cursor (see _cursor)
         self._version: tuple | None = None
         self._offsets: dict[str, int] = {}
@@ -128,7 +127,7 @@ class Database:
             with self._lock:
                 if self._con is None:
                     self._open()
-        self._start_watching()
+                    self._start_watching()
         if self.store_version() == self._version:
             return
         if wait or (wait is None and not self.background):
@@ -139,9 +138,10 @@ class Database:
 
     def _watch(self) -> None:
         """Background mode: refresh when the stores move on, without waiting for a reader."""
-        while not self._closed.wait(WATCH_SECONDS):
+        while True:  # a daemon thread: it ends with the process
+            time.sleep(WATCH_SECONDS)
             try:
-                if self._con is not None and self.store_version() != self._version:
+                if self.store_version() != self._version:  # started once the tables exist
                     self._refresh_in_background()
             except Exception:  # a store being replaced, a file in the middle of a move: next turn
                 log.debug("store watch failed", exc_info=True)
