@@ -73,11 +73,9 @@ def store_upload(db, result, actor: Account, *, evidence: list[Evidence] | tuple
         raise Refused(refusal)
     if not result.accepted:
         raise NothingToStore("Không có dòng hợp lệ nào để lưu")
-    for row in result.accepted:
-        record = row.record
-        if record.get("commune_id") and not permissions.commune_in_scope(actor, record["commune_id"], record.get("province")):
-            raise Refused(f"Dòng {row.row}: " + permissions.row_refusal(actor, record.get("commune_name") or record["commune_id"],
-                                                                        record.get("province")))
+    refusal = _outside_scope(db, result, actor)
+    if refusal:
+        raise Refused(refusal)
     if received_at is not None and not is_admin(actor):
         raise Refused("Chỉ Quản trị tỉnh được ghi ngày nhận báo cáo (--received-at).")
     # What identifies this upload: the file as understood, and what came with it (the same
@@ -98,6 +96,36 @@ def store_upload(db, result, actor: Account, *, evidence: list[Evidence] | tuple
         original=result.content, user=actor.username, rows_total=len(result.rows),
         rows_rejected=len(result.rejected), received_at=received_at, evidence=blobs, reason=reason,
     )
+
+
+def current_provinces(db, commune_ids) -> dict[str, str]:
+    """{commune_id: the province it belongs to now}, for the communes the tables know."""
+    ids = sorted({c for c in commune_ids if c})
+    if not ids:
+        return {}
+    found = db.sql("select commune_id, province from communes where list_contains($ids, commune_id)", ids=ids)
+    return dict(found.iter_rows())
+
+
+def _outside_scope(db, result, actor: Account) -> str | None:
+    """The first accepted row the account may not store, as 'Dòng 5: …'. A commune's scope
+    is its province as the tables hold it now, never the province the row writes (a file,
+    or a result put together by a program, could write any)."""
+    rows = [row for row in result.accepted if row.record.get("commune_id")]
+    current = current_provinces(db, (row.record["commune_id"] for row in rows))
+    for row in rows:
+        record = row.record
+        commune_id = record["commune_id"]
+        name = record.get("commune_name") or commune_id
+        if result.kind == "communes":
+            message = permissions.commune_row_refusal(actor, name, current.get(commune_id), record.get("province"))
+        else:
+            province = current.get(commune_id, record.get("province"))
+            message = (None if permissions.commune_in_scope(actor, commune_id, province)
+                       else permissions.row_refusal(actor, name, province))
+        if message:
+            return f"Dòng {row.row}: {message}"
+    return None
 
 
 def _months_of(entry: dict) -> list[date]:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import secrets
 
 import polars as pl
 import pytest
 
 from queries import changes
 from queries.accounts import passwords
-from queries.accounts.permissions import ACCOUNT_DISABLED, LOCAL_ADMIN
-from queries.accounts.service import disable_account, get_account
+from queries.accounts.permissions import ACCOUNT_DISABLED, LOCAL_ADMIN, QUAN_TRI
+from queries.accounts.places import Places
+from queries.accounts.service import create_account, disable_account, get_account
 from queries.ingest.check import PROGRAM_REASON, check_file, store_checked
 from queries.store import Store
 from tests.cycle_helpers import make_world, write
@@ -200,3 +202,57 @@ def test_the_preview_names_the_refused_rows(world):
     frame = preview_frame(check_as(world, "an", MIXED))
     assert frame.filter(pl.col("Dòng") == 5).select("Trạng thái", "Vấn đề").row(0) == (
         "Lỗi", "xã Phú Mỹ (Đồng Nai) không thuộc phạm vi tài khoản của bạn (Xã Định Tiến)")
+
+
+# ---- a commune list moves nothing out of another province -----------------------------------
+
+MOVE_DAI_PHUOC = "ma_xa,ten_xa,tinh\ndong-nai/dai-phuoc,Xã Đại Phước,Thanh Hóa\n"
+NOT_THANH_HOA = "Dòng 2: xã Đại Phước (Đồng Nai) không thuộc phạm vi tài khoản của bạn (Tỉnh Thanh Hóa)"
+ONLY_COUNTRY_MOVES = ("Dòng 2: xã Đại Phước đang thuộc tỉnh Đồng Nai: chỉ Quản trị toàn quốc được chuyển xã "
+                      "sang tỉnh Thanh Hóa")
+
+
+def add_province_admin(world, username: str, province: str) -> None:
+    create_account(LOCAL_ADMIN, world.store, username=username, role=QUAN_TRI, password=secrets.token_urlsafe(12),
+                   places=Places.from_database(world.catalog()), provinces=[province])
+
+
+def province_of(world, commune_id: str) -> str:
+    return world.catalog().sql("select province from communes where commune_id = $c", c=commune_id).item()
+
+
+def test_a_province_admin_cannot_take_another_provinces_commune_with_a_commune_list(world, tmp_path):
+    add_province_admin(world, "dongnai", "Đồng Nai")
+    path = write(tmp_path, "xa.csv", MOVE_DAI_PHUOC)
+    code, output = world.ingest_json(path, "--as", "tinh")
+    assert (code, output["accepted"]) == (1, [])
+    assert output["errors"] == [{"row": 2, "column": "ten_xa", "message": NOT_THANH_HOA}]
+    # The commune's own province may not hand it over either: only the whole country moves communes.
+    code, output = world.ingest_json(path, "--as", "dongnai")
+    assert (code, output["errors"]) == (1, [{"row": 2, "column": "tinh", "message": ONLY_COUNTRY_MOVES}])
+    assert world.entries() == [] and province_of(world, "dong-nai/dai-phuoc") == "Đồng Nai"
+
+    # Each province still keeps its own list, and the country-wide administrator moves communes.
+    code, output = world.ingest_json(write(tmp_path, "dn.csv", "ma_xa,ten_xa,tinh,dan_so\n"
+                                                                "dong-nai/dai-phuoc,Xã Đại Phước,Đồng Nai,9000\n"),
+                                     "--as", "dongnai")
+    assert (code, output["errors"]) == (0, [])
+    code, output = world.ingest_json(path)
+    assert (code, output["errors"]) == (0, [])
+    assert province_of(world, "dong-nai/dai-phuoc") == "Thanh Hóa"
+
+
+def test_storing_checks_the_communes_province_now_not_the_one_the_rows_write(world):
+    officer_of_thanh_hoa = get_account(world.store, "tinh")
+    moved = check_as(world, None, MOVE_DAI_PHUOC)  # the local administrator may move it
+    with pytest.raises(changes.Refused) as refused:
+        store_checked(moved, world.store, actor=officer_of_thanh_hoa)
+    assert refused.value.message == NOT_THANH_HOA
+
+    # Values of Đại Phước with its province rewritten as Thanh Hóa (by a program, say) stay Đồng Nai's.
+    values = check_as(world, None, HEADING + "Đại Phước;Đồng Nai;10/2026;XH05;60\n")
+    values.accepted[0].record["province"] = "Thanh Hóa"
+    with pytest.raises(changes.Refused) as refused:
+        store_checked(values, world.store, actor=officer_of_thanh_hoa)
+    assert refused.value.message == NOT_THANH_HOA
+    assert world.entries() == []

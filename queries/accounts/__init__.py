@@ -14,6 +14,7 @@ Who may do what (pure functions, `permissions.py`, the one place the rules live)
     province_in_scope(account, province) visible_provinces(account, all_provinces)
     commune_in_scope(account, commune_id, province)
     may_upload(account, kind)            may_upload_row(account, kind, commune_id, province)
+    may_move_commune(account)            only a country-wide quan_tri moves a commune between provinces
     may_undo(account, upload_entry, communes_of_upload)   (= may_redo)
     may_see_upload(account, upload_entry, communes_of_upload)
     may_review(account, province)        may_manage_accounts / may_change_settings / may_see_audit(account)
@@ -23,6 +24,8 @@ Who may do what (pure functions, `permissions.py`, the one place the rules live)
     upload_refusal(account, kind) / undo_refusal(...) / review_refusal(...) -> message | None
     row_refusal(account, commune_name, province) -> 'xã Phú Mỹ (Đồng Nai) không thuộc phạm vi
         tài khoản của bạn (Xã Định Tiến)'   (the importer prefixes 'Dòng 5: ')
+    commune_row_refusal(account, commune_name, current_province, new_province) -> message | None
+        (a row of a commune list: scope is the commune's province now)
 
 Signing in and managing (`service.py`; each call re-reads the actor from the store and checks
 its permission itself: PermissionDenied / InvalidInput, both with a Vietnamese `.message`):
@@ -65,11 +68,13 @@ from queries.accounts.permissions import (
     ROLES,
     Account,
     commune_in_scope,
+    commune_row_refusal,
     describe,
     may_browse,
     may_change_settings,
     may_manage,
     may_manage_accounts,
+    may_move_commune,
     may_redo,
     may_review,
     may_see_audit,
@@ -112,9 +117,9 @@ __all__ = [
     "ACTION_LABELS", "CAN_BO_XA", "KIND_LABELS", "LANH_DAO", "LOCAL_ADMIN", "QUAN_TRI", "ROLES", "ROLE_LABELS",
     "WRONG_CREDENTIALS", "Account", "AccountsError", "InvalidInput", "LoginResult", "PermissionDenied", "Places",
     "account_by_email", "audit_events", "audit_frame", "authenticate", "change_own_password", "change_settings",
-    "commune_in_scope", "create_account", "current_account", "describe", "disable_account", "enable_account",
+    "commune_in_scope", "commune_row_refusal", "create_account", "current_account", "describe", "disable_account", "enable_account",
     "get_account", "list_accounts", "logout", "may_browse", "may_change_settings", "may_manage",
-    "may_manage_accounts", "may_redo", "may_review", "may_see_audit", "may_see_upload", "may_undo", "may_upload",
+    "may_manage_accounts", "may_move_commune", "may_redo", "may_review", "may_see_audit", "may_see_upload", "may_undo", "may_upload",
     "may_upload_row", "province_in_scope", "review_refusal", "row_refusal", "scope_label", "set_password",
     "sso_login", "undo_refusal", "update_account", "upload_communes", "upload_refusal", "visible_provinces",
 ]

@@ -142,6 +142,32 @@ def may_upload_row(account: Account | None, kind: str, commune_id: str, province
     return may_upload(account, kind) and commune_in_scope(account, commune_id, province)
 
 
+def may_move_commune(account: Account | None) -> bool:
+    """Only a country-wide administrator moves a commune to another province: a province's
+    admin who could would take the commune, its values and the right to undo them from the
+    province it belongs to."""
+    return _active(account) and account.role == QUAN_TRI and account.country_wide
+
+
+def commune_row_refusal(account: Account | None, commune_name: str, current_province: str | None,
+                        new_province: str | None) -> str | None:
+    """Why this account may not store this row of a commune list, or None when it may.
+    `current_province` is where the commune is now (None for a new commune): the scope is
+    checked there, never only against the province the file writes."""
+    if not _active(account):
+        return row_refusal(account, commune_name, current_province or new_province)
+    if current_province is not None:
+        if not province_in_scope(account, current_province):
+            return row_refusal(account, commune_name, current_province)
+        if new_province is not None and not _same_province(current_province, new_province) \
+                and not may_move_commune(account):
+            return (f"{_commune_phrase(commune_name, None)} đang thuộc tỉnh {current_province}: "
+                    f"chỉ Quản trị toàn quốc được chuyển xã sang tỉnh {new_province}")
+    if not province_in_scope(account, new_province):
+        return row_refusal(account, commune_name, new_province)
+    return None
+
+
 def _all_in_scope(account: Account, communes_of_upload: Mapping[str, str | None]) -> bool:
     return bool(communes_of_upload) and all(
         commune_in_scope(account, commune_id, province) for commune_id, province in communes_of_upload.items())

@@ -1110,10 +1110,25 @@ def _check_row(ctx: Context, row) -> RowResult:
 def _outside_scope(ctx: Context, row, record: dict) -> list[Issue]:
     """'Dòng 5: xã Phú Mỹ (Đồng Nai) không thuộc phạm vi tài khoản của bạn (Xã Định Tiến)'."""
     commune_id = record.get("commune_id")
-    if commune_id is None or permissions.commune_in_scope(ctx.actor, commune_id, record.get("province")):
+    if commune_id is None:
         return []
+    name = record.get("commune_name") or commune_id
     column = next((c for c in ("ten_xa", "ma_xa", "tinh") if c in ctx.table.columns), None)
-    message = permissions.row_refusal(ctx.actor, record.get("commune_name") or commune_id, record.get("province"))
+    if ctx.kind == "communes":
+        # The commune's province now decides, not the one the file writes: a file may not
+        # take another province's commune (and its values) into the uploader's own.
+        current = ctx.catalog.by_id.get(commune_id)
+        message = permissions.commune_row_refusal(ctx.actor, name, current.province if current else None,
+                                                  record.get("province"))
+        if message is None:
+            return []
+        if current is not None and permissions.province_in_scope(ctx.actor, current.province) \
+                and "tinh" in ctx.table.columns:
+            column = "tinh"  # the commune is the account's own: the province written is what is refused
+    elif permissions.commune_in_scope(ctx.actor, commune_id, record.get("province")):
+        return []
+    else:
+        message = permissions.row_refusal(ctx.actor, name, record.get("province"))
     return [Issue(row.number, column, f"Dòng {row.number}: {message}")]
 
 
