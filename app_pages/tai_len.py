@@ -20,7 +20,7 @@ import streamlit as st
 
 from queries import changes, clock
 from queries.accounts.audit import upload_communes
-from queries.accounts.permissions import describe, may_see_upload, may_undo, may_upload
+from queries.accounts.permissions import describe, may_redo, may_see_upload, may_undo, may_upload
 from queries.cycle.evidence import EvidenceError, check_evidence
 from queries.ingest import check as ingest, template
 from queries.text import format_month
@@ -341,7 +341,7 @@ def render_history() -> None:
         "Mã": [e["upload_id"] for e in entries],
     })
     st.dataframe(frame, hide_index=True, key="upload_history")
-    mine = [e for e in entries if may_undo(account, e, communes.get(e["upload_id"], {}))]
+    mine = [e for e in entries if (may_undo if e["active"] else may_redo)(account, e, communes.get(e["upload_id"], {}))]
     if not mine:
         return
     st.markdown("**Hoàn tác hoặc khôi phục**")

@@ -138,7 +138,7 @@ def _state_change(db, upload_id: str, actor: Account, action: str, reason: str |
     except KeyError:
         raise Refused(f"Không có lần tải lên mã “{upload_id}”.") from None
     communes = upload_communes(db, upload_id).get(upload_id, {})
-    refusal = permissions.undo_refusal(actor, entry, communes)
+    refusal = (permissions.redo_refusal if action == "redo" else permissions.undo_refusal)(actor, entry, communes)
     if refusal:
         raise Refused(refusal)
     reason = _check_closed(_months_of(entry), db, actor, reason) if entry["kind"] == "actuals" else reason

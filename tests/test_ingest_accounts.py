@@ -256,3 +256,25 @@ def test_storing_checks_the_communes_province_now_not_the_one_the_rows_write(wor
         store_checked(values, world.store, actor=officer_of_thanh_hoa)
     assert refused.value.message == NOT_THANH_HOA
     assert world.entries() == []
+
+
+def test_what_an_admin_undid_only_an_admin_redoes(world, tmp_path):
+    _, own = world.ingest_json(write(tmp_path, "cua-an.csv", HEADING + "Định Tiến;Thanh Hóa;10/2026;XH05;81\n"),
+                               "--as", "an")
+    own_id = own["stored"]["upload_id"]
+    assert world.ingest_json("--undo", own_id, "--as", "tinh")[0] == 0
+
+    refused = "Lần tải lên này do Quản trị (tài khoản “tinh”) hoàn tác nên chỉ Quản trị tỉnh được khôi phục."
+    assert world.ingest_json("--redo", own_id, "--as", "an") == (
+        2, {"redone": own_id, "changed": False, "errors": [{"row": None, "column": None, "message": refused}]})
+    done = world.ingest("--redo", own_id, "--as", "an")
+    assert (done.returncode, done.stdout.strip()) == (2, f"Lỗi: {refused}")
+    assert not Store(world.store).upload(own_id)["active"]
+
+    # The admin brings it back; what the officer then undoes itself, it may redo again.
+    assert world.ingest_json("--redo", own_id, "--as", "tinh")[0] == 0
+    assert world.ingest_json("--undo", own_id, "--as", "an")[0] == 0
+    assert world.ingest_json("--redo", own_id, "--as", "an") == (0, {"redone": own_id, "changed": True, "errors": []})
+    lines = [line for line in Store(world.store).journal.read(0)[0] if line["action"] in ("undo", "redo")]
+    assert [(line["action"], line["user"]) for line in lines] == [
+        ("undo", "tinh"), ("redo", "tinh"), ("undo", "an"), ("redo", "an")]

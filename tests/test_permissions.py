@@ -153,3 +153,17 @@ def test_refusal_messages():
     assert review_refusal(leader, "Đồng Nai") == "Chỉ Quản trị tỉnh được thẩm định số liệu của xã."
     assert review_refusal(ACCOUNTS["admin_th"], "Đồng Nai") == \
         "Tỉnh Đồng Nai không thuộc phạm vi tài khoản của bạn (Tỉnh Thanh Hóa)."
+
+
+def test_staff_redo_only_what_they_undid_themselves():
+    from queries.accounts.permissions import may_redo, redo_refusal
+
+    staff, admin = ACCOUNTS["staff_dt"], ACCOUNTS["admin_th"]
+    undone_by_admin = {**BY_AN, "active": False, "undone_by": "qt_th"}
+    undone_by_self = {**BY_AN, "active": False, "undone_by": "an"}
+    assert may_redo(staff, undone_by_self, DINH_TIEN) and not may_redo(staff, undone_by_admin, DINH_TIEN)
+    assert may_redo(admin, undone_by_admin, DINH_TIEN) and may_redo(LOCAL_ADMIN, undone_by_self, DINH_TIEN)
+    assert redo_refusal(staff, undone_by_admin, DINH_TIEN) == \
+        "Lần tải lên này do Quản trị (tài khoản “qt_th”) hoàn tác nên chỉ Quản trị tỉnh được khôi phục."
+    assert redo_refusal(ACCOUNTS["leader_dn"], undone_by_self, DINH_TIEN) == \
+        "Tài khoản Lãnh đạo chỉ được xem số liệu, không được hoàn tác hay khôi phục."

@@ -15,13 +15,14 @@ Who may do what (pure functions, `permissions.py`, the one place the rules live)
     commune_in_scope(account, commune_id, province)
     may_upload(account, kind)            may_upload_row(account, kind, commune_id, province)
     may_move_commune(account)            only a country-wide quan_tri moves a commune between provinces
-    may_undo(account, upload_entry, communes_of_upload)   (= may_redo)
+    may_undo(account, upload_entry, communes_of_upload)
+    may_redo(...)     as may_undo, but staff redo only what they undid themselves (`undone_by`)
     may_see_upload(account, upload_entry, communes_of_upload)
     may_review(account, province)        may_manage_accounts / may_change_settings / may_see_audit(account)
     may_manage(actor, target_provinces)
     scope_label(account) -> 'Xã Định Tiến' | 'Tỉnh Thanh Hóa, Đồng Nai' | 'Toàn quốc'
     describe(account)    -> 'Nguyễn Văn An — Cán bộ xã, Xã Định Tiến'
-    upload_refusal(account, kind) / undo_refusal(...) / review_refusal(...) -> message | None
+    upload_refusal(account, kind) / undo_refusal(...) / redo_refusal(...) / review_refusal(...) -> message | None
     row_refusal(account, commune_name, province) -> 'xã Phú Mỹ (Đồng Nai) không thuộc phạm vi
         tài khoản của bạn (Xã Định Tiến)'   (the importer prefixes 'Dòng 5: ')
     commune_row_refusal(account, commune_name, current_province, new_province) -> message | None
@@ -83,6 +84,7 @@ from queries.accounts.permissions import (
     may_upload,
     may_upload_row,
     province_in_scope,
+    redo_refusal,
     review_refusal,
     row_refusal,
     scope_label,
@@ -120,6 +122,6 @@ __all__ = [
     "commune_in_scope", "commune_row_refusal", "create_account", "current_account", "describe", "disable_account", "enable_account",
     "get_account", "list_accounts", "logout", "may_browse", "may_change_settings", "may_manage",
     "may_manage_accounts", "may_move_commune", "may_redo", "may_review", "may_see_audit", "may_see_upload", "may_undo", "may_upload",
-    "may_upload_row", "province_in_scope", "review_refusal", "row_refusal", "scope_label", "set_password",
+    "may_upload_row", "province_in_scope", "redo_refusal", "review_refusal", "row_refusal", "scope_label", "set_password",
     "sso_login", "undo_refusal", "update_account", "upload_communes", "upload_refusal", "visible_provinces",
 ]

@@ -9,8 +9,9 @@ changes anything, so a page that forgot to ask cannot do harm.
     quan_tri   everything within its provinces, or the whole country when it has none:
                upload every kind, undo/redo any upload of its communes, review, manage
                accounts of its provinces, change settings, see the audit log
-    can_bo_xa  upload actuals, tasks and spending of its own communes; undo/redo its own
-               uploads (while the communes are still its own); see its own history
+    can_bo_xa  upload actuals, tasks and spending of its own communes; undo its own uploads
+               (while the communes are still its own) and redo what it undid itself, never
+               what an administrator undid; see its own history
     lanh_dao   read every page of its provinces (or all); change nothing
     None       read-only browsing when the setting `public_view` is true
 
@@ -174,7 +175,7 @@ def _all_in_scope(account: Account, communes_of_upload: Mapping[str, str | None]
 
 
 def may_undo(account: Account | None, upload_entry: Mapping, communes_of_upload: Mapping[str, str | None]) -> bool:
-    """Undo (or redo) an upload. `communes_of_upload` maps each commune the upload touched to
+    """Undo an upload (redo: `may_redo`). `communes_of_upload` maps each commune the upload touched to
     its province (queries.accounts.audit.upload_communes gives it for every upload).
 
     quan_tri: an upload whose communes are all in its provinces (any, when country-wide;
@@ -193,7 +194,17 @@ def may_undo(account: Account | None, upload_entry: Mapping, communes_of_upload:
     return False
 
 
-may_redo = may_undo
+def may_redo(account: Account | None, upload_entry: Mapping, communes_of_upload: Mapping[str, str | None]) -> bool:
+    """Redo an undone upload: as `may_undo`, except that commune staff bring back only what
+    they undid themselves. An upload someone else undid (`undone_by`, from the journal; staff
+    undo nothing but their own, so that was an administrator) stays undone unless an
+    administrator redoes it."""
+    if not may_undo(account, upload_entry, communes_of_upload):
+        return False
+    if account.role == CAN_BO_XA:
+        undone_by = upload_entry.get("undone_by")
+        return undone_by is None or undone_by == account.username
+    return True
 
 
 def may_see_upload(account: Account | None, upload_entry: Mapping, communes_of_upload: Mapping[str, str | None]) -> bool:
@@ -310,6 +321,17 @@ def undo_refusal(account: Account | None, upload_entry: Mapping, communes_of_upl
     if account.role == CAN_BO_XA:
         return "Cán bộ xã chỉ được hoàn tác hoặc khôi phục lần tải lên của chính mình, cho xã của mình."
     return f"Lần tải lên này có số liệu của xã ngoài phạm vi tài khoản của bạn ({scope_label(account)})."
+
+
+def redo_refusal(account: Account | None, upload_entry: Mapping, communes_of_upload: Mapping[str, str | None]) -> str | None:
+    """Why this account may not redo the upload, or None when it may."""
+    if may_redo(account, upload_entry, communes_of_upload):
+        return None
+    if may_undo(account, upload_entry, communes_of_upload):  # staff, and an administrator undid it
+        who = upload_entry.get("undone_by")
+        by = f"Quản trị (tài khoản “{who}”)" if who else "Quản trị"
+        return f"Lần tải lên này do {by} hoàn tác nên chỉ Quản trị tỉnh được khôi phục."
+    return undo_refusal(account, upload_entry, communes_of_upload)
 
 
 def review_refusal(account: Account | None, province: str | None) -> str | None:

@@ -134,6 +134,11 @@ class StoreState:
             upload = self.uploads.get(entry["upload_id"])
             if upload is not None:
                 upload["active"] = action == "redo"
+                # Who undid it decides who may bring it back (permissions.may_redo).
+                if action == "undo":
+                    upload["undone_by"] = entry.get("user") or ""
+                else:
+                    upload.pop("undone_by", None)
         elif action == "compact":
             files = self.live.setdefault(entry["kind"], {})
             for replaced in entry.get("replaces", []):
