@@ -18,6 +18,7 @@ from datetime import date, datetime
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from queries.reading import OutsideScope, ScopedReader
 from queries.reports.export import PILLAR_CODES, PROGRESS_HEADINGS, RANKING_COLUMNS, RANKING_HEADINGS
 from queries.reports.figures import STATUS_COLORS, STATUS_ORDER, STATUS_TEXT, status_label
 from queries.reports.slides import Deck, Slide, build_deck, slide_figure
@@ -26,7 +27,7 @@ from queries.text import format_month, slug
 from ui import filters
 from ui.cycle import cycle_now
 from ui.downloads import XLSX_MIME, chart_downloads, pack_download, table_downloads
-from ui.state import database
+from ui.state import database, read_scope
 
 INDEX = "tc_slide"
 CHANGED_AT = "tc_changed_at"
@@ -97,8 +98,8 @@ def esc(text: object) -> str:
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=32)
-def _deck(province: str, period: date, version: tuple, now: datetime) -> Deck:
-    db = database()
+def _deck(province: str, period: date, version: tuple, now: datetime, provinces: tuple[str, ...] | None) -> Deck:
+    db = ScopedReader(database(), provinces)  # the slides show only what this session reads
     db.ensure_fresh()  # so db.settings is the settings of this version
     return build_deck(db.run_query, province, period, settings=db.settings, now=now)
 
@@ -220,7 +221,11 @@ province, period = scope.province, scope.period
 if province is None:  # "every province" is not a meeting: take the first one
     province = scope.provinces["province"][0]
 # the hour is part of the key: a month's report turns from "not yet due" to "missing" at midnight
-deck = _deck(province, period, database().version(), cycle_now())
+try:
+    deck = _deck(province, period, database().version(), cycle_now(), read_scope())
+except OutsideScope as refusal:
+    slide_area.warning(refusal.message, icon="🔒")
+    st.stop()
 count = len(deck.slides)
 
 url_page = st.query_params.get("trang")

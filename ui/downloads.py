@@ -49,12 +49,13 @@ def pack_download(province: str, period: date, key: str = "pack", label: str = "
     """One click: the meeting pack of a province and month (overview, ranking, each pillar,
     the communes most behind, what improved, the method note). Takes a few seconds."""
     from queries.reports.pack import build_pack, pack_file_name
-    from ui.state import database
+    from ui.state import reader
 
+    scoped = reader()  # this session's scope, taken now: the file is made later, on the click
     st.download_button(
         label, key=key, on_click="ignore", mime="application/pdf",
         file_name=pack_file_name(province, period),
-        data=lambda: build_pack(province, period, db=database()),
+        data=lambda: build_pack(province, period, db=scoped),
         help="Tổng quan, xếp hạng, từng trụ cột, các xã cần hỗ trợ, tiến bộ và cách tính điểm — "
              "một tệp PDF khổ 16:9 để đính kèm biên bản hoặc trình chiếu.",
     )

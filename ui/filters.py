@@ -23,7 +23,7 @@ from queries.settings import PILLARS
 from queries.text import fold, format_month, province_key
 from queries.accounts.permissions import visible_provinces
 from ui.auth import current_account
-from ui.state import query
+from ui.state import query, reader
 
 ALL_PROVINCES = "tat-ca"
 PARAMS = ("tinh", "thang", "xa", "tru_cot", "chi_tieu", "so_sanh", "don_vi")
@@ -70,6 +70,17 @@ def _resolve(param: str, options: Sequence[str], default: str | None,
     if remembered in valid:
         return remembered
     return default if default in valid else (options[0] if options else None)
+
+
+def _refuse_url(param: str, unknown: Callable[[str], bool], refusal: Callable[[str], str | None]) -> None:
+    """An address asking for a province or commune outside the person's scope says so (the
+    page then shows what the person may read, never the one asked for)."""
+    url = _url_value(param)
+    if url is None or not unknown(url):
+        return
+    message = refusal(url)
+    if message:
+        st.warning(message, icon="🔒")
 
 
 def _remember(param: str, value: str | None) -> None:
@@ -194,6 +205,7 @@ def scope_filters(columns: Sequence, *, allow_all: bool = False) -> Scope | None
             return ALL_PROVINCES if allow_all else None
         return by_key.get(province_key(url))
 
+    _refuse_url("tinh", lambda url: match(url) is None, reader().province_refusal)
     chosen = _select(columns[0], "Tỉnh", "tinh", options, labels, default_province(provinces),
                      match=match, forget=("thang", "xa", "so_sanh"))
     province = None if chosen == ALL_PROVINCES else chosen
@@ -235,6 +247,7 @@ def commune_filter(container, communes: pl.DataFrame, *, search_container=None,
                 options = found
             else:
                 search_container.caption(f"Không có xã nào khớp “{text.strip()}”.")
+    _refuse_url("xa", lambda url: url not in names, reader().commune_refusal)
     return _select(container, label, "xa", options, names, default if default in options else options[0])
 
 
@@ -282,6 +295,10 @@ def compare_filter(container, communes: pl.DataFrame, default: list[str], *, max
     chosen: list[str] = []
     if url is not None:
         chosen = [c for c in url.split(",") if c in valid]
+        scoped = reader()
+        refusals = [scoped.commune_refusal(c) for c in url.split(",") if c and c not in valid]
+        for message in dict.fromkeys(m for m in refusals if m):
+            st.warning(message, icon="🔒")
     if not chosen:
         remembered = st.session_state.get(_PERSIST.format("so_sanh")) or []
         chosen = [c for c in remembered if c in valid]

@@ -19,7 +19,7 @@ from ui import filters
 from ui.auth import current_account
 from ui.downloads import table_downloads
 from ui.format import format_moment, split_units, vi_table
-from ui.state import query
+from ui.state import query, reader
 
 # Statuses as the pages show them, worst first; "Quá hạn" is derived, never reported.
 TASK_ORDER = (OVERDUE_LABEL, STATUS_LABELS["chua_bat_dau"], STATUS_LABELS["dang_thuc_hien"],
@@ -44,6 +44,8 @@ def province_filter(container) -> tuple[str | None, pl.DataFrame]:
     labels = {row["province"]: f"{row['province']} (dữ liệu minh họa)" if row["is_demo"] else row["province"]
               for row in provinces.iter_rows(named=True)}
     by_key = {province_key(n): n for n in names}
+    filters._refuse_url("tinh", lambda url: url not in names and province_key(url) not in by_key,
+                        reader().province_refusal)
     chosen = filters._select(container, "Tỉnh", "tinh", names, labels, filters.default_province(provinces),
                              match=lambda url: url if url in names else by_key.get(province_key(url)),
                              forget=("thang", "xa", "so_sanh"))

@@ -1,4 +1,6 @@
-"""The one place pages get data from: a cached Database and cached query results.
+"""The one place pages get data from: a cached Database and cached query results, read
+through the scope of the person signed in (queries.reading), so a page that forgets a filter
+still shows nothing outside it.
 
 Results are cached per version of the tables, so an upload or an undo shows as soon as the
 tables have taken it in (a moment later, in the background), and for `ttl` seconds otherwise.
@@ -8,7 +10,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from queries.accounts.permissions import readable_provinces
 from queries.db import Database, get_database
+from queries.reading import OutsideScope, ScopedReader
+from ui.auth import SESSION_KEY, public_view
 
 
 @st.cache_resource
@@ -18,11 +23,28 @@ def database() -> Database:
     return get_database(background=True)
 
 
+def read_scope() -> tuple[str, ...] | None:
+    """The provinces this session reads (None: all), from the account dashboard.py re-read
+    from the store at the start of this run and the setting public_view."""
+    return readable_provinces(st.session_state.get(SESSION_KEY), public_view())
+
+
+def reader() -> ScopedReader:
+    """The Database as this session may read it (for exports that ask more than one query)."""
+    return ScopedReader(database(), read_scope())
+
+
 @st.cache_data(ttl=600, show_spinner=False)
-def _cached(name: str, version: tuple, params: tuple) -> pl.DataFrame:
-    return database().run_query(name, **dict(params))
+def _cached(name: str, version: tuple, params: tuple, provinces: tuple[str, ...] | None) -> pl.DataFrame:
+    return ScopedReader(database(), provinces).run_query(name, **dict(params))
 
 
 def query(name: str, **params) -> pl.DataFrame:
+    """A query's answer within this session's scope; a question outside it stops the page with
+    its one Vietnamese sentence."""
     db = database()
-    return _cached(name, db.version(), tuple(sorted(params.items())))
+    try:
+        return _cached(name, db.version(), tuple(sorted(params.items())), read_scope())
+    except OutsideScope as refusal:
+        st.warning(refusal.message, icon="🔒")
+        st.stop()

@@ -12,6 +12,7 @@ Who may do what (pure functions, `permissions.py`, the one place the rules live)
     ROLE_LABELS, KIND_LABELS
     may_browse(account, public_view)     show pages at all (else only the login screen)
     province_in_scope(account, province) visible_provinces(account, all_provinces)
+    readable_provinces(account, public_view) -> provinces | None (all)   (queries/reading.py applies it)
     commune_in_scope(account, commune_id, province)
     may_upload(account, kind)            may_upload_row(account, kind, commune_id, province)
     may_move_commune(account)            only a country-wide quan_tri moves a commune between provinces
@@ -84,6 +85,7 @@ from queries.accounts.permissions import (
     may_upload,
     may_upload_row,
     province_in_scope,
+    readable_provinces,
     redo_refusal,
     review_refusal,
     row_refusal,
@@ -119,9 +121,10 @@ __all__ = [
     "ACTION_LABELS", "CAN_BO_XA", "KIND_LABELS", "LANH_DAO", "LOCAL_ADMIN", "QUAN_TRI", "ROLES", "ROLE_LABELS",
     "WRONG_CREDENTIALS", "Account", "AccountsError", "InvalidInput", "LoginResult", "PermissionDenied", "Places",
     "account_by_email", "audit_events", "audit_frame", "authenticate", "change_own_password", "change_settings",
-    "commune_in_scope", "commune_row_refusal", "create_account", "current_account", "describe", "disable_account", "enable_account",
-    "get_account", "list_accounts", "logout", "may_browse", "may_change_settings", "may_manage",
-    "may_manage_accounts", "may_move_commune", "may_redo", "may_review", "may_see_audit", "may_see_upload", "may_undo", "may_upload",
-    "may_upload_row", "province_in_scope", "redo_refusal", "review_refusal", "row_refusal", "scope_label", "set_password",
-    "sso_login", "undo_refusal", "update_account", "upload_communes", "upload_refusal", "visible_provinces",
+    "commune_in_scope", "commune_row_refusal", "create_account", "current_account", "describe", "disable_account",
+    "enable_account", "get_account", "list_accounts", "logout", "may_browse", "may_change_settings", "may_manage",
+    "may_manage_accounts", "may_move_commune", "may_redo", "may_review", "may_see_audit", "may_see_upload",
+    "may_undo", "may_upload", "may_upload_row", "province_in_scope", "readable_provinces", "redo_refusal",
+    "review_refusal", "row_refusal", "scope_label", "set_password", "sso_login", "undo_refusal", "update_account",
+    "upload_communes", "upload_refusal", "visible_provinces",
 ]

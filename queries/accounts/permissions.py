@@ -100,6 +100,18 @@ def may_browse(account: Account | None, public_view: bool) -> bool:
     return _active(account) or (account is None and bool(public_view))
 
 
+def readable_provinces(account: Account | None, public_view: bool) -> tuple[str, ...] | None:
+    """The provinces whose data this person reads; None for every province. While the setting
+    public_view is on, anyone may browse everything without signing in, so nobody signed in is
+    narrowed either; off, a visitor (or a disabled account) reads nothing, a country-wide
+    account everything, any other account its own provinces only."""
+    if not may_browse(account, public_view):
+        return ()
+    if public_view or account.country_wide:
+        return None
+    return tuple(account.provinces)
+
+
 def province_in_scope(account: Account | None, province: str | None) -> bool:
     """The province is one the account reads (or manages). A visitor, when browsing is
     allowed at all, reads every province."""

@@ -33,6 +33,11 @@ for one province and goes to --out, by default tai-lieu-hop-<tinh>-<YYYY-MM>.pdf
   is a heading line, the same for every province.
 
 A wrong name, month or day is one Vietnamese sentence on standard error and exit code 2.
+
+The functions (ranking, progress, compliance, tasks, spending, default_period, and
+queries.reports.pack.build_pack) read through `db`: a Database reads everything (the server's
+command line), a queries.reading.ScopedReader only what one person may read; a question
+outside it raises queries.reading.OutsideScope.
 The audit log and the templates do not need the store's computed tables and do not build them.
 """
 from __future__ import annotations
@@ -47,6 +52,7 @@ import polars as pl
 from queries import clock
 from queries.db import Database, get_database, month_start
 from queries.arguments import UsageError, VietnameseParser
+from queries.reading import OutsideScope
 from queries.settings import PILLARS, store_dir
 from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
 from queries.store import KINDS
@@ -309,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         output = _export(args)
-    except (UserError, UsageError) as problem:
+    except (UserError, UsageError, OutsideScope) as problem:
         message = str(problem)
         print(message if message.startswith("Lỗi:") else f"Lỗi: {message}", file=sys.stderr)
         return 2
