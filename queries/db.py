@@ -36,11 +36,11 @@ import duckdb
 import polars as pl
 
 from queries import clock
+from queries.data import SQL_DIR, sql_text
 from queries.engine import build, snapshot
 from queries.settings import DATA_DIR, load_settings, store_dir
 from queries.store import open_sources
 
-SQL_DIR = build.SQL_DIR
 log = logging.getLogger(__name__)
 
 # A build that took at least this long is saved as a snapshot for the next process.
@@ -59,14 +59,6 @@ SCORING_SETTINGS = ("weight_HT", "weight_NL", "weight_AT", "weight_CQ", "weight_
 SCORE_MONTHS = {
     "ranking_by_month": lambda p: [previous_month(month_start(p["period"])), month_start(p["period"])],
 }
-
-
-@cache
-def sql_text(name: str) -> str:
-    path = SQL_DIR / f"{name}.sql"
-    if not path.exists():
-        raise KeyError(f"no query named {name!r}")
-    return path.read_text(encoding="utf-8")
 
 
 # How often a background-mode Database looks at the journals' sizes (one stat per store).
@@ -375,6 +367,12 @@ class Database:
         self.ensure_fresh()
         self._prepare(name, params)
         return self._cursor().sql(sql_text(name), params=params or None).pl()
+
+    run = run_query
+
+    def first_target_year(self) -> int | None:
+        first = self.run("first_target_year")["first"][0]
+        return int(first) if first is not None else None
 
     def sql(self, query: str, **params) -> pl.DataFrame:
         """For tests and tools: ad-hoc SQL over the same tables (values still bound)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from queries.db import SQL_DIR, sql_text
+from queries.data import SQL_DIR, sql_text
 from queries.ingest.parse import ParseError
 from queries.plans import tasks as T
 from queries.plans.deadlines import METHOD_TEXT_VI, Deadline, parse_deadline

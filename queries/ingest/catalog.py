@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from queries.data import sql_text
 from queries.engine.build import CASTS, SHIPPED_CSV
 from queries.plans.tasks import TASK_CASTS, TASK_COLUMNS
 from queries.settings import DATA_DIR
@@ -53,6 +54,10 @@ class CatalogDatabase:
             return cursor.sql(query, params=params or None).pl()
         finally:
             cursor.close()
+
+    def run(self, name: str, **params) -> pl.DataFrame:
+        """`queries/sql/<name>.sql` over the catalog tables, values bound."""
+        return self.sql(sql_text(name), **params)
 
     def first_target_year(self) -> int | None:
         """The first year any target is set for: shipped targets and active target uploads

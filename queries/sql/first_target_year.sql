@@ -1,0 +1,2 @@
+-- columns: first
+select min(year) as first from targets
