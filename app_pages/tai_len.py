@@ -162,7 +162,7 @@ def render_upload() -> None:
     evidence_files = st.file_uploader(
         "Tài liệu kiểm chứng (minh chứng), nếu có", accept_multiple_files=True, key=f"upload_evidence_{round_number}",
         help=f"{EVIDENCE_TYPES_TEXT}; mỗi tệp tối đa {database().settings['evidence_max_mb']} MB. Tệp được nhận biết "
-             "theo nội dung, không theo tên.")
+             "theo nội dung, và tên phải có đúng đuôi của loại đó (tệp PDF: .pdf).")
     show_receipt()
     if uploaded is None:
         return

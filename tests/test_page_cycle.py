@@ -252,3 +252,26 @@ def empty_data(tmp_path, monkeypatch):
     _use_database(monkeypatch, Database(store=store, include_demo=False, data_dir=data))
     yield data
     _reset_caches()
+
+
+def test_evidence_is_downloaded_under_a_safe_name_with_the_extension_of_its_content(cycle_db, monkeypatch):
+    """A file stored before names were checked, "bien-ban-\u202efdp.cmd" holding a PDF (it reads
+    "bien-ban-dmc.pdf"), is offered and saved as bien-ban-fdp.pdf."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    sha = cycle_db.store.put_blob(PDF)
+    report(cycle_db, MINH_DUC, OCTOBER, vn(19, 11), 60.0, user="cb.minhduc",
+           evidence=[{"name": "bien-ban-\u202efdp.cmd", "sha256": sha, "type": "pdf", "size": len(PDF)}])
+    served = []
+    real = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        served.append((file_name, mimetype))
+        return real(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    at = open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=MINH_DUC)
+    [label] = [b.proto.label for b in at.get("download_button") if "bien-ban" in b.proto.label]
+    assert label.startswith("⬇ bien-ban-fdp.pdf (PDF") and "\u202e" not in label
+    assert ("bien-ban-fdp.pdf", "application/pdf") in served
+    assert not [name for name, _ in served if name and not name.endswith((".pdf", ".xlsx", ".csv", ".png", ".svg"))]

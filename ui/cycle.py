@@ -14,7 +14,7 @@ from streamlit.errors import StreamlitAPIException
 from queries import clock
 from queries.changes import AWAITING_REVIEW, REVIEW_STATUSES
 from queries.cycle import calendar
-from queries.cycle.evidence import TYPES
+from queries.cycle.evidence import TYPES, download_name
 from queries.text import format_date, format_month, format_number
 
 # ---- one month's report ------------------------------------------------------------------------
@@ -140,11 +140,13 @@ def evidence_button(container, db, file: dict, key: str) -> None:
     store = stores[priority - 1] if 0 < priority <= len(stores) else db.store
     path = store.blob_path(file["sha256"])
     kind_label, mime = TYPES.get(file.get("kind") or "", ("tệp", "application/octet-stream"))
-    label = f"⬇ {file['name']} ({kind_label}, {size_text(file.get('size'))})"
+    # Saved under a safe name with the extension of its content, never the name as stored.
+    name = download_name(file.get("name"), file.get("kind"))
+    label = f"⬇ {name} ({kind_label}, {size_text(file.get('size'))})"
     if not path.exists():
-        container.caption(f"{file['name']}: tệp không còn trong kho lưu trữ.")
+        container.caption(f"{name}: tệp không còn trong kho lưu trữ.")
         return
-    container.download_button(label, data=lambda: path.read_bytes(), file_name=file["name"], mime=mime,
+    container.download_button(label, data=lambda: path.read_bytes(), file_name=name, mime=mime,
                               key=key, on_click="ignore")
 
 
