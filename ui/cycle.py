@@ -16,6 +16,7 @@ from queries.changes import AWAITING_REVIEW, REVIEW_STATUSES
 from queries.cycle import calendar
 from queries.cycle.evidence import TYPES, download_name
 from queries.text import format_date, format_month, format_number
+from ui.markdown import literal
 
 # ---- one month's report ------------------------------------------------------------------------
 REPORT_ICONS = {"dung_han": "✅", "tre_han": "⏰", "chua_nop": "❌", "chua_den_han": "⏳"}
@@ -142,9 +143,9 @@ def evidence_button(container, db, file: dict, key: str) -> None:
     kind_label, mime = TYPES.get(file.get("kind") or "", ("tệp", "application/octet-stream"))
     # Saved under a safe name with the extension of its content, never the name as stored.
     name = download_name(file.get("name"), file.get("kind"))
-    label = f"⬇ {name} ({kind_label}, {size_text(file.get('size'))})"
+    label = f"⬇ {literal(name)} ({kind_label}, {size_text(file.get('size'))})"  # labels are Markdown
     if not path.exists():
-        container.caption(f"{name}: tệp không còn trong kho lưu trữ.")
+        container.caption(f"{literal(name)}: tệp không còn trong kho lưu trữ.")
         return
     container.download_button(label, data=lambda: path.read_bytes(), file_name=name, mime=mime,
                               key=key, on_click="ignore")

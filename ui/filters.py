@@ -23,6 +23,7 @@ from queries.settings import PILLARS
 from queries.text import fold, format_month, province_key
 from queries.accounts.permissions import visible_provinces
 from ui.auth import current_account
+from ui.markdown import literal
 from ui.state import query
 
 ALL_PROVINCES = "tat-ca"
@@ -234,7 +235,7 @@ def commune_filter(container, communes: pl.DataFrame, *, search_container=None,
             if found:
                 options = found
             else:
-                search_container.caption(f"Không có xã nào khớp “{text.strip()}”.")
+                search_container.caption(f"Không có xã nào khớp “{literal(text.strip())}”.")
     return _select(container, label, "xa", options, names, default if default in options else options[0])
 
 
