@@ -32,11 +32,18 @@ test-other-days: install
 # N replicas of the dashboard behind nginx (Debian's package) on PORT, sticky sessions, one
 # store ($DTI_STORE or ./store) for all: `make replicas N=3 PORT=8080` (README, "Several replicas").
 # HOST=0.0.0.0 opens it to the local network. Ctrl-C stops nginx and every replica.
+# Another HOST needs TLS_CERT and TLS_KEY (PEM files): nginx then speaks https on PORT, and
+# HTTP_PORT (e.g. 80), if given, only redirects to it.
 N ?= 2
 PORT ?= 8080
 HOST ?= 127.0.0.1
+TLS_CERT ?=
+TLS_KEY ?=
+HTTP_PORT ?=
 .PHONY: replicas
 replicas: install
 	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
-	$(PYTHON) deploy/run_replicas.py --replicas $(N) --port $(PORT) --host $(HOST)
+	$(PYTHON) deploy/run_replicas.py --replicas $(N) --port $(PORT) --host $(HOST) \
+	  $(if $(TLS_CERT),--tls-cert $(TLS_CERT)) $(if $(TLS_KEY),--tls-key $(TLS_KEY)) \
+	  $(if $(HTTP_PORT),--http-port $(HTTP_PORT))

@@ -6,17 +6,18 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import auth, page
+from ui.markdown import literal
 
 page.header("Đăng nhập", "Cán bộ xã đăng nhập để tải số liệu lên; lãnh đạo và quản trị tỉnh để xem và quản lý "
             "số liệu của tỉnh mình.")
 if not auth.public_view():
     st.info("Bảng điều khiển này chỉ dành cho tài khoản đã được cấp. Hãy đăng nhập.", icon="🔒")
 if auth.sso_refusal():
-    st.warning(f"{auth.NOT_GRANTED}: {auth.sso_refusal()}", icon="🔒")
+    st.warning(f"{auth.NOT_GRANTED}: {literal(auth.sso_refusal())}", icon="🔒")
 
 account = auth.current_account()
 if account is not None:
-    st.success(f"Bạn đang đăng nhập: {account.name or account.username} ({account.role_label}).", icon="✅")
+    st.success(f"Bạn đang đăng nhập: {literal(account.name or account.username)} ({account.role_label}).", icon="✅")
     st.stop()
 
 left, _ = st.columns([1, 1])

@@ -14,6 +14,7 @@ from ui import charts, cycle, filters, page, plans
 from ui.downloads import chart_downloads, table_downloads
 from ui.format import (UNIT_SUFFIX, delta, format_dong, format_moment, format_period, format_score, format_share,
                        format_value, vi_table)
+from ui.markdown import literal
 from ui.scoring import explain_score, wrap
 from ui.state import database, query
 
@@ -91,8 +92,9 @@ if report.height:
         + f" · **Thẩm định của tỉnh:** {cycle.review_text(month_review.get('review_status'), sent)}"
     )
     if month_review.get("review_status") == "yeu_cau_bo_sung":
-        st.warning(f"**Tỉnh yêu cầu bổ sung số liệu {scope.month_label.lower()}:** {month_review['comment']}"
-                   f"\n\n— {month_review['reviewer'] or 'Quản trị tỉnh'}, {format_moment(month_review['reviewed_at_vn'])}",
+        st.warning(f"**Tỉnh yêu cầu bổ sung số liệu {scope.month_label.lower()}:** {literal(month_review['comment'] or '')}"
+                   f"\n\n— {literal(month_review['reviewer'] or 'Quản trị tỉnh')}, "
+                   f"{format_moment(month_review['reviewed_at_vn'])}",
                    icon="📝")
 
 indicators = query("commune_indicators", period=scope.period, commune=commune)

@@ -148,9 +148,9 @@ st.markdown(
 st.header("7. Minh chứng và thẩm định")
 st.markdown(
     f"- Mỗi lần tải lên có thể kèm **tệp minh chứng**: {ALLOWED_TEXT}, mỗi tệp tối đa "
-    f"{float(settings['evidence_max_mb']):g} MB. Loại tệp được nhận biết theo **nội dung**, không theo tên; một "
-    "tệp không hợp lệ thì cả lần tải lên bị từ chối (kể cả các dòng số liệu), để không có số liệu nào mang "
-    "minh chứng giả.\n"
+    f"{float(settings['evidence_max_mb']):g} MB. Loại tệp được nhận biết theo **nội dung**, và tên tệp phải "
+    "có đúng đuôi của loại đó (tệp PDF phải có đuôi .pdf); một tệp không hợp lệ thì cả lần tải lên bị từ chối "
+    "(kể cả các dòng số liệu), để không có số liệu nào mang minh chứng giả.\n"
     "- Minh chứng gắn với lần tải lên, nên với mọi số liệu lần tải lên đó mang tới. Hồ sơ xã ghi số liệu nào "
     "đang dùng có minh chứng và cho tải tệp về.\n"
     "- **Quản trị tỉnh thẩm định** số liệu từng tháng của từng xã: **Đã thẩm định**, hoặc **Yêu cầu bổ sung** "

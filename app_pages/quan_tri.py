@@ -20,6 +20,7 @@ from queries.accounts.places import Places
 from queries.settings import SETTINGS, load_settings, store_dir
 from ui import page
 from ui.auth import current_account
+from ui.markdown import literal
 from ui.state import database, query
 
 page.header("Quản trị", "Tài khoản của tỉnh và các cài đặt của phương pháp tính điểm. Mọi thay đổi được ghi vào "
@@ -29,6 +30,20 @@ if not (may_manage_accounts(account) or may_change_settings(account)):
     st.error("Chỉ Quản trị tỉnh dùng được trang này.")
     st.stop()
 store = store_dir()
+SHOWN_DAMAGED = 10
+
+
+def render_damaged_journal() -> None:
+    """Lines of the journal the store set aside: everything else works, but someone must look."""
+    damaged = database().store.damaged_lines()
+    if not damaged:
+        return
+    lines = [f"- {literal(d.message)}" for d in damaged[:SHOWN_DAMAGED]]
+    if len(damaged) > SHOWN_DAMAGED:
+        lines.append(f"- … và {len(damaged) - SHOWN_DAMAGED} dòng khác (xem nhật ký của máy chủ).")
+    st.warning(f"**Nhật ký thay đổi có {len(damaged)} dòng hỏng, đã bị bỏ qua.** Mọi dòng khác vẫn được dùng và "
+               "các lần tải lên mới vẫn được lưu; thay đổi ghi ở dòng hỏng không được tính. Hãy báo người bảo trì "
+               "kiểm tra tệp và ổ đĩa của kho dữ liệu.\n\n" + "\n".join(lines), icon="⚠️")
 
 
 def refused(error: Exception) -> None:
@@ -157,6 +172,7 @@ def render_settings() -> None:
                 st.success("Đã lưu: " + "; ".join(f"{name}: {old} → {new}" for name, old, new in done))
 
 
+render_damaged_journal()
 if st.session_state.get("admin_receipt"):
     st.success(st.session_state.pop("admin_receipt"))
 accounts_tab, settings_tab = st.tabs(["Tài khoản", "Cài đặt"])

@@ -12,7 +12,6 @@ Vietnamese, what went wrong.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date, datetime, timedelta, timezone
 
 import polars as pl
@@ -23,9 +22,11 @@ from queries.accounts.audit import upload_communes
 from queries.accounts.permissions import describe, may_redo, may_see_upload, may_undo, may_upload
 from queries.cycle.evidence import EvidenceError, check_evidence
 from queries.ingest import check as ingest, template
+from queries.reports.tables import to_csv_bytes
 from queries.text import format_month
 from ui import page
 from ui.auth import current_account
+from ui.markdown import literal
 from ui.state import database
 
 log = logging.getLogger(__name__)
@@ -42,11 +43,6 @@ EVIDENCE_TYPES_TEXT = "PDF, ảnh PNG/JPEG, Word (.docx) hoặc Excel (.xlsx)"
 HISTORY_LIMIT = 30
 STATUS_ICONS = {name: f"{icon} {name}" for name, icon in zip(ingest.STATUS_NAMES.values(), ("✅", "❌", "↩️"))}
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def md(text: object) -> str:
-    """User text (file names, headings) shown literally inside Markdown."""
-    return re.sub(r"([\\`*_\[\]<>|~$])", r"\\\1", str(text))  # the inline Markdown marks
 
 
 def show_time(iso: str | None) -> str:
@@ -151,7 +147,7 @@ def render_upload() -> None:
     kinds = [k for k in KIND_CHOICES if k == "auto" or may_upload(account, k)]
     left, right = st.columns([2, 1])
     kind = left.selectbox("Loại tệp", kinds, format_func=KIND_CHOICES.get, key="upload_kind")
-    right.markdown(f"**Người gửi:** {md(describe(account))}")
+    right.markdown(f"**Người gửi:** {literal(describe(account))}")
     defaults = _defaults_inputs()
     # No `type=` filter: Streamlit would refuse other files with an English message; the
     # importer says in Vietnamese why a PDF or a picture is not a table.
@@ -162,7 +158,7 @@ def render_upload() -> None:
     evidence_files = st.file_uploader(
         "Tài liệu kiểm chứng (minh chứng), nếu có", accept_multiple_files=True, key=f"upload_evidence_{round_number}",
         help=f"{EVIDENCE_TYPES_TEXT}; mỗi tệp tối đa {database().settings['evidence_max_mb']} MB. Tệp được nhận biết "
-             "theo nội dung, không theo tên.")
+             "theo nội dung, và tên phải có đúng đuôi của loại đó (tệp PDF: .pdf).")
     show_receipt()
     if uploaded is None:
         return
@@ -185,15 +181,15 @@ def _evidence(files) -> tuple[list, list[str]]:
 def render_understood(result: ingest.CheckResult) -> None:
     from queries.ingest.readers import label
 
-    parts = [f"**Tệp:** {md(result.file_name)}", f"**Đọc được:** {result.source}",
+    parts = [f"**Tệp:** {literal(result.file_name)}", f"**Đọc được:** {literal(result.source)}",
              f"**Dòng tiêu đề:** dòng {result.header_row}"]
     if result.kind:
         parts.append(f"**Loại:** {ingest.KIND_NAMES[result.kind]}")
-    columns = ", ".join(f"{label(name)} ← “{md(heading)}”" for name, heading in result.columns.items() if name != "stt")
+    columns = ", ".join(f"{label(name)} ← “{literal(heading)}”" for name, heading in result.columns.items() if name != "stt")
     if columns:
         parts.append(f"**Cột:** {columns}")
     if result.defaults_used:
-        parts.append(f"**Lấy từ trang:** {_chosen_text(result.defaults_used)}")
+        parts.append(f"**Lấy từ trang:** {literal(_chosen_text(result.defaults_used))}")
     st.info("  \n".join(parts))
 
 
@@ -214,7 +210,7 @@ def render_result(result: ingest.CheckResult, evidence_files: list) -> None:
         if result.source:
             render_understood(result)
         for issue in result.file_errors:
-            st.error(issue.message)
+            st.error(literal(issue.message))  # messages quote the file's cells
         return
     render_understood(result)
     duplicates = sum(1 for r in result.rows if r.status == ingest.STATUS_DUPLICATE)
@@ -241,7 +237,7 @@ def render_result(result: ingest.CheckResult, evidence_files: list) -> None:
     if warnings:
         with st.expander(f"Lưu ý ({len(warnings)}) — không chặn việc lưu"):
             for warning in warnings:
-                st.markdown(f"- {warning.message}")
+                st.markdown(f"- {literal(warning.message)}")
     accepted = len(result.accepted)
     label_text = f"Lưu {accepted} dòng hợp lệ" if accepted else "Không có dòng hợp lệ để lưu"
     if result.rejected and accepted:
@@ -249,9 +245,9 @@ def render_result(result: ingest.CheckResult, evidence_files: list) -> None:
                    "các dòng đã lưu sẽ được thay bằng số mới.")
     evidence, refused = _evidence(evidence_files)
     for message in refused:
-        st.error(message, icon="📎")
+        st.error(literal(message), icon="📎")
     if evidence:
-        st.caption("Minh chứng kèm theo: " + ", ".join(f"{md(e.name)}" for e in evidence))
+        st.caption("Minh chứng kèm theo: " + ", ".join(f"{literal(e.name)}" for e in evidence))
     reason = None
     months = {r.record.get("period") for r in result.accepted if r.record.get("period")}
     closed = changes.closed_months(months, database()) if result.kind == "actuals" else []
@@ -273,8 +269,9 @@ def _heading(result: ingest.CheckResult, column: str | None) -> str:
 
 
 def _errors_csv(frame: pl.DataFrame) -> bytes:
-    """UTF-8 with BOM, so Excel shows the Vietnamese messages correctly."""
-    return ("\ufeff" + frame.write_csv()).encode("utf-8")
+    """As every CSV the product writes: UTF-8 with BOM for Excel, and the messages, which
+    quote the file's cells, never run as formulas."""
+    return to_csv_bytes(frame)
 
 
 def store(result: ingest.CheckResult, evidence: list, reason: str | None) -> None:
@@ -304,7 +301,7 @@ def show_receipt() -> None:
     receipt = st.session_state.pop("upload_receipt", None)
     if receipt:
         kind, message = receipt
-        getattr(st, kind)(message)
+        getattr(st, kind)(literal(message))  # names the file as it was sent
 
 
 # ---- history -------------------------------------------------------------------------------
@@ -355,7 +352,7 @@ def history_row(entry: dict) -> None:
     upload_id = entry["upload_id"]
     text, reason_box, button = st.columns([4, 2, 1], vertical_alignment="center")
     state = "đang dùng" if entry["active"] else "đã hoàn tác"
-    text.markdown(f"{show_time(entry.get('uploaded_at'))} · {md(entry.get('file_name') or '')} · "
+    text.markdown(f"{show_time(entry.get('uploaded_at'))} · {literal(entry.get('file_name') or '')} · "
                   f"{entry.get('rows_accepted')} dòng · *{state}*")
     months = [date(int(p[:4]), int(p[5:7]), 1) for p in entry.get("periods") or ()]
     reason = None
@@ -405,8 +402,8 @@ def render_reviews() -> None:
         return
     st.subheader("Tỉnh yêu cầu bổ sung")
     for row in rows[:20]:
-        st.warning(f"**{md(row['commune_name'])} · {format_month(row['period'])}** — {md(row['comment'] or '')} "
-                   f"(thẩm định bởi {md(row['reviewer'] or '')}). Hãy tải lên số liệu hoặc minh chứng bổ sung.",
+        st.warning(f"**{literal(row['commune_name'])} · {format_month(row['period'])}** — {literal(row['comment'] or '')} "
+                   f"(thẩm định bởi {literal(row['reviewer'] or '')}). Hãy tải lên số liệu hoặc minh chứng bổ sung.",
                    icon="📝")
 
 
@@ -422,7 +419,7 @@ if account is None:
     st.info("Hãy đăng nhập bằng tài khoản Cán bộ xã hoặc Quản trị tỉnh để tải số liệu lên.", icon="🔑")
     st.stop()
 if not any(may_upload(account, k) for k in ingest.KIND_NAMES):
-    st.info(f"Tài khoản {md(account.role_label)} chỉ xem số liệu, không tải lên. Việc tải lên dành cho "
+    st.info(f"Tài khoản {literal(account.role_label)} chỉ xem số liệu, không tải lên. Việc tải lên dành cho "
             "Cán bộ xã và Quản trị tỉnh.", icon="🔒")
     st.stop()
 section("Tỉnh yêu cầu bổ sung", render_reviews)

@@ -14,6 +14,7 @@ from ui import charts, cycle, filters, page
 from ui.auth import current_account
 from ui.downloads import chart_downloads, table_downloads
 from ui.format import format_moment, format_share, format_value, split_units, vi_table
+from ui.markdown import literal
 from ui.state import database, query
 
 FLASH = "bc_flash"
@@ -263,8 +264,8 @@ reviewed = reviews.filter((pl.col("commune_id") == commune) & (pl.col("period") 
 if reviewed.height:
     last = reviewed.row(0, named=True)
     st.caption(f"Lần thẩm định gần nhất: {cycle.REVIEW_NAMES[last['last_review_status']]}, bởi "
-               f"{last['reviewer'] or '–'}, {format_moment(last['reviewed_at_vn'])}"
-               + (f" — nhận xét: “{last['comment']}”" if last["comment"] else "") + ".")
+               f"{literal(last['reviewer'] or '–')}, {format_moment(last['reviewed_at_vn'])}"
+               + (f" — nhận xét: “{literal(last['comment'])}”" if last["comment"] else "") + ".")
 
 declared = query("month_declared_values", commune=commune, period=month_choice)
 if declared.is_empty():

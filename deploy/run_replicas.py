@@ -1,13 +1,21 @@
 """Run N replicas of the dashboard behind nginx, all reading and writing one store.
 
     python deploy/run_replicas.py --replicas 3 --port 8080            # or: make replicas N=3 PORT=8080
-    python deploy/run_replicas.py --replicas 2 --port 8080 --host 0.0.0.0 --store /srv/dti-store
+    python deploy/run_replicas.py --replicas 2 --host 0.0.0.0 --port 443 --http-port 80 \
+        --tls-cert /etc/ssl/dti/fullchain.pem --tls-key /etc/ssl/dti/privkey.pem --store /srv/dti-store
 
 Each replica is `streamlit run dashboard.py` on a free loopback port; nginx (Debian's package)
 listens on --port and keeps each browser on one replica (deploy/nginx.conf.template says how).
 nginx runs with its own prefix folder (--runtime-dir, default a new temporary folder): its
 config, pid, logs and temporary files live there, so no root and no /etc/nginx are needed.
 The replicas' logs are there too, and `replicas.json` (ports, pids) once everything answers.
+
+Passwords and session cookies cross the network, so plain HTTP is served on a loopback
+address only: to listen on a network address, give a certificate and its key (--tls-cert,
+--tls-key; PEM files, the certificate with its chain). nginx then speaks https on --port
+(default 443), sends a plain-HTTP request on that port to https, and with --http-port also
+listens there for plain HTTP only to redirect it. The config is checked (`nginx -t`) before
+anything starts.
 
 Ctrl-C or SIGTERM stops nginx and every replica; a replica that dies is reported and nginx
 sends its browsers to the others. The store ($DTI_STORE or --store) must be one directory
@@ -17,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import ipaddress
 import json
 import os
 import re
@@ -24,6 +33,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -35,6 +45,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 STOP_SECONDS = 10
+# Characters nginx would read as syntax or as a variable inside a quoted path.
+UNSAFE_IN_PATH = re.compile(r'["\\$;{}\s]')
+
+
+@dataclass(frozen=True)
+class Tls:
+    """A certificate (PEM, with its chain) and its private key, as absolute paths."""
+
+    certificate: Path
+    key: Path
 
 
 class Stop(Exception):
@@ -85,15 +105,65 @@ def find_nginx(explicit: str | None) -> str | None:
     return shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
 
 
-def render_config(listen: str, runtime_dir: Path, replica_ports: list[int]) -> str:
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def address(host: str, port: int) -> str:
+    """host:port as nginx's `listen` and a URL write it ([::1]:8080 for IPv6)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def tls_lines(tls: Tls) -> str:
+    return "\n".join((
+        f'        ssl_certificate     "{tls.certificate}";',
+        f'        ssl_certificate_key "{tls.key}";',
+        "        ssl_protocols TLSv1.2 TLSv1.3;",
+        "        ssl_session_cache shared:dti_tls:10m;",
+        "        ssl_session_timeout 1d;",
+        "        # A plain-HTTP request on this port (nginx's code 497): the same address over https.",
+        "        error_page 497 =301 https://$host:$server_port$request_uri;",
+    ))
+
+
+def redirect_server(listen: str, https_port: int) -> str:
+    port = "" if https_port == 443 else f":{https_port}"
+    return "\n".join((
+        "    # Plain HTTP, only to send browsers to https.",
+        "    server {",
+        f"        listen {listen};",
+        f"        return 301 https://$host{port}$request_uri;",
+        "    }",
+    ))
+
+
+def render_config(listen: str, runtime_dir: Path, replica_ports: list[int], tls: Tls | None = None,
+                  redirect_listen: str | None = None) -> str:
+    """nginx.conf from the template. `listen` is host:port; with `tls` that port speaks https,
+    and `redirect_listen` (host:port) is a plain-HTTP server that redirects to it."""
     servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" for port in replica_ports)
-    values = {"listen": listen, "runtime_dir": str(runtime_dir), "upstream_servers": servers}
+    https_port = int(listen.rsplit(":", 1)[1])
+    values = {
+        "listen": f"{listen} ssl" if tls else listen,
+        "runtime_dir": str(runtime_dir),
+        "upstream_servers": servers,
+        "tls": tls_lines(tls) if tls else "",
+        "cookie_secure": "; Secure" if tls else "",
+        "http_redirect": redirect_server(redirect_listen, https_port) if tls and redirect_listen else "",
+    }
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], TEMPLATE.read_text(encoding="utf-8"))
 
 
 def healthy(url: str) -> bool:
+    # Our own nginx on this machine: its certificate may be for a name, not for 127.0.0.1.
+    context = ssl._create_unverified_context() if url.startswith("https:") else None  # noqa: S323
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1, context=context) as response:
             return response.status == 200
     except OSError:
         return False
@@ -141,9 +211,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python deploy/run_replicas.py",
                                      description="Chạy nhiều bản bảng điều khiển sau nginx, dùng chung một kho dữ liệu.")
     parser.add_argument("--replicas", "-n", type=int, default=2, help="số bản chạy Streamlit (mặc định 2)")
-    parser.add_argument("--port", type=int, default=8080, help="cổng nginx nhận người dùng (mặc định 8080)")
+    parser.add_argument("--port", type=int, help="cổng nginx nhận người dùng (mặc định 8080; 443 khi có chứng chỉ TLS)")
     parser.add_argument("--host", default="127.0.0.1",
-                        help="địa chỉ nginx lắng nghe (mặc định 127.0.0.1; 0.0.0.0 để mở cho mạng nội bộ)")
+                        help="địa chỉ nginx lắng nghe (mặc định 127.0.0.1; 0.0.0.0 để mở cho mạng, cần chứng chỉ TLS)")
+    parser.add_argument("--tls-cert", help="tệp chứng chỉ TLS (PEM, kèm chuỗi chứng chỉ): nginx phục vụ https")
+    parser.add_argument("--tls-key", help="tệp khóa riêng của chứng chỉ TLS (PEM)")
+    parser.add_argument("--http-port", type=int,
+                        help="cổng HTTP thường chỉ để chuyển người dùng sang https (ví dụ 80; cần chứng chỉ TLS)")
     parser.add_argument("--store", help="thư mục kho dữ liệu dùng chung (mặc định DTI_STORE hoặc ./store)")
     parser.add_argument("--runtime-dir", help="thư mục cho cấu hình, pid và nhật ký của nginx và các bản chạy "
                                               "(mặc định: một thư mục tạm mới)")
@@ -152,12 +226,46 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.replicas < 1:
         parser.error("--replicas phải từ 1 trở lên")
+    if args.port is None:
+        args.port = 443 if args.tls_cert else 8080
     return args
 
 
-def start_replicas(count: int, runtime: Path, env: dict[str, str]) -> list[Child]:
+def tls_problem(args: argparse.Namespace) -> str | None:
+    """Why the TLS options cannot be used (in Vietnamese), or None; sets args.tls."""
+    args.tls = None
+    if bool(args.tls_cert) != bool(args.tls_key):
+        return "--tls-cert và --tls-key phải đi cùng nhau: chứng chỉ và khóa riêng của nó."
+    if not args.tls_cert:
+        if args.http_port is not None:
+            return "--http-port chỉ dùng kèm chứng chỉ TLS (cổng đó chỉ chuyển người dùng sang https)."
+        if not is_loopback(args.host):
+            return (f"không mở HTTP không mã hóa trên {args.host}: mật khẩu và phiên đăng nhập sẽ đi qua mạng không "
+                    "được bảo vệ. Hãy cho chứng chỉ TLS bằng --tls-cert và --tls-key (README, mục “Several replicas”), "
+                    "hoặc giữ --host 127.0.0.1.")
+        return None
+    paths = []
+    for option, given in (("--tls-cert", args.tls_cert), ("--tls-key", args.tls_key)):
+        path = Path(given).resolve()
+        if UNSAFE_IN_PATH.search(str(path)):
+            return f"đường dẫn {option} “{path}” có dấu cách hoặc ký tự \" \\ $ ; {{ }}: hãy đặt tệp ở thư mục khác."
+        if not path.is_file() or not os.access(path, os.R_OK):
+            return f"không đọc được tệp {option} “{path}”."
+        paths.append(path)
+    args.tls = Tls(*paths)
+    return None
+
+
+def check_config(nginx: str, runtime: Path, config: Path) -> str | None:
+    """`nginx -t` on the config: None when nginx accepts it, else what nginx said."""
+    done = subprocess.run([nginx, "-t", "-q", "-p", str(runtime), "-c", str(config), "-e", str(runtime / "error.log")],
+                          capture_output=True, text=True, timeout=30)
+    return None if done.returncode == 0 else (done.stderr or done.stdout).strip()
+
+
+def start_replicas(ports: list[int], runtime: Path, env: dict[str, str]) -> list[Child]:
     replicas = []
-    for number, port in enumerate(free_ports(count), start=1):
+    for number, port in enumerate(ports, start=1):
         name = f"r{number}"
         command = [sys.executable, "-m", "streamlit", "run", "dashboard.py",
                    "--server.address", "127.0.0.1", "--server.port", str(port),
@@ -169,9 +277,14 @@ def start_replicas(count: int, runtime: Path, env: dict[str, str]) -> list[Child
     return replicas
 
 
-def start_nginx(nginx: str, listen: str, runtime: Path, replicas: list[Child], env: dict[str, str]) -> Child:
+def write_config(runtime: Path, listen: str, replica_ports: list[int], tls: Tls | None,
+                 redirect_listen: str | None) -> Path:
     config = runtime / "nginx.conf"
-    config.write_text(render_config(listen, runtime, [r.port for r in replicas]), encoding="utf-8")
+    config.write_text(render_config(listen, runtime, replica_ports, tls, redirect_listen), encoding="utf-8")
+    return config
+
+
+def start_nginx(nginx: str, runtime: Path, config: Path, env: dict[str, str]) -> Child:
     # -e: the error log before the config is read (Debian's default is /var/log/nginx, root only).
     command = [nginx, "-p", str(runtime), "-c", str(config), "-e", str(runtime / "error.log"), "-g", "daemon off;"]
     return Child("nginx", 0, start(command, runtime / "nginx.out", env), runtime / "error.log")
@@ -225,8 +338,16 @@ def main(argv: list[str] | None = None) -> int:
         print("Lỗi: chưa cài nginx. Cài bằng `apt-get install -y nginx` (lệnh `make replicas` tự cài).",
               file=sys.stderr)
         return 2
+    problem = tls_problem(args)
+    if problem:
+        print(f"Lỗi: {problem}", file=sys.stderr)
+        return 2
     if port_taken(args.host, args.port):
         print(f"Lỗi: cổng {args.port} đang có chương trình khác dùng; chọn cổng khác bằng --port.", file=sys.stderr)
+        return 2
+    if args.http_port is not None and (args.http_port == args.port or port_taken(args.host, args.http_port)):
+        print(f"Lỗi: cổng {args.http_port} đang có chương trình khác dùng; chọn cổng khác bằng --http-port.",
+              file=sys.stderr)
         return 2
 
     if args.runtime_dir:
@@ -239,8 +360,10 @@ def main(argv: list[str] | None = None) -> int:
     store = Path(args.store or os.environ.get("DTI_STORE") or ROOT / "store").resolve()
     store.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DTI_STORE": str(store)}
-    # Streamlit signs its cookies (st.login) with this secret: the same one on every replica
-    # keeps a user signed in when nginx moves them to another replica. Never printed.
+    # Streamlit signs its own session cookies with this secret (server.cookieSecret): the same
+    # one on every replica keeps them valid when nginx moves a browser. st.login's cookie is
+    # signed with [auth].cookie_secret of .streamlit/secrets.toml instead, which every replica
+    # reads from the same file. Never printed.
     env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
 
     def on_signal(signum, _frame):
@@ -254,11 +377,19 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     children: list[Child] = []
     try:
-        replicas = start_replicas(args.replicas, runtime, env)
+        replica_ports = free_ports(args.replicas)
+        redirect = address(args.host, args.http_port) if args.http_port is not None else None
+        config = write_config(runtime, address(args.host, args.port), replica_ports, args.tls, redirect)
+        problem = check_config(nginx, runtime, config)
+        if problem:
+            print(f"Lỗi: nginx không nhận cấu hình {config}:\n{problem}", file=sys.stderr)
+            return 2
+        replicas = start_replicas(replica_ports, runtime, env)
         children += replicas
-        proxy = start_nginx(nginx, f"{args.host}:{args.port}", runtime, replicas, env)
+        proxy = start_nginx(nginx, runtime, config, env)
         children.append(proxy)
-        url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '') else args.host}:{args.port}"
+        scheme = "https" if args.tls else "http"
+        url = f"{scheme}://{address('127.0.0.1' if args.host in ('0.0.0.0', '::', '') else args.host, args.port)}"
         problem = wait_ready(url, replicas, proxy, args.timeout)
         if problem:
             print(f"Lỗi: {problem}", file=sys.stderr)

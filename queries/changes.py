@@ -23,7 +23,7 @@ from queries.accounts.permissions import Account
 from queries.cycle import calendar
 from queries.cycle.evidence import Evidence
 from queries.store import Receipt, content_hash
-from queries.text import format_month
+from queries.text import clean_text, format_month
 
 REVIEW_STATUSES = {"da_tham_dinh": "Đã thẩm định", "yeu_cau_bo_sung": "Yêu cầu bổ sung"}
 AWAITING_REVIEW = ("cho_tham_dinh", "Chờ thẩm định")
@@ -49,16 +49,22 @@ def closed_months(months, db, now: datetime | None = None) -> list[date]:
     return sorted({m for m in months if calendar.is_closed(m, now, db.settings)})
 
 
+def _typed(text: str | None) -> str | None:
+    """Text a person typed (a reason, a comment, a note), as kept: cleaned, or None when empty."""
+    return clean_text(text or "").strip() or None
+
+
 def _check_closed(months, db, actor: Account, reason: str | None) -> str | None:
     """Commune staff cannot change a closed month; an admin can, with a reason."""
+    reason = _typed(reason)
     closed = closed_months(months, db)
     if not closed:
         return None
     if not is_admin(actor):
         raise Refused(f"Không thay đổi được: {calendar.closed_message(closed[0], db.settings)}.")
-    if not (reason or "").strip():
+    if not reason:
         raise Refused(REASON_NEEDED)
-    return reason.strip()
+    return reason
 
 
 def store_upload(db, result, actor: Account, *, evidence: list[Evidence] | tuple = (),
@@ -88,7 +94,7 @@ def store_upload(db, result, actor: Account, *, evidence: list[Evidence] | tuple
     if existing is not None:
         return Receipt(existing, duplicate=True)  # already stored: no reason or evidence needed
     months = {r.record["period"] for r in result.accepted if r.record.get("period")}
-    reason = _check_closed(months, db, actor, reason) if result.kind == "actuals" else (reason or None)
+    reason = _check_closed(months, db, actor, reason) if result.kind == "actuals" else _typed(reason)
     blobs = [{"name": item.name, "sha256": db.store.put_blob(item.content), "type": item.kind,
               "size": len(item.content)} for item in evidence]
     return db.store.add_upload(
@@ -141,7 +147,7 @@ def _state_change(db, upload_id: str, actor: Account, action: str, reason: str |
     refusal = (permissions.redo_refusal if action == "redo" else permissions.undo_refusal)(actor, entry, communes)
     if refusal:
         raise Refused(refusal)
-    reason = _check_closed(_months_of(entry), db, actor, reason) if entry["kind"] == "actuals" else reason
+    reason = _check_closed(_months_of(entry), db, actor, reason) if entry["kind"] == "actuals" else _typed(reason)
     return getattr(db.store, action)(upload_id, user=actor.username, reason=reason)
 
 
@@ -167,7 +173,7 @@ def review_month(db, actor: Account, commune_id: str, period: date, status: str,
     refusal = permissions.review_refusal(actor, province)
     if refusal:
         raise Refused(refusal)
-    comment = (comment or "").strip() or None
+    comment = _typed(comment)
     if status == "yeu_cau_bo_sung" and not comment:
         raise Refused(f"Hãy ghi rõ {name} cần bổ sung gì cho {format_month(period).lower()}.")
     return db.store.add_review(commune_id, period, status, user=actor.username, comment=comment)
@@ -198,6 +204,7 @@ def set_task_status(db, actor: Account, commune_id: str, plan_year: int, item: s
         raise Refused("Hãy ghi ngày hoàn thành.")
     if status != "hoan_thanh":
         completed_on = None
+    note = _typed(note)
     if completed_on is not None and completed_on > clock.today():
         raise Refused("Ngày hoàn thành không được ở tương lai.")
     row = pl.DataFrame([{"row_number": 1, "commune_id": commune_id, "plan_year": plan_year, "item": item,

@@ -12,7 +12,16 @@ _COMMUNE_PREFIX = re.compile(r"^((xa|phuong|thi tran|dac khu)\s+|(x|p|tt)\.\s*)"
 _PROVINCE_PREFIX = re.compile(r"^(tinh|thanh pho|tp\.?)\s+")
 # Control characters other than tab and newline (C0, DEL, C1), the two non-characters and
 # lone surrogates: no meaning in a name or a note, and .xlsx (XML) cannot hold them at all.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+# Also Unicode's format characters (category Cf: bidi overrides and isolates, zero-width
+# spaces and joiners, the BOM, soft hyphen, tags): invisible, they let a name read other than
+# it is ("bien-ban-\u202efdp.cmd" shows as "bien-ban-dmc.pdf"). Listed by range, not by asking
+# unicodedata per character, because every cell of every upload passes here; a test checks
+# the list against the running Python's Unicode tables.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff"
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
 
 
 def nfc(text: str) -> str:
@@ -21,9 +30,16 @@ def nfc(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Text with its control characters removed (tab and newline stay): a stray \\x01 or NUL
-    pasted into a cell would otherwise be stored and break every .xlsx export after it."""
+    """Text with its control and format characters removed (tab and newline stay): a stray
+    \\x01 or NUL pasted into a cell would otherwise be stored and break every .xlsx export
+    after it, and a bidi override would make a name lie. The one cleaning of everything a
+    person sends: cells, file names, comments, reasons, names of accounts."""
     return _UNPRINTABLE.sub("", text)
+
+
+def clean_line(text: str | None) -> str:
+    """Typed text for one line (a name, a reason, a comment): cleaned, NFC, spaces folded."""
+    return nfc(clean_text(text or ""))
 
 
 def fold(text: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from queries.clock import VIETNAM
 from queries.cycle import calendar
-from queries.cycle.evidence import EvidenceError, check_evidence, sniff
+from queries.cycle.evidence import EvidenceError, check_evidence, download_name, sniff
 from queries.db import Database
 from queries.settings import load_settings
 from queries.store import ROW_SCHEMAS
@@ -149,7 +149,6 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
     ("bien-ban.pdf", PDF, "pdf"), ("anh.PNG", PNG, "png"), ("anh.jpg", JPEG, "jpeg"), ("anh.jpeg", JPEG, "jpeg"),
     ("bao-cao.docx", _office_file("word/document.xml"), "docx"),
     ("so-lieu.xlsx", _office_file("xl/workbook.xml"), "xlsx"),
-    ("khong-duoi", PDF, "pdf"),  # no extension: the content decides
 ])
 def test_allowed_evidence_is_recognised_by_its_content(name, content, kind):
     assert sniff(content) == kind
@@ -163,11 +162,35 @@ def test_allowed_evidence_is_recognised_by_its_content(name, content, kind):
     ("so-lieu.xlsx", _office_file("word/document.xml"), "nội dung là văn bản Word"),
     ("nen.docx", b"PK\x03\x04 not really a zip", "không phải PDF"),
     ("rong.pdf", b"", "rỗng"),
+    # the name must end with the content's own extension, not merely not contradict it
+    ("khong-duoi", PDF, "không có đuôi nhưng nội dung là PDF: tên tệp phải có đuôi .pdf"),
+    ("bien-ban.cmd", PDF, "có đuôi “.cmd” nhưng nội dung là PDF: tên tệp phải có đuôi .pdf"),
+    ("anh.pdf.exe", JPEG, "có đuôi “.exe” nhưng nội dung là ảnh JPEG: tên tệp phải có đuôi .jpg hoặc .jpeg"),
 ])
 def test_forged_or_unknown_evidence_is_refused_naming_the_file(name, content, says):
     with pytest.raises(EvidenceError) as refused:
         check_evidence(name, content, max_mb=20)
     assert says in str(refused.value) and f"“{name}”" in str(refused.value)
+
+
+def test_a_name_hiding_its_extension_behind_a_bidi_override_is_refused_as_it_really_is():
+    # Shown right to left from the override on, "bien-ban-\u202efdp.cmd" reads "bien-ban-dmc.pdf".
+    with pytest.raises(EvidenceError) as refused:
+        check_evidence("bien-ban-\u202efdp.cmd", PDF, max_mb=20)
+    assert str(refused.value).startswith("Tệp minh chứng “bien-ban-fdp.cmd” có đuôi “.cmd” nhưng nội dung là PDF")
+    # zero-width and bidi characters are dropped from an accepted name too
+    assert check_evidence("bien\u200b-ban\u2066.pdf", PDF, max_mb=20).name == "bien-ban.pdf"
+
+
+@pytest.mark.parametrize(("stored", "kind", "served"), [
+    ("bien-ban-\u202efdp.cmd", "pdf", "bien-ban-fdp.pdf"),  # stored before names were checked
+    ("Biên bản họp.PDF", "pdf", "Biên bản họp.pdf"),
+    ("anh-chup", "jpeg", "anh-chup.jpg"),
+    ("..\\..\\x:y?.docx", "docx", "x_y.docx"),
+    ("", "png", "minh-chung.png"),
+])
+def test_evidence_is_downloaded_under_a_safe_name_with_its_contents_extension(stored, kind, served):
+    assert download_name(stored, kind) == served
 
 
 def test_evidence_over_the_size_setting_is_refused():

@@ -474,6 +474,28 @@ def test_the_xlsx_writer_survives_control_characters_already_stored():
     assert to_csv_bytes(frame).decode("utf-8-sig").splitlines()[1:] == ["Phòng Văn hóa", "ab", "'=1+1"]
 
 
+def test_every_unicode_format_character_is_removed_by_the_one_cleaning_function():
+    """Bidi overrides and isolates, zero-width characters, the BOM, tags: category Cf as the
+    running Python's Unicode tables list it, so a newer Unicode cannot slip one past the list."""
+    import unicodedata
+
+    from queries.text import clean_text
+
+    format_characters = "".join(chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf")
+    assert len(format_characters) > 150
+    assert clean_text(f"a{format_characters}b\tc\nd") == "ab\tc\nd"
+    assert clean_text("Định Tiến – số 3/2026 ₫ 😀") == "Định Tiến – số 3/2026 ₫ 😀"
+
+
+def test_format_characters_in_cells_and_file_names_never_reach_the_store(db):
+    content = ("Tên xã,Năm,Mã chỉ tiêu,Mục tiêu,Đơn vị chủ trì,Ghi chú\n"
+               "Xã Định\u200b Tiến,2026,KT08,≥ 12,Phòng\u202e Văn hóa,ghi\u2066 chú\u2069\n").encode()
+    result = check(db, content, "chi_tieu\u202exslx.csv")
+    assert result.file_name == "chi_tieuxslx.csv"
+    assert [(r.record["commune_id"], r.record["lead_unit"], r.record["note"]) for r in result.accepted] == [
+        ("thanh-hoa/dinh-tien", "Phòng Văn hóa", "ghi chú")]
+
+
 # ---- 5. formulas in spreadsheets the product writes -------------------------------------------
 
 RISKY_NAMES = ['=HYPERLINK("http://example.invalid/?x","Bấm vào đây")', "=SUM(1,1)", "+1", "-1", "@SUM(1)",

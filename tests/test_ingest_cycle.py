@@ -163,3 +163,47 @@ def test_staff_cannot_undo_a_month_that_has_closed_since(world, tmp_path):
         0, {"undone": upload_id, "changed": True, "errors": []})
     [undo] = [line for line in Store(world.store).journal.read(0)[0] if line["action"] == "undo"]
     assert (undo["user"], undo["reason"]) == ("tinh", "Số liệu sai, xã xin rút")
+
+
+def test_evidence_named_with_a_bidi_override_is_refused_under_its_real_name(world, tmp_path):
+    # "bien-ban-\u202efdp.cmd" is shown as "bien-ban-dmc.pdf": a PDF must be named .pdf.
+    data = write(tmp_path, "thang10.csv", HEADING + "Định Tiến;Thanh Hóa;10/2026;XH05;81\n")
+    disguised = tmp_path / "bien-ban-\u202efdp.cmd"
+    disguised.write_bytes(PDF)
+    code, output = world.ingest_json(data, "--as", "an", "--evidence", disguised)
+    assert code == 2
+    assert output["errors"][0]["message"] == (
+        "Tệp minh chứng “bien-ban-fdp.cmd” có đuôi “.cmd” nhưng nội dung là PDF: tên tệp phải có đuôi .pdf. "
+        "Hãy đổi tên rồi gửi lại; không lưu gì của lần tải lên này.")
+    assert world.entries() == [] and not (world.store / "blobs").exists()
+
+
+def test_format_characters_are_removed_from_everything_a_person_types(world, tmp_path):
+    """File names, reasons, review comments and account names lose bidi controls and
+    zero-width characters on the way in, through the one cleaning function."""
+    from queries.accounts.permissions import LOCAL_ADMIN
+    from queries.accounts.service import create_account, update_account
+
+    hidden = "\u202e\u200b\u2066\ufeff\u00ad"
+    data = write(tmp_path, f"thang{hidden}9.csv", SEPTEMBER_AND_OCTOBER)
+    code, output = world.ingest_json(data, "--as", "tinh", "--reason", f"Gửi bù{hidden} theo công văn")
+    assert code == 0, output
+    [entry] = world.entries()
+    assert (entry["file_name"], entry["reason"]) == ("thang9.csv", "Gửi bù theo công văn")
+
+    db = Database(store=world.store, include_demo=False, data_dir=world.data, snapshots=False)
+    admin = get_account(world.store, "tinh")
+    changes.review_month(db, admin, "thanh-hoa/dinh-tien", date(2026, 9, 1), "yeu_cau_bo_sung",
+                         f"Bổ sung{hidden} [biên bản](http://evil.example)")
+    assert db.store.reviews()[-1]["comment"] == "Bổ sung [biên bản](http://evil.example)"
+    assert changes.undo(db, entry["upload_id"], admin, reason=f"Nhầm{hidden} tệp")
+    [undone] = [e for e in db.store.changes(0)[0] if e["action"] == "undo"]
+    assert undone["reason"] == "Nhầm tệp"
+
+    person = create_account(LOCAL_ADMIN, world.store, username="cuong", role="lanh_dao", password="x" * 12,
+                            name=f"Nguyễn{hidden} Văn\u200d Cường", provinces=["Thanh Hóa"])
+    assert person.name == "Nguyễn Văn Cường"
+    renamed = update_account(LOCAL_ADMIN, world.store, "cuong", name=f"\u202eCường\u200f Nguyễn")
+    assert renamed.name == "Cường Nguyễn"
+    result = check_file(b"x", f"bao{hidden}-cao.csv", db=world.catalog(), today=TODAY)
+    assert result.file_name == "bao-cao.csv"

@@ -113,6 +113,29 @@ def test_the_admin_creates_and_disables_an_account_in_its_province(people, db):
     assert not service.authenticate(store_dir(), "canbo.dt", people["canbo.dt"][1]).ok
 
 
+def test_the_admin_page_names_a_damaged_journal_line_and_uploads_go_on(people, db):
+    from queries.ingest.check import check_file, store_checked
+    from tests.markdown_check import shown
+
+    def send(name: str, value: int) -> None:
+        text = f"Tên xã;Tỉnh;Kỳ báo cáo;Mã chỉ tiêu;Giá trị\nXã Định Tiến;Thanh Hóa;10/2026;XH05;{value}\n"
+        store_checked(check_file(text.encode(), name, db=db), db)
+
+    admin = people["admin.th"][0]
+    send("thang10.csv", 81)
+    at = page("quan_tri", admin).run()
+    assert not at.exception and not at.warning
+    with (db.store.root / "journal.jsonl").open("ab") as journal:
+        journal.write(b'{"seq": 2, "action": "undo", "upload_id": \n')  # damaged in the middle
+    send("thang10-sua.csv", 82)
+    assert len(db.store.entries()) == 2
+    at = page("quan_tri", admin).run()
+    assert not at.exception
+    [warning] = [shown(w.value) for w in at.warning]
+    assert warning.startswith("Nhật ký thay đổi có 1 dòng hỏng, đã bị bỏ qua.")
+    assert "Dòng 2 của tệp nhật ký thay đổi journal.jsonl bị bỏ qua: không đọc được" in warning
+
+
 def test_a_leader_cannot_use_the_admin_pages(people):
     for name in ("quan_tri", "nhat_ky"):
         at = page(name, people["lanhdao"][0]).run()

@@ -22,6 +22,7 @@ from queries.accounts.places import Places
 from queries.clock import VIETNAM
 from queries.db import Database
 from queries.store import ROW_SCHEMAS
+from tests.markdown_check import links, shown
 from tests.test_pages import ROOT, _reset_caches, _use_database, metrics, plotly_specs, table_with, text_of
 from tests.upload_data import make_data_dir
 
@@ -168,7 +169,7 @@ def test_admin_asks_for_more_and_the_commune_sees_the_comment(cycle_db):
     declared = table_with(at, "uploader")
     assert declared[["indicator", "value_text", "uploader", "received_at_vn", "n_evidence"]].values.tolist() == [
         ["XH05", "72,5 %", "cb.daiphuoc", "19/11/2026 23:00", 1]]
-    downloads = [b.proto.label for b in at.get("download_button")]
+    downloads = [shown(b.proto.label) for b in at.get("download_button")]
     assert any("bien-ban-thang-10.pdf (PDF" in label for label in downloads)
     assert "✅ Đúng hạn (nhận lúc 19/11/2026 23:00)" in text_of(at)
 
@@ -191,7 +192,7 @@ def test_admin_asks_for_more_and_the_commune_sees_the_comment(cycle_db):
     text = text_of(profile)
     assert "**Thẩm định của tỉnh:** 📝 Yêu cầu bổ sung" in text
     assert f"**Tỉnh yêu cầu bổ sung số liệu tháng 10/2026:** {COMMENT}" in text
-    assert "qt.dongnai" in text
+    assert "qt.dongnai" in shown(text)
     # and the review column of the communes' table
     grid = table_with(open_page("tinh_hinh_bao_cao", tinh="Đồng Nai", thang="2026-10"), "n_on_time")
     assert row_of(grid, "Xã Đại Phước")["review_text"] == "📝 Yêu cầu bổ sung"
@@ -218,7 +219,7 @@ def test_profile_names_the_uploader_and_the_evidence_of_each_value(cycle_db):
     indicators = table_with(at, "uploader_text")
     row = indicators[indicators["indicator"] == "XH05"].iloc[0]
     assert (row["value_text"], row["uploader_text"], row["evidence_text"]) == ("72,5 %", "cb.daiphuoc", "📎 1 tệp")
-    assert any("bien-ban-thang-10.pdf" in b.proto.label for b in at.get("download_button"))
+    assert any("bien-ban-thang-10.pdf" in shown(b.proto.label) for b in at.get("download_button"))
     text = text_of(at)
     assert "**Báo cáo tháng 10/2026:** ✅ Đúng hạn (nhận lúc 19/11/2026 23:00)" in text
     assert "**Thẩm định của tỉnh:** 🕓 Chờ thẩm định" in text
@@ -252,3 +253,58 @@ def empty_data(tmp_path, monkeypatch):
     _use_database(monkeypatch, Database(store=store, include_demo=False, data_dir=data))
     yield data
     _reset_caches()
+
+
+def test_evidence_is_downloaded_under_a_safe_name_with_the_extension_of_its_content(cycle_db, monkeypatch):
+    """A file stored before names were checked, "bien-ban-\u202efdp.cmd" holding a PDF (it reads
+    "bien-ban-dmc.pdf"), is offered and saved as bien-ban-fdp.pdf."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    sha = cycle_db.store.put_blob(PDF)
+    report(cycle_db, MINH_DUC, OCTOBER, vn(19, 11), 60.0, user="cb.minhduc",
+           evidence=[{"name": "bien-ban-\u202efdp.cmd", "sha256": sha, "type": "pdf", "size": len(PDF)}])
+    served = []
+    real = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        served.append((file_name, mimetype))
+        return real(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    at = open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=MINH_DUC)
+    [label] = [b.proto.label for b in at.get("download_button") if "bien-ban" in shown(b.proto.label)]
+    assert shown(label).startswith("⬇ bien-ban-fdp.pdf (PDF") and "\u202e" not in label
+    assert ("bien-ban-fdp.pdf", "application/pdf") in served
+    assert not [name for name, _ in served if name and not name.endswith((".pdf", ".xlsx", ".csv", ".png", ".svg"))]
+
+
+HOSTILE = "[biên bản](http://evil.example) ![](http://evil.example/i.png) www.evil.example"
+
+
+def test_comments_and_evidence_names_show_as_text_never_as_links(cycle_db):
+    """A review comment and an evidence file's name are shown as typed: no link, no image."""
+    sha = cycle_db.store.put_blob(PDF)
+    report(cycle_db, MINH_DUC, OCTOBER, vn(19, 11), 60.0, user="cb.minhduc",
+           evidence=[{"name": "[x](http:evil.example) ![](https:evil.example).pdf", "sha256": sha, "type": "pdf",
+                      "size": len(PDF)}])
+    admin = account(cycle_db, "qt.dongnai", QUAN_TRI, provinces=["Đồng Nai"])
+    cycle_db.store.add_review(MINH_DUC, OCTOBER, "yeu_cau_bo_sung", user="qt.dongnai", comment=HOSTILE)
+
+    review = open_page("tinh_hinh_bao_cao", admin, tinh="Đồng Nai", thang="2026-11")
+    review.selectbox(key="bc_review_month_2026-11-01").select(OCTOBER).run()
+    review.selectbox(key="bc_review_commune").select(MINH_DUC).run()
+    [caption] = [c.value for c in review.caption if "Lần thẩm định gần nhất" in c.value]
+    assert links(caption) == [] and f"nhận xét: “{HOSTILE}”" in shown(caption)
+    [label] = [b.proto.label for b in review.get("download_button") if "evil" in shown(b.proto.label)]
+    assert links(label) == [] and shown(label).startswith("⬇ [x](http_evil.example) ![](https_evil.example).pdf")
+
+    profile = open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=MINH_DUC)
+    [warning] = [w.value for w in profile.warning if "yêu cầu bổ sung" in w.value]
+    assert links(warning) == [] and HOSTILE in shown(warning)
+    [label] = [b.proto.label for b in profile.get("download_button") if "evil" in shown(b.proto.label)]
+    assert links(label) == []
+
+    officer = account(cycle_db, "cb.minhduc", "can_bo_xa", communes=[MINH_DUC])
+    upload_page = open_page("tai_len", officer)
+    [asked] = [w.value for w in upload_page.warning if "evil" in shown(w.value)]
+    assert links(asked) == [] and HOSTILE in shown(asked)

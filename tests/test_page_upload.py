@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from queries.accounts import service
 from queries.accounts.permissions import LOCAL_ADMIN
 from queries.settings import store_dir
+from tests.markdown_check import links, shown
 from tests.upload_data import cp1258, make_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,10 +84,10 @@ def test_preview_store_history_undo_redo(db):
     assert "Chưa có tệp nào được tải lên." in [c.value for c in at.caption]
 
     upload(at, "thang3.csv", MONTHLY)
-    understood = at.info[0].value
-    assert "**Đọc được:** CSV, mã Windows-1258, phân cách bằng dấu chấm phẩy" in understood
-    assert "**Dòng tiêu đề:** dòng 2" in understood
-    assert "**Loại:** kết quả hằng tháng" in understood
+    understood = shown(at.info[0].value)  # Markdown: the file's own text in it is escaped
+    assert "Đọc được: CSV, mã Windows-1258, phân cách bằng dấu chấm phẩy" in understood
+    assert "Dòng tiêu đề: dòng 2" in understood
+    assert "Loại: kết quả hằng tháng" in understood
     assert metrics(at) == {"Số dòng": "3", "Hợp lệ": "2", "Lỗi": "1", "Trùng, bỏ qua": "0"}
     preview = table(at, "Vấn đề")
     assert preview["Dòng"].tolist() == [3, 4, 5]
@@ -109,7 +110,7 @@ def test_preview_store_history_undo_redo(db):
     assert not store_button.disabled
     store_button.click().run()
     assert not at.exception
-    assert at.success[0].value.startswith("Đã lưu 2 dòng từ tệp “thang3.csv”")
+    assert shown(at.success[0].value).startswith("Đã lưu 2 dòng từ tệp “thang3.csv”")
     values = db.sql("select indicator, value from actuals where upload_id is not null order by indicator")
     assert values.rows() == [("XH02", 80.44), ("XH05", 80.99)]
     history = table(at, "Người gửi")
@@ -132,7 +133,7 @@ def test_preview_store_history_undo_redo(db):
     at.text_input(key=f"reason-{upload_id}").input("Nhập nhầm tệp")
     at.button(key=f"undo-{upload_id}").click().run()
     assert not at.exception
-    assert at.success[0].value.startswith("Đã hoàn tác lần tải lên tệp “thang3.csv”")
+    assert shown(at.success[0].value).startswith("Đã hoàn tác lần tải lên tệp “thang3.csv”")
     assert db.sql("select count(*) as n from actuals where upload_id is not null")["n"][0] == 0
     assert table(at, "Người gửi")["Trạng thái"].tolist() == ["Đã hoàn tác"]
 
@@ -145,12 +146,12 @@ def test_preview_store_history_undo_redo(db):
 def test_commune_and_month_chosen_on_the_page(db):
     at = open_page()
     upload(at, "chi_so.csv", "Mã chỉ tiêu;Giá trị\nXH05;80,99\n".encode())
-    assert at.error[0].value.startswith("Tệp kết quả hằng tháng thiếu cột “Tên xã” (ten_xa), “Kỳ báo cáo” (ky_bao_cao)")
+    assert shown(at.error[0].value).startswith("Tệp kết quả hằng tháng thiếu cột “Tên xã” (ten_xa), “Kỳ báo cáo” (ky_bao_cao)")
     at.selectbox(key="default_commune").set_value("thanh-hoa/dinh-tien")
     at.selectbox(key="default_period").set_value("03/2026").run()
     assert not at.exception
     assert metrics(at)["Hợp lệ"] == "1"
-    assert "**Lấy từ trang:** xã Xã Định Tiến (Thanh Hóa), Tháng 3/2026" in at.info[0].value
+    assert "Lấy từ trang: xã Xã Định Tiến (Thanh Hóa), Tháng 3/2026" in shown(at.info[0].value)
     at.text_area(key="closed_reason").input("Số liệu tháng 3 gửi chậm").run()
     at.button(key="store_button").click().run()
     assert db.sql("select commune_id, period::VARCHAR as p, value from actuals where upload_id is not null").rows() == [
@@ -160,7 +161,7 @@ def test_commune_and_month_chosen_on_the_page(db):
 def test_a_file_that_is_not_a_table_gets_one_clear_message(db):
     at = open_page()
     upload(at, "anh.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    assert [e.value for e in at.error] == ["Tệp không phải là bảng số liệu (không phải CSV hay Excel .xlsx)"]
+    assert [shown(e.value) for e in at.error] == ["Tệp không phải là bảng số liệu (không phải CSV hay Excel .xlsx)"]
     assert "store_button" not in [b.key for b in at.button]
 
 
@@ -179,7 +180,7 @@ def test_a_commune_officer_stores_own_rows_with_evidence_and_sees_only_own_uploa
 
     officer = account("canbo.dt", "can_bo_xa", communes=["thanh-hoa/dinh-tien"])
     at = open_page(officer)
-    assert "Cán bộ xã, Xã Định Tiến" in " ".join(m.value for m in at.markdown)
+    assert "Cán bộ xã, Xã Định Tiến" in " ".join(shown(m.value) for m in at.markdown)
     assert "Chưa có tệp nào được tải lên." in [c.value for c in at.caption]  # not the other's
     upload(at, "thang10.csv", OCTOBER_FILE)
     assert metrics(at)["Hợp lệ"] == "1" and metrics(at)["Lỗi"] == "1"
@@ -187,15 +188,69 @@ def test_a_commune_officer_stores_own_rows_with_evidence_and_sees_only_own_uploa
         "Dòng 3: xã Phú Mỹ (Đồng Nai) không thuộc phạm vi tài khoản của bạn (Xã Định Tiến)"]
     # A "PDF" that is not one refuses the upload, naming the file.
     at.file_uploader(key="upload_evidence_0").set_value([("bien-ban.pdf", b"MZ\x90\x00 program", "application/pdf")]).run()
-    assert any("“bien-ban.pdf”" in e.value for e in at.error)
+    assert any("“bien-ban.pdf”" in shown(e.value) for e in at.error)
     assert at.button(key="store_button").disabled
     pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
     at.file_uploader(key="upload_evidence_0").set_value([("bien-ban.pdf", pdf, "application/pdf")]).run()
     at.button(key="store_button").click().run()
-    assert at.success[0].value.startswith("Đã lưu 1 dòng từ tệp “thang10.csv”, kèm 1 tệp minh chứng")
+    assert shown(at.success[0].value).startswith("Đã lưu 1 dòng từ tệp “thang10.csv”, kèm 1 tệp minh chứng")
     history = table(at, "Người gửi")
     assert history[["Tệp", "Người gửi", "Minh chứng"]].to_dict("records") == [
         {"Tệp": "thang10.csv", "Người gửi": "canbo.dt", "Minh chứng": 1}]
     [mine] = [e for e in db.store.entries() if e["user"] == "canbo.dt"]
     assert mine["evidence"][0]["name"] == "bien-ban.pdf"
     assert db.store.blob_path(mine["evidence"][0]["sha256"]).read_bytes() == pdf
+
+
+# No "/": evidence keeps only the last part of a path, as browsers send it.
+HOSTILE = "[x](http:evil.example) ![](https:evil.example) www.evil.example a@evil.example"
+
+
+@pytest.mark.parametrize("text", [
+    "[x](http://evil.example)", "![](http://evil.example/i.png)", "<http://evil.example>", "http://evil.example",
+    "HTTPS://evil.example/x", "www.evil.example", "a@evil.example", "<img src=x onerror=alert(1)>",
+    "[x][1]\n\n[1]: http://evil.example", "**đậm** _nghiêng_ `mã` ~~gạch~~ :red[đỏ] $x^2$ # tiêu đề",
+    "- một\n1. hai\n> ba\n| a | b |\n|---|---|", "\\[x\\](http://evil.example) &lt; &amp;",
+])
+def test_literal_markdown_shows_what_was_typed_and_never_a_link(text):
+    from ui.markdown import literal
+
+    assert links(text) or text.startswith(("**", "-", "\\", "[x][1]")), "the example should be hostile"
+    assert links(literal(text)) == []
+    assert shown(literal(text)) == "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def test_file_names_and_cells_show_as_text_and_the_errors_csv_runs_no_formula(db, monkeypatch):
+    """A file name, a heading or a cell is never a link or an image on the page, and the
+    errors CSV goes through the same formula guard as every other export."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    downloads = {}
+    real = MediaFileManager.add
+
+    def add(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+        downloads[file_name] = path_or_data
+        return real(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
+
+    monkeypatch.setattr(MediaFileManager, "add", add)
+    name = f"{HOSTILE}.csv"
+    content = ("=Tên xã;Tỉnh;Kỳ báo cáo;Mã chỉ tiêu;Giá trị\n"
+               "Xã Định Tiến;Thanh Hóa;10/2026;XH05;82\n"
+               f"{HOSTILE};Thanh Hóa;10/2026;XH05;70\n").encode("utf-8")
+    at = open_page()
+    upload(at, name, content)
+    understood = at.info[0].value
+    assert links(understood) == [] and f"Tệp: {name}" in shown(understood)
+    errors_csv = downloads["loi_tai_len.csv"].decode("utf-8-sig").splitlines()
+    assert errors_csv[1].startswith("3,'=Tên xã,") and f"“{HOSTILE}”" in errors_csv[1]
+
+    pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
+    at.file_uploader(key="upload_evidence_0").set_value([(f"{HOSTILE}.pdf", pdf, "application/pdf")]).run()
+    [evidence] = [c.value for c in at.caption if "Minh chứng kèm theo" in c.value]
+    assert links(evidence) == [] and shown(evidence) == f"Minh chứng kèm theo: {HOSTILE}.pdf"
+    at.button(key="store_button").click().run()
+    assert not at.exception
+    receipt = at.success[0].value
+    assert links(receipt) == [] and shown(receipt).startswith(f"Đã lưu 1 dòng từ tệp “{name}”")
+    [row] = [m.value for m in at.markdown if "evil" in m.value]  # the history's undo line
+    assert links(row) == [] and name in shown(row)

@@ -32,7 +32,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from deploy.run_replicas import find_nginx
+from deploy.run_replicas import Tls, find_nginx, main as run_replicas, render_config, write_config
 from queries.db import Database
 from tests.browser.conftest import (  # noqa: F401
     _free_port,
@@ -111,7 +111,7 @@ def open_upload_page(page, url: str, password: str) -> None:
     expect(page.locator('[data-testid="stFileUploaderDropzoneInput"]').first).to_be_attached(timeout=30_000)
 
 
-def start_deployment(tmp_path_factory) -> Deployment:
+def start_deployment(tmp_path_factory, *options: str, replicas: int = 2) -> Deployment:
     """deploy/run_replicas.py with two replicas over a fresh store; returns once all answer."""
     if find_nginx(None) is None:
         pytest.skip("nginx is not installed (apt-get install -y nginx; make test installs it)")
@@ -121,8 +121,8 @@ def start_deployment(tmp_path_factory) -> Deployment:
     env = {**os.environ, "DTI_NOW": TEST_NOW, "DTI_TEST_FAST_HASH": "1"}
     with open(runtime / "runner.out", "wb") as out:
         runner = subprocess.Popen(
-            [sys.executable, str(RUNNER), "--replicas", "2", "--port", str(_free_port()),
-             "--runtime-dir", str(runtime), "--store", str(store)],
+            [sys.executable, str(RUNNER), "--replicas", str(replicas), "--port", str(_free_port()),
+             "--runtime-dir", str(runtime), "--store", str(store), *options],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     state_file = runtime / "replicas.json"
     deadline = time.monotonic() + 90
@@ -341,3 +341,124 @@ def test_stopping_the_runner_stops_nginx_and_every_replica(own_deployment):
         assert not Path(f"/proc/{pid}").exists(), f"process {pid} is still running"
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{deployment.url}/_stcore/health", timeout=2)
+
+
+
+# ---- TLS -----------------------------------------------------------------------------------------
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made now (never a file of the repository)."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=dti.test", "-addext", "subjectAltName=DNS:dti.test,IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def nginx_or_skip() -> str:
+    nginx = find_nginx(None)
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install -y nginx; make test installs it)")
+    return nginx
+
+
+def nginx_test(nginx: str, runtime: Path, config: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([nginx, "-t", "-p", str(runtime), "-c", str(config), "-e", str(runtime / "error.log")],
+                          capture_output=True, text=True, timeout=30)
+
+
+def raw_get(url: str, cafile: Path | None = None) -> tuple[int, str | None]:
+    """Status and Location of one request, redirects not followed."""
+    import http.client
+    import ssl
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=5,
+                                                 context=ssl.create_default_context(cafile=str(cafile)))
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    try:
+        connection.request("GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+        response = connection.getresponse()
+        return response.status, response.getheader("Location")
+    finally:
+        connection.close()
+
+
+def test_the_tls_config_passes_nginx_t_and_serves_https_with_a_certificate_made_now(tmp_path):
+    nginx = nginx_or_skip()
+    cert, key = self_signed(tmp_path)
+    runtime = tmp_path / "run"
+    (runtime / "tmp").mkdir(parents=True)
+    https_port, http_port, nobody = _free_port(), _free_port(), _free_port()
+    config = write_config(runtime, f"127.0.0.1:{https_port}", [nobody], Tls(cert, key), f"127.0.0.1:{http_port}")
+    text = config.read_text(encoding="utf-8")
+    assert f"listen 127.0.0.1:{https_port} ssl;" in text and f'ssl_certificate     "{cert}";' in text
+    assert f'ssl_certificate_key "{key}";' in text and "SameSite=Lax; Secure" in text
+    checked = nginx_test(nginx, runtime, config)
+    assert checked.returncode == 0, checked.stderr
+
+    server = subprocess.Popen([nginx, "-p", str(runtime), "-c", str(config), "-e", str(runtime / "error.log"),
+                               "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                # TLS with the certificate made above; no replica behind it, so nginx says 502
+                assert raw_get(f"https://127.0.0.1:{https_port}/x", cafile=cert) == (502, None)
+                break
+            except (ConnectionError, OSError):
+                assert time.monotonic() < deadline and server.poll() is None, "nginx did not start"
+                time.sleep(0.1)
+        # plain HTTP on the TLS port, and on the redirect port, is sent to https
+        assert raw_get(f"http://127.0.0.1:{https_port}/x?a=1") == (301, f"https://127.0.0.1:{https_port}/x?a=1")
+        assert raw_get(f"http://127.0.0.1:{http_port}/tai_len") == (301, f"https://127.0.0.1:{https_port}/tai_len")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_without_a_certificate_http_is_served_on_loopback_only(tmp_path, capsys):
+    nginx = nginx_or_skip()
+    runtime = tmp_path / "run"
+    (runtime / "tmp").mkdir(parents=True)
+    config = write_config(runtime, "127.0.0.1:8080", [8501], None, None)
+    text = config.read_text(encoding="utf-8")
+    assert "listen 127.0.0.1:8080;" in text and "ssl_certificate " not in text and 'SameSite=Lax";' in text
+    assert nginx_test(nginx, runtime, config).returncode == 0
+    assert render_config("127.0.0.1:8080", runtime, [8501]) == text
+
+    assert run_replicas(["--host", "0.0.0.0", "--port", str(_free_port()), "--runtime-dir", str(runtime)]) == 2
+    refused = capsys.readouterr().err
+    assert refused.startswith("Lỗi: không mở HTTP không mã hóa trên 0.0.0.0") and "--tls-cert" in refused
+    assert run_replicas(["--tls-cert", str(tmp_path / "cert.pem"), "--runtime-dir", str(runtime)]) == 2
+    assert "--tls-cert và --tls-key phải đi cùng nhau" in capsys.readouterr().err
+    assert not (runtime / "replicas.json").exists()
+
+
+def test_the_secrets_file_is_never_committed():
+    """.streamlit/secrets.toml holds the SSO client secret and st.login's cookie secret."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=ROOT, timeout=30)
+    assert ignored.returncode == 0
+    assert ".streamlit/secrets.toml" in (ROOT / "deploy" / "Dockerfile.dockerignore").read_text(encoding="utf-8")
+
+
+def test_the_runner_serves_https_on_the_network_address_it_is_given(tmp_path, tmp_path_factory):
+    nginx_or_skip()
+    cert, key = self_signed(tmp_path)
+    http_port = _free_port()
+    deployment = start_deployment(tmp_path_factory, "--host", "127.0.0.1", "--tls-cert", str(cert),
+                                  "--tls-key", str(key), "--http-port", str(http_port), replicas=1)
+    try:
+        assert deployment.url.startswith("https://127.0.0.1:")
+        with urllib.request.urlopen(f"{deployment.url}/_stcore/health", timeout=10,
+                                    context=__import__("ssl").create_default_context(cafile=str(cert))) as response:
+            assert response.status == 200
+        port = deployment.url.rsplit(":", 1)[1]
+        assert raw_get(f"http://127.0.0.1:{http_port}/") == (301, f"https://127.0.0.1:{port}/")
+    finally:
+        stop_deployment(deployment)

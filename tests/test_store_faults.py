@@ -283,3 +283,129 @@ def test_a_first_version_store_is_read_and_converted_with_nothing_lost(tmp_path)
     assert (legacy / "journal.jsonl").exists()
     Store(legacy).redo(ids[2])
     assert db.sql("select value from actuals where commune_id = $c and indicator = 'XH05' and period = $p", c=COMMUNES[0], p=MARCH).rows() == [(82.0,)]
+
+
+# ---- a damaged journal line -----------------------------------------------------------------------
+
+DAMAGED = b'{"seq":3,"at":"2026-11-22T03:00:00+00:00","action":"upload","upload_id":"2026\x00\xff\xfe\n'
+
+
+def test_a_damaged_line_in_the_middle_is_set_aside_and_everything_else_keeps_working(tmp_path):
+    """A complete but unreadable line between two good ones (a disk fault, a hand edit) used to
+    stop every later upload and every new replica with JSONDecodeError."""
+    data = make_data_dir(tmp_path / "data")
+    root = tmp_path / "store"
+    store = Store(root)
+    first, second = fill(store, 2)
+    running = Database(store=root, include_demo=False, data_dir=data, snapshots=False, background=False)
+    running.ensure_fresh()
+    with (root / "journal.jsonl").open("ab") as journal:
+        journal.write(DAMAGED)
+
+    # uploads still commit, in this process and in a new one, numbered above the damaged line
+    third = store.add_upload("actuals", rows(COMMUNES[2], 30.0), file_name="3.csv", content=b"file 3").upload_id
+    fourth = Store(root).add_upload("actuals", rows(COMMUNES[0], 40.0), file_name="4.csv",
+                                    content=b"file 4").upload_id
+    replica = Store(root)
+    assert [(e["upload_id"], e["seq"]) for e in replica.entries()] == [(first, 1), (second, 2), (third, 4), (fourth, 5)]
+    [damaged] = replica.damaged_lines()
+    assert (damaged.line, damaged.offset) == (3, len(b"".join((root / "journal.jsonl").read_bytes().splitlines(True)[:2])))
+    assert damaged.message.startswith("Dòng 3 của tệp nhật ký thay đổi journal.jsonl bị bỏ qua: không đọc được")
+    assert store.damaged_lines() == [damaged]
+
+    # the running tables catch up past it, and a new replica builds them from the rest
+    running.ensure_fresh(wait=True)
+    uploads = {row[0] for row in running.sql("select upload_id from actuals_history where upload_id is not null").rows()}
+    assert uploads == {first, second, third, fourth}
+    assert {row[0] for row in history(root, data)} == {first, second, third, fourth}
+
+
+def test_a_line_repeating_an_earlier_number_is_set_aside_never_counted_twice(tmp_path):
+    data = make_data_dir(tmp_path / "data")
+    root = tmp_path / "store"
+    first, second = fill(Store(root), 2)
+    journal = root / "journal.jsonl"
+    lines = journal.read_bytes().splitlines(True)
+    with journal.open("ab") as handle:
+        handle.write(lines[0])  # the first upload's line again (a replayed write, a bad copy)
+    later = Store(root).add_upload("actuals", rows(COMMUNES[2], 9.0), file_name="9.csv", content=b"9").upload_id
+
+    store = Store(root)
+    assert [(e["upload_id"], e["seq"]) for e in store.entries()] == [(first, 1), (second, 2), (later, 3)]
+    [damaged] = store.damaged_lines()
+    assert damaged.line == 3 and "số thứ tự 1 không lớn hơn số của các dòng trước (đã có đến 2)" in damaged.message
+    counted = history(root, data)
+    assert len([row for row in counted if row[0] == first]) == 3  # its three rows, once each
+    assert len(counted) == 3 + 3 + 1
+
+
+def test_a_journal_that_is_only_damaged_lines_still_takes_uploads(tmp_path):
+    root = tmp_path / "store"
+    root.mkdir()
+    (root / "journal.jsonl").write_bytes(b"not json\n" + b'["a list"]\n' + b'{"seq":7,"action":"review"}\n')
+    store = Store(root)
+    upload_id = store.add_upload("actuals", rows(COMMUNES[0], 1.0), file_name="a.csv", content=b"a").upload_id
+    assert [(e["upload_id"], e["seq"]) for e in Store(root).entries()] == [(upload_id, 8)]
+    assert [(d.line, d.reason) for d in Store(root).damaged_lines()] == [
+        (1, "không đọc được (không phải một dòng JSON hoàn chỉnh)"), (2, "không phải một thay đổi"),
+        (3, "thay đổi “review” thiếu trường commune_id")]
+
+
+def test_files_and_their_folders_reach_the_disk_before_the_journal_line_naming_them(tmp_path, monkeypatch):
+    """A power cut right after the journal line must not leave a line naming a file the disk
+    never got: the rows, the file as sent, the evidence and their folders are flushed first."""
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    root = tmp_path / "store"
+    store = Store(root)
+    sha = store.put_blob(b"%PDF-1.7\n%%EOF\n")
+    receipt = store.add_upload("actuals", rows(COMMUNES[0], 1.0), file_name="thang3.csv", content=b"a",
+                               original=b"a;b\n", evidence=[{"name": "b.pdf", "sha256": sha, "type": "pdf", "size": 15}])
+    journal = str(root / "journal.jsonl")
+    committed = len(synced) - 1 - synced[::-1].index(journal)  # the commit: the journal's last flush
+    before = synced[:committed]
+    upload_id = receipt.upload_id
+
+    def flushed_then_named(final: Path) -> bool:
+        data = [i for i, path in enumerate(before) if path.startswith(f"{final}.") and path.endswith(".tmp")]
+        folder = [i for i, path in enumerate(before) if path == str(final.parent)]
+        return bool(data) and bool(folder) and max(folder) > min(data)
+
+    assert flushed_then_named(root / "uploads" / "actuals" / f"{upload_id}.parquet")
+    assert flushed_then_named(root / "originals" / f"{upload_id}.csv")
+    assert flushed_then_named(store.blob_path(sha))
+    # new folders are named in their parents too
+    assert str(root / "uploads") in before and str(root / "blobs") in before
+
+
+def test_a_reader_starting_after_a_damaged_line_judges_the_lines_as_one_reading_from_the_start(tmp_path):
+    """A replica opening a snapshot reads the journal from the snapshot's offset on: the lines
+    before it still decide which later numbers are new, and line numbers stay those of the file."""
+    from queries.store.journal import Journal
+
+    root = tmp_path / "store"
+    store = Store(root)
+    fill(store, 2)
+    with (root / "journal.jsonl").open("ab") as journal:
+        journal.write(DAMAGED)
+    fill_more = store.add_upload("actuals", rows(COMMUNES[1], 5.0), file_name="5.csv", content=b"5").upload_id
+    snapshot_offset = (root / "journal.jsonl").stat().st_size
+    first_line = (root / "journal.jsonl").read_bytes().splitlines(True)[0]
+    with (root / "journal.jsonl").open("ab") as journal:
+        journal.write(first_line)  # line 5 repeats seq 1
+    last = store.add_upload("actuals", rows(COMMUNES[2], 6.0), file_name="6.csv", content=b"6").upload_id
+
+    late = Journal(root)
+    entries, end = late.read(snapshot_offset)
+    assert [e["upload_id"] for e in entries] == [last] and end == (root / "journal.jsonl").stat().st_size
+    assert [d.line for d in late.damaged] == [3, 5]
+    everything, _ = late.read(0)
+    assert [e["seq"] for e in everything] == [1, 2, 4, 5] and everything[2]["upload_id"] == fill_more
+    fresh = Journal(root)
+    assert fresh.read(0)[0] == everything and fresh.damaged == late.damaged

@@ -19,6 +19,7 @@ import streamlit as st
 from queries.accounts import service
 from queries.accounts.permissions import Account, describe
 from queries.settings import load_settings, store_dir
+from ui.markdown import literal
 
 log = logging.getLogger(__name__)
 
@@ -112,13 +113,13 @@ def sidebar(account: Account | None) -> None:
     """Who is signed in, with the sign-out button; or the way to sign in."""
     with st.sidebar:
         if account is not None:
-            st.markdown(f"**{account.name or account.username}**")
+            st.markdown(f"**{literal(account.name or account.username)}**")
             st.caption(describe(account).split(" — ", 1)[-1])
             if st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True):
                 if not sign_out():
                     st.rerun()
         elif sso_refusal():
-            st.warning(f"{NOT_GRANTED}: {sso_refusal()}", icon="🔒")
+            st.warning(f"{NOT_GRANTED}: {literal(sso_refusal())}", icon="🔒")
             if st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True):
                 if not sign_out():
                     st.rerun()

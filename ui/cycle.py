@@ -14,8 +14,9 @@ from streamlit.errors import StreamlitAPIException
 from queries import clock
 from queries.changes import AWAITING_REVIEW, REVIEW_STATUSES
 from queries.cycle import calendar
-from queries.cycle.evidence import TYPES
+from queries.cycle.evidence import TYPES, download_name
 from queries.text import format_date, format_month, format_number
+from ui.markdown import literal
 
 # ---- one month's report ------------------------------------------------------------------------
 REPORT_ICONS = {"dung_han": "✅", "tre_han": "⏰", "chua_nop": "❌", "chua_den_han": "⏳"}
@@ -140,11 +141,13 @@ def evidence_button(container, db, file: dict, key: str) -> None:
     store = stores[priority - 1] if 0 < priority <= len(stores) else db.store
     path = store.blob_path(file["sha256"])
     kind_label, mime = TYPES.get(file.get("kind") or "", ("tệp", "application/octet-stream"))
-    label = f"⬇ {file['name']} ({kind_label}, {size_text(file.get('size'))})"
+    # Saved under a safe name with the extension of its content, never the name as stored.
+    name = download_name(file.get("name"), file.get("kind"))
+    label = f"⬇ {literal(name)} ({kind_label}, {size_text(file.get('size'))})"  # labels are Markdown
     if not path.exists():
-        container.caption(f"{file['name']}: tệp không còn trong kho lưu trữ.")
+        container.caption(f"{literal(name)}: tệp không còn trong kho lưu trữ.")
         return
-    container.download_button(label, data=lambda: path.read_bytes(), file_name=file["name"], mime=mime,
+    container.download_button(label, data=lambda: path.read_bytes(), file_name=name, mime=mime,
                               key=key, on_click="ignore")
 
 

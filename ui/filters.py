@@ -23,6 +23,7 @@ from queries.settings import PILLARS
 from queries.text import fold, format_month, province_key
 from queries.accounts.permissions import visible_provinces
 from ui.auth import current_account
+from ui.markdown import literal
 from ui.state import query, reader
 
 ALL_PROVINCES = "tat-ca"
@@ -246,7 +247,7 @@ def commune_filter(container, communes: pl.DataFrame, *, search_container=None,
             if found:
                 options = found
             else:
-                search_container.caption(f"Không có xã nào khớp “{text.strip()}”.")
+                search_container.caption(f"Không có xã nào khớp “{literal(text.strip())}”.")
     _refuse_url("xa", lambda url: url not in names, reader().commune_refusal)
     return _select(container, label, "xa", options, names, default if default in options else options[0])
 

@@ -34,7 +34,7 @@ from queries.accounts.permissions import (
 )
 from queries.store.files import locked
 from queries.store.journal import Journal
-from queries.text import format_month, nfc
+from queries.text import clean_line, format_month
 
 log = logging.getLogger(__name__)
 
@@ -358,6 +358,6 @@ def audit_frame(
 
 
 def typed_username(text: str | None) -> str:
-    """A user name as typed at the login form, fit for the log: NFC, bounded."""
-    return nfc(text or "")[:MAX_TYPED_USERNAME]
+    """A user name as typed at the login form, fit for the log: cleaned, NFC, bounded."""
+    return clean_line(text)[:MAX_TYPED_USERNAME]
 

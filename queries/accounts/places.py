@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from queries.text import commune_key, fold, nfc, province_key
+from queries.text import clean_line, commune_key, fold, province_key
 
 
 class PlaceError(ValueError):
@@ -49,13 +49,13 @@ class Places:
         """The catalog's name of a province typed any way ('thanh hoa', 'Tỉnh Thanh Hóa')."""
         name = self.provinces.get(province_key(text))
         if name is None:
-            raise PlaceError(f"Không có tỉnh “{nfc(text)}” trong danh sách xã.")
+            raise PlaceError(f"Không có tỉnh “{clean_line(text)}” trong danh sách xã.")
         return name
 
     def commune(self, text: str, provinces: Iterable[str] = ()) -> Commune:
         """A commune by id, code, or name; a name is looked for in `provinces` when given
         and must then be unique."""
-        text = nfc(str(text))
+        text = clean_line(str(text))
         found = self.by_id.get(text) or self.by_code.get(text)
         wanted = [province_key(p) for p in provinces]
         if found is None:
@@ -81,5 +81,5 @@ def _code(value) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = nfc(str(value))
+    text = clean_line(str(value))
     return text or None

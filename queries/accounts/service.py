@@ -33,7 +33,7 @@ from queries.accounts.places import PlaceError, Places
 from queries.accounts.storage import AccountFiles
 from queries.settings import SETTINGS, load_settings
 from queries.store.files import atomic_write, locked
-from queries.text import nfc
+from queries.text import clean_line
 
 WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
 NO_ACCOUNT_FOR_EMAIL = "Không có tài khoản nào gắn với địa chỉ email này. Hãy liên hệ Quản trị tỉnh."
@@ -83,7 +83,7 @@ def _account(record: Mapping) -> Account:
 
 def normalize_username(text: str | None) -> str:
     """User names are compared lower-case, without surrounding spaces."""
-    return nfc(text or "").strip().lower()
+    return clean_line(text).lower()
 
 
 def get_account(store_root, username: str) -> Account | None:
@@ -105,7 +105,7 @@ def current_account(store_root, account: Account | None) -> Account | None:
 
 def account_by_email(store_root, email: str | None) -> Account | None:
     """The account whose e-mail is this one (case-insensitive), active or not; for SSO."""
-    wanted = nfc(email or "").strip().casefold()
+    wanted = clean_line(email).casefold()
     if not wanted:
         return None
     for record in AccountFiles(store_root).records().values():
@@ -279,7 +279,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 def _clean_email(email: str | None) -> str | None:
-    email = nfc(email or "").strip()
+    email = clean_line(email)
     if not email:
         return None
     if not EMAIL_PATTERN.match(email):
@@ -288,7 +288,7 @@ def _clean_email(email: str | None) -> str | None:
 
 
 def _clean_name(name: str | None) -> str:
-    name = nfc(name or "")
+    name = clean_line(name)
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidInput(f"Họ tên quá dài (tối đa {MAX_NAME_LENGTH} ký tự).")
     return name

@@ -3,17 +3,23 @@ content, never by their name.
 
 Official DTI scoring gives no points without evidence. An upload may carry PDF, PNG, JPEG,
 DOCX or XLSX files, each up to `evidence_max_mb` (default 20 MB). A file whose bytes are not
-one of these types, or whose name claims another type than its bytes (a program renamed to
-.pdf, a page saved as .png), refuses the whole upload, data rows included, with a message
-naming the file. Accepted files are kept once by their SHA-256 in the store (Store.put_blob)
-and linked to the upload, and so to each value it brought.
+one of these types, or whose name does not end with its type's extension (a program renamed to
+.pdf, a PDF named .cmd, a name without extension), refuses the whole upload, data rows
+included, with a message naming the file. Names lose their control and format characters
+first: a right-to-left override would make "bien-ban-\u202efdp.cmd" read as "…dmc.pdf".
+Accepted files are kept once by their SHA-256 in the store (Store.put_blob) and linked to the
+upload, and so to each value it brought; they are downloaded as `download_name()`, whatever
+name was stored, so the name a browser saves always says what the bytes are.
 """
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
+
+from queries.text import clean_line
 
 TYPES = {
     "pdf": ("PDF", "application/pdf"),
@@ -23,6 +29,10 @@ TYPES = {
     "xlsx": ("bảng tính Excel (.xlsx)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 EXTENSIONS = {".pdf": "pdf", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".docx": "docx", ".xlsx": "xlsx"}
+# The extension a downloaded file gets, from its content.
+DOWNLOAD_EXTENSION = {"pdf": ".pdf", "png": ".png", "jpeg": ".jpg", "docx": ".docx", "xlsx": ".xlsx"}
+# Characters that mean something to a file system or a shell on the person's computer.
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|]+')
 ALLOWED_TEXT = "PDF, PNG, JPEG, DOCX hoặc XLSX"
 
 
@@ -62,9 +72,18 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
+def clean_name(name: str) -> str:
+    """The file's own name (no folders), without control or format characters."""
+    return PurePath(clean_line(str(name)).replace("\\", "/")).name or "(không tên)"
+
+
+def _extensions_of(kind: str) -> str:
+    return " hoặc ".join(ext for ext, of in EXTENSIONS.items() if of == kind)
+
+
 def check_evidence(name: str, content: bytes, max_mb: float) -> Evidence:
     """The file as accepted evidence, or EvidenceError saying why not."""
-    shown = PurePath(name).name or "(không tên)"
+    shown = clean_name(name)
     if not content:
         raise EvidenceError(f"Tệp minh chứng “{shown}” rỗng.")
     if len(content) > max_mb * 1024 * 1024:
@@ -74,8 +93,26 @@ def check_evidence(name: str, content: bytes, max_mb: float) -> Evidence:
     if kind is None:
         raise EvidenceError(f"Tệp minh chứng “{shown}” không phải {ALLOWED_TEXT} (xét theo nội dung tệp, "
                             "không theo tên); không lưu gì của lần tải lên này.")
-    claimed = EXTENSIONS.get(PurePath(name).suffix.lower())
+    suffix = PurePath(shown).suffix.lower()
+    claimed = EXTENSIONS.get(suffix)
     if claimed is not None and claimed != kind:
         raise EvidenceError(f"Tệp minh chứng “{shown}” mang đuôi của {TYPES[claimed][0]} nhưng nội dung là "
                             f"{TYPES[kind][0]}; hãy gửi đúng tệp. Không lưu gì của lần tải lên này.")
+    if claimed is None:
+        # Only the content's own extension: a name is what a person sees before opening it.
+        has = f"có đuôi “{suffix}”" if suffix else "không có đuôi"
+        raise EvidenceError(f"Tệp minh chứng “{shown}” {has} nhưng nội dung là {TYPES[kind][0]}: tên tệp phải "
+                            f"có đuôi {_extensions_of(kind)}. Hãy đổi tên rồi gửi lại; không lưu gì của lần "
+                            "tải lên này.")
     return Evidence(shown, content, kind)
+
+
+def download_name(name: str | None, kind: str | None) -> str:
+    """The name an evidence file is downloaded under: the stored name made safe, with the
+    extension of its content ("bien-ban-\u202efdp.cmd" holding a PDF -> "bien-ban-fdp.pdf").
+    The stored name may predate the checks above."""
+    stem = PurePath(clean_line(str(name or "")).replace("\\", "/")).name
+    if PurePath(stem).suffix:
+        stem = PurePath(stem).stem
+    stem = _UNSAFE_IN_NAME.sub("_", stem).strip("._ ") or "minh-chung"
+    return stem[:120] + DOWNLOAD_EXTENSION.get(kind or "", ".bin")

@@ -72,6 +72,7 @@ from queries.plans.tasks import parse_task_item, parse_task_status, parse_task_u
 from queries.settings import load_settings, store_dir
 from queries.store import KINDS, ROW_SCHEMAS, Receipt, Store, content_hash
 from queries.text import (
+    clean_line,
     clean_text,
     commune_key,
     fold,
@@ -933,8 +934,8 @@ def check_file(
     local administrator, LOCAL_ADMIN); its role and scope decide what it may store. `db` is
     a Database or a CatalogDatabase; without it the catalog is read from the files.
     """
-    # The name is shown on the page and kept with the upload: no control characters in it.
-    file_name = clean_text(str(file_name))
+    # The name is shown on the page and kept with the upload: no control or format characters.
+    file_name = clean_line(str(file_name))
     upload = _UPLOAD_NAME.set(file_name)
     result = CheckResult(file_name=file_name, kind=kind, content=content, sha256=content_hash(content))
     try:

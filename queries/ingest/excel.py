@@ -38,7 +38,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
-from queries.text import clean_text, format_number, nfc
+from queries.text import clean_line, format_number
 
 SMALL_PART_BYTES = 10 * 1024 * 1024  # a workbook, relationships or styles part larger is not real
 CHUNK_BYTES = 64 * 1024
@@ -69,7 +69,7 @@ def _unescape(text: str) -> str:
 
 
 def _clean(text: str) -> str | None:
-    text = nfc(clean_text(_unescape(text)))
+    text = clean_line(_unescape(text))
     return text or None
 
 

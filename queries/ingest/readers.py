@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from queries.ingest.excel import BrokenWorkbook, CellBudget, SheetLimitError, Workbook
 from queries.plans.spending import SPENDING_UPLOAD_HEADINGS
 from queries.plans.tasks import TASK_UPLOAD_HEADINGS
-from queries.text import clean_text, fold, format_number, nfc
+from queries.text import clean_line, fold, format_number, nfc
 
 
 class TableError(ValueError):
@@ -317,7 +317,7 @@ def _text_cell(value: str, seen: dict[str, Cell]) -> Cell:
     since a file repeats its communes, months and codes on every row."""
     cell = seen.get(value)
     if cell is None:
-        text = nfc(clean_text(value)) if value.strip() else ""
+        text = clean_line(value) if value.strip() else ""
         cell = Cell(text) if text else EMPTY
         if len(value) < 200:
             seen[value] = cell

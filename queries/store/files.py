@@ -1,7 +1,9 @@
 """Writing files so that a crash leaves either the old state or the new one, never half.
 
 Every file is written under a `.tmp` name that no reader looks at, flushed to disk, then
-renamed into place (`os.replace` is atomic on POSIX file systems). `locked()` is an advisory
+renamed into place (`os.replace` is atomic on POSIX file systems), and the directory is flushed
+too, so the rename itself survives a power cut: a journal line naming the file is appended only
+after these return, and must never point at a file the disk lost. `locked()` is an advisory
 lock (fcntl.flock) shared by every process using the store, on this machine or, on a shared
 volume that supports POSIX locks (local disk, NFSv4), on others.
 """
@@ -24,6 +26,39 @@ def temporary_name(path: Path) -> Path:
     return path.with_name(f"{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
 
 
+def fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_directory(path: Path) -> None:
+    """Make the names in a directory (a rename, a new file or folder) durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def make_directory(path: Path) -> Path:
+    """mkdir -p, with each new folder's name flushed in its parent."""
+    missing = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except FileExistsError:  # another writer made it a moment ago
+            pass
+        fsync_directory(folder.parent)
+    return path
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     tmp = temporary_name(path)
     try:
@@ -35,16 +70,19 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    fsync_directory(path.parent)
 
 
 def atomic_write_parquet(path: Path, frame: pl.DataFrame) -> None:
     tmp = temporary_name(path)
     try:
         frame.write_parquet(tmp, compression="zstd")
+        fsync_file(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    fsync_directory(path.parent)
 
 
 @contextlib.contextmanager

@@ -36,8 +36,8 @@ from pathlib import Path
 import polars as pl
 
 from queries import clock
-from queries.store.files import TMP_SUFFIX, atomic_write, atomic_write_parquet, locked, older_than
-from queries.store.journal import Journal
+from queries.store.files import TMP_SUFFIX, atomic_write, atomic_write_parquet, locked, make_directory, older_than
+from queries.store.journal import DamagedLine, Journal
 
 # Columns of the rows stored for each kind (upload_id is added by the store). `row_number`
 # is the row as the spreadsheet shows it, so every stored value points back to its cell.
@@ -167,8 +167,8 @@ class Store:
     # ---- paths -------------------------------------------------------------------------
     def _dir(self, *parts: str) -> Path:
         path = self.root.joinpath(*parts)
-        if not self.read_only:
-            path.mkdir(parents=True, exist_ok=True)
+        if not self.read_only and not path.is_dir():
+            make_directory(path)
         return path
 
     def blob_path(self, sha: str) -> Path:
@@ -236,7 +236,17 @@ class Store:
                   for path in self.data_files(upload["kind"])]
         return pl.concat([f.collect() for f in frames], how="diagonal_relaxed") if frames else pl.DataFrame()
 
+    def damaged_lines(self) -> list[DamagedLine]:
+        """Journal lines set aside (damaged, or numbered like an earlier line), with the line
+        number and the reason; the store serves everything else as usual."""
+        self.state()
+        return self.journal.damaged
+
     # ---- writing -------------------------------------------------------------------------
+    def _next_seq(self) -> int:
+        """Above every number in the journal, a damaged line's too (caller holds the lock)."""
+        return max(self._state.seq, self.journal.max_seq) + 1
+
     def _writable(self) -> None:
         if self.read_only:
             raise PermissionError("store is read-only")
@@ -251,7 +261,7 @@ class Store:
                 existing = self._state.active_duplicate(*unless_duplicate)
                 if existing is not None:
                     return existing
-            entry = {"seq": self._state.seq + 1, "at": _iso(clock.now()), **entry}
+            entry = {"seq": self._next_seq(), "at": _iso(clock.now()), **entry}
             append(entry)
             self._catch_up()
         return None
@@ -335,7 +345,7 @@ class Store:
                 raise KeyError(upload_id)
             if upload["active"] == (action == "redo"):
                 return False  # already so: nothing to record
-            append({"seq": self._state.seq + 1, "at": _iso(clock.now()), "action": action,
+            append({"seq": self._next_seq(), "at": _iso(clock.now()), "action": action,
                     "upload_id": upload_id, "user": user, "reason": reason})
             self._catch_up()
         return True
@@ -362,7 +372,7 @@ class Store:
         sha = content_hash(content)
         path = self.blob_path(sha)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_directory(path.parent)
             atomic_write(path, content)
         return sha
 
