@@ -297,7 +297,7 @@ def test_a_province_admin_manages_its_province_only(store, places):
     for actor in (staff, leader):
         with pytest.raises(PermissionDenied, match="Chỉ Quản trị tỉnh được quản lý tài khoản."):
             list_accounts(actor, store)
-        with pytest.raises(PermissionDenied, match="Chỉ Quản trị tỉnh được thay đổi cài đặt."):
+        with pytest.raises(PermissionDenied, match="chỉ Quản trị toàn quốc"):
             change_settings(actor, store, {"public_view": False})
     # A caller cannot promote a commune officer by handing in a doctored copy of the account.
     forged = staff.__class__(**{**staff.__dict__, "role": QUAN_TRI, "provinces": (), "communes": ()})
@@ -359,15 +359,15 @@ def test_passwords_and_hashes_appear_nowhere_but_as_a_hash(store, places, monkey
 
 def test_settings_are_validated_stored_and_audited(store):
     bad = [
-        ({"weight_HT": -1}, "weight_HT: trọng số phải là số không âm."),
+        ({"weight_HT": -1}, "weight_HT: phải là số từ 0 đến 2.000."),
         ({"weight_HT": "nhiều"}, "weight_HT: phải là một số."),
-        ({"on_track_ratio": 1.5}, "on_track_ratio: phải nằm trong khoảng từ 0 đến 1."),
+        ({"on_track_ratio": 1.5}, "on_track_ratio: phải là số từ 0 đến 1."),
         ({"on_track_ratio": 0.5}, "on_track_ratio (mức Đúng tiến độ) phải lớn hơn speed_up_ratio"),
         ({"speed_up_ratio": 0.95}, "phải lớn hơn speed_up_ratio"),
         ({"unreported_rule": "bo"}, "unreported_rule: chọn một trong zero, exclude."),
         ({"public_view": "false"}, "public_view: phải là có (true) hoặc không (false)."),
-        ({"login_max_failures": 0}, "login_max_failures: phải là số nguyên ≥ 1."),
-        ({"login_lock_minutes": 2.5}, "login_lock_minutes: phải là số nguyên."),
+        ({"login_max_failures": 0}, "login_max_failures: phải là số nguyên từ 1 đến 20."),
+        ({"login_lock_minutes": 2.5}, "login_lock_minutes: phải là số nguyên từ 1 đến 1.440."),
         ({"login_lock_minutes": True}, "login_lock_minutes: phải là một số."),
         ({"mat_khau": "x"}, "Không có cài đặt: mat_khau."),
         ({"weight_XH": 10, "public_view": 1}, "public_view: phải là có"),  # one bad value: nothing stored
@@ -396,6 +396,43 @@ def test_settings_are_validated_stored_and_audited(store):
     ]
     assert audit_frame(store, viewer=LOCAL_ADMIN).filter(pl.col("action") == "settings_changed")["details"].to_list()[-1] == \
         "weight_HT: 100 → 120; on_track_ratio: 0.95 → 0.9; public_view: có → không"
+
+
+def test_every_number_setting_has_a_floor_and_a_ceiling_in_the_table(store):
+    from queries.settings import SETTINGS
+
+    for setting in SETTINGS:
+        if setting.kind in ("whole", "number"):
+            assert setting.low is not None and setting.high is not None, setting.name
+            assert setting.low <= setting.default <= setting.high, setting.name
+    huge = [
+        ({"upload_max_mb": 10**6}, "upload_max_mb: phải là số nguyên từ 1 đến 50."),
+        ({"login_max_failures": 10**9}, "login_max_failures: phải là số nguyên từ 1 đến 20."),
+        ({"login_lock_minutes": 10**7}, "login_lock_minutes: phải là số nguyên từ 1 đến 1.440."),
+        ({"upload_max_rows": 10**9}, "upload_max_rows: phải là số nguyên từ 1 đến 1.000.000."),
+        ({"evidence_max_mb": 51}, "evidence_max_mb: phải là số nguyên từ 1 đến 50."),
+        ({"weight_CQ": 1e12}, "weight_CQ: phải là số từ 0 đến 2.000."),
+        ({"lock_after_days": 10**5}, "lock_after_days: phải là số nguyên từ 0 đến 90."),
+        ({"max_count": 10**12}, "max_count: phải là số nguyên từ 1 đến 1.000.000.000."),
+    ]
+    for values, message in huge:
+        with pytest.raises(InvalidInput) as error:
+            change_settings(LOCAL_ADMIN, store, values)
+        assert error.value.message == message, values
+    assert not (store / "settings.json").exists()
+    assert change_settings(LOCAL_ADMIN, store, {"upload_max_mb": 50, "login_max_failures": 20}) == [
+        ("login_max_failures", 5, 20), ("upload_max_mb", 20, 50)]
+
+
+def test_only_a_country_wide_admin_changes_the_settings(store, places):
+    province_admin = make(store, places, "tinh", QUAN_TRI, provinces=["Thanh Hóa"])
+    country_admin = make(store, places, "quoc", QUAN_TRI)
+    for values in ({"weight_HT": 120}, {"login_max_failures": 10}, {"upload_max_mb": 30}, {"public_view": False}):
+        with pytest.raises(PermissionDenied) as error:
+            change_settings(province_admin, store, values)
+        assert error.value.message.startswith("Cài đặt áp dụng cho cả nước, nên chỉ Quản trị toàn quốc")
+    assert not (store / "settings.json").exists()
+    assert change_settings(country_admin, store, {"weight_HT": 120}) == [("weight_HT", 100, 120)]
 
 
 # ---- the audit log ---------------------------------------------------------------------------------

@@ -129,3 +129,28 @@ def test_the_audit_page_lists_sign_ins_and_account_changes(people):
     assert "canbo.dt" in set(log["Người thực hiện"])
     text = " ".join(str(v) for v in log.to_numpy().ravel())
     assert people["canbo.dt"][1] not in text and "argon2" not in text
+
+
+def test_a_province_admin_reads_the_settings_but_only_a_country_wide_admin_changes_them(people, db):
+    province_admin = people["admin.th"][0]
+    at = page("quan_tri", province_admin).run()
+    assert not at.exception
+    assert not [b for b in at.button if b.label == "Lưu cài đặt"] and not at.number_input
+    assert any("chỉ Quản trị toàn quốc" in i.value for i in at.info)
+    shown = at.dataframe[-1].value
+    row = shown[shown["Tên"] == "upload_max_mb"].iloc[0]
+    assert (row["Giá trị"], row["Giới hạn"]) == ("20", "từ 1 đến 50")
+
+    country_admin = service.create_account(LOCAL_ADMIN, store_dir(), username="quantri.quoc", role="quan_tri",
+                                           password=secrets.token_urlsafe(12), name="Quản trị toàn quốc")
+    at = page("quan_tri", country_admin).run()
+    [upload_max_mb] = [n for n in at.number_input if n.label == "upload_max_mb"]
+    upload_max_mb.set_value(10**6)
+    [save] = [b for b in at.button if b.label == "Lưu cài đặt"]
+    save.click().run()
+    assert [e.value for e in at.error] == ["upload_max_mb: phải là số nguyên từ 1 đến 50."]
+    [upload_max_mb] = [n for n in at.number_input if n.label == "upload_max_mb"]
+    upload_max_mb.set_value(30)
+    [save] = [b for b in at.button if b.label == "Lưu cài đặt"]
+    save.click().run()
+    assert not at.error and any("upload_max_mb: 20 → 30" in s.value for s in at.success)

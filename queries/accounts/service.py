@@ -9,7 +9,6 @@ ever contains a password or a hash. Everything done is recorded in the audit log
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,7 +30,7 @@ from queries.accounts.permissions import (
 )
 from queries.accounts.places import PlaceError, Places
 from queries.accounts.storage import AccountFiles
-from queries.settings import SETTINGS, load_settings
+from queries.settings import SETTINGS, InvalidSetting, checked_value, load_settings
 from queries.store.files import atomic_write, locked
 from queries.text import nfc
 
@@ -40,6 +39,10 @@ NO_ACCOUNT_FOR_EMAIL = "Không có tài khoản nào gắn với địa chỉ em
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME_LENGTH = 200
+# One settings file serves the whole installation: a province's admin changing it would change
+# every province's scores, sign-in and upload limits.
+SETTINGS_COUNTRY_WIDE = ("Cài đặt áp dụng cho cả nước, nên chỉ Quản trị toàn quốc (tài khoản Quản trị không gắn "
+                         "tỉnh) được thay đổi. Hãy liên hệ Quản trị toàn quốc.")
 SETTINGS_LOCK = ".settings.lock"
 SETTINGS_FILE = "settings.json"
 
@@ -499,70 +502,21 @@ def change_own_password(store_root, account: Account, old_password: str, new_pas
 
 # ---- settings -------------------------------------------------------------------------------------
 
-CHOICES = {"unreported_rule": ("zero", "exclude"), "score_basis": ("all", "reviewed")}
-RATIOS = ("on_track_ratio", "speed_up_ratio")
-# Whole numbers with a floor (and a ceiling where a calendar sets one).
-WHOLE = {"login_max_failures": (1, None), "login_lock_minutes": (1, None), "report_deadline_day": (1, 28),
-         "lock_after_days": (0, None), "evidence_max_mb": (1, None)}
-
-
-def _number(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidInput(f"{name}: phải là một số.")
-    return value
-
-
-def _valid_setting(name: str, value, default):
-    """The value to store for one setting, or InvalidInput."""
-    if name in CHOICES:
-        if value not in CHOICES[name]:
-            raise InvalidInput(f"{name}: chọn một trong {', '.join(CHOICES[name])}.")
-        return value
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise InvalidInput(f"{name}: phải là có (true) hoặc không (false).")
-        return value
-    if name in RATIOS:
-        if not 0 <= _number(name, value) <= 1:
-            raise InvalidInput(f"{name}: phải nằm trong khoảng từ 0 đến 1.")
-        return value
-    if name in WHOLE or isinstance(default, int):
-        number = _number(name, value)
-        if number != int(number):
-            raise InvalidInput(f"{name}: phải là số nguyên.")
-        low, high = WHOLE.get(name, (0, None))
-        if number < low or (high is not None and number > high):
-            bound = f"từ {low} đến {high}" if high is not None else f"≥ {low}"
-            raise InvalidInput(f"{name}: phải là số nguyên {bound}.")
-        return int(number)
-    if isinstance(default, float):
-        if _number(name, value) < 0:
-            raise InvalidInput(f"{name}: phải là số không âm.")
-        return value
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{name}: không được để trống.")
-    return value
-
-
 def change_settings(actor: Account, store_root, new_values: Mapping[str, object]) -> list[tuple[str, object, object]]:
     """Validate and store new values of settings (`queries.settings.SETTINGS`) in
     `<store>/settings.json`; returns (name, old, new) for each value that changed, in the
     table's order, and records them in the audit log. Nothing is stored if one value is bad."""
     actor = fresh_actor(store_root, actor)
     if not may_change_settings(actor):
-        raise PermissionDenied("Chỉ Quản trị tỉnh được thay đổi cài đặt.")
+        raise PermissionDenied(SETTINGS_COUNTRY_WIDE)
     defaults = {s.name: s.default for s in SETTINGS}
     unknown = [name for name in new_values if name not in defaults]
     if unknown:
         raise InvalidInput(f"Không có cài đặt: {', '.join(unknown)}.")
-    valid = {}
-    for name, value in new_values.items():
-        if name.startswith("weight_"):
-            if _number(name, value) < 0:
-                raise InvalidInput(f"{name}: trọng số phải là số không âm.")
-            valid[name] = value
-        else:
-            valid[name] = _valid_setting(name, value, defaults[name])
+    try:
+        valid = {name: checked_value(name, value) for name, value in new_values.items()}
+    except InvalidSetting as error:
+        raise InvalidInput(error.message) from None
     root = Path(store_root)
     path = root / SETTINGS_FILE
     with locked(root / SETTINGS_LOCK):
