@@ -96,6 +96,7 @@ def test_sign_in_returns_the_account_without_its_hash_and_is_recorded(store, pla
     assert result.ok and result.message == "" and result.account == created
     assert "hash" not in repr(result.account) and "argon2" not in repr(result)
     assert account_by_email(store, "an.nguyen@example.VN") == created
+    assert created.email == "an.nguyen@example.vn"
     logout(store, result.account)
     assert [(u, a) for u, a, _ in audit_actions(store)] == [
         (LOCAL_ADMIN.username, "account_created"), ("an", "login"), ("an", "logout")]
@@ -196,18 +197,78 @@ def test_a_disabled_account_cannot_sign_in_or_act_and_is_noticed_at_once(store, 
         disable_account(admin, store, "an")
 
 
-def test_sso_matches_an_active_account_by_email(store, places):
+ISSUER = "https://sso.thanhhoa.gov.vn/realms/tinh"
+
+
+def claims(email: str, sub: str = "kc-0001", verified=True, iss: str = ISSUER) -> dict:
+    """What st.user holds after a provider's sign-in (the ID token's claims)."""
+    return {"is_logged_in": True, "iss": iss, "sub": sub, "email": email, "email_verified": verified}
+
+
+def test_sso_matches_an_active_account_by_its_verified_email(store, places):
     make(store, places, "ld", LANH_DAO, provinces=["Đồng Nai"], email="Lanh.Dao@DongNai.gov.vn")
-    result = sso_login(store, "lanh.dao@dongnai.gov.vn")
+    result = sso_login(store, claims("lanh.dao@dongnai.gov.vn"))
     assert result.ok and result.account.username == "ld"
-    assert sso_login(store, "khac@dongnai.gov.vn").message.startswith("Không có tài khoản nào gắn với địa chỉ email")
+    assert result.account.email == "lanh.dao@dongnai.gov.vn"  # stored ASCII lower-case, as compared
+    assert sso_login(store, claims("khac@dongnai.gov.vn", sub="kc-9")).message.startswith(
+        "Không có tài khoản nào gắn với địa chỉ email")
     disable_account(LOCAL_ADMIN, store, "ld")
-    assert not sso_login(store, "LANH.DAO@dongnai.gov.vn").ok
+    assert not sso_login(store, claims("LANH.DAO@dongnai.gov.vn")).ok
     # An SSO-only account (no password) cannot be entered with any password.
     create_account(LOCAL_ADMIN, store, username="sso", role=LANH_DAO, email="sso@x.vn", places=places)
     assert authenticate(store, "sso", "").message == WRONG_CREDENTIALS
-    with pytest.raises(InvalidInput, match="Email SSO@x.vn đã gắn với tài khoản “sso”"):
+    with pytest.raises(InvalidInput, match="Email sso@x.vn đã gắn với tài khoản “sso”"):
         make(store, places, "sso2", LANH_DAO, email="SSO@x.vn")
+
+
+def test_sso_needs_a_verified_email(store, places):
+    make(store, places, "ld", LANH_DAO, provinces=["Đồng Nai"], email="ld@dongnai.gov.vn")
+    for verified in (False, None, "false", 1, "yes"):
+        result = sso_login(store, claims("ld@dongnai.gov.vn", verified=verified))
+        assert not result.ok and result.message.startswith("Nhà cung cấp đăng nhập một lần chưa xác nhận"), verified
+    missing = claims("ld@dongnai.gov.vn")
+    del missing["email_verified"]
+    assert not sso_login(store, missing).ok
+    for incomplete in ({**claims("ld@dongnai.gov.vn"), "sub": ""}, {**claims("ld@dongnai.gov.vn"), "iss": None},
+                       {"email": "ld@dongnai.gov.vn", "email_verified": True}):
+        assert sso_login(store, incomplete).message.startswith("Thông tin đăng nhập một lần không đầy đủ")
+    assert sso_login(store, claims("ld@dongnai.gov.vn", verified="true")).ok  # some providers send a string
+    reasons = [d["reason"] for _, a, d in audit_actions(store) if a == "login_failed"]
+    assert reasons == ["email_not_verified"] * 6 + ["sso_incomplete"] * 3
+
+
+def test_sso_binds_the_account_to_the_first_issuer_and_subject(store, places):
+    make(store, places, "ld", LANH_DAO, provinces=["Đồng Nai"], email="ld@dongnai.gov.vn")
+    assert sso_login(store, claims("ld@dongnai.gov.vn", sub="kc-0001")).ok
+    stored = json.loads((store / "accounts" / "accounts.json").read_text())["accounts"]["ld"]
+    assert (stored["sso_issuer"], stored["sso_subject"]) == (ISSUER, "kc-0001")
+    assert sso_login(store, claims("ld@dongnai.gov.vn", sub="kc-0001")).ok
+    # Another identity showing the same e-mail: another subject, or the same subject at another issuer.
+    for other in (claims("ld@dongnai.gov.vn", sub="kc-6666"),
+                  claims("ld@dongnai.gov.vn", sub="kc-0001", iss="https://evil.example/realms/x")):
+        result = sso_login(store, other)
+        assert not result.ok and result.message.startswith("Tài khoản gắn với email này đã liên kết với một danh tính")
+    # The bound identity cannot take a second account either.
+    make(store, places, "ld2", LANH_DAO, provinces=["Đồng Nai"], email="ld2@dongnai.gov.vn")
+    assert not sso_login(store, claims("ld2@dongnai.gov.vn", sub="kc-0001")).ok
+    # An admin giving the account a new e-mail releases the binding: the new address binds afresh.
+    update_account(LOCAL_ADMIN, store, "ld", email="lanh.dao@dongnai.gov.vn")
+    assert sso_login(store, claims("lanh.dao@dongnai.gov.vn", sub="kc-7777")).ok
+    assert not sso_login(store, claims("lanh.dao@dongnai.gov.vn", sub="kc-0001")).ok
+
+
+def test_sso_compares_emails_exactly_not_by_unicode_case_folding(store, places):
+    make(store, places, "an", CAN_BO_XA, communes=["thanh-hoa/dinh-tien"], email="sa@x.vn")
+    make(store, places, "hans", CAN_BO_XA, communes=["thanh-hoa/dinh-tien"], email="strasse@x.vn")
+    # 'ſ' (long s) case-folds to 's', 'ß' to 'ss': other addresses all the same.
+    for lookalike in ("ſa@x.vn", "ſA@x.vn", "straße@x.vn", "STRAẞE@x.vn", "sa@x.vn\u200b"):
+        assert account_by_email(store, lookalike) is None, lookalike
+        assert not sso_login(store, claims(lookalike, sub=lookalike)).ok
+    assert account_by_email(store, "  SA@X.VN ").username == "an"  # ASCII case and spaces only
+    import unicodedata
+
+    make(store, places, "dinh", CAN_BO_XA, communes=["thanh-hoa/dinh-tien"], email="định@x.vn")
+    assert account_by_email(store, unicodedata.normalize("NFD", "định@x.vn")).username == "dinh"
 
 
 def test_own_password_change_needs_the_current_one(store, places):

@@ -3,8 +3,9 @@
 A person signs in with a built-in account (username and password, checked by
 queries.accounts.service.authenticate: argon2 hashes, lockout after repeated failures) or,
 where the province has an identity provider, with single sign-on through Streamlit's own
-`st.login()` / `st.user` (OIDC, configured in `.streamlit/secrets.toml` `[auth]`); the e-mail
-the provider vouches for is matched to an account. The account is re-read from the store on
+`st.login()` / `st.user` (OIDC, configured in `.streamlit/secrets.toml` `[auth]`); the provider's
+claims (a verified e-mail, and the issuer and subject the account is bound to) are judged by
+queries.accounts.service.sso_login. The account is re-read from the store on
 every run, so one disabled by an admin, on any replica, is signed out at once.
 
 Pages ask `current_account()`; what an account may do is decided in queries/ (permissions,
@@ -39,12 +40,14 @@ def sso_configured() -> bool:
         return False
 
 
-def _sso_email() -> str | None:
+def _sso_claims() -> dict | None:
+    """The claims of the identity provider's ID token (iss, sub, email, email_verified…), when
+    this browser is signed in by SSO; queries.accounts.service.sso_login judges them."""
     if not sso_configured():
         return None
     try:
         if st.user.is_logged_in:
-            return st.user.get("email")
+            return dict(st.user.to_dict())
     except Exception:
         log.warning("reading st.user failed", exc_info=True)
     return None
@@ -62,13 +65,14 @@ def current_account() -> Account | None:
             return None
         st.session_state[SESSION_KEY] = fresh
         return fresh
-    email = _sso_email()
-    if email and not st.session_state.get(SSO_REFUSED_KEY):
-        result = service.sso_login(store_dir(), email)
+    claims = _sso_claims()
+    if claims and not st.session_state.get(SSO_REFUSED_KEY):
+        result = service.sso_login(store_dir(), claims)
         if result.ok:
             st.session_state[SESSION_KEY] = result.account
             return result.account
-        st.session_state[SSO_REFUSED_KEY] = f"{result.message} (email: {email})"
+        email = claims.get("email")
+        st.session_state[SSO_REFUSED_KEY] = result.message + (f" (email: {email})" if isinstance(email, str) else "")
     return None
 
 
@@ -102,7 +106,7 @@ def sign_out() -> bool:
     for key in list(st.session_state.keys()):
         if str(key).startswith(("_dti_", "dti_", "upload_")):
             st.session_state.pop(key, None)
-    if _sso_email():
+    if _sso_claims():
         st.logout()  # ends the provider's cookie too, and reruns
         return True
     return False

@@ -28,7 +28,9 @@ Signing in and managing (`service.py`; each call re-reads the actor from the sto
 its permission itself: PermissionDenied / InvalidInput, both with a Vietnamese `.message`):
 
     authenticate(store, username, password) -> LoginResult(account | None, message, locked_until)
-    sso_login(store, email) -> LoginResult          account_by_email(store, email) -> Account | None
+    sso_login(store, claims) -> LoginResult   (claims: the ID token's, e.g. st.user: email_verified
+        must be true; the first sign-in binds the account to iss + sub, later ones must match)
+    account_by_email(store, email) -> Account | None   (exact, after email_key: NFC, strip, ASCII lower-case)
     logout(store, account)
     current_account(store, account) -> Account | None   (call on every page run: None = disabled)
     get_account(store, username) -> Account | None

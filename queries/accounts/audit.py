@@ -65,6 +65,9 @@ LOGIN_FAILURE_REASONS = {
     "locked_now": "sai quá số lần cho phép, tài khoản bị tạm khóa",
     "disabled": "tài khoản đã bị vô hiệu hóa",
     "no_account_for_email": "không có tài khoản nào gắn với email này",
+    "email_not_verified": "nhà cung cấp SSO chưa xác nhận email này",
+    "sso_incomplete": "thông tin SSO thiếu email hoặc mã định danh",
+    "sso_identity_mismatch": "tài khoản đã liên kết với một danh tính SSO khác",
 }
 REVIEW_STATUS_LABELS = {"da_tham_dinh": "đã thẩm định", "cho_tham_dinh": "chờ thẩm định"}
 FIELD_LABELS = {"name": "họ tên", "role": "vai trò", "provinces": "tỉnh", "communes": "xã", "email": "email"}

@@ -106,15 +106,31 @@ def current_account(store_root, account: Account | None) -> Account | None:
     return fresh if fresh is not None and fresh.active else None
 
 
-def account_by_email(store_root, email: str | None) -> Account | None:
-    """The account whose e-mail is this one (case-insensitive), active or not; for SSO."""
-    wanted = nfc(email or "").strip().casefold()
+def email_key(email: str | None) -> str:
+    """An e-mail as accounts store and compare it: NFC, no surrounding spaces, ASCII letters
+    lower-case. Only ASCII is lowered: mail systems treat A–Z and a–z alike, while Unicode
+    case folding would make distinct addresses equal ('ſ' folds to 's', the Kelvin sign to
+    'k'), letting an identity provider's user claim someone else's account."""
+    return nfc(email or "").strip().translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _record_by_email(records: Mapping[str, Mapping], email: str | None) -> dict | None:
+    wanted = email_key(email)
     if not wanted:
         return None
-    for record in AccountFiles(store_root).records().values():
-        if (record.get("email") or "").casefold() == wanted:
-            return _account(record)
+    for record in records.values():
+        if email_key(record.get("email")) == wanted:
+            return record
     return None
+
+
+def account_by_email(store_root, email: str | None) -> Account | None:
+    """The account whose e-mail is exactly this one (email_key), active or not."""
+    record = _record_by_email(AccountFiles(store_root).records(), email)
+    return _account(record) if record else None
 
 
 def fresh_actor(store_root, actor: Account | None) -> Account:
@@ -226,20 +242,70 @@ def _store_hash(files: AccountFiles, username: str, password_hash: str, previous
             record["updated_at"] = audit._iso(clock.now())
 
 
-def sso_login(store_root, email: str) -> LoginResult:
-    """Sign in a person whose e-mail an OIDC provider vouched for: the account with that
-    e-mail, if it is active."""
-    account = account_by_email(store_root, email)
-    if account is None:
-        audit.record(store_root, "", "login_failed",
-                     {"email": audit.typed_username(email), "reason": "no_account_for_email"})
+SSO_NOT_VERIFIED = ("Nhà cung cấp đăng nhập một lần chưa xác nhận địa chỉ email này, nên không dùng nó để đăng "
+                    "nhập được. Hãy liên hệ Quản trị tỉnh.")
+SSO_INCOMPLETE = "Thông tin đăng nhập một lần không đầy đủ (thiếu email hoặc mã định danh). Hãy liên hệ Quản trị tỉnh."
+SSO_OTHER_IDENTITY = ("Tài khoản gắn với email này đã liên kết với một danh tính đăng nhập một lần khác. "
+                      "Hãy liên hệ Quản trị tỉnh.")
+
+
+def _claim_text(claims: Mapping, name: str) -> str:
+    value = claims.get(name)
+    return nfc(value).strip() if isinstance(value, str) else ""
+
+
+def sso_login(store_root, claims: Mapping) -> LoginResult:
+    """Sign in a person an OIDC provider vouched for, from the claims of its ID token (what
+    Streamlit's st.user holds: iss, sub, email, email_verified…).
+
+    The e-mail counts only when the provider says it verified it (`email_verified` true), and
+    must equal an account's e-mail exactly (email_key). The first sign-in binds the account to
+    the provider's issuer and subject (`iss`, `sub`); from then on only that identity enters
+    it, whatever e-mail another identity shows. An identity already bound to one account
+    does not bind another."""
+    email = _claim_text(claims, "email")
+    issuer, subject = _claim_text(claims, "iss"), _claim_text(claims, "sub")
+    logged_email = email[:audit.MAX_TYPED_USERNAME]
+    if not (email and issuer and subject):
+        audit.record(store_root, "", "login_failed", {"email": logged_email, "reason": "sso_incomplete"})
+        return LoginResult(None, SSO_INCOMPLETE)
+    verified = claims.get("email_verified")
+    # Some providers send the claim as the string "true" (it is a JSON boolean in the spec).
+    if not (verified is True or (isinstance(verified, str) and verified.strip().lower() == "true")):
+        audit.record(store_root, "", "login_failed", {"email": logged_email, "reason": "email_not_verified"})
+        return LoginResult(None, SSO_NOT_VERIFIED)
+    files = AccountFiles(store_root)
+    record = _record_by_email(files.records(), email)
+    if record is None:
+        audit.record(store_root, "", "login_failed", {"email": logged_email, "reason": "no_account_for_email"})
         return LoginResult(None, NO_ACCOUNT_FOR_EMAIL)
-    if not account.active:
-        audit.record(store_root, account.username, "login_failed",
-                     {"username": account.username, "email": account.email, "reason": "disabled"})
+    username = record["username"]
+    if not record.get("active", True):
+        audit.record(store_root, username, "login_failed",
+                     {"username": username, "email": record.get("email"), "reason": "disabled"})
         return LoginResult(None, ACCOUNT_DISABLED)
-    audit.record(store_root, account.username, "login", {"method": "sso", "email": account.email})
-    return LoginResult(account, "")
+    bound_now = False
+    if (record.get("sso_issuer"), record.get("sso_subject")) != (issuer, subject):
+        with files.changing_accounts() as records:
+            current = records.get(username)
+            bound_elsewhere = any(other != username and (r.get("sso_issuer"), r.get("sso_subject")) == (issuer, subject)
+                                  for other, r in records.items())
+            if current is None or current.get("sso_subject") or bound_elsewhere:
+                outcome = "sso_identity_mismatch"
+            else:
+                current["sso_issuer"], current["sso_subject"] = issuer, subject
+                current["updated_at"] = audit._iso(clock.now())
+                outcome, bound_now = "bound", True
+                record = dict(current)
+        if outcome != "bound":
+            audit.record(store_root, username, "login_failed",
+                         {"username": username, "email": record.get("email"), "reason": outcome})
+            return LoginResult(None, SSO_OTHER_IDENTITY)
+    details = {"method": "sso", "email": record.get("email")}
+    if bound_now:  # the first sign-in: which identity now owns the account
+        details.update(sso_issuer=issuer, sso_subject=subject)
+    audit.record(store_root, username, "login", details)
+    return LoginResult(_account(record), "")
 
 
 def logout(store_root, account: Account | None) -> None:
@@ -282,7 +348,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 def _clean_email(email: str | None) -> str | None:
-    email = nfc(email or "").strip()
+    email = email_key(email)  # stored as compared: ASCII lower-case
     if not email:
         return None
     if not EMAIL_PATTERN.match(email):
@@ -301,7 +367,7 @@ def _email_taken(records: Mapping[str, Mapping], email: str | None, username: st
     if not email:
         return
     for other, record in records.items():
-        if other != username and (record.get("email") or "").casefold() == email.casefold():
+        if other != username and email_key(record.get("email")) == email_key(email):
             raise InvalidInput(f"Email {email} đã gắn với tài khoản “{other}”.")
 
 
@@ -396,6 +462,10 @@ def update_account(actor: Account, store_root, username: str, *, places: Places 
         new["name"] = _clean_name(changes["name"])
     if "email" in changes:
         new["email"] = _clean_email(changes["email"])
+        if email_key(new["email"]) != email_key(old.get("email")):
+            # A new address may belong to another person: the next SSO sign-in binds afresh.
+            new.pop("sso_issuer", None)
+            new.pop("sso_subject", None)
     scope_fields = {"role", "provinces", "communes"} & set(changes)
     if scope_fields:
         if username == actor.username:
@@ -540,7 +610,7 @@ def change_settings(actor: Account, store_root, new_values: Mapping[str, object]
 
 __all__ = [
     "AccountsError", "InvalidInput", "LoginResult", "PermissionDenied", "WRONG_CREDENTIALS", "account_by_email",
-    "authenticate", "change_own_password", "change_settings", "create_account", "current_account",
+    "authenticate", "change_own_password", "change_settings", "create_account", "current_account", "email_key",
     "disable_account", "enable_account", "get_account", "list_accounts", "logout", "normalize_username",
     "set_password", "sso_login", "update_account",
 ]
