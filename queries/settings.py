@@ -98,9 +98,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("public_view", True, "Người chưa đăng nhập được xem các trang (chỉ xem); tắt: chỉ hiện màn hình đăng nhập."),
     # A lock that needs more than 20 guesses, or lasts more than a day, no longer protects or
     # no longer lets people work.
-    Setting("login_max_failures", 5, "Số lần đăng nhập sai liên tiếp thì tài khoản bị tạm khóa.", 1, 20),
-    Setting("login_lock_minutes", 15, "Tài khoản bị tạm khóa bấy nhiêu phút sau khi đăng nhập sai quá số lần trên.",
+    Setting("login_max_failures", 5, "Số lần đăng nhập sai liên tiếp từ một địa chỉ mạng thì tên đăng nhập bị tạm "
+            "khóa với địa chỉ đó; sai gấp bốn lần số này (từ mọi địa chỉ cộng lại) thì bị tạm khóa với mọi địa chỉ.",
+            1, 20),
+    Setting("login_lock_minutes", 15, "Tên đăng nhập bị tạm khóa bấy nhiêu phút sau khi đăng nhập sai quá số lần trên.",
             1, 1440),
+    Setting("login_address_free_failures", 20, "Số lần đăng nhập sai (với mọi tên đăng nhập) từ một địa chỉ mạng "
+            "trong một giờ, trước khi địa chỉ đó phải chờ giữa hai lần thử (1 giây, rồi gấp đôi sau mỗi lần sai).",
+            5, 1000),
+    Setting("login_address_max_wait_minutes", 15, "Thời gian chờ dài nhất (phút) giữa hai lần thử của một địa chỉ "
+            "mạng đã đăng nhập sai nhiều lần.", 1, 1440),
     Setting("include_demo", True, "Đọc kèm dữ liệu minh họa (Tỉnh Minh Họa) có sẵn trong data/demo."),
     # Bounds of the importer (queries/ingest): no real file comes near them (a province's month
     # is about 3,000 rows × 10 columns); they keep one hostile file from taking the server down.

@@ -144,11 +144,9 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(store, places, monke
     expected = ("Tài khoản tạm khóa do đăng nhập sai 5 lần liên tiếp. "
                 "Hãy thử lại sau 10:15 ngày 22/11/2026 (giờ Việt Nam).")
     assert fifth.message == expected and fifth.locked_until.strftime("%H:%M") == "10:15"
-    # While locked, even the right password gets the lock message; an unknown name never does.
+    # While locked, even the right password gets the lock message.
     at(monkeypatch, "2026-11-22T10:14:00+07:00")
     assert authenticate(store, "an", password).message == expected
-    for _ in range(6):
-        assert authenticate(store, "ai-do", new_password()).message == WRONG_CREDENTIALS
 
     at(monkeypatch, "2026-11-22T10:15:30+07:00")
     assert authenticate(store, "an", password).ok
@@ -158,6 +156,127 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(store, places, monke
     assert authenticate(store, "an", password).ok
     reasons = [d["reason"] for _, a, d in audit_actions(store) if a == "login_failed" and d["username"] == "an"]
     assert reasons == ["wrong_password"] * 4 + ["locked_now", "locked"] + ["wrong_password"] * 4
+
+
+def attempts(store, username: str, password: str, count: int, address: str | None = None) -> list[tuple]:
+    results = [authenticate(store, username, password, address=address) for _ in range(count)]
+    # The clock runs while the test does: the lock's end to the minute, as the message says it.
+    return [(r.ok, r.message, r.locked_until and r.locked_until.strftime("%d/%m %H:%M")) for r in results]
+
+
+def test_an_unknown_name_is_answered_exactly_like_a_known_one(store, places, monkeypatch):
+    """Same messages, same lock, same work: the answers never tell whether a name exists."""
+    make(store, places, "an", CAN_BO_XA, communes=["thanh-hoa/dinh-tien"])
+    hashed = []
+    original = PasswordHasher.verify
+    monkeypatch.setattr(PasswordHasher, "verify", lambda self, h, p: hashed.append(1) or original(self, h, p))
+    answers, work = {}, {}
+    for name in ("an", "khong-co-ai"):
+        at(monkeypatch, "2026-11-22T10:00:00+07:00")  # each name from the same moment
+        before = len(hashed)
+        answers[name] = attempts(store, name, new_password(), 7)
+        work[name] = len(hashed) - before
+    assert answers["an"] == answers["khong-co-ai"]
+    assert [message for _, message, _ in answers["an"]] == [WRONG_CREDENTIALS] * 4 + [
+        "Tài khoản tạm khóa do đăng nhập sai 5 lần liên tiếp. Hãy thử lại sau 10:15 ngày 22/11/2026 (giờ Việt Nam)."] * 3
+    assert work == {"an": 5, "khong-co-ai": 5}  # a locked name is refused before any hashing
+    # Nothing typed that is no account name is kept in the counters.
+    assert b"khong-co-ai" not in (store / "accounts" / "logins.json").read_bytes()
+
+
+def test_a_stranger_cannot_lock_a_person_out_from_another_address(store, places, monkeypatch):
+    password = new_password()
+    make(store, places, "an", CAN_BO_XA, password, communes=["thanh-hoa/dinh-tien"])
+    at(monkeypatch, "2026-11-22T10:00:00+07:00")
+    stranger, office = "198.51.100.7", "203.0.113.9"
+    assert attempts(store, "an", new_password(), 6, stranger)[-1][1].startswith("Tài khoản tạm khóa do đăng nhập sai 5")
+    assert authenticate(store, "an", password, address=office).ok  # the person, at their office
+    # Guessing spread over many addresses: four times the limit locks the name for everyone.
+    for i in range(20):
+        last = authenticate(store, "an", new_password(), address=f"192.0.2.{i // 4}")
+    assert last.message.startswith("Tài khoản tạm khóa do đăng nhập sai 20 lần liên tiếp.")
+    assert authenticate(store, "an", password, address=office).message == last.message
+    at(monkeypatch, "2026-11-22T10:16:00+07:00")
+    assert authenticate(store, "an", password, address=office).ok
+
+
+def test_an_address_that_keeps_failing_waits_ever_longer_and_is_refused_before_hashing(store, places, monkeypatch):
+    change_settings(LOCAL_ADMIN, store, {"login_address_free_failures": 5, "login_address_max_wait_minutes": 1})
+    password = new_password()
+    make(store, places, "an", CAN_BO_XA, password, communes=["thanh-hoa/dinh-tien"])
+    hashed = []
+    original = PasswordHasher.verify
+    monkeypatch.setattr(PasswordHasher, "verify", lambda self, h, p: hashed.append(1) or original(self, h, p))
+    guesser = "198.51.100.7"
+    at(monkeypatch, "2026-11-22T10:00:00+07:00")
+    # Five failures are free (each a new name: the name locks play no part), the sixth starts a wait.
+    for i in range(6):
+        assert authenticate(store, f"ten-{i}", new_password(), address=guesser).message == WRONG_CREDENTIALS
+    assert len(hashed) == 6
+    waiting = authenticate(store, "an", password, address=guesser)  # even the right password waits
+    assert not waiting.ok and waiting.message == (
+        "Có quá nhiều lần đăng nhập sai từ địa chỉ mạng của bạn. Hãy chờ 1 giây rồi thử lại.")
+    assert len(hashed) == 6  # refused before hashing
+    assert authenticate(store, "an", password, address="203.0.113.9").ok  # another address is not held up
+    waits = []
+    for second in (2, 5, 10, 20, 40, 80, 160):  # each failure after its wait doubles it, up to a minute
+        at(monkeypatch, f"2026-11-22T10:{second // 60:02d}:{second % 60:02d}+07:00")
+        assert authenticate(store, f"khac-{second}", new_password(), address=guesser).message == WRONG_CREDENTIALS
+        waits.append(authenticate(store, "an", password, address=guesser).message.split("chờ ")[1])
+    assert waits == ["2 giây rồi thử lại.", "4 giây rồi thử lại.", "8 giây rồi thử lại.", "16 giây rồi thử lại.",
+                     "32 giây rồi thử lại.", "60 giây rồi thử lại.", "60 giây rồi thử lại."]
+    # Waiting attempts are not written to the audit log one by one (they cost nothing, and must
+    # not fill the disk); the failure that started a wait says so.
+    failed = [d for _, a, d in audit_actions(store) if a == "login_failed"]
+    assert len(failed) == 13 and all(d.get("address") == guesser for d in failed)
+    assert "address_wait_until" in failed[5] and "address_wait_until" not in failed[4]
+    # An hour after its last failure the address starts afresh.
+    at(monkeypatch, "2026-11-22T11:03:00+07:00")
+    assert authenticate(store, "an", password, address=guesser).ok
+
+
+def test_the_login_counters_stay_bounded(store, places, monkeypatch):
+    from queries.accounts import throttle
+
+    monkeypatch.setattr(throttle, "MAX_NAMES", 30)
+    monkeypatch.setattr(throttle, "MAX_ADDRESSES", 40)
+    monkeypatch.setattr(throttle, "MAX_ADDRESSES_PER_NAME", 3)
+    make(store, places, "an", CAN_BO_XA, communes=["thanh-hoa/dinh-tien"])
+    at(monkeypatch, "2026-11-22T10:00:00+07:00")
+    for i in range(100):
+        authenticate(store, f"ten-{i}", new_password(), address=f"198.51.{i // 250}.{i % 250}")
+        authenticate(store, "an", new_password(), address=f"203.0.113.{i}")
+    state = json.loads((store / "accounts" / "logins.json").read_text())
+    assert len(state["names"]) <= 30 and len(state["addresses"]) <= 40
+    assert len(state["names"]["an"]["addresses"]) <= 3
+    # A day later, with nothing locked, everything is forgotten at the next failure.
+    at(monkeypatch, "2026-11-23T11:00:00+07:00")
+    authenticate(store, "moi", new_password())
+    state = json.loads((store / "accounts" / "logins.json").read_text())
+    assert len(state["names"]) == 1 and state["addresses"] == {}
+
+
+def test_the_client_address_believes_proxy_headers_only_from_a_configured_proxy():
+    from queries.accounts.throttle import client_address
+
+    assert client_address("203.0.113.9") == "203.0.113.9"
+    assert client_address("::ffff:203.0.113.9") == "203.0.113.9"  # IPv4 on a dual-stack server
+    assert client_address(None) is None and client_address("::ffff:127.0.0.1") is None  # the server itself
+    assert client_address("2001:db8:1:2:aaaa::1") == client_address("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert client_address("nonsense") is None
+    # Not configured: X-Forwarded-For is whatever the client wrote, and is ignored.
+    assert client_address("::ffff:127.0.0.1", "198.51.100.1") is None
+    assert client_address("203.0.113.9", "198.51.100.1", "198.51.100.2") == "203.0.113.9"
+    trusted = "127.0.0.1, ::1"
+    # nginx ($proxy_add_x_forwarded_for) appends the address it saw; what is left of it is forged.
+    assert client_address("::ffff:127.0.0.1", "198.51.100.1", trusted_proxies=trusted) == "198.51.100.1"
+    assert client_address(None, "10.9.9.9, 198.51.100.1", trusted_proxies=trusted) == "198.51.100.1"
+    assert client_address(None, "198.51.100.1, 127.0.0.1", trusted_proxies=trusted) == "198.51.100.1"
+    assert client_address(None, None, "198.51.100.3", trusted_proxies=trusted) == "198.51.100.3"
+    assert client_address(None, "not-an-address", trusted_proxies=trusted) is None
+    # A peer that is not a trusted proxy is the client, whatever it sends.
+    assert client_address("203.0.113.9", "198.51.100.1", trusted_proxies=trusted) == "203.0.113.9"
+    assert client_address("10.0.0.5", "198.51.100.1", trusted_proxies="10.0.0.0/8") == "198.51.100.1"
 
 
 def test_lockout_numbers_are_settings(store, places, monkeypatch):

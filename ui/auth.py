@@ -14,10 +14,11 @@ changes), never here.
 from __future__ import annotations
 
 import logging
+import os
 
 import streamlit as st
 
-from queries.accounts import service
+from queries.accounts import service, throttle
 from queries.accounts.permissions import Account, describe
 from queries.settings import load_settings, store_dir
 
@@ -27,6 +28,7 @@ SESSION_KEY = "dti_account"
 SSO_REFUSED_KEY = "dti_sso_refused"
 ENDED_KEY = "dti_session_ended"
 NOT_GRANTED = "Tài khoản chưa được cấp quyền"
+TRUSTED_PROXIES_ENV = "DTI_TRUSTED_PROXIES"
 
 
 def sso_configured() -> bool:
@@ -85,9 +87,29 @@ def public_view() -> bool:
     return bool(load_settings(store_dir())["public_view"])
 
 
+def client_address() -> str | None:
+    """Where this browser connects from, as the sign-in throttle keys it (None when the server
+    cannot tell). Streamlit gives the connection's peer; behind a proxy (deploy/nginx.conf.template
+    sets X-Forwarded-For) every peer is the proxy, so the headers are believed only from the
+    proxies named in DTI_TRUSTED_PROXIES (e.g. "127.0.0.1,::1"): a client can write any header."""
+    try:
+        peer = st.context.ip_address
+        headers = st.context.headers
+        # Several X-Forwarded-For lines read as one list, in order (as uvicorn reads them).
+        forwarded = ", ".join(headers.get_all("X-Forwarded-For")) or None
+        real_ip = headers.get("X-Real-IP")
+    except Exception:  # no browser behind this run (a test's bare run)
+        return None
+    if peer is not None and not isinstance(peer, str):
+        return None
+    return throttle.client_address(peer, forwarded if isinstance(forwarded, str) else None,
+                                   real_ip if isinstance(real_ip, str) else None,
+                                   os.environ.get(TRUSTED_PROXIES_ENV, ""))
+
+
 def sign_in(username: str, password: str) -> str | None:
     """Sign in with a built-in account; None on success, else the one message to show."""
-    result = service.authenticate(store_dir(), username, password)
+    result = service.authenticate(store_dir(), username, password, address=client_address())
     if not result.ok:
         return result.message
     st.session_state[SESSION_KEY] = result.account

@@ -27,13 +27,15 @@ Who may do what (pure functions, `permissions.py`, the one place the rules live)
 Signing in and managing (`service.py`; each call re-reads the actor from the store and checks
 its permission itself: PermissionDenied / InvalidInput, both with a Vietnamese `.message`):
 
-    authenticate(store, username, password) -> LoginResult(account | None, message, locked_until)
+    authenticate(store, username, password, address=None) -> LoginResult(account | None, message, locked_until)
+        (address: throttle.client_address(...); locks by name and address, waits by address: throttle.py)
     sso_login(store, claims) -> LoginResult   (claims: the ID token's, e.g. st.user: email_verified
         must be true; the first sign-in binds the account to iss + sub, later ones must match)
     account_by_email(store, email) -> Account | None   (exact, after email_key: NFC, strip, ASCII lower-case)
     logout(store, account)
     current_account(store, account) -> Account | None   (call on every page run: None = disabled)
     get_account(store, username) -> Account | None
+    display_names(store, usernames) -> {username: the person's name}   (what pages show, never user names)
     list_accounts(actor, store) -> [Account]
     create_account(actor, store, *, username, role, password=None, name="", email=None,
                    provinces=(), communes=(), places=None) -> Account

@@ -9,14 +9,15 @@ ever contains a password or a hash. Everything done is recorded in the audit log
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from queries import clock
-from queries.accounts import audit, passwords
+from queries.accounts import audit, passwords, throttle
 from queries.accounts.permissions import (
     ACCOUNT_DISABLED,
     CAN_BO_XA,
@@ -133,6 +134,27 @@ def account_by_email(store_root, email: str | None) -> Account | None:
     return _account(record) if record else None
 
 
+UNKNOWN_PERSON = "(không rõ)"
+
+
+def display_names(store_root, usernames: Iterable[str | None]) -> dict[str, str]:
+    """{user name: what any visitor may read of who did something}: the person's name, or
+    their role when the account has no name; never the user name, which is half of what
+    signing in asks for. A name with no account (the server's command line under another
+    system user) reads as UNKNOWN_PERSON, the command line of this server as its own label."""
+    records = AccountFiles(store_root).records()
+    names = {}
+    for username in {u for u in usernames if u}:
+        record = records.get(username)
+        if record is not None:
+            names[username] = record.get("name") or ROLE_LABELS.get(record.get("role"), UNKNOWN_PERSON)
+        elif username == LOCAL_ADMIN.username:
+            names[username] = LOCAL_ADMIN.name
+        else:
+            names[username] = UNKNOWN_PERSON
+    return names
+
+
 def fresh_actor(store_root, actor: Account | None) -> Account:
     """The acting account as stored now; never trust the copy a caller holds."""
     if actor is LOCAL_ADMIN:
@@ -172,64 +194,81 @@ def _lock_message(until: datetime, failures: int) -> str:
             f"Hãy thử lại sau {local:%H:%M} ngày {local:%d/%m/%Y} (giờ Việt Nam).")
 
 
-def _locked_until(state: Mapping, now: datetime) -> datetime | None:
-    until = audit._parse(state.get("locked_until"))
-    return until if until is not None and until > now else None
+def _wait_message(until: datetime, now: datetime) -> str:
+    seconds = max(1, math.ceil((until - now).total_seconds()))
+    wait = f"{seconds} giây" if seconds < 120 else f"{math.ceil(seconds / 60)} phút"
+    return f"Có quá nhiều lần đăng nhập sai từ địa chỉ mạng của bạn. Hãy chờ {wait} rồi thử lại."
 
 
-def authenticate(store_root, username: str, password: str) -> LoginResult:
-    """Check a user name and password. Wrong password and unknown user get the same answer
-    in about the same time; `login_max_failures` wrong answers in a row lock the account for
-    `login_lock_minutes`, and while locked every attempt gets the lock message (the password
-    is then not even checked). Recorded in the audit log, without the password."""
+def _refused(refusal: throttle.Refusal, now: datetime) -> LoginResult:
+    message = (_wait_message(refusal.until, now) if refusal.kind == "address"
+               else _lock_message(refusal.until, refusal.failures))
+    return LoginResult(None, message, refusal.until.astimezone(clock.VIETNAM))
+
+
+def _name_key(files: AccountFiles, name: str, known: bool) -> str:
+    """The throttle's key of a typed name: the user name of an account; for anything else a
+    keyed hash, so that no typed text (perhaps a password typed in the wrong box) is kept."""
+    return name if known else "?" + files.keyed_hash(name)[:32]
+
+
+def authenticate(store_root, username: str, password: str, address: str | None = None) -> LoginResult:
+    """Check a user name and password, for an attempt from `address` (a key from
+    queries.accounts.throttle.client_address; None when the server cannot tell).
+
+    A name that is no account is treated exactly as one that is: the same messages, the same
+    locks (queries.accounts.throttle), the same work (a dummy hash is checked). A locked name
+    or a waiting address is refused before any password is hashed. Recorded in the audit
+    log, without the password."""
     files = AccountFiles(store_root)
     name = normalize_username(username)
     record = files.record(name) if USERNAME_PATTERN.match(name) else None
-    if record is None:
-        passwords.dummy_verify()
-        audit.record(store_root, audit.typed_username(username), "login_failed",
-                     {"username": audit.typed_username(username), "reason": "unknown_user"})
-        return LoginResult(None, WRONG_CREDENTIALS)
-
+    key = _name_key(files, name, record is not None)
+    logged = name if record is not None else audit.typed_username(username)
     settings = load_settings(Path(store_root))
-    max_failures = int(settings["login_max_failures"])
+    where = {"address": address} if address else {}
     now = clock.now()
-    until = _locked_until(files.login_state(name), now)
-    if until is not None:
-        audit.record(store_root, name, "login_failed", {"username": name, "reason": "locked"})
-        return LoginResult(None, _lock_message(until, max_failures), until.astimezone(clock.VIETNAM))
+    started = None  # the lock or wait this attempt's failure starts
 
-    correct = passwords.verify(record.get("password_hash"), password)  # slow: outside the lock
-    with files.changing_logins() as logins:
-        state = logins.get(name, {})
-        until = _locked_until(state, clock.now())
-        if until is not None:
-            outcome = "locked"  # another process locked it while we were checking
-        elif correct:
-            outcome = "ok"
-            logins.pop(name, None)
-        else:
-            # After an expired lock, counting starts afresh.
-            failures = 1 if state.get("locked_until") else int(state.get("failures", 0)) + 1
-            state = {"failures": failures, "last_failure": audit._iso(now)}
-            outcome = "wrong_password"
-            if failures >= max_failures:
-                outcome = "locked_now"
-                until = clock.now() + timedelta(minutes=int(settings["login_lock_minutes"]))
-                state["locked_until"] = audit._iso(until)
-            logins[name] = state
-    if outcome in ("locked", "locked_now"):
-        audit.record(store_root, name, "login_failed", {"username": name, "reason": outcome})
-        return LoginResult(None, _lock_message(until, max_failures), until.astimezone(clock.VIETNAM))
-    if outcome == "wrong_password":
-        audit.record(store_root, name, "login_failed", {"username": name, "reason": outcome})
-        return LoginResult(None, WRONG_CREDENTIALS)
+    refusal = throttle.refusal(files.logins(), key, address, now, settings)
+    if refusal is None:
+        correct = passwords.verify(record.get("password_hash") if record else None, password)  # slow: unlocked
+        with files.changing_logins() as state:
+            now = clock.now()
+            refusal = throttle.refusal(state, key, address, now, settings)  # another process, meanwhile
+            if refusal is None:
+                if correct:
+                    throttle.record_success(state, key)
+                else:
+                    started = throttle.record_failure(state, key, address, now, settings)
+            elif refusal.kind == "name":
+                throttle.record_address_failure(state, address, now, settings)
+            throttle.prune(state, now)
+    elif refusal.kind == "name":
+        # Knocking on a locked name is a failure of the address too; a waiting address is not
+        # even counted (nor logged: its attempts cost nothing, and must not fill the disk).
+        with files.changing_logins() as state:
+            throttle.record_address_failure(state, address, now, settings)
+            throttle.prune(state, now)
+    if refusal is not None:
+        if refusal.kind == "name":
+            audit.record(store_root, logged, "login_failed", {"username": logged, "reason": "locked", **where})
+        return _refused(refusal, now)
+    if not correct:
+        reason = "wrong_password" if record is not None else "unknown_user"
+        details = {"username": logged, "reason": reason, **where}
+        if started is not None:
+            details["reason" if started.kind == "name" else "address_wait_until"] = (
+                "locked_now" if started.kind == "name" else audit._iso(started.until))
+        audit.record(store_root, logged, "login_failed", details)
+        return _refused(started, now) if started is not None and started.kind == "name" else \
+            LoginResult(None, WRONG_CREDENTIALS)
     if not record.get("active", True):
-        audit.record(store_root, name, "login_failed", {"username": name, "reason": "disabled"})
+        audit.record(store_root, name, "login_failed", {"username": name, "reason": "disabled", **where})
         return LoginResult(None, ACCOUNT_DISABLED)
     if passwords.needs_rehash(record["password_hash"]):
         _store_hash(files, name, passwords.hash_password(password), previous=record["password_hash"])
-    audit.record(store_root, name, "login", {"method": "password"})
+    audit.record(store_root, name, "login", {"method": "password", **where})
     return LoginResult(_account(record), "")
 
 
@@ -431,7 +470,7 @@ def create_account(
         _email_taken(records, email, username)
         records[username] = record
     with files.changing_logins() as logins:
-        logins.pop(username, None)  # counters of an earlier account of that name, if any
+        throttle.forget_name(logins, username)  # counters of an earlier account of that name, if any
     audit.record(store_root, actor.username, "account_created", {
         "target": username, "role": role, "name": name, "email": email, "provinces": provinces,
         "communes": commune_ids, "commune_names": commune_names, **_actor_details(actor)})
@@ -520,7 +559,7 @@ def _set_active(actor: Account, store_root, username: str, active: bool) -> Acco
     if changed:
         if active:
             with files.changing_logins() as logins:
-                logins.pop(username, None)  # enabling again also lifts a lock
+                throttle.forget_name(logins, username)  # enabling again also lifts a lock
         audit.record(store_root, actor.username, "account_enabled" if active else "account_disabled",
                      {"target": username, **_actor_details(actor)})
     return result
@@ -552,7 +591,7 @@ def set_password(actor: Account, store_root, username: str, password: str) -> No
         raise InvalidInput(problem)
     _store_hash(files, username, passwords.hash_password(password))
     with files.changing_logins() as logins:
-        logins.pop(username, None)
+        throttle.forget_name(logins, username)
     audit.record(store_root, actor.username, "password_set", {"target": username, **_actor_details(actor)})
 
 
@@ -611,6 +650,7 @@ def change_settings(actor: Account, store_root, new_values: Mapping[str, object]
 __all__ = [
     "AccountsError", "InvalidInput", "LoginResult", "PermissionDenied", "WRONG_CREDENTIALS", "account_by_email",
     "authenticate", "change_own_password", "change_settings", "create_account", "current_account", "email_key",
-    "disable_account", "enable_account", "get_account", "list_accounts", "logout", "normalize_username",
+    "disable_account", "display_names", "enable_account", "get_account", "list_accounts", "logout",
+    "normalize_username",
     "set_password", "sso_login", "update_account",
 ]
