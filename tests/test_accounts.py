@@ -29,6 +29,7 @@ from queries.accounts.service import (
     current_account,
     disable_account,
     enable_account,
+    get_account,
     list_accounts,
     logout,
     set_password,
@@ -322,6 +323,42 @@ ISSUER = "https://sso.thanhhoa.gov.vn/realms/tinh"
 def claims(email: str, sub: str = "kc-0001", verified=True, iss: str = ISSUER) -> dict:
     """What st.user holds after a provider's sign-in (the ID token's claims)."""
     return {"is_logged_in": True, "iss": iss, "sub": sub, "email": email, "email_verified": verified}
+
+
+def test_a_password_reset_or_a_role_change_ends_the_open_sessions(store, places, monkeypatch):
+    password = new_password()
+    make(store, places, "an", CAN_BO_XA, password, communes=["thanh-hoa/dinh-tien"], email="an@x.vn")
+    admin = make(store, places, "tinh", QUAN_TRI, provinces=["Thanh Hóa"])
+
+    def session():
+        return authenticate(store, "an", password).account
+
+    open_one = session()
+    update_account(admin, store, "an", name="Nguyễn Văn An")  # a new name changes no right
+    assert current_account(store, open_one) == get_account(store, "an")
+    open_one = current_account(store, open_one)  # what a page run keeps
+    password = new_password()
+    set_password(admin, store, "an", password)
+    assert current_account(store, open_one) is None
+    for change in (lambda: update_account(admin, store, "an", places=places, communes=["thanh-hoa/phu-my"]),
+                   lambda: update_account(LOCAL_ADMIN, store, "an", role=LANH_DAO, provinces=["Thanh Hóa"]),
+                   lambda: update_account(LOCAL_ADMIN, store, "an", email="an.moi@x.vn"),
+                   lambda: (disable_account(admin, store, "an"), enable_account(admin, store, "an"))):
+        open_one = session()
+        assert current_account(store, open_one) is not None
+        change()
+        assert current_account(store, open_one) is None
+    # Changing one's own password ends the other sessions; the one that changed it keeps the
+    # account it is handed back.
+    here, elsewhere = session(), session()
+    old, password = password, new_password()
+    kept = change_own_password(store, here, old, password)
+    assert current_account(store, kept) == kept and current_account(store, elsewhere) is None
+    # Upgrading a weak hash at sign-in is the same password: no session ends.
+    open_one = session()
+    monkeypatch.delenv(passwords.TEST_ENV)
+    assert authenticate(store, "an", password).ok
+    assert current_account(store, open_one) == open_one
 
 
 def test_sso_matches_an_active_account_by_its_verified_email(store, places):

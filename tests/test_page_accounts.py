@@ -154,3 +154,34 @@ def test_a_province_admin_reads_the_settings_but_only_a_country_wide_admin_chang
     [save] = [b for b in at.button if b.label == "Lưu cài đặt"]
     save.click().run()
     assert not at.error and any("upload_max_mb: 20 → 30" in s.value for s in at.success)
+
+
+def dashboard(account=None) -> AppTest:
+    """dashboard.py as a browser opens it, with this account signed in."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if account is not None:
+        at.session_state["dti_account"] = account
+    return at.run()
+
+
+def test_a_password_reset_signs_the_open_session_out_at_its_next_run(people):
+    officer, password = people["canbo.dt"]
+    session = service.authenticate(store_dir(), "canbo.dt", password).account
+    at = dashboard(session)
+    assert not at.exception and at.session_state["dti_account"].username == "canbo.dt"
+    at.run()
+    assert at.session_state["dti_account"].username == "canbo.dt"  # nothing changed: still signed in
+
+    service.set_password(people["admin.th"][0], store_dir(), "canbo.dt", secrets.token_urlsafe(12))
+    at.run()
+    assert not at.exception
+    assert "dti_account" not in at.session_state
+    [ended] = [w.value for w in at.warning if "đã kết thúc" in w.value]
+    assert ended.startswith("Phiên đăng nhập của bạn đã kết thúc: mật khẩu, vai trò hoặc phạm vi")
+
+    # A role change does the same to a session opened after the reset.
+    session = service.authenticate(store_dir(), "lanhdao", people["lanhdao"][1]).account
+    at = dashboard(session)
+    service.update_account(LOCAL_ADMIN, store_dir(), "lanhdao", role="quan_tri", provinces=["Đồng Nai"])
+    at.run()
+    assert "dti_account" not in at.session_state

@@ -6,7 +6,9 @@ where the province has an identity provider, with single sign-on through Streaml
 `st.login()` / `st.user` (OIDC, configured in `.streamlit/secrets.toml` `[auth]`); the provider's
 claims (a verified e-mail, and the issuer and subject the account is bound to) are judged by
 queries.accounts.service.sso_login. The account is re-read from the store on
-every run, so one disabled by an admin, on any replica, is signed out at once.
+every run, so one disabled by an admin, or whose password, role, scope or e-mail changed (its
+credential_version differs from the one the session signed in with), on any replica, is
+signed out at once.
 
 Pages ask `current_account()`; what an account may do is decided in queries/ (permissions,
 changes), never here.
@@ -61,9 +63,9 @@ def current_account() -> Account | None:
     account = st.session_state.get(SESSION_KEY)
     if account is not None:
         fresh = service.current_account(store_dir(), account)
-        if fresh is None:  # disabled or removed since: the session ends, and says why
+        if fresh is None:  # disabled, removed or its credentials changed since: the session ends, and says why
             st.session_state.pop(SESSION_KEY, None)
-            st.session_state[ENDED_KEY] = account.username
+            st.session_state[ENDED_KEY] = True
             return None
         st.session_state[SESSION_KEY] = fresh
         return fresh
@@ -149,5 +151,6 @@ def sidebar(account: Account | None) -> None:
                 if not sign_out():
                     st.rerun()
         elif st.session_state.get(ENDED_KEY):
-            st.warning(f"Phiên đăng nhập của “{st.session_state[ENDED_KEY]}” đã kết thúc: tài khoản đã bị vô hiệu hóa "
-                       "hoặc không còn. Hãy liên hệ Quản trị tỉnh.", icon="🔒")
+            st.warning("Phiên đăng nhập của bạn đã kết thúc: mật khẩu, vai trò hoặc phạm vi "
+                       "của tài khoản vừa được thay đổi, hoặc tài khoản đã bị vô hiệu hóa. Hãy đăng nhập lại, hoặc liên "
+                       "hệ Quản trị tỉnh.", icon="🔒")

@@ -62,6 +62,9 @@ class Account:
     email: str | None = None
     active: bool = True
     commune_names: tuple[str, ...] = ()
+    # Bumped on every new password, role, scope or e-mail and on disabling: a session keeps the
+    # version it signed in with, and ends when the stored one differs.
+    credential_version: int = 0
 
     @property
     def role_label(self) -> str:

@@ -82,7 +82,14 @@ def _account(record: Mapping) -> Account:
         provinces=tuple(record.get("provinces") or ()), communes=tuple(record.get("communes") or ()),
         email=record.get("email"), active=bool(record.get("active", True)),
         commune_names=tuple(record.get("commune_names") or ()),
+        credential_version=int(record.get("credential_version") or 0),
     )
+
+
+def _new_credentials(record: dict) -> None:
+    """The account's password, role, scope, e-mail or state changed: sessions holding the
+    former version end at their next page run (current_account)."""
+    record["credential_version"] = int(record.get("credential_version") or 0) + 1
 
 
 def normalize_username(text: str | None) -> str:
@@ -98,13 +105,17 @@ def get_account(store_root, username: str) -> Account | None:
 
 def current_account(store_root, account: Account | None) -> Account | None:
     """What a signed-in session should hold now: the account as stored, or None when it was
-    disabled or removed since (the session then ends). Cheap: one os.stat when nothing changed."""
+    disabled or removed since, or its credentials changed since the session signed in (its
+    credential_version differs: a new password, role, scope or e-mail); the session then
+    ends. Cheap: one os.stat when nothing changed."""
     if account is None:
         return None
     if account is LOCAL_ADMIN:
         return account
     fresh = get_account(store_root, account.username)
-    return fresh if fresh is not None and fresh.active else None
+    if fresh is None or not fresh.active or fresh.credential_version != account.credential_version:
+        return None
+    return fresh
 
 
 def email_key(email: str | None) -> str:
@@ -267,18 +278,25 @@ def authenticate(store_root, username: str, password: str, address: str | None =
         audit.record(store_root, name, "login_failed", {"username": name, "reason": "disabled", **where})
         return LoginResult(None, ACCOUNT_DISABLED)
     if passwords.needs_rehash(record["password_hash"]):
-        _store_hash(files, name, passwords.hash_password(password), previous=record["password_hash"])
+        _store_hash(files, name, passwords.hash_password(password), previous=record["password_hash"], new_password=False)
     audit.record(store_root, name, "login", {"method": "password", **where})
     return LoginResult(_account(record), "")
 
 
-def _store_hash(files: AccountFiles, username: str, password_hash: str, previous: str | None = None) -> None:
+def _store_hash(files: AccountFiles, username: str, password_hash: str, previous: str | None = None,
+                new_password: bool = True) -> dict | None:
+    """Store a hash; `new_password` (not a mere upgrade of the same password's hash) ends the
+    account's open sessions. Returns the record as stored, or None when nothing was stored."""
     with files.changing_accounts() as records:
         record = records.get(username)
-        # `previous`: upgrade only the hash we checked, never one set meanwhile by an admin.
-        if record is not None and (previous is None or record.get("password_hash") == previous):
-            record["password_hash"] = password_hash
-            record["updated_at"] = audit._iso(clock.now())
+        # `previous`: store only over the hash we checked, never one set meanwhile by an admin.
+        if record is None or (previous is not None and record.get("password_hash") != previous):
+            return None
+        record["password_hash"] = password_hash
+        record["updated_at"] = audit._iso(clock.now())
+        if new_password:
+            _new_credentials(record)
+        return dict(record)
 
 
 SSO_NOT_VERIFIED = ("Nhà cung cấp đăng nhập một lần chưa xác nhận địa chỉ email này, nên không dùng nó để đăng "
@@ -527,6 +545,8 @@ def update_account(actor: Account, store_root, username: str, *, places: Places 
         return _account(old)
     if "communes" in diff:
         diff["commune_names"] = [old.get("commune_names"), new.get("commune_names")]
+    if {"role", "provinces", "communes", "email"} & set(diff):
+        _new_credentials(new)  # what the open sessions may do, or who may sign in, changed
     new["updated_at"] = audit._iso(clock.now())
     with files.changing_accounts() as records:
         if records.get(username) != old:
@@ -555,6 +575,8 @@ def _set_active(actor: Account, store_root, username: str, active: bool) -> Acco
         if changed:
             record["active"] = active
             record["updated_at"] = audit._iso(clock.now())
+            if not active:
+                _new_credentials(record)  # even once enabled again, the old sessions stay ended
         result = _account(record)
     if changed:
         if active:
@@ -595,8 +617,9 @@ def set_password(actor: Account, store_root, username: str, password: str) -> No
     audit.record(store_root, actor.username, "password_set", {"target": username, **_actor_details(actor)})
 
 
-def change_own_password(store_root, account: Account, old_password: str, new_password: str) -> None:
-    """Anyone signed in changes their own password, giving the current one."""
+def change_own_password(store_root, account: Account, old_password: str, new_password: str) -> Account:
+    """Anyone signed in changes their own password, giving the current one. Every session of
+    the account ends, this one too unless it keeps the returned account (the new version)."""
     account = fresh_actor(store_root, account)
     files = AccountFiles(store_root)
     record = files.record(account.username) or {}
@@ -605,8 +628,12 @@ def change_own_password(store_root, account: Account, old_password: str, new_pas
     problem = passwords.password_problem(new_password, account.username)
     if problem:
         raise InvalidInput(problem)
-    _store_hash(files, account.username, passwords.hash_password(new_password), previous=record.get("password_hash"))
+    stored = _store_hash(files, account.username, passwords.hash_password(new_password),
+                         previous=record.get("password_hash"))
+    if stored is None:
+        raise InvalidInput("Mật khẩu vừa được đặt lại ở nơi khác: hãy đăng nhập lại rồi đổi mật khẩu.")
     audit.record(store_root, account.username, "password_changed", {"target": account.username})
+    return _account(stored)
 
 
 # ---- settings -------------------------------------------------------------------------------------
