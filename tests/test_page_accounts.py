@@ -185,3 +185,51 @@ def test_a_password_reset_signs_the_open_session_out_at_its_next_run(people):
     service.update_account(LOCAL_ADMIN, store_dir(), "lanhdao", role="quan_tri", provinces=["Đồng Nai"])
     at.run()
     assert "dti_account" not in at.session_state
+
+
+@pytest.fixture
+def navigation_built(monkeypatch):
+    """The visible titles of every navigation dashboard.py builds, in order (a spy on
+    ui.navigation.page_list, which the real navigation is made from)."""
+    import ui.navigation
+
+    built = []
+    original = ui.navigation.page_list
+
+    def spy(account, public_view):
+        listed = original(account, public_view)
+        built.append([title for items in listed.values() for _, title, _, _ in items])
+        return listed
+
+    monkeypatch.setattr(ui.navigation, "page_list", spy)
+    return built
+
+
+def sign_out_button(at: AppTest):
+    [button] = [b for b in at.button if b.key == "dti_sign_out"]
+    return button
+
+
+def test_signing_out_lists_a_visitor_s_pages_at_once(people, navigation_built):
+    at = dashboard(people["canbo.dt"][0])
+    assert "Tải lên số liệu" in navigation_built[-1]
+    sign_out_button(at).click().run()
+    assert not at.exception and "dti_account" not in at.session_state
+    assert "Tải lên số liệu" not in navigation_built[-1] and "Đăng nhập" in navigation_built[-1]
+    assert not [b for b in at.button if b.key == "dti_sign_out"]
+
+
+def test_signing_out_of_single_sign_on_lists_a_visitor_s_pages_at_once(people, navigation_built):
+    service.update_account(LOCAL_ADMIN, store_dir(), "canbo.dt", email="an@dinhtien.gov.vn")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": secrets.token_hex(16),
+                          "client_id": "dti", "client_secret": secrets.token_hex(16),
+                          "server_metadata_url": "http://localhost:9/.well-known/openid-configuration"}
+    at.user = {"is_logged_in": True, "iss": "http://localhost:9", "sub": "an-1", "email": "an@dinhtien.gov.vn",
+               "email_verified": True}
+    at.run()
+    assert not at.exception and at.session_state["dti_account"].username == "canbo.dt"
+    assert "Tải lên số liệu" in navigation_built[-1]
+    sign_out_button(at).click().run()
+    assert not at.exception and "dti_account" not in at.session_state
+    assert "Tải lên số liệu" not in navigation_built[-1] and "Đăng nhập" in navigation_built[-1]

@@ -120,8 +120,9 @@ def sign_in(username: str, password: str) -> str | None:
 
 
 def sign_out() -> bool:
-    """End the session; True when the identity provider's sign-out was started (it redirects
-    and reruns by itself, and a rerun of ours would cancel it)."""
+    """End the session; True when the identity provider's sign-out was started (its redirect
+    follows). The sidebar's button calls this as its callback, before the run that builds the
+    navigation, so that run already lists a visitor's pages."""
     account = st.session_state.pop(SESSION_KEY, None)
     st.session_state.pop(SSO_REFUSED_KEY, None)
     if account is not None:
@@ -142,14 +143,10 @@ def sidebar(account: Account | None) -> None:
         if account is not None:
             st.markdown(f"**{account.name or account.username}**")
             st.caption(describe(account).split(" — ", 1)[-1])
-            if st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True):
-                if not sign_out():
-                    st.rerun()
+            st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True, on_click=sign_out)
         elif sso_refusal():
             st.warning(f"{NOT_GRANTED}: {sso_refusal()}", icon="🔒")
-            if st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True):
-                if not sign_out():
-                    st.rerun()
+            st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True, on_click=sign_out)
         elif st.session_state.get(ENDED_KEY):
             st.warning("Phiên đăng nhập của bạn đã kết thúc: mật khẩu, vai trò hoặc phạm vi "
                        "của tài khoản vừa được thay đổi, hoặc tài khoản đã bị vô hiệu hóa. Hãy đăng nhập lại, hoặc liên "
