@@ -135,6 +135,26 @@ def test_unknown_user_takes_about_as_long_as_a_wrong_password_at_real_cost(store
     assert unknown > 0.5 * wrong
 
 
+def test_a_failed_sign_in_keeps_of_the_typed_name_only_what_could_be_a_user_name(store, places):
+    make(store, places, "an", CAN_BO_XA, communes=["thanh-hoa/dinh-tien"])
+    typed_password = "Hoa@" + new_password()  # typed into the name box by mistake
+    mixed_case = "Hoa2024" + new_password().replace("-", "").replace("_", "")[:8].lower()
+    for typed in (typed_password, typed_password, mixed_case, "x" * 500, "nguyen.van.b", " AN "):
+        authenticate(store, typed, new_password())
+    logged = [d["username"] for _, a, d in audit_actions(store) if a == "login_failed"]
+    masked = r"^\(không hợp lệ: (\d+|hơn 100) ký tự, mã [0-9a-f]{8}\)$"
+    import re
+
+    assert all(re.match(masked, text) for text in logged[:4]), logged
+    assert logged[0] == logged[1] != logged[2]  # the same text, the same mark: attempts can be told apart
+    assert logged[0].startswith(f"(không hợp lệ: {len(typed_password)} ký tự") and "hơn 100" in logged[3]
+    assert logged[4:] == ["nguyen.van.b", "an"]  # could be a user name, or is one
+    text = b"".join((store / "audit").glob("*.jsonl").__next__().read_bytes().splitlines())
+    for secret in (typed_password, mixed_case, mixed_case.lower(), typed_password[:6], mixed_case[:6]):
+        assert secret.encode() not in text
+    assert audit_frame(store, viewer=LOCAL_ADMIN)["details"].to_list()[0].startswith("Tên đăng nhập “an”")
+
+
 def test_five_failures_lock_the_account_for_fifteen_minutes(store, places, monkeypatch):
     password = new_password()
     make(store, places, "an", CAN_BO_XA, password, communes=["thanh-hoa/dinh-tien"])
