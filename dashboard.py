@@ -7,6 +7,8 @@ from ui.navigation import pages_for
 
 st.set_page_config(page_title="Chuyển đổi số cấp xã", page_icon="📊", layout="wide")
 
+# Signing out happens in the sign-out button's callback, before this line: the navigation below
+# is already a visitor's in the run the click starts.
 account = auth.current_account()
 # expanded: an admin's fourteen pages stay listed (Streamlit folds menus past ten).
 current = st.navigation(pages_for(account, auth.public_view()), expanded=True)

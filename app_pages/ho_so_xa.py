@@ -7,8 +7,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from queries.accounts.service import display_names
 from queries.plans.projection import NOT_ENOUGH_DATA, PROJECTED_NOT_MET, PROJECTED_STATUSES
-from queries.settings import PILLARS
+from queries.settings import PILLARS, store_dir
 from queries.text import format_date
 from ui import charts, cycle, filters, page, plans
 from ui.downloads import chart_downloads, table_downloads
@@ -92,9 +93,9 @@ if report.height:
         + f" · **Thẩm định của tỉnh:** {cycle.review_text(month_review.get('review_status'), sent)}"
     )
     if month_review.get("review_status") == "yeu_cau_bo_sung":
+        reviewer = display_names(store_dir(), [month_review["reviewer"]]).get(month_review["reviewer"])
         st.warning(f"**Tỉnh yêu cầu bổ sung số liệu {scope.month_label.lower()}:** {literal(month_review['comment'] or '')}"
-                   f"\n\n— {literal(month_review['reviewer'] or 'Quản trị tỉnh')}, "
-                   f"{format_moment(month_review['reviewed_at_vn'])}",
+                   f"\n\n— {literal(reviewer or 'Quản trị tỉnh')}, {format_moment(month_review['reviewed_at_vn'])}",
                    icon="📝")
 
 indicators = query("commune_indicators", period=scope.period, commune=commune)
@@ -259,11 +260,15 @@ table = indicators.with_columns(
 ).sort(["pillar_order", "indicator"])
 # who uploaded each value in force (the account, not a typed name) and its evidence files
 provenance = query("value_provenance", period=scope.period, commune=commune)
+# People's names, never their user names: anyone may read this page, and a user name is half
+# of what signing in asks for.
+uploaders = display_names(store_dir(), provenance["uploader"].to_list())
 table = table.join(provenance.select("indicator", "value_source", "uploader", "n_evidence", "evidence"),
                    on="indicator", how="left").with_columns(
     pl.when(pl.col("value").is_null()).then(pl.lit("–"))
     .when(pl.col("value_source") == "plan").then(pl.lit("(kế hoạch đã ký)"))
-    .otherwise(pl.col("uploader").fill_null("–")).alias("uploader_text"),
+    .otherwise(pl.col("uploader").replace_strict(uploaders, default="–", return_dtype=pl.Utf8))
+    .alias("uploader_text"),
     pl.when(pl.col("value").is_null()).then(pl.lit("–"))
     .when(pl.col("n_evidence") > 0).then(pl.format("📎 {} tệp", pl.col("n_evidence")))
     .otherwise(pl.lit("Không có")).alias("evidence_text"),
@@ -285,7 +290,7 @@ st.dataframe(
         "lead_unit": st.column_config.TextColumn("Đơn vị chủ trì"),
         "value_period": st.column_config.TextColumn("Kỳ số liệu"),
         "value_received": st.column_config.TextColumn("Ngày nhận"),
-        "uploader_text": st.column_config.TextColumn("Người tải lên", help="Tài khoản đã tải lên số liệu đang dùng"),
+        "uploader_text": st.column_config.TextColumn("Người tải lên", help="Người đã tải lên số liệu đang dùng"),
         "evidence_text": st.column_config.TextColumn("Minh chứng", width=90,
                                                      help="Tệp minh chứng kèm lần tải lên của số liệu đang dùng"),
         "source": st.column_config.TextColumn("Văn bản giao chỉ tiêu", width="large"),

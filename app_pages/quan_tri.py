@@ -130,35 +130,47 @@ def render_accounts() -> None:
                 st.success(f"Đã đặt mật khẩu mới cho “{target.username}”.")
 
 
-CHOICES = {"unreported_rule": ("zero", "exclude"), "score_basis": ("all", "reviewed")}
+def render_settings_read_only(current: dict) -> None:
+    st.info("Cài đặt áp dụng cho cả nước (một bộ cài đặt cho mọi tỉnh), nên chỉ Quản trị toàn quốc (tài khoản "
+            "Quản trị không gắn tỉnh) thay đổi được. Bạn xem được các giá trị đang dùng dưới đây.", icon="🔒")
+    st.dataframe(pl.DataFrame({
+        "Tên": [s.name for s in SETTINGS],
+        "Giá trị": [str(current[s.name]) for s in SETTINGS],
+        "Mặc định": [str(s.default) for s in SETTINGS],
+        "Giới hạn": [s.bounds_text or (", ".join(s.choices) if s.choices else "có / không") for s in SETTINGS],
+        "Ý nghĩa": [s.help_vi for s in SETTINGS],
+    }), hide_index=True, use_container_width=True)
 
 
 def render_settings() -> None:
-    if not may_change_settings(account):
-        st.info("Tài khoản của bạn không thay đổi được cài đặt.")
-        return
     current = load_settings(store)
-    st.caption("Mỗi cài đặt kèm giải thích; thay đổi có hiệu lực ngay trên mọi trang và được ghi vào nhật ký "
-               "(giá trị cũ và mới).")
+    if not may_change_settings(account):
+        render_settings_read_only(current)
+        return
+    st.caption("Mỗi cài đặt kèm giải thích và giới hạn; thay đổi có hiệu lực ngay trên mọi trang, cho cả nước, và "
+               "được ghi vào nhật ký (giá trị cũ và mới).")
     with st.form("settings"):
         values = {}
         for setting in SETTINGS:
             value = current[setting.name]
             key = f"setting_{setting.name}"
-            if setting.name in CHOICES:
-                options = CHOICES[setting.name]
+            help_text = setting.help_vi + (f" (Giới hạn: {setting.bounds_text}.)" if setting.bounds_text else "")
+            if setting.kind == "choice":
+                options = setting.choices
                 values[setting.name] = st.selectbox(setting.name, options, index=options.index(value) if value in options else 0,
-                                                    help=setting.help_vi, key=key)
-            elif isinstance(setting.default, bool):
-                values[setting.name] = st.checkbox(setting.name, value=bool(value), help=setting.help_vi, key=key)
-            elif isinstance(setting.default, int):
-                values[setting.name] = st.number_input(setting.name, value=int(value), step=1, help=setting.help_vi, key=key)
-            elif isinstance(setting.default, float):
+                                                    help=help_text, key=key)
+            elif setting.kind == "bool":
+                values[setting.name] = st.checkbox(setting.name, value=bool(value), help=help_text, key=key)
+            elif setting.kind in ("whole", "number") and isinstance(setting.default, int):
+                # No min/max on the widget: a stored value outside them would break the page;
+                # queries.settings refuses an out-of-bounds value with a Vietnamese sentence.
+                values[setting.name] = st.number_input(setting.name, value=int(value), step=1, help=help_text, key=key)
+            elif setting.kind == "number":
                 values[setting.name] = st.number_input(setting.name, value=float(value), step=0.05, format="%.2f",
-                                                       help=setting.help_vi, key=key)
+                                                       help=help_text, key=key)
             else:
-                values[setting.name] = st.text_input(setting.name, value=str(value), help=setting.help_vi, key=key)
-            st.caption(setting.help_vi)
+                values[setting.name] = st.text_input(setting.name, value=str(value), help=help_text, key=key)
+            st.caption(setting.help_vi + (f" Giới hạn: {setting.bounds_text}." if setting.bounds_text else ""))
         if st.form_submit_button("Lưu cài đặt", type="primary"):
             changed = {k: v for k, v in values.items() if v != current[k]}
             if not changed:

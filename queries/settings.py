@@ -1,13 +1,18 @@
-"""Settings of the scoring method: one table with defaults and help text (like Datasette's).
+"""Settings of the scoring method, the sign-in and the importer: one table holding each
+setting's default, bounds and help text (like Datasette's), and the check of a new value
+against it. The settings are one file for the whole installation, so they are country-wide.
 
 Values can be overridden per store in `<store>/settings.json`; the method page shows this table.
 """
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from queries.text import format_number
 
 ROOT = Path(__file__).resolve().parent.parent
 # DTI_DATA_DIR lets tests point the app at a tiny fixture instead of the shipped data.
@@ -17,53 +22,103 @@ DEMO_STORE = DATA_DIR / "demo"
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting. A number has both bounds (low ≤ value ≤ high) and is whole when its
+    default is an int, unless `fractional`; a text setting with `choices` takes one of them."""
+
     name: str
     default: object
     help_vi: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    fractional: bool = False
 
+    @property
+    def kind(self) -> str:
+        if self.choices:
+            return "choice"
+        if isinstance(self.default, bool):
+            return "bool"
+        if isinstance(self.default, int) and not self.fractional:
+            return "whole"
+        if isinstance(self.default, (int, float)):
+            return "number"
+        return "text"
+
+    @property
+    def bounds_text(self) -> str:
+        """'từ 1 đến 50' (numbers only)."""
+        return f"từ {_number_text(self.low)} đến {_number_text(self.high)}" if self.low is not None else ""
+
+
+def _number_text(value: float | None) -> str:
+    """Vietnamese digits: 1.000.000; 0,5."""
+    if value is None:
+        return ""
+    return format_number(value, 0 if float(value).is_integer() else 2)
+
+
+# Pillar weights: points, any non-negative number up to ten times the largest DTI weight.
+WEIGHT = (0, 2000, (), True)
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("weight_HT", 100, "Trọng số trụ cột Hạ tầng số (điểm tối đa theo DTI)."),
-    Setting("weight_NL", 100, "Trọng số trụ cột Nhân lực số."),
-    Setting("weight_AT", 100, "Trọng số trụ cột An toàn thông tin mạng."),
-    Setting("weight_CQ", 200, "Trọng số trụ cột Chính quyền số."),
-    Setting("weight_KT", 150, "Trọng số trụ cột Kinh tế số."),
-    Setting("weight_XH", 150, "Trọng số trụ cột Xã hội số."),
+    Setting("weight_HT", 100, "Trọng số trụ cột Hạ tầng số (điểm tối đa theo DTI).", *WEIGHT),
+    Setting("weight_NL", 100, "Trọng số trụ cột Nhân lực số.", *WEIGHT),
+    Setting("weight_AT", 100, "Trọng số trụ cột An toàn thông tin mạng.", *WEIGHT),
+    Setting("weight_CQ", 200, "Trọng số trụ cột Chính quyền số.", *WEIGHT),
+    Setting("weight_KT", 150, "Trọng số trụ cột Kinh tế số.", *WEIGHT),
+    Setting("weight_XH", 150, "Trọng số trụ cột Xã hội số.", *WEIGHT),
     Setting(
         "unreported_rule",
         "zero",
         "Chỉ tiêu có mục tiêu nhưng chưa có số liệu: 'zero' = tính 0 điểm (không có minh chứng, "
         "không có điểm, như bộ DTI chính thức); 'exclude' = bỏ khỏi trung bình.",
+        choices=("zero", "exclude"),
     ),
-    Setting("on_track_ratio", 0.95, "Tỷ lệ tiến độ từ mức này trở lên: Đúng tiến độ."),
-    Setting("speed_up_ratio", 0.6, "Tỷ lệ tiến độ từ mức này đến dưới mức trên: Cần đẩy nhanh."),
+    Setting("on_track_ratio", 0.95, "Tỷ lệ tiến độ từ mức này trở lên: Đúng tiến độ.", 0, 1),
+    Setting("speed_up_ratio", 0.6, "Tỷ lệ tiến độ từ mức này đến dưới mức trên: Cần đẩy nhanh.", 0, 1),
     Setting(
         "score_basis",
         "all",
         "Số liệu được tính điểm: 'all' = mọi số liệu đã nhận; 'reviewed' = chỉ số liệu của các tháng "
         "đã được tỉnh thẩm định (số liệu tháng chưa thẩm định chờ, dùng số liệu đã thẩm định gần nhất).",
+        choices=("all", "reviewed"),
     ),
-    Setting("report_deadline_day", 20, "Báo cáo tháng M đúng hạn khi nhận được trước ngày này của tháng M+1 (giờ Việt Nam)."),
+    # A day every month has.
+    Setting("report_deadline_day", 20, "Báo cáo tháng M đúng hạn khi nhận được trước ngày này của tháng M+1 (giờ Việt Nam).",
+            1, 28),
     Setting(
         "lock_after_days",
         10,
         "Tháng M khóa sổ sau hạn báo cáo bấy nhiêu ngày (lúc 0 giờ): cán bộ xã không sửa được nữa, "
         "chỉ Quản trị tỉnh sửa được và phải ghi lý do.",
+        0, 90,  # a quarter at most: later, a month would never close before the next one's deadline
     ),
-    Setting("evidence_max_mb", 20, "Dung lượng tối đa của mỗi tệp minh chứng (MB)."),
+    Setting("evidence_max_mb", 20, "Dung lượng tối đa của mỗi tệp minh chứng (MB).", 1, 50),
     Setting("public_view", True, "Người chưa đăng nhập được xem các trang (chỉ xem); tắt: chỉ hiện màn hình đăng nhập."),
-    Setting("login_max_failures", 5, "Số lần đăng nhập sai liên tiếp thì tài khoản bị tạm khóa."),
-    Setting("login_lock_minutes", 15, "Tài khoản bị tạm khóa bấy nhiêu phút sau khi đăng nhập sai quá số lần trên."),
+    # A lock that needs more than 20 guesses, or lasts more than a day, no longer protects or
+    # no longer lets people work.
+    Setting("login_max_failures", 5, "Số lần đăng nhập sai liên tiếp từ một địa chỉ mạng thì tên đăng nhập bị tạm "
+            "khóa với địa chỉ đó; sai gấp bốn lần số này (từ mọi địa chỉ cộng lại) thì bị tạm khóa với mọi địa chỉ.",
+            1, 20),
+    Setting("login_lock_minutes", 15, "Tên đăng nhập bị tạm khóa bấy nhiêu phút sau khi đăng nhập sai quá số lần trên.",
+            1, 1440),
+    Setting("login_address_free_failures", 20, "Số lần đăng nhập sai (với mọi tên đăng nhập) từ một địa chỉ mạng "
+            "trong một giờ, trước khi địa chỉ đó phải chờ giữa hai lần thử (1 giây, rồi gấp đôi sau mỗi lần sai).",
+            5, 1000),
+    Setting("login_address_max_wait_minutes", 15, "Thời gian chờ dài nhất (phút) giữa hai lần thử của một địa chỉ "
+            "mạng đã đăng nhập sai nhiều lần.", 1, 1440),
     Setting("include_demo", True, "Đọc kèm dữ liệu minh họa (Tỉnh Minh Họa) có sẵn trong data/demo."),
     # Bounds of the importer (queries/ingest): no real file comes near them (a province's month
     # is about 3,000 rows × 10 columns); they keep one hostile file from taking the server down.
-    Setting("upload_max_mb", 20, "Dung lượng lớn nhất của một tệp tải lên (MB)."),
-    Setting("upload_max_rows", 50_000, "Số dòng lớn nhất của một tệp tải lên (tính cả dòng tiêu đề)."),
-    Setting("upload_max_columns", 200, "Số cột lớn nhất của một tệp tải lên."),
-    Setting("upload_max_cells", 1_000_000, "Số ô lớn nhất đọc từ một tệp tải lên (mọi trang cộng lại; một dòng tính đến ô cuối có số liệu)."),
+    Setting("upload_max_mb", 20, "Dung lượng lớn nhất của một tệp tải lên (MB).", 1, 50),
+    Setting("upload_max_rows", 50_000, "Số dòng lớn nhất của một tệp tải lên (tính cả dòng tiêu đề).", 1, 1_000_000),
+    Setting("upload_max_columns", 200, "Số cột lớn nhất của một tệp tải lên.", 1, 1000),
+    Setting("upload_max_cells", 1_000_000, "Số ô lớn nhất đọc từ một tệp tải lên (mọi trang cộng lại; một dòng tính đến "
+            "ô cuối có số liệu).", 1, 20_000_000),
     Setting("max_count", 10_000_000, "Giá trị lớn nhất hợp lý của một chỉ tiêu đếm số lượng, của tử số, "
-            "mẫu số và dân số một xã; lớn hơn là gõ nhầm hoặc tệp hỏng, bị từ chối."),
-    Setting("max_per_1000", 1000, "Giá trị lớn nhất hợp lý của một chỉ tiêu tính trên 1.000 dân."),
+            "mẫu số và dân số một xã; lớn hơn là gõ nhầm hoặc tệp hỏng, bị từ chối.", 1, 1_000_000_000),
+    Setting("max_per_1000", 1000, "Giá trị lớn nhất hợp lý của một chỉ tiêu tính trên 1.000 dân.", 1, 1_000_000),
 )
 
 PILLARS: tuple[tuple[str, str], ...] = (
@@ -89,3 +144,48 @@ def load_settings(store: Path | None = None) -> dict[str, object]:
         overrides = json.loads(path.read_text(encoding="utf-8"))
         values.update({k: v for k, v in overrides.items() if k in values})
     return values
+
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class InvalidSetting(ValueError):
+    """A value a setting does not take; `message` is Vietnamese, naming the setting."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _number(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidSetting(f"{name}: phải là một số.")
+    return value
+
+
+def checked_value(name: str, value) -> object:
+    """The value to store for the setting `name`, checked against its row of SETTINGS
+    (kind, choices, bounds), or InvalidSetting."""
+    setting = SETTINGS_BY_NAME.get(name)
+    if setting is None:
+        raise InvalidSetting(f"Không có cài đặt: {name}.")
+    kind = setting.kind
+    if kind == "choice":
+        if value not in setting.choices:
+            raise InvalidSetting(f"{name}: chọn một trong {', '.join(setting.choices)}.")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise InvalidSetting(f"{name}: phải là có (true) hoặc không (false).")
+        return value
+    if kind in ("whole", "number"):
+        number = _number(name, value)
+        if kind == "whole" and number != int(number):
+            raise InvalidSetting(f"{name}: phải là số nguyên {setting.bounds_text}.")
+        if not setting.low <= number <= setting.high:
+            what = "số nguyên" if kind == "whole" else "số"
+            raise InvalidSetting(f"{name}: phải là {what} {setting.bounds_text}.")
+        return int(number) if kind == "whole" else value
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidSetting(f"{name}: không được để trống.")
+    return value

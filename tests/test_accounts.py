@@ -29,6 +29,7 @@ from queries.accounts.service import (
     current_account,
     disable_account,
     enable_account,
+    get_account,
     list_accounts,
     logout,
     set_password,
@@ -96,6 +97,7 @@ def test_sign_in_returns_the_account_without_its_hash_and_is_recorded(store, pla
     assert result.ok and result.message == "" and result.account == created
     assert "hash" not in repr(result.account) and "argon2" not in repr(result)
     assert account_by_email(store, "an.nguyen@example.VN") == created
+    assert created.email == "an.nguyen@example.vn"
     logout(store, result.account)
     assert [(u, a) for u, a, _ in audit_actions(store)] == [
         (LOCAL_ADMIN.username, "account_created"), ("an", "login"), ("an", "logout")]
@@ -133,6 +135,26 @@ def test_unknown_user_takes_about_as_long_as_a_wrong_password_at_real_cost(store
     assert unknown > 0.5 * wrong
 
 
+def test_a_failed_sign_in_keeps_of_the_typed_name_only_what_could_be_a_user_name(store, places):
+    make(store, places, "an", CAN_BO_XA, communes=["thanh-hoa/dinh-tien"])
+    typed_password = "Hoa@" + new_password()  # typed into the name box by mistake
+    mixed_case = "Hoa2024" + new_password().replace("-", "").replace("_", "")[:8].lower()
+    for typed in (typed_password, typed_password, mixed_case, "x" * 500, "nguyen.van.b", " AN "):
+        authenticate(store, typed, new_password())
+    logged = [d["username"] for _, a, d in audit_actions(store) if a == "login_failed"]
+    masked = r"^\(không hợp lệ: (\d+|hơn 100) ký tự, mã [0-9a-f]{8}\)$"
+    import re
+
+    assert all(re.match(masked, text) for text in logged[:4]), logged
+    assert logged[0] == logged[1] != logged[2]  # the same text, the same mark: attempts can be told apart
+    assert logged[0].startswith(f"(không hợp lệ: {len(typed_password)} ký tự") and "hơn 100" in logged[3]
+    assert logged[4:] == ["nguyen.van.b", "an"]  # could be a user name, or is one
+    text = b"".join((store / "audit").glob("*.jsonl").__next__().read_bytes().splitlines())
+    for secret in (typed_password, mixed_case, mixed_case.lower(), typed_password[:6], mixed_case[:6]):
+        assert secret.encode() not in text
+    assert audit_frame(store, viewer=LOCAL_ADMIN)["details"].to_list()[0].startswith("Tên đăng nhập “an”")
+
+
 def test_five_failures_lock_the_account_for_fifteen_minutes(store, places, monkeypatch):
     password = new_password()
     make(store, places, "an", CAN_BO_XA, password, communes=["thanh-hoa/dinh-tien"])
@@ -143,11 +165,9 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(store, places, monke
     expected = ("Tài khoản tạm khóa do đăng nhập sai 5 lần liên tiếp. "
                 "Hãy thử lại sau 10:15 ngày 22/11/2026 (giờ Việt Nam).")
     assert fifth.message == expected and fifth.locked_until.strftime("%H:%M") == "10:15"
-    # While locked, even the right password gets the lock message; an unknown name never does.
+    # While locked, even the right password gets the lock message.
     at(monkeypatch, "2026-11-22T10:14:00+07:00")
     assert authenticate(store, "an", password).message == expected
-    for _ in range(6):
-        assert authenticate(store, "ai-do", new_password()).message == WRONG_CREDENTIALS
 
     at(monkeypatch, "2026-11-22T10:15:30+07:00")
     assert authenticate(store, "an", password).ok
@@ -157,6 +177,127 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(store, places, monke
     assert authenticate(store, "an", password).ok
     reasons = [d["reason"] for _, a, d in audit_actions(store) if a == "login_failed" and d["username"] == "an"]
     assert reasons == ["wrong_password"] * 4 + ["locked_now", "locked"] + ["wrong_password"] * 4
+
+
+def attempts(store, username: str, password: str, count: int, address: str | None = None) -> list[tuple]:
+    results = [authenticate(store, username, password, address=address) for _ in range(count)]
+    # The clock runs while the test does: the lock's end to the minute, as the message says it.
+    return [(r.ok, r.message, r.locked_until and r.locked_until.strftime("%d/%m %H:%M")) for r in results]
+
+
+def test_an_unknown_name_is_answered_exactly_like_a_known_one(store, places, monkeypatch):
+    """Same messages, same lock, same work: the answers never tell whether a name exists."""
+    make(store, places, "an", CAN_BO_XA, communes=["thanh-hoa/dinh-tien"])
+    hashed = []
+    original = PasswordHasher.verify
+    monkeypatch.setattr(PasswordHasher, "verify", lambda self, h, p: hashed.append(1) or original(self, h, p))
+    answers, work = {}, {}
+    for name in ("an", "khong-co-ai"):
+        at(monkeypatch, "2026-11-22T10:00:00+07:00")  # each name from the same moment
+        before = len(hashed)
+        answers[name] = attempts(store, name, new_password(), 7)
+        work[name] = len(hashed) - before
+    assert answers["an"] == answers["khong-co-ai"]
+    assert [message for _, message, _ in answers["an"]] == [WRONG_CREDENTIALS] * 4 + [
+        "Tài khoản tạm khóa do đăng nhập sai 5 lần liên tiếp. Hãy thử lại sau 10:15 ngày 22/11/2026 (giờ Việt Nam)."] * 3
+    assert work == {"an": 5, "khong-co-ai": 5}  # a locked name is refused before any hashing
+    # Nothing typed that is no account name is kept in the counters.
+    assert b"khong-co-ai" not in (store / "accounts" / "logins.json").read_bytes()
+
+
+def test_a_stranger_cannot_lock_a_person_out_from_another_address(store, places, monkeypatch):
+    password = new_password()
+    make(store, places, "an", CAN_BO_XA, password, communes=["thanh-hoa/dinh-tien"])
+    at(monkeypatch, "2026-11-22T10:00:00+07:00")
+    stranger, office = "198.51.100.7", "203.0.113.9"
+    assert attempts(store, "an", new_password(), 6, stranger)[-1][1].startswith("Tài khoản tạm khóa do đăng nhập sai 5")
+    assert authenticate(store, "an", password, address=office).ok  # the person, at their office
+    # Guessing spread over many addresses: four times the limit locks the name for everyone.
+    for i in range(20):
+        last = authenticate(store, "an", new_password(), address=f"192.0.2.{i // 4}")
+    assert last.message.startswith("Tài khoản tạm khóa do đăng nhập sai 20 lần liên tiếp.")
+    assert authenticate(store, "an", password, address=office).message == last.message
+    at(monkeypatch, "2026-11-22T10:16:00+07:00")
+    assert authenticate(store, "an", password, address=office).ok
+
+
+def test_an_address_that_keeps_failing_waits_ever_longer_and_is_refused_before_hashing(store, places, monkeypatch):
+    change_settings(LOCAL_ADMIN, store, {"login_address_free_failures": 5, "login_address_max_wait_minutes": 1})
+    password = new_password()
+    make(store, places, "an", CAN_BO_XA, password, communes=["thanh-hoa/dinh-tien"])
+    hashed = []
+    original = PasswordHasher.verify
+    monkeypatch.setattr(PasswordHasher, "verify", lambda self, h, p: hashed.append(1) or original(self, h, p))
+    guesser = "198.51.100.7"
+    at(monkeypatch, "2026-11-22T10:00:00+07:00")
+    # Five failures are free (each a new name: the name locks play no part), the sixth starts a wait.
+    for i in range(6):
+        assert authenticate(store, f"ten-{i}", new_password(), address=guesser).message == WRONG_CREDENTIALS
+    assert len(hashed) == 6
+    waiting = authenticate(store, "an", password, address=guesser)  # even the right password waits
+    assert not waiting.ok and waiting.message == (
+        "Có quá nhiều lần đăng nhập sai từ địa chỉ mạng của bạn. Hãy chờ 1 giây rồi thử lại.")
+    assert len(hashed) == 6  # refused before hashing
+    assert authenticate(store, "an", password, address="203.0.113.9").ok  # another address is not held up
+    waits = []
+    for second in (2, 5, 10, 20, 40, 80, 160):  # each failure after its wait doubles it, up to a minute
+        at(monkeypatch, f"2026-11-22T10:{second // 60:02d}:{second % 60:02d}+07:00")
+        assert authenticate(store, f"khac-{second}", new_password(), address=guesser).message == WRONG_CREDENTIALS
+        waits.append(authenticate(store, "an", password, address=guesser).message.split("chờ ")[1])
+    assert waits == ["2 giây rồi thử lại.", "4 giây rồi thử lại.", "8 giây rồi thử lại.", "16 giây rồi thử lại.",
+                     "32 giây rồi thử lại.", "60 giây rồi thử lại.", "60 giây rồi thử lại."]
+    # Waiting attempts are not written to the audit log one by one (they cost nothing, and must
+    # not fill the disk); the failure that started a wait says so.
+    failed = [d for _, a, d in audit_actions(store) if a == "login_failed"]
+    assert len(failed) == 13 and all(d.get("address") == guesser for d in failed)
+    assert "address_wait_until" in failed[5] and "address_wait_until" not in failed[4]
+    # An hour after its last failure the address starts afresh.
+    at(monkeypatch, "2026-11-22T11:03:00+07:00")
+    assert authenticate(store, "an", password, address=guesser).ok
+
+
+def test_the_login_counters_stay_bounded(store, places, monkeypatch):
+    from queries.accounts import throttle
+
+    monkeypatch.setattr(throttle, "MAX_NAMES", 30)
+    monkeypatch.setattr(throttle, "MAX_ADDRESSES", 40)
+    monkeypatch.setattr(throttle, "MAX_ADDRESSES_PER_NAME", 3)
+    make(store, places, "an", CAN_BO_XA, communes=["thanh-hoa/dinh-tien"])
+    at(monkeypatch, "2026-11-22T10:00:00+07:00")
+    for i in range(100):
+        authenticate(store, f"ten-{i}", new_password(), address=f"198.51.{i // 250}.{i % 250}")
+        authenticate(store, "an", new_password(), address=f"203.0.113.{i}")
+    state = json.loads((store / "accounts" / "logins.json").read_text())
+    assert len(state["names"]) <= 30 and len(state["addresses"]) <= 40
+    assert len(state["names"]["an"]["addresses"]) <= 3
+    # A day later, with nothing locked, everything is forgotten at the next failure.
+    at(monkeypatch, "2026-11-23T11:00:00+07:00")
+    authenticate(store, "moi", new_password())
+    state = json.loads((store / "accounts" / "logins.json").read_text())
+    assert len(state["names"]) == 1 and state["addresses"] == {}
+
+
+def test_the_client_address_believes_proxy_headers_only_from_a_configured_proxy():
+    from queries.accounts.throttle import client_address
+
+    assert client_address("203.0.113.9") == "203.0.113.9"
+    assert client_address("::ffff:203.0.113.9") == "203.0.113.9"  # IPv4 on a dual-stack server
+    assert client_address(None) is None and client_address("::ffff:127.0.0.1") is None  # the server itself
+    assert client_address("2001:db8:1:2:aaaa::1") == client_address("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert client_address("nonsense") is None
+    # Not configured: X-Forwarded-For is whatever the client wrote, and is ignored.
+    assert client_address("::ffff:127.0.0.1", "198.51.100.1") is None
+    assert client_address("203.0.113.9", "198.51.100.1", "198.51.100.2") == "203.0.113.9"
+    trusted = "127.0.0.1, ::1"
+    # nginx ($proxy_add_x_forwarded_for) appends the address it saw; what is left of it is forged.
+    assert client_address("::ffff:127.0.0.1", "198.51.100.1", trusted_proxies=trusted) == "198.51.100.1"
+    assert client_address(None, "10.9.9.9, 198.51.100.1", trusted_proxies=trusted) == "198.51.100.1"
+    assert client_address(None, "198.51.100.1, 127.0.0.1", trusted_proxies=trusted) == "198.51.100.1"
+    assert client_address(None, None, "198.51.100.3", trusted_proxies=trusted) == "198.51.100.3"
+    assert client_address(None, "not-an-address", trusted_proxies=trusted) is None
+    # A peer that is not a trusted proxy is the client, whatever it sends.
+    assert client_address("203.0.113.9", "198.51.100.1", trusted_proxies=trusted) == "203.0.113.9"
+    assert client_address("10.0.0.5", "198.51.100.1", trusted_proxies="10.0.0.0/8") == "198.51.100.1"
 
 
 def test_lockout_numbers_are_settings(store, places, monkeypatch):
@@ -196,18 +337,114 @@ def test_a_disabled_account_cannot_sign_in_or_act_and_is_noticed_at_once(store, 
         disable_account(admin, store, "an")
 
 
-def test_sso_matches_an_active_account_by_email(store, places):
+ISSUER = "https://sso.thanhhoa.gov.vn/realms/tinh"
+
+
+def claims(email: str, sub: str = "kc-0001", verified=True, iss: str = ISSUER) -> dict:
+    """What st.user holds after a provider's sign-in (the ID token's claims)."""
+    return {"is_logged_in": True, "iss": iss, "sub": sub, "email": email, "email_verified": verified}
+
+
+def test_a_password_reset_or_a_role_change_ends_the_open_sessions(store, places, monkeypatch):
+    password = new_password()
+    make(store, places, "an", CAN_BO_XA, password, communes=["thanh-hoa/dinh-tien"], email="an@x.vn")
+    admin = make(store, places, "tinh", QUAN_TRI, provinces=["Thanh Hóa"])
+
+    def session():
+        return authenticate(store, "an", password).account
+
+    open_one = session()
+    update_account(admin, store, "an", name="Nguyễn Văn An")  # a new name changes no right
+    assert current_account(store, open_one) == get_account(store, "an")
+    open_one = current_account(store, open_one)  # what a page run keeps
+    password = new_password()
+    set_password(admin, store, "an", password)
+    assert current_account(store, open_one) is None
+    for change in (lambda: update_account(admin, store, "an", places=places, communes=["thanh-hoa/phu-my"]),
+                   lambda: update_account(LOCAL_ADMIN, store, "an", role=LANH_DAO, provinces=["Thanh Hóa"]),
+                   lambda: update_account(LOCAL_ADMIN, store, "an", email="an.moi@x.vn"),
+                   lambda: (disable_account(admin, store, "an"), enable_account(admin, store, "an"))):
+        open_one = session()
+        assert current_account(store, open_one) is not None
+        change()
+        assert current_account(store, open_one) is None
+    # Changing one's own password ends the other sessions; the one that changed it keeps the
+    # account it is handed back.
+    here, elsewhere = session(), session()
+    old, password = password, new_password()
+    kept = change_own_password(store, here, old, password)
+    assert current_account(store, kept) == kept and current_account(store, elsewhere) is None
+    # Upgrading a weak hash at sign-in is the same password: no session ends.
+    open_one = session()
+    monkeypatch.delenv(passwords.TEST_ENV)
+    assert authenticate(store, "an", password).ok
+    assert current_account(store, open_one) == open_one
+
+
+def test_sso_matches_an_active_account_by_its_verified_email(store, places):
     make(store, places, "ld", LANH_DAO, provinces=["Đồng Nai"], email="Lanh.Dao@DongNai.gov.vn")
-    result = sso_login(store, "lanh.dao@dongnai.gov.vn")
+    result = sso_login(store, claims("lanh.dao@dongnai.gov.vn"))
     assert result.ok and result.account.username == "ld"
-    assert sso_login(store, "khac@dongnai.gov.vn").message.startswith("Không có tài khoản nào gắn với địa chỉ email")
+    assert result.account.email == "lanh.dao@dongnai.gov.vn"  # stored ASCII lower-case, as compared
+    assert sso_login(store, claims("khac@dongnai.gov.vn", sub="kc-9")).message.startswith(
+        "Không có tài khoản nào gắn với địa chỉ email")
     disable_account(LOCAL_ADMIN, store, "ld")
-    assert not sso_login(store, "LANH.DAO@dongnai.gov.vn").ok
+    assert not sso_login(store, claims("LANH.DAO@dongnai.gov.vn")).ok
     # An SSO-only account (no password) cannot be entered with any password.
     create_account(LOCAL_ADMIN, store, username="sso", role=LANH_DAO, email="sso@x.vn", places=places)
     assert authenticate(store, "sso", "").message == WRONG_CREDENTIALS
-    with pytest.raises(InvalidInput, match="Email SSO@x.vn đã gắn với tài khoản “sso”"):
+    with pytest.raises(InvalidInput, match="Email sso@x.vn đã gắn với tài khoản “sso”"):
         make(store, places, "sso2", LANH_DAO, email="SSO@x.vn")
+
+
+def test_sso_needs_a_verified_email(store, places):
+    make(store, places, "ld", LANH_DAO, provinces=["Đồng Nai"], email="ld@dongnai.gov.vn")
+    for verified in (False, None, "false", 1, "yes"):
+        result = sso_login(store, claims("ld@dongnai.gov.vn", verified=verified))
+        assert not result.ok and result.message.startswith("Nhà cung cấp đăng nhập một lần chưa xác nhận"), verified
+    missing = claims("ld@dongnai.gov.vn")
+    del missing["email_verified"]
+    assert not sso_login(store, missing).ok
+    for incomplete in ({**claims("ld@dongnai.gov.vn"), "sub": ""}, {**claims("ld@dongnai.gov.vn"), "iss": None},
+                       {"email": "ld@dongnai.gov.vn", "email_verified": True}):
+        assert sso_login(store, incomplete).message.startswith("Thông tin đăng nhập một lần không đầy đủ")
+    assert sso_login(store, claims("ld@dongnai.gov.vn", verified="true")).ok  # some providers send a string
+    reasons = [d["reason"] for _, a, d in audit_actions(store) if a == "login_failed"]
+    assert reasons == ["email_not_verified"] * 6 + ["sso_incomplete"] * 3
+
+
+def test_sso_binds_the_account_to_the_first_issuer_and_subject(store, places):
+    make(store, places, "ld", LANH_DAO, provinces=["Đồng Nai"], email="ld@dongnai.gov.vn")
+    assert sso_login(store, claims("ld@dongnai.gov.vn", sub="kc-0001")).ok
+    stored = json.loads((store / "accounts" / "accounts.json").read_text())["accounts"]["ld"]
+    assert (stored["sso_issuer"], stored["sso_subject"]) == (ISSUER, "kc-0001")
+    assert sso_login(store, claims("ld@dongnai.gov.vn", sub="kc-0001")).ok
+    # Another identity showing the same e-mail: another subject, or the same subject at another issuer.
+    for other in (claims("ld@dongnai.gov.vn", sub="kc-6666"),
+                  claims("ld@dongnai.gov.vn", sub="kc-0001", iss="https://evil.example/realms/x")):
+        result = sso_login(store, other)
+        assert not result.ok and result.message.startswith("Tài khoản gắn với email này đã liên kết với một danh tính")
+    # The bound identity cannot take a second account either.
+    make(store, places, "ld2", LANH_DAO, provinces=["Đồng Nai"], email="ld2@dongnai.gov.vn")
+    assert not sso_login(store, claims("ld2@dongnai.gov.vn", sub="kc-0001")).ok
+    # An admin giving the account a new e-mail releases the binding: the new address binds afresh.
+    update_account(LOCAL_ADMIN, store, "ld", email="lanh.dao@dongnai.gov.vn")
+    assert sso_login(store, claims("lanh.dao@dongnai.gov.vn", sub="kc-7777")).ok
+    assert not sso_login(store, claims("lanh.dao@dongnai.gov.vn", sub="kc-0001")).ok
+
+
+def test_sso_compares_emails_exactly_not_by_unicode_case_folding(store, places):
+    make(store, places, "an", CAN_BO_XA, communes=["thanh-hoa/dinh-tien"], email="sa@x.vn")
+    make(store, places, "hans", CAN_BO_XA, communes=["thanh-hoa/dinh-tien"], email="strasse@x.vn")
+    # 'ſ' (long s) case-folds to 's', 'ß' to 'ss': other addresses all the same.
+    for lookalike in ("ſa@x.vn", "ſA@x.vn", "straße@x.vn", "STRAẞE@x.vn", "sa@x.vn\u200b"):
+        assert account_by_email(store, lookalike) is None, lookalike
+        assert not sso_login(store, claims(lookalike, sub=lookalike)).ok
+    assert account_by_email(store, "  SA@X.VN ").username == "an"  # ASCII case and spaces only
+    import unicodedata
+
+    make(store, places, "dinh", CAN_BO_XA, communes=["thanh-hoa/dinh-tien"], email="định@x.vn")
+    assert account_by_email(store, unicodedata.normalize("NFD", "định@x.vn")).username == "dinh"
 
 
 def test_own_password_change_needs_the_current_one(store, places):
@@ -297,7 +534,7 @@ def test_a_province_admin_manages_its_province_only(store, places):
     for actor in (staff, leader):
         with pytest.raises(PermissionDenied, match="Chỉ Quản trị tỉnh được quản lý tài khoản."):
             list_accounts(actor, store)
-        with pytest.raises(PermissionDenied, match="Chỉ Quản trị tỉnh được thay đổi cài đặt."):
+        with pytest.raises(PermissionDenied, match="chỉ Quản trị toàn quốc"):
             change_settings(actor, store, {"public_view": False})
     # A caller cannot promote a commune officer by handing in a doctored copy of the account.
     forged = staff.__class__(**{**staff.__dict__, "role": QUAN_TRI, "provinces": (), "communes": ()})
@@ -359,15 +596,15 @@ def test_passwords_and_hashes_appear_nowhere_but_as_a_hash(store, places, monkey
 
 def test_settings_are_validated_stored_and_audited(store):
     bad = [
-        ({"weight_HT": -1}, "weight_HT: trọng số phải là số không âm."),
+        ({"weight_HT": -1}, "weight_HT: phải là số từ 0 đến 2.000."),
         ({"weight_HT": "nhiều"}, "weight_HT: phải là một số."),
-        ({"on_track_ratio": 1.5}, "on_track_ratio: phải nằm trong khoảng từ 0 đến 1."),
+        ({"on_track_ratio": 1.5}, "on_track_ratio: phải là số từ 0 đến 1."),
         ({"on_track_ratio": 0.5}, "on_track_ratio (mức Đúng tiến độ) phải lớn hơn speed_up_ratio"),
         ({"speed_up_ratio": 0.95}, "phải lớn hơn speed_up_ratio"),
         ({"unreported_rule": "bo"}, "unreported_rule: chọn một trong zero, exclude."),
         ({"public_view": "false"}, "public_view: phải là có (true) hoặc không (false)."),
-        ({"login_max_failures": 0}, "login_max_failures: phải là số nguyên ≥ 1."),
-        ({"login_lock_minutes": 2.5}, "login_lock_minutes: phải là số nguyên."),
+        ({"login_max_failures": 0}, "login_max_failures: phải là số nguyên từ 1 đến 20."),
+        ({"login_lock_minutes": 2.5}, "login_lock_minutes: phải là số nguyên từ 1 đến 1.440."),
         ({"login_lock_minutes": True}, "login_lock_minutes: phải là một số."),
         ({"mat_khau": "x"}, "Không có cài đặt: mat_khau."),
         ({"weight_XH": 10, "public_view": 1}, "public_view: phải là có"),  # one bad value: nothing stored
@@ -396,6 +633,43 @@ def test_settings_are_validated_stored_and_audited(store):
     ]
     assert audit_frame(store, viewer=LOCAL_ADMIN).filter(pl.col("action") == "settings_changed")["details"].to_list()[-1] == \
         "weight_HT: 100 → 120; on_track_ratio: 0.95 → 0.9; public_view: có → không"
+
+
+def test_every_number_setting_has_a_floor_and_a_ceiling_in_the_table(store):
+    from queries.settings import SETTINGS
+
+    for setting in SETTINGS:
+        if setting.kind in ("whole", "number"):
+            assert setting.low is not None and setting.high is not None, setting.name
+            assert setting.low <= setting.default <= setting.high, setting.name
+    huge = [
+        ({"upload_max_mb": 10**6}, "upload_max_mb: phải là số nguyên từ 1 đến 50."),
+        ({"login_max_failures": 10**9}, "login_max_failures: phải là số nguyên từ 1 đến 20."),
+        ({"login_lock_minutes": 10**7}, "login_lock_minutes: phải là số nguyên từ 1 đến 1.440."),
+        ({"upload_max_rows": 10**9}, "upload_max_rows: phải là số nguyên từ 1 đến 1.000.000."),
+        ({"evidence_max_mb": 51}, "evidence_max_mb: phải là số nguyên từ 1 đến 50."),
+        ({"weight_CQ": 1e12}, "weight_CQ: phải là số từ 0 đến 2.000."),
+        ({"lock_after_days": 10**5}, "lock_after_days: phải là số nguyên từ 0 đến 90."),
+        ({"max_count": 10**12}, "max_count: phải là số nguyên từ 1 đến 1.000.000.000."),
+    ]
+    for values, message in huge:
+        with pytest.raises(InvalidInput) as error:
+            change_settings(LOCAL_ADMIN, store, values)
+        assert error.value.message == message, values
+    assert not (store / "settings.json").exists()
+    assert change_settings(LOCAL_ADMIN, store, {"upload_max_mb": 50, "login_max_failures": 20}) == [
+        ("login_max_failures", 5, 20), ("upload_max_mb", 20, 50)]
+
+
+def test_only_a_country_wide_admin_changes_the_settings(store, places):
+    province_admin = make(store, places, "tinh", QUAN_TRI, provinces=["Thanh Hóa"])
+    country_admin = make(store, places, "quoc", QUAN_TRI)
+    for values in ({"weight_HT": 120}, {"login_max_failures": 10}, {"upload_max_mb": 30}, {"public_view": False}):
+        with pytest.raises(PermissionDenied) as error:
+            change_settings(province_admin, store, values)
+        assert error.value.message.startswith("Cài đặt áp dụng cho cả nước, nên chỉ Quản trị toàn quốc")
+    assert not (store / "settings.json").exists()
+    assert change_settings(country_admin, store, {"weight_HT": 120}) == [("weight_HT", 100, 120)]
 
 
 # ---- the audit log ---------------------------------------------------------------------------------

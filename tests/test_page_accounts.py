@@ -152,3 +152,107 @@ def test_the_audit_page_lists_sign_ins_and_account_changes(people):
     assert "canbo.dt" in set(log["Người thực hiện"])
     text = " ".join(str(v) for v in log.to_numpy().ravel())
     assert people["canbo.dt"][1] not in text and "argon2" not in text
+
+
+def test_a_province_admin_reads_the_settings_but_only_a_country_wide_admin_changes_them(people, db):
+    province_admin = people["admin.th"][0]
+    at = page("quan_tri", province_admin).run()
+    assert not at.exception
+    assert not [b for b in at.button if b.label == "Lưu cài đặt"] and not at.number_input
+    assert any("chỉ Quản trị toàn quốc" in i.value for i in at.info)
+    shown = at.dataframe[-1].value
+    row = shown[shown["Tên"] == "upload_max_mb"].iloc[0]
+    assert (row["Giá trị"], row["Giới hạn"]) == ("20", "từ 1 đến 50")
+
+    country_admin = service.create_account(LOCAL_ADMIN, store_dir(), username="quantri.quoc", role="quan_tri",
+                                           password=secrets.token_urlsafe(12), name="Quản trị toàn quốc")
+    at = page("quan_tri", country_admin).run()
+    [upload_max_mb] = [n for n in at.number_input if n.label == "upload_max_mb"]
+    upload_max_mb.set_value(10**6)
+    [save] = [b for b in at.button if b.label == "Lưu cài đặt"]
+    save.click().run()
+    assert [e.value for e in at.error] == ["upload_max_mb: phải là số nguyên từ 1 đến 50."]
+    [upload_max_mb] = [n for n in at.number_input if n.label == "upload_max_mb"]
+    upload_max_mb.set_value(30)
+    [save] = [b for b in at.button if b.label == "Lưu cài đặt"]
+    save.click().run()
+    assert not at.error and any("upload_max_mb: 20 → 30" in s.value for s in at.success)
+
+
+def dashboard(account=None) -> AppTest:
+    """dashboard.py as a browser opens it, with this account signed in."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if account is not None:
+        at.session_state["dti_account"] = account
+    return at.run()
+
+
+def test_a_password_reset_signs_the_open_session_out_at_its_next_run(people):
+    officer, password = people["canbo.dt"]
+    session = service.authenticate(store_dir(), "canbo.dt", password).account
+    at = dashboard(session)
+    assert not at.exception and at.session_state["dti_account"].username == "canbo.dt"
+    at.run()
+    assert at.session_state["dti_account"].username == "canbo.dt"  # nothing changed: still signed in
+
+    service.set_password(people["admin.th"][0], store_dir(), "canbo.dt", secrets.token_urlsafe(12))
+    at.run()
+    assert not at.exception
+    assert "dti_account" not in at.session_state
+    [ended] = [w.value for w in at.warning if "đã kết thúc" in w.value]
+    assert ended.startswith("Phiên đăng nhập của bạn đã kết thúc: mật khẩu, vai trò hoặc phạm vi")
+
+    # A role change does the same to a session opened after the reset.
+    session = service.authenticate(store_dir(), "lanhdao", people["lanhdao"][1]).account
+    at = dashboard(session)
+    service.update_account(LOCAL_ADMIN, store_dir(), "lanhdao", role="quan_tri", provinces=["Đồng Nai"])
+    at.run()
+    assert "dti_account" not in at.session_state
+
+
+@pytest.fixture
+def navigation_built(monkeypatch):
+    """The visible titles of every navigation dashboard.py builds, in order (a spy on
+    ui.navigation.page_list, which the real navigation is made from)."""
+    import ui.navigation
+
+    built = []
+    original = ui.navigation.page_list
+
+    def spy(account, public_view):
+        listed = original(account, public_view)
+        built.append([title for items in listed.values() for _, title, _, _ in items])
+        return listed
+
+    monkeypatch.setattr(ui.navigation, "page_list", spy)
+    return built
+
+
+def sign_out_button(at: AppTest):
+    [button] = [b for b in at.button if b.key == "dti_sign_out"]
+    return button
+
+
+def test_signing_out_lists_a_visitor_s_pages_at_once(people, navigation_built):
+    at = dashboard(people["canbo.dt"][0])
+    assert "Tải lên số liệu" in navigation_built[-1]
+    sign_out_button(at).click().run()
+    assert not at.exception and "dti_account" not in at.session_state
+    assert "Tải lên số liệu" not in navigation_built[-1] and "Đăng nhập" in navigation_built[-1]
+    assert not [b for b in at.button if b.key == "dti_sign_out"]
+
+
+def test_signing_out_of_single_sign_on_lists_a_visitor_s_pages_at_once(people, navigation_built):
+    service.update_account(LOCAL_ADMIN, store_dir(), "canbo.dt", email="an@dinhtien.gov.vn")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": secrets.token_hex(16),
+                          "client_id": "dti", "client_secret": secrets.token_hex(16),
+                          "server_metadata_url": "http://localhost:9/.well-known/openid-configuration"}
+    at.user = {"is_logged_in": True, "iss": "http://localhost:9", "sub": "an-1", "email": "an@dinhtien.gov.vn",
+               "email_verified": True}
+    at.run()
+    assert not at.exception and at.session_state["dti_account"].username == "canbo.dt"
+    assert "Tải lên số liệu" in navigation_built[-1]
+    sign_out_button(at).click().run()
+    assert not at.exception and "dti_account" not in at.session_state
+    assert "Tải lên số liệu" not in navigation_built[-1] and "Đăng nhập" in navigation_built[-1]

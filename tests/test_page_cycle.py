@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from queries.accounts import service
-from queries.accounts.permissions import LANH_DAO, LOCAL_ADMIN, QUAN_TRI
+from queries.accounts.permissions import CAN_BO_XA, LANH_DAO, LOCAL_ADMIN, QUAN_TRI
 from queries.accounts.places import Places
 from queries.clock import VIETNAM
 from queries.db import Database
@@ -215,18 +215,29 @@ def test_leader_sees_review_states_without_the_review_form(cycle_db):
 
 # ---- provenance and evidence on the profile ----------------------------------------------------------
 def test_profile_names_the_uploader_and_the_evidence_of_each_value(cycle_db):
+    # Anyone may read the profile: it names people, never their user names.
+    for username, role, name, scope in (("cb.daiphuoc", CAN_BO_XA, "Nguyễn Thị Phước", {"communes": [DAI_PHUOC]}),
+                                        ("qt.dongnai", QUAN_TRI, "Trần Văn Nai", {"provinces": ["Đồng Nai"]})):
+        service.create_account(LOCAL_ADMIN, cycle_db.store.root, username=username, role=role, name=name,
+                               password=secrets.token_urlsafe(12), places=Places.from_database(cycle_db), **scope)
+    cycle_db.store.add_review(MINH_DUC, OCTOBER, "yeu_cau_bo_sung", user="qt.dongnai", comment=COMMENT)
     at = open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=DAI_PHUOC)
     indicators = table_with(at, "uploader_text")
     row = indicators[indicators["indicator"] == "XH05"].iloc[0]
-    assert (row["value_text"], row["uploader_text"], row["evidence_text"]) == ("72,5 %", "cb.daiphuoc", "📎 1 tệp")
+    assert (row["value_text"], row["uploader_text"], row["evidence_text"]) == (
+        "72,5 %", "Nguyễn Thị Phước", "📎 1 tệp")
     assert any("bien-ban-thang-10.pdf" in shown(b.proto.label) for b in at.get("download_button"))
     text = text_of(at)
     assert "**Báo cáo tháng 10/2026:** ✅ Đúng hạn (nhận lúc 19/11/2026 23:00)" in text
     assert "**Thẩm định của tỉnh:** 🕓 Chờ thẩm định" in text
-    # September's value of Minh Đức came without evidence
-    minh_duc = table_with(open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=MINH_DUC), "uploader_text")
+    assert "cb.daiphuoc" not in text
+    # September's value of Minh Đức came without evidence, from a user name with no account
+    at = open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=MINH_DUC)
+    minh_duc = table_with(at, "uploader_text")
     assert minh_duc[["value_period", "uploader_text", "evidence_text"]].values.tolist()[0][1:] == [
-        "cb.minhduc", "Không có"]
+        "(không rõ)", "Không có"]
+    text = text_of(at)
+    assert "— Trần Văn Nai, 22/11/2026" in text and "qt.dongnai" not in text and "cb.minhduc" not in text
 
 
 def test_page_on_an_empty_installation_explains(empty_data):

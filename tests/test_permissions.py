@@ -82,7 +82,8 @@ ADMIN = {"manage accounts", "change settings", "see the audit log", "browse when
          "browse when public_view is on"}
 ALLOWED = {
     "admin_all": set(QUESTIONS),  # country-wide: everything, every upload
-    "admin_th": ALL_UPLOADS | ADMIN | {
+    # A province admin does not change the settings: they are the whole country's.
+    "admin_th": ALL_UPLOADS | (ADMIN - {"change settings"}) | {
         "actuals row of own commune", "actuals row of a neighbour", "commune Định Tiến in scope", "read Thanh Hóa",
         "undo own upload", "undo someone's upload in Thanh Hóa", "undo own upload of a commune no longer its own",
         "see own upload", "see someone's upload in Thanh Hóa", "review Thanh Hóa", "manage an account of Thanh Hóa"},

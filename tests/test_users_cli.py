@@ -17,7 +17,7 @@ from queries.accounts import passwords
 from queries.accounts.audit import audit_lines
 from queries.accounts.cli import main
 from queries.accounts.places import Places
-from queries.accounts.service import authenticate
+from queries.accounts.service import authenticate, current_account
 from queries.db import Database
 from tests.upload_data import make_data_dir
 
@@ -83,8 +83,11 @@ def test_add_list_disable_enable_set_password(store, monkeypatch, capsys):
     ]
     assert users(store, monkeypatch, capsys, "enable", "an")[:2] == (0, "Đã kích hoạt lại tài khoản “an”.\n")
     second = new_password()
+    session = authenticate(store, "an", password).account  # a browser signed in before the reset
+    assert current_account(store, session) == session
     assert users(store, monkeypatch, capsys, "set-password", "an", "--password-stdin", stdin=second + "\r\n")[:2] == (
-        0, "Đã đặt mật khẩu mới cho tài khoản “an”.\n")
+        0, "Đã đặt mật khẩu mới cho tài khoản “an”; các phiên đang đăng nhập của tài khoản này đã kết thúc.\n")
+    assert current_account(store, session) is None  # the reset ended it
     assert authenticate(store, "an", second).ok and not authenticate(store, "an", password).ok
     assert users(store, monkeypatch, capsys, "update", "an", "--commune", "Phú Mỹ", "--province", "Thanh Hóa")[:2] == (
         0, "Đã sửa tài khoản “an” (Cán bộ xã, Xã Phú Mỹ).\n")

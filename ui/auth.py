@@ -3,9 +3,12 @@
 A person signs in with a built-in account (username and password, checked by
 queries.accounts.service.authenticate: argon2 hashes, lockout after repeated failures) or,
 where the province has an identity provider, with single sign-on through Streamlit's own
-`st.login()` / `st.user` (OIDC, configured in `.streamlit/secrets.toml` `[auth]`); the e-mail
-the provider vouches for is matched to an account. The account is re-read from the store on
-every run, so one disabled by an admin, on any replica, is signed out at once.
+`st.login()` / `st.user` (OIDC, configured in `.streamlit/secrets.toml` `[auth]`); the provider's
+claims (a verified e-mail, and the issuer and subject the account is bound to) are judged by
+queries.accounts.service.sso_login. The account is re-read from the store on
+every run, so one disabled by an admin, or whose password, role, scope or e-mail changed (its
+credential_version differs from the one the session signed in with), on any replica, is
+signed out at once.
 
 Pages ask `current_account()`; what an account may do is decided in queries/ (permissions,
 changes), never here.
@@ -13,10 +16,11 @@ changes), never here.
 from __future__ import annotations
 
 import logging
+import os
 
 import streamlit as st
 
-from queries.accounts import service
+from queries.accounts import service, throttle
 from queries.accounts.permissions import Account, describe
 from queries.settings import load_settings, store_dir
 from ui.markdown import literal
@@ -27,6 +31,7 @@ SESSION_KEY = "dti_account"
 SSO_REFUSED_KEY = "dti_sso_refused"
 ENDED_KEY = "dti_session_ended"
 NOT_GRANTED = "Tài khoản chưa được cấp quyền"
+TRUSTED_PROXIES_ENV = "DTI_TRUSTED_PROXIES"
 
 
 def sso_configured() -> bool:
@@ -40,12 +45,14 @@ def sso_configured() -> bool:
         return False
 
 
-def _sso_email() -> str | None:
+def _sso_claims() -> dict | None:
+    """The claims of the identity provider's ID token (iss, sub, email, email_verified…), when
+    this browser is signed in by SSO; queries.accounts.service.sso_login judges them."""
     if not sso_configured():
         return None
     try:
         if st.user.is_logged_in:
-            return st.user.get("email")
+            return dict(st.user.to_dict())
     except Exception:
         log.warning("reading st.user failed", exc_info=True)
     return None
@@ -57,19 +64,20 @@ def current_account() -> Account | None:
     account = st.session_state.get(SESSION_KEY)
     if account is not None:
         fresh = service.current_account(store_dir(), account)
-        if fresh is None:  # disabled or removed since: the session ends, and says why
+        if fresh is None:  # disabled, removed or its credentials changed since: the session ends, and says why
             st.session_state.pop(SESSION_KEY, None)
-            st.session_state[ENDED_KEY] = account.username
+            st.session_state[ENDED_KEY] = True
             return None
         st.session_state[SESSION_KEY] = fresh
         return fresh
-    email = _sso_email()
-    if email and not st.session_state.get(SSO_REFUSED_KEY):
-        result = service.sso_login(store_dir(), email)
+    claims = _sso_claims()
+    if claims and not st.session_state.get(SSO_REFUSED_KEY):
+        result = service.sso_login(store_dir(), claims)
         if result.ok:
             st.session_state[SESSION_KEY] = result.account
             return result.account
-        st.session_state[SSO_REFUSED_KEY] = f"{result.message} (email: {email})"
+        email = claims.get("email")
+        st.session_state[SSO_REFUSED_KEY] = result.message + (f" (email: {email})" if isinstance(email, str) else "")
     return None
 
 
@@ -82,9 +90,29 @@ def public_view() -> bool:
     return bool(load_settings(store_dir())["public_view"])
 
 
+def client_address() -> str | None:
+    """Where this browser connects from, as the sign-in throttle keys it (None when the server
+    cannot tell). Streamlit gives the connection's peer; behind a proxy (deploy/nginx.conf.template
+    sets X-Forwarded-For) every peer is the proxy, so the headers are believed only from the
+    proxies named in DTI_TRUSTED_PROXIES (e.g. "127.0.0.1,::1"): a client can write any header."""
+    try:
+        peer = st.context.ip_address
+        headers = st.context.headers
+        # Several X-Forwarded-For lines read as one list, in order (as uvicorn reads them).
+        forwarded = ", ".join(headers.get_all("X-Forwarded-For")) or None
+        real_ip = headers.get("X-Real-IP")
+    except Exception:  # no browser behind this run (a test's bare run)
+        return None
+    if peer is not None and not isinstance(peer, str):
+        return None
+    return throttle.client_address(peer, forwarded if isinstance(forwarded, str) else None,
+                                   real_ip if isinstance(real_ip, str) else None,
+                                   os.environ.get(TRUSTED_PROXIES_ENV, ""))
+
+
 def sign_in(username: str, password: str) -> str | None:
     """Sign in with a built-in account; None on success, else the one message to show."""
-    result = service.authenticate(store_dir(), username, password)
+    result = service.authenticate(store_dir(), username, password, address=client_address())
     if not result.ok:
         return result.message
     st.session_state[SESSION_KEY] = result.account
@@ -93,8 +121,9 @@ def sign_in(username: str, password: str) -> str | None:
 
 
 def sign_out() -> bool:
-    """End the session; True when the identity provider's sign-out was started (it redirects
-    and reruns by itself, and a rerun of ours would cancel it)."""
+    """End the session; True when the identity provider's sign-out was started (its redirect
+    follows). The sidebar's button calls this as its callback, before the run that builds the
+    navigation, so that run already lists a visitor's pages."""
     account = st.session_state.pop(SESSION_KEY, None)
     st.session_state.pop(SSO_REFUSED_KEY, None)
     if account is not None:
@@ -103,7 +132,7 @@ def sign_out() -> bool:
     for key in list(st.session_state.keys()):
         if str(key).startswith(("_dti_", "dti_", "upload_")):
             st.session_state.pop(key, None)
-    if _sso_email():
+    if _sso_claims():
         st.logout()  # ends the provider's cookie too, and reruns
         return True
     return False
@@ -115,14 +144,11 @@ def sidebar(account: Account | None) -> None:
         if account is not None:
             st.markdown(f"**{literal(account.name or account.username)}**")
             st.caption(describe(account).split(" — ", 1)[-1])
-            if st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True):
-                if not sign_out():
-                    st.rerun()
+            st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True, on_click=sign_out)
         elif sso_refusal():
             st.warning(f"{NOT_GRANTED}: {literal(sso_refusal())}", icon="🔒")
-            if st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True):
-                if not sign_out():
-                    st.rerun()
+            st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True, on_click=sign_out)
         elif st.session_state.get(ENDED_KEY):
-            st.warning(f"Phiên đăng nhập của “{st.session_state[ENDED_KEY]}” đã kết thúc: tài khoản đã bị vô hiệu hóa "
-                       "hoặc không còn. Hãy liên hệ Quản trị tỉnh.", icon="🔒")
+            st.warning("Phiên đăng nhập của bạn đã kết thúc: mật khẩu, vai trò hoặc phạm vi "
+                       "của tài khoản vừa được thay đổi, hoặc tài khoản đã bị vô hiệu hóa. Hãy đăng nhập lại, hoặc liên "
+                       "hệ Quản trị tỉnh.", icon="🔒")

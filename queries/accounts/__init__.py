@@ -32,18 +32,23 @@ Who may do what (pure functions, `permissions.py`, the one place the rules live)
 Signing in and managing (`service.py`; each call re-reads the actor from the store and checks
 its permission itself: PermissionDenied / InvalidInput, both with a Vietnamese `.message`):
 
-    authenticate(store, username, password) -> LoginResult(account | None, message, locked_until)
-    sso_login(store, email) -> LoginResult          account_by_email(store, email) -> Account | None
+    authenticate(store, username, password, address=None) -> LoginResult(account | None, message, locked_until)
+        (address: throttle.client_address(...); locks by name and address, waits by address: throttle.py)
+    sso_login(store, claims) -> LoginResult   (claims: the ID token's, e.g. st.user: email_verified
+        must be true; the first sign-in binds the account to iss + sub, later ones must match)
+    account_by_email(store, email) -> Account | None   (exact, after email_key: NFC, strip, ASCII lower-case)
     logout(store, account)
-    current_account(store, account) -> Account | None   (call on every page run: None = disabled)
+    current_account(store, account) -> Account | None   (call on every page run: None = disabled, or its
+        credential_version changed: a new password, role, scope or e-mail)
     get_account(store, username) -> Account | None
+    display_names(store, usernames) -> {username: the person's name}   (what pages show, never user names)
     list_accounts(actor, store) -> [Account]
     create_account(actor, store, *, username, role, password=None, name="", email=None,
                    provinces=(), communes=(), places=None) -> Account
     update_account(actor, store, username, *, places=None, name=, role=, provinces=, communes=, email=)
     disable_account(actor, store, username) / enable_account(actor, store, username) -> Account
     set_password(actor, store, username, password)
-    change_own_password(store, account, old_password, new_password)
+    change_own_password(store, account, old_password, new_password) -> Account   (keep it: the others end)
     change_settings(actor, store, {name: value}) -> [(name, old, new)]
 
 Communes may be given as the importer reads them: commune id, commune code or name within the

@@ -10,8 +10,8 @@ Two sources, merged for reading:
 
 Lines are only ever appended (O_APPEND, under `<store>/.audit.lock`, flushed to disk). A line
 cut short by a crash is skipped by readers, and the next writer starts on a new line. No line
-holds a password or a password hash: failed sign-ins record the user name typed, account
-changes record which fields changed.
+holds a password or a password hash: a failed sign-in records the name typed only when it is an
+account's or could be one (typed_username), account changes record which fields changed.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from queries.accounts.permissions import (
     may_see_audit,
     province_in_scope,
 )
+from queries.accounts.storage import AccountFiles
 from queries.store.files import locked
 from queries.store.journal import Journal
 from queries.text import clean_line, format_month
@@ -65,10 +66,14 @@ LOGIN_FAILURE_REASONS = {
     "locked_now": "sai quá số lần cho phép, tài khoản bị tạm khóa",
     "disabled": "tài khoản đã bị vô hiệu hóa",
     "no_account_for_email": "không có tài khoản nào gắn với email này",
+    "email_not_verified": "nhà cung cấp SSO chưa xác nhận email này",
+    "sso_incomplete": "thông tin SSO thiếu email hoặc mã định danh",
+    "sso_identity_mismatch": "tài khoản đã liên kết với một danh tính SSO khác",
 }
 REVIEW_STATUS_LABELS = {"da_tham_dinh": "đã thẩm định", "cho_tham_dinh": "chờ thẩm định"}
 FIELD_LABELS = {"name": "họ tên", "role": "vai trò", "provinces": "tỉnh", "communes": "xã", "email": "email"}
-# A user name typed at the login form is recorded as typed, but not without limit.
+# The longest typed text whose length the log states exactly (an e-mail the identity provider
+# gave is also cut there).
 MAX_TYPED_USERNAME = 100
 
 
@@ -357,7 +362,16 @@ def audit_frame(
     return pl.DataFrame(rows, schema=AUDIT_SCHEMA, orient="row")
 
 
-def typed_username(text: str | None) -> str:
-    """A user name as typed at the login form, fit for the log: cleaned, NFC, bounded."""
-    return clean_line(text)[:MAX_TYPED_USERNAME]
+def typed_username(text: str | None, store_root: str | os.PathLike) -> str:
+    """What the log keeps of a name typed at the sign-in form that is no account's: the name
+    itself when it could be one (lower-case, as USERNAME_PATTERN allows: someone mistyping
+    theirs, or guessing), else only its length and a keyed hash (people type their password
+    into the name box; the hash tells repeated attempts apart without keeping any of it)."""
+    from queries.accounts.service import USERNAME_PATTERN  # the service imports this module
+
+    typed = clean_line(text)
+    if typed == typed.lower() and USERNAME_PATTERN.match(typed):
+        return typed
+    length = f"{len(typed)}" if len(typed) <= MAX_TYPED_USERNAME else f"hơn {MAX_TYPED_USERNAME}"
+    return f"(không hợp lệ: {length} ký tự, mã {AccountFiles(store_root).keyed_hash(typed)[:8]})"
 

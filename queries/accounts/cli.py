@@ -163,7 +163,8 @@ def _run(args) -> str:
         if not args.password_stdin:
             raise InvalidInput("Hãy đưa mật khẩu qua --password-stdin (không bao giờ ghi mật khẩu trên dòng lệnh).")
         set_password(actor, root, args.username, _read_password())
-        return f"Đã đặt mật khẩu mới cho tài khoản “{normalize_username(args.username)}”."
+        return (f"Đã đặt mật khẩu mới cho tài khoản “{normalize_username(args.username)}”; "
+                "các phiên đang đăng nhập của tài khoản này đã kết thúc.")
     raise InvalidInput(f"Lệnh “{args.command}” không hợp lệ.")
 
 

@@ -8,7 +8,8 @@ changes anything, so a page that forgot to ask cannot do harm.
     role       what it may do
     quan_tri   everything within its provinces, or the whole country when it has none:
                upload every kind, undo/redo any upload of its communes, review, manage
-               accounts of its provinces, change settings, see the audit log
+               accounts of its provinces, see the audit log; the settings (one file for
+               the whole country) only when country-wide
     can_bo_xa  upload actuals, tasks and spending of its own communes; undo its own uploads
                (while the communes are still its own) and redo what it undid itself, never
                what an administrator undid; see its own history
@@ -62,6 +63,9 @@ class Account:
     email: str | None = None
     active: bool = True
     commune_names: tuple[str, ...] = ()
+    # Bumped on every new password, role, scope or e-mail and on disabling: a session keeps the
+    # version it signed in with, and ends when the stored one differs.
+    credential_version: int = 0
 
     @property
     def role_label(self) -> str:
@@ -244,7 +248,9 @@ def may_manage_accounts(account: Account | None) -> bool:
 
 
 def may_change_settings(account: Account | None) -> bool:
-    return _active(account) and account.role == QUAN_TRI
+    """The settings are one file for the whole installation (method, sign-in, upload limits):
+    only a country-wide administrator changes them."""
+    return _active(account) and account.role == QUAN_TRI and account.country_wide
 
 
 def may_see_audit(account: Account | None) -> bool:

@@ -12,12 +12,12 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from queries import clock
-from queries.accounts import audit, passwords
+from queries.accounts import audit, passwords, throttle
 from queries.accounts.permissions import (
     ACCOUNT_DISABLED,
     CAN_BO_XA,
@@ -31,15 +31,19 @@ from queries.accounts.permissions import (
 )
 from queries.accounts.places import PlaceError, Places
 from queries.accounts.storage import AccountFiles
-from queries.settings import SETTINGS, load_settings
+from queries.settings import SETTINGS, InvalidSetting, checked_value, load_settings
 from queries.store.files import atomic_write, locked
-from queries.text import clean_line
+from queries.text import clean_line, nfc
 
 WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
 NO_ACCOUNT_FOR_EMAIL = "Không có tài khoản nào gắn với địa chỉ email này. Hãy liên hệ Quản trị tỉnh."
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME_LENGTH = 200
+# One settings file serves the whole installation: a province's admin changing it would change
+# every province's scores, sign-in and upload limits.
+SETTINGS_COUNTRY_WIDE = ("Cài đặt áp dụng cho cả nước, nên chỉ Quản trị toàn quốc (tài khoản Quản trị không gắn "
+                         "tỉnh) được thay đổi. Hãy liên hệ Quản trị toàn quốc.")
 SETTINGS_LOCK = ".settings.lock"
 SETTINGS_FILE = "settings.json"
 
@@ -78,7 +82,14 @@ def _account(record: Mapping) -> Account:
         provinces=tuple(record.get("provinces") or ()), communes=tuple(record.get("communes") or ()),
         email=record.get("email"), active=bool(record.get("active", True)),
         commune_names=tuple(record.get("commune_names") or ()),
+        credential_version=int(record.get("credential_version") or 0),
     )
+
+
+def _new_credentials(record: dict) -> None:
+    """The account's password, role, scope, e-mail or state changed: sessions holding the
+    former version end at their next page run (current_account)."""
+    record["credential_version"] = int(record.get("credential_version") or 0) + 1
 
 
 def normalize_username(text: str | None) -> str:
@@ -94,24 +105,65 @@ def get_account(store_root, username: str) -> Account | None:
 
 def current_account(store_root, account: Account | None) -> Account | None:
     """What a signed-in session should hold now: the account as stored, or None when it was
-    disabled or removed since (the session then ends). Cheap: one os.stat when nothing changed."""
+    disabled or removed since, or its credentials changed since the session signed in (its
+    credential_version differs: a new password, role, scope or e-mail); the session then
+    ends. Cheap: one os.stat when nothing changed."""
     if account is None:
         return None
     if account is LOCAL_ADMIN:
         return account
     fresh = get_account(store_root, account.username)
-    return fresh if fresh is not None and fresh.active else None
+    if fresh is None or not fresh.active or fresh.credential_version != account.credential_version:
+        return None
+    return fresh
+
+
+def email_key(email: str | None) -> str:
+    """An e-mail as accounts store and compare it: NFC, no surrounding spaces, ASCII letters
+    lower-case. Only ASCII is lowered: mail systems treat A–Z and a–z alike, while Unicode
+    case folding would make distinct addresses equal ('ſ' folds to 's', the Kelvin sign to
+    'k'), letting an identity provider's user claim someone else's account."""
+    return nfc(email or "").strip().translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _record_by_email(records: Mapping[str, Mapping], email: str | None) -> dict | None:
+    wanted = email_key(email)
+    if not wanted:
+        return None
+    for record in records.values():
+        if email_key(record.get("email")) == wanted:
+            return record
+    return None
 
 
 def account_by_email(store_root, email: str | None) -> Account | None:
-    """The account whose e-mail is this one (case-insensitive), active or not; for SSO."""
-    wanted = clean_line(email).casefold()
-    if not wanted:
-        return None
-    for record in AccountFiles(store_root).records().values():
-        if (record.get("email") or "").casefold() == wanted:
-            return _account(record)
-    return None
+    """The account whose e-mail is exactly this one (email_key), active or not."""
+    record = _record_by_email(AccountFiles(store_root).records(), email)
+    return _account(record) if record else None
+
+
+UNKNOWN_PERSON = "(không rõ)"
+
+
+def display_names(store_root, usernames: Iterable[str | None]) -> dict[str, str]:
+    """{user name: what any visitor may read of who did something}: the person's name, or
+    their role when the account has no name; never the user name, which is half of what
+    signing in asks for. A name with no account (the server's command line under another
+    system user) reads as UNKNOWN_PERSON, the command line of this server as its own label."""
+    records = AccountFiles(store_root).records()
+    names = {}
+    for username in {u for u in usernames if u}:
+        record = records.get(username)
+        if record is not None:
+            names[username] = record.get("name") or ROLE_LABELS.get(record.get("role"), UNKNOWN_PERSON)
+        elif username == LOCAL_ADMIN.username:
+            names[username] = LOCAL_ADMIN.name
+        else:
+            names[username] = UNKNOWN_PERSON
+    return names
 
 
 def fresh_actor(store_root, actor: Account | None) -> Account:
@@ -153,90 +205,164 @@ def _lock_message(until: datetime, failures: int) -> str:
             f"Hãy thử lại sau {local:%H:%M} ngày {local:%d/%m/%Y} (giờ Việt Nam).")
 
 
-def _locked_until(state: Mapping, now: datetime) -> datetime | None:
-    until = audit._parse(state.get("locked_until"))
-    return until if until is not None and until > now else None
+def _wait_message(until: datetime, now: datetime) -> str:
+    seconds = max(1, math.ceil((until - now).total_seconds()))
+    wait = f"{seconds} giây" if seconds < 120 else f"{math.ceil(seconds / 60)} phút"
+    return f"Có quá nhiều lần đăng nhập sai từ địa chỉ mạng của bạn. Hãy chờ {wait} rồi thử lại."
 
 
-def authenticate(store_root, username: str, password: str) -> LoginResult:
-    """Check a user name and password. Wrong password and unknown user get the same answer
-    in about the same time; `login_max_failures` wrong answers in a row lock the account for
-    `login_lock_minutes`, and while locked every attempt gets the lock message (the password
-    is then not even checked). Recorded in the audit log, without the password."""
+def _refused(refusal: throttle.Refusal, now: datetime) -> LoginResult:
+    message = (_wait_message(refusal.until, now) if refusal.kind == "address"
+               else _lock_message(refusal.until, refusal.failures))
+    return LoginResult(None, message, refusal.until.astimezone(clock.VIETNAM))
+
+
+def _name_key(files: AccountFiles, name: str, known: bool) -> str:
+    """The throttle's key of a typed name: the user name of an account; for anything else a
+    keyed hash, so that no typed text (perhaps a password typed in the wrong box) is kept."""
+    return name if known else "?" + files.keyed_hash(name)[:32]
+
+
+def authenticate(store_root, username: str, password: str, address: str | None = None) -> LoginResult:
+    """Check a user name and password, for an attempt from `address` (a key from
+    queries.accounts.throttle.client_address; None when the server cannot tell).
+
+    A name that is no account is treated exactly as one that is: the same messages, the same
+    locks (queries.accounts.throttle), the same work (a dummy hash is checked). A locked name
+    or a waiting address is refused before any password is hashed. Recorded in the audit
+    log, without the password."""
     files = AccountFiles(store_root)
     name = normalize_username(username)
     record = files.record(name) if USERNAME_PATTERN.match(name) else None
-    if record is None:
-        passwords.dummy_verify()
-        audit.record(store_root, audit.typed_username(username), "login_failed",
-                     {"username": audit.typed_username(username), "reason": "unknown_user"})
-        return LoginResult(None, WRONG_CREDENTIALS)
-
+    key = _name_key(files, name, record is not None)
+    logged = name if record is not None else audit.typed_username(username, store_root)
     settings = load_settings(Path(store_root))
-    max_failures = int(settings["login_max_failures"])
+    where = {"address": address} if address else {}
     now = clock.now()
-    until = _locked_until(files.login_state(name), now)
-    if until is not None:
-        audit.record(store_root, name, "login_failed", {"username": name, "reason": "locked"})
-        return LoginResult(None, _lock_message(until, max_failures), until.astimezone(clock.VIETNAM))
+    started = None  # the lock or wait this attempt's failure starts
 
-    correct = passwords.verify(record.get("password_hash"), password)  # slow: outside the lock
-    with files.changing_logins() as logins:
-        state = logins.get(name, {})
-        until = _locked_until(state, clock.now())
-        if until is not None:
-            outcome = "locked"  # another process locked it while we were checking
-        elif correct:
-            outcome = "ok"
-            logins.pop(name, None)
-        else:
-            # After an expired lock, counting starts afresh.
-            failures = 1 if state.get("locked_until") else int(state.get("failures", 0)) + 1
-            state = {"failures": failures, "last_failure": audit._iso(now)}
-            outcome = "wrong_password"
-            if failures >= max_failures:
-                outcome = "locked_now"
-                until = clock.now() + timedelta(minutes=int(settings["login_lock_minutes"]))
-                state["locked_until"] = audit._iso(until)
-            logins[name] = state
-    if outcome in ("locked", "locked_now"):
-        audit.record(store_root, name, "login_failed", {"username": name, "reason": outcome})
-        return LoginResult(None, _lock_message(until, max_failures), until.astimezone(clock.VIETNAM))
-    if outcome == "wrong_password":
-        audit.record(store_root, name, "login_failed", {"username": name, "reason": outcome})
-        return LoginResult(None, WRONG_CREDENTIALS)
+    refusal = throttle.refusal(files.logins(), key, address, now, settings)
+    if refusal is None:
+        correct = passwords.verify(record.get("password_hash") if record else None, password)  # slow: unlocked
+        with files.changing_logins() as state:
+            now = clock.now()
+            refusal = throttle.refusal(state, key, address, now, settings)  # another process, meanwhile
+            if refusal is None:
+                if correct:
+                    throttle.record_success(state, key)
+                else:
+                    started = throttle.record_failure(state, key, address, now, settings)
+            elif refusal.kind == "name":
+                throttle.record_address_failure(state, address, now, settings)
+            throttle.prune(state, now)
+    elif refusal.kind == "name":
+        # Knocking on a locked name is a failure of the address too; a waiting address is not
+        # even counted (nor logged: its attempts cost nothing, and must not fill the disk).
+        with files.changing_logins() as state:
+            throttle.record_address_failure(state, address, now, settings)
+            throttle.prune(state, now)
+    if refusal is not None:
+        if refusal.kind == "name":
+            audit.record(store_root, logged, "login_failed", {"username": logged, "reason": "locked", **where})
+        return _refused(refusal, now)
+    if not correct:
+        reason = "wrong_password" if record is not None else "unknown_user"
+        details = {"username": logged, "reason": reason, **where}
+        if started is not None:
+            details["reason" if started.kind == "name" else "address_wait_until"] = (
+                "locked_now" if started.kind == "name" else audit._iso(started.until))
+        audit.record(store_root, logged, "login_failed", details)
+        return _refused(started, now) if started is not None and started.kind == "name" else \
+            LoginResult(None, WRONG_CREDENTIALS)
     if not record.get("active", True):
-        audit.record(store_root, name, "login_failed", {"username": name, "reason": "disabled"})
+        audit.record(store_root, name, "login_failed", {"username": name, "reason": "disabled", **where})
         return LoginResult(None, ACCOUNT_DISABLED)
     if passwords.needs_rehash(record["password_hash"]):
-        _store_hash(files, name, passwords.hash_password(password), previous=record["password_hash"])
-    audit.record(store_root, name, "login", {"method": "password"})
+        _store_hash(files, name, passwords.hash_password(password), previous=record["password_hash"], new_password=False)
+    audit.record(store_root, name, "login", {"method": "password", **where})
     return LoginResult(_account(record), "")
 
 
-def _store_hash(files: AccountFiles, username: str, password_hash: str, previous: str | None = None) -> None:
+def _store_hash(files: AccountFiles, username: str, password_hash: str, previous: str | None = None,
+                new_password: bool = True) -> dict | None:
+    """Store a hash; `new_password` (not a mere upgrade of the same password's hash) ends the
+    account's open sessions. Returns the record as stored, or None when nothing was stored."""
     with files.changing_accounts() as records:
         record = records.get(username)
-        # `previous`: upgrade only the hash we checked, never one set meanwhile by an admin.
-        if record is not None and (previous is None or record.get("password_hash") == previous):
-            record["password_hash"] = password_hash
-            record["updated_at"] = audit._iso(clock.now())
+        # `previous`: store only over the hash we checked, never one set meanwhile by an admin.
+        if record is None or (previous is not None and record.get("password_hash") != previous):
+            return None
+        record["password_hash"] = password_hash
+        record["updated_at"] = audit._iso(clock.now())
+        if new_password:
+            _new_credentials(record)
+        return dict(record)
 
 
-def sso_login(store_root, email: str) -> LoginResult:
-    """Sign in a person whose e-mail an OIDC provider vouched for: the account with that
-    e-mail, if it is active."""
-    account = account_by_email(store_root, email)
-    if account is None:
-        audit.record(store_root, "", "login_failed",
-                     {"email": audit.typed_username(email), "reason": "no_account_for_email"})
+SSO_NOT_VERIFIED = ("Nhà cung cấp đăng nhập một lần chưa xác nhận địa chỉ email này, nên không dùng nó để đăng "
+                    "nhập được. Hãy liên hệ Quản trị tỉnh.")
+SSO_INCOMPLETE = "Thông tin đăng nhập một lần không đầy đủ (thiếu email hoặc mã định danh). Hãy liên hệ Quản trị tỉnh."
+SSO_OTHER_IDENTITY = ("Tài khoản gắn với email này đã liên kết với một danh tính đăng nhập một lần khác. "
+                      "Hãy liên hệ Quản trị tỉnh.")
+
+
+def _claim_text(claims: Mapping, name: str) -> str:
+    value = claims.get(name)
+    return nfc(value).strip() if isinstance(value, str) else ""
+
+
+def sso_login(store_root, claims: Mapping) -> LoginResult:
+    """Sign in a person an OIDC provider vouched for, from the claims of its ID token (what
+    Streamlit's st.user holds: iss, sub, email, email_verified…).
+
+    The e-mail counts only when the provider says it verified it (`email_verified` true), and
+    must equal an account's e-mail exactly (email_key). The first sign-in binds the account to
+    the provider's issuer and subject (`iss`, `sub`); from then on only that identity enters
+    it, whatever e-mail another identity shows. An identity already bound to one account
+    does not bind another."""
+    email = _claim_text(claims, "email")
+    issuer, subject = _claim_text(claims, "iss"), _claim_text(claims, "sub")
+    logged_email = email[:audit.MAX_TYPED_USERNAME]
+    if not (email and issuer and subject):
+        audit.record(store_root, "", "login_failed", {"email": logged_email, "reason": "sso_incomplete"})
+        return LoginResult(None, SSO_INCOMPLETE)
+    verified = claims.get("email_verified")
+    # Some providers send the claim as the string "true" (it is a JSON boolean in the spec).
+    if not (verified is True or (isinstance(verified, str) and verified.strip().lower() == "true")):
+        audit.record(store_root, "", "login_failed", {"email": logged_email, "reason": "email_not_verified"})
+        return LoginResult(None, SSO_NOT_VERIFIED)
+    files = AccountFiles(store_root)
+    record = _record_by_email(files.records(), email)
+    if record is None:
+        audit.record(store_root, "", "login_failed", {"email": logged_email, "reason": "no_account_for_email"})
         return LoginResult(None, NO_ACCOUNT_FOR_EMAIL)
-    if not account.active:
-        audit.record(store_root, account.username, "login_failed",
-                     {"username": account.username, "email": account.email, "reason": "disabled"})
+    username = record["username"]
+    if not record.get("active", True):
+        audit.record(store_root, username, "login_failed",
+                     {"username": username, "email": record.get("email"), "reason": "disabled"})
         return LoginResult(None, ACCOUNT_DISABLED)
-    audit.record(store_root, account.username, "login", {"method": "sso", "email": account.email})
-    return LoginResult(account, "")
+    bound_now = False
+    if (record.get("sso_issuer"), record.get("sso_subject")) != (issuer, subject):
+        with files.changing_accounts() as records:
+            current = records.get(username)
+            bound_elsewhere = any(other != username and (r.get("sso_issuer"), r.get("sso_subject")) == (issuer, subject)
+                                  for other, r in records.items())
+            if current is None or current.get("sso_subject") or bound_elsewhere:
+                outcome = "sso_identity_mismatch"
+            else:
+                current["sso_issuer"], current["sso_subject"] = issuer, subject
+                current["updated_at"] = audit._iso(clock.now())
+                outcome, bound_now = "bound", True
+                record = dict(current)
+        if outcome != "bound":
+            audit.record(store_root, username, "login_failed",
+                         {"username": username, "email": record.get("email"), "reason": outcome})
+            return LoginResult(None, SSO_OTHER_IDENTITY)
+    details = {"method": "sso", "email": record.get("email")}
+    if bound_now:  # the first sign-in: which identity now owns the account
+        details.update(sso_issuer=issuer, sso_subject=subject)
+    audit.record(store_root, username, "login", details)
+    return LoginResult(_account(record), "")
 
 
 def logout(store_root, account: Account | None) -> None:
@@ -279,7 +405,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 def _clean_email(email: str | None) -> str | None:
-    email = clean_line(email)
+    email = email_key(email)  # stored as compared: ASCII lower-case
     if not email:
         return None
     if not EMAIL_PATTERN.match(email):
@@ -298,7 +424,7 @@ def _email_taken(records: Mapping[str, Mapping], email: str | None, username: st
     if not email:
         return
     for other, record in records.items():
-        if other != username and (record.get("email") or "").casefold() == email.casefold():
+        if other != username and email_key(record.get("email")) == email_key(email):
             raise InvalidInput(f"Email {email} đã gắn với tài khoản “{other}”.")
 
 
@@ -362,7 +488,7 @@ def create_account(
         _email_taken(records, email, username)
         records[username] = record
     with files.changing_logins() as logins:
-        logins.pop(username, None)  # counters of an earlier account of that name, if any
+        throttle.forget_name(logins, username)  # counters of an earlier account of that name, if any
     audit.record(store_root, actor.username, "account_created", {
         "target": username, "role": role, "name": name, "email": email, "provinces": provinces,
         "communes": commune_ids, "commune_names": commune_names, **_actor_details(actor)})
@@ -393,6 +519,10 @@ def update_account(actor: Account, store_root, username: str, *, places: Places 
         new["name"] = _clean_name(changes["name"])
     if "email" in changes:
         new["email"] = _clean_email(changes["email"])
+        if email_key(new["email"]) != email_key(old.get("email")):
+            # A new address may belong to another person: the next SSO sign-in binds afresh.
+            new.pop("sso_issuer", None)
+            new.pop("sso_subject", None)
     scope_fields = {"role", "provinces", "communes"} & set(changes)
     if scope_fields:
         if username == actor.username:
@@ -415,6 +545,8 @@ def update_account(actor: Account, store_root, username: str, *, places: Places 
         return _account(old)
     if "communes" in diff:
         diff["commune_names"] = [old.get("commune_names"), new.get("commune_names")]
+    if {"role", "provinces", "communes", "email"} & set(diff):
+        _new_credentials(new)  # what the open sessions may do, or who may sign in, changed
     new["updated_at"] = audit._iso(clock.now())
     with files.changing_accounts() as records:
         if records.get(username) != old:
@@ -443,11 +575,13 @@ def _set_active(actor: Account, store_root, username: str, active: bool) -> Acco
         if changed:
             record["active"] = active
             record["updated_at"] = audit._iso(clock.now())
+            if not active:
+                _new_credentials(record)  # even once enabled again, the old sessions stay ended
         result = _account(record)
     if changed:
         if active:
             with files.changing_logins() as logins:
-                logins.pop(username, None)  # enabling again also lifts a lock
+                throttle.forget_name(logins, username)  # enabling again also lifts a lock
         audit.record(store_root, actor.username, "account_enabled" if active else "account_disabled",
                      {"target": username, **_actor_details(actor)})
     return result
@@ -479,12 +613,13 @@ def set_password(actor: Account, store_root, username: str, password: str) -> No
         raise InvalidInput(problem)
     _store_hash(files, username, passwords.hash_password(password))
     with files.changing_logins() as logins:
-        logins.pop(username, None)
+        throttle.forget_name(logins, username)
     audit.record(store_root, actor.username, "password_set", {"target": username, **_actor_details(actor)})
 
 
-def change_own_password(store_root, account: Account, old_password: str, new_password: str) -> None:
-    """Anyone signed in changes their own password, giving the current one."""
+def change_own_password(store_root, account: Account, old_password: str, new_password: str) -> Account:
+    """Anyone signed in changes their own password, giving the current one. Every session of
+    the account ends, this one too unless it keeps the returned account (the new version)."""
     account = fresh_actor(store_root, account)
     files = AccountFiles(store_root)
     record = files.record(account.username) or {}
@@ -493,56 +628,15 @@ def change_own_password(store_root, account: Account, old_password: str, new_pas
     problem = passwords.password_problem(new_password, account.username)
     if problem:
         raise InvalidInput(problem)
-    _store_hash(files, account.username, passwords.hash_password(new_password), previous=record.get("password_hash"))
+    stored = _store_hash(files, account.username, passwords.hash_password(new_password),
+                         previous=record.get("password_hash"))
+    if stored is None:
+        raise InvalidInput("Mật khẩu vừa được đặt lại ở nơi khác: hãy đăng nhập lại rồi đổi mật khẩu.")
     audit.record(store_root, account.username, "password_changed", {"target": account.username})
+    return _account(stored)
 
 
 # ---- settings -------------------------------------------------------------------------------------
-
-CHOICES = {"unreported_rule": ("zero", "exclude"), "score_basis": ("all", "reviewed")}
-RATIOS = ("on_track_ratio", "speed_up_ratio")
-# Whole numbers with a floor (and a ceiling where a calendar sets one).
-WHOLE = {"login_max_failures": (1, None), "login_lock_minutes": (1, None), "report_deadline_day": (1, 28),
-         "lock_after_days": (0, None), "evidence_max_mb": (1, None)}
-
-
-def _number(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidInput(f"{name}: phải là một số.")
-    return value
-
-
-def _valid_setting(name: str, value, default):
-    """The value to store for one setting, or InvalidInput."""
-    if name in CHOICES:
-        if value not in CHOICES[name]:
-            raise InvalidInput(f"{name}: chọn một trong {', '.join(CHOICES[name])}.")
-        return value
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise InvalidInput(f"{name}: phải là có (true) hoặc không (false).")
-        return value
-    if name in RATIOS:
-        if not 0 <= _number(name, value) <= 1:
-            raise InvalidInput(f"{name}: phải nằm trong khoảng từ 0 đến 1.")
-        return value
-    if name in WHOLE or isinstance(default, int):
-        number = _number(name, value)
-        if number != int(number):
-            raise InvalidInput(f"{name}: phải là số nguyên.")
-        low, high = WHOLE.get(name, (0, None))
-        if number < low or (high is not None and number > high):
-            bound = f"từ {low} đến {high}" if high is not None else f"≥ {low}"
-            raise InvalidInput(f"{name}: phải là số nguyên {bound}.")
-        return int(number)
-    if isinstance(default, float):
-        if _number(name, value) < 0:
-            raise InvalidInput(f"{name}: phải là số không âm.")
-        return value
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{name}: không được để trống.")
-    return value
-
 
 def change_settings(actor: Account, store_root, new_values: Mapping[str, object]) -> list[tuple[str, object, object]]:
     """Validate and store new values of settings (`queries.settings.SETTINGS`) in
@@ -550,19 +644,15 @@ def change_settings(actor: Account, store_root, new_values: Mapping[str, object]
     table's order, and records them in the audit log. Nothing is stored if one value is bad."""
     actor = fresh_actor(store_root, actor)
     if not may_change_settings(actor):
-        raise PermissionDenied("Chỉ Quản trị tỉnh được thay đổi cài đặt.")
+        raise PermissionDenied(SETTINGS_COUNTRY_WIDE)
     defaults = {s.name: s.default for s in SETTINGS}
     unknown = [name for name in new_values if name not in defaults]
     if unknown:
         raise InvalidInput(f"Không có cài đặt: {', '.join(unknown)}.")
-    valid = {}
-    for name, value in new_values.items():
-        if name.startswith("weight_"):
-            if _number(name, value) < 0:
-                raise InvalidInput(f"{name}: trọng số phải là số không âm.")
-            valid[name] = value
-        else:
-            valid[name] = _valid_setting(name, value, defaults[name])
+    try:
+        valid = {name: checked_value(name, value) for name, value in new_values.items()}
+    except InvalidSetting as error:
+        raise InvalidInput(error.message) from None
     root = Path(store_root)
     path = root / SETTINGS_FILE
     with locked(root / SETTINGS_LOCK):
@@ -586,7 +676,8 @@ def change_settings(actor: Account, store_root, new_values: Mapping[str, object]
 
 __all__ = [
     "AccountsError", "InvalidInput", "LoginResult", "PermissionDenied", "WRONG_CREDENTIALS", "account_by_email",
-    "authenticate", "change_own_password", "change_settings", "create_account", "current_account",
-    "disable_account", "enable_account", "get_account", "list_accounts", "logout", "normalize_username",
+    "authenticate", "change_own_password", "change_settings", "create_account", "current_account", "email_key",
+    "disable_account", "display_names", "enable_account", "get_account", "list_accounts", "logout",
+    "normalize_username",
     "set_password", "sso_login", "update_account",
 ]

@@ -1,8 +1,10 @@
 """The accounts as files in the store, shared by every process (app replicas, command line).
 
     accounts/accounts.json   every account, password hash included (never leaves this package)
-    accounts/logins.json     failed-login counters and lock times, by user name
-    .accounts.lock           taken by every writer of either file
+    accounts/logins.json     failed-login counters, locks and waits (queries.accounts.throttle)
+    accounts/secret.key      random bytes that key the hashes standing for typed text that is no
+                             account name (login counters, the audit log), made on first use
+    .accounts.lock           taken by every writer of these files
 
 Both files are small and rewritten whole, atomically (queries.store.files.atomic_write), under
 the lock: a reader sees the old version or the new one. Readers keep the parsed file and read
@@ -14,8 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import threading
 from pathlib import Path
 
@@ -24,9 +29,11 @@ from queries.store.files import atomic_write, locked
 FOLDER = "accounts"
 ACCOUNTS_FILE = "accounts.json"
 LOGINS_FILE = "logins.json"
+KEY_FILE = "secret.key"
 LOCK_NAME = ".accounts.lock"
 
 _cache: dict[Path, tuple[tuple, dict]] = {}
+_keys: dict[Path, bytes] = {}
 _cache_lock = threading.Lock()
 
 
@@ -79,8 +86,34 @@ class AccountFiles:
     def record(self, username: str) -> dict | None:
         return self.records().get(username)
 
-    def login_state(self, username: str) -> dict:
-        return dict(_read(self.logins_path).get(username, {}))
+    def logins(self) -> dict:
+        """The throttle's state (queries.accounts.throttle). Shared with the cache: do not modify."""
+        return _read(self.logins_path)
+
+    def keyed_hash(self, text: str) -> str:
+        """A hash of `text` under the store's secret key: it tells equal texts apart from
+        different ones without letting anyone who reads it try guesses offline."""
+        return hmac.new(self._key(), text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def _key(self) -> bytes:
+        path = self.folder / KEY_FILE
+        with _cache_lock:
+            cached = _keys.get(path)
+        if cached:
+            return cached
+        try:
+            key = path.read_bytes()
+        except FileNotFoundError:
+            self._ensure_folder()
+            with locked(self.lock_path):
+                if not path.exists():
+                    atomic_write(path, secrets.token_bytes(32))
+                key = path.read_bytes()
+        if len(key) < 16:
+            raise AccountFileError(f"Tệp khóa {path} bị hỏng (quá ngắn).")
+        with _cache_lock:
+            _keys[path] = key
+        return key
 
     # ---- writing -----------------------------------------------------------------------------
     def _ensure_folder(self) -> None:

@@ -477,6 +477,9 @@ def test_an_admin_disables_an_account_and_its_open_session_ends(browse, app):
 # ---- 6. single sign-on ------------------------------------------------------------------------------
 
 
+STRANGER = "nguoi.la@example.com"  # verified by the provider, without an account here
+
+
 @dataclass
 class SSO:
     app: Server
@@ -489,7 +492,12 @@ def sso(app):
     its `[auth]` in a secrets file of the test's own (client secret and cookie secret made now)."""
     folder = app.root / "sso"
     provider_port, app_port = _free_port(), _free_port()
-    provider = start([sys.executable, "-m", "oidc_provider_mock", "--port", str(provider_port)],
+    # The provider vouches for these e-mails (email_verified): the app accepts no other. Their
+    # `sub` is what the provider's form takes (sso_sign_in types it).
+    verified = [json.dumps({"sub": email, "email": email, "email_verified": True})
+                for email in [p.email for p in PEOPLE.values() if p.sso_only] + [STRANGER]]
+    provider = start([sys.executable, "-m", "oidc_provider_mock", "--port", str(provider_port),
+                      *[arg for claims in verified for arg in ("--user-claims", claims)]],
                      {**os.environ, "PYTHONUNBUFFERED": "1"},
                      folder / "provider", f"http://localhost:{provider_port}", "/.well-known/openid-configuration")
     client_secret, cookie_secret = secrets.token_urlsafe(24), secrets.token_hex(32)
@@ -569,7 +577,7 @@ def test_single_sign_on_maps_the_e_mail_to_an_account(browse, app, sso):
 
 def test_single_sign_on_without_an_account_browses_read_only(browse, app, sso):
     stranger = browse()
-    sso_sign_in(stranger, sso, "nguoi.la@example.com")
+    sso_sign_in(stranger, sso, STRANGER)
     expect(sidebar(stranger)).to_contain_text(NOT_GRANTED)
     titles = nav_titles(stranger)
     assert UPLOAD_PAGE not in titles and "Quản trị" not in titles and "Tổng quan" in titles
@@ -580,6 +588,18 @@ def test_single_sign_on_without_an_account_browses_read_only(browse, app, sso):
     go_to(stranger, SIGN_IN_PAGE)
     expect(stranger.get_by_test_id("stMain")).to_contain_text(NOT_GRANTED)
     shot(app, stranger, "sso_not_granted_sign_in_page")
+
+
+def test_single_sign_on_refuses_an_e_mail_the_provider_did_not_verify(browse, app, sso):
+    """A subject the provider does not know: it gives its name as the e-mail, unverified. That
+    e-mail is an officer's (in other letter case): the app must not take it."""
+    impostor = browse()
+    sso_sign_in(impostor, sso, "EM.HOANG@dinhtien.thanhhoa.gov.vn")
+    expect(sidebar(impostor)).to_contain_text(NOT_GRANTED)
+    expect(sidebar(impostor)).to_contain_text("chưa xác nhận địa chỉ email")
+    assert "Hoàng Văn Em" not in sidebar(impostor).inner_text()
+    assert UPLOAD_PAGE not in nav_titles(impostor)
+    shot(app, impostor, "sso_unverified_email")
 
 
 # ---- 7. no secret anywhere -------------------------------------------------------------------------
