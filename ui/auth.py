@@ -82,7 +82,8 @@ def current_account() -> Account | None:
 
 
 def sso_refusal() -> str | None:
-    """The message for a person signed in by SSO whose e-mail has no account."""
+    """Why a person signed in by SSO has no account here (no account for the e-mail, the
+    e-mail not verified by the provider, or the account bound to another identity)."""
     return st.session_state.get(SSO_REFUSED_KEY)
 
 

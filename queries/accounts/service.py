@@ -121,8 +121,8 @@ def current_account(store_root, account: Account | None) -> Account | None:
 def email_key(email: str | None) -> str:
     """An e-mail as accounts store and compare it: NFC, no surrounding spaces, ASCII letters
     lower-case. Only ASCII is lowered: mail systems treat A–Z and a–z alike, while Unicode
-    case folding would make distinct addresses equal ('ſ' folds to 's', the Kelvin sign to
-    'k'), letting an identity provider's user claim someone else's account."""
+    case folding would make distinct addresses equal ('ſ' folds to 's', 'ß' to 'ss'), letting
+    an identity provider's user claim someone else's account."""
     return nfc(email or "").strip().translate(_ASCII_LOWER)
 
 
@@ -347,7 +347,9 @@ def sso_login(store_root, claims: Mapping) -> LoginResult:
             current = records.get(username)
             bound_elsewhere = any(other != username and (r.get("sso_issuer"), r.get("sso_subject")) == (issuer, subject)
                                   for other, r in records.items())
-            if current is None or current.get("sso_subject") or bound_elsewhere:
+            if current is not None and (current.get("sso_issuer"), current.get("sso_subject")) == (issuer, subject):
+                outcome, record = "bound", dict(current)  # bound by another replica meanwhile
+            elif current is None or current.get("sso_subject") or bound_elsewhere:
                 outcome = "sso_identity_mismatch"
             else:
                 current["sso_issuer"], current["sso_subject"] = issuer, subject
