@@ -186,3 +186,43 @@ def test_letters_with_two_marks_survive_windows_1258():
     encoded = encode_windows_1258(text)
     assert b"?" not in encoded
     assert decode(encoded)[0] == text
+
+
+RACE = """
+import sys, threading, time
+sys.path.insert(0, sys.argv[1])
+import polars, queries.text  # what both import besides openpyxl
+barrier = threading.Barrier(2)
+errors = []
+
+def load(name, wait):
+    barrier.wait()
+    time.sleep(wait)
+    try:
+        __import__(name)
+    except Exception as error:
+        errors.append(f"{name}: {type(error).__name__}: {error}")
+
+threads = [threading.Thread(target=load, args=("queries.reports.tables", 0)),
+           threading.Thread(target=load, args=("queries.ingest.excel", float(sys.argv[2])))]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(errors)
+"""
+
+
+@pytest.mark.parametrize("delay", [0, 0.05, 0.2])
+def test_the_reader_and_the_exports_can_be_imported_by_two_pages_at_once(delay):
+    """Streamlit runs each session's page in its own thread: on a fresh server, Tải lên số liệu
+    (the reader) and Tổng quan (the exports) opened at once imported openpyxl from two threads,
+    and one of them failed with _DeadlockError ("This app has encountered an error")."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", RACE, str(root), str(delay)], capture_output=True, text=True,
+                          timeout=120)
+    assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stdout + done.stderr

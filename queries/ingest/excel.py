@@ -34,6 +34,12 @@ import re
 import zipfile
 from xml.etree.ElementTree import fromstring
 
+# The package first: a submodule imported while another thread is still running openpyxl's
+# __init__ (Tổng quan's exports enter there) does not wait for it, and openpyxl's circular
+# imports then deadlock the two threads (_DeadlockError: two pages opened at once on a fresh
+# server). Importing the package waits for the other thread; it costs nothing more, since
+# the submodule imports the whole package anyway.
+import openpyxl  # noqa: F401
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
