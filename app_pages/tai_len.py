@@ -102,9 +102,7 @@ def render_templates() -> None:
 def _communes() -> pl.DataFrame:
     """The communes this account may send results for (all, for a country-wide admin)."""
     account = current_account()
-    frame = database().sql(
-        "select commune_id, commune_name, province from communes order by province collate vi, commune_name collate vi"
-    )
+    frame = database().run("communes_in_province", province=None).select("commune_id", "commune_name", "province")
     from queries.accounts.permissions import commune_in_scope
 
     keep = [commune_in_scope(account, r["commune_id"], r["province"]) for r in frame.iter_rows(named=True)]
@@ -391,10 +389,7 @@ def render_reviews() -> None:
     """The province's requests for more (Yêu cầu bổ sung) on this account's communes' months."""
     db = database()
     account = current_account()
-    asked = db.sql(
-        """select r.commune_id, c.commune_name, c.province, r.period, r.comment, r.reviewer, r.reviewed_at
-        from month_reviews as r join communes as c using (commune_id)
-        where r.review_status = 'yeu_cau_bo_sung' order by r.period desc, c.commune_name collate vi""")
+    asked = db.run("review_requests")
     from queries.accounts.permissions import commune_in_scope
 
     rows = [r for r in asked.iter_rows(named=True) if commune_in_scope(account, r["commune_id"], r["province"])]

@@ -22,6 +22,7 @@ from queries.accounts.audit import upload_communes
 from queries.accounts.permissions import Account
 from queries.cycle import calendar
 from queries.cycle.evidence import Evidence
+from queries.data import DataSource
 from queries.store import Receipt, content_hash
 from queries.text import clean_text, format_month
 
@@ -44,7 +45,7 @@ def is_admin(actor: Account | None) -> bool:
     return actor is not None and actor.active and actor.role == permissions.QUAN_TRI
 
 
-def closed_months(months, db, now: datetime | None = None) -> list[date]:
+def closed_months(months, db: DataSource, now: datetime | None = None) -> list[date]:
     now = now or clock.now()
     return sorted({m for m in months if calendar.is_closed(m, now, db.settings)})
 
@@ -54,7 +55,7 @@ def _typed(text: str | None) -> str | None:
     return clean_text(text or "").strip() or None
 
 
-def _check_closed(months, db, actor: Account, reason: str | None) -> str | None:
+def _check_closed(months, db: DataSource, actor: Account, reason: str | None) -> str | None:
     """Commune staff cannot change a closed month; an admin can, with a reason."""
     reason = _typed(reason)
     closed = closed_months(months, db)
@@ -67,7 +68,7 @@ def _check_closed(months, db, actor: Account, reason: str | None) -> str | None:
     return reason
 
 
-def store_upload(db, result, actor: Account, *, evidence: list[Evidence] | tuple = (),
+def store_upload(db: DataSource, result, actor: Account, *, evidence: list[Evidence] | tuple = (),
                  received_at: datetime | None = None, reason: str | None = None) -> Receipt:
     """Store the accepted rows of a checked file (queries.ingest.check.CheckResult) as one
     upload by `actor`, with its evidence. The checker has already turned rows outside the
@@ -104,16 +105,16 @@ def store_upload(db, result, actor: Account, *, evidence: list[Evidence] | tuple
     )
 
 
-def current_provinces(db, commune_ids) -> dict[str, str]:
+def current_provinces(db: DataSource, commune_ids) -> dict[str, str]:
     """{commune_id: the province it belongs to now}, for the communes the tables know."""
     ids = sorted({c for c in commune_ids if c})
     if not ids:
         return {}
-    found = db.sql("select commune_id, province from communes where list_contains($ids, commune_id)", ids=ids)
+    found = db.run("commune_provinces", communes=ids)
     return dict(found.iter_rows())
 
 
-def _outside_scope(db, result, actor: Account) -> str | None:
+def _outside_scope(db: DataSource, result, actor: Account) -> str | None:
     """The first accepted row the account may not store, as 'Dòng 5: …'. A commune's scope
     is its province as the tables hold it now, never the province the row writes (a file,
     or a result put together by a program, could write any)."""
@@ -138,7 +139,7 @@ def _months_of(entry: dict) -> list[date]:
     return [date(int(p[:4]), int(p[5:7]), 1) for p in entry.get("periods") or ()]
 
 
-def _state_change(db, upload_id: str, actor: Account, action: str, reason: str | None) -> bool:
+def _state_change(db: DataSource, upload_id: str, actor: Account, action: str, reason: str | None) -> bool:
     try:
         entry = db.store.upload(upload_id)
     except KeyError:
@@ -151,22 +152,22 @@ def _state_change(db, upload_id: str, actor: Account, action: str, reason: str |
     return getattr(db.store, action)(upload_id, user=actor.username, reason=reason)
 
 
-def undo(db, upload_id: str, actor: Account, reason: str | None = None) -> bool:
+def undo(db: DataSource, upload_id: str, actor: Account, reason: str | None = None) -> bool:
     """Hide an upload (its values give way to the ones before). False when already undone."""
     return _state_change(db, upload_id, actor, "undo", reason)
 
 
-def redo(db, upload_id: str, actor: Account, reason: str | None = None) -> bool:
+def redo(db: DataSource, upload_id: str, actor: Account, reason: str | None = None) -> bool:
     return _state_change(db, upload_id, actor, "redo", reason)
 
 
-def review_month(db, actor: Account, commune_id: str, period: date, status: str,
+def review_month(db: DataSource, actor: Account, commune_id: str, period: date, status: str,
                  comment: str | None = None) -> dict:
     """The province's appraisal of one commune's month: 'da_tham_dinh' or 'yeu_cau_bo_sung'
     (with a comment the commune sees)."""
     if status not in REVIEW_STATUSES:
         raise Refused(f"Trạng thái thẩm định “{status}” không có.")
-    commune = db.sql("select commune_name, province from communes where commune_id = $c", c=commune_id)
+    commune = db.run("commune_name_province", commune=commune_id)
     if commune.is_empty():
         raise Refused(f"Không có xã mã “{commune_id}”.")
     name, province = commune.row(0)
@@ -179,7 +180,7 @@ def review_month(db, actor: Account, commune_id: str, period: date, status: str,
     return db.store.add_review(commune_id, period, status, user=actor.username, comment=comment)
 
 
-def set_task_status(db, actor: Account, commune_id: str, plan_year: int, item: str, status: str,
+def set_task_status(db: DataSource, actor: Account, commune_id: str, plan_year: int, item: str, status: str,
                     completed_on: date | None = None, note: str | None = None) -> Receipt:
     """A task's status set on the page: stored as a one-row upload of kind 'tasks', so it has
     the same permissions, history, undo and audit as a file of task statuses."""
@@ -188,8 +189,7 @@ def set_task_status(db, actor: Account, commune_id: str, plan_year: int, item: s
     from queries.plans.tasks import STATUS_LABELS
     from queries.store import ROW_SCHEMAS
 
-    task = db.sql("""select t.name, c.commune_name, c.province from tasks as t join communes as c using (commune_id)
-                     where t.commune_id = $c and t.plan_year = $y and t.item = $i""", c=commune_id, y=plan_year, i=item)
+    task = db.run("plan_task", commune=commune_id, plan_year=plan_year, item=item)
     if task.is_empty():
         raise Refused(f"Không có nhiệm vụ mục {item} trong kế hoạch năm {plan_year} của xã này.")
     name, commune_name, province = task.row(0)

@@ -2,14 +2,21 @@
 
 Two classes answer it: `queries.db.Database` (every table, for pages and exports) and
 `queries.ingest.catalog.CatalogDatabase` (the few tables the command line's importer needs,
-read on first question so a one-row upload stays cheap). Code that takes a `db` says
-`DataSource` and never asks which of the two it holds.
+read on first question so a one-row upload stays cheap); `queries.reading.ScopedReader`
+answers it too, as a Database limited to what one person may read. Code that takes a `db`
+says `DataSource` and never asks which one it holds.
 
 Every statement lives in `queries/sql/<name>.sql`; `run(name, **params)` runs one with its
-values bound.
+values bound. A file begins with header lines, `-- key: value`:
+
+    -- columns: a, b, c        the answer's columns, in order (tests/test_sql_columns.py checks)
+    -- example: x=1, y=null    values the check runs it with (a date, a number, null, text)
+    -- needs: score_cache(p)   what the Database prepares first (queries.db: the score cache
+                               of the month in parameter p and the month before)
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -27,6 +34,39 @@ def sql_text(name: str) -> str:
     if not path.exists():
         raise KeyError(f"no query named {name!r}")
     return path.read_text(encoding="utf-8")
+
+
+HEADER_KEYS = ("columns", "example", "needs")
+
+
+@cache
+def sql_header(name: str) -> dict[str, str]:
+    """The `-- columns:`, `-- example:` and `-- needs:` lines among the comments a statement's
+    file begins with."""
+    header: dict[str, str] = {}
+    for line in sql_text(name).splitlines():
+        if not line.startswith("--"):
+            break
+        found = re.fullmatch(r"--\s*([a-z]+):\s*(.*?)\s*", line)
+        if found is not None and found[1] in HEADER_KEYS:
+            header[found[1]] = found[2]
+    return header
+
+
+def columns_of(name: str) -> list[str]:
+    """The answer's columns as the file's `-- columns:` line lists them."""
+    return [c.strip() for c in sql_header(name)["columns"].split(",")]
+
+
+@cache
+def typed_columns(name: str) -> str:
+    """The column list of a statement written `select <list> from raw_rows` (queries/sql/typed/):
+    how a kind of row is typed when read, which the engine writes before a row's origin."""
+    body = "\n".join(line for line in sql_text(name).splitlines() if not line.lstrip().startswith("--"))
+    found = re.fullmatch(r"\s*select\s+(.*?)\s+from\s+raw_rows\s*", body, flags=re.DOTALL | re.IGNORECASE)
+    if found is None:
+        raise ValueError(f"{name}.sql is not 'select <columns> from raw_rows'")
+    return found[1]
 
 
 class DataSource(Protocol):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -36,7 +37,7 @@ import duckdb
 import polars as pl
 
 from queries import clock
-from queries.data import SQL_DIR, sql_text
+from queries.data import SQL_DIR, sql_header, sql_text
 from queries.engine import build, snapshot
 from queries.settings import DATA_DIR, load_settings, store_dir
 from queries.store import open_sources
@@ -50,15 +51,10 @@ SNAPSHOT_AFTER_BUILD_SECONDS = 1.5
 SNAPSHOT_EVERY_BYTES = 512 * 1024
 SNAPSHOT_EVERY_SECONDS = 600
 
-# Queries that read whole-month scores from the score cache, and the months they need.
 # Settings of the scoring method: changing one recomputes every derived table. Others (the
 # deadline day, login rules, public view…) are read by queries as they run.
 SCORING_SETTINGS = ("weight_HT", "weight_NL", "weight_AT", "weight_CQ", "weight_KT", "weight_XH",
                     "unreported_rule", "score_basis")
-
-SCORE_MONTHS = {
-    "ranking_by_month": lambda p: [previous_month(month_start(p["period"])), month_start(p["period"])],
-}
 
 
 # How often a background-mode Database looks at the journals' sizes (one stat per store).
@@ -332,11 +328,10 @@ class Database:
 
     # ---- querying ------------------------------------------------------------------------
     def _prepare(self, name: str, params: dict) -> None:
-        """Fill the score cache for the months a query reads from it (db.SCORE_MONTHS)."""
-        months = SCORE_MONTHS.get(name)
-        if months is None:
+        """Fill the score cache for the months a query reads from it (its `-- needs:` line)."""
+        needed = score_months_needed(name, params)
+        if not needed:
             return
-        needed = months(params)
         if self._cached_months.issuperset(needed):  # known without asking the database
             return
         with self._lock:
@@ -375,7 +370,8 @@ class Database:
         return int(first) if first is not None else None
 
     def sql(self, query: str, **params) -> pl.DataFrame:
-        """For tests and tools: ad-hoc SQL over the same tables (values still bound)."""
+        """For tests and tools only: ad-hoc SQL over the same tables (values still bound). The
+        app's code asks by name (`run`), which tests/test_sql_columns.py checks."""
         self.ensure_fresh()
         return self._cursor().sql(query, params=params or None).pl()
 
@@ -397,6 +393,19 @@ def get_database(store: str | Path | None = None, include_demo: bool | None = No
 
 def run_query(name: str, *, store: str | Path | None = None, **params) -> pl.DataFrame:
     return get_database(store).run_query(name, **params)
+
+
+def score_months_needed(name: str, params: dict) -> list[date]:
+    """The months of the score cache a query reads. Its file says `-- needs: score_cache(p)`:
+    the month in parameter p, and the month before (for the change in rank)."""
+    need = sql_header(name).get("needs")
+    if need is None:
+        return []
+    found = re.fullmatch(r"score_cache\((\w+)\)", need)
+    if found is None:
+        raise ValueError(f"{name}.sql: unknown need {need!r}")
+    month = month_start(params[found[1]])
+    return [previous_month(month), month]
 
 
 def month_start(value: date | str) -> date:

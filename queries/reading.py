@@ -1,7 +1,7 @@
 """Reading the tables as one person may: their scope applied where pages and exports read.
 
     reader = ScopedReader.for_account(db, account, public_view)   # or ScopedReader(db, provinces)
-    reader.run_query(name, **params)       as Database.run_query, within the scope
+    reader.run(name, **params)             as Database.run, within the scope (also run_query)
     reader.province_refusal(text)          why a province asked for (by URL, say) is not shown
     reader.commune_refusal(commune_id)     the same for a commune; None when it is readable
 
@@ -25,6 +25,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from queries.accounts.permissions import Account, readable_provinces
+from queries.db import Database
 from queries.text import nfc, province_key
 
 # Answers that hold nothing of any commune: given to anyone who may browse.
@@ -45,13 +46,13 @@ def _capital(text: str) -> str:
 
 
 class ScopedReader:
-    def __init__(self, db, provinces: Iterable[str] | None):
+    def __init__(self, db: Database, provinces: Iterable[str] | None):
         self.db = db
         self.provinces = None if provinces is None else tuple(provinces)
         self._keys = None if provinces is None else {province_key(p) for p in self.provinces}
 
     @classmethod
-    def for_account(cls, db, account: Account | None, public_view: bool | None = None) -> "ScopedReader":
+    def for_account(cls, db: Database, account: Account | None, public_view: bool | None = None) -> "ScopedReader":
         """`public_view` defaults to the store's setting."""
         if public_view is None:
             db.ensure_fresh()
@@ -72,6 +73,10 @@ class ScopedReader:
 
     def version(self) -> tuple:
         return self.db.version()
+
+    def first_target_year(self) -> int | None:
+        """Holds nothing of any commune: the same for every reader."""
+        return self.db.first_target_year()
 
     @property
     def everything(self) -> bool:
@@ -97,7 +102,7 @@ class ScopedReader:
             return None
         if not self.provinces:
             return LOGIN_TO_READ
-        found = self.db.sql("select commune_name, province from communes where commune_id = $c", c=str(commune_id))
+        found = self.db.run("commune_name_province", commune=str(commune_id))
         if found.is_empty():
             return f"Không có xã mã “{nfc(str(commune_id))}” trong phạm vi tài khoản của bạn ({self.label()})."
         name, province = found.row(0)
@@ -128,11 +133,12 @@ class ScopedReader:
         raise OutsideScope(f"Hãy chọn một tỉnh thuộc phạm vi tài khoản của bạn ({self.label()}): "
                            "số liệu gộp của mọi tỉnh không xem được.")
 
+    run = run_query  # the name of queries.data.DataSource: exports read through either
+
     def _province_names(self) -> list[str]:
         """The readable provinces as the tables write them."""
-        names = self.db.sql("select distinct province from communes")["province"].to_list()
+        names = self.db.run("province_names")["province"].to_list()
         return [p for p in names if self.readable(p)]
 
     def _commune_ids(self) -> list[str]:
-        return self.db.sql("select commune_id from communes where list_contains($p, province)",
-                           p=self._province_names())["commune_id"].to_list()
+        return self.db.run("commune_ids_in_provinces", provinces=self._province_names())["commune_id"].to_list()

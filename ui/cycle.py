@@ -15,6 +15,7 @@ from queries import clock
 from queries.changes import AWAITING_REVIEW, REVIEW_STATUSES
 from queries.cycle import calendar
 from queries.cycle.evidence import TYPES, download_name
+from queries.db import Database
 from queries.text import format_date, format_month, format_number
 from ui.markdown import literal
 
@@ -132,7 +133,7 @@ def size_text(size: int | None) -> str:
     return f"{format_number(max(size / 1024, 0.1), 1)} KB"
 
 
-def evidence_button(container, db, file: dict, key: str) -> None:
+def evidence_button(container, db: Database, file: dict, key: str) -> None:
     """A download button for one evidence file: `file` has name, sha256, kind, size and
     priority (which store it came from: 1 = the first source of the Database). The bytes are
     read only when clicked."""

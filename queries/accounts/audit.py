@@ -33,6 +33,7 @@ from queries.accounts.permissions import (
     province_in_scope,
 )
 from queries.accounts.storage import AccountFiles
+from queries.data import DataSource
 from queries.store.files import locked
 from queries.store.journal import Journal
 from queries.text import clean_line, format_month
@@ -205,13 +206,10 @@ def audit_events(store_root: str | os.PathLike, since: date | None = None) -> li
 # ---- for the admin page ----------------------------------------------------------------------
 
 
-def upload_communes(db, upload_id: str | None = None) -> dict[str, dict[str, str | None]]:
+def upload_communes(db: DataSource, upload_id: str | None = None) -> dict[str, dict[str, str | None]]:
     """upload_id -> {commune_id: province} for every upload the Database holds (or just one):
     what `permissions.may_undo` needs, and what filters the audit log by commune."""
-    rows = db.sql(
-        """select u.upload_id, u.commune_id, c.province
-        from upload_communes as u left join communes as c using (commune_id)
-        where $u::VARCHAR is null or u.upload_id = $u::VARCHAR""", u=upload_id)
+    rows = db.run("upload_communes", upload=upload_id)
     found: dict[str, dict[str, str | None]] = {}
     for upload, commune_id, province in rows.iter_rows():
         found.setdefault(upload, {})[commune_id] = province

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from queries.data import DataSource
 from queries.text import clean_line, commune_key, fold, province_key
 
 
@@ -31,8 +32,8 @@ class Places:
             self.provinces.setdefault(province_key(commune.province), commune.province)
 
     @classmethod
-    def from_database(cls, db) -> "Places":
-        rows = db.sql("select commune_id, commune_code, commune_name, province from communes")
+    def from_database(cls, db: DataSource) -> "Places":
+        rows = db.run("commune_catalog")
         return cls(
             Commune(r["commune_id"], _code(r["commune_code"]), r["commune_name"], r["province"])
             for r in rows.iter_rows(named=True)

@@ -22,33 +22,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from queries.plans.spending import SPENDING_CASTS
+from queries.data import SQL_DIR, typed_columns
 from queries.plans.tasks import TASK_CASTS, TASK_COLUMNS
 from queries.settings import PILLARS
 from queries.store import ROW_SCHEMAS, Store
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-
-# How each kind of row is typed when it is read, whatever file it comes from.
-CASTS = {
-    "actuals": """commune_id::VARCHAR AS commune_id, indicator::VARCHAR AS indicator,
-        period::DATE AS period, value::DOUBLE AS value, numerator::DOUBLE AS numerator,
-        denominator::DOUBLE AS denominator, note::VARCHAR AS note""",
-    "targets": """commune_id::VARCHAR AS commune_id, indicator::VARCHAR AS indicator,
-        year::INTEGER AS year, comparator::VARCHAR AS comparator, target::DOUBLE AS target,
-        target_text::VARCHAR AS target_text, lead_unit::VARCHAR AS lead_unit,
-        partner_units::VARCHAR AS partner_units, source_doc::VARCHAR AS source_doc,
-        source_item::VARCHAR AS source_item, note::VARCHAR AS note""",
-    "communes": """commune_id::VARCHAR AS commune_id, commune_code::VARCHAR AS commune_code,
-        commune_name::VARCHAR AS commune_name, province::VARCHAR AS province,
-        adult_population::DOUBLE AS adult_population,
-        population_15plus::DOUBLE AS population_15plus,
-        working_age_population::DOUBLE AS working_age_population,
-        coalesce(is_demo::BOOLEAN, false) AS is_demo""",
-    "spending": SPENDING_CASTS,
-    "tasks": """commune_id::VARCHAR AS commune_id, plan_year::INTEGER AS plan_year, item::VARCHAR AS item,
-        status::VARCHAR AS status, completed_on::DATE AS completed_on, note::VARCHAR AS note""",
-}
+# How each kind of row is typed when it is read, whatever file it comes from (queries/sql/typed/).
+CASTS = {kind: typed_columns(f"typed/{kind}") for kind in ("actuals", "targets", "communes", "spending", "tasks")}
 # The key under which a newer row supersedes an older one.
 # (Task updates have no rows "in force": tasks_status.sql reads their history as of a day.)
 KEYS = {
@@ -78,8 +58,10 @@ SCORE_CACHE = "commune_scores_cache"
 RANKING_CACHE = "ranking_cache"
 
 
-def macro_files() -> list[Path]:
-    return [path for folder in ("derived", "macros", "cache") for path in sorted((SQL_DIR / folder).glob("*.sql"))]
+def layout_files() -> list[Path]:
+    """The SQL that decides what the built tables hold: a snapshot made with other SQL is not used."""
+    return [path for folder in ("typed", "derived", "macros", "cache")
+            for path in sorted((SQL_DIR / folder).glob("*.sql"))]
 
 
 # ---- the base tables --------------------------------------------------------------------

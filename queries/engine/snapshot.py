@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from queries.engine.build import macro_files
+from queries.engine.build import layout_files
 from queries.store.files import temporary_name
 
 # Change when the tables' layout changes in a way the SQL files do not show.
@@ -29,7 +29,7 @@ LAYOUT_VERSION = "3"
 def fingerprint(data_dir: Path, sources: list[tuple[str, Path]]) -> str:
     digest = hashlib.sha256(LAYOUT_VERSION.encode())
     digest.update(Path(__file__).with_name("build.py").read_bytes())
-    for path in macro_files():
+    for path in layout_files():
         digest.update(path.name.encode() + path.read_bytes())
     for path in sorted(data_dir.glob("*.csv")):
         stat = path.stat()

@@ -15,6 +15,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 
+from queries.data import typed_columns
 from queries.ingest.parse import ParseError, is_blank, parse_number, show
 from queries.store import ROW_SCHEMAS
 from queries.text import fold
@@ -38,9 +39,7 @@ SPENDING_COLUMN_HELP = {
     "da_chi": "Kinh phí đã chi, bằng đồng: 12.000.000 hoặc 12.000.000 đồng hoặc 12 triệu.",
 }
 # How the spending table is typed when read from data/spending.csv (read_csv all_varchar).
-SPENDING_CASTS = """commune_id::VARCHAR AS commune_id, year::INTEGER AS year, item::VARCHAR AS item,
-    planned::BIGINT AS planned, spent::BIGINT AS spent, source_doc::VARCHAR AS source_doc,
-    source_item::VARCHAR AS source_item, note::VARCHAR AS note"""
+SPENDING_CASTS = typed_columns("typed/spending")
 # What a stored spending row holds (plus upload_id, added by the store), as polars types.
 SPENDING_ROW_SCHEMA = ROW_SCHEMAS["spending"]
 

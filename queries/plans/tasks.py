@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 
+from queries.data import typed_columns
 from queries.ingest.parse import ParseError, from_excel_serial, is_blank, show
 from queries.store import ROW_SCHEMAS
 from queries.text import fold, format_date, nfc
@@ -42,15 +43,9 @@ TASK_COLUMNS = (
     "deadline_text", "deadline", "recurring", "lead_unit", "partner_units", "indicators",
     "source_doc", "source_item", "note",
 )
-# How the tasks table is typed when read from data/tasks.csv (read_csv all_varchar), in the
-# style of queries.db.CASTS; queries/sql/tasks_status.sql reads a table `tasks` of this shape.
-TASK_CASTS = """commune_id::VARCHAR AS commune_id, plan_year::INTEGER AS plan_year, seq::INTEGER AS seq,
-    group_no::INTEGER AS group_no, group_name::VARCHAR AS group_name, item::VARCHAR AS item,
-    name::VARCHAR AS name, required_result::VARCHAR AS required_result,
-    deadline_text::VARCHAR AS deadline_text, deadline::DATE AS deadline,
-    coalesce(recurring::BOOLEAN, false) AS recurring, lead_unit::VARCHAR AS lead_unit,
-    partner_units::VARCHAR AS partner_units, indicators::VARCHAR AS indicators,
-    source_doc::VARCHAR AS source_doc, source_item::VARCHAR AS source_item, note::VARCHAR AS note"""
+# How the tasks table is typed when read from data/tasks.csv (read_csv all_varchar), as the
+# engine types other rows (queries/sql/typed/); tasks_status.sql reads a table `tasks` of this shape.
+TASK_CASTS = typed_columns("typed/plan_tasks")
 
 
 # ---- the rules -----------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from pathlib import Path
 import polars as pl
 
 from queries import clock
+from queries.data import DataSource
 from queries.db import Database, get_database, month_start
 from queries.arguments import UsageError, VietnameseParser
 from queries.reading import OutsideScope
@@ -110,7 +111,7 @@ def parse_day(text: str | None, option: str) -> date | None:
         raise UserError(f"Ngày “{text}” ({option}) không đúng dạng YYYY-MM-DD (ví dụ 2026-11-22).") from None
 
 
-def resolve_commune(db: Database, text: str | None, province: str | None) -> str | None:
+def resolve_commune(db: DataSource, text: str | None, province: str | None) -> str | None:
     """The commune id of --commune (id, code or name, within --province when given)."""
     if not text:
         return None
@@ -122,26 +123,26 @@ def resolve_commune(db: Database, text: str | None, province: str | None) -> str
         raise UserError(str(problem).rstrip(".") + ".") from None
 
 
-def resolve_province(db: Database, name: str | None) -> str | None:
+def resolve_province(db: DataSource, name: str | None) -> str | None:
     if not name:
         return None
-    provinces = db.run_query("provinces")["province"].to_list()
+    provinces = db.run("provinces")["province"].to_list()
     matches = [p for p in provinces if province_key(p) == province_key(name)]
     if not matches:
         raise UserError(f"Không có tỉnh “{name}”. Các tỉnh có dữ liệu: {', '.join(provinces)}.")
     return matches[0]
 
 
-def default_period(db: Database) -> date:
+def default_period(db: DataSource) -> date:
     """The latest month with reported values, never after the current month."""
     today = clock.today()
-    periods = db.run_query("periods_available")["period"].to_list()
+    periods = db.run("periods_available")["period"].to_list()
     past = [p for p in periods if p <= today]
     return past[0] if past else month_start(today)
 
 
-def ranking(db: Database, period: date, province: str | None) -> pl.DataFrame:
-    return db.run_query("ranking_by_month", period=period, province=province)
+def ranking(db: DataSource, period: date, province: str | None) -> pl.DataFrame:
+    return db.run("ranking_by_month", period=period, province=province)
 
 
 def ranking_json(frame: pl.DataFrame) -> list[dict]:
@@ -161,25 +162,25 @@ def ranking_json(frame: pl.DataFrame) -> list[dict]:
     ]
 
 
-def progress(db: Database, period: date, province: str | None) -> pl.DataFrame:
+def progress(db: DataSource, period: date, province: str | None) -> pl.DataFrame:
     """Every targeted indicator of every commune for the month, with its year-end projection."""
-    status = db.run_query("indicator_status", period=period, province=province, commune=None)
-    projection = db.run_query("indicator_projection", period=period, province=province, commune=None)
+    status = db.run("indicator_status", period=period, province=province, commune=None)
+    projection = db.run("indicator_projection", period=period, province=province, commune=None)
     return status.join(projection.select("commune_id", "indicator", "year", "projected_year_end", "projected_status"),
                        on=["commune_id", "indicator", "year"], how="left", maintain_order="left")
 
 
-def compliance(db: Database, period: date, province: str | None) -> list[dict]:
+def compliance(db: DataSource, period: date, province: str | None) -> list[dict]:
     """Whether each commune's report for the month came on time, judged now."""
-    frame = db.run_query("compliance_by_month", province=province, commune=None, period_from=period,
+    frame = db.run("compliance_by_month", province=province, commune=None, period_from=period,
                          period_to=period, now=clock.now())
     return [{"commune_name": r["commune_name"], "province": r["province"], "status": r["status"],
              "received_at": r["received_at_vn"], "days_late": r["days_late"]}
             for r in frame.iter_rows(named=True)]
 
 
-def tasks(db: Database, province: str | None, commune: str | None, as_of: date) -> list[dict]:
-    frame = db.run_query("tasks_status", as_of=as_of, province=province, commune=commune)
+def tasks(db: DataSource, province: str | None, commune: str | None, as_of: date) -> list[dict]:
+    frame = db.run("tasks_status", as_of=as_of, province=province, commune=commune)
     return [{"commune_name": r["commune_name"], "province": r["province"], "plan_year": r["plan_year"],
              "item": r["item"], "group": r["group_name"], "name": r["name"],
              "deadline": r["deadline"].isoformat() if r["deadline"] else None, "deadline_text": r["deadline_text"],
@@ -189,8 +190,8 @@ def tasks(db: Database, province: str | None, commune: str | None, as_of: date) 
             for r in frame.iter_rows(named=True)]
 
 
-def spending(db: Database, province: str | None, commune: str | None) -> list[dict]:
-    frame = db.run_query("spending_by_commune", province=province, commune=commune)
+def spending(db: DataSource, province: str | None, commune: str | None) -> list[dict]:
+    frame = db.run("spending_by_commune", province=province, commune=commune)
     return [{"commune_name": r["commune_name"], "province": r["province"], "year": r["year"], "item": r["item"],
              "planned": r["planned"], "spent": r["spent"],
              "source": r["source_doc"] or (f"Tải lên {r['upload_id']}" if r["upload_id"] else None)}
@@ -367,18 +368,18 @@ def _export(args) -> bytes | None:
     return render(args.what, frame, fmt, period, province)
 
 
-def _province_in(catalog, name: str | None) -> str | None:
+def _province_in(catalog: DataSource, name: str | None) -> str | None:
     """--province of a template, as the catalog writes it."""
     if not name:
         return None
-    provinces = catalog.sql("select distinct province from communes order by province collate vi")["province"].to_list()
+    provinces = catalog.run("province_names")["province"].to_list()
     matches = [p for p in provinces if province_key(p) == province_key(name)]
     if not matches:
         raise UserError(f"Không có tỉnh “{name}”. Các tỉnh có dữ liệu: {', '.join(provinces)}.")
     return matches[0]
 
 
-def template_file(db, kind: str, fmt: str, province: str | None) -> bytes:
+def template_file(db: DataSource, kind: str, fmt: str, province: str | None) -> bytes:
     """The upload template, as the upload page offers it."""
     from queries.ingest.template import csv_template, xlsx_template
 
@@ -393,7 +394,7 @@ def write_pack(db: Database, province: str | None, period: date, out: str | None
     from queries.reports.pack import build_pack_result, pack_file_name
 
     if province is None:
-        provinces = ", ".join(db.run_query("provinces")["province"].to_list())
+        provinces = ", ".join(db.run("provinces")["province"].to_list())
         raise UserError(f"Tài liệu họp làm cho một tỉnh: thêm --province (các tỉnh có dữ liệu: {provinces}).")
     try:
         result = build_pack_result(province, period, db=db)

@@ -27,6 +27,7 @@ from fpdf.fonts import FontFace
 
 from queries import clock
 from queries.db import Database, get_database
+from queries.reading import ScopedReader
 from queries.reports.figures import STATUS_COLORS, STATUS_ICONS, STATUS_ORDER, STATUS_TEXT
 from queries.reports.images import chart_to_image, image_session
 from queries.settings import PILLARS
@@ -328,7 +329,7 @@ def render_chart_images(deck: Deck) -> dict[str, bytes]:
     return images
 
 
-def build_pack_result(province: str, period: date, *, db: Database | None = None,
+def build_pack_result(province: str, period: date, *, db: Database | ScopedReader | None = None,
                       made_on: date | None = None, charts: bool = True) -> PackResult:
     """charts=False: text and tables only (no browser needed, under a second)."""
     started = time.perf_counter()
@@ -352,6 +353,6 @@ def build_pack_result(province: str, period: date, *, db: Database | None = None
     return PackResult(content=content, pages=pdf.page_no(), seconds=time.perf_counter() - started)
 
 
-def build_pack(province: str, period: date, *, db: Database | None = None, made_on: date | None = None) -> bytes:
+def build_pack(province: str, period: date, *, db: Database | ScopedReader | None = None, made_on: date | None = None) -> bytes:
     return build_pack_result(province, period, db=db, made_on=made_on).content
 

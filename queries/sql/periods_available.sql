@@ -1,3 +1,4 @@
+-- columns: period, n_communes_reporting
 -- Months that have at least one reported value, newest first, with how many communes reported.
 with
 

@@ -1,3 +1,4 @@
+-- columns: code, name_vi, weight, sort_order
 -- The six pillars with their names and weights in the overall score, in display order.
 with
 

@@ -1,3 +1,4 @@
+-- columns: source_doc, province, communes, years, n_targets, is_demo
 -- The documents the shipped and uploaded targets come from, with how many targets each set.
 with
 

@@ -1,3 +1,5 @@
+-- columns: province, n_communes, is_demo, latest_period, n_reporting_latest
+-- example: today=2026-11-22
 -- Provinces with their communes and how recently and how widely they report: the default
 -- province is the one with the most communes reporting in its latest month.
 -- params: today (DATE: months after it are ignored)

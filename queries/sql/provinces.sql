@@ -1,3 +1,4 @@
+-- columns: province, n_communes, is_demo
 -- Provinces with how many communes each has and whether they are demo data.
 with
 

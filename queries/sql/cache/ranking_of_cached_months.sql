@@ -1,3 +1,4 @@
+-- columns: scope, period, rank, commune_id, commune_name, province, is_demo, score, HT, NL, AT, CQ, KT, XH, coverage, n_targets, n_reported, n_achieved, previous_rank, rank_change, score_change, position
 -- Ranks of every commune for every month in the score cache, among all communes (scope
 -- '@all') and within its province (scope = the province), with its rank the month before:
 -- ranking_by_month reads one month and one scope of it. Scores are rounded to 2 decimals

@@ -1,3 +1,4 @@
+-- columns: commune_id, period, review_status, last_review_status, comment, reviewer, reviewed_at, last_upload_at
 -- The province's review (thẩm định) of each commune's month, as it stands: the latest review,
 -- unless an upload for that month arrived after it, which puts the month back to
 -- 'cho_tham_dinh' (awaiting review). For the communes in refresh_scope.

@@ -1,3 +1,4 @@
+-- columns: commune_id, period, received_at, upload_id
 -- When each commune's report for each month was received: the earliest still-active upload
 -- that brought an accepted value for that commune and month (its stated received_at, else
 -- when it was stored). A later correction does not move it; an undone upload no longer

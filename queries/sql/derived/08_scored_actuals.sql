@@ -1,3 +1,4 @@
+-- columns: commune_id, indicator, period, value, numerator, denominator, note, source, priority, seq, upload_id, row_number
 -- The values that count for the score. With the setting score_basis = 'all' (the default),
 -- every value in force; with 'reviewed', only values of months the province has reviewed
 -- ('da_tham_dinh'), so an unreviewed later value waits and the last reviewed one stands.

@@ -1,3 +1,4 @@
+-- columns: commune_id, indicator, period, value, numerator, denominator, note, source, priority, seq, upload_id, row_number, valid_to, province
 -- Each value that counts (scored_actuals) together with the month its successor arrives (valid_to), so "the
 -- latest value with period <= p" is a range filter, not a search. For the communes in
 -- refresh_scope (all of them on a full build).

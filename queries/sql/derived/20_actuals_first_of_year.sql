@@ -1,3 +1,4 @@
+-- columns: commune_id, indicator, year, first_value, first_period, province
 -- The first value that counts of each year per commune and indicator: the fallback baseline when nothing
 -- was reported before the year began. For the communes in refresh_scope.
 create or replace macro actuals_first_of_year_in_scope() as table

@@ -1,3 +1,4 @@
+-- columns: commune_id, plan_year, item, status, completed_on, note, updated_at, upload_id, row_number
 -- Every status a commune reported for its plan's tasks (uploads still active), with when it
 -- was received in Vietnam time; tasks_status.sql takes the newest known on a given day.
 -- For the communes in refresh_scope.

@@ -1,3 +1,4 @@
+-- columns: commune_id, commune_name, province, is_demo
 -- The communes a question is about: one province, one commune, or (both null) all of them.
 -- scope_commune '@refresh_scope' names the communes in table refresh_scope: the engine
 -- (queries/engine/build.py) recomputes derived tables for just the communes a change touched.

@@ -1,3 +1,4 @@
+-- columns: period, commune_id, commune_name, province, is_demo, indicator, indicator_name, pillar, unit, direction, year, comparator, target, target_text, lead_unit, partner_units, source_doc, source_item, target_source, target_upload_id, value, value_period, numerator, denominator, value_source, value_upload_id, baseline, expected_value, progress_ratio, points, achieved, status
 -- Points, achievement and progress status of every targeted indicator of every commune in
 -- scope, for every month from p_from to p_to. This is the scoring method; the "Phương pháp"
 -- page states it in Vietnamese: change both together.

@@ -1,3 +1,4 @@
+-- columns: period, commune_id, commune_name, province, is_demo, score, HT, NL, AT, CQ, KT, XH, n_targets, n_reported, n_achieved, coverage
 -- Pillar scores, overall score and coverage of every commune in scope, for every month from
 -- p_from to p_to. Communes in scope without any target that year are kept, with null scores.
 create or replace macro commune_scores(p_from, p_to, scope_province, scope_commune) as table

@@ -1,3 +1,4 @@
+-- columns: period, commune_id, indicator, year, unit, direction, n_values, slope, intercept, projected_year_end, projected_status, target, comparator
 -- Projection to the year's end of every targeted indicator of every commune in scope, as it
 -- can be made in month p_period: the least-squares line through that year's monthly values
 -- reported up to p_period (at least 3), read at month 12, clipped to the unit's range and
