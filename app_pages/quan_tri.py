@@ -17,6 +17,7 @@ from queries.accounts.permissions import (
     visible_provinces,
 )
 from queries.accounts.places import Places
+from queries.errors import UserFacingError
 from queries.settings import SETTINGS, load_settings, store_dir
 from ui import page
 from ui.auth import current_account
@@ -89,7 +90,7 @@ def render_accounts() -> None:
                         email=email or None, provinces=chosen_provinces if role != CAN_BO_XA else (),
                         communes=chosen_communes if role == CAN_BO_XA else (),
                         places=Places.from_database(database()))
-                except service.AccountsError as error:
+                except UserFacingError as error:
                     refused(error)
                 else:
                     st.success(f"Đã tạo tài khoản “{created.username}” ({created.role_label}, {scope_label(created)}).")
@@ -105,7 +106,7 @@ def render_accounts() -> None:
         if left.button("Vô hiệu hóa", icon="🚫", key="disable"):
             try:
                 service.disable_account(account, store, target.username)
-            except service.AccountsError as error:
+            except UserFacingError as error:
                 refused(error)
             else:
                 st.session_state["admin_receipt"] = (f"Đã vô hiệu hóa “{target.username}”: người này không đăng nhập "
@@ -114,7 +115,7 @@ def render_accounts() -> None:
     elif left.button("Kích hoạt lại", icon="✅", key="enable"):
         try:
             service.enable_account(account, store, target.username)
-        except service.AccountsError as error:
+        except UserFacingError as error:
             refused(error)
         else:
             st.session_state["admin_receipt"] = f"Đã kích hoạt lại “{target.username}”."
@@ -124,7 +125,7 @@ def render_accounts() -> None:
         if st.form_submit_button("Đặt mật khẩu mới"):
             try:
                 service.set_password(account, store, target.username, new_password)
-            except service.AccountsError as error:
+            except UserFacingError as error:
                 refused(error)
             else:
                 st.success(f"Đã đặt mật khẩu mới cho “{target.username}”.")
@@ -178,7 +179,7 @@ def render_settings() -> None:
                 return
             try:
                 done = service.change_settings(account, store, changed)
-            except service.AccountsError as error:
+            except UserFacingError as error:
                 refused(error)
             else:
                 st.success("Đã lưu: " + "; ".join(f"{name}: {old} → {new}" for name, old, new in done))

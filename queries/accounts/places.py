@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from queries.errors import UserFacingError
 from queries.text import clean_line, commune_key, fold, province_key
 
 
-class PlaceError(ValueError):
+class PlaceError(UserFacingError):
     """A commune or province that cannot be found; the message is Vietnamese."""
 
 

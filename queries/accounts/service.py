@@ -31,7 +31,8 @@ from queries.accounts.permissions import (
 )
 from queries.accounts.places import PlaceError, Places
 from queries.accounts.storage import AccountFiles
-from queries.settings import SETTINGS, InvalidSetting, checked_value, load_settings
+from queries.errors import UserFacingError
+from queries.settings import SETTINGS, InvalidSetting, checked_values, load_settings
 from queries.store.files import atomic_write, locked
 from queries.text import clean_line, nfc
 
@@ -48,10 +49,8 @@ SETTINGS_LOCK = ".settings.lock"
 SETTINGS_FILE = "settings.json"
 
 
-class AccountsError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class AccountsError(UserFacingError):
+    """A refusal of the accounts service."""
 
 
 class PermissionDenied(AccountsError):
@@ -646,22 +645,16 @@ def change_settings(actor: Account, store_root, new_values: Mapping[str, object]
     if not may_change_settings(actor):
         raise PermissionDenied(SETTINGS_COUNTRY_WIDE)
     defaults = {s.name: s.default for s in SETTINGS}
-    unknown = [name for name in new_values if name not in defaults]
-    if unknown:
-        raise InvalidInput(f"Không có cài đặt: {', '.join(unknown)}.")
-    try:
-        valid = {name: checked_value(name, value) for name, value in new_values.items()}
-    except InvalidSetting as error:
-        raise InvalidInput(error.message) from None
     root = Path(store_root)
     path = root / SETTINGS_FILE
     with locked(root / SETTINGS_LOCK):
         current = load_settings(root)
-        merged = {**current, **valid}
-        if not merged["on_track_ratio"] > merged["speed_up_ratio"]:
-            raise InvalidInput("on_track_ratio (mức Đúng tiến độ) phải lớn hơn speed_up_ratio (mức Cần đẩy nhanh).")
+        try:
+            merged = checked_values(current, new_values)
+        except InvalidSetting as error:
+            raise InvalidInput(error.message) from None
         changes = [(s.name, current[s.name], merged[s.name]) for s in SETTINGS
-                   if s.name in valid and current[s.name] != merged[s.name]]
+                   if s.name in new_values and current[s.name] != merged[s.name]]
         if changes:
             kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
             kept = {k: v for k, v in kept.items() if k not in defaults}  # keys of other versions stay

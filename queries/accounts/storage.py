@@ -24,6 +24,7 @@ import secrets
 import threading
 from pathlib import Path
 
+from queries.errors import UserFacingError
 from queries.store.files import atomic_write, locked
 
 FOLDER = "accounts"
@@ -37,7 +38,7 @@ _keys: dict[Path, bytes] = {}
 _cache_lock = threading.Lock()
 
 
-class AccountFileError(RuntimeError):
+class AccountFileError(UserFacingError):
     """The accounts file cannot be read; the message is Vietnamese."""
 
 

@@ -51,8 +51,8 @@ import polars as pl
 
 from queries import clock
 from queries.db import Database, get_database, month_start
-from queries.arguments import UsageError, VietnameseParser
-from queries.reading import OutsideScope
+from queries.arguments import VietnameseParser
+from queries.errors import UserFacingError
 from queries.settings import PILLARS, store_dir
 from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
 from queries.store import KINDS
@@ -96,7 +96,7 @@ RANKING_COLUMNS = ["rank", "commune_name", "province", "score", *PILLAR_CODES, "
 PROGRESS_COLUMNS = list(PROGRESS_HEADINGS)
 
 
-class UserError(Exception):
+class UserError(UserFacingError):
     """A problem with what the user asked for; printed in Vietnamese, never a traceback."""
 
 
@@ -315,8 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         output = _export(args)
-    except (UserError, UsageError, OutsideScope) as problem:
-        message = str(problem)
+    except UserFacingError as problem:
+        message = problem.message
         print(message if message.startswith("Lỗi:") else f"Lỗi: {message}", file=sys.stderr)
         return 2
     if output is None:
