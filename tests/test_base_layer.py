@@ -152,3 +152,109 @@ def test_vietnam_time_is_only_the_clocks():
     for path in _sources("queries", "ui", "app_pages"):
         if path.relative_to(ROOT).as_posix() != "queries/clock.py":
             assert not zone.search(path.read_text(encoding="utf-8")), path.relative_to(ROOT)
+
+
+# ---- imports in one direction ------------------------------------------------------------------
+
+def _module_of(path: Path) -> str:
+    name = _module_name(path)
+    return name.removesuffix(".__init__")
+
+
+def _imports(path: Path, modules: set[str], *, in_functions: bool) -> list[tuple[str, int]]:
+    """(project module, line) of each import in the file; inside functions too, or only those
+    run when the module is imported."""
+    found = []
+
+    def walk(nodes):
+        for node in nodes:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not in_functions:
+                continue
+            if isinstance(node, ast.Import):
+                found.extend((alias.name, node.lineno) for alias in node.names if alias.name in modules)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    sub = f"{node.module}.{alias.name}"
+                    target = sub if sub in modules else node.module
+                    if target in modules:
+                        found.append((target, node.lineno))
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                walk(getattr(node, field, None) or [])
+
+    walk(ast.parse(path.read_text(encoding="utf-8")).body)
+    return found
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected parts of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in graph[node]:
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            part = []
+            while True:
+                other = stack.pop()
+                part.append(other)
+                if other == node:
+                    break
+            if len(part) > 1:
+                found.append(sorted(part))
+
+    for node in graph:
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_circle_of_imports_even_through_imports_inside_functions():
+    """An import inside a function only hides a circle; counting those too, queries/ and ui/
+    import one another in one direction (the importer is restructured on its own)."""
+    paths = {_module_of(p): p for p in sorted((ROOT / "queries").rglob("*.py")) + sorted((ROOT / "ui").rglob("*.py"))}
+    modules = set(paths)
+    graph = {name: {target for target, _ in _imports(path, modules, in_functions=True)} for name, path in paths.items()}
+    cycles = [c for c in _cycles(graph) if not all(m.startswith("queries.ingest") for m in c)]
+    assert cycles == []
+
+
+def test_the_accounts_service_writes_the_audit_log_without_reading_it():
+    paths = {_module_of(p): p for p in sorted((ROOT / "queries").rglob("*.py"))}
+    service = {target for target, _ in _imports(paths["queries.accounts.service"], set(paths), in_functions=True)}
+    assert "queries.accounts.audit_log" in service and "queries.accounts.audit" not in service
+
+
+def test_imports_inside_functions_say_they_are_for_start_up_time():
+    """Where a module imports inside a function (here: the accounts, the exports, the
+    downloads), a comment says it is for start-up time, never to dodge a circle."""
+    files = sorted((ROOT / "queries/accounts").glob("*.py")) + [ROOT / "queries/reports/export.py",
+                                                                 ROOT / "ui/downloads.py"]
+    modules = {_module_of(p) for folder in ("queries", "ui") for p in (ROOT / folder).rglob("*.py")}
+    for path in files:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        top = set(_imports(path, modules, in_functions=False))
+        for target, number in _imports(path, modules, in_functions=True):
+            if (target, number) in top:
+                continue
+            said = lines[number - 1] + (lines[number - 2] if number > 1 else "")
+            assert "start-up time" in said, f"{path.relative_to(ROOT)}:{number} imports {target} without saying why"
+
+
+def test_the_export_command_does_not_load_the_importer_or_the_pack_it_does_not_need():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "import sys, queries.reports.export; "
+                           "print(sorted(m for m in ('queries.ingest.template', 'queries.reports.pack', "
+                           "'queries.accounts.service', 'fpdf') if m in sys.modules))"],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

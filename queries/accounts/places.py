@@ -42,7 +42,8 @@ class Places:
     @classmethod
     def for_store(cls, store_root) -> "Places":
         """The communes the command line and the app see for this store."""
-        from queries.db import get_database  # heavy; only when communes must be resolved
+        # Lazy for start-up time (duckdb and the tables), not a circle: accounts sit above db.
+        from queries.db import get_database
 
         return cls.from_database(get_database(store_root))
 

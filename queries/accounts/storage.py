@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import threading
 from pathlib import Path
@@ -32,6 +33,8 @@ ACCOUNTS_FILE = "accounts.json"
 LOGINS_FILE = "logins.json"
 KEY_FILE = "secret.key"
 LOCK_NAME = ".accounts.lock"
+# A user name, the key of an account in accounts.json: lower-case ASCII, 2–64 characters.
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 _cache: dict[Path, tuple[tuple, dict]] = {}
 _keys: dict[Path, bytes] = {}
