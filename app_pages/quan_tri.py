@@ -3,6 +3,8 @@ method's settings, each with its help text. Every action is checked and recorded
 queries.accounts.service (permissions, validation, audit log); this page only collects input."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import streamlit as st
 
@@ -11,6 +13,7 @@ from queries.accounts.permissions import (
     CAN_BO_XA,
     ROLE_LABELS,
     ROLES,
+    Account,
     may_change_settings,
     may_manage_accounts,
     scope_label,
@@ -51,7 +54,7 @@ def refused(error: Exception) -> None:
     st.error(getattr(error, "message", None) or "Không thực hiện được thao tác.", icon="⛔")
 
 
-def render_accounts() -> None:
+def render_accounts(account: Account, store: Path) -> None:
     accounts = service.list_accounts(account, store)
     st.dataframe(pl.DataFrame({
         "Tên đăng nhập": [a.username for a in accounts],
@@ -143,7 +146,7 @@ def render_settings_read_only(current: dict) -> None:
     }), hide_index=True, use_container_width=True)
 
 
-def render_settings() -> None:
+def render_settings(account: Account, store: Path) -> None:
     current = load_settings(store)
     if not may_change_settings(account):
         render_settings_read_only(current)
@@ -191,8 +194,8 @@ if st.session_state.get("admin_receipt"):
 accounts_tab, settings_tab = st.tabs(["Tài khoản", "Cài đặt"])
 with accounts_tab:
     if may_manage_accounts(account):
-        render_accounts()
+        render_accounts(account, store)
     else:
         st.info("Tài khoản của bạn không quản lý được tài khoản khác.")
 with settings_tab:
-    render_settings()
+    render_settings(account, store)

@@ -288,9 +288,9 @@ if auto:
     seconds = int(st.session_state.get(SECONDS) or 20)
 
     @st.fragment(run_every=seconds)
-    def ticker() -> None:
+    def ticker(count: int, seconds: int) -> None:
         if time.monotonic() - st.session_state.get(CHANGED_AT, 0.0) >= seconds - 0.5:
             go(1, count, wrap=True)
             st.rerun()
 
-    ticker()
+    ticker(count, seconds)

@@ -258,3 +258,59 @@ def test_the_export_command_does_not_load_the_importer_or_the_pack_it_does_not_n
                            "'queries.accounts.service', 'fpdf') if m in sys.modules))"],
                           cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# ---- thin pages ----------------------------------------------------------------------------------
+
+def _names_bound(target: ast.AST) -> set[str]:
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return set().union(*(_names_bound(t) for t in target.elts))
+    if isinstance(target, ast.Starred):
+        return _names_bound(target.value)
+    return set()  # st.session_state[...] = …, x.y = …: no variable bound
+
+
+def _page_variables(tree: ast.Module) -> set[str]:
+    """What the page's script binds outside any function: its variables (constants in capitals,
+    the logger, imports, functions and classes are not variables)."""
+    bound: set[str] = set()
+
+    def walk(nodes):
+        for node in nodes:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    bound.update(_names_bound(target))
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+                bound.update(_names_bound(node.target))
+            elif isinstance(node, (ast.For, ast.AsyncFor)):
+                bound.update(_names_bound(node.target))
+            elif isinstance(node, ast.With):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        bound.update(_names_bound(item.optional_vars))
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                walk(getattr(node, field, None) or [])
+
+    walk(tree.body)
+    return {name for name in bound if not name.isupper() and name != "log"}
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "app_pages").glob("*.py")))
+def test_a_page_function_is_given_what_it_shows(page):
+    """A function of a page reads its inputs from its arguments, never from the variables the
+    page's script happens to have set before calling it."""
+    tree = ast.parse((ROOT / "app_pages" / page).read_text(encoding="utf-8"))
+    variables = _page_variables(tree)
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        own = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+        own |= {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        own |= {a.arg for n in ast.walk(function) if isinstance(n, ast.Lambda) for a in ast.walk(n.args)
+                if isinstance(a, ast.arg)}
+        read = {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        assert not (read & variables) - own, f"{page}: {function.name} reads {sorted((read & variables) - own)}"
