@@ -73,6 +73,17 @@ def test_pages_catch_the_one_refusal_class():
             assert not specific.search(line), f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
 
 
+def test_a_server_without_the_pack_fonts_says_so_as_a_refusal(tmp_path, monkeypatch):
+    from datetime import date
+
+    from queries.reports import pack
+
+    monkeypatch.setattr(pack, "FONT_DIR", tmp_path)
+    with pytest.raises(UserFacingError) as refusal:
+        pack._PackPDF(None, date(2026, 11, 22))
+    assert refusal.value.message.startswith("Thiếu phông chữ DejaVu")
+
+
 # ---- one table of settings ---------------------------------------------------------------------
 
 def test_the_settings_table_checks_every_rule_itself():
