@@ -5,12 +5,12 @@ import polars as pl
 import streamlit as st
 
 from queries.settings import PILLARS
+from queries.status import STATUS_ICONS
 from queries.text import format_date
 from ui import charts, filters, page, plans
 from ui.downloads import chart_downloads, table_downloads
 from ui.format import format_share, split_units, value_text, vi_table
 from ui.state import query
-from queries.status import STATUS_ICONS
 
 PILLAR_NAMES = dict(PILLARS)
 

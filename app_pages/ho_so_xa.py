@@ -1,8 +1,12 @@
 """Hồ sơ xã: one commune — its pillars against the province, every targeted indicator with
 where its number came from, each indicator's path through the year, and why it scores what
 it scores; its month's report and the province's review of it, the evidence of each value,
-its tasks, its spending and where each indicator is heading by December."""
+its tasks, its spending and where each indicator is heading by December.
+
+The page is the flow in main(): each section is a function given what it shows."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import polars as pl
 import streamlit as st
@@ -13,8 +17,18 @@ from queries.settings import PILLARS, store_dir
 from queries.text import format_date
 from ui import charts, cycle, filters, page, plans
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import (UNIT_SUFFIX, delta, format_dong, format_moment, format_period, format_score, format_share,
-                       format_value, vi_table)
+from ui.filters import Scope
+from ui.format import (
+    UNIT_SUFFIX,
+    delta,
+    format_dong,
+    format_moment,
+    format_period,
+    format_score,
+    format_share,
+    format_value,
+    vi_table,
+)
 from ui.markdown import literal
 from ui.scoring import explain_score, wrap
 from ui.state import database, query
@@ -23,32 +37,46 @@ PILLAR_CODES = [code for code, _ in PILLARS]
 PILLAR_NAMES = dict(PILLARS)
 INNOVATION = "Đổi mới sáng tạo (không tính điểm)"
 
-page.header(
-    "Hồ sơ xã",
-    "Một xã: sáu trụ cột so với trung vị của tỉnh, từng chỉ tiêu được giao với số liệu và nguồn, "
-    "diễn biến trong năm, và vì sao xã được số điểm này.",
-)
-slots = page.filter_row(4, [1, 1, 1.2, 1.4])
-scope = filters.scope_filters(slots)
-if scope is None:
-    page.empty(page.NO_COMMUNES)
-    st.stop()
-communes = query("communes_in_province", province=scope.province)
-commune = filters.commune_filter(slots[3], communes, search_container=slots[2])
-filters.keep_only(("tinh", "thang", "xa", "tru_cot"))
-if commune is None:
-    page.empty(f"{scope.province_label} chưa có xã nào.")
-    st.stop()
-info = communes.filter(pl.col("commune_id") == commune).row(0, named=True)
-name = info["commune_name"]
-page.scope_line(name, scope.province_label, scope.month_label)
-page.demo_notice(bool(info["is_demo"]))
-caption = " · ".join([name, scope.province_label, scope.month_label]
-                     + (["Dữ liệu minh họa"] if info["is_demo"] else []))
+
+@dataclass(frozen=True)
+class Profile:
+    """The commune shown, and what every section names it by."""
+    scope: Scope
+    commune: str  # commune_id
+    name: str
+    caption: str  # under each downloaded chart and table: commune, province, month (and demo)
 
 
-def plan_sections() -> None:
+def choose_commune() -> Profile:
+    """The header and the filters; stops the page when there is no commune to show."""
+    page.header(
+        "Hồ sơ xã",
+        "Một xã: sáu trụ cột so với trung vị của tỉnh, từng chỉ tiêu được giao với số liệu và nguồn, "
+        "diễn biến trong năm, và vì sao xã được số điểm này.",
+    )
+    slots = page.filter_row(4, [1, 1, 1.2, 1.4])
+    scope = filters.scope_filters(slots)
+    if scope is None:
+        page.empty(page.NO_COMMUNES)
+        st.stop()
+    communes = query("communes_in_province", province=scope.province)
+    commune = filters.commune_filter(slots[3], communes, search_container=slots[2])
+    filters.keep_only(("tinh", "thang", "xa", "tru_cot"))
+    if commune is None:
+        page.empty(f"{scope.province_label} chưa có xã nào.")
+        st.stop()
+    info = communes.filter(pl.col("commune_id") == commune).row(0, named=True)
+    name = info["commune_name"]
+    page.scope_line(name, scope.province_label, scope.month_label)
+    page.demo_notice(bool(info["is_demo"]))
+    caption = " · ".join([name, scope.province_label, scope.month_label]
+                         + (["Dữ liệu minh họa"] if info["is_demo"] else []))
+    return Profile(scope, commune, name, caption)
+
+
+def plan_sections(profile: Profile) -> None:
     """The commune's tasks (as they stood at the end of the month, or today) and its spending."""
+    scope, commune, name = profile.scope, profile.commune, profile.name
     as_of = plans.as_of_month(scope.period)
     tasks = query("tasks_status", as_of=as_of, province=None, commune=commune)
     spending = query("spending_by_commune", province=None, commune=commune)
@@ -77,75 +105,70 @@ def plan_sections() -> None:
                                   with_commune=False, name=f"{name} – kinh phí", title=f"Kinh phí – {name}")
 
 
-# ---- this month's report and the province's review (also in a year without targets) --------------
-report = query("compliance_by_month", province=None, commune=commune, period_from=scope.period,
-               period_to=scope.period, now=cycle.cycle_now())
-review = query("month_review_states", province=None, commune=commune, period_from=scope.period,
-               period_to=scope.period)
-if report.height:
-    month_report = report.row(0, named=True)
-    month_review = review.row(0, named=True) if review.height else {}
-    sent = month_report["status"] in ("dung_han", "tre_han")
-    st.markdown(
-        f"**Báo cáo {scope.month_label.lower()}:** {cycle.report_text(month_report['status'], month_report['days_late'])}"
-        + (f" (nhận lúc {format_moment(month_report['received_at_vn'])})" if sent else
-           f" (hạn: trước ngày {format_date(month_report['deadline_date'])})")
-        + f" · **Thẩm định của tỉnh:** {cycle.review_text(month_review.get('review_status'), sent)}"
-    )
-    if month_review.get("review_status") == "yeu_cau_bo_sung":
-        reviewer = display_names(store_dir(), [month_review["reviewer"]]).get(month_review["reviewer"])
-        st.warning(f"**Tỉnh yêu cầu bổ sung số liệu {scope.month_label.lower()}:** {literal(month_review['comment'] or '')}"
-                   f"\n\n— {literal(reviewer or 'Quản trị tỉnh')}, {format_moment(month_review['reviewed_at_vn'])}",
-                   icon="📝")
+def month_report(profile: Profile) -> None:
+    """This month's report and the province's review (also in a year without targets)."""
+    scope, commune = profile.scope, profile.commune
+    report = query("compliance_by_month", province=None, commune=commune, period_from=scope.period,
+                   period_to=scope.period, now=cycle.cycle_now())
+    review = query("month_review_states", province=None, commune=commune, period_from=scope.period,
+                   period_to=scope.period)
+    if report.height:
+        row = report.row(0, named=True)
+        month_review = review.row(0, named=True) if review.height else {}
+        sent = row["status"] in ("dung_han", "tre_han")
+        st.markdown(
+            f"**Báo cáo {scope.month_label.lower()}:** {cycle.report_text(row['status'], row['days_late'])}"
+            + (f" (nhận lúc {format_moment(row['received_at_vn'])})" if sent else
+               f" (hạn: trước ngày {format_date(row['deadline_date'])})")
+            + f" · **Thẩm định của tỉnh:** {cycle.review_text(month_review.get('review_status'), sent)}"
+        )
+        if month_review.get("review_status") == "yeu_cau_bo_sung":
+            reviewer = display_names(store_dir(), [month_review["reviewer"]]).get(month_review["reviewer"])
+            st.warning(f"**Tỉnh yêu cầu bổ sung số liệu {scope.month_label.lower()}:** "
+                       f"{literal(month_review['comment'] or '')}"
+                       f"\n\n— {literal(reviewer or 'Quản trị tỉnh')}, {format_moment(month_review['reviewed_at_vn'])}",
+                       icon="📝")
 
-indicators = query("commune_indicators", period=scope.period, commune=commune)
-if indicators.is_empty():
-    page.empty(f"{name} chưa có chỉ tiêu nào cho năm {scope.year}, nên chưa có điểm. Hãy chọn một tháng "
-               "của năm có kế hoạch, hoặc tải chỉ tiêu năm này lên.", title="Chưa có chỉ tiêu")
-    plan_sections()
-    st.stop()
 
-ranking = query("ranking_by_month", period=scope.period, province=scope.province)
-mine = ranking.filter(pl.col("commune_id") == commune)
-me = mine.row(0, named=True) if mine.height else {}
-history = query("scores_by_month", period_from=scope.period.replace(year=scope.period.year - 1),
-                period_to=scope.period, province=scope.province, commune=None)
-weights = query("pillar_weights")
-scored_pillars = indicators.filter(pl.col("pillar").is_in(PILLAR_CODES))
+def headline(profile: Profile, indicators: pl.DataFrame, ranking: pl.DataFrame, me: dict) -> bool:
+    """Score, rank, targets met and reported; whether any value was reported at all."""
+    scope, name = profile.scope, profile.name
+    scored_pillars = indicators.filter(pl.col("pillar").is_in(PILLAR_CODES))
+    n_ranked = ranking.filter(pl.col("rank").is_not_null()).height
+    latest = indicators.filter(pl.col("value_period").is_not_null())
+    last_period = latest["value_period"].max() if latest.height else None
+    last_received = latest["value_received"].max() if latest.height else None
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Điểm tổng", format_score(me.get("score")), **delta(me.get("score_change")),
+              border=True, height="stretch",
+              help="0–100: trung bình có trọng số của sáu trụ cột; mũi tên: thay đổi so với tháng trước.")
+    rank_change = me.get("rank_change")
+    m2.metric("Hạng trong tỉnh", f"{me['rank']}/{n_ranked}" if me.get("rank") else "–",
+              **(delta(rank_change, 0, " bậc") if rank_change else
+                 {"delta": "giữ hạng", "delta_color": "off", "delta_arrow": "off"} if rank_change == 0 else {}),
+              border=True, height="stretch",
+              help="Xếp theo điểm tổng trong tỉnh; + là lên hạng so với tháng trước.")
+    n_achieved = scored_pillars.filter(pl.col("achieved")).height
+    m3.metric("Chỉ tiêu đã đạt", f"{n_achieved}/{scored_pillars.height}", border=True, height="stretch",
+              help="Chỉ tiêu thuộc sáu trụ cột đã đạt mục tiêu năm.")
+    m4.metric("Có số liệu", format_share(scored_pillars.filter(pl.col("value").is_not_null()).height,
+                                         scored_pillars.height), border=True, height="stretch",
+              help="Tỷ lệ chỉ tiêu được giao đã có số liệu (chỉ tiêu chưa có số liệu tính 0 điểm).")
+    if last_period is None:
+        page.empty(f"{name} chưa báo cáo số liệu nào cho các chỉ tiêu năm {scope.year}, nên mọi chỉ tiêu đang tính "
+                   "0 điểm. Bảng dưới đây là các chỉ tiêu xã được giao, đơn vị chủ trì và văn bản giao.",
+                   title="Chưa có số liệu")
+    else:
+        st.caption(f"Số liệu gần nhất: **{format_period(last_period)}**"
+                   + (f", nhận ngày {last_received:%d/%m/%Y}." if last_received is not None else "."))
+    has_values = last_period is not None
+    cycle.score_basis_caption(database().settings)
+    return has_values
 
-# ---- headline -----------------------------------------------------------------------------
-n_ranked = ranking.filter(pl.col("rank").is_not_null()).height
-latest = indicators.filter(pl.col("value_period").is_not_null())
-last_period = latest["value_period"].max() if latest.height else None
-last_received = latest["value_received"].max() if latest.height else None
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Điểm tổng", format_score(me.get("score")), **delta(me.get("score_change")),
-          border=True, height="stretch",
-          help="0–100: trung bình có trọng số của sáu trụ cột; mũi tên: thay đổi so với tháng trước.")
-rank_change = me.get("rank_change")
-m2.metric("Hạng trong tỉnh", f"{me['rank']}/{n_ranked}" if me.get("rank") else "–",
-          **(delta(rank_change, 0, " bậc") if rank_change else
-             {"delta": "giữ hạng", "delta_color": "off", "delta_arrow": "off"} if rank_change == 0 else {}),
-          border=True, height="stretch",
-          help="Xếp theo điểm tổng trong tỉnh; + là lên hạng so với tháng trước.")
-n_achieved = scored_pillars.filter(pl.col("achieved")).height
-m3.metric("Chỉ tiêu đã đạt", f"{n_achieved}/{scored_pillars.height}", border=True, height="stretch",
-          help="Chỉ tiêu thuộc sáu trụ cột đã đạt mục tiêu năm.")
-m4.metric("Có số liệu", format_share(scored_pillars.filter(pl.col("value").is_not_null()).height,
-                                     scored_pillars.height), border=True, height="stretch",
-          help="Tỷ lệ chỉ tiêu được giao đã có số liệu (chỉ tiêu chưa có số liệu tính 0 điểm).")
-if last_period is None:
-    page.empty(f"{name} chưa báo cáo số liệu nào cho các chỉ tiêu năm {scope.year}, nên mọi chỉ tiêu đang tính "
-               "0 điểm. Bảng dưới đây là các chỉ tiêu xã được giao, đơn vị chủ trì và văn bản giao.",
-               title="Chưa có số liệu")
-else:
-    st.caption(f"Số liệu gần nhất: **{format_period(last_period)}**"
-               + (f", nhận ngày {last_received:%d/%m/%Y}." if last_received is not None else "."))
-has_values = last_period is not None
-cycle.score_basis_caption(database().settings)
 
-# ---- pillars against the province, and the score over time -----------------------------------
-def pillars_and_months() -> None:
+def pillars_and_months(profile: Profile, ranking: pl.DataFrame, history: pl.DataFrame, me: dict) -> None:
+    """The pillars against the province, and the score over time."""
+    commune, name, caption = profile.commune, profile.name, profile.caption
     left, right = st.columns(2, gap="large")
     with left:
         page.section("Sáu trụ cột", "Điểm của xã (thanh) và trung vị các xã trong tỉnh (hình thoi).")
@@ -177,246 +200,281 @@ def pillars_and_months() -> None:
                         title=f"{name}: điểm tổng qua các tháng", caption=caption)
 
 
-if has_values:  # with nothing reported every score is 0: no charts of zeros
-    pillars_and_months()
 
-# ---- why this score -----------------------------------------------------------------------
-page.section("Vì sao điểm này?")
-explanation = explain_score(indicators, weights)
-if explanation.score is None:
-    page.empty("Xã chưa có chỉ tiêu nào thuộc sáu trụ cột trong năm này, nên chưa có điểm.")
-else:
-    st.markdown(explanation.text)
-    if has_values:
-        why_left, why_right = st.columns([5, 6], gap="medium")
-        with why_left:
-            waterfall = charts.score_waterfall(explanation.pillars.select("pillar_name", "lost"), explanation.score)
-            charts.show(waterfall, key="hs-waterfall")
-            chart_downloads(waterfall, f"{name} – vì sao điểm này", "hs-waterfall",
-                            title=f"{name}: từ 100 điểm tối đa đến điểm đạt được", caption=caption)
+def why_this_score(profile: Profile, indicators: pl.DataFrame, weights: pl.DataFrame, has_values: bool) -> None:
+    name, caption = profile.name, profile.caption
+    page.section("Vì sao điểm này?")
+    explanation = explain_score(indicators, weights)
+    if explanation.score is None:
+        page.empty("Xã chưa có chỉ tiêu nào thuộc sáu trụ cột trong năm này, nên chưa có điểm.")
     else:
-        why_right = st.container()
-    with why_right:
+        st.markdown(explanation.text)
+        if has_values:
+            why_left, why_right = st.columns([5, 6], gap="medium")
+            with why_left:
+                waterfall = charts.score_waterfall(explanation.pillars.select("pillar_name", "lost"), explanation.score)
+                charts.show(waterfall, key="hs-waterfall")
+                chart_downloads(waterfall, f"{name} – vì sao điểm này", "hs-waterfall",
+                                title=f"{name}: từ 100 điểm tối đa đến điểm đạt được", caption=caption)
+        else:
+            why_right = st.container()
+        with why_right:
+            st.dataframe(
+                vi_table(explanation.pillars.select("pillar_name", "weight", "pillar_score", "contribution", "lost"),
+                         decimals={"weight": 0, "pillar_score": 2, "contribution": 2, "lost": 2}),
+                hide_index=True,
+                column_config={
+                    "pillar_name": st.column_config.TextColumn("Trụ cột"),
+                    "weight": st.column_config.NumberColumn("Trọng số", width=70),
+                    "pillar_score": st.column_config.NumberColumn("Điểm trụ cột", width=85,
+                                                                  help="Trung bình điểm các chỉ tiêu của trụ cột"),
+                    "contribution": st.column_config.NumberColumn("Đóng góp", width=75,
+                                                                  help="Trọng số ÷ tổng trọng số × điểm trụ cột"),
+                    "lost": st.column_config.NumberColumn("Còn thiếu", width=75,
+                                                          help="Trọng số ÷ tổng trọng số × (100 − điểm trụ cột)"),
+                },
+                key="hs-why-pillars",
+            )
+        st.markdown("**Từng chỉ tiêu** · mất nhiều điểm nhất ở trên cùng")
+        why = explanation.indicators.sort(["lost", "pillar_order", "indicator"], descending=[True, False, False])
+        why_shown = why.select("indicator", "indicator_name", "target_text", "value_text",
+                               "points", "share", "contribution", "lost")
         st.dataframe(
-            vi_table(explanation.pillars.select("pillar_name", "weight", "pillar_score", "contribution", "lost"),
-                     decimals={"weight": 0, "pillar_score": 2, "contribution": 2, "lost": 2}),
+            vi_table(why_shown, decimals={"points": 1, "contribution": 2, "lost": 2}, percent={"share": 2}),
             hide_index=True,
             column_config={
-                "pillar_name": st.column_config.TextColumn("Trụ cột"),
-                "weight": st.column_config.NumberColumn("Trọng số", width=70),
-                "pillar_score": st.column_config.NumberColumn("Điểm trụ cột", width=85,
-                                                              help="Trung bình điểm các chỉ tiêu của trụ cột"),
-                "contribution": st.column_config.NumberColumn("Đóng góp", width=75,
-                                                              help="Trọng số ÷ tổng trọng số × điểm trụ cột"),
-                "lost": st.column_config.NumberColumn("Còn thiếu", width=75,
-                                                      help="Trọng số ÷ tổng trọng số × (100 − điểm trụ cột)"),
+                "indicator": st.column_config.TextColumn("Mã", width=55),
+                "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=300),
+                "target_text": st.column_config.TextColumn("Mục tiêu", width=80),
+                "value_text": st.column_config.TextColumn("Giá trị", width=80),
+                "points": st.column_config.NumberColumn("Điểm", width=60, help="0–100: phần mục tiêu đã đạt"),
+                "share": st.column_config.NumberColumn("Tỷ trọng", width=75,
+                                                       help="Tỷ trọng trụ cột chia đều cho các chỉ tiêu của trụ cột"),
+                "contribution": st.column_config.NumberColumn("Đóng góp", width=75, help="Tỷ trọng × điểm chỉ tiêu"),
+                "lost": st.column_config.NumberColumn("Còn thiếu", width=75, help="Tỷ trọng × (100 − điểm chỉ tiêu)"),
             },
-            key="hs-why-pillars",
+            key="hs-why-indicators",
         )
-    st.markdown("**Từng chỉ tiêu** · mất nhiều điểm nhất ở trên cùng")
-    why = explanation.indicators.sort(["lost", "pillar_order", "indicator"], descending=[True, False, False])
-    why_shown = why.select("indicator", "indicator_name", "target_text", "value_text",
-                           "points", "share", "contribution", "lost")
-    st.dataframe(
-        vi_table(why_shown, decimals={"points": 1, "contribution": 2, "lost": 2}, percent={"share": 2}),
-        hide_index=True,
-        column_config={
-            "indicator": st.column_config.TextColumn("Mã", width=55),
-            "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=300),
-            "target_text": st.column_config.TextColumn("Mục tiêu", width=80),
-            "value_text": st.column_config.TextColumn("Giá trị", width=80),
-            "points": st.column_config.NumberColumn("Điểm", width=60, help="0–100: phần mục tiêu đã đạt"),
-            "share": st.column_config.NumberColumn("Tỷ trọng", width=75,
-                                                   help="Tỷ trọng trụ cột chia đều cho các chỉ tiêu của trụ cột"),
-            "contribution": st.column_config.NumberColumn("Đóng góp", width=75, help="Tỷ trọng × điểm chỉ tiêu"),
-            "lost": st.column_config.NumberColumn("Còn thiếu", width=75, help="Tỷ trọng × (100 − điểm chỉ tiêu)"),
-        },
-        key="hs-why-indicators",
-    )
-    table_downloads(
-        why.select("pillar_name", "indicator", "indicator_name", "target_text", "value", "points", "share",
-                   "contribution", "lost"),
-        f"{name} – vì sao điểm này", "hs-why-dl",
-        headings={"pillar_name": "Trụ cột", "indicator": "Mã", "indicator_name": "Chỉ tiêu",
-                  "target_text": "Mục tiêu", "value": "Giá trị", "points": "Điểm chỉ tiêu",
-                  "share": "Tỷ trọng trong điểm tổng", "contribution": "Đóng góp", "lost": "Còn thiếu"},
-        number_formats={"points": "0.0", "share": "0.00%", "contribution": "0.00", "lost": "0.00"},
-        title=f"Vì sao điểm này – {caption}",
-    )
+        table_downloads(
+            why.select("pillar_name", "indicator", "indicator_name", "target_text", "value", "points", "share",
+                       "contribution", "lost"),
+            f"{name} – vì sao điểm này", "hs-why-dl",
+            headings={"pillar_name": "Trụ cột", "indicator": "Mã", "indicator_name": "Chỉ tiêu",
+                      "target_text": "Mục tiêu", "value": "Giá trị", "points": "Điểm chỉ tiêu",
+                      "share": "Tỷ trọng trong điểm tổng", "contribution": "Đóng góp", "lost": "Còn thiếu"},
+            number_formats={"points": "0.0", "share": "0.00%", "contribution": "0.00", "lost": "0.00"},
+            title=f"Vì sao điểm này – {caption}",
+        )
 
-# ---- every targeted indicator ----------------------------------------------------------------
-page.section("Các chỉ tiêu được giao",
-             "Mục tiêu, số liệu mới nhất và tình trạng; đơn vị chủ trì; kỳ số liệu, ngày nhận và văn bản giao chỉ tiêu.")
-table = indicators.with_columns(
-    pl.when(pl.col("pillar_name").is_null()).then(pl.lit(INNOVATION)).otherwise(pl.col("pillar_name")).alias("group"),
-    pl.struct("value", "unit", "numerator", "denominator").map_elements(
-        lambda r: format_value(r["value"], r["unit"]) + (
-            f" ({format_score(r['numerator'], 0)}/{format_score(r['denominator'], 0)})"
-            if r["numerator"] is not None and r["denominator"] is not None else ""),
-        return_dtype=pl.Utf8).alias("value_text"),
-    pl.col("status").map_elements(charts.status_label, return_dtype=pl.Utf8).alias("status_text"),
-    pl.concat_str([pl.col("source_doc"), pl.col("source_item")], separator=", ", ignore_nulls=True).alias("source"),
-    pl.col("lead_unit").fill_null("(chưa giao)"),
-).sort(["pillar_order", "indicator"])
-# who uploaded each value in force (the account, not a typed name) and its evidence files
-provenance = query("value_provenance", period=scope.period, commune=commune)
-# People's names, never their user names: anyone may read this page, and a user name is half
-# of what signing in asks for.
-uploaders = display_names(store_dir(), provenance["uploader"].to_list())
-table = table.join(provenance.select("indicator", "value_source", "uploader", "n_evidence", "evidence"),
-                   on="indicator", how="left").with_columns(
-    pl.when(pl.col("value").is_null()).then(pl.lit("–"))
-    .when(pl.col("value_source") == "plan").then(pl.lit("(kế hoạch đã ký)"))
-    .otherwise(pl.col("uploader").replace_strict(uploaders, default="–", return_dtype=pl.Utf8))
-    .alias("uploader_text"),
-    pl.when(pl.col("value").is_null()).then(pl.lit("–"))
-    .when(pl.col("n_evidence") > 0).then(pl.format("📎 {} tệp", pl.col("n_evidence")))
-    .otherwise(pl.lit("Không có")).alias("evidence_text"),
-)
-indicator_columns = ["group", "indicator", "indicator_name", "target_text", "value_text", "evidence_text", "status_text",
-                     "points", "lead_unit", "value_period", "value_received", "uploader_text", "source"]
-st.dataframe(
-    vi_table(table.select(indicator_columns), decimals={"points": 1}, months=("value_period",),
-             days=("value_received",)),
-    hide_index=True,
-    column_config={
-        "group": st.column_config.TextColumn("Trụ cột", width=110),
-        "indicator": st.column_config.TextColumn("Mã", width=55),
-        "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=260),
-        "target_text": st.column_config.TextColumn("Mục tiêu", width=80),
-        "value_text": st.column_config.TextColumn("Giá trị mới nhất"),
-        "status_text": st.column_config.TextColumn("Tình trạng"),
-        "points": st.column_config.NumberColumn("Điểm", width=55, help="0–100"),
-        "lead_unit": st.column_config.TextColumn("Đơn vị chủ trì"),
-        "value_period": st.column_config.TextColumn("Kỳ số liệu"),
-        "value_received": st.column_config.TextColumn("Ngày nhận"),
-        "uploader_text": st.column_config.TextColumn("Người tải lên", help="Người đã tải lên số liệu đang dùng"),
-        "evidence_text": st.column_config.TextColumn("Minh chứng", width=90,
-                                                     help="Tệp minh chứng kèm lần tải lên của số liệu đang dùng"),
-        "source": st.column_config.TextColumn("Văn bản giao chỉ tiêu", width="large"),
-    },
-    key="hs-indicators",
-)
-evidence = (table.filter(pl.col("n_evidence") > 0).select("indicator", "indicator_name", "evidence")
-            .explode("evidence").unnest("evidence"))
-if evidence.height:
-    with st.expander(f"📎 Tải tệp minh chứng của các số liệu đang dùng ({evidence['sha256'].n_unique()} tệp)"):
-        db = database()
-        for i, row in enumerate(evidence.iter_rows(named=True)):
-            line = st.container(horizontal=True, vertical_alignment="center")
-            line.markdown(f"**{row['indicator']}** {row['indicator_name']}")
-            cycle.evidence_button(line, db, row, key=f"hs-evidence-{i}")
-elif has_values:
-    st.caption("Chưa số liệu nào đang dùng có tệp minh chứng kèm theo.")
-table_downloads(
-    table.select("group", "indicator", "indicator_name", "target_text", "target", "value", "numerator",
-                 "denominator", "status", "points", "lead_unit", "partner_units", "value_period",
-                 "value_received", "uploader_text", "n_evidence", "source_doc", "source_item"),
-    f"{name} – các chỉ tiêu", "hs-indicators-dl",
-    headings={"group": "Trụ cột", "indicator": "Mã", "indicator_name": "Chỉ tiêu", "target_text": "Mục tiêu",
-              "target": "Mục tiêu (số)", "value": "Giá trị mới nhất", "numerator": "Tử số",
-              "denominator": "Mẫu số", "status": "Tình trạng", "points": "Điểm", "lead_unit": "Đơn vị chủ trì",
-              "partner_units": "Đơn vị phối hợp", "value_period": "Kỳ số liệu", "value_received": "Ngày nhận",
-              "uploader_text": "Người tải lên", "n_evidence": "Số tệp minh chứng",
-              "source_doc": "Văn bản giao chỉ tiêu", "source_item": "Mục"},
-    number_formats={"points": "0.0"},
-    title=f"Các chỉ tiêu – {caption}",
-)
-with st.expander("Các mức tình trạng nghĩa là gì?"):
-    st.markdown(charts.status_legend_markdown())
 
-# ---- trends ---------------------------------------------------------------------------------
-page.section("Diễn biến từng chỉ tiêu trong năm",
-             f"Giá trị từng tháng (xanh), mục tiêu năm {scope.year} (chấm đen) và lộ trình cần đạt (cam, nét đứt) "
-             "từ kết quả đầu năm tới mục tiêu tháng 12.")
-pick, _ = st.columns([1, 2])
-pillar = filters.pillar_filter(pick, allow_all=True)
-trend = query("indicator_trend", period=scope.period, province=scope.province, commune=commune,
-              pillar=pillar, indicator=None)
-if trend.filter(pl.col("value").is_not_null()).is_empty():
-    page.empty(f"Chưa có số liệu nào trong năm {scope.year}"
-               + (f" cho trụ cột {PILLAR_NAMES[pillar]}." if pillar else "."),
-               title="Chưa có số liệu")
-else:
-    pillar_rank = {code: i for i, code in enumerate(PILLAR_CODES)}
-    panels = trend.with_columns(
-        pl.col("pillar").replace_strict(pillar_rank, default=99).alias("pillar_order"),
-        pl.struct("indicator", "indicator_name", "target_text").map_elements(
-            lambda r: wrap(f"{r['indicator']} · {r['indicator_name']}", 42)
-            + (f"<br><span style='color:#5D6D7E'>Mục tiêu: {r['target_text']}</span>" if r["target_text"] else ""),
-            return_dtype=pl.Utf8).alias("panel_title"),
-        pl.col("unit").replace_strict(UNIT_SUFFIX, default="").alias("unit_suffix"),
-    ).sort(["pillar_order", "indicator", "period"])
-    multiples = charts.trend_small_multiples(panels)
-    charts.show(multiples, key="hs-trends")
-    chart_downloads(multiples, f"{name} – diễn biến chỉ tiêu", "hs-trends",
-                    title=f"{name}: diễn biến từng chỉ tiêu năm {scope.year}", caption=caption)
-
-# ---- where each indicator is heading ----------------------------------------------------------
-page.section("Dự báo đến cuối năm",
-             f"Đường thẳng khớp nhất qua các kết quả tháng của năm {scope.year} (đến {scope.month_label.lower()}), "
-             "kéo dài tới tháng 12 rồi so với mục tiêu năm; cần ít nhất 3 tháng có số liệu. Dự báo chỉ nối dài "
-             "xu hướng đã qua, không thay cho kết quả thực tế.")
-projection = query("projection_by_indicator", period=scope.period, province=None, commune=commune)
-drawn = projection.filter(pl.col("slope").is_not_null())
-if drawn.is_empty():
-    page.empty(f"Chưa chỉ tiêu nào của {name} có đủ 3 tháng số liệu trong năm {scope.year} để dự báo.",
-               title=NOT_ENOUGH_DATA)
-else:
-    status_order = {s: i for i, s in enumerate((PROJECTED_NOT_MET, *[s for s in PROJECTED_STATUSES
-                                                                    if s != PROJECTED_NOT_MET]))}
-    outlook = projection.with_columns(
-        pl.col("projected_status").replace_strict(status_order, default=9).alias("status_order"),
+def indicator_table(profile: Profile, indicators: pl.DataFrame, has_values: bool) -> None:
+    """Every targeted indicator, who uploaded its value and with what evidence."""
+    scope, commune, name, caption = profile.scope, profile.commune, profile.name, profile.caption
+    page.section("Các chỉ tiêu được giao",
+                 "Mục tiêu, số liệu mới nhất và tình trạng; đơn vị chủ trì; kỳ số liệu, ngày nhận và văn bản giao chỉ tiêu.")
+    table = indicators.with_columns(
         pl.when(pl.col("pillar_name").is_null()).then(pl.lit(INNOVATION)).otherwise(pl.col("pillar_name")).alias("group"),
-        pl.struct("projected_year_end", "unit").map_elements(
-            lambda r: format_value(r["projected_year_end"], r["unit"]), return_dtype=pl.Utf8).alias("projected_text"),
-        pl.col("projected_status").map_elements(charts.projection_label, return_dtype=pl.Utf8).alias("status_text"),
-    ).sort(["status_order", "pillar_order", "indicator"])
-    n_missed = outlook.filter(pl.col("projected_status") == PROJECTED_NOT_MET).height
-    st.markdown(f"**{n_missed}/{outlook.height} chỉ tiêu** dự kiến không đạt mục tiêu năm {scope.year} nếu giữ "
-                f"xu hướng hiện nay; {outlook.height - drawn.height} chỉ tiêu chưa đủ số liệu để dự báo.")
-    shown = outlook.select("indicator", "indicator_name", "target_text", "projected_text", "status_text",
-                           "n_values", "group")
+        pl.struct("value", "unit", "numerator", "denominator").map_elements(
+            lambda r: format_value(r["value"], r["unit"]) + (
+                f" ({format_score(r['numerator'], 0)}/{format_score(r['denominator'], 0)})"
+                if r["numerator"] is not None and r["denominator"] is not None else ""),
+            return_dtype=pl.Utf8).alias("value_text"),
+        pl.col("status").map_elements(charts.status_label, return_dtype=pl.Utf8).alias("status_text"),
+        pl.concat_str([pl.col("source_doc"), pl.col("source_item")], separator=", ", ignore_nulls=True).alias("source"),
+        pl.col("lead_unit").fill_null("(chưa giao)"),
+    ).sort(["pillar_order", "indicator"])
+    # who uploaded each value in force (the account, not a typed name) and its evidence files
+    provenance = query("value_provenance", period=scope.period, commune=commune)
+    # People's names, never their user names: anyone may read this page, and a user name is half
+    # of what signing in asks for.
+    uploaders = display_names(store_dir(), provenance["uploader"].to_list())
+    table = table.join(provenance.select("indicator", "value_source", "uploader", "n_evidence", "evidence"),
+                       on="indicator", how="left").with_columns(
+        pl.when(pl.col("value").is_null()).then(pl.lit("–"))
+        .when(pl.col("value_source") == "plan").then(pl.lit("(kế hoạch đã ký)"))
+        .otherwise(pl.col("uploader").replace_strict(uploaders, default="–", return_dtype=pl.Utf8))
+        .alias("uploader_text"),
+        pl.when(pl.col("value").is_null()).then(pl.lit("–"))
+        .when(pl.col("n_evidence") > 0).then(pl.format("📎 {} tệp", pl.col("n_evidence")))
+        .otherwise(pl.lit("Không có")).alias("evidence_text"),
+    )
+    indicator_columns = ["group", "indicator", "indicator_name", "target_text", "value_text", "evidence_text", "status_text",
+                         "points", "lead_unit", "value_period", "value_received", "uploader_text", "source"]
     st.dataframe(
-        shown,
+        vi_table(table.select(indicator_columns), decimals={"points": 1}, months=("value_period",),
+                 days=("value_received",)),
         hide_index=True,
         column_config={
+            "group": st.column_config.TextColumn("Trụ cột", width=110),
             "indicator": st.column_config.TextColumn("Mã", width=55),
-            "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=300),
+            "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=260),
             "target_text": st.column_config.TextColumn("Mục tiêu", width=80),
-            "projected_text": st.column_config.TextColumn("Dự báo tháng 12", width=110),
-            "status_text": st.column_config.TextColumn("Dự báo", width=170),
-            "n_values": st.column_config.NumberColumn("Số tháng", format="%d", width=75,
-                                                      help="Số tháng có số liệu trong năm (cần ít nhất 3)"),
-            "group": st.column_config.TextColumn("Trụ cột", width=150),
+            "value_text": st.column_config.TextColumn("Giá trị mới nhất"),
+            "status_text": st.column_config.TextColumn("Tình trạng"),
+            "points": st.column_config.NumberColumn("Điểm", width=55, help="0–100"),
+            "lead_unit": st.column_config.TextColumn("Đơn vị chủ trì"),
+            "value_period": st.column_config.TextColumn("Kỳ số liệu"),
+            "value_received": st.column_config.TextColumn("Ngày nhận"),
+            "uploader_text": st.column_config.TextColumn("Người tải lên", help="Người đã tải lên số liệu đang dùng"),
+            "evidence_text": st.column_config.TextColumn("Minh chứng", width=90,
+                                                         help="Tệp minh chứng kèm lần tải lên của số liệu đang dùng"),
+            "source": st.column_config.TextColumn("Văn bản giao chỉ tiêu", width="large"),
         },
-        key="hs-projection-table",
+        key="hs-indicators",
     )
+    evidence = (table.filter(pl.col("n_evidence") > 0).select("indicator", "indicator_name", "evidence")
+                .explode("evidence").unnest("evidence"))
+    if evidence.height:
+        with st.expander(f"📎 Tải tệp minh chứng của các số liệu đang dùng ({evidence['sha256'].n_unique()} tệp)"):
+            db = database()
+            for i, row in enumerate(evidence.iter_rows(named=True)):
+                line = st.container(horizontal=True, vertical_alignment="center")
+                line.markdown(f"**{row['indicator']}** {row['indicator_name']}")
+                cycle.evidence_button(line, db, row, key=f"hs-evidence-{i}")
+    elif has_values:
+        st.caption("Chưa số liệu nào đang dùng có tệp minh chứng kèm theo.")
     table_downloads(
-        outlook.select("group", "indicator", "indicator_name", "comparator", "target", "target_text", "n_values",
-                       "slope", "intercept", "projected_year_end", "projected_status"),
-        f"{name} – dự báo cuối năm {scope.year}", "hs-projection-dl",
-        headings={"group": "Trụ cột", "indicator": "Mã", "indicator_name": "Chỉ tiêu", "comparator": "Dấu so sánh",
-                  "target": "Mục tiêu (số)", "target_text": "Mục tiêu", "n_values": "Số tháng có số liệu",
-                  "slope": "Độ dốc (mỗi tháng)", "intercept": "Hệ số chặn", "projected_year_end": "Dự báo tháng 12",
-                  "projected_status": "Dự báo"},
-        number_formats={"slope": "0.000", "intercept": "0.00", "projected_year_end": "0.00"},
-        title=f"Dự báo cuối năm {scope.year} – {caption}",
+        table.select("group", "indicator", "indicator_name", "target_text", "target", "value", "numerator",
+                     "denominator", "status", "points", "lead_unit", "partner_units", "value_period",
+                     "value_received", "uploader_text", "n_evidence", "source_doc", "source_item"),
+        f"{name} – các chỉ tiêu", "hs-indicators-dl",
+        headings={"group": "Trụ cột", "indicator": "Mã", "indicator_name": "Chỉ tiêu", "target_text": "Mục tiêu",
+                  "target": "Mục tiêu (số)", "value": "Giá trị mới nhất", "numerator": "Tử số",
+                  "denominator": "Mẫu số", "status": "Tình trạng", "points": "Điểm", "lead_unit": "Đơn vị chủ trì",
+                  "partner_units": "Đơn vị phối hợp", "value_period": "Kỳ số liệu", "value_received": "Ngày nhận",
+                  "uploader_text": "Người tải lên", "n_evidence": "Số tệp minh chứng",
+                  "source_doc": "Văn bản giao chỉ tiêu", "source_item": "Mục"},
+        number_formats={"points": "0.0"},
+        title=f"Các chỉ tiêu – {caption}",
     )
-    options = drawn.join(outlook.select("indicator", "status_order"), on="indicator").sort(
-        ["status_order", "pillar_order", "indicator"])["indicator"].to_list()
-    labels = {r["indicator"]: f"{r['indicator']} · {r['indicator_name']} — {r['status_text']}"
-              for r in outlook.iter_rows(named=True)}
-    pick, _ = st.columns([2, 1])
-    chosen = pick.selectbox("Xem đường dự báo của chỉ tiêu", options, format_func=labels.get, key="hs_du_bao")
-    row = outlook.filter(pl.col("indicator") == chosen).row(0, named=True)
-    projection_chart = charts.projection_chart(
-        query("projection_points", period=scope.period, commune=commune).filter(pl.col("indicator") == chosen),
-        row, UNIT_SUFFIX.get(row["unit"], ""))
-    charts.show(projection_chart, key="hs-projection")
-    chart_downloads(projection_chart, f"{name} – dự báo {chosen}", "hs-projection",
-                    title=f"{name}: {chosen} · {row['indicator_name']} – dự báo đến tháng 12/{scope.year}",
-                    caption=caption)
-    cycle.page_link(st, "app_pages/phuong_phap.py", label="Cách dự báo, có ví dụ tính tay (Phương pháp)", icon="📐")
+    with st.expander("Các mức tình trạng nghĩa là gì?"):
+        st.markdown(charts.status_legend_markdown())
 
-plan_sections()
+
+def trends(profile: Profile) -> None:
+    """Each indicator's path through the year."""
+    scope, commune, name, caption = profile.scope, profile.commune, profile.name, profile.caption
+    page.section("Diễn biến từng chỉ tiêu trong năm",
+                 f"Giá trị từng tháng (xanh), mục tiêu năm {scope.year} (chấm đen) và lộ trình cần đạt (cam, nét đứt) "
+                 "từ kết quả đầu năm tới mục tiêu tháng 12.")
+    pick, _ = st.columns([1, 2])
+    pillar = filters.pillar_filter(pick, allow_all=True)
+    trend = query("indicator_trend", period=scope.period, province=scope.province, commune=commune,
+                  pillar=pillar, indicator=None)
+    if trend.filter(pl.col("value").is_not_null()).is_empty():
+        page.empty(f"Chưa có số liệu nào trong năm {scope.year}"
+                   + (f" cho trụ cột {PILLAR_NAMES[pillar]}." if pillar else "."),
+                   title="Chưa có số liệu")
+    else:
+        pillar_rank = {code: i for i, code in enumerate(PILLAR_CODES)}
+        panels = trend.with_columns(
+            pl.col("pillar").replace_strict(pillar_rank, default=99).alias("pillar_order"),
+            pl.struct("indicator", "indicator_name", "target_text").map_elements(
+                lambda r: wrap(f"{r['indicator']} · {r['indicator_name']}", 42)
+                + (f"<br><span style='color:{charts.MUTED}'>Mục tiêu: {r['target_text']}</span>" if r["target_text"] else ""),
+                return_dtype=pl.Utf8).alias("panel_title"),
+            pl.col("unit").replace_strict(UNIT_SUFFIX, default="").alias("unit_suffix"),
+        ).sort(["pillar_order", "indicator", "period"])
+        multiples = charts.trend_small_multiples(panels)
+        charts.show(multiples, key="hs-trends")
+        chart_downloads(multiples, f"{name} – diễn biến chỉ tiêu", "hs-trends",
+                        title=f"{name}: diễn biến từng chỉ tiêu năm {scope.year}", caption=caption)
+
+
+def year_end_outlook(profile: Profile) -> None:
+    """Where each indicator is heading by December."""
+    scope, commune, name, caption = profile.scope, profile.commune, profile.name, profile.caption
+    page.section("Dự báo đến cuối năm",
+                 f"Đường thẳng khớp nhất qua các kết quả tháng của năm {scope.year} (đến {scope.month_label.lower()}), "
+                 "kéo dài tới tháng 12 rồi so với mục tiêu năm; cần ít nhất 3 tháng có số liệu. Dự báo chỉ nối dài "
+                 "xu hướng đã qua, không thay cho kết quả thực tế.")
+    projection = query("projection_by_indicator", period=scope.period, province=None, commune=commune)
+    drawn = projection.filter(pl.col("slope").is_not_null())
+    if drawn.is_empty():
+        page.empty(f"Chưa chỉ tiêu nào của {name} có đủ 3 tháng số liệu trong năm {scope.year} để dự báo.",
+                   title=NOT_ENOUGH_DATA)
+    else:
+        status_order = {s: i for i, s in enumerate((PROJECTED_NOT_MET, *[s for s in PROJECTED_STATUSES
+                                                                        if s != PROJECTED_NOT_MET]))}
+        outlook = projection.with_columns(
+            pl.col("projected_status").replace_strict(status_order, default=9).alias("status_order"),
+            pl.when(pl.col("pillar_name").is_null()).then(pl.lit(INNOVATION)).otherwise(pl.col("pillar_name")).alias("group"),
+            pl.struct("projected_year_end", "unit").map_elements(
+                lambda r: format_value(r["projected_year_end"], r["unit"]), return_dtype=pl.Utf8).alias("projected_text"),
+            pl.col("projected_status").map_elements(charts.projection_label, return_dtype=pl.Utf8).alias("status_text"),
+        ).sort(["status_order", "pillar_order", "indicator"])
+        n_missed = outlook.filter(pl.col("projected_status") == PROJECTED_NOT_MET).height
+        st.markdown(f"**{n_missed}/{outlook.height} chỉ tiêu** dự kiến không đạt mục tiêu năm {scope.year} nếu giữ "
+                    f"xu hướng hiện nay; {outlook.height - drawn.height} chỉ tiêu chưa đủ số liệu để dự báo.")
+        shown = outlook.select("indicator", "indicator_name", "target_text", "projected_text", "status_text",
+                               "n_values", "group")
+        st.dataframe(
+            shown,
+            hide_index=True,
+            column_config={
+                "indicator": st.column_config.TextColumn("Mã", width=55),
+                "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=300),
+                "target_text": st.column_config.TextColumn("Mục tiêu", width=80),
+                "projected_text": st.column_config.TextColumn("Dự báo tháng 12", width=110),
+                "status_text": st.column_config.TextColumn("Dự báo", width=170),
+                "n_values": st.column_config.NumberColumn("Số tháng", format="%d", width=75,
+                                                          help="Số tháng có số liệu trong năm (cần ít nhất 3)"),
+                "group": st.column_config.TextColumn("Trụ cột", width=150),
+            },
+            key="hs-projection-table",
+        )
+        table_downloads(
+            outlook.select("group", "indicator", "indicator_name", "comparator", "target", "target_text", "n_values",
+                           "slope", "intercept", "projected_year_end", "projected_status"),
+            f"{name} – dự báo cuối năm {scope.year}", "hs-projection-dl",
+            headings={"group": "Trụ cột", "indicator": "Mã", "indicator_name": "Chỉ tiêu", "comparator": "Dấu so sánh",
+                      "target": "Mục tiêu (số)", "target_text": "Mục tiêu", "n_values": "Số tháng có số liệu",
+                      "slope": "Độ dốc (mỗi tháng)", "intercept": "Hệ số chặn", "projected_year_end": "Dự báo tháng 12",
+                      "projected_status": "Dự báo"},
+            number_formats={"slope": "0.000", "intercept": "0.00", "projected_year_end": "0.00"},
+            title=f"Dự báo cuối năm {scope.year} – {caption}",
+        )
+        options = drawn.join(outlook.select("indicator", "status_order"), on="indicator").sort(
+            ["status_order", "pillar_order", "indicator"])["indicator"].to_list()
+        labels = {r["indicator"]: f"{r['indicator']} · {r['indicator_name']} — {r['status_text']}"
+                  for r in outlook.iter_rows(named=True)}
+        pick, _ = st.columns([2, 1])
+        chosen = pick.selectbox("Xem đường dự báo của chỉ tiêu", options, format_func=labels.get, key="hs_du_bao")
+        row = outlook.filter(pl.col("indicator") == chosen).row(0, named=True)
+        projection_chart = charts.projection_chart(
+            query("projection_points", period=scope.period, commune=commune).filter(pl.col("indicator") == chosen),
+            row, UNIT_SUFFIX.get(row["unit"], ""))
+        charts.show(projection_chart, key="hs-projection")
+        chart_downloads(projection_chart, f"{name} – dự báo {chosen}", "hs-projection",
+                        title=f"{name}: {chosen} · {row['indicator_name']} – dự báo đến tháng 12/{scope.year}",
+                        caption=caption)
+        cycle.page_link(st, "app_pages/phuong_phap.py", label="Cách dự báo, có ví dụ tính tay (Phương pháp)", icon="📐")
+
+
+def main() -> None:
+    profile = choose_commune()
+    month_report(profile)
+    scope, commune = profile.scope, profile.commune
+    indicators = query("commune_indicators", period=scope.period, commune=commune)
+    if indicators.is_empty():
+        page.empty(f"{profile.name} chưa có chỉ tiêu nào cho năm {scope.year}, nên chưa có điểm. Hãy chọn một tháng "
+                   "của năm có kế hoạch, hoặc tải chỉ tiêu năm này lên.", title="Chưa có chỉ tiêu")
+        plan_sections(profile)
+        st.stop()
+    ranking = query("ranking_by_month", period=scope.period, province=scope.province)
+    mine = ranking.filter(pl.col("commune_id") == commune)
+    me = mine.row(0, named=True) if mine.height else {}
+    history = query("scores_by_month", period_from=scope.period.replace(year=scope.period.year - 1),
+                    period_to=scope.period, province=scope.province, commune=None)
+    weights = query("pillar_weights")
+    has_values = headline(profile, indicators, ranking, me)
+    if has_values:  # with nothing reported every score is 0: no charts of zeros
+        pillars_and_months(profile, ranking, history, me)
+    why_this_score(profile, indicators, weights, has_values)
+    indicator_table(profile, indicators, has_values)
+    trends(profile)
+    year_end_outlook(profile)
+    plan_sections(profile)
+
+
+main()

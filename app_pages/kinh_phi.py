@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from queries.text import format_percent
 from ui import filters, page, plans
 from ui.downloads import table_downloads
-from queries.text import format_percent
 from ui.format import format_dong
 from ui.state import query
 

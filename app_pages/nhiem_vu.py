@@ -7,7 +7,8 @@ import streamlit as st
 
 from queries import clock
 from queries.accounts.permissions import may_upload_row
-from queries.changes import Refused, set_task_status
+from queries.changes import set_task_status
+from queries.errors import UserFacingError
 from queries.plans.tasks import DONE, STATUS_LABELS
 from queries.text import format_date
 from ui import charts, cycle, filters, page, plans
@@ -131,7 +132,7 @@ if st.button("Lưu trạng thái", key="nv_save", type="primary"):
     try:
         set_task_status(db, account, task["commune_id"], task["plan_year"], task["item"], status,
                         completed_on, note.strip() or None)
-    except Refused as refusal:
+    except UserFacingError as refusal:
         st.error(refusal.message, icon="🚫")
     else:
         db.ensure_fresh(wait=True)

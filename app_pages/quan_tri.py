@@ -3,6 +3,8 @@ method's settings, each with its help text. Every action is checked and recorded
 queries.accounts.service (permissions, validation, audit log); this page only collects input."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import streamlit as st
 
@@ -11,12 +13,14 @@ from queries.accounts.permissions import (
     CAN_BO_XA,
     ROLE_LABELS,
     ROLES,
+    Account,
     may_change_settings,
     may_manage_accounts,
     scope_label,
     visible_provinces,
 )
 from queries.accounts.places import Places
+from queries.errors import UserFacingError
 from queries.settings import SETTINGS, load_settings, store_dir
 from ui import page
 from ui.auth import current_account
@@ -50,7 +54,7 @@ def refused(error: Exception) -> None:
     st.error(getattr(error, "message", None) or "Không thực hiện được thao tác.", icon="⛔")
 
 
-def render_accounts() -> None:
+def render_accounts(account: Account, store: Path) -> None:
     accounts = service.list_accounts(account, store)
     st.dataframe(pl.DataFrame({
         "Tên đăng nhập": [a.username for a in accounts],
@@ -89,7 +93,7 @@ def render_accounts() -> None:
                         email=email or None, provinces=chosen_provinces if role != CAN_BO_XA else (),
                         communes=chosen_communes if role == CAN_BO_XA else (),
                         places=Places.from_database(database()))
-                except service.AccountsError as error:
+                except UserFacingError as error:
                     refused(error)
                 else:
                     st.success(f"Đã tạo tài khoản “{created.username}” ({created.role_label}, {scope_label(created)}).")
@@ -105,7 +109,7 @@ def render_accounts() -> None:
         if left.button("Vô hiệu hóa", icon="🚫", key="disable"):
             try:
                 service.disable_account(account, store, target.username)
-            except service.AccountsError as error:
+            except UserFacingError as error:
                 refused(error)
             else:
                 st.session_state["admin_receipt"] = (f"Đã vô hiệu hóa “{target.username}”: người này không đăng nhập "
@@ -114,7 +118,7 @@ def render_accounts() -> None:
     elif left.button("Kích hoạt lại", icon="✅", key="enable"):
         try:
             service.enable_account(account, store, target.username)
-        except service.AccountsError as error:
+        except UserFacingError as error:
             refused(error)
         else:
             st.session_state["admin_receipt"] = f"Đã kích hoạt lại “{target.username}”."
@@ -124,7 +128,7 @@ def render_accounts() -> None:
         if st.form_submit_button("Đặt mật khẩu mới"):
             try:
                 service.set_password(account, store, target.username, new_password)
-            except service.AccountsError as error:
+            except UserFacingError as error:
                 refused(error)
             else:
                 st.success(f"Đã đặt mật khẩu mới cho “{target.username}”.")
@@ -142,7 +146,7 @@ def render_settings_read_only(current: dict) -> None:
     }), hide_index=True, use_container_width=True)
 
 
-def render_settings() -> None:
+def render_settings(account: Account, store: Path) -> None:
     current = load_settings(store)
     if not may_change_settings(account):
         render_settings_read_only(current)
@@ -178,7 +182,7 @@ def render_settings() -> None:
                 return
             try:
                 done = service.change_settings(account, store, changed)
-            except service.AccountsError as error:
+            except UserFacingError as error:
                 refused(error)
             else:
                 st.success("Đã lưu: " + "; ".join(f"{name}: {old} → {new}" for name, old, new in done))
@@ -190,8 +194,8 @@ if st.session_state.get("admin_receipt"):
 accounts_tab, settings_tab = st.tabs(["Tài khoản", "Cài đặt"])
 with accounts_tab:
     if may_manage_accounts(account):
-        render_accounts()
+        render_accounts(account, store)
     else:
         st.info("Tài khoản của bạn không quản lý được tài khoản khác.")
 with settings_tab:
-    render_settings()
+    render_settings(account, store)

@@ -12,7 +12,7 @@ Vietnamese, what went wrong.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import polars as pl
 import streamlit as st
@@ -20,8 +20,10 @@ import streamlit as st
 from queries import changes, clock
 from queries.accounts.audit import upload_communes
 from queries.accounts.permissions import describe, may_redo, may_see_upload, may_undo, may_upload
-from queries.cycle.evidence import EvidenceError, check_evidence
-from queries.ingest import check as ingest, template
+from queries.cycle.evidence import check_evidence
+from queries.errors import UserFacingError
+from queries.ingest import check as ingest
+from queries.ingest import template
 from queries.reports.tables import to_csv_bytes
 from queries.text import format_month
 from ui import page
@@ -30,13 +32,6 @@ from ui.markdown import literal
 from ui.state import database
 
 log = logging.getLogger(__name__)
-
-try:
-    from zoneinfo import ZoneInfo
-
-    VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-except Exception:  # no tz database: Vietnam has no daylight saving, +7 is exact
-    VIETNAM = timezone(timedelta(hours=7))
 
 KIND_CHOICES = {"auto": "Tự nhận biết theo cột", **{k: v.capitalize() for k, v in ingest.KIND_NAMES.items()}}
 EVIDENCE_TYPES_TEXT = "PDF, ảnh PNG/JPEG, Word (.docx) hoặc Excel (.xlsx)"
@@ -52,7 +47,7 @@ def show_time(iso: str | None) -> str:
     moment = datetime.fromisoformat(iso)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    return moment.astimezone(clock.VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
 def section(title: str, render, *args) -> None:
@@ -171,8 +166,8 @@ def _evidence(files) -> tuple[list, list[str]]:
     for item in files:
         try:
             accepted.append(check_evidence(item.name, item.getvalue(), limit))
-        except EvidenceError as error:
-            problems.append(str(error))
+        except UserFacingError as error:
+            problems.append(error.message)
     return accepted, problems
 
 
@@ -275,8 +270,8 @@ def _errors_csv(frame: pl.DataFrame) -> bytes:
 def store(result: ingest.CheckResult, evidence: list, reason: str | None) -> None:
     try:
         receipt = changes.store_upload(database(), result, current_account(), evidence=evidence, reason=reason)
-    except (changes.NothingToStore, changes.Refused) as refused:
-        st.session_state["upload_receipt"] = ("warning", getattr(refused, "message", None) or str(refused))
+    except UserFacingError as refused:
+        st.session_state["upload_receipt"] = ("warning", refused.message)
     except Exception:
         log.exception("storing %s failed", result.file_name)
         st.session_state["upload_receipt"] = (
@@ -370,7 +365,7 @@ def history_row(entry: dict) -> None:
 def change(upload_id: str, action: str, entry: dict, reason: str | None) -> None:
     try:
         getattr(changes, action)(database(), upload_id, current_account(), reason=reason)
-    except changes.Refused as refused:
+    except UserFacingError as refused:
         st.session_state["upload_receipt"] = ("warning", refused.message)
     except Exception:
         log.exception("%s of %s failed", action, upload_id)

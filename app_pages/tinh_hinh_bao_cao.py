@@ -7,8 +7,9 @@ import polars as pl
 import streamlit as st
 
 from queries.accounts.permissions import may_review
-from queries.changes import REVIEW_STATUSES, Refused, review_month
+from queries.changes import REVIEW_STATUSES, review_month
 from queries.cycle import calendar
+from queries.errors import UserFacingError
 from queries.text import format_date, format_month
 from ui import charts, cycle, filters, page
 from ui.auth import current_account
@@ -309,7 +310,7 @@ comment = st.text_area("Nhận xét gửi xã", key="bc_review_comment", max_cha
 if st.button("Lưu thẩm định", key="bc_review_save", type="primary"):
     try:
         review_month(db, account, commune, month_choice, status, comment)
-    except Refused as refusal:
+    except UserFacingError as refusal:
         st.error(refusal.message, icon="🚫")
     else:
         db.ensure_fresh(wait=True)

@@ -18,7 +18,8 @@ from datetime import date, datetime
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from queries.reading import OutsideScope, ScopedReader
+from queries.errors import UserFacingError
+from queries.reading import ScopedReader
 from queries.reports.export import PILLAR_CODES, PROGRESS_HEADINGS, RANKING_COLUMNS, RANKING_HEADINGS
 from queries.reports.figures import STATUS_COLORS, STATUS_ORDER, STATUS_TEXT, status_label
 from queries.reports.slides import Deck, Slide, build_deck, slide_figure
@@ -223,7 +224,7 @@ if province is None:  # "every province" is not a meeting: take the first one
 # the hour is part of the key: a month's report turns from "not yet due" to "missing" at midnight
 try:
     deck = _deck(province, period, database().version(), cycle_now(), read_scope())
-except OutsideScope as refusal:
+except UserFacingError as refusal:
     slide_area.warning(refusal.message, icon="🔒")
     st.stop()
 count = len(deck.slides)
@@ -287,9 +288,9 @@ if auto:
     seconds = int(st.session_state.get(SECONDS) or 20)
 
     @st.fragment(run_every=seconds)
-    def ticker() -> None:
+    def ticker(count: int, seconds: int) -> None:
         if time.monotonic() - st.session_state.get(CHANGED_AT, 0.0) >= seconds - 0.5:
             go(1, count, wrap=True)
             st.rerun()
 
-    ticker()
+    ticker(count, seconds)

@@ -7,11 +7,11 @@ import streamlit as st
 
 from queries.db import previous_month
 from queries.settings import PILLARS
+from queries.status import STATUS_ICONS
 from ui import charts, filters, page
 from ui.downloads import chart_downloads, table_downloads
 from ui.format import UNIT_SUFFIX, delta, format_score, format_share, value_text
 from ui.state import query
-from queries.status import STATUS_ICONS
 
 PILLAR_NAMES = dict(PILLARS)
 SHOW_BEHIND = 30

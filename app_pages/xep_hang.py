@@ -7,9 +7,9 @@ import streamlit as st
 from queries.settings import PILLARS
 from queries.text import fold
 from ui import filters, page
+from ui.cycle import score_basis_caption
 from ui.downloads import table_downloads
 from ui.format import change_style, format_rank_change, vi_table
-from ui.cycle import score_basis_caption
 from ui.state import database, query
 
 PILLAR_CODES = [code for code, _ in PILLARS]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import re
 
+from queries.errors import UserFacingError
+
 _ARGPARSE_MESSAGES = (
     (re.compile(r"the following arguments are required: (.*)"), "thiếu tham số: {0}"),
     (re.compile(r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)"),
@@ -18,8 +20,8 @@ _ARGPARSE_MESSAGES = (
 )
 
 
-class UsageError(Exception):
-    """What was asked cannot be done; `str(error)` is the Vietnamese sentence."""
+class UsageError(UserFacingError):
+    """What was asked cannot be done; `message` (and `str(error)`) is the Vietnamese sentence."""
 
 
 class VietnameseParser(argparse.ArgumentParser):

@@ -23,6 +23,7 @@ from queries.accounts.permissions import Account
 from queries.cycle import calendar
 from queries.cycle.evidence import Evidence
 from queries.data import DataSource
+from queries.errors import UserFacingError
 from queries.store import Receipt, content_hash
 from queries.text import clean_text, format_month
 
@@ -31,14 +32,12 @@ AWAITING_REVIEW = ("cho_tham_dinh", "Chờ thẩm định")
 REASON_NEEDED = "Tháng này đã khóa sổ: hãy ghi lý do thay đổi (lý do được lưu trong nhật ký)."
 
 
-class Refused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class Refused(UserFacingError):
+    """A change this account may not make, or the month does not allow."""
 
 
-class NothingToStore(ValueError):
-    pass
+class NothingToStore(UserFacingError):
+    """A file without one row worth storing."""
 
 
 def is_admin(actor: Account | None) -> bool:

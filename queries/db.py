@@ -30,14 +30,13 @@ import shutil
 import threading
 import time
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from queries import clock
-from queries.data import SQL_DIR, sql_header, sql_text
+from queries.data import sql_header, sql_text
 from queries.engine import build, snapshot
 from queries.settings import DATA_DIR, load_settings, store_dir
 from queries.store import open_sources

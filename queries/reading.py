@@ -26,6 +26,7 @@ import polars as pl
 
 from queries.accounts.permissions import Account, readable_provinces
 from queries.db import Database
+from queries.errors import UserFacingError
 from queries.text import nfc, province_key
 
 # Answers that hold nothing of any commune: given to anyone who may browse.
@@ -33,12 +34,8 @@ NO_COMMUNE_DATA = frozenset({"pillar_weights"})
 LOGIN_TO_READ = "Hãy đăng nhập để xem số liệu."
 
 
-class OutsideScope(Exception):
+class OutsideScope(UserFacingError):
     """A question about data this person may not read; `message` is one Vietnamese sentence."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _capital(text: str) -> str:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from queries.errors import UserFacingError
 from queries.text import format_number
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,12 +151,8 @@ def load_settings(store: Path | None = None) -> dict[str, object]:
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
 
-class InvalidSetting(ValueError):
+class InvalidSetting(UserFacingError):
     """A value a setting does not take; `message` is Vietnamese, naming the setting."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _number(name: str, value) -> float:
@@ -189,3 +187,17 @@ def checked_value(name: str, value) -> object:
     if not isinstance(value, str) or not value.strip():
         raise InvalidSetting(f"{name}: không được để trống.")
     return value
+
+
+def checked_values(current: Mapping[str, object], new_values: Mapping[str, object]) -> dict[str, object]:
+    """`current` with `new_values` checked and put in, or InvalidSetting for the first bad one:
+    an unknown name, a value outside its row of SETTINGS, or a pair that breaks a rule between
+    settings (the "on track" threshold must stay above the "speed up" one, or no indicator
+    could be told to speed up)."""
+    unknown = [name for name in new_values if name not in SETTINGS_BY_NAME]
+    if unknown:
+        raise InvalidSetting(f"Không có cài đặt: {', '.join(unknown)}.")
+    merged = {**current, **{name: checked_value(name, value) for name, value in new_values.items()}}
+    if not merged["on_track_ratio"] > merged["speed_up_ratio"]:
+        raise InvalidSetting("on_track_ratio (mức Đúng tiến độ) phải lớn hơn speed_up_ratio (mức Cần đẩy nhanh).")
+    return merged

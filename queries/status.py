@@ -1,6 +1,8 @@
 """The seven statuses of the scoring method, in one place for the pages, the slides and the
 meeting pack: order (best first), Okabe–Ito colours that colour-blind readers can tell
 apart, an icon so a status is never told by colour alone, and a plain-words meaning.
+Below them, the colours of the other statuses the pages show: the monthly report's, the
+plans' tasks' and the year-end projection's. Every status colour is declared here, once.
 
 Two icon sets with the same meaning: emoji on screen, and DejaVu Sans symbols where emoji
 cannot be drawn (PDF pages and exported images).
@@ -37,3 +39,30 @@ STATUS_HELP: dict[str, str] = {
     "Chưa có số liệu": "chưa báo cáo (tính 0 điểm)",
 }
 BEHIND: tuple[str, ...] = ("Cần đẩy nhanh", "Chậm", "Đi lùi")
+
+# ---- the monthly report (codes of queries/cycle/calendar.py) ----------------------------------
+# One tint per status for the grid and the tables alike: tints of Okabe–Ito green, orange,
+# vermillion and grey, light enough for dark text on a projector, far enough apart that late
+# and missing are told apart; the icon and the words say the same thing.
+REPORT_COLORS: dict[str, str] = {
+    "dung_han": "#BFE6D6",      # on time
+    "tre_han": "#F5C46E",       # late
+    "chua_nop": "#EC9A72",      # missing
+    "chua_den_han": "#E4E8EC",  # not due yet
+}
+TINT_TEXT = "#1B2631"  # the text on a tinted cell
+
+# ---- the plans' tasks (codes of queries/plans/tasks.py; "qua_han", overdue, is derived) --------
+TASK_COLORS: dict[str, str] = {
+    "qua_han": "#D55E00",         # vermillion, as Đi lùi
+    "chua_bat_dau": "#CDD4DB",    # light grey, as Chưa có số liệu
+    "dang_thuc_hien": "#56B4E9",  # sky blue, as Đúng tiến độ
+    "hoan_thanh": "#009E73",      # bluish green, as Đạt
+}
+# A task's table cell: only overdue and done are tinted, as a missing and an on-time report.
+TASK_TINTS: dict[str, str] = {"qua_han": REPORT_COLORS["chua_nop"], "hoan_thanh": REPORT_COLORS["dung_han"]}
+
+# ---- the year-end projection (projected_status of the projection queries) ------------------------
+PROJECTION_COLORS: dict[str, str] = {
+    "Dự kiến đạt": "#009E73", "Dự kiến không đạt": "#D55E00", "Chưa đủ dữ liệu dự báo": "#8E99A4",
+}

@@ -10,14 +10,22 @@ chart; pages draw them with `show(chart)` so the theme is applied the same way e
 """
 from __future__ import annotations
 
-
 import altair as alt
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from queries.status import (  # noqa: F401 (pages use charts.BEHIND)
+    BEHIND,
+    PROJECTION_COLORS,
+    REPORT_COLORS,
+    STATUS_COLORS,
+    STATUS_HELP,
+    STATUS_ICONS,
+    STATUS_ORDER,
+    TASK_COLORS,
+)
 from queries.text import format_month, format_number
-from queries.status import BEHIND, STATUS_COLORS, STATUS_HELP, STATUS_ICONS, STATUS_ORDER  # noqa: F401 (pages use charts.BEHIND)
 
 # ---- the shared look ----------------------------------------------------------------------
 FONT = "Source Sans, 'Source Sans Pro', 'DejaVu Sans', Arial, sans-serif"
@@ -537,7 +545,7 @@ def average_trend(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevel
 from datetime import date, timedelta  # noqa: E402  (used by this section only)
 
 TASK_STATUS_ORDER = ("Quá hạn", "Chưa bắt đầu", "Đang thực hiện", "Hoàn thành")
-TASK_STATUS_COLORS = ("#D55E00", "#CDD4DB", "#56B4E9", "#009E73")  # vermillion, grey, sky blue, green
+TASK_STATUS_COLORS = tuple(TASK_COLORS[code] for code in ("qua_han", "chua_bat_dau", "dang_thuc_hien", "hoan_thanh"))
 TASK_STATUS_ICONS = ("⛔", "⬜", "🔄", "✅")
 
 
@@ -566,7 +574,6 @@ def task_status_bars(frame: pl.DataFrame, order: list[str] | None = None,
     return _altair_look(chart, title)
 
 
-PROJECTION_COLORS = {"Dự kiến đạt": "#009E73", "Dự kiến không đạt": "#D55E00", "Chưa đủ dữ liệu dự báo": "#8E99A4"}
 PROJECTION_ICONS = {"Dự kiến đạt": "✅", "Dự kiến không đạt": "⚠️", "Chưa đủ dữ liệu dự báo": "❔"}
 
 
@@ -644,11 +651,11 @@ def date_of(year: int, month: int) -> date:
 
 
 # ---- the monthly reporting cycle (issue 10) ---------------------------------------------------------
-REPORT_GRID = (  # status, icon, name, cell colour (tints of Okabe–Ito green, orange, vermillion, grey)
-    ("dung_han", "✅", "Đúng hạn", "#BFE6D6"),
-    ("tre_han", "⏰", "Trễ (số ngày)", "#F5C46E"),
-    ("chua_nop", "❌", "Chưa nộp", "#EC9A72"),
-    ("chua_den_han", "⏳", "Chưa đến hạn", "#E4E8EC"),
+REPORT_GRID = (  # status, icon, name, cell colour
+    ("dung_han", "✅", "Đúng hạn", REPORT_COLORS["dung_han"]),
+    ("tre_han", "⏰", "Trễ (số ngày)", REPORT_COLORS["tre_han"]),
+    ("chua_nop", "❌", "Chưa nộp", REPORT_COLORS["chua_nop"]),
+    ("chua_den_han", "⏳", "Chưa đến hạn", REPORT_COLORS["chua_den_han"]),
 )
 
 

@@ -16,15 +16,12 @@ from queries.changes import AWAITING_REVIEW, REVIEW_STATUSES
 from queries.cycle import calendar
 from queries.cycle.evidence import TYPES, download_name
 from queries.db import Database
+from queries.status import REPORT_COLORS, TINT_TEXT
 from queries.text import format_date, format_month, format_number
 from ui.markdown import literal
 
 # ---- one month's report ------------------------------------------------------------------------
 REPORT_ICONS = {"dung_han": "✅", "tre_han": "⏰", "chua_nop": "❌", "chua_den_han": "⏳"}
-# Cell backgrounds: pale tints of the Okabe–Ito colours (green, orange, vermillion, grey) so
-# dark text stays readable on a projector; the icon and the words say the same thing.
-REPORT_BACKGROUNDS = {"dung_han": "#D5F0E6", "tre_han": "#FCE6BD", "chua_nop": "#F8CFB8",
-                      "chua_den_han": "#ECEFF2"}
 DUE = ("dung_han", "tre_han", "chua_nop")  # months whose deadline has passed (or that were sent)
 
 
@@ -37,13 +34,13 @@ def report_text(status: str | None, days_late: int | None = None) -> str:
     return f"{REPORT_ICONS[status]} {calendar.STATUS_NAMES[status]}"
 
 
-_BY_ICON = {icon: REPORT_BACKGROUNDS[status] for status, icon in REPORT_ICONS.items()}
+_BY_ICON = {icon: REPORT_COLORS[status] for status, icon in REPORT_ICONS.items()}
 
 
 def report_style(text: object) -> str:
     """CSS of a grid cell from its text (the icon it starts with)."""
     if isinstance(text, str) and text[:1] in _BY_ICON:
-        return f"background-color: {_BY_ICON[text[:1]]}; color: #1B2631"
+        return f"background-color: {_BY_ICON[text[:1]]}; color: {TINT_TEXT}"
     return ""
 
 

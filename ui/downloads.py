@@ -16,6 +16,7 @@ import streamlit as st
 from queries.reports.images import chart_to_image
 from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
 from queries.text import slug
+from ui.state import reader
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,8 +49,7 @@ def table_downloads(frame: pl.DataFrame, name: str, key: str, headings: dict[str
 def pack_download(province: str, period: date, key: str = "pack", label: str = "⬇ Tài liệu họp (PDF)") -> None:
     """One click: the meeting pack of a province and month (overview, ranking, each pillar,
     the communes most behind, what improved, the method note). Takes a few seconds."""
-    from queries.reports.pack import build_pack, pack_file_name
-    from ui.state import reader
+    from queries.reports.pack import build_pack, pack_file_name  # start-up time: fpdf, only for the pack
 
     scoped = reader()  # this session's scope, taken now: the file is made later, on the click
     st.download_button(

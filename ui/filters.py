@@ -18,10 +18,10 @@ import polars as pl
 import streamlit as st
 
 from queries import clock
+from queries.accounts.permissions import visible_provinces
 from queries.db import month_start
 from queries.settings import PILLARS
 from queries.text import fold, format_month, province_key
-from queries.accounts.permissions import visible_provinces
 from ui.auth import current_account
 from ui.markdown import literal
 from ui.state import query, reader

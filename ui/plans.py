@@ -13,7 +13,8 @@ import streamlit as st
 
 from queries import clock
 from queries.accounts.permissions import visible_provinces
-from queries.plans.tasks import OVERDUE_LABEL, STATUS_LABELS
+from queries.plans.tasks import DONE, OVERDUE_LABEL, STATUS_LABELS
+from queries.status import TASK_TINTS, TINT_TEXT
 from queries.text import format_date, format_number, province_key
 from ui import filters
 from ui.auth import current_account
@@ -26,9 +27,7 @@ TASK_ORDER = (OVERDUE_LABEL, STATUS_LABELS["chua_bat_dau"], STATUS_LABELS["dang_
               STATUS_LABELS["hoan_thanh"])
 TASK_ICONS = {OVERDUE_LABEL: "⛔", STATUS_LABELS["chua_bat_dau"]: "⬜", STATUS_LABELS["dang_thuc_hien"]: "🔄",
               STATUS_LABELS["hoan_thanh"]: "✅"}
-TASK_COLORS = {OVERDUE_LABEL: "#D55E00", STATUS_LABELS["chua_bat_dau"]: "#CDD4DB",
-               STATUS_LABELS["dang_thuc_hien"]: "#56B4E9", STATUS_LABELS["hoan_thanh"]: "#009E73"}
-_TASK_BACKGROUNDS = {"⛔": "#F8CFB8", "✅": "#D5F0E6"}
+_TASK_BACKGROUNDS = {TASK_ICONS[OVERDUE_LABEL]: TASK_TINTS["qua_han"], TASK_ICONS[STATUS_LABELS[DONE]]: TASK_TINTS[DONE]}
 
 
 def province_filter(container) -> tuple[str | None, pl.DataFrame]:
@@ -114,7 +113,7 @@ def task_rows(tasks: pl.DataFrame) -> pl.DataFrame:
 
 def task_style(text: object) -> str:
     if isinstance(text, str) and text[:1] in _TASK_BACKGROUNDS:
-        return f"background-color: {_TASK_BACKGROUNDS[text[:1]]}; color: #1B2631"
+        return f"background-color: {_TASK_BACKGROUNDS[text[:1]]}; color: {TINT_TEXT}"
     return ""
 
 

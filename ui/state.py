@@ -12,7 +12,8 @@ import streamlit as st
 
 from queries.accounts.permissions import readable_provinces
 from queries.db import Database, get_database
-from queries.reading import OutsideScope, ScopedReader
+from queries.errors import UserFacingError
+from queries.reading import ScopedReader
 from ui.auth import SESSION_KEY, public_view
 
 
@@ -45,6 +46,6 @@ def query(name: str, **params) -> pl.DataFrame:
     db = database()
     try:
         return _cached(name, db.version(), tuple(sorted(params.items())), read_scope())
-    except OutsideScope as refusal:
+    except UserFacingError as refusal:
         st.warning(refusal.message, icon="🔒")
         st.stop()

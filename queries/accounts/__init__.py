@@ -54,8 +54,10 @@ its permission itself: PermissionDenied / InvalidInput, both with a Vietnamese `
 Communes may be given as the importer reads them: commune id, commune code or name within the
 given provinces (`places.Places`, built from the Database: `Places.from_database(db)`).
 
-The audit log (`audit.py`): sign-ins, accounts and settings appended to
-`<store>/audit/<YYYY-MM>.jsonl`; uploads, undo, redo and reviews read from the store's journal.
+The audit log: sign-ins, accounts and settings appended to `<store>/audit/<YYYY-MM>.jsonl` by
+`audit_log.py` (the service writes through it); uploads, undo, redo and reviews read from the
+store's journal. Reading it, as far as the viewer may, is `audit.py`, which asks the service
+who the viewer manages (one way: the service never imports audit.py).
 
     audit_events(store, since=None) -> [{"time", "user", "action", "details"}], oldest first
     audit_frame(store, since=None, *, viewer, places=None, upload_communes=None) -> polars, newest first

@@ -1,17 +1,16 @@
-"""The audit log: who did what, when.
+"""The audit log as people read it: who did what, when, and who may see which of it.
 
 Two sources, merged for reading:
 
 - changes to the data (upload, undo, redo, review) are the store's journal
   (queries.store.journal), where they are already committed one line each;
 - everything else (sign-in, failed sign-in, sign-out, accounts, passwords, settings) is
-  appended here to `<store>/audit/<YYYY-MM>.jsonl` (month of the UTC time), one JSON line
-  each: {"time": ISO UTC, "user": who acted, "action": code, "details": {...}}.
+  appended by queries.accounts.audit_log to `<store>/audit/<YYYY-MM>.jsonl` (month of the
+  UTC time), one JSON line each: {"time": ISO UTC, "user", "action": code, "details": {...}}.
 
-Lines are only ever appended (O_APPEND, under `<store>/.audit.lock`, flushed to disk). A line
-cut short by a crash is skipped by readers, and the next writer starts on a new line. No line
-holds a password or a password hash: a failed sign-in records the name typed only when it is an
-account's or could be one (typed_username), account changes record which fields changed.
+A line cut short by a crash is skipped. Only accounts allowed to see the log read it, each as
+far as its scope goes (audit_frame); the accounts service is asked who that is, and never
+asks back: it writes through audit_log.
 """
 from __future__ import annotations
 
@@ -25,6 +24,7 @@ from typing import Mapping
 import polars as pl
 
 from queries import clock
+from queries.accounts.audit_log import ACTION_LABELS, AUDIT_FOLDER, JOURNAL_ACTIONS
 from queries.accounts.permissions import (
     KIND_LABELS,
     ROLE_LABELS,
@@ -32,34 +32,14 @@ from queries.accounts.permissions import (
     may_see_audit,
     province_in_scope,
 )
-from queries.accounts.storage import AccountFiles
+from queries.accounts.service import PermissionDenied, fresh_actor, manageable_usernames
 from queries.data import DataSource
-from queries.store.files import locked
 from queries.store.journal import Journal
-from queries.text import clean_line, format_month
+from queries.store.uploads import legacy_journal
+from queries.text import format_month
 
 log = logging.getLogger(__name__)
 
-AUDIT_FOLDER = "audit"
-LOCK_NAME = ".audit.lock"
-
-ACTION_LABELS = {
-    "login": "Đăng nhập",
-    "login_failed": "Đăng nhập sai",
-    "logout": "Đăng xuất",
-    "upload": "Tải lên",
-    "undo": "Hoàn tác",
-    "redo": "Khôi phục",
-    "review": "Thẩm định",
-    "account_created": "Tạo tài khoản",
-    "account_changed": "Sửa tài khoản",
-    "account_disabled": "Vô hiệu hóa tài khoản",
-    "account_enabled": "Kích hoạt lại tài khoản",
-    "password_set": "Đặt lại mật khẩu",
-    "password_changed": "Đổi mật khẩu",
-    "settings_changed": "Thay đổi cài đặt",
-}
-JOURNAL_ACTIONS = ("upload", "undo", "redo", "review")  # "compact" is the store's housekeeping
 LOGIN_FAILURE_REASONS = {
     "wrong_password": "sai mật khẩu",
     "unknown_user": "không có tài khoản này",
@@ -73,13 +53,6 @@ LOGIN_FAILURE_REASONS = {
 }
 REVIEW_STATUS_LABELS = {"da_tham_dinh": "đã thẩm định", "cho_tham_dinh": "chờ thẩm định"}
 FIELD_LABELS = {"name": "họ tên", "role": "vai trò", "provinces": "tỉnh", "communes": "xã", "email": "email"}
-# The longest typed text whose length the log states exactly (an e-mail the identity provider
-# gave is also cut there).
-MAX_TYPED_USERNAME = 100
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _parse(text: str | None) -> datetime | None:
@@ -90,32 +63,6 @@ def _parse(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-# ---- writing -----------------------------------------------------------------------------
-
-
-def record(store_root: str | os.PathLike, user: str, action: str, details: Mapping | None = None) -> dict:
-    """Append one line to the audit log and return it."""
-    if action not in ACTION_LABELS or action in JOURNAL_ACTIONS:
-        raise ValueError(f"not an audit action: {action!r}")
-    moment = clock.now()
-    line = {"time": _iso(moment), "user": user, "action": action, "details": dict(details or {})}
-    data = (json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
-    folder = Path(store_root) / AUDIT_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{moment.astimezone(timezone.utc):%Y-%m}.jsonl"
-    with locked(Path(store_root) / LOCK_NAME):
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
-        try:
-            size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
-                data = b"\n" + data  # a line cut short by a crash stays alone on its line
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    return line
 
 
 # ---- reading -----------------------------------------------------------------------------
@@ -157,9 +104,7 @@ def journal_events(store_root: str | os.PathLike) -> list[dict]:
     if journal.exists():
         entries, _ = journal.read(0)
     elif (root / "manifest").is_dir():
-        from queries.store.uploads import legacy_journal  # a store from before the journal
-
-        entries = legacy_journal(root)
+        entries = legacy_journal(root)  # a store from before the journal
     else:
         entries = []
     uploads: dict[str, dict] = {}
@@ -319,8 +264,6 @@ def audit_frame(
     `places` (queries.accounts.places.Places) names the communes; `upload_communes` (from
     `upload_communes(db)`) ties uploads to their communes.
     """
-    from queries.accounts.service import PermissionDenied, fresh_actor, manageable_usernames
-
     viewer = fresh_actor(store_root, viewer)  # as stored now, not as the page remembers it
     if not may_see_audit(viewer):
         raise PermissionDenied("Chỉ Quản trị tỉnh được xem nhật ký hoạt động.")
@@ -358,18 +301,3 @@ def audit_frame(
         })
     rows.reverse()
     return pl.DataFrame(rows, schema=AUDIT_SCHEMA, orient="row")
-
-
-def typed_username(text: str | None, store_root: str | os.PathLike) -> str:
-    """What the log keeps of a name typed at the sign-in form that is no account's: the name
-    itself when it could be one (lower-case, as USERNAME_PATTERN allows: someone mistyping
-    theirs, or guessing), else only its length and a keyed hash (people type their password
-    into the name box; the hash tells repeated attempts apart without keeping any of it)."""
-    from queries.accounts.service import USERNAME_PATTERN  # the service imports this module
-
-    typed = clean_line(text)
-    if typed == typed.lower() and USERNAME_PATTERN.match(typed):
-        return typed
-    length = f"{len(typed)}" if len(typed) <= MAX_TYPED_USERNAME else f"hơn {MAX_TYPED_USERNAME}"
-    return f"(không hợp lệ: {length} ký tự, mã {AccountFiles(store_root).keyed_hash(typed)[:8]})"
-

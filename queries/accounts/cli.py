@@ -26,9 +26,7 @@ import logging
 import sys
 
 from queries.accounts.permissions import LOCAL_ADMIN, ROLE_LABELS, ROLES, Account, scope_label
-from queries.accounts.places import PlaceError
 from queries.accounts.service import (
-    AccountsError,
     InvalidInput,
     create_account,
     disable_account,
@@ -38,8 +36,8 @@ from queries.accounts.service import (
     set_password,
     update_account,
 )
-from queries.accounts.storage import AccountFileError
-from queries.arguments import UsageError, VietnameseParser
+from queries.arguments import VietnameseParser
+from queries.errors import UserFacingError
 from queries.settings import store_dir
 
 log = logging.getLogger(__name__)
@@ -181,14 +179,9 @@ def main(argv: list[str] | None = None) -> int:
             raise InvalidInput(f"Vai trò “{args.role}” không hợp lệ: chọn {choices}.")
         print(_run(args), flush=True)
         return 0
-    except UsageError as error:
-        print(str(error), file=sys.stderr)
-        return 2
-    except (AccountsError, PlaceError) as error:
-        print(f"Lỗi: {error}", file=sys.stderr)
-        return 2
-    except AccountFileError as error:
-        print(f"Lỗi: {error}", file=sys.stderr)
+    except UserFacingError as error:
+        message = error.message
+        print(message if message.startswith("Lỗi:") else f"Lỗi: {message}", file=sys.stderr)
         return 2
     except OSError as error:
         print(f"Lỗi: không ghi/đọc được kho dữ liệu ({error.strerror or type(error).__name__}).", file=sys.stderr)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from queries.data import DataSource
+from queries.errors import UserFacingError
 from queries.text import clean_line, commune_key, fold, province_key
 
 
-class PlaceError(ValueError):
+class PlaceError(UserFacingError):
     """A commune or province that cannot be found; the message is Vietnamese."""
 
 
@@ -42,7 +43,8 @@ class Places:
     @classmethod
     def for_store(cls, store_root) -> "Places":
         """The communes the command line and the app see for this store."""
-        from queries.db import get_database  # heavy; only when communes must be resolved
+        # Lazy for start-up time (duckdb and the tables), not a circle: accounts sit above db.
+        from queries.db import get_database
 
         return cls.from_database(get_database(store_root))
 

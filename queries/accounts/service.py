@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from queries import clock
-from queries.accounts import audit, passwords, throttle
+from queries.accounts import audit_log, passwords, throttle
 from queries.accounts.permissions import (
     ACCOUNT_DISABLED,
     CAN_BO_XA,
@@ -30,14 +30,14 @@ from queries.accounts.permissions import (
     may_manage_accounts,
 )
 from queries.accounts.places import PlaceError, Places
-from queries.accounts.storage import AccountFiles
-from queries.settings import SETTINGS, InvalidSetting, checked_value, load_settings
+from queries.accounts.storage import USERNAME_PATTERN, AccountFiles
+from queries.errors import UserFacingError
+from queries.settings import SETTINGS, InvalidSetting, checked_values, load_settings
 from queries.store.files import atomic_write, locked
 from queries.text import clean_line, nfc
 
 WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
 NO_ACCOUNT_FOR_EMAIL = "Không có tài khoản nào gắn với địa chỉ email này. Hãy liên hệ Quản trị tỉnh."
-USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME_LENGTH = 200
 # One settings file serves the whole installation: a province's admin changing it would change
@@ -48,10 +48,8 @@ SETTINGS_LOCK = ".settings.lock"
 SETTINGS_FILE = "settings.json"
 
 
-class AccountsError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class AccountsError(UserFacingError):
+    """A refusal of the accounts service."""
 
 
 class PermissionDenied(AccountsError):
@@ -235,7 +233,7 @@ def authenticate(store_root, username: str, password: str, address: str | None =
     name = normalize_username(username)
     record = files.record(name) if USERNAME_PATTERN.match(name) else None
     key = _name_key(files, name, record is not None)
-    logged = name if record is not None else audit.typed_username(username, store_root)
+    logged = name if record is not None else audit_log.typed_username(username, store_root)
     settings = load_settings(Path(store_root))
     where = {"address": address} if address else {}
     now = clock.now()
@@ -263,23 +261,23 @@ def authenticate(store_root, username: str, password: str, address: str | None =
             throttle.prune(state, now)
     if refusal is not None:
         if refusal.kind == "name":
-            audit.record(store_root, logged, "login_failed", {"username": logged, "reason": "locked", **where})
+            audit_log.record(store_root, logged, "login_failed", {"username": logged, "reason": "locked", **where})
         return _refused(refusal, now)
     if not correct:
         reason = "wrong_password" if record is not None else "unknown_user"
         details = {"username": logged, "reason": reason, **where}
         if started is not None:
             details["reason" if started.kind == "name" else "address_wait_until"] = (
-                "locked_now" if started.kind == "name" else audit._iso(started.until))
-        audit.record(store_root, logged, "login_failed", details)
+                "locked_now" if started.kind == "name" else audit_log.iso_utc(started.until))
+        audit_log.record(store_root, logged, "login_failed", details)
         return _refused(started, now) if started is not None and started.kind == "name" else \
             LoginResult(None, WRONG_CREDENTIALS)
     if not record.get("active", True):
-        audit.record(store_root, name, "login_failed", {"username": name, "reason": "disabled", **where})
+        audit_log.record(store_root, name, "login_failed", {"username": name, "reason": "disabled", **where})
         return LoginResult(None, ACCOUNT_DISABLED)
     if passwords.needs_rehash(record["password_hash"]):
         _store_hash(files, name, passwords.hash_password(password), previous=record["password_hash"], new_password=False)
-    audit.record(store_root, name, "login", {"method": "password", **where})
+    audit_log.record(store_root, name, "login", {"method": "password", **where})
     return LoginResult(_account(record), "")
 
 
@@ -293,7 +291,7 @@ def _store_hash(files: AccountFiles, username: str, password_hash: str, previous
         if record is None or (previous is not None and record.get("password_hash") != previous):
             return None
         record["password_hash"] = password_hash
-        record["updated_at"] = audit._iso(clock.now())
+        record["updated_at"] = audit_log.iso_utc(clock.now())
         if new_password:
             _new_credentials(record)
         return dict(record)
@@ -322,23 +320,23 @@ def sso_login(store_root, claims: Mapping) -> LoginResult:
     does not bind another."""
     email = _claim_text(claims, "email")
     issuer, subject = _claim_text(claims, "iss"), _claim_text(claims, "sub")
-    logged_email = email[:audit.MAX_TYPED_USERNAME]
+    logged_email = email[:audit_log.MAX_TYPED_USERNAME]
     if not (email and issuer and subject):
-        audit.record(store_root, "", "login_failed", {"email": logged_email, "reason": "sso_incomplete"})
+        audit_log.record(store_root, "", "login_failed", {"email": logged_email, "reason": "sso_incomplete"})
         return LoginResult(None, SSO_INCOMPLETE)
     verified = claims.get("email_verified")
     # Some providers send the claim as the string "true" (it is a JSON boolean in the spec).
     if not (verified is True or (isinstance(verified, str) and verified.strip().lower() == "true")):
-        audit.record(store_root, "", "login_failed", {"email": logged_email, "reason": "email_not_verified"})
+        audit_log.record(store_root, "", "login_failed", {"email": logged_email, "reason": "email_not_verified"})
         return LoginResult(None, SSO_NOT_VERIFIED)
     files = AccountFiles(store_root)
     record = _record_by_email(files.records(), email)
     if record is None:
-        audit.record(store_root, "", "login_failed", {"email": logged_email, "reason": "no_account_for_email"})
+        audit_log.record(store_root, "", "login_failed", {"email": logged_email, "reason": "no_account_for_email"})
         return LoginResult(None, NO_ACCOUNT_FOR_EMAIL)
     username = record["username"]
     if not record.get("active", True):
-        audit.record(store_root, username, "login_failed",
+        audit_log.record(store_root, username, "login_failed",
                      {"username": username, "email": record.get("email"), "reason": "disabled"})
         return LoginResult(None, ACCOUNT_DISABLED)
     bound_now = False
@@ -353,23 +351,23 @@ def sso_login(store_root, claims: Mapping) -> LoginResult:
                 outcome = "sso_identity_mismatch"
             else:
                 current["sso_issuer"], current["sso_subject"] = issuer, subject
-                current["updated_at"] = audit._iso(clock.now())
+                current["updated_at"] = audit_log.iso_utc(clock.now())
                 outcome, bound_now = "bound", True
                 record = dict(current)
         if outcome != "bound":
-            audit.record(store_root, username, "login_failed",
+            audit_log.record(store_root, username, "login_failed",
                          {"username": username, "email": record.get("email"), "reason": outcome})
             return LoginResult(None, SSO_OTHER_IDENTITY)
     details = {"method": "sso", "email": record.get("email")}
     if bound_now:  # the first sign-in: which identity now owns the account
         details.update(sso_issuer=issuer, sso_subject=subject)
-    audit.record(store_root, username, "login", details)
+    audit_log.record(store_root, username, "login", details)
     return LoginResult(_account(record), "")
 
 
 def logout(store_root, account: Account | None) -> None:
     if account is not None:
-        audit.record(store_root, account.username, "logout")
+        audit_log.record(store_root, account.username, "logout")
 
 
 # ---- managing accounts ---------------------------------------------------------------------------
@@ -480,7 +478,7 @@ def create_account(
         if problem:
             raise InvalidInput(problem)
         password_hash = passwords.hash_password(password)
-    now = audit._iso(clock.now())
+    now = audit_log.iso_utc(clock.now())
     record = {"username": username, "name": name, "role": role, "provinces": provinces,
               "communes": commune_ids, "commune_names": commune_names, "email": email, "active": True,
               "password_hash": password_hash, "created_at": now, "updated_at": now}
@@ -491,7 +489,7 @@ def create_account(
         records[username] = record
     with files.changing_logins() as logins:
         throttle.forget_name(logins, username)  # counters of an earlier account of that name, if any
-    audit.record(store_root, actor.username, "account_created", {
+    audit_log.record(store_root, actor.username, "account_created", {
         "target": username, "role": role, "name": name, "email": email, "provinces": provinces,
         "communes": commune_ids, "commune_names": commune_names, **_actor_details(actor)})
     return _account(record)
@@ -549,13 +547,13 @@ def update_account(actor: Account, store_root, username: str, *, places: Places 
         diff["commune_names"] = [old.get("commune_names"), new.get("commune_names")]
     if {"role", "provinces", "communes", "email"} & set(diff):
         _new_credentials(new)  # what the open sessions may do, or who may sign in, changed
-    new["updated_at"] = audit._iso(clock.now())
+    new["updated_at"] = audit_log.iso_utc(clock.now())
     with files.changing_accounts() as records:
         if records.get(username) != old:
             raise InvalidInput(f"Tài khoản “{username}” vừa được người khác sửa: hãy tải lại và sửa lại.")
         _email_taken(records, new.get("email"), username)
         records[username] = new
-    audit.record(store_root, actor.username, "account_changed",
+    audit_log.record(store_root, actor.username, "account_changed",
                  {"target": username, "changes": diff, **_actor_details(actor)})
     return _account(new)
 
@@ -576,7 +574,7 @@ def _set_active(actor: Account, store_root, username: str, active: bool) -> Acco
         changed = bool(record.get("active", True)) != active
         if changed:
             record["active"] = active
-            record["updated_at"] = audit._iso(clock.now())
+            record["updated_at"] = audit_log.iso_utc(clock.now())
             if not active:
                 _new_credentials(record)  # even once enabled again, the old sessions stay ended
         result = _account(record)
@@ -584,7 +582,7 @@ def _set_active(actor: Account, store_root, username: str, active: bool) -> Acco
         if active:
             with files.changing_logins() as logins:
                 throttle.forget_name(logins, username)  # enabling again also lifts a lock
-        audit.record(store_root, actor.username, "account_enabled" if active else "account_disabled",
+        audit_log.record(store_root, actor.username, "account_enabled" if active else "account_disabled",
                      {"target": username, **_actor_details(actor)})
     return result
 
@@ -616,7 +614,7 @@ def set_password(actor: Account, store_root, username: str, password: str) -> No
     _store_hash(files, username, passwords.hash_password(password))
     with files.changing_logins() as logins:
         throttle.forget_name(logins, username)
-    audit.record(store_root, actor.username, "password_set", {"target": username, **_actor_details(actor)})
+    audit_log.record(store_root, actor.username, "password_set", {"target": username, **_actor_details(actor)})
 
 
 def change_own_password(store_root, account: Account, old_password: str, new_password: str) -> Account:
@@ -634,7 +632,7 @@ def change_own_password(store_root, account: Account, old_password: str, new_pas
                          previous=record.get("password_hash"))
     if stored is None:
         raise InvalidInput("Mật khẩu vừa được đặt lại ở nơi khác: hãy đăng nhập lại rồi đổi mật khẩu.")
-    audit.record(store_root, account.username, "password_changed", {"target": account.username})
+    audit_log.record(store_root, account.username, "password_changed", {"target": account.username})
     return _account(stored)
 
 
@@ -648,22 +646,16 @@ def change_settings(actor: Account, store_root, new_values: Mapping[str, object]
     if not may_change_settings(actor):
         raise PermissionDenied(SETTINGS_COUNTRY_WIDE)
     defaults = {s.name: s.default for s in SETTINGS}
-    unknown = [name for name in new_values if name not in defaults]
-    if unknown:
-        raise InvalidInput(f"Không có cài đặt: {', '.join(unknown)}.")
-    try:
-        valid = {name: checked_value(name, value) for name, value in new_values.items()}
-    except InvalidSetting as error:
-        raise InvalidInput(error.message) from None
     root = Path(store_root)
     path = root / SETTINGS_FILE
     with locked(root / SETTINGS_LOCK):
         current = load_settings(root)
-        merged = {**current, **valid}
-        if not merged["on_track_ratio"] > merged["speed_up_ratio"]:
-            raise InvalidInput("on_track_ratio (mức Đúng tiến độ) phải lớn hơn speed_up_ratio (mức Cần đẩy nhanh).")
+        try:
+            merged = checked_values(current, new_values)
+        except InvalidSetting as error:
+            raise InvalidInput(error.message) from None
         changes = [(s.name, current[s.name], merged[s.name]) for s in SETTINGS
-                   if s.name in valid and current[s.name] != merged[s.name]]
+                   if s.name in new_values and current[s.name] != merged[s.name]]
         if changes:
             kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
             kept = {k: v for k, v in kept.items() if k not in defaults}  # keys of other versions stay
@@ -671,7 +663,7 @@ def change_settings(actor: Account, store_root, new_values: Mapping[str, object]
             root.mkdir(parents=True, exist_ok=True)
             atomic_write(path, (json.dumps(kept, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8"))
     if changes:
-        audit.record(store_root, actor.username, "settings_changed", {
+        audit_log.record(store_root, actor.username, "settings_changed", {
             "changes": [{"name": n, "old": o, "new": v} for n, o, v in changes], **_actor_details(actor)})
     return changes
 

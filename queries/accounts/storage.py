@@ -20,10 +20,12 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import threading
 from pathlib import Path
 
+from queries.errors import UserFacingError
 from queries.store.files import atomic_write, locked
 
 FOLDER = "accounts"
@@ -31,13 +33,15 @@ ACCOUNTS_FILE = "accounts.json"
 LOGINS_FILE = "logins.json"
 KEY_FILE = "secret.key"
 LOCK_NAME = ".accounts.lock"
+# A user name, the key of an account in accounts.json: lower-case ASCII, 2–64 characters.
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 _cache: dict[Path, tuple[tuple, dict]] = {}
 _keys: dict[Path, bytes] = {}
 _cache_lock = threading.Lock()
 
 
-class AccountFileError(RuntimeError):
+class AccountFileError(UserFacingError):
     """The accounts file cannot be read; the message is Vietnamese."""
 
 

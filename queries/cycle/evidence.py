@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from queries.errors import UserFacingError
 from queries.text import clean_line
 
 TYPES = {
@@ -36,8 +37,8 @@ _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|]+')
 ALLOWED_TEXT = "PDF, PNG, JPEG, DOCX hoặc XLSX"
 
 
-class EvidenceError(ValueError):
-    """`str(error)` is the Vietnamese reason, naming the file."""
+class EvidenceError(UserFacingError):
+    """An evidence file refused; `message` is the Vietnamese reason, naming the file."""
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,10 @@ from queries.accounts.permissions import LOCAL_ADMIN, Account
 from queries.cycle import calendar
 from queries.ingest.parse import (
     ParseError,
-    compact,
     Reading,
     ValueLimits,
     check_plausible,
+    compact,
     is_blank,
     parse_measure,
     parse_month,

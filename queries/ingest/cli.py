@@ -45,10 +45,10 @@ from pathlib import Path
 
 from queries import changes, clock
 from queries.accounts.permissions import ACCOUNT_DISABLED, LOCAL_ADMIN, Account
+from queries.arguments import UsageError, VietnameseParser
 from queries.cycle.evidence import Evidence, EvidenceError, check_evidence
 from queries.ingest import check
 from queries.ingest.catalog import CatalogDatabase
-from queries.arguments import UsageError, VietnameseParser
 from queries.store import KINDS
 from queries.text import clean_text
 

@@ -31,6 +31,8 @@ from queries.ingest.readers import label
 from queries.plans.spending import SPENDING_COLUMN_HELP, SPENDING_REQUIRED_COLUMNS, SPENDING_UPLOAD_COLUMNS
 from queries.plans.tasks import (
     STATUS_LABELS as TASK_STATUS_LABELS,
+)
+from queries.plans.tasks import (
     TASK_COLUMN_HELP,
     TASK_REQUIRED_COLUMNS,
     TASK_UPLOAD_COLUMNS,

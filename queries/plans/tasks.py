@@ -26,7 +26,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-
 from queries.data import typed_columns
 from queries.ingest.parse import ParseError, from_excel_serial, is_blank, show
 from queries.store import ROW_SCHEMAS

@@ -50,12 +50,13 @@ from pathlib import Path
 import polars as pl
 
 from queries import clock
+from queries.arguments import VietnameseParser
 from queries.data import DataSource
 from queries.db import Database, get_database, month_start
-from queries.arguments import UsageError, VietnameseParser
-from queries.reading import OutsideScope
-from queries.settings import PILLARS, store_dir
+from queries.errors import UserFacingError
+from queries.ingest.catalog import CatalogDatabase
 from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
+from queries.settings import PILLARS, store_dir
 from queries.store import KINDS
 from queries.text import format_month, province_key
 
@@ -97,7 +98,7 @@ RANKING_COLUMNS = ["rank", "commune_name", "province", "score", *PILLAR_CODES, "
 PROGRESS_COLUMNS = list(PROGRESS_HEADINGS)
 
 
-class UserError(Exception):
+class UserError(UserFacingError):
     """A problem with what the user asked for; printed in Vietnamese, never a traceback."""
 
 
@@ -115,6 +116,7 @@ def resolve_commune(db: DataSource, text: str | None, province: str | None) -> s
     """The commune id of --commune (id, code or name, within --province when given)."""
     if not text:
         return None
+    # start-up time: the accounts package loads the accounts service, needed only here and for `audit`
     from queries.accounts.places import PlaceError, Places
 
     try:
@@ -199,7 +201,7 @@ def spending(db: DataSource, province: str | None, commune: str | None) -> list[
 
 
 def audit(store_root: Path, since: date | None) -> list[dict]:
-    from queries.accounts.audit import audit_events
+    from queries.accounts.audit import audit_events  # start-up time: the accounts service, only for `audit`
 
     return audit_events(store_root, since)
 
@@ -253,7 +255,7 @@ def _for_people(what: str, row: dict) -> dict:
         for key in ("deadline", "completed_on"):
             row[key] = date.fromisoformat(row[key]) if row[key] else None
     elif what == "audit":
-        from queries.accounts.audit import ACTION_LABELS, details_text
+        from queries.accounts.audit import ACTION_LABELS, details_text  # start-up time, as in audit()
 
         row["details"] = details_text(row)
         row["action"] = ACTION_LABELS.get(row["action"], row["action"])
@@ -316,8 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         output = _export(args)
-    except (UserError, UsageError, OutsideScope) as problem:
-        message = str(problem)
+    except UserFacingError as problem:
+        message = problem.message
         print(message if message.startswith("Lỗi:") else f"Lỗi: {message}", file=sys.stderr)
         return 2
     if output is None:
@@ -337,8 +339,6 @@ def _export(args) -> bytes | None:
         title = "Nhật ký hoạt động" + (f" từ ngày {since:%d/%m/%Y}" if since else "")
         return render_rows("audit", audit(store_dir(args.store), since), fmt, title)
     if args.what == "template":
-        from queries.ingest.catalog import CatalogDatabase
-
         catalog = CatalogDatabase(args.store)  # the template needs the catalog only
         return template_file(catalog, args.kind, fmt, _province_in(catalog, args.province))
     # What can be wrong with what was typed is said before any table is built.
@@ -381,7 +381,7 @@ def _province_in(catalog: DataSource, name: str | None) -> str | None:
 
 def template_file(db: DataSource, kind: str, fmt: str, province: str | None) -> bytes:
     """The upload template, as the upload page offers it."""
-    from queries.ingest.template import csv_template, xlsx_template
+    from queries.ingest.template import csv_template, xlsx_template  # start-up time: the readers, only for templates
 
     if fmt == "xlsx":
         return xlsx_template(db, kind, clock.today(), province=province)
@@ -391,7 +391,7 @@ def template_file(db: DataSource, kind: str, fmt: str, province: str | None) -> 
 
 
 def write_pack(db: Database, province: str | None, period: date, out: str | None) -> None:
-    from queries.reports.pack import build_pack_result, pack_file_name
+    from queries.reports.pack import build_pack_result, pack_file_name  # start-up time: fpdf, only for the pack
 
     if province is None:
         provinces = ", ".join(db.run("provinces")["province"].to_list())

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
-from queries.text import format_number
 from queries.status import STATUS_COLORS, STATUS_ORDER, STATUS_PRINT_ICONS
+from queries.text import format_number
 
 FONT = "DejaVu Sans"  # every Vietnamese glyph and the status icons below
 INK = "#111111"

@@ -27,11 +27,12 @@ from fpdf.fonts import FontFace
 
 from queries import clock
 from queries.db import Database, get_database
+from queries.errors import UserFacingError
 from queries.reading import ScopedReader
 from queries.reports.figures import STATUS_COLORS, STATUS_ICONS, STATUS_ORDER, STATUS_TEXT
 from queries.reports.images import chart_to_image, image_session
-from queries.settings import PILLARS
 from queries.reports.slides import Deck, Slide, build_deck, slide_figure
+from queries.settings import PILLARS
 from queries.text import format_date, format_month, format_number, format_percent, slug
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core (make browser)
@@ -64,6 +65,10 @@ class PackResult:
     seconds: float
 
 
+class MissingFont(UserFacingError):
+    """The server lacks the fonts the pack is written in: said to whoever asked for the pack."""
+
+
 class _PackPDF(FPDF):
     def __init__(self, deck: Deck, made_on: date):
         super().__init__(orientation="P", unit="mm", format=(PAGE_W, PAGE_H))
@@ -72,8 +77,8 @@ class _PackPDF(FPDF):
         self.set_auto_page_break(False)
         self.set_margins(MARGIN, MARGIN, MARGIN)
         if not (FONT_DIR / "DejaVuSans.ttf").exists():
-            raise FileNotFoundError(f"Thiếu phông chữ DejaVu ({FONT_DIR}): cài gói fonts-dejavu-core "
-                                    "(make browser) để tạo tài liệu họp.")
+            raise MissingFont(f"Thiếu phông chữ DejaVu ({FONT_DIR}): cài gói fonts-dejavu-core "
+                              "(make browser) để tạo tài liệu họp.")
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
         self.set_text_color(*INK)

@@ -19,9 +19,9 @@ import polars as pl
 
 from queries import clock
 from queries.cycle import calendar
-from queries.reports import figures
 from queries.db import previous_month
-from queries.settings import PILLARS, PILLAR_NAMES, load_settings
+from queries.reports import figures
+from queries.settings import PILLAR_NAMES, PILLARS, load_settings
 from queries.text import format_month, format_number, format_percent
 
 PILLAR_CODES = [code for code, _ in PILLARS]

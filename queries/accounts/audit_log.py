@@ -1,0 +1,86 @@
+"""Appending to the audit log: what the accounts service (sign-ins, accounts, passwords,
+settings) records, one JSON line each in `<store>/audit/<YYYY-MM>.jsonl` (month of the UTC
+time): {"time": ISO UTC, "user": who acted, "action": code, "details": {...}}.
+
+Lines are only ever appended (O_APPEND, under `<store>/.audit.lock`, flushed to disk); a line
+cut short by a crash stays alone on its line, and readers skip it. No line holds a password or
+a password hash: a failed sign-in records the name typed only when it is an account's or could
+be one (typed_username). Reading the log, and who may read it, is queries.accounts.audit.
+"""
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Mapping
+
+from queries import clock
+from queries.accounts.storage import USERNAME_PATTERN, AccountFiles
+from queries.store.files import locked
+from queries.text import clean_line
+
+AUDIT_FOLDER = "audit"
+LOCK_NAME = ".audit.lock"
+
+ACTION_LABELS = {
+    "login": "Đăng nhập",
+    "login_failed": "Đăng nhập sai",
+    "logout": "Đăng xuất",
+    "upload": "Tải lên",
+    "undo": "Hoàn tác",
+    "redo": "Khôi phục",
+    "review": "Thẩm định",
+    "account_created": "Tạo tài khoản",
+    "account_changed": "Sửa tài khoản",
+    "account_disabled": "Vô hiệu hóa tài khoản",
+    "account_enabled": "Kích hoạt lại tài khoản",
+    "password_set": "Đặt lại mật khẩu",
+    "password_changed": "Đổi mật khẩu",
+    "settings_changed": "Thay đổi cài đặt",
+}
+# Already committed in the store's journal, one line each: never appended here.
+JOURNAL_ACTIONS = ("upload", "undo", "redo", "review")  # "compact" is the store's housekeeping
+# The longest typed text whose length the log states exactly (an e-mail the identity provider
+# gave is also cut there).
+MAX_TYPED_USERNAME = 100
+
+
+def iso_utc(moment: datetime) -> str:
+    """How the log (and the accounts file) write a moment: ISO 8601 in UTC, to the microsecond."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def record(store_root: str | os.PathLike, user: str, action: str, details: Mapping | None = None) -> dict:
+    """Append one line to the audit log and return it."""
+    if action not in ACTION_LABELS or action in JOURNAL_ACTIONS:
+        raise ValueError(f"not an audit action: {action!r}")
+    moment = clock.now()
+    line = {"time": iso_utc(moment), "user": user, "action": action, "details": dict(details or {})}
+    data = (json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
+    folder = Path(store_root) / AUDIT_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{moment.astimezone(timezone.utc):%Y-%m}.jsonl"
+    with locked(Path(store_root) / LOCK_NAME):
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                data = b"\n" + data  # a line cut short by a crash stays alone on its line
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return line
+
+
+def typed_username(text: str | None, store_root: str | os.PathLike) -> str:
+    """What the log keeps of a name typed at the sign-in form that is no account's: the name
+    itself when it could be one (lower-case, as USERNAME_PATTERN allows: someone mistyping
+    theirs, or guessing), else only its length and a keyed hash (people type their password
+    into the name box; the hash tells repeated attempts apart without keeping any of it)."""
+    typed = clean_line(text)
+    if typed == typed.lower() and USERNAME_PATTERN.match(typed):
+        return typed
+    length = f"{len(typed)}" if len(typed) <= MAX_TYPED_USERNAME else f"hơn {MAX_TYPED_USERNAME}"
+    return f"(không hợp lệ: {length} ký tự, mã {AccountFiles(store_root).keyed_hash(typed)[:8]})"
