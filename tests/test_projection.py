@@ -24,7 +24,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from queries.db import SQL_DIR
+from queries.data import SQL_DIR
 from queries.plans.projection import (
     METHOD_TEXT_VI,
     NOT_ENOUGH_DATA,
