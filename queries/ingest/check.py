@@ -50,20 +50,16 @@ from queries import changes, clock
 from queries.accounts import permissions
 from queries.accounts.permissions import LOCAL_ADMIN, Account
 from queries.cycle import calendar
+from queries.cells import ParseError, compact, is_blank, parse_number, show
 from queries.ingest.parse import (
-    ParseError,
-    compact,
     Reading,
     ValueLimits,
     check_plausible,
-    is_blank,
     parse_measure,
     parse_month,
-    parse_number,
     parse_target,
     parse_year,
     ratio,
-    show,
 )
 from queries.ingest.readers import Cell, ReadLimits, Table, TableError, label, read_table
 from queries.plans.spending import parse_amount

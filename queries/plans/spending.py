@@ -15,7 +15,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 
-from queries.ingest.parse import ParseError, is_blank, parse_number, show
+from queries.cells import ParseError, is_blank, parse_number, show
 from queries.store import ROW_SCHEMAS
 from queries.text import fold
 
