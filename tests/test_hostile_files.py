@@ -24,7 +24,8 @@ from openpyxl import load_workbook
 from queries.ingest.check import UNEXPECTED_FILE_ERROR, check_file, main, store_checked
 from queries.ingest.readers import ReadLimits, TableError, read_table
 from queries.ingest.template import xlsx_template
-from queries.reports.tables import is_risky, to_csv_bytes, to_xlsx_bytes
+from queries.reports.tables import to_xlsx_bytes
+from queries.spreadsheet import is_risky, to_csv_bytes
 from tests.upload_data import TODAY, make_data_dir, make_database, xlsx
 
 ROOT = Path(__file__).resolve().parent.parent

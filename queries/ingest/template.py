@@ -3,7 +3,7 @@
 
 The headings are the canonical column names the importer reads first (ma_xa, ten_xa, …);
 each heading cell carries a Vietnamese comment, and the "Hướng dẫn" sheet explains them.
-Every cell is written by `queries.reports.tables.write_cell`, like every other spreadsheet
+Every cell is written by `queries.spreadsheet.write_cell`, like every other spreadsheet
 the product makes: a commune named "=HYPERLINK(…)" stays text in the file sent to every
 office, never a live formula.
 
@@ -35,7 +35,7 @@ from queries.plans.tasks import (
     TASK_REQUIRED_COLUMNS,
     TASK_UPLOAD_COLUMNS,
 )
-from queries.reports.tables import write_cell
+from queries.spreadsheet import write_cell
 
 TEMPLATE_COLUMNS = {
     "actuals": ("ma_xa", "ten_xa", "tinh", "ky_bao_cao", "ma_chi_tieu", "gia_tri", "tu_so", "mau_so", "ghi_chu"),

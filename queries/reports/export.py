@@ -54,7 +54,8 @@ from queries.db import Database, get_database, month_start
 from queries.arguments import UsageError, VietnameseParser
 from queries.reading import OutsideScope
 from queries.settings import PILLARS, store_dir
-from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
+from queries.reports.tables import to_xlsx_bytes
+from queries.spreadsheet import to_csv_bytes
 from queries.store import KINDS
 from queries.text import format_month, province_key
 
