@@ -5,7 +5,7 @@ The person is the signed-in account: the checker turns rows outside its communes
 of closed months into row errors, and queries.changes checks again when storing, undoing or
 redoing (a province admin changing a closed month must give a reason).
 
-All the work is in queries.ingest.check (checking, storing) and queries.ingest.template (templates);
+All the work is in queries.ingest (pipeline: checking, storing; preview: the rows shown; template);
 this page only shows it. No exception reaches the user: each section catches and says, in
 Vietnamese, what went wrong.
 """
@@ -22,7 +22,13 @@ from queries import changes, clock
 from queries.accounts.audit import upload_communes
 from queries.accounts.permissions import describe, may_redo, may_see_upload, may_undo, may_upload
 from queries.cycle.evidence import EvidenceError, check_evidence
-from queries.ingest import check as ingest, template
+from queries.ingest import template
+from queries.ingest.kinds import KIND_NAMES
+from queries.ingest.pipeline import check_file
+from queries.ingest.preview import preview_frame
+from queries.ingest.readers import label
+from queries.ingest.results import STATUS_DUPLICATE, STATUS_NAMES, CheckResult
+from queries.store import content_hash
 from queries.text import format_month
 from ui import page
 from ui.auth import current_account
@@ -37,10 +43,10 @@ try:
 except Exception:  # no tz database: Vietnam has no daylight saving, +7 is exact
     VIETNAM = timezone(timedelta(hours=7))
 
-KIND_CHOICES = {"auto": "Tự nhận biết theo cột", **{k: v.capitalize() for k, v in ingest.KIND_NAMES.items()}}
+KIND_CHOICES = {"auto": "Tự nhận biết theo cột", **{k: v.capitalize() for k, v in KIND_NAMES.items()}}
 EVIDENCE_TYPES_TEXT = "PDF, ảnh PNG/JPEG, Word (.docx) hoặc Excel (.xlsx)"
 HISTORY_LIMIT = 30
-STATUS_ICONS = {name: f"{icon} {name}" for name, icon in zip(ingest.STATUS_NAMES.values(), ("✅", "❌", "↩️"))}
+STATUS_ICONS = {name: f"{icon} {name}" for name, icon in zip(STATUS_NAMES.values(), ("✅", "❌", "↩️"))}
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -130,17 +136,17 @@ def _defaults_inputs() -> dict:
     return {k: v for k, v in (("commune", commune), ("period", period)) if v}
 
 
-def _checked(content: bytes, file_name: str, kind: str | None, defaults: dict) -> ingest.CheckResult:
+def _checked(content: bytes, file_name: str, kind: str | None, defaults: dict) -> CheckResult:
     """Check once per file, choice and store version; reruns (clicks) reuse the result."""
     db = database()
     account = current_account()
-    key = (ingest.content_hash(content), file_name, kind, tuple(sorted(defaults.items())), db.version(), clock.today(),
+    key = (content_hash(content), file_name, kind, tuple(sorted(defaults.items())), db.version(), clock.today(),
            account)
     cached = st.session_state.get("upload_check")
     if cached and cached[0] == key:
         return cached[1]
     with st.spinner("Đang đọc và kiểm tra tệp…"):
-        result = ingest.check_file(content, file_name, kind=kind, db=db, defaults=defaults, actor=account)
+        result = check_file(content, file_name, kind=kind, db=db, defaults=defaults, actor=account)
     st.session_state["upload_check"] = (key, result)
     return result
 
@@ -182,13 +188,12 @@ def _evidence(files) -> tuple[list, list[str]]:
     return accepted, problems
 
 
-def render_understood(result: ingest.CheckResult) -> None:
-    from queries.ingest.readers import label
+def render_understood(result: CheckResult) -> None:
 
     parts = [f"**Tệp:** {md(result.file_name)}", f"**Đọc được:** {result.source}",
              f"**Dòng tiêu đề:** dòng {result.header_row}"]
     if result.kind:
-        parts.append(f"**Loại:** {ingest.KIND_NAMES[result.kind]}")
+        parts.append(f"**Loại:** {KIND_NAMES[result.kind]}")
     columns = ", ".join(f"{label(name)} ← “{md(heading)}”" for name, heading in result.columns.items() if name != "stt")
     if columns:
         parts.append(f"**Cột:** {columns}")
@@ -208,7 +213,7 @@ def _chosen_text(chosen: dict[str, str]) -> str:
     return ", ".join(parts)
 
 
-def render_result(result: ingest.CheckResult, evidence_files: list) -> None:
+def render_result(result: CheckResult, evidence_files: list) -> None:
     st.markdown("#### Xem trước")
     if not result.readable:
         if result.source:
@@ -217,13 +222,13 @@ def render_result(result: ingest.CheckResult, evidence_files: list) -> None:
             st.error(issue.message)
         return
     render_understood(result)
-    duplicates = sum(1 for r in result.rows if r.status == ingest.STATUS_DUPLICATE)
+    duplicates = sum(1 for r in result.rows if r.status == STATUS_DUPLICATE)
     cols = st.columns(4)
     cols[0].metric("Số dòng", len(result.rows))
     cols[1].metric("Hợp lệ", len(result.accepted))
     cols[2].metric("Lỗi", len(result.rejected))
     cols[3].metric("Trùng, bỏ qua", duplicates)
-    preview = ingest.preview_frame(result).with_columns(
+    preview = preview_frame(result).with_columns(
         pl.col("Trạng thái").replace(STATUS_ICONS))
     st.dataframe(preview, hide_index=True, key="upload_preview",
                  column_config={"Dòng": st.column_config.NumberColumn(width="small", format="%d"),
@@ -264,8 +269,7 @@ def render_result(result: ingest.CheckResult, evidence_files: list) -> None:
         store(result, evidence, reason)
 
 
-def _heading(result: ingest.CheckResult, column: str | None) -> str:
-    from queries.ingest.readers import label
+def _heading(result: CheckResult, column: str | None) -> str:
 
     if column is None:
         return ""
@@ -277,7 +281,7 @@ def _errors_csv(frame: pl.DataFrame) -> bytes:
     return ("\ufeff" + frame.write_csv()).encode("utf-8")
 
 
-def store(result: ingest.CheckResult, evidence: list, reason: str | None) -> None:
+def store(result: CheckResult, evidence: list, reason: str | None) -> None:
     try:
         receipt = changes.store_upload(database(), result, current_account(), evidence=evidence, reason=reason)
     except (changes.NothingToStore, changes.Refused) as refused:
@@ -330,7 +334,7 @@ def render_history() -> None:
                + ("Bạn thấy các lần tải lên của chính mình." if account.role == "can_bo_xa" else ""))
     frame = pl.DataFrame({
         "Thời gian": [show_time(e.get("uploaded_at")) for e in entries],
-        "Loại": [ingest.KIND_NAMES.get(e["kind"], e["kind"]) for e in entries],
+        "Loại": [KIND_NAMES.get(e["kind"], e["kind"]) for e in entries],
         "Tệp": [e.get("file_name") or "" for e in entries],
         "Người gửi": [e.get("user") or "" for e in entries],
         "Dòng hợp lệ": [e.get("rows_accepted") for e in entries],
@@ -421,7 +425,7 @@ account = current_account()
 if account is None:
     st.info("Hãy đăng nhập bằng tài khoản Cán bộ xã hoặc Quản trị tỉnh để tải số liệu lên.", icon="🔑")
     st.stop()
-if not any(may_upload(account, k) for k in ingest.KIND_NAMES):
+if not any(may_upload(account, k) for k in KIND_NAMES):
     st.info(f"Tài khoản {md(account.role_label)} chỉ xem số liệu, không tải lên. Việc tải lên dành cho "
             "Cán bộ xã và Quản trị tỉnh.", icon="🔒")
     st.stop()
