@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from queries.cells import is_blank
+from queries.data import DataSource
 from queries.ingest.parse import ValueLimits
 from queries.text import commune_key, fold, nfc, province_key
 
@@ -68,21 +69,13 @@ class Catalog:
             self.provinces.setdefault(province_key(commune.province), commune.province)
 
     @classmethod
-    def from_database(cls, db) -> "Catalog":
-        """From a queries.db.Database (the page) or a CatalogDatabase (the command line)."""
-        from queries.ingest.catalog import CatalogDatabase
-
-        indicators = db.sql("select code, unit, direction, name_vi from indicators")
-        communes = db.sql(
-            """select commune_id, commune_code, commune_name, province, adult_population,
-                population_15plus, working_age_population, is_demo
-            from communes"""
-        )
-        if isinstance(db, CatalogDatabase):
-            first_year = db.first_target_year()  # it keeps no targets table: only this is needed
-        else:
-            first_year = db.sql("select min(year) as first from targets")["first"][0]
-        tasks = db.sql("select commune_id, plan_year, item, name from tasks where item is not null")
+    def from_database(cls, db: DataSource) -> "Catalog":
+        """From a queries.db.Database (the page) or a CatalogDatabase (the command line): both
+        answer the questions of queries/sql/catalog/ and first_target_year()."""
+        indicators = db.run("catalog/indicators")
+        communes = db.run("catalog/communes")
+        first_year = db.first_target_year()
+        tasks = db.run("catalog/tasks")
         return cls(indicators, communes, first_target_year=int(first_year) if first_year is not None else None,
                    limits=ValueLimits.from_settings(getattr(db, "settings", None)), tasks=tasks)
 

@@ -44,6 +44,7 @@ from queries.accounts import permissions
 from queries.accounts.permissions import LOCAL_ADMIN, Account
 from queries.cells import ParseError, is_blank
 from queries.cycle import calendar
+from queries.data import DataSource
 from queries.ingest.catalog import CatalogDatabase
 from queries.ingest.kinds import KIND_NAMES, KINDS, detect_kind
 from queries.ingest.known import Catalog
@@ -72,7 +73,7 @@ def check_file(
     content: bytes,
     file_name: str,
     kind: str | None = None,
-    db=None,
+    db: DataSource | None = None,
     defaults: dict | None = None,
     today: date | None = None,
     actor: Account | None = None,
@@ -100,12 +101,12 @@ def check_file(
         UPLOAD_NAME.reset(upload)
 
 
-def _store_root(db) -> Path:
+def _store_root(db: DataSource | None) -> Path:
     root = getattr(getattr(db, "store", None), "root", None)
     return Path(root) if root is not None else store_dir()
 
 
-def _check(result: CheckResult, content: bytes, file_name: str, kind: str | None, db,
+def _check(result: CheckResult, content: bytes, file_name: str, kind: str | None, db: DataSource | None,
            defaults: dict | None, today: date | None, actor: Account) -> CheckResult:
     if not any(permissions.may_upload(actor, k) for k in KINDS):
         # A leader (or a disabled account) learns it before anything is read.
