@@ -193,6 +193,9 @@ def _note_columns(result: CheckResult, table: Table) -> None:
         result.file_warnings.append(Issue(None, None, f"Cột “{heading}” lặp lại một cột đã có: chỉ dùng cột đầu tiên"))
 
 
+# ---- one row: what its kind found, then scope, closed months, plausibility -----------------
+
+
 def _check_row(ctx: Context, row) -> RowResult:
     """One row; any unexpected failure becomes a message on that row, never a traceback."""
     try:
@@ -293,6 +296,9 @@ def _issue(row: int, column: str | None, message: str) -> Issue:
     return Issue(row, column, f"Dòng {row}, {message}" if message.startswith("cột ") else f"Dòng {row}: {message}")
 
 
+# ---- the same key twice in one file --------------------------------------------------------
+
+
 def _same(a: dict, b: dict, kind: str) -> bool:
     return all(a.get(f) == b.get(f) for f in KINDS[kind].SAME)
 
@@ -330,6 +336,9 @@ def _first_few(items: list[str], noun: str, separator: str = ", ", shown: int = 
     if len(items) <= shown:
         return separator.join(items)
     return separator.join(items[:shown]) + f" và {format_number(len(items) - shown, 0)} {noun} khác"
+
+
+# ---- storing -------------------------------------------------------------------------------
 
 
 def store_checked(result: CheckResult, store, user: str = "", *, actor: Account | None = None,

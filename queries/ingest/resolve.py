@@ -24,7 +24,7 @@ RATIO_TOLERANCE = 0.5
 
 
 class RowProblem(Exception):
-    """One thing wrong with a row, raised by the field readers below."""
+    """One thing wrong with a row, raised by the field readers of this module and the kinds."""
 
     def __init__(self, column: str | None, message: str):
         super().__init__(message)
@@ -277,7 +277,7 @@ def check_amount(ctx: Context, amount: float, column: str, what: str | None = No
         raise RowProblem(column, f"cột {ctx.where(column)}: {error}") from None
 
 
-# ---- the three kinds -----------------------------------------------------------------------
+# ---- what several kinds read alike ------------------------------------------------------
 
 
 def read_key(ctx: Context, row, read_time) -> tuple[object, object, object, list[RowProblem]]:
