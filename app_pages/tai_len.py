@@ -5,7 +5,7 @@ The person is the signed-in account: the checker turns rows outside its communes
 of closed months into row errors, and queries.changes checks again when storing, undoing or
 redoing (a province admin changing a closed month must give a reason).
 
-All the work is in queries.ingest.check (checking, storing) and queries.ingest.template (templates);
+All the work is in queries.ingest (pipeline: checking, storing; preview: the rows shown; template);
 this page only shows it. No exception reaches the user: each section catches and says, in
 Vietnamese, what went wrong.
 """
@@ -22,9 +22,14 @@ from queries.accounts.audit import upload_communes
 from queries.accounts.permissions import describe, may_redo, may_see_upload, may_undo, may_upload
 from queries.cycle.evidence import check_evidence
 from queries.errors import UserFacingError
-from queries.ingest import check as ingest
 from queries.ingest import template
-from queries.reports.tables import to_csv_bytes
+from queries.ingest.kinds import KIND_NAMES
+from queries.ingest.pipeline import check_file
+from queries.ingest.preview import preview_frame
+from queries.ingest.readers import label
+from queries.ingest.results import STATUS_DUPLICATE, STATUS_NAMES, CheckResult
+from queries.spreadsheet import to_csv_bytes
+from queries.store import content_hash
 from queries.text import format_month
 from ui import page
 from ui.auth import current_account
@@ -33,10 +38,10 @@ from ui.state import database
 
 log = logging.getLogger(__name__)
 
-KIND_CHOICES = {"auto": "Tự nhận biết theo cột", **{k: v.capitalize() for k, v in ingest.KIND_NAMES.items()}}
+KIND_CHOICES = {"auto": "Tự nhận biết theo cột", **{k: v.capitalize() for k, v in KIND_NAMES.items()}}
 EVIDENCE_TYPES_TEXT = "PDF, ảnh PNG/JPEG, Word (.docx) hoặc Excel (.xlsx)"
 HISTORY_LIMIT = 30
-STATUS_ICONS = {name: f"{icon} {name}" for name, icon in zip(ingest.STATUS_NAMES.values(), ("✅", "❌", "↩️"))}
+STATUS_ICONS = {name: f"{icon} {name}" for name, icon in zip(STATUS_NAMES.values(), ("✅", "❌", "↩️"))}
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -119,17 +124,17 @@ def _defaults_inputs() -> dict:
     return {k: v for k, v in (("commune", commune), ("period", period)) if v}
 
 
-def _checked(content: bytes, file_name: str, kind: str | None, defaults: dict) -> ingest.CheckResult:
+def _checked(content: bytes, file_name: str, kind: str | None, defaults: dict) -> CheckResult:
     """Check once per file, choice and store version; reruns (clicks) reuse the result."""
     db = database()
     account = current_account()
-    key = (ingest.content_hash(content), file_name, kind, tuple(sorted(defaults.items())), db.version(), clock.today(),
+    key = (content_hash(content), file_name, kind, tuple(sorted(defaults.items())), db.version(), clock.today(),
            account)
     cached = st.session_state.get("upload_check")
     if cached and cached[0] == key:
         return cached[1]
     with st.spinner("Đang đọc và kiểm tra tệp…"):
-        result = ingest.check_file(content, file_name, kind=kind, db=db, defaults=defaults, actor=account)
+        result = check_file(content, file_name, kind=kind, db=db, defaults=defaults, actor=account)
     st.session_state["upload_check"] = (key, result)
     return result
 
@@ -171,13 +176,12 @@ def _evidence(files) -> tuple[list, list[str]]:
     return accepted, problems
 
 
-def render_understood(result: ingest.CheckResult) -> None:
-    from queries.ingest.readers import label
+def render_understood(result: CheckResult) -> None:
 
     parts = [f"**Tệp:** {literal(result.file_name)}", f"**Đọc được:** {literal(result.source)}",
              f"**Dòng tiêu đề:** dòng {result.header_row}"]
     if result.kind:
-        parts.append(f"**Loại:** {ingest.KIND_NAMES[result.kind]}")
+        parts.append(f"**Loại:** {KIND_NAMES[result.kind]}")
     columns = ", ".join(f"{label(name)} ← “{literal(heading)}”" for name, heading in result.columns.items() if name != "stt")
     if columns:
         parts.append(f"**Cột:** {columns}")
@@ -197,7 +201,7 @@ def _chosen_text(chosen: dict[str, str]) -> str:
     return ", ".join(parts)
 
 
-def render_result(result: ingest.CheckResult, evidence_files: list) -> None:
+def render_result(result: CheckResult, evidence_files: list) -> None:
     st.markdown("#### Xem trước")
     if not result.readable:
         if result.source:
@@ -206,13 +210,13 @@ def render_result(result: ingest.CheckResult, evidence_files: list) -> None:
             st.error(literal(issue.message))  # messages quote the file's cells
         return
     render_understood(result)
-    duplicates = sum(1 for r in result.rows if r.status == ingest.STATUS_DUPLICATE)
+    duplicates = sum(1 for r in result.rows if r.status == STATUS_DUPLICATE)
     cols = st.columns(4)
     cols[0].metric("Số dòng", len(result.rows))
     cols[1].metric("Hợp lệ", len(result.accepted))
     cols[2].metric("Lỗi", len(result.rejected))
     cols[3].metric("Trùng, bỏ qua", duplicates)
-    preview = ingest.preview_frame(result).with_columns(
+    preview = preview_frame(result).with_columns(
         pl.col("Trạng thái").replace(STATUS_ICONS))
     st.dataframe(preview, hide_index=True, key="upload_preview",
                  column_config={"Dòng": st.column_config.NumberColumn(width="small", format="%d"),
@@ -253,8 +257,7 @@ def render_result(result: ingest.CheckResult, evidence_files: list) -> None:
         store(result, evidence, reason)
 
 
-def _heading(result: ingest.CheckResult, column: str | None) -> str:
-    from queries.ingest.readers import label
+def _heading(result: CheckResult, column: str | None) -> str:
 
     if column is None:
         return ""
@@ -267,7 +270,7 @@ def _errors_csv(frame: pl.DataFrame) -> bytes:
     return to_csv_bytes(frame)
 
 
-def store(result: ingest.CheckResult, evidence: list, reason: str | None) -> None:
+def store(result: CheckResult, evidence: list, reason: str | None) -> None:
     try:
         receipt = changes.store_upload(database(), result, current_account(), evidence=evidence, reason=reason)
     except UserFacingError as refused:
@@ -320,7 +323,7 @@ def render_history() -> None:
                + ("Bạn thấy các lần tải lên của chính mình." if account.role == "can_bo_xa" else ""))
     frame = pl.DataFrame({
         "Thời gian": [show_time(e.get("uploaded_at")) for e in entries],
-        "Loại": [ingest.KIND_NAMES.get(e["kind"], e["kind"]) for e in entries],
+        "Loại": [KIND_NAMES.get(e["kind"], e["kind"]) for e in entries],
         "Tệp": [e.get("file_name") or "" for e in entries],
         "Người gửi": [e.get("user") or "" for e in entries],
         "Dòng hợp lệ": [e.get("rows_accepted") for e in entries],
@@ -408,7 +411,7 @@ account = current_account()
 if account is None:
     st.info("Hãy đăng nhập bằng tài khoản Cán bộ xã hoặc Quản trị tỉnh để tải số liệu lên.", icon="🔑")
     st.stop()
-if not any(may_upload(account, k) for k in ingest.KIND_NAMES):
+if not any(may_upload(account, k) for k in KIND_NAMES):
     st.info(f"Tài khoản {literal(account.role_label)} chỉ xem số liệu, không tải lên. Việc tải lên dành cho "
             "Cán bộ xã và Quản trị tỉnh.", icon="🔒")
     st.stop()

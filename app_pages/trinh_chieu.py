@@ -23,7 +23,8 @@ from queries.reading import ScopedReader
 from queries.reports.export import PILLAR_CODES, PROGRESS_HEADINGS, RANKING_COLUMNS, RANKING_HEADINGS
 from queries.reports.figures import STATUS_COLORS, STATUS_ORDER, STATUS_TEXT, status_label
 from queries.reports.slides import Deck, Slide, build_deck, slide_figure
-from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
+from queries.reports.tables import to_xlsx_bytes
+from queries.spreadsheet import to_csv_bytes
 from queries.text import format_month, slug
 from ui import filters
 from ui.cycle import cycle_now

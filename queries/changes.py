@@ -69,7 +69,7 @@ def _check_closed(months, db: DataSource, actor: Account, reason: str | None) ->
 
 def store_upload(db: DataSource, result, actor: Account, *, evidence: list[Evidence] | tuple = (),
                  received_at: datetime | None = None, reason: str | None = None) -> Receipt:
-    """Store the accepted rows of a checked file (queries.ingest.check.CheckResult) as one
+    """Store the accepted rows of a checked file (queries.ingest.results.CheckResult) as one
     upload by `actor`, with its evidence. The checker has already turned rows outside the
     account's communes and rows of closed months into row errors; this checks again."""
     if not result.readable or result.kind is None:

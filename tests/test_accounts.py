@@ -37,7 +37,7 @@ from queries.accounts.service import (
     update_account,
 )
 from queries.db import Database
-from queries.ingest.check import check_file, store_checked
+from queries.ingest.pipeline import check_file, store_checked
 from queries.settings import load_settings
 from queries.store import ROW_SCHEMAS, Store
 from tests.upload_data import TODAY, make_data_dir

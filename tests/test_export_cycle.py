@@ -14,7 +14,7 @@ from queries.accounts import passwords
 from queries.accounts.permissions import LOCAL_ADMIN
 from queries.clock import VIETNAM
 from queries.db import Database
-from queries.ingest.check import check_file, store_checked
+from queries.ingest.pipeline import check_file, store_checked
 from queries.reports import export
 from tests.cycle_helpers import NOW, make_world, write
 from tests.upload_data import TODAY

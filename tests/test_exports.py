@@ -14,7 +14,8 @@ from PIL import Image
 from queries.reports import export, figures
 from queries.reports.images import chart_to_image, image_session
 from queries.reports.slides import build_deck, slide_figure
-from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
+from queries.reports.tables import to_xlsx_bytes
+from queries.spreadsheet import to_csv_bytes
 
 PERIOD = date(2026, 11, 1)
 

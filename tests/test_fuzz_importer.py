@@ -20,7 +20,7 @@ from datetime import date
 
 import pytest
 
-from queries.ingest.check import UNEXPECTED_FILE_ERROR, check_file
+from queries.ingest.pipeline import UNEXPECTED_FILE_ERROR, check_file
 from queries.text import clean_text
 from queries.ingest.readers import encode_windows_1258
 from tests.upload_data import INDICATORS, TODAY, make_database, xlsx

@@ -21,10 +21,12 @@ import polars as pl
 import pytest
 from openpyxl import load_workbook
 
-from queries.ingest.check import UNEXPECTED_FILE_ERROR, check_file, main, store_checked
+from queries.ingest.cli import main
+from queries.ingest.pipeline import UNEXPECTED_FILE_ERROR, check_file, store_checked
 from queries.ingest.readers import ReadLimits, TableError, read_table
 from queries.ingest.template import xlsx_template
-from queries.reports.tables import is_risky, to_csv_bytes, to_xlsx_bytes
+from queries.reports.tables import to_xlsx_bytes
+from queries.spreadsheet import is_risky, to_csv_bytes
 from tests.upload_data import TODAY, make_data_dir, make_database, xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -417,7 +419,8 @@ def test_hostile_files_on_the_command_line_get_json_and_an_exit_code(tmp_path):
 
 
 def test_an_unexpected_error_is_logged_for_the_maintainer_and_told_in_one_sentence(tmp_path, monkeypatch, capsys):
-    import queries.ingest.check as ingest
+    import queries.ingest.cli as cli
+    import queries.ingest.pipeline as ingest
 
     monkeypatch.setenv("DTI_DATA_DIR", str(make_data_dir(tmp_path / "data")))
     monkeypatch.setenv("DTI_STORE", str(tmp_path / "store"))
@@ -433,7 +436,7 @@ def test_an_unexpected_error_is_logged_for_the_maintainer_and_told_in_one_senten
     assert main([str(tmp_path / "bao cao.csv"), "--json", "--dry-run"]) == 2
     output = json.loads(capsys.readouterr().out)
     assert output["errors"] == [{"row": None, "column": None, "message": UNEXPECTED_FILE_ERROR}]
-    monkeypatch.setattr(ingest, "_process", broken)
+    monkeypatch.setattr(cli, "process_file", broken)
     assert main([str(tmp_path / "bao cao.csv"), "--json"]) == 2
     printed = capsys.readouterr()
     output = json.loads(printed.out)
@@ -444,7 +447,7 @@ def test_an_unexpected_error_is_logged_for_the_maintainer_and_told_in_one_senten
         f"chi tiết đã được ghi vào {log_path}, hãy gửi cho quản trị viên")
     log = log_path.read_text(encoding="utf-8")
     assert log.count("Traceback") == 2 and log.count("RuntimeError: a bug") == 2
-    assert "[tệp 'bao cao.csv'] queries.ingest.check: checking the file failed" in log
+    assert "[tệp 'bao cao.csv'] queries.ingest.pipeline: checking the file failed" in log
     queries.db._databases.clear()
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from queries.ingest.check import check_file, store_checked
+from queries.ingest.pipeline import check_file, store_checked
 from queries.store import Store
 from queries.ingest.template import csv_template, xlsx_template
 from tests.upload_data import TODAY, cp1258, make_data_dir, make_database, xlsx
@@ -442,17 +442,18 @@ def test_kind_named_on_the_command_line_is_checked_against_the_columns(db):
 
 
 def test_a_bug_becomes_a_message_not_a_traceback(db, monkeypatch):
-    import queries.ingest.check
+    import queries.ingest.pipeline
+    import queries.ingest.resolve
 
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(queries.ingest.check, "read_table", broken)
+    monkeypatch.setattr(queries.ingest.pipeline, "read_table", broken)
     result = check(db, PROBLEMS.encode("utf-8"))
     assert messages(result) == [(None, None, (
         "Không kiểm tra được tệp do lỗi của chương trình (lỗi đã được ghi lại); hãy gửi tệp này cho quản trị viên"))]
     monkeypatch.undo()
-    monkeypatch.setattr(queries.ingest.check, "resolve_indicator", broken)
+    monkeypatch.setattr(queries.ingest.resolve, "resolve_indicator", broken)
     result = check(db, PROBLEMS.encode("utf-8"))
     assert {e.message.split(": ", 1)[1] for e in result.errors} == {
         "không đọc được dòng này (lỗi chương trình đã được ghi lại)"}

@@ -15,7 +15,7 @@ from queries.accounts import passwords
 from queries.accounts.permissions import ACCOUNT_DISABLED, LOCAL_ADMIN, QUAN_TRI
 from queries.accounts.places import Places
 from queries.accounts.service import create_account, disable_account, get_account
-from queries.ingest.check import PROGRAM_REASON, check_file, store_checked
+from queries.ingest.pipeline import PROGRAM_REASON, check_file, store_checked
 from queries.store import Store
 from tests.cycle_helpers import make_world, write
 from tests.upload_data import TODAY
@@ -197,7 +197,7 @@ def test_store_checked_records_why_a_program_changed_a_closed_month(world):
 
 
 def test_the_preview_names_the_refused_rows(world):
-    from queries.ingest.check import preview_frame
+    from queries.ingest.preview import preview_frame
 
     frame = preview_frame(check_as(world, "an", MIXED))
     assert frame.filter(pl.col("Dòng") == 5).select("Trạng thái", "Vấn đề").row(0) == (

@@ -12,7 +12,7 @@ from queries.accounts import passwords
 from queries.accounts.audit import audit_events
 from queries.accounts.service import get_account
 from queries.db import Database
-from queries.ingest.check import check_file
+from queries.ingest.pipeline import check_file
 from queries.store import Store
 from tests.cycle_helpers import make_world, write
 from tests.upload_data import TODAY

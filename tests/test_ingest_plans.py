@@ -11,7 +11,8 @@ import pytest
 from queries.accounts import passwords
 from queries.accounts.service import get_account
 from queries.db import Database
-from queries.ingest.check import check_file, preview_frame, store_checked
+from queries.ingest.pipeline import check_file, store_checked
+from queries.ingest.preview import preview_frame
 from queries.ingest.template import csv_template, xlsx_template
 from tests.cycle_helpers import make_world, write
 from tests.upload_data import TODAY, xlsx

@@ -114,7 +114,7 @@ def test_the_admin_creates_and_disables_an_account_in_its_province(people, db):
 
 
 def test_the_admin_page_names_a_damaged_journal_line_and_uploads_go_on(people, db):
-    from queries.ingest.check import check_file, store_checked
+    from queries.ingest.pipeline import check_file, store_checked
     from tests.markdown_check import shown
 
     def send(name: str, value: int) -> None:

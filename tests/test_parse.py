@@ -3,14 +3,12 @@ from datetime import date, datetime
 
 import pytest
 
+from queries.cells import ParseError, from_excel_serial, parse_number
 from queries.ingest.parse import (
-    ParseError,
     ValueLimits,
     check_plausible,
-    from_excel_serial,
     parse_measure,
     parse_month,
-    parse_number,
     parse_target,
     parse_year,
     parse_yes_no,

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from queries.ingest.parse import ParseError
+from queries.cells import ParseError
 from queries.plans.spending import (
     SPENDING_CASTS,
     SPENDING_COLUMNS,

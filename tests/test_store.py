@@ -15,7 +15,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 import pytest
 
-from queries.ingest.check import check_file, store_checked
+from queries.ingest.pipeline import check_file, store_checked
 from queries.store import COMPACT_AFTER_FILES, ROW_SCHEMAS, Store
 from tests.upload_data import TODAY, make_database
 
@@ -147,7 +147,7 @@ def test_crash_while_writing_the_data_file_leaves_nothing_behind(db, monkeypatch
 KILLER = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, sys.argv[1])
-    from queries.ingest.check import check_file, store_checked
+    from queries.ingest.pipeline import check_file, store_checked
     from queries.db import Database
     from queries.store import journal
     from tests.upload_data import TODAY

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from queries.data import SQL_DIR, sql_text
-from queries.ingest.parse import ParseError
+from queries.cells import ParseError
 from queries.plans import tasks as T
 from queries.plans.deadlines import METHOD_TEXT_VI, Deadline, parse_deadline
 from queries.settings import DATA_DIR

@@ -14,7 +14,8 @@ import polars as pl
 import streamlit as st
 
 from queries.reports.images import chart_to_image
-from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
+from queries.reports.tables import to_xlsx_bytes
+from queries.spreadsheet import to_csv_bytes
 from queries.text import slug
 from ui.state import reader
 

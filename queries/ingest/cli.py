@@ -45,10 +45,14 @@ from pathlib import Path
 
 from queries import changes, clock
 from queries.accounts.permissions import ACCOUNT_DISABLED, LOCAL_ADMIN, Account
+from queries.accounts.service import get_account
 from queries.arguments import UsageError, VietnameseParser
 from queries.cycle.evidence import Evidence, EvidenceError, check_evidence
-from queries.ingest import check
 from queries.ingest.catalog import CatalogDatabase
+from queries.ingest.kinds import KIND_NAMES
+from queries.ingest.log import LOG_FILE, UPLOAD_NAME, maintainer_log
+from queries.ingest.pipeline import check_file
+from queries.ingest.results import STATUS_DUPLICATE, CheckResult
 from queries.store import KINDS
 from queries.text import clean_text
 
@@ -104,8 +108,6 @@ def acting_account(db: CatalogDatabase, as_user: str | None, user: str | None) -
     if as_user is None:
         name = clean_text(user or "").strip()
         return dataclasses.replace(LOCAL_ADMIN, username=name) if name else LOCAL_ADMIN
-    from queries.accounts.service import get_account
-
     account = get_account(db.store.root, as_user)
     if account is None:
         raise UsageError(f"Không có tài khoản “{clean_text(as_user)}” trong kho dữ liệu {db.store.root}.")
@@ -142,7 +144,7 @@ def evidence_files(paths: list[str], settings: dict) -> tuple[list[Evidence], st
         try:
             content = Path(name).read_bytes()
         except OSError as error:
-            return [], f"Không mở được tệp minh chứng “{name}”: {check.os_reason(error)}; không lưu gì của lần tải lên này."
+            return [], f"Không mở được tệp minh chứng “{name}”: {os_reason(error)}; không lưu gì của lần tải lên này."
         try:
             accepted.append(check_evidence(Path(name).name, content, float(settings["evidence_max_mb"])))
         except EvidenceError as error:
@@ -175,6 +177,86 @@ def _print(data: dict, text: str, as_json: bool) -> None:
     print(json.dumps(data, ensure_ascii=False) if as_json else text, flush=True)
 
 
+# ---- one file ----------------------------------------------------------------------------------
+
+
+def _summary(result: CheckResult) -> str:
+    lines = [f"Tệp: {result.file_name}"]
+    if result.source:
+        lines.append(f"Đọc được: {result.source}; dòng tiêu đề là dòng {result.header_row}")
+    if result.kind and result.readable:
+        duplicates = sum(1 for r in result.rows if r.status == STATUS_DUPLICATE)
+        lines.append(
+            f"Loại: {KIND_NAMES[result.kind]} — {len(result.rows)} dòng: {len(result.accepted)} hợp lệ, "
+            f"{len(result.rejected)} lỗi" + (f", {duplicates} trùng" if duplicates else "")
+        )
+    if result.errors:
+        lines.append("Lỗi:")
+        lines.extend(f"  {e.message}" for e in result.errors)
+    if result.warnings:
+        lines.append("Lưu ý:")
+        lines.extend(f"  {w.message}" for w in result.warnings)
+    return "\n".join(lines)
+
+
+def process_file(path: Path, session: Session) -> tuple[int, dict, str]:
+    """Check one file as `session.actor` and, unless it is a dry run, store it through
+    `changes.store_upload` with the session's evidence, received_at and reason. Returns
+    (exit code, the documented JSON object, the text for the terminal)."""
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        message = f"Không mở được tệp “{path}”: {os_reason(error)}"
+        return 2, _json_failure(str(path), session.kind, message), message
+    result = check_file(content, path.name, kind=session.kind, db=session.db, defaults=session.defaults,
+                        actor=session.actor)
+    output = result.to_json()
+    output["file"] = str(path)
+    text = _summary(result)
+    code = result.exit_code
+
+    def refuse(message: str, hint: str = "") -> None:
+        nonlocal code, text
+        output["errors"].insert(0, {"row": None, "column": None, "message": message})
+        code = 2
+        text += f"\nKhông lưu gì: {message}{hint}"
+
+    if session.refusal:  # a refused evidence file refuses the whole upload
+        refuse(session.refusal)
+    elif session.dry_run:
+        text += "\nChạy thử (--dry-run): chưa lưu gì"
+        if result.closed_months and not session.reason:
+            text += "\nTháng đã khóa sổ: khi lưu hãy ghi lý do (--reason “…”)"
+    elif result.readable and result.accepted:
+        try:
+            receipt = changes.store_upload(session.db, result, session.actor, evidence=session.evidence,
+                                           received_at=session.received_at, reason=session.reason)
+        except changes.Refused as refusal:
+            refuse(refusal.message, " Ghi lý do bằng --reason “…”." if refusal.message == changes.REASON_NEEDED else "")
+        else:
+            output["stored"] = {"upload_id": receipt.upload_id, "duplicate": receipt.duplicate}
+            text += ("\nTệp này đã được lưu trước đó (mã " + receipt.upload_id + "): không có gì thay đổi"
+                     if receipt.duplicate else f"\nĐã lưu {len(result.accepted)} dòng (mã tải lên {receipt.upload_id})")
+    return code, output, text
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file could not be opened, in Vietnamese (the system's own words are English)."""
+    if isinstance(error, FileNotFoundError):
+        return "không có tệp này"
+    if isinstance(error, IsADirectoryError):
+        return "đây là thư mục, không phải tệp"
+    if isinstance(error, PermissionError):
+        return "không có quyền đọc tệp này"
+    return str(error.strerror or error)
+
+
+def _json_failure(file_name: str | None, kind: str | None, message: str) -> dict:
+    """The documented JSON object of a file that could not be checked at all."""
+    return {"file": file_name, "kind": kind, "rows": 0, "accepted": [],
+            "errors": [{"row": None, "column": None, "message": message}], "warnings": [], "duplicates": []}
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -194,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except UsageError as problem:
         if wants_json:
-            print(json.dumps(check._json_failure(None, None, str(problem)), ensure_ascii=False))
+            print(json.dumps(_json_failure(None, None, str(problem)), ensure_ascii=False))
         else:
             print(problem, file=sys.stderr)
         return 2
@@ -209,10 +291,10 @@ def _run(argv: list[str]) -> int:
         raise UsageError("Lỗi: cần ít nhất một tệp, hoặc --undo/--redo. Xem: python -m queries.ingest --help")
     worst = 0
     current = None
-    log_path = check.LOG_FILE
+    log_path = LOG_FILE
     try:
         db = CatalogDatabase(args.store)
-        log_path = check.maintainer_log(db.store.root)
+        log_path = maintainer_log(db.store.root)
         try:
             session = _session(args, db)
         except UsageError as problem:
@@ -225,7 +307,7 @@ def _run(argv: list[str]) -> int:
             return code
         for name in args.files:
             current = name
-            code, output, text = check._process(Path(name), session)
+            code, output, text = process_file(Path(name), session)
             worst = max(worst, code)
             _print(output, text, args.json)
             if not args.json and len(args.files) > 1:
@@ -233,9 +315,9 @@ def _run(argv: list[str]) -> int:
     except BrokenPipeError:
         raise
     except Exception:  # never a traceback for the person at the terminal: one sentence
-        token = check._UPLOAD_NAME.set(str(current))
+        token = UPLOAD_NAME.set(str(current))
         log.exception("python -m queries.ingest failed")
-        check._UPLOAD_NAME.reset(token)
+        UPLOAD_NAME.reset(token)
         what = f" khi xử lý lần tải lên “{current}”" if args.undo or args.redo else f" khi xử lý tệp “{current}”"
         message = (f"Lỗi không mong đợi của chương trình{what if current else ''}; "
                    f"chi tiết đã được ghi vào {log_path}, hãy gửi cho quản trị viên")
@@ -245,7 +327,7 @@ def _run(argv: list[str]) -> int:
             key = "undone" if args.undo else "redone"
             print(json.dumps({key: current, "changed": False, "errors": [_error(message)]}, ensure_ascii=False))
         else:
-            print(json.dumps(check._json_failure(current, args.kind, message), ensure_ascii=False))
+            print(json.dumps(_json_failure(current, args.kind, message), ensure_ascii=False))
         return 2
     return worst
 
@@ -271,7 +353,7 @@ def _refuse_all(args, message: str) -> int:
         _print({key: upload_id, "changed": False, "errors": [_error(message)]}, message, args.json)
         return 2
     for name in args.files:
-        _print(check._json_failure(name, args.kind, message), f"Tệp: {name}\n{message}", args.json)
+        _print(_json_failure(name, args.kind, message), f"Tệp: {name}\n{message}", args.json)
     return 2
 
 

@@ -3,7 +3,7 @@
 
 The headings are the canonical column names the importer reads first (ma_xa, ten_xa, …);
 each heading cell carries a Vietnamese comment, and the "Hướng dẫn" sheet explains them.
-Every cell is written by `queries.reports.tables.write_cell`, like every other spreadsheet
+Every cell is written by `queries.spreadsheet.write_cell`, like every other spreadsheet
 the product makes: a commune named "=HYPERLINK(…)" stays text in the file sent to every
 office, never a live formula.
 
@@ -37,7 +37,7 @@ from queries.plans.tasks import (
     TASK_REQUIRED_COLUMNS,
     TASK_UPLOAD_COLUMNS,
 )
-from queries.reports.tables import write_cell
+from queries.spreadsheet import write_cell
 
 TEMPLATE_COLUMNS = {
     "actuals": ("ma_xa", "ten_xa", "tinh", "ky_bao_cao", "ma_chi_tieu", "gia_tri", "tu_so", "mau_so", "ghi_chu"),
@@ -120,13 +120,8 @@ def recent_months(today: date, count: int = 24) -> list[str]:
 
 def _lists(db, kind: str, today: date, province: str | None = None) -> dict[str, list]:
     """The drop-down lists; with `province`, only that province's communes (and their tasks)."""
-    communes = db.sql(
-        """select commune_name, province from communes
-        where $province is null or province = $province
-        order by province collate vi, commune_name collate vi""",
-        province=province,
-    )
-    indicators = db.sql("select code, name_vi, unit from indicators order by code")
+    communes = db.run("catalog/template_communes", province=province)
+    indicators = db.run("catalog/template_indicators")
     unit_names = {"percent": "%", "count": "số lượng", "yes_no": "Có/Không", "per_1000": "trên 1.000 dân"}
     lists = {
         "DS xã": communes["commune_name"].to_list(),
@@ -134,13 +129,7 @@ def _lists(db, kind: str, today: date, province: str | None = None) -> dict[str,
         "DS tỉnh": list(dict.fromkeys(communes["province"].to_list())),
     }
     if kind == "tasks":
-        tasks = db.sql(
-            """select c.commune_name, t.plan_year, t.item, t.name, t.deadline_text
-            from tasks as t join communes as c using (commune_id)
-            where $province is null or c.province = $province
-            order by c.province collate vi, c.commune_name collate vi, t.plan_year, t.seq""",
-            province=province,
-        )
+        tasks = db.run("catalog/template_tasks", province=province)
         return lists | {
             "DS trạng thái": list(TASK_STATUS_LABELS.values()),
             "DS năm": [str(y) for y in range(today.year - 2, today.year + 2)],

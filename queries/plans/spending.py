@@ -14,8 +14,8 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
+from queries.cells import ParseError, is_blank, parse_number, show
 from queries.data import typed_columns
-from queries.ingest.parse import ParseError, is_blank, parse_number, show
 from queries.store import ROW_SCHEMAS
 from queries.text import fold
 

@@ -16,7 +16,7 @@ uploaded updates (the newest update per task wins); tests/test_tasks.py checks t
 with the functions here row by row.
 
 The upload of task statuses (one row per task) holds the columns in TASK_UPLOAD_COLUMNS; the
-parse_* functions read its cells and raise queries.ingest.parse.ParseError with a Vietnamese
+parse_* functions read its cells and raise queries.cells.ParseError with a Vietnamese
 reason, as the other parsers do (the caller adds the row and column).
 """
 from __future__ import annotations
@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from queries.cells import ParseError, from_excel_serial, is_blank, show
 from queries.data import typed_columns
-from queries.ingest.parse import ParseError, from_excel_serial, is_blank, show
 from queries.store import ROW_SCHEMAS
 from queries.text import fold, format_date, nfc
 

@@ -55,8 +55,9 @@ from queries.data import DataSource
 from queries.db import Database, get_database, month_start
 from queries.errors import UserFacingError
 from queries.ingest.catalog import CatalogDatabase
-from queries.reports.tables import to_csv_bytes, to_xlsx_bytes
+from queries.reports.tables import to_xlsx_bytes
 from queries.settings import PILLARS, store_dir
+from queries.spreadsheet import to_csv_bytes
 from queries.store import KINDS
 from queries.text import format_month, province_key
 

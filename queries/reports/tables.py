@@ -1,72 +1,24 @@
-"""Writing tables for people: .xlsx with Vietnamese headings and CSV that Excel opens.
+"""Writing tables for people: .xlsx with Vietnamese headings (CSV is queries/spreadsheet.py's
+`to_csv_bytes`).
 
-Every spreadsheet the product writes (these tables, the upload template) goes through
-`write_cell` (.xlsx) or `neutralise` (CSV), so text is treated the same way everywhere:
-- text that begins with =, +, - or @, also after leading spaces and in their full-width forms
-  ＝ ＋ － ＠, or with a tab or carriage return, is never run as a formula: in .xlsx the cell
-  is written as text with Excel's "quote prefix" flag (it shows exactly what was typed, and
-  stays text even when someone edits it); in CSV, which has no types, it gets a leading
-  apostrophe (the usual CSV-injection guard);
-- control characters are dropped (`queries.text.clean_text`): the importer removes them,
-  and text stored before it did must not make an export fail (openpyxl refuses them).
-Numbers stay numbers (a negative number is a number, not text), dates stay dates.
+Every cell is written by `queries.spreadsheet.write_cell`, like every other spreadsheet the
+product writes: risky text stays text, never a formula; control characters are dropped.
+Numbers stay numbers, dates stay dates.
 """
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date, datetime
 
 import polars as pl
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from queries.text import clean_text
+from queries.spreadsheet import write_cell
 
-FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
-RISKY_FIRST = ("\t", "\r")
 HEADING_FILL = "1F4E79"
 DEFAULT_FORMATS = {int: "#,##0", float: "#,##0.00"}  # Excel shows these with the reader's separators
-
-
-def is_risky(value: object) -> bool:
-    """Text a spreadsheet could take for a formula: '=SUM(…)', '  +1', '＝HYPERLINK(…)'."""
-    return isinstance(value, str) and (value.startswith(RISKY_FIRST) or value.lstrip().startswith(FORMULA_STARTS))
-
-
-def neutralise(value: object) -> object:
-    """For CSV: text without control characters; text a spreadsheet would run gets a
-    leading apostrophe."""
-    if isinstance(value, str):
-        value = clean_text(value)
-    if is_risky(value):
-        return "'" + value
-    return value
-
-
-def write_cell(cell: Cell, value: object) -> None:
-    """Put a value in an .xlsx cell; text loses its control characters, and risky text is
-    stored as text, never as a formula."""
-    if isinstance(value, datetime):
-        value = value.replace(tzinfo=None)
-    if isinstance(value, str):
-        value = clean_text(value)
-    cell.value = value
-    if is_risky(value):
-        cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
-        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
-
-
-def to_csv_bytes(frame: pl.DataFrame, headings: dict[str, str] | None = None) -> bytes:
-    """UTF-8 with BOM, which Excel on Vietnamese Windows opens with the accents intact."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise((headings or {}).get(c, c)) for c in frame.columns])
-    for row in frame.iter_rows():
-        writer.writerow(["" if v is None else neutralise(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def to_xlsx_bytes(
