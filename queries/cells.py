@@ -11,10 +11,11 @@ import math
 import re
 from datetime import date, datetime, timedelta
 
+from queries.errors import UserFacingError
 from queries.text import format_number, nfc
 
 
-class ParseError(ValueError):
+class ParseError(UserFacingError, ValueError):
     """A value that cannot be read; `str(error)` is the Vietnamese reason."""
 
 

@@ -44,6 +44,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
+from queries.errors import UserFacingError
 from queries.text import clean_line, format_number
 
 SMALL_PART_BYTES = 10 * 1024 * 1024  # a workbook, relationships or styles part larger is not real
@@ -56,7 +57,7 @@ _EXACT_INT = 2 ** 53  # ints beyond this lose digits as floats: such a cell stay
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how Excel writes a control character in XML
 
 
-class SheetLimitError(ValueError):
+class SheetLimitError(UserFacingError, ValueError):
     """The workbook passes one of the limits; `str(error)` is the Vietnamese reason."""
 
 

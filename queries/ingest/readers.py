@@ -24,13 +24,14 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
+from queries.errors import UserFacingError
 from queries.ingest.excel import BrokenWorkbook, CellBudget, SheetLimitError, Workbook
 from queries.plans.spending import SPENDING_UPLOAD_HEADINGS
 from queries.plans.tasks import TASK_UPLOAD_HEADINGS
 from queries.text import clean_line, fold, format_number, nfc
 
 
-class TableError(ValueError):
+class TableError(UserFacingError, ValueError):
     """The file cannot be read as a table; `str(error)` is the Vietnamese reason."""
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from queries.accounts.permissions import LOCAL_ADMIN, Account
 from queries.cells import ParseError, compact, is_blank, parse_number, show
+from queries.errors import UserFacingError
 from queries.ingest.known import Catalog, Commune, Indicator, code_text, find_indicator
 from queries.ingest.parse import Reading, check_plausible, parse_measure, parse_month, parse_year, ratio
 from queries.ingest.readers import Cell, Table, label
@@ -23,7 +24,7 @@ from queries.text import commune_key, fold, format_month, nfc, province_key
 RATIO_TOLERANCE = 0.5
 
 
-class RowProblem(Exception):
+class RowProblem(UserFacingError):
     """One thing wrong with a row, raised by the field readers of this module and the kinds."""
 
     def __init__(self, column: str | None, message: str):
