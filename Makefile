@@ -1,7 +1,7 @@
 # The two commands of the README's Quick start: `make run` and `make test`.
 PYTHON ?= python3
 
-.PHONY: install browser run test test-other-days bench
+.PHONY: install browser run lint test test-other-days bench
 
 install:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
@@ -16,7 +16,13 @@ browser:
 run: install
 	$(PYTHON) -m streamlit run dashboard.py
 
-test: install browser
+# The layers of ARCHITECTURE.md (import-linter contracts in pyproject.toml) and ruff, before
+# the tests: an arrow running back up or a circle fails the build like a failing test.
+lint: install
+	$(PYTHON) -c 'import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())'
+	$(PYTHON) -m ruff check .
+
+test: install browser lint
 	$(PYTHON) -m pytest
 
 bench: install

@@ -73,6 +73,8 @@ st.markdown(
 )
 
 st.subheader("Ví dụ tính tay")
+example_score = ((weights["HT"] * 50 + weights["NL"] * 100 + weights["KT"] * 100)
+                 / (weights["HT"] + weights["NL"] + weights["CQ"] + weights["KT"]))
 st.markdown(
     "Xã A được giao 4 chỉ tiêu năm 2026; tháng 6/2026:\n\n"
     "| Chỉ tiêu | Trụ cột | Mục tiêu | Giá trị | Điểm |\n|---|---|---|---|---|\n"
@@ -83,7 +85,7 @@ st.markdown(
     f"Điểm tổng = ({weights['HT']:g}×50 + {weights['NL']:g}×100 + {weights['CQ']:g}×0 + "
     f"{weights['KT']:g}×100) ÷ ({weights['HT']:g} + {weights['NL']:g} + {weights['CQ']:g} + "
     f"{weights['KT']:g}) = "
-    f"**{(weights['HT'] * 50 + weights['NL'] * 100 + weights['KT'] * 100) / (weights['HT'] + weights['NL'] + weights['CQ'] + weights['KT']):.2f}**"
+    f"**{example_score:.2f}**"
     .replace(".", ",")
     + " (AT và XH không có chỉ tiêu nên không tính); tỷ lệ có số liệu 3/4 = 75 %."
 )

@@ -12,7 +12,7 @@ Vietnamese, what went wrong.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import polars as pl
 import streamlit as st
@@ -51,7 +51,7 @@ def show_time(iso: str | None) -> str:
         return ""
     moment = datetime.fromisoformat(iso)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(clock.VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
@@ -376,7 +376,8 @@ def change(upload_id: str, action: str, entry: dict, reason: str | None) -> None
     else:
         database().ensure_fresh(wait=True)
         done = "Đã hoàn tác" if action == "undo" else "Đã khôi phục"
-        st.session_state["upload_receipt"] = ("success", f"{done} lần tải lên tệp “{entry.get('file_name')}” ({show_time(entry.get('uploaded_at'))}).")
+        st.session_state["upload_receipt"] = (
+            "success", f"{done} lần tải lên tệp “{entry.get('file_name')}” ({show_time(entry.get('uploaded_at'))}).")
     st.rerun()
 
 

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import polars as pl
 
-from queries.store import uploads as store_module
 from queries.db import Database
 from queries.ingest.pipeline import check_file, store_checked
 from queries.ingest.readers import decode, encode_windows_1258
 from queries.settings import DATA_DIR
 from queries.store import ROW_SCHEMAS, Store
+from queries.store import uploads as store_module
 from queries.text import fold
 
 PROVINCE = "Tỉnh Thử Nghiệm"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 VIETNAM = timezone(timedelta(hours=7), "+07")
 
@@ -27,7 +27,7 @@ def _parse(value: str) -> datetime:
     moment = datetime.fromisoformat(value.strip())
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=VIETNAM)
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def now() -> datetime:
@@ -35,7 +35,7 @@ def now() -> datetime:
     global _started
     fixed = os.environ.get("DTI_NOW")
     if not fixed:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     if _started is None or _started[0] != fixed:
         _started = (fixed, _parse(fixed), time.monotonic())
     _, start, seen = _started

@@ -49,7 +49,7 @@ class ScopedReader:
         self._keys = None if provinces is None else {province_key(p) for p in self.provinces}
 
     @classmethod
-    def for_account(cls, db: Database, account: Account | None, public_view: bool | None = None) -> "ScopedReader":
+    def for_account(cls, db: Database, account: Account | None, public_view: bool | None = None) -> ScopedReader:
         """`public_view` defaults to the store's setting."""
         if public_view is None:
             db.ensure_fresh()

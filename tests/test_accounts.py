@@ -18,9 +18,9 @@ from queries.accounts.audit import audit_events, audit_frame, upload_communes
 from queries.accounts.permissions import CAN_BO_XA, LANH_DAO, LOCAL_ADMIN, QUAN_TRI, may_undo
 from queries.accounts.places import Places
 from queries.accounts.service import (
+    WRONG_CREDENTIALS,
     InvalidInput,
     PermissionDenied,
-    WRONG_CREDENTIALS,
     account_by_email,
     authenticate,
     change_own_password,

@@ -7,9 +7,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-
-from queries.demo import generate as demo
 from queries.db import Database
+from queries.demo import generate as demo
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -53,7 +53,7 @@ LATER = vn(1, month=12)  # when the questions are asked: after October's deadlin
     (vn(19, 23, 59), ("dung_han", 0, "2026-11-19T23:59:00+07:00")),
     (vn(20, 0, 0), ("tre_han", 1, "2026-11-20T00:00:00+07:00")),
     # 17:30 UTC on the 19th is 00:30 on the 20th in Vietnam: late, by one day.
-    (datetime(2026, 11, 19, 17, 30, tzinfo=timezone.utc), ("tre_han", 1, "2026-11-20T00:30:00+07:00")),
+    (datetime(2026, 11, 19, 17, 30, tzinfo=UTC), ("tre_han", 1, "2026-11-20T00:30:00+07:00")),
     (vn(27, 9, 0), ("tre_han", 8, "2026-11-27T09:00:00+07:00")),
     (vn(5, 8, 0), ("dung_han", 0, "2026-11-05T08:00:00+07:00")),
 ])

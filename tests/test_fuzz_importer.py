@@ -21,8 +21,8 @@ from datetime import date
 import pytest
 
 from queries.ingest.pipeline import UNEXPECTED_FILE_ERROR, check_file
-from queries.text import clean_text
 from queries.ingest.readers import encode_windows_1258
+from queries.text import clean_text
 from tests.upload_data import INDICATORS, TODAY, make_database, xlsx
 
 SEED = 20261122

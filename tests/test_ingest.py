@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from queries.ingest.pipeline import check_file, store_checked
-from queries.store import Store
 from queries.ingest.template import csv_template, xlsx_template
+from queries.store import Store
 from tests.upload_data import TODAY, cp1258, make_data_dir, make_database, xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -312,7 +312,7 @@ def test_communes_file_keeps_ids_and_what_it_leaves_blank(db):
     assert db.sql("select commune_id from communes where province = 'Thanh Hóa' order by all")["commune_id"].to_list() == [
         "thanh-hoa/dinh-tien", "thanh-hoa/phu-my", "thanh-hoa/tan-moi"]
     # The new commune can now receive results.
-    later = check(db, "ten_xa,tinh,ky_bao_cao,ma_chi_tieu,gia_tri\nTan Moi,Thanh Hoa,03/2026,XH05,10\n".encode())
+    later = check(db, b"ten_xa,tinh,ky_bao_cao,ma_chi_tieu,gia_tri\nTan Moi,Thanh Hoa,03/2026,XH05,10\n")
     assert accepted(later) == [(2, "thanh-hoa/tan-moi", "XH05", MARCH, 10.0, None, None, None)]
 
 

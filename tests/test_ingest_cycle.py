@@ -203,7 +203,7 @@ def test_format_characters_are_removed_from_everything_a_person_types(world, tmp
     person = create_account(LOCAL_ADMIN, world.store, username="cuong", role="lanh_dao", password="x" * 12,
                             name=f"Nguyễn{hidden} Văn\u200d Cường", provinces=["Thanh Hóa"])
     assert person.name == "Nguyễn Văn Cường"
-    renamed = update_account(LOCAL_ADMIN, world.store, "cuong", name=f"\u202eCường\u200f Nguyễn")
+    renamed = update_account(LOCAL_ADMIN, world.store, "cuong", name="\u202eCường\u200f Nguyễn")
     assert renamed.name == "Cường Nguyễn"
     result = check_file(b"x", f"bao{hidden}-cao.csv", db=world.catalog(), today=TODAY)
     assert result.file_name == "bao-cao.csv"

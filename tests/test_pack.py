@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from queries import clock
 from queries.reports import export
 from queries.reports.pack import build_pack_result, pack_file_name
-from queries.settings import PILLARS
 from queries.reports.slides import build_deck
+from queries.settings import PILLARS
 
 PERIOD = date(2026, 11, 1)
 

@@ -249,8 +249,9 @@ def test_page_on_an_empty_installation_explains(empty_data):
 
 @pytest.fixture
 def empty_data(tmp_path, monkeypatch):
-    from tests.test_pages import COMMUNE_HEADER, TARGET_HEADER, ACTUAL_HEADER, DATA, _write
     import shutil
+
+    from tests.test_pages import ACTUAL_HEADER, COMMUNE_HEADER, DATA, TARGET_HEADER, _write
 
     store = tmp_path / "store"
     store.mkdir()

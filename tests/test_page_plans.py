@@ -16,9 +16,9 @@ from queries.accounts.permissions import CAN_BO_XA, LANH_DAO, LOCAL_ADMIN
 from queries.accounts.places import Places
 from queries.changes import Refused, set_task_status
 from queries.db import Database
-from ui.format import split_units
 from tests.test_page_cycle import open_page
 from tests.test_pages import ONE, metrics, plotly_specs, single_commune, store, table_with, text_of  # noqa: F401
+from ui.format import split_units
 
 NGHIA_HANH = "quang-ngai/nghia-hanh"
 TODAY = date(2026, 11, 22)

@@ -167,7 +167,7 @@ def test_a_file_that_is_not_a_table_gets_one_clear_message(db):
 
 OCTOBER_FILE = ("Tên xã;Tỉnh;Kỳ báo cáo;Mã chỉ tiêu;Giá trị\n"
                 "Xã Định Tiến;Thanh Hóa;10/2026;XH05;82\n"
-                "Xã Phú Mỹ;Đồng Nai;10/2026;XH05;70\n").encode("utf-8")
+                "Xã Phú Mỹ;Đồng Nai;10/2026;XH05;70\n").encode()
 
 
 def test_a_commune_officer_stores_own_rows_with_evidence_and_sees_only_own_uploads(db):
@@ -236,7 +236,7 @@ def test_file_names_and_cells_show_as_text_and_the_errors_csv_runs_no_formula(db
     name = f"{HOSTILE}.csv"
     content = ("=Tên xã;Tỉnh;Kỳ báo cáo;Mã chỉ tiêu;Giá trị\n"
                "Xã Định Tiến;Thanh Hóa;10/2026;XH05;82\n"
-               f"{HOSTILE};Thanh Hóa;10/2026;XH05;70\n").encode("utf-8")
+               f"{HOSTILE};Thanh Hóa;10/2026;XH05;70\n").encode()
     at = open_page()
     upload(at, name, content)
     understood = at.info[0].value

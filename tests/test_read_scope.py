@@ -10,10 +10,10 @@ import pytest
 
 from queries.accounts import service
 from queries.accounts.permissions import LANH_DAO, LOCAL_ADMIN, QUAN_TRI, Account, readable_provinces
+from queries.db import Database
 from queries.reading import OutsideScope, ScopedReader
 from queries.reports import export
 from queries.reports.pack import build_pack_result
-from queries.db import Database
 from tests.cycle_helpers import make_plan_data_dir
 from tests.test_page_cycle import DAI_PHUOC, MINH_DUC, OCTOBER, SEPTEMBER, account, open_page, report, vn
 from tests.test_pages import _reset_caches, _use_database

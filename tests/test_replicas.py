@@ -32,7 +32,8 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from deploy.run_replicas import Tls, find_nginx, main as run_replicas, render_config, write_config
+from deploy.run_replicas import Tls, find_nginx, render_config, write_config
+from deploy.run_replicas import main as run_replicas
 from queries.db import Database
 from tests.browser.conftest import (  # noqa: F401
     _free_port,

@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-from polars.testing import assert_frame_equal
 import pytest
+from polars.testing import assert_frame_equal
 
 from queries.ingest.pipeline import check_file, store_checked
 from queries.store import COMPACT_AFTER_FILES, ROW_SCHEMAS, Store

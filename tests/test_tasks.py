@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from queries.data import SQL_DIR, sql_text
 from queries.cells import ParseError
+from queries.data import SQL_DIR, sql_text
 from queries.plans import tasks as T
 from queries.plans.deadlines import METHOD_TEXT_VI, Deadline, parse_deadline
 from queries.settings import DATA_DIR
@@ -317,7 +317,7 @@ def test_scope_and_plan_year(con):
 @pytest.mark.parametrize("as_of", [date(2025, 9, 19), date(2025, 10, 1), date(2025, 10, 20), date(2026, 11, 22)])
 def test_sql_agrees_with_the_python_rules(con, as_of):
     latest: dict[str, tuple] = {}
-    for commune, year, item, status, completed_on, updated_at, upload_id, row in sorted(UPDATES, key=lambda u: (u[5], u[6], u[7])):
+    for commune, year, item, status, completed_on, updated_at, _upload_id, _row in sorted(UPDATES, key=lambda u: (u[5], u[6], u[7])):
         if commune == NGHIA_HANH and year == 2025 and updated_at.date() <= as_of:
             latest[item] = (status, completed_on)
     for item, row in task_table(con, as_of).items():

@@ -690,7 +690,7 @@ def report_grid(frame: pl.DataFrame, title: str | None = None) -> go.Figure:
         customdata=hover, colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False, xgap=2, ygap=2,
         hovertemplate="<b>%{y}</b> · %{x}<br>%{customdata}<extra></extra>",
     ))
-    for status, mark, name, colour in REPORT_GRID:  # the legend: colour, icon and words together
+    for _status, mark, name, colour in REPORT_GRID:  # the legend: colour, icon and words together
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{mark} {name}",
                                  marker={"symbol": "square", "size": 14, "color": colour,
                                          "line": {"width": 1, "color": MUTED}}))

@@ -52,7 +52,8 @@ def page_list(account: Account | None, public_view: bool) -> dict[str, list[tupl
     pages["Họp giao ban"] = _group(_page("app_pages/trinh_chieu.py", "Trình chiếu", "🖥️"))
     pages["Thông tin"] = _group(_page("app_pages/phuong_phap.py", "Phương pháp", "📐"))
     admin = _group(
-        _page("app_pages/quan_tri.py", "Quản trị", "🛠️") if (may_manage_accounts(account) or may_change_settings(account)) else None,
+        _page("app_pages/quan_tri.py", "Quản trị", "🛠️")
+        if (may_manage_accounts(account) or may_change_settings(account)) else None,
         _page("app_pages/nhat_ky.py", "Nhật ký", "📜") if may_see_audit(account) else None,
     )
     if admin:

@@ -129,8 +129,8 @@ def show_tasks(rows: pl.DataFrame, key: str, *, with_commune: bool, name: str, t
             "commune_name": st.column_config.TextColumn("Xã", width=110),
             "item": st.column_config.TextColumn("Mục", width=50),
             "name": st.column_config.TextColumn("Nhiệm vụ", width=330),
-            "deadline_shown": st.column_config.TextColumn("Thời hạn", width=150,
-                                                          help="Ngày hạn theo quy tắc đọc thời hạn; trong ngoặc là chữ của kế hoạch"),
+            "deadline_shown": st.column_config.TextColumn(
+                "Thời hạn", width=150, help="Ngày hạn theo quy tắc đọc thời hạn; trong ngoặc là chữ của kế hoạch"),
             "lead": st.column_config.TextColumn("Đơn vị chủ trì", width=170),
             "required_result": st.column_config.TextColumn("Kết quả cần đạt", width=260),
             "updated_text": st.column_config.TextColumn("Cập nhật lần cuối", width=120),

@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Mapping
 
 import polars as pl
 
@@ -62,7 +62,7 @@ def _parse(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # ---- reading -----------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def audit_events(store_root: str | os.PathLike, since: date | None = None) -> li
                 continue
             keyed.append(((moment, source, position), moment, event))
     keyed.sort(key=lambda item: item[0])
-    return [{"time": moment.astimezone(timezone.utc).isoformat(timespec="seconds"),
+    return [{"time": moment.astimezone(UTC).isoformat(timespec="seconds"),
              "user": event.get("user") or "", "action": event.get("action") or "",
              "details": event.get("details") or {}}
             for _, moment, event in keyed]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Mapping
 
 from queries import clock
 from queries.accounts.storage import USERNAME_PATTERN, AccountFiles
@@ -48,7 +48,7 @@ MAX_TYPED_USERNAME = 100
 
 def iso_utc(moment: datetime) -> str:
     """How the log (and the accounts file) write a moment: ISO 8601 in UTC, to the microsecond."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def record(store_root: str | os.PathLike, user: str, action: str, details: Mapping | None = None) -> dict:
@@ -60,7 +60,7 @@ def record(store_root: str | os.PathLike, user: str, action: str, details: Mappi
     data = (json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
     folder = Path(store_root) / AUDIT_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{moment.astimezone(timezone.utc):%Y-%m}.jsonl"
+    path = folder / f"{moment.astimezone(UTC):%Y-%m}.jsonl"
     with locked(Path(store_root) / LOCK_NAME):
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
         try:

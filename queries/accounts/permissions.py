@@ -21,8 +21,8 @@ A disabled account (active=False) may do nothing at all.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from queries.text import province_key
 

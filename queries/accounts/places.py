@@ -3,8 +3,8 @@ the matching of what a person types ("Định Tiến", "xa dinh tien", "26080", 
 the way the importer matches it."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from queries.data import DataSource
 from queries.errors import UserFacingError
@@ -33,7 +33,7 @@ class Places:
             self.provinces.setdefault(province_key(commune.province), commune.province)
 
     @classmethod
-    def from_database(cls, db: DataSource) -> "Places":
+    def from_database(cls, db: DataSource) -> Places:
         rows = db.run("commune_catalog")
         return cls(
             Commune(r["commune_id"], _code(r["commune_code"]), r["commune_name"], r["province"])
@@ -41,7 +41,7 @@ class Places:
         )
 
     @classmethod
-    def for_store(cls, store_root) -> "Places":
+    def for_store(cls, store_root) -> Places:
         """The communes the command line and the app see for this store."""
         # Lazy for start-up time (duckdb and the tables), not a circle: accounts sit above db.
         from queries.db import get_database

@@ -27,9 +27,9 @@ attempts are not throttled by address, the name locks still hold.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Mapping
+from datetime import UTC, datetime, timedelta
 
 NAME_WIDE_FACTOR = 4
 ADDRESS_WINDOW = timedelta(hours=1)
@@ -48,7 +48,7 @@ class Refusal:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _time(text) -> datetime | None:
@@ -58,7 +58,7 @@ def _time(text) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _active(text, now: datetime) -> datetime | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +76,7 @@ def generate(provinces: int, communes: int, months: int, seed: int, end: date) -
     commune_rows = []
     for province, n in zip(names, per_province):
         picks = rng.choice(len(combos), size=n, replace=False)
-        for j, pick in enumerate(picks):
+        for _j, pick in enumerate(picks):
             name = f"Xã {combos[pick]}"
             commune_rows.append({
                 "row_number": len(commune_rows) + 2,
@@ -195,7 +195,7 @@ def _received_at(period: date, day: int, end: date) -> datetime:
     following = date(period.year + period.month // 12, period.month % 12 + 1, 1)
     if following > end:
         following, day = period, 15 + day % 5
-    return datetime(following.year, following.month, day, 2, 0, tzinfo=timezone.utc)
+    return datetime(following.year, following.month, day, 2, 0, tzinfo=UTC)
 
 
 def write(frames: dict[str, pl.DataFrame], store: Store, seed: int) -> None:
@@ -204,7 +204,7 @@ def write(frames: dict[str, pl.DataFrame], store: Store, seed: int) -> None:
     demo, the province's reviews of the months before the last two."""
     first = frames["actuals"]["period"].min()
     end = frames["actuals"]["period"].max()
-    start = datetime(first.year, first.month, 1, tzinfo=timezone.utc)
+    start = datetime(first.year, first.month, 1, tzinfo=UTC)
     for kind in ("communes", "targets"):
         frame = frames[kind]
         store.add_upload(kind, frame, file_name=f"minh-hoa-{kind}.parquet",

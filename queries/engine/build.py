@@ -106,7 +106,7 @@ def build_base(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: list[tup
         con.execute("insert into uploads by name select * from manifest_frame")
         con.unregister("manifest_frame")
     con.execute(f"create or replace table evidence ({EVIDENCE_COLUMNS})")
-    for priority, (name, store) in enumerate(sources, start=1):
+    for priority, (_name, store) in enumerate(sources, start=1):
         for entry in store.entries():
             insert_evidence(con, priority, entry)
     con.execute(f"create or replace table reviews ({REVIEW_COLUMNS})")
@@ -127,7 +127,7 @@ def build_base(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: list[tup
                     null::VARCHAR as upload_id, null::INTEGER as row_number, true as active
                 from (select * {SHIPPED_REPLACE.get(kind, "")}
                       from read_csv($shipped, header=true, all_varchar=true))""")
-        for priority, (name, store) in enumerate(sources, start=1):
+        for priority, (_name, store) in enumerate(sources, start=1):
             files = [str(p) for p in store.data_files(kind)]
             if not files:
                 continue

@@ -34,7 +34,7 @@ def fingerprint(data_dir: Path, sources: list[tuple[str, Path]]) -> str:
     for path in sorted(data_dir.glob("*.csv")):
         stat = path.stat()
         digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    for name, root in sources:
+    for name, _root in sources:
         # Which stores are read, not where: a copied store keeps using its snapshot.
         digest.update(name.encode())
     return digest.hexdigest()[:20]

@@ -165,7 +165,8 @@ def _state_change(session: Session, action: str, upload_id: str) -> tuple[int, d
     if changed:
         text = ("Đã hoàn tác " if action == "undo" else "Đã khôi phục ") + what
     else:
-        text = f"{what[0].upper()}{what[1:]} đã {'ở trạng thái hoàn tác' if action == 'undo' else 'đang có hiệu lực'}: không có gì thay đổi"
+        state = "ở trạng thái hoàn tác" if action == "undo" else "đang có hiệu lực"
+        text = f"{what[0].upper()}{what[1:]} đã {state}: không có gì thay đổi"
     return 0, {key: upload_id, "changed": changed, "errors": []}, text
 
 

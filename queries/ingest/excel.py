@@ -189,7 +189,7 @@ class _StringsHandler(_Handler):
 class _SheetHandler(_Handler):
     """One sheet: for each row with a value, (row number, {column: (value, percent format)})."""
 
-    def __init__(self, workbook: "Workbook", budget: "CellBudget"):
+    def __init__(self, workbook: Workbook, budget: CellBudget):
         super().__init__()
         self.workbook, self.budget = workbook, budget
         self.max_rows, self.max_columns = workbook.limits.max_rows, workbook.limits.max_columns
@@ -351,7 +351,7 @@ class Workbook:
 
     # ---- cells ---------------------------------------------------------------------------
 
-    def rows(self, path: str, budget: "CellBudget"):
+    def rows(self, path: str, budget: CellBudget):
         """(row number, {column index: (value, formatted as a percentage)}) for each row that
         holds a value, in order."""
         try:

@@ -34,11 +34,14 @@ class Commune:
     extra: tuple  # adult_population, population_15plus, working_age_population, is_demo
 
 
+DEFAULT_LIMITS = ValueLimits()  # frozen: one instance serves every catalog that is given none
+
+
 class Catalog:
     """Indicators and communes from the Database, indexed for matching typed names."""
 
     def __init__(self, indicators: pl.DataFrame, communes: pl.DataFrame, *,
-                 first_target_year: int | None = None, limits: ValueLimits = ValueLimits(),
+                 first_target_year: int | None = None, limits: ValueLimits = DEFAULT_LIMITS,
                  tasks: pl.DataFrame | None = None):
         # The plausibility rules of `check_range` and `read_period`, looked up once per file.
         self.first_target_year = first_target_year
@@ -69,7 +72,7 @@ class Catalog:
             self.provinces.setdefault(province_key(commune.province), commune.province)
 
     @classmethod
-    def from_database(cls, db: DataSource) -> "Catalog":
+    def from_database(cls, db: DataSource) -> Catalog:
         """From a queries.db.Database (the page) or a CatalogDatabase (the command line): both
         answer the questions of queries/sql/catalog/ and first_target_year()."""
         indicators = db.run("catalog/indicators")

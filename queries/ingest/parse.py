@@ -62,7 +62,7 @@ class ValueLimits:
     max_per_1000: float = 1000
 
     @classmethod
-    def from_settings(cls, settings: dict | None) -> "ValueLimits":
+    def from_settings(cls, settings: dict | None) -> ValueLimits:
         return cls(*(_positive(settings, name, default) for name, default in
                      (("max_count", cls.max_count), ("max_per_1000", cls.max_per_1000))))
 

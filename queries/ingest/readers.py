@@ -50,7 +50,7 @@ class ReadLimits:
         return 10 * self.max_bytes
 
     @classmethod
-    def from_settings(cls, settings: dict | None) -> "ReadLimits":
+    def from_settings(cls, settings: dict | None) -> ReadLimits:
         def whole(name: str, default: int, scale: int = 1) -> int:
             try:
                 value = int(float((settings or {}).get(name, default / scale)) * scale)
@@ -229,7 +229,8 @@ def decode(content: bytes) -> tuple[str, str]:
         text = content.decode(encoding)
     except UnicodeDecodeError as error:
         if encoding != "cp1258":
-            raise TableError(f"Tệp không đọc được theo mã {ENCODING_NAMES[encoding]}: tệp bị hỏng hoặc không phải tệp văn bản") from error
+            raise TableError(f"Tệp không đọc được theo mã {ENCODING_NAMES[encoding]}: "
+                             "tệp bị hỏng hoặc không phải tệp văn bản") from error
         # The few bytes Windows-1258 leaves undefined: keep going, they show as '\ufffd'.
         text = content.decode(encoding, errors="replace")
     return unicodedata.normalize("NFC", text), encoding

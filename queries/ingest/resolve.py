@@ -217,7 +217,9 @@ def read_measure(ctx: Context, row, indicator: Indicator) -> Reading:
             raise RowProblem("gia_tri", f"cột {ctx.where('gia_tri')}: thiếu giá trị")
         if numerator is None or denominator is None:
             missing = "tu_so" if numerator is None else "mau_so"
-            raise RowProblem(missing, f"cột {ctx.where(missing)}: thiếu {label(missing).lower()} (có {label('mau_so' if missing == 'tu_so' else 'tu_so').lower()} nhưng không có giá trị)")
+            other = "mau_so" if missing == "tu_so" else "tu_so"
+            raise RowProblem(missing, f"cột {ctx.where(missing)}: thiếu {label(missing).lower()} "
+                                      f"(có {label(other).lower()} nhưng không có giá trị)")
         if indicator.unit not in ("percent", "per_1000"):
             raise RowProblem("gia_tri", f"cột {ctx.where('gia_tri')}: thiếu giá trị (tử số/mẫu số chỉ dùng cho chỉ tiêu tỷ lệ)")
         if denominator == 0:

@@ -11,7 +11,7 @@ from tests.browser.conftest import ADMIN, ARTIFACTS, OFFICER, sign_in, wait_for_
 
 # October 2026: due on 20/11, still open on the tests' day (22/11/2026).
 OCTOBER = ("Tên xã;Tỉnh;Kỳ báo cáo;Mã chỉ tiêu;Giá trị\r\n"
-           "Xã Định Tiến;Thanh Hóa;10/2026;XH06;66,5\r\n").encode("utf-8")
+           "Xã Định Tiến;Thanh Hóa;10/2026;XH06;66,5\r\n").encode()
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
 COMMENT = "Bổ sung biên bản nghiệm thu camera và ảnh chụp tại trụ sở"
 
