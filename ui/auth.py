@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 SESSION_KEY = "dti_account"
 SSO_REFUSED_KEY = "dti_sso_refused"
 ENDED_KEY = "dti_session_ended"  # True: credentials changed; EXPIRED: the cookie's session is over
-COOKIE_USER_KEY = "dti_cookie_user"  # who the cookie signed in, in this Streamlit session
+COOKIE_USER_KEY = "dti_cookie_account"  # the account the cookie signed in, in this Streamlit session
 RETURN_KEY = "dti_return_to"
 EXPIRED = "expired"
 NOT_GRANTED = "Tài khoản chưa được cấp quyền"
@@ -86,11 +86,14 @@ def current_account() -> Account | None:
     if value:
         resumed = signin.resume(store_dir(), value)
         if resumed.account is not None:
-            st.session_state[COOKIE_USER_KEY] = resumed.account.username
+            st.session_state[COOKIE_USER_KEY] = resumed.account
             st.session_state.pop(ENDED_KEY, None)
             return resumed.account
-        if st.session_state.pop(COOKIE_USER_KEY, None) or resumed.ended:
-            st.session_state[ENDED_KEY] = True if resumed.ended else EXPIRED
+        previous = st.session_state.pop(COOKIE_USER_KEY, None)
+        if resumed.ended or previous is not None:
+            # Ended while this page was open: say why (an admin's change, or time / a sign-out).
+            changed = resumed.ended or service.current_account(store_dir(), previous) is None
+            st.session_state[ENDED_KEY] = True if changed else EXPIRED
     claims = _sso_claims()
     if claims and not st.session_state.get(SSO_REFUSED_KEY):
         result = service.sso_login(store_dir(), claims)
