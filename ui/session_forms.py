@@ -34,7 +34,7 @@ def _style() -> str:
   background:{field};color:{text};font:inherit}}
 .dti-form input:focus {{outline:none;border-color:{primary}}}
 .dti-form button {{display:flex;align-items:center;justify-content:center;gap:0.5rem;width:100%;
-  min-height:2.5rem;padding:0.25rem 0.75rem;border-radius:{radius};font:inherit;cursor:pointer}}
+  min-height:2.5rem;padding:0.25rem 0.75rem;border-radius:{radius};font:inherit;font-size:0.875rem;cursor:pointer}}
 .dti-form button.primary {{background:{primary};border:1px solid {primary};color:#FFFFFF}}
 .dti-form button.primary:hover {{filter:brightness(0.92)}}
 .dti-form button.secondary {{background:#FFFFFF;border:1px solid {border};color:{text}}}
