@@ -633,7 +633,8 @@ def set_password(actor: Account, store_root, username: str, password: str) -> No
 
 def change_own_password(store_root, account: Account, old_password: str, new_password: str) -> Account:
     """Anyone signed in changes their own password, giving the current one. Every session of
-    the account ends, this one too unless it keeps the returned account (the new version)."""
+    the account ends: the cookie sessions at once (end_all), this one too; a Streamlit-session
+    sign-in survives only by keeping the returned account (the new version)."""
     account = fresh_actor(store_root, account)
     files = AccountFiles(store_root)
     record = files.record(account.username) or {}
