@@ -13,8 +13,9 @@ browser:
 	@{ command -v chromium && test -x /usr/sbin/nginx && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf && fc-list | grep -q 'Noto Color Emoji'; } >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core fonts-noto-color-emoji nginx >/dev/null; }
 
+# serve.py: the dashboard with its sign-in routes (a sign-in that survives a reload).
 run: install
-	$(PYTHON) -m streamlit run dashboard.py
+	$(PYTHON) -m streamlit run serve.py
 
 # The layers of ARCHITECTURE.md (import-linter contracts in pyproject.toml) and ruff, before
 # the tests: an arrow running back up or a circle fails the build like a failing test.

@@ -1,4 +1,5 @@
-"""Entry point: `streamlit run dashboard.py`. Lists the pages this person may use (built per
+"""The Streamlit script: `streamlit run serve.py` serves it with the sign-in routes (serve.py);
+`streamlit run dashboard.py` serves it alone. Lists the pages this person may use (built per
 run from their account: ui/navigation.py); each page is its own file."""
 import streamlit as st
 
@@ -12,6 +13,7 @@ st.set_page_config(page_title="Chuyển đổi số cấp xã", page_icon="📊"
 account = auth.current_account()
 # expanded: an admin's fourteen pages stay listed (Streamlit folds menus past ten).
 current = st.navigation(pages_for(account, auth.public_view()), expanded=True)
+auth.remember_page(current.url_path)  # where signing in comes back to
 auth.sidebar(account)
 # ?trinh_chieu=1 on any page opens the presentation (keeping province and month).
 if st.query_params.get("trinh_chieu") == "1" and not current.url_path.startswith("trinh_chieu"):

@@ -1,11 +1,14 @@
 """Đăng nhập: a built-in account (username and password) or, where the province has an
-identity provider, single sign-on. The password goes from the form to the server over the
-page's connection, is checked against its argon2 hash and never kept, logged or shown."""
+identity provider, single sign-on. Served by serve.py, the form posts straight to the sign-in
+route, which checks the password against its argon2 hash and sets the session cookie: the
+password never goes through Streamlit's connection. Elsewhere (AppTest, `streamlit run
+dashboard.py`) it is a Streamlit form and the sign-in lasts as long as the page's session.
+The password is never kept, logged or shown."""
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import auth, page
+from ui import auth, page, session_forms
 from ui.markdown import literal
 
 page.header("Đăng nhập", "Cán bộ xã đăng nhập để tải số liệu lên; lãnh đạo và quản trị tỉnh để xem và quản lý "
@@ -26,13 +29,20 @@ with left:
         if st.button("Đăng nhập bằng tài khoản một lần (SSO)", icon="🪪", use_container_width=True):
             st.login()
         st.caption("Hoặc đăng nhập bằng tài khoản được cấp trên bảng điều khiển:")
-    with st.form("dti_login", border=True):
-        username = st.text_input("Tên đăng nhập", autocomplete="username")
-        password = st.text_input("Mật khẩu", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Đăng nhập", type="primary", use_container_width=True)
-    if submitted:
-        problem = auth.sign_in(username, password)
-        if problem:
-            st.error(problem, icon="⛔")
-        else:
-            st.rerun()  # the navigation is rebuilt for this account, opening on its first page
+    if auth.cookie_routes():
+        refusal = auth.sign_in_refusal()
+        with st.container(border=True):
+            session_forms.sign_in_form(auth.return_to())
+        if refusal:
+            st.error(refusal, icon="⛔")
+    else:
+        with st.form("dti_login", border=True):
+            username = st.text_input("Tên đăng nhập", autocomplete="username")
+            password = st.text_input("Mật khẩu", type="password", autocomplete="current-password")
+            submitted = st.form_submit_button("Đăng nhập", type="primary", use_container_width=True)
+        if submitted:
+            problem = auth.sign_in(username, password)
+            if problem:
+                st.error(problem, icon="⛔")
+            else:
+                st.rerun()  # the navigation is rebuilt for this account, opening on its first page

@@ -4,7 +4,7 @@
     python deploy/run_replicas.py --replicas 2 --host 0.0.0.0 --port 443 --http-port 80 \
         --tls-cert /etc/ssl/dti/fullchain.pem --tls-key /etc/ssl/dti/privkey.pem --store /srv/dti-store
 
-Each replica is `streamlit run dashboard.py` on a free loopback port; nginx (Debian's package)
+Each replica is `streamlit run serve.py` (the dashboard and its sign-in routes) on a free loopback port; nginx (Debian's package)
 listens on --port and keeps each browser on one replica (deploy/nginx.conf.template says how).
 nginx runs with its own prefix folder (--runtime-dir, default a new temporary folder): its
 config, pid, logs and temporary files live there, so no root and no /etc/nginx are needed.
@@ -267,7 +267,7 @@ def start_replicas(ports: list[int], runtime: Path, env: dict[str, str]) -> list
     replicas = []
     for number, port in enumerate(ports, start=1):
         name = f"r{number}"
-        command = [sys.executable, "-m", "streamlit", "run", "dashboard.py",
+        command = [sys.executable, "-m", "streamlit", "run", "serve.py",
                    "--server.address", "127.0.0.1", "--server.port", str(port),
                    "--server.headless", "true", "--browser.gatherUsageStats", "false",
                    "--server.fileWatcherType", "none"]

@@ -110,6 +110,13 @@ SETTINGS: tuple[Setting, ...] = (
             5, 1000),
     Setting("login_address_max_wait_minutes", 15, "Thời gian chờ dài nhất (phút) giữa hai lần thử của một địa chỉ "
             "mạng đã đăng nhập sai nhiều lần.", 1, 1440),
+    # A signed-in session (queries.accounts.sessions) ends after this long unused, and this long
+    # after signing in whatever the use: a forgotten browser in a commune office stays open
+    # for an hour at most, and nobody signs in more than once a working day.
+    Setting("session_idle_minutes", 60, "Phiên đăng nhập kết thúc sau bấy nhiêu phút không dùng đến (không bấm, "
+            "không mở trang nào); phải đăng nhập lại.", 5, 1440),
+    Setting("session_max_hours", 12, "Phiên đăng nhập dài nhất (giờ) kể từ lúc đăng nhập: hết thời gian này phải "
+            "đăng nhập lại, dù vẫn đang dùng.", 1, 168),
     Setting("include_demo", True, "Đọc kèm dữ liệu minh họa (Tỉnh Minh Họa) có sẵn trong data/demo."),
     # Bounds of the importer (queries/ingest): no real file comes near them (a province's month
     # is about 3,000 rows × 10 columns); they keep one hostile file from taking the server down.

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from queries.accounts import service
+from queries.accounts import cookie, service
 from queries.accounts.permissions import LOCAL_ADMIN
 from queries.accounts.places import Places
 from queries.settings import store_dir
@@ -79,6 +79,34 @@ def test_sign_in_with_a_wrong_password_then_the_right_one(people):
     # Nothing the page shows carries the password.
     shown = [m.value for m in at.markdown] + [s.value for s in at.success] + [e.value for e in at.error]
     assert "Bạn đang đăng nhập" in " ".join(shown) and password not in " ".join(shown)
+
+
+def test_served_with_the_sign_in_routes_the_password_never_goes_through_streamlit(people, monkeypatch):
+    """serve.py serves the routes: the page is then an HTML form posting to the sign-in route,
+    with no Streamlit text box (whose value would cross the websocket), and says a refusal
+    the route signed, once."""
+    monkeypatch.setenv(cookie.ROUTES_ENV, "1")
+    at = page("dang_nhap")
+    at.query_params["tiep"] = "//evil.example/"
+    at.run()
+    assert not at.exception and len(at.text_input) == 0 and len(at.button) == 0
+    [form] = [element.proto.body for element in at.get("html")]
+    assert f'action="{cookie.SIGN_IN_PATH}"' in form and 'method="post"' in form
+    assert 'name="password"' in form and 'type="password"' in form and 'autocomplete="current-password"' in form
+    assert 'name="tiep" value="/"' in form  # never another site
+    assert [e.value for e in at.error] == []
+
+    at = page("dang_nhap")
+    at.query_params["loi"] = cookie.sign_message(store_dir(), "Tên đăng nhập hoặc mật khẩu không đúng.")
+    at.query_params["tiep"] = "/tai_len"
+    at.run()
+    assert [e.value for e in at.error] == ["Tên đăng nhập hoặc mật khẩu không đúng."]
+    assert 'name="tiep" value="/tai_len"' in at.get("html")[0].proto.body
+    assert "loi" not in at.query_params  # a reload does not say it again
+    forged = page("dang_nhap")
+    forged.query_params["loi"] = "Hãy gọi số 0900 000 000 để được cấp lại mật khẩu"
+    forged.run()
+    assert [e.value for e in forged.error] == []
 
 
 def test_the_admin_creates_and_disables_an_account_in_its_province(people, db):

@@ -10,6 +10,13 @@ every run, so one disabled by an admin, or whose password, role, scope or e-mail
 credential_version differs from the one the session signed in with), on any replica, is
 signed out at once.
 
+Served by serve.py, the built-in sign-in is a cookie: the sign-in route opens a session in the
+store and sets it (queries.accounts.signin, web/signin.py), every page run reads it here
+(`st.context.cookies`) and finds the session and the account again, so the sign-in survives a
+reload, a typed address and another replica, and a sign-out anywhere ends it everywhere. Where
+there is no HTTP route to set a cookie (AppTest, `streamlit run dashboard.py`), the sign-in
+is kept in the Streamlit session only (`SESSION_KEY`), as is an SSO sign-in.
+
 Pages ask `current_account()`; what an account may do is decided in queries/ (permissions,
 changes), never here.
 """
@@ -17,19 +24,24 @@ from __future__ import annotations
 
 import logging
 import os
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from queries.accounts import service, throttle
+from queries.accounts import cookie, service, signin, throttle
 from queries.accounts.permissions import Account, describe
 from queries.settings import load_settings, store_dir
+from ui import session_forms
 from ui.markdown import literal
 
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "dti_account"
 SSO_REFUSED_KEY = "dti_sso_refused"
-ENDED_KEY = "dti_session_ended"
+ENDED_KEY = "dti_session_ended"  # True: credentials changed; EXPIRED: the cookie's session is over
+COOKIE_USER_KEY = "dti_cookie_account"  # the account the cookie signed in, in this Streamlit session
+RETURN_KEY = "dti_return_to"
+EXPIRED = "expired"
 NOT_GRANTED = "Tài khoản chưa được cấp quyền"
 TRUSTED_PROXIES_ENV = "DTI_TRUSTED_PROXIES"
 
@@ -70,6 +82,18 @@ def current_account() -> Account | None:
             return None
         st.session_state[SESSION_KEY] = fresh
         return fresh
+    value = _cookie()
+    if value:
+        resumed = signin.resume(store_dir(), value)
+        if resumed.account is not None:
+            st.session_state[COOKIE_USER_KEY] = resumed.account
+            st.session_state.pop(ENDED_KEY, None)
+            return resumed.account
+        previous = st.session_state.pop(COOKIE_USER_KEY, None)
+        if resumed.ended or previous is not None:
+            # Ended while this page was open: say why (an admin's change, or time / a sign-out).
+            changed = resumed.ended or service.current_account(store_dir(), previous) is None
+            st.session_state[ENDED_KEY] = True if changed else EXPIRED
     claims = _sso_claims()
     if claims and not st.session_state.get(SSO_REFUSED_KEY):
         result = service.sso_login(store_dir(), claims)
@@ -79,6 +103,46 @@ def current_account() -> Account | None:
         email = claims.get("email")
         st.session_state[SSO_REFUSED_KEY] = result.message + (f" (email: {email})" if isinstance(email, str) else "")
     return None
+
+
+def _cookie() -> str | None:
+    """The session cookie this browser sent when the page opened (HttpOnly: only the server
+    reads it), or None."""
+    try:
+        value = st.context.cookies.get(cookie.COOKIE_NAME)
+    except Exception:  # no browser behind this run (a test's bare run)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def cookie_routes() -> bool:
+    """Whether serve.py serves the sign-in routes, so the pages offer their forms."""
+    return cookie.routes_served()
+
+
+def remember_page(url_path: str) -> None:
+    """Note the page being shown (with its address's questions): the sign-in form sends the
+    person back there."""
+    if url_path.startswith("dang_nhap"):
+        return
+    query = urlencode(st.query_params.to_dict())
+    st.session_state[RETURN_KEY] = "/" + url_path + ("?" + query if query else "")
+
+
+def return_to() -> str:
+    """Where the sign-in route sends the browser once signed in: `?tiep=` of the sign-in page's
+    address, else the page shown before it, else the first page; a path of this site only."""
+    return cookie.return_path(st.query_params.get("tiep") or st.session_state.get(RETURN_KEY) or "/")
+
+
+def sign_in_refusal() -> str | None:
+    """The message the sign-in route sent back (`?loi=`, signed by it), once: it leaves the
+    address, so a reload does not show it again."""
+    token = st.query_params.get("loi")
+    if token is None:
+        return None
+    del st.query_params["loi"]
+    return cookie.message(store_dir(), token)
 
 
 def sso_refusal() -> str | None:
@@ -139,16 +203,30 @@ def sign_out() -> bool:
     return False
 
 
+def _sign_out_token() -> str | None:
+    """The sign-out form's token, when this run's account came from the cookie."""
+    if st.session_state.get(SESSION_KEY) is not None or not st.session_state.get(COOKIE_USER_KEY):
+        return None
+    return signin.sign_out_token(store_dir(), _cookie())
+
+
 def sidebar(account: Account | None) -> None:
     """Who is signed in, with the sign-out button; or the way to sign in."""
     with st.sidebar:
         if account is not None:
             st.markdown(f"**{literal(account.name or account.username)}**")
             st.caption(describe(account).split(" — ", 1)[-1])
-            st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True, on_click=sign_out)
+            token = _sign_out_token()
+            if token:  # the sign-out route ends the session and clears the cookie
+                session_forms.sign_out_form(token)
+            else:
+                st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True, on_click=sign_out)
         elif sso_refusal():
             st.warning(f"{NOT_GRANTED}: {literal(sso_refusal())}", icon="🔒")
             st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True, on_click=sign_out)
+        elif st.session_state.get(ENDED_KEY) == EXPIRED:
+            st.warning("Phiên đăng nhập của bạn đã kết thúc: quá lâu không dùng, đã hết thời gian tối đa, hoặc "
+                       "đã đăng xuất ở một cửa sổ khác. Hãy đăng nhập lại.", icon="🔒")
         elif st.session_state.get(ENDED_KEY):
             st.warning("Phiên đăng nhập của bạn đã kết thúc: mật khẩu, vai trò hoặc phạm vi "
                        "của tài khoản vừa được thay đổi, hoặc tài khoản đã bị vô hiệu hóa. Hãy đăng nhập lại, hoặc liên "

@@ -14,7 +14,7 @@ from queries.accounts.permissions import readable_provinces
 from queries.db import Database, get_database
 from queries.errors import UserFacingError
 from queries.reading import ScopedReader
-from ui.auth import SESSION_KEY, public_view
+from ui.auth import current_account, public_view
 
 
 @st.cache_resource
@@ -25,9 +25,9 @@ def database() -> Database:
 
 
 def read_scope() -> tuple[str, ...] | None:
-    """The provinces this session reads (None: all), from the account dashboard.py re-read
-    from the store at the start of this run and the setting public_view."""
-    return readable_provinces(st.session_state.get(SESSION_KEY), public_view())
+    """The provinces this session reads (None: all), from the account signed in now (fresh from
+    the store: its session may have ended since the run began) and the setting public_view."""
+    return readable_provinces(current_account(), public_view())
 
 
 def reader() -> ScopedReader:

@@ -54,6 +54,14 @@ its permission itself: PermissionDenied / InvalidInput, both with a Vietnamese `
 Communes may be given as the importer reads them: commune id, commune code or name within the
 given provinces (`places.Places`, built from the Database: `Places.from_database(db)`).
 
+Sessions that survive a reload (`sessions.py`, `cookie.py`, `signin.py`): a random id in a signed
+HttpOnly cookie, the session in `<store>/accounts/sessions/` under the id's hash, ended on sign-out
+and by every change of credentials (end_all); served by the routes of web/signin.py.
+
+    signin.sign_in(store, username, password, address) -> SignIn(result, cookie)
+    signin.resume(store, cookie) -> Resumed(account | None, ended)      signin.sign_out(store, cookie)
+    sessions.session_store(store) -> SessionStore (open, get, touch, end, end_all)
+
 The audit log: sign-ins, accounts and settings appended to `<store>/audit/<YYYY-MM>.jsonl` by
 `audit_log.py` (the service writes through it); uploads, undo, redo and reviews read from the
 store's journal. Reading it, as far as the viewer may, is `audit.py`, which asks the service

@@ -30,6 +30,7 @@ from queries.accounts.permissions import (
     may_manage_accounts,
 )
 from queries.accounts.places import PlaceError, Places
+from queries.accounts.sessions import session_store
 from queries.accounts.storage import USERNAME_PATTERN, AccountFiles
 from queries.errors import UserFacingError
 from queries.settings import SETTINGS, InvalidSetting, checked_values, load_settings
@@ -86,8 +87,14 @@ def _account(record: Mapping) -> Account:
 
 def _new_credentials(record: dict) -> None:
     """The account's password, role, scope, e-mail or state changed: sessions holding the
-    former version end at their next page run (current_account)."""
+    former version end at their next page run (current_account). The caller then calls
+    _end_sessions, once the accounts file is written and its lock released."""
     record["credential_version"] = int(record.get("credential_version") or 0) + 1
+
+
+def _end_sessions(store_root, username: str) -> None:
+    """End the account's signed-in sessions (queries.accounts.sessions) on every replica."""
+    session_store(store_root).end_all(username)
 
 
 def normalize_username(text: str | None) -> str:
@@ -294,7 +301,10 @@ def _store_hash(files: AccountFiles, username: str, password_hash: str, previous
         record["updated_at"] = audit_log.iso_utc(clock.now())
         if new_password:
             _new_credentials(record)
-        return dict(record)
+        stored = dict(record)
+    if new_password:
+        _end_sessions(files.root, username)
+    return stored
 
 
 SSO_NOT_VERIFIED = ("Nhà cung cấp đăng nhập một lần chưa xác nhận địa chỉ email này, nên không dùng nó để đăng "
@@ -553,6 +563,8 @@ def update_account(actor: Account, store_root, username: str, *, places: Places 
             raise InvalidInput(f"Tài khoản “{username}” vừa được người khác sửa: hãy tải lại và sửa lại.")
         _email_taken(records, new.get("email"), username)
         records[username] = new
+    if new.get("credential_version") != old.get("credential_version"):
+        _end_sessions(store_root, username)
     audit_log.record(store_root, actor.username, "account_changed",
                  {"target": username, "changes": diff, **_actor_details(actor)})
     return _account(new)
@@ -578,6 +590,8 @@ def _set_active(actor: Account, store_root, username: str, active: bool) -> Acco
             if not active:
                 _new_credentials(record)  # even once enabled again, the old sessions stay ended
         result = _account(record)
+    if changed and not active:
+        _end_sessions(store_root, username)
     if changed:
         if active:
             with files.changing_logins() as logins:
@@ -619,7 +633,8 @@ def set_password(actor: Account, store_root, username: str, password: str) -> No
 
 def change_own_password(store_root, account: Account, old_password: str, new_password: str) -> Account:
     """Anyone signed in changes their own password, giving the current one. Every session of
-    the account ends, this one too unless it keeps the returned account (the new version)."""
+    the account ends: the cookie sessions at once (end_all), this one too; a Streamlit-session
+    sign-in survives only by keeping the returned account (the new version)."""
     account = fresh_actor(store_root, account)
     files = AccountFiles(store_root)
     record = files.record(account.username) or {}

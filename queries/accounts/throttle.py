@@ -254,6 +254,12 @@ def address_key(ip) -> str | None:
     return str(ip)
 
 
+def trusted_peer(peer: str | None, trusted_proxies: str = "") -> bool:
+    """Whether the connection comes from one of the proxies named in DTI_TRUSTED_PROXIES."""
+    ip = _ip(peer) if peer is not None else None
+    return ip is not None and _within(ip, _networks(trusted_proxies))
+
+
 def client_address(peer: str | None, forwarded_for: str | None = None, real_ip: str | None = None,
                    trusted_proxies: str = "") -> str | None:
     """The address an attempt comes from, as a throttle key (address_key).

@@ -1,4 +1,5 @@
-"""Real-browser tests: Debian's chromium driven by Playwright against `streamlit run`.
+"""Real-browser tests: Debian's chromium driven by Playwright against `streamlit run serve.py`
+(the dashboard with its sign-in routes, as `make run` serves it).
 
 One Streamlit server per test session, on a free port, over a fresh temporary store.
 """
@@ -84,7 +85,8 @@ def admin_password(app_store):
 
 
 def sign_in(page, url: str, username: str, password: str) -> None:
-    """Sign in on the sign-in page; the sidebar then offers "Đăng xuất"."""
+    """Sign in on the sign-in page (its form posts to the sign-in route, which sets the session
+    cookie and sends the browser on); the sidebar then offers "Đăng xuất"."""
     page.goto(f"{url}/dang_nhap")
     wait_for_app(page)
     page.get_by_label("Tên đăng nhập").fill(username)
@@ -94,18 +96,19 @@ def sign_in(page, url: str, username: str, password: str) -> None:
     wait_for_app(page)
 
 
-@pytest.fixture(scope="session")
-def app_url(app_store, officer_password):
+def start_server(store: Path, host: str = "127.0.0.1") -> tuple[str, subprocess.Popen]:
+    """`streamlit run serve.py` (the dashboard with its sign-in routes, as `make run` starts it)
+    over `store`, on a free port; returns its address once it answers. The caller stops it."""
     port = _free_port()
     # The server lives on the tests' day (DTI_NOW), whatever day the suite runs.
-    env = {**os.environ, "DTI_STORE": str(app_store), "DTI_NOW": TEST_NOW, "DTI_TEST_FAST_HASH": "1"}
+    env = {**os.environ, "DTI_STORE": str(store), "DTI_NOW": TEST_NOW, "DTI_TEST_FAST_HASH": "1"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py",
+        [sys.executable, "-m", "streamlit", "run", "serve.py",
          "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -116,10 +119,23 @@ def app_url(app_store, officer_password):
     else:
         server.kill()
         raise RuntimeError("streamlit did not start: " + server.stderr.read().decode()[-2000:])
+    return url, server
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_store, officer_password):
+    url, server = start_server(app_store)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     yield url
-    server.terminate()
-    server.wait(timeout=10)
+    stop_server(server)
 
 
 def wait_for_app(page) -> None:

@@ -118,7 +118,7 @@ def start_app(store: Path, logs: Path, *extra: str, port: int | None = None) -> 
     # The server lives on the tests' day; fast hashing matches the accounts seeded below.
     env = {**os.environ, "DTI_STORE": str(store), "DTI_NOW": TEST_NOW, "DTI_TEST_FAST_HASH": "1",
            "PYTHONUNBUFFERED": "1"}  # all its output in the files when test 7 reads them
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+    command = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none", *extra]
     # `localhost` everywhere: the SSO cookie is set for the host the browser used.
@@ -230,10 +230,10 @@ def finished_runs(page) -> int:
     return page.evaluate("window.__finishedRuns")
 
 
-def settle(page, after: int = 0) -> None:
+def settle(page, after: int = 0, timeout: int = 60_000) -> None:
     """Wait until a script run later than the `after`-th has finished and nothing of an
     earlier run is still shown greyed out."""
-    page.wait_for_function(SETTLED, arg=after, timeout=30_000)
+    page.wait_for_function(SETTLED, arg=after, timeout=timeout)
 
 
 def act(page, action) -> None:
@@ -241,6 +241,15 @@ def act(page, action) -> None:
     before = finished_runs(page)
     action()
     settle(page, before)
+
+
+def submit(page, action) -> None:
+    """Send an HTML form (sign-in, sign-out: they post to the routes serve.py adds, which send
+    the browser on to a page), and wait for that page's first run."""
+    with page.expect_navigation():
+        action()
+    # A new Streamlit session: on a server's first one, its tables are built first.
+    settle(page, timeout=90_000)
 
 
 def html_without_typed_passwords(page) -> str:
@@ -269,7 +278,7 @@ def shot(app: App, page, name: str, tall: bool = False) -> None:
 
 
 def open_page(page, url: str) -> None:
-    """Go to an address: a new Streamlit session (a built-in sign-in does not survive it)."""
+    """Go to an address: a new Streamlit session (the sign-in, a cookie, survives it)."""
     page.goto(url)
     settle(page)
 
@@ -303,8 +312,7 @@ def sign_in(page, url: str | None, username: str, password: str) -> None:
         open_page(page, f"{url}/dang_nhap")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
-    act(page, page.get_by_role("button", name=SIGN_IN_PAGE, exact=True).click)
-    # Signed in, the page runs once more (st.rerun) for the new menu: wait for its outcome.
+    submit(page, page.get_by_role("button", name=SIGN_IN_PAGE, exact=True).click)
     outcome = page.get_by_test_id("stAlertContentError").or_(sidebar(page).get_by_role("button", name="Đăng xuất"))
     expect(outcome.first).to_be_visible()
     settle(page)
@@ -346,7 +354,7 @@ def test_sign_in_and_out_with_a_built_in_account(browse, app):
     assert "Quản trị" not in titles and "Nhật ký" not in titles
     shot(app, page, "signed_in_officer")
 
-    act(page, sidebar(page).get_by_role("button", name="Đăng xuất").click)
+    submit(page, sidebar(page).get_by_role("button", name="Đăng xuất").click)
     expect(sidebar(page)).not_to_contain_text("Nguyễn Văn An")
     titles = nav_titles(page)
     assert SIGN_IN_PAGE in titles and UPLOAD_PAGE not in titles
@@ -422,8 +430,9 @@ def test_a_leader_has_no_upload_page_even_by_its_address(browse, app):
     assert page.get_by_test_id("stFileUploader").count() == 0
     shot(app, page, "leader_asks_for_upload")
 
-    open_page(page, f"{app.url}/tai_len")  # typed into the address bar: a new session, signed out
-    expect(page.get_by_text("Hãy đăng nhập bằng tài khoản Cán bộ xã")).to_be_visible()
+    open_page(page, f"{app.url}/tai_len")  # typed into the address bar: a new session, still signed in
+    expect(sidebar(page)).to_contain_text("Phạm Văn Cường")
+    expect(page.get_by_text("chỉ xem số liệu, không tải lên")).to_be_visible()
     assert page.get_by_test_id("stFileUploader").count() == 0
     shot(app, page, "upload_address_typed")
 

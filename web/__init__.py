@@ -1,0 +1,1 @@
+"""The HTTP side of the dashboard that Streamlit scripts cannot be: routes served beside it (serve.py)."""
