@@ -358,6 +358,7 @@ def build_pack_result(province: str, period: date, *, db: Database | ScopedReade
     return PackResult(content=content, pages=pdf.page_no(), seconds=time.perf_counter() - started)
 
 
-def build_pack(province: str, period: date, *, db: Database | ScopedReader | None = None, made_on: date | None = None) -> bytes:
+def build_pack(province: str, period: date, *, db: Database | ScopedReader | None = None,
+               made_on: date | None = None) -> bytes:
     return build_pack_result(province, period, db=db, made_on=made_on).content
 
