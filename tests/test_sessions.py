@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from queries.accounts import cookie, passwords, service, signin
+from queries.accounts import audit, cookie, passwords, service, signin
 from queries.accounts.permissions import LANH_DAO, LOCAL_ADMIN, QUAN_TRI
 from queries.accounts.sessions import FileSessionStore, session_key, session_store
 from queries.settings import InvalidSetting, checked_value
@@ -131,7 +131,7 @@ def test_sign_out_ends_the_session_for_every_process_sharing_the_store(store, mo
     session_id = cookie.session_id(store, value, signin.lifetimes(store).longest)
     session_store(store).touch(session_id)
     assert who(store, value) is None and len(session_files(store)) == 1
-    assert [line["action"] for line in service.audit.audit_lines(store)][-1] == "logout"
+    assert [line["action"] for line in audit.audit_lines(store)][-1] == "logout"
 
 
 @pytest.mark.parametrize("change", ["admin_sets_password", "own_password", "disabled", "role", "email"])

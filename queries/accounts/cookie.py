@@ -25,7 +25,7 @@ from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from queries import clock
 from queries.accounts.storage import FOLDER, LOCK_NAME
 from queries.errors import UserFacingError
-from queries.store.files import fsync_directory, locked, temporary_name
+from queries.store.files import atomic_write, locked
 
 COOKIE_NAME = "dti_session"
 # The routes serve.py adds to Streamlit's server (web/signin.py), and the page that offers them.
@@ -89,18 +89,7 @@ def secret(store_root) -> bytes:
 
 
 def _write_secret(path: Path, data: bytes) -> None:
-    tmp = temporary_name(path)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_directory(path.parent)
+    atomic_write(path, data, private=True)
 
 
 def _serializer(store_root, salt: str) -> URLSafeTimedSerializer:

@@ -41,7 +41,7 @@ from queries import clock
 from queries.accounts.permissions import Account
 from queries.accounts.storage import FOLDER, LOCK_NAME
 from queries.settings import load_settings
-from queries.store.files import fsync_directory, locked, temporary_name
+from queries.store.files import atomic_write, locked
 
 SESSIONS_FOLDER = "sessions"
 SUFFIX = ".json"
@@ -214,19 +214,7 @@ class FileSessionStore:
 def _write_private(path: Path, data: bytes, used: float) -> None:
     """Write a file readable by its owner only, atomically, with `used` as its modification
     time (the session's last use)."""
-    tmp = temporary_name(path)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.utime(tmp, (used, used))
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_directory(path.parent)
+    atomic_write(path, data, private=True, mtime=used)
 
 
 def session_store(store_root) -> SessionStore:

@@ -59,13 +59,19 @@ def make_directory(path: Path) -> Path:
     return path
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, private: bool = False, mtime: float | None = None) -> None:
+    """Write `path` whole or not at all, flushed to disk with its folder. `private`: readable by
+    the owner only (secrets, sessions); `mtime`: the modification time to give it (a session's
+    last use, read back without opening the file)."""
     tmp = temporary_name(path)
     try:
-        with open(tmp, "wb") as handle:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666)
+        with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        if mtime is not None:
+            os.utime(tmp, (mtime, mtime))
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
