@@ -118,12 +118,15 @@ class Journal:
         except FileNotFoundError:
             return [], offset
         with handle, self._index_lock:
-            if os.fstat(handle.fileno()).st_size < self._scanned:
+            size = os.fstat(handle.fileno()).st_size
+            if size < self._scanned:
                 self._reset_index()  # the file was replaced (a store converted, a test)
             if offset > self._scanned:
                 # The lines before `offset` decide whether the later ones' numbers are new.
                 handle.seek(self._scanned)
-                self._classify(handle.read(offset - self._scanned), self._scanned)
+                self._classify(handle.read(min(offset, size) - self._scanned), self._scanned)
+                if self._scanned != offset:  # the file does not reach `offset` (yet)
+                    return [], offset
             handle.seek(offset)
             data = handle.read()
             end = data.rfind(b"\n") + 1  # 0 when no complete line was appended
