@@ -15,7 +15,7 @@ from queries.accounts.service import display_names
 from queries.plans.projection import NOT_ENOUGH_DATA, PROJECTED_NOT_MET, PROJECTED_STATUSES
 from queries.settings import PILLARS, store_dir
 from queries.text import format_date
-from ui import charts, cycle, filters, page, plans
+from ui import charts, cycle, filters, page, plan_charts, plans
 from ui.downloads import chart_downloads, table_downloads
 from ui.filters import Scope
 from ui.format import (
@@ -401,7 +401,7 @@ def year_end_outlook(profile: Profile) -> None:
             pl.when(pl.col("pillar_name").is_null()).then(pl.lit(INNOVATION)).otherwise(pl.col("pillar_name")).alias("group"),
             pl.struct("projected_year_end", "unit").map_elements(
                 lambda r: format_value(r["projected_year_end"], r["unit"]), return_dtype=pl.Utf8).alias("projected_text"),
-            pl.col("projected_status").map_elements(charts.projection_label, return_dtype=pl.Utf8).alias("status_text"),
+            pl.col("projected_status").map_elements(plan_charts.projection_label, return_dtype=pl.Utf8).alias("status_text"),
         ).sort(["status_order", "pillar_order", "indicator"])
         n_missed = outlook.filter(pl.col("projected_status") == PROJECTED_NOT_MET).height
         st.markdown(f"**{n_missed}/{outlook.height} chỉ tiêu** dự kiến không đạt mục tiêu năm {scope.year} nếu giữ "
@@ -441,7 +441,7 @@ def year_end_outlook(profile: Profile) -> None:
         pick, _ = st.columns([2, 1])
         chosen = pick.selectbox("Xem đường dự báo của chỉ tiêu", options, format_func=labels.get, key="hs_du_bao")
         row = outlook.filter(pl.col("indicator") == chosen).row(0, named=True)
-        projection_chart = charts.projection_chart(
+        projection_chart = plan_charts.projection_chart(
             query("projection_points", period=scope.period, commune=commune).filter(pl.col("indicator") == chosen),
             row, UNIT_SUFFIX.get(row["unit"], ""))
         charts.show(projection_chart, key="hs-projection")

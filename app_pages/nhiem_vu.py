@@ -11,7 +11,7 @@ from queries.changes import set_task_status
 from queries.errors import UserFacingError
 from queries.plans.tasks import DONE, STATUS_LABELS
 from queries.text import format_date
-from ui import charts, cycle, filters, page, plans
+from ui import charts, cycle, filters, page, plan_charts, plans
 from ui.auth import current_account
 from ui.downloads import chart_downloads, table_downloads
 from ui.format import split_units
@@ -68,7 +68,7 @@ summary = (
 )
 page.section("Theo đơn vị chủ trì", "Đơn vị nhiều nhiệm vụ quá hạn nhất ở trên cùng; nhiệm vụ có hai đơn vị "
              "chủ trì được tính cho cả hai.")
-bars = charts.task_status_bars(by_unit.group_by("office", "status_label").agg(pl.len().alias("n")),
+bars = plan_charts.task_status_bars(by_unit.group_by("office", "status_label").agg(pl.len().alias("n")),
                                order=summary["office"].to_list())
 charts.show(bars, key="nv-units-chart")
 chart_downloads(bars, f"Nhiệm vụ theo đơn vị chủ trì – {name}", "nv-units-chart",

@@ -11,7 +11,7 @@ from queries.changes import REVIEW_STATUSES, review_month
 from queries.cycle import calendar
 from queries.errors import UserFacingError
 from queries.text import format_date, format_month
-from ui import charts, cycle, filters, page
+from ui import charts, cycle, filters, page, plan_charts
 from ui.auth import current_account
 from ui.downloads import chart_downloads, table_downloads
 from ui.format import format_moment, format_share, format_value, split_units, vi_table
@@ -162,7 +162,7 @@ cells = (
             return_dtype=pl.Utf8).alias("detail"),
     )
 )
-grid_chart = charts.report_grid(cells.select("commune_name", "month_label", "status", "days_late", "detail"))
+grid_chart = plan_charts.report_grid(cells.select("commune_name", "month_label", "status", "days_late", "detail"))
 charts.show(grid_chart, key="bc-grid-chart")
 chart_downloads(grid_chart, f"Tình hình báo cáo {scope.province_label}", "bc-grid-chart",
                 title=f"Tình hình nộp báo cáo tháng – {scope.province_label}", caption=caption)

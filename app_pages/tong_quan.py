@@ -10,7 +10,7 @@ from queries.db import previous_month
 from queries.plans.projection import NOT_ENOUGH_DATA, PROJECTED_MET, PROJECTED_NOT_MET
 from queries.settings import PILLARS
 from queries.text import format_date
-from ui import charts, cycle, filters, page
+from ui import charts, cycle, filters, page, plan_charts
 from ui.downloads import chart_downloads, pack_download, table_downloads
 from ui.format import delta, format_score, format_share, vi_table
 from ui.state import database, query
@@ -142,7 +142,7 @@ with outlook_text:
     if n_projected == 0:
         page.empty(f"Chưa lượt chỉ tiêu nào có đủ 3 tháng số liệu trong năm {scope.year} để dự báo.")
     else:
-        st.metric(f"{charts.PROJECTION_ICONS[PROJECTED_NOT_MET]} Dự kiến không đạt", format_share(n_missed, n_projected),
+        st.metric(f"{plan_charts.PROJECTION_ICONS[PROJECTED_NOT_MET]} Dự kiến không đạt", format_share(n_missed, n_projected),
                   delta=f"{n_missed:,}/{n_projected:,} lượt chỉ tiêu".replace(",", "."), delta_color="off",
                   delta_arrow="off", border=True,
                   help="Trong các lượt (xã × chỉ tiêu) đủ số liệu để dự báo; chưa đủ 3 tháng thì không tính.")

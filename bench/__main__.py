@@ -1,6 +1,6 @@
 """All benchmarks in one command: `python -m bench` (also `make bench`).
 
-Each part is runnable alone: python -m bench.national (issue 12's ratios against the pandas
+Each part is runnable alone: python -m bench.national (the national ratios against the pandas
 and polars peers), bench.browser_pages (pages in Chromium at national scale, memory),
 bench.pages_bench (server-side page renders at province scale), bench.ingest_bench (files).
 """

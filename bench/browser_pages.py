@@ -1,5 +1,5 @@
 """Each page in Chromium, at national scale, against a trivial Streamlit page in the same run;
-and how much memory one replica holds when it has served them (issue 12).
+and how much memory one replica holds when it has served them.
 
     python -m bench.browser_pages [--store DIR] [--repeat 3]
 

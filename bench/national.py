@@ -1,4 +1,4 @@
-"""National scale, as ratios against peers measured in the same run (issue 12's figures).
+"""National scale, as ratios against peers measured in the same run (the national figures).
 
     python -m bench.national [--store DIR] [--repeat 5]
 

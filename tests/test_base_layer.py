@@ -122,12 +122,12 @@ def _background(style: str) -> str:
 
 def test_a_report_status_has_one_tint_in_the_grid_and_in_the_tables():
     from queries.status import REPORT_COLORS
-    from ui import charts, cycle
+    from ui import cycle, plan_charts
 
     frame = pl.DataFrame({"commune_name": ["Xã A"] * 4, "month_label": ["T8", "T9", "T10", "T11"],
                           "status": ["dung_han", "tre_han", "chua_nop", "chua_den_han"],
                           "days_late": [None, 3, None, None], "detail": ["", "", "", ""]})
-    grid = charts.report_grid(frame).data[0]
+    grid = plan_charts.report_grid(frame).data[0]
     n = len(grid.colorscale)
     grid_colour = {status: grid.colorscale[2 * code][1] for code, status in enumerate(frame["status"])}
     assert n == 8
@@ -139,9 +139,9 @@ def test_a_report_status_has_one_tint_in_the_grid_and_in_the_tables():
 def test_task_colours_are_the_shared_ones():
     from queries.plans.tasks import DONE, OVERDUE_LABEL, STATUS_LABELS
     from queries.status import REPORT_COLORS, TASK_COLORS
-    from ui import charts, plans
+    from ui import plan_charts, plans
 
-    assert charts.TASK_STATUS_COLORS == tuple(TASK_COLORS.values())
+    assert plan_charts.TASK_STATUS_COLORS == tuple(TASK_COLORS.values())
     assert _background(plans.task_style(f"⛔ {OVERDUE_LABEL}")) == REPORT_COLORS["chua_nop"]
     assert _background(plans.task_style(f"✅ {STATUS_LABELS[DONE]}")) == REPORT_COLORS["dung_han"]
 

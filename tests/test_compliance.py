@@ -1,4 +1,4 @@
-"""The monthly reporting cycle (issue 10): on time, late by how many days, missing, not yet due,
+"""The monthly reporting cycle: on time, late by how many days, missing, not yet due,
 at the edges of the deadline; when a month closes; what counts as evidence."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The exports of issues 9–11 on a small world whose every number is known: report compliance
+"""The exports of accounts, the monthly cycle and the plans on a small world whose every number is known: report compliance
 per commune, the plans' tasks, spending, the audit log, and the year-end projection in the
 progress table; their JSON shapes, and the command line's answers to bad input."""
 from __future__ import annotations

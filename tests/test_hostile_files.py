@@ -1,4 +1,4 @@
-"""Broken and hostile files never crash, hang or bend a score (issue 13, the importer).
+"""Broken and hostile files never crash, hang or bend a score (the importer).
 
 Each defect the issue found is reproduced here with a real file: values that are not finite
 or not plausible, .xlsx sheets that declare (or hold) a million rows, files that made the

@@ -1,4 +1,4 @@
-"""Who may upload what (issue 9), in the importer and on its command line: a commune officer's
+"""Who may upload what, in the importer and on its command line: a commune officer's
 mixed file stores its own rows and names the others, a leader uploads nothing, undo and redo
 follow the account, and every change goes through queries/changes.py like the page's."""
 from __future__ import annotations

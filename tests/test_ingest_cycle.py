@@ -1,4 +1,4 @@
-"""The reporting calendar at the importer's door (issue 10): a closed month refuses commune
+"""The reporting calendar at the importer's door: a closed month refuses commune
 staff's rows and takes an admin's only with a reason; --received-at for admins; evidence
 checked by its content, one refused file refusing the whole upload."""
 from __future__ import annotations

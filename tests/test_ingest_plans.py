@@ -1,4 +1,4 @@
-"""Task statuses and spending through the importer (issue 11): recognised by their columns,
+"""Task statuses and spending through the importer: recognised by their columns,
 every row's problem named in Vietnamese, stored through the same door, and read back by the
 tables the pages use; their templates read back when filled."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The monthly reporting cycle on the pages (issue 10), through AppTest: the Tình hình báo cáo
+"""The monthly reporting cycle on the pages, through AppTest: the Tình hình báo cáo
 grid (on time, late by N days, missing, not yet due), whom to call, the province admin's
 review with its evidence files and the comment then shown on the commune's profile, the
 leader's read-only view, this month's count on Tổng quan, and the uploader on the profile.

@@ -1,4 +1,4 @@
-"""Tasks, spending and the year-end projection on the pages (issue 11), through AppTest:
+"""Tasks, spending and the year-end projection on the pages, through AppTest:
 the Nhiệm vụ page (counts, overdue first, a commune officer setting a status, read-only for a
 leader), the Kinh phí page (Định Tiến 2024: 8 lines, 481.179.000 đ), the tasks of each lead
 unit, the commune profile's tasks, spending and projection, and the projection on Tổng quan.

@@ -169,7 +169,7 @@ def test_target_without_number():
     assert str(error.value) == "không đọc được số trong mục tiêu “cao” (ví dụ đúng: ≥ 95%)"
 
 
-# ---- absurd values (issue 13): never infinity, never NaN, never a crash -----------------------
+# ---- absurd values: never infinity, never NaN, never a crash -----------------------
 
 
 @pytest.mark.parametrize("cell, reason", [

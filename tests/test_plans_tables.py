@@ -1,4 +1,4 @@
-"""The plans' tasks and spending as the pages and exports read them (issue 11): shipped rows,
+"""The plans' tasks and spending as the pages and exports read them: shipped rows,
 uploads superseding them, and the task table as of a day."""
 from __future__ import annotations
 

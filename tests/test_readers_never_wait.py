@@ -1,4 +1,4 @@
-"""Readers never wait for a refresh (issue 12): while uploads land and the tables take them in,
+"""Readers never wait for a refresh: while uploads land and the tables take them in,
 queries keep answering from the last complete version, each about as fast as a warm query,
 and every upload shows soon after."""
 from __future__ import annotations

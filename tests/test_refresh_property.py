@@ -1,6 +1,6 @@
 """Refreshing the tables change by change gives exactly the tables a full build from the files
 gives, after any mix of uploads, supersessions, undos, redos, reviews, settings changes and
-compactions (issue 12). Hypothesis draws the sequences; a failure shrinks to a short one."""
+compactions. Hypothesis draws the sequences; a failure shrinks to a short one."""
 from __future__ import annotations
 
 import json

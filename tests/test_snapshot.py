@@ -1,5 +1,5 @@
 """A new process opens the last snapshot of the built tables beside the store and applies only
-what was committed since (issue 12); the snapshot is never edited in place."""
+what was committed since; the snapshot is never edited in place."""
 from __future__ import annotations
 
 from datetime import date

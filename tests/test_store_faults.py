@@ -1,4 +1,4 @@
-"""The store keeps its promises under faults (issue 13): a compaction killed at any moment never
+"""The store keeps its promises under faults: a compaction killed at any moment never
 shows a row twice, the same file sent by twenty processes at once is one upload, leftovers of
 killed writers are cleaned up and never count as data, and changes never collide."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Accounts, roles, permissions and the audit log (issue 9).
+"""Accounts, roles, permissions and the audit log.
 
 Accounts live in the store (`queries.settings.store_dir()`, DTI_STORE), so every replica
 sharing it sees the same ones; passwords are hashed with argon2id and no hash ever leaves

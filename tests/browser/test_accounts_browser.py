@@ -1,4 +1,4 @@
-"""Real browser, issue 9 (accounts): signing in and out, one message for a wrong password,
+"""Real browser, accounts: signing in and out, one message for a wrong password,
 what each role sees, an admin disabling an account, single sign-on through a local OIDC
 provider, and no password or hash anywhere a person or a log could read it.
 

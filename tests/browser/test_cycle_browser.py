@@ -1,4 +1,4 @@
-"""Real browser, issue 10: a commune officer sends a month's results with a piece of evidence,
+"""Real browser, the monthly cycle: a commune officer sends a month's results with a piece of evidence,
 the province admin looks at it on "Tình hình báo cáo" and asks for more, and the officer sees
 the province's comment. Screenshots: tests/artifacts/cycle_*.png."""
 from __future__ import annotations

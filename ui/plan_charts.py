@@ -1,0 +1,174 @@
+"""Charts of the plans and the monthly cycle: tasks by office, the year-end projection, the
+communes × months reporting grid. Same look as ui/charts.py, whose helpers they use."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import altair as alt
+import plotly.graph_objects as go
+import polars as pl
+
+from queries.status import PROJECTION_COLORS, REPORT_COLORS, TASK_COLORS
+from queries.text import format_month
+from ui.charts import MEDIAN, MUTED, PRIMARY, TEXT, _altair_look, _fmt_value, _plotly_look
+
+# ---- tasks and the year-end projection ---------------------------------------------------------
+TASK_STATUS_ORDER = ("Quá hạn", "Chưa bắt đầu", "Đang thực hiện", "Hoàn thành")
+TASK_STATUS_COLORS = tuple(TASK_COLORS[code] for code in ("qua_han", "chua_bat_dau", "dang_thuc_hien", "hoan_thanh"))
+TASK_STATUS_ICONS = ("⛔", "⬜", "🔄", "✅")
+
+
+def task_status_bars(frame: pl.DataFrame, order: list[str] | None = None,
+                     title: str | None = None) -> alt.TopLevelMixin:
+    """How many tasks each office leads, stacked by status (overdue first, on the left).
+    frame: office, status_label, n; `order` lists the offices top to bottom."""
+    labels = {s: f"{icon} {s}" for s, icon in zip(TASK_STATUS_ORDER, TASK_STATUS_ICONS)}
+    data = frame.with_columns(
+        pl.col("status_label").replace_strict({s: i for i, s in enumerate(TASK_STATUS_ORDER)}, default=9)
+        .alias("order"),
+        pl.col("status_label").replace_strict(labels, default=pl.col("status_label")).alias("status_text"),
+    )
+    n_rows = max(data["office"].n_unique(), 1)
+    chart = alt.Chart(data).mark_bar(height={"band": 0.7}, stroke="white", strokeWidth=0.5).encode(
+        y=alt.Y("office:N", title=None, sort=order or "ascending", axis=alt.Axis(labelLimit=260)),
+        x=alt.X("n:Q", stack="zero", title="Số nhiệm vụ", axis=alt.Axis(format="d", tickMinStep=1)),
+        color=alt.Color("status_label:N", title=None,
+                        scale=alt.Scale(domain=list(TASK_STATUS_ORDER), range=list(TASK_STATUS_COLORS)),
+                        legend=alt.Legend(orient="top", columns=4, symbolType="square", symbolStrokeColor="#3D4A57",
+                                          symbolStrokeWidth=0.5)),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("office:N", title="Đơn vị chủ trì"), alt.Tooltip("status_text:N", title="Tình trạng"),
+                 alt.Tooltip("n:Q", title="Số nhiệm vụ", format="d")],
+    ).properties(height=max(30 * n_rows, 120))
+    return _altair_look(chart, title)
+
+
+PROJECTION_ICONS = {"Dự kiến đạt": "✅", "Dự kiến không đạt": "⚠️", "Chưa đủ dữ liệu dự báo": "❔"}
+
+
+def projection_label(status: str | None) -> str:
+    return "–" if status is None else f"{PROJECTION_ICONS.get(status, '')} {status}".strip()
+
+
+def _clip(value: float, unit: str | None) -> float:
+    """The unit's range, as the projection macro clips it."""
+    if unit == "percent":
+        return min(max(value, 0.0), 100.0)
+    if unit == "yes_no":
+        return min(max(value, 0.0), 1.0)
+    return max(value, 0.0)
+
+
+def projection_chart(points: pl.DataFrame, projection: dict, unit_suffix: str,
+                     title: str | None = None, height: int = 340) -> go.Figure:
+    """One indicator through the year: the values reported (solid, with dots), the least-squares
+    line through them carried to December (dashed, ending on the projected value), and the
+    year's target (dotted). points: month_number, period, value; projection: a row of the
+    projection_by_indicator query (slope, intercept, projected_year_end, projected_status,
+    target, target_text, unit, year)."""
+    year = projection["year"]
+    unit = projection.get("unit")
+    months = [date_of(year, m) for m in points["month_number"].to_list()]
+    values = points["value"].to_list()
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=months, y=values, mode="lines+markers", name="Giá trị đã báo cáo",
+        line={"color": PRIMARY, "width": 2.5}, marker={"size": 7},
+        customdata=[[format_month(m), _fmt_value(v, unit_suffix)] for m, v in zip(months, values)],
+        hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
+    ))
+    status = projection.get("projected_status")
+    if projection.get("slope") is not None and points.height:
+        first = int(points["month_number"].min())
+        xs = list(range(first, 13))
+        ys = [_clip(projection["intercept"] + projection["slope"] * m, unit) for m in xs]
+        ys[-1] = projection["projected_year_end"]
+        colour = PROJECTION_COLORS.get(status, MUTED)
+        fig.add_trace(go.Scatter(
+            x=[date_of(year, m) for m in xs], y=ys, mode="lines", name="Xu hướng, dự báo tới tháng 12",
+            line={"color": colour, "width": 2, "dash": "dash"}, hoverinfo="skip",
+        ))
+        fig.add_trace(go.Scatter(
+            x=[date_of(year, 12)], y=[ys[-1]], mode="markers+text", name=projection_label(status),
+            marker={"size": 12, "color": colour, "symbol": "diamond", "line": {"width": 1, "color": TEXT}},
+            text=[_fmt_value(ys[-1], unit_suffix)], textposition="top left", textfont={"size": 13},
+            hovertemplate=f"Dự báo tháng 12/{year}: {_fmt_value(ys[-1], unit_suffix)}<br>"
+                          f"{projection_label(status)}<extra></extra>",
+        ))
+    if projection.get("target") is not None:
+        target_text = projection.get("target_text") or _fmt_value(projection["target"], unit_suffix)
+        fig.add_trace(go.Scatter(
+            x=[date_of(year, 1), date_of(year, 12)], y=[projection["target"]] * 2, mode="lines",
+            name=f"Mục tiêu năm: {target_text}", line={"color": MEDIAN, "width": 1.5, "dash": "dot"},
+            hovertemplate=f"Mục tiêu năm {year}: {target_text}<extra></extra>",
+        ))
+    _plotly_look(fig, title=title, height=height)
+    fig.update_xaxes(range=[date_of(year, 1) - _HALF_MONTH, date_of(year, 12) + _HALF_MONTH],
+                     tickformat="%m/%Y", dtick="M1")
+    y_axis = {"rangemode": "tozero", "title": {"text": unit_suffix.strip() or None}}
+    if unit == "yes_no":
+        y_axis.update(tickvals=[0, 1], ticktext=["Chưa", "Có"], range=[-0.15, 1.25])
+    fig.update_yaxes(**y_axis)
+    return fig
+
+
+_HALF_MONTH = timedelta(days=15)
+
+
+def date_of(year: int, month: int) -> date:
+    return date(year, month, 1)
+
+
+# ---- the monthly reporting cycle ---------------------------------------------------------
+REPORT_GRID = (  # status, icon, name, cell colour
+    ("dung_han", "✅", "Đúng hạn", REPORT_COLORS["dung_han"]),
+    ("tre_han", "⏰", "Trễ (số ngày)", REPORT_COLORS["tre_han"]),
+    ("chua_nop", "❌", "Chưa nộp", REPORT_COLORS["chua_nop"]),
+    ("chua_den_han", "⏳", "Chưa đến hạn", REPORT_COLORS["chua_den_han"]),
+)
+
+
+def report_grid(frame: pl.DataFrame, title: str | None = None) -> go.Figure:
+    """Communes × months of the monthly report: each cell coloured by status and marked with its
+    icon (and the days late), the full words in the tooltip. frame: commune_name, month_label,
+    status, days_late, detail (the tooltip); rows in the order given, months in the order given."""
+    names = frame["commune_name"].unique(maintain_order=True).to_list()
+    months = frame["month_label"].unique(maintain_order=True).to_list()
+    code = {status: i for i, (status, *_rest) in enumerate(REPORT_GRID)}
+    icon = {status: mark for status, mark, *_rest in REPORT_GRID}
+    cells = {(r["commune_name"], r["month_label"]): r for r in frame.iter_rows(named=True)}
+    z, text, hover = [], [], []
+    for name in names:
+        z_row, text_row, hover_row = [], [], []
+        for month in months:
+            cell = cells.get((name, month))
+            status = cell["status"] if cell else None
+            z_row.append(code.get(status))
+            mark = icon.get(status, "")
+            text_row.append(f"{mark} {cell['days_late']}" if status == "tre_han" and cell["days_late"] else mark)
+            hover_row.append(cell["detail"] if cell else "–")
+        z.append(z_row)
+        text.append(text_row)
+        hover.append(hover_row)
+    n = len(REPORT_GRID)
+    scale = []
+    for i, (*_rest, colour) in enumerate(REPORT_GRID):
+        scale += [[i / n, colour], [(i + 1) / n, colour]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=months, y=names, text=text, texttemplate="%{text}", textfont={"size": 12},
+        customdata=hover, colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False, xgap=2, ygap=2,
+        hovertemplate="<b>%{y}</b> · %{x}<br>%{customdata}<extra></extra>",
+    ))
+    for _status, mark, name, colour in REPORT_GRID:  # the legend: colour, icon and words together
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{mark} {name}",
+                                 marker={"symbol": "square", "size": 14, "color": colour,
+                                         "line": {"width": 1, "color": MUTED}}))
+    height = max(150 + 22 * len(names), 260)
+    top = 110 if title else 80
+    _plotly_look(fig, title=title, height=height)
+    fig.update_xaxes(side="top", tickfont={"size": 12}, showgrid=False, type="category")
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 12}, showgrid=False, dtick=1, type="category")
+    # the legend above the month labels (which sit on top of the grid)
+    fig.update_layout(legend={"orientation": "h", "y": 1 + 30 / (height - top - 40), "yanchor": "bottom", "x": 0},
+                      margin={"t": top, "b": 40})
+    return fig
