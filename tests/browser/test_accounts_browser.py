@@ -306,7 +306,7 @@ def sign_in(page, url: str | None, username: str, password: str) -> None:
     act(page, page.get_by_role("button", name=SIGN_IN_PAGE, exact=True).click)
     # Signed in, the page runs once more (st.rerun) for the new menu: wait for its outcome.
     outcome = page.get_by_test_id("stAlertContentError").or_(sidebar(page).get_by_role("button", name="Đăng xuất"))
-    expect(outcome.first).to_be_visible()
+    expect(outcome.first).to_be_visible(timeout=30_000)  # the first page after signing in, on a busy machine
     settle(page)
 
 
