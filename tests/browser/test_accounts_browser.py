@@ -314,7 +314,7 @@ def sign_in(page, url: str | None, username: str, password: str) -> None:
     page.get_by_label("Mật khẩu").fill(password)
     submit(page, page.get_by_role("button", name=SIGN_IN_PAGE, exact=True).click)
     outcome = page.get_by_test_id("stAlertContentError").or_(sidebar(page).get_by_role("button", name="Đăng xuất"))
-    expect(outcome.first).to_be_visible()
+    expect(outcome.first).to_be_visible(timeout=30_000)  # the first page after signing in, on a busy machine
     settle(page)
 
 
