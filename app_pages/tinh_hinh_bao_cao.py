@@ -7,9 +7,11 @@ import polars as pl
 import streamlit as st
 
 from queries.accounts.permissions import may_review
+from queries.accounts.service import display_names
 from queries.changes import REVIEW_STATUSES, review_month
 from queries.cycle import calendar
 from queries.errors import UserFacingError
+from queries.settings import store_dir
 from queries.text import format_date, format_month
 from ui import charts, cycle, filters, page, plan_charts
 from ui.auth import current_account
@@ -264,8 +266,10 @@ st.markdown(
 reviewed = reviews.filter((pl.col("commune_id") == commune) & (pl.col("period") == month_choice))
 if reviewed.height:
     last = reviewed.row(0, named=True)
+    # People's names, never their user names: a visitor may read this page too.
+    reviewer = display_names(store_dir(), [last["reviewer"]]).get(last["reviewer"]) if last["reviewer"] else None
     st.caption(f"Lần thẩm định gần nhất: {cycle.REVIEW_NAMES[last['last_review_status']]}, bởi "
-               f"{literal(last['reviewer'] or '–')}, {format_moment(last['reviewed_at_vn'])}"
+               f"{literal(reviewer or '–')}, {format_moment(last['reviewed_at_vn'])}"
                + (f" — nhận xét: “{literal(last['comment'])}”" if last["comment"] else "") + ".")
 
 declared = query("month_declared_values", commune=commune, period=month_choice)
@@ -276,7 +280,8 @@ else:
     shown = declared.with_columns(
         pl.struct("value", "unit").map_elements(lambda r: format_value(r["value"], r["unit"]),
                                                 return_dtype=pl.Utf8).alias("value_text"),
-        pl.col("uploader").fill_null("(kế hoạch đã ký)"),
+        pl.col("uploader").replace_strict(display_names(store_dir(), declared["uploader"].to_list()),
+                                          default=None, return_dtype=pl.Utf8).fill_null("(kế hoạch đã ký)"),
         pl.col("target_text").fill_null("chưa giao"),  # an indicator without a target this year
         pl.col("received_at_vn").map_elements(format_moment, return_dtype=pl.Utf8),
     ).select("indicator", "indicator_name", "value_text", "target_text", "uploader", "received_at_vn", "n_evidence")

@@ -359,7 +359,9 @@ def main(argv: list[str] | None = None) -> int:
     (runtime / "replicas.json").unlink(missing_ok=True)
     store = Path(args.store or os.environ.get("DTI_STORE") or ROOT / "store").resolve()
     store.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DTI_STORE": str(store)}
+    # nginx in front is the one proxy whose X-Forwarded-For the sign-in throttle may believe:
+    # without it every visitor would look like 127.0.0.1, and no address would be throttled.
+    env = {**os.environ, "DTI_STORE": str(store), "DTI_TRUSTED_PROXIES": "127.0.0.1,::1"}
     # Streamlit signs its own session cookies with this secret (server.cookieSecret): the same
     # one on every replica keeps them valid when nginx moves a browser. st.login's cookie is
     # signed with [auth].cookie_secret of .streamlit/secrets.toml instead, which every replica

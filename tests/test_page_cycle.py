@@ -161,6 +161,9 @@ def test_overview_counts_this_months_reports(cycle_db):
 # ---- the review ------------------------------------------------------------------------------------
 def test_admin_asks_for_more_and_the_commune_sees_the_comment(cycle_db):
     admin = account(cycle_db, "qt.dongnai", QUAN_TRI, provinces=["Đồng Nai"])
+    service.create_account(LOCAL_ADMIN, cycle_db.store.root, username="cb.daiphuoc", role=CAN_BO_XA,
+                           name="Nguyễn Thị Phước", password=secrets.token_urlsafe(12),
+                           places=Places.from_database(cycle_db), communes=[DAI_PHUOC])
     at = open_page("tinh_hinh_bao_cao", admin, tinh="Đồng Nai", thang="2026-11")
     at.selectbox(key="bc_review_month_2026-11-01").select(OCTOBER).run()
     # the work list: communes awaiting review first
@@ -168,7 +171,7 @@ def test_admin_asks_for_more_and_the_commune_sees_the_comment(cycle_db):
     at.selectbox(key="bc_review_commune").select(DAI_PHUOC).run()
     declared = table_with(at, "uploader")
     assert declared[["indicator", "value_text", "uploader", "received_at_vn", "n_evidence"]].values.tolist() == [
-        ["XH05", "72,5 %", "cb.daiphuoc", "19/11/2026 23:00", 1]]
+        ["XH05", "72,5 %", "Nguyễn Thị Phước", "19/11/2026 23:00", 1]]  # the person, never the user name
     downloads = [shown(b.proto.label) for b in at.get("download_button")]
     assert any("bien-ban-thang-10.pdf (PDF" in label for label in downloads)
     assert "✅ Đúng hạn (nhận lúc 19/11/2026 23:00)" in text_of(at)
