@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from queries import clock
-from queries.accounts.audit_log import ACTION_LABELS, AUDIT_FOLDER, JOURNAL_ACTIONS
+from queries.accounts.audit_log import ACTION_LABELS, AUDIT_FOLDER, JOURNAL_ACTIONS, parse_utc
 from queries.accounts.permissions import (
     KIND_LABELS,
     ROLE_LABELS,
@@ -53,16 +53,6 @@ LOGIN_FAILURE_REASONS = {
 }
 REVIEW_STATUS_LABELS = {"da_tham_dinh": "đã thẩm định", "cho_tham_dinh": "chờ thẩm định"}
 FIELD_LABELS = {"name": "họ tên", "role": "vai trò", "provinces": "tỉnh", "communes": "xã", "email": "email"}
-
-
-def _parse(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # ---- reading -----------------------------------------------------------------------------
@@ -135,7 +125,7 @@ def audit_events(store_root: str | os.PathLike, since: date | None = None) -> li
     keyed = []
     for source, events in enumerate(sources):
         for position, event in enumerate(events):
-            moment = _parse(event.get("time"))
+            moment = parse_utc(event.get("time"))
             if moment is None:
                 continue  # a journal line without a time (adopted compaction): not a person's act
             if since is not None and moment.astimezone(clock.VIETNAM).date() < since:

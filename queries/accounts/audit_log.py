@@ -51,6 +51,17 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def parse_utc(text: str | None) -> datetime | None:
+    """A moment as iso_utc wrote it (one without a zone is taken as UTC); None for anything else."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def record(store_root: str | os.PathLike, user: str, action: str, details: Mapping | None = None) -> dict:
     """Append one line to the audit log and return it."""
     if action not in ACTION_LABELS or action in JOURNAL_ACTIONS:

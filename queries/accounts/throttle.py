@@ -31,6 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from queries.accounts.audit_log import parse_utc
+
 NAME_WIDE_FACTOR = 4
 ADDRESS_WINDOW = timedelta(hours=1)
 NAME_MEMORY = timedelta(days=1)
@@ -51,18 +53,8 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _time(text) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _active(text, now: datetime) -> datetime | None:
-    until = _time(text)
+    until = parse_utc(text)
     return until if until is not None and until > now else None
 
 
@@ -147,7 +139,7 @@ def record_address_failure(state: dict, address: str | None, now: datetime, sett
     _, _, free, longest = _numbers(settings)
     _, addresses = _sections(state)
     entry = addresses.get(address) or {}
-    last = _time(entry.get("last_failure"))
+    last = parse_utc(entry.get("last_failure"))
     failures = 1 if last is None or now - last > ADDRESS_WINDOW else int(entry.get("failures", 0)) + 1
     entry = {"failures": failures, "last_failure": _iso(now)}
     started = None
@@ -183,16 +175,16 @@ def prune(state: dict, now: datetime) -> None:
         pairs = entry.get("addresses") or {}
         for address in list(pairs):
             pair = pairs[address]
-            last = _time(pair.get("last_failure"))
+            last = parse_utc(pair.get("last_failure"))
             if _active(pair.get("locked_until"), now) is None and (last is None or now - last > NAME_MEMORY):
                 del pairs[address]
         _keep_newest(pairs, MAX_ADDRESSES_PER_NAME)
-        last = _time(entry.get("last_failure"))
+        last = parse_utc(entry.get("last_failure"))
         if not pairs and _active(entry.get("locked_until"), now) is None and (last is None or now - last > NAME_MEMORY):
             del names[key]
     for address in list(addresses):
         entry = addresses[address]
-        last = _time(entry.get("last_failure"))
+        last = parse_utc(entry.get("last_failure"))
         if _active(entry.get("wait_until"), now) is None and (last is None or now - last > ADDRESS_WINDOW):
             del addresses[address]
     _keep_newest(names, MAX_NAMES)
