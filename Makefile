@@ -8,10 +8,11 @@ install:
 
 # Debian's chromium for the real-browser tests and offline chart export (never `playwright install`),
 # the DejaVu fonts the meeting pack embeds for Vietnamese, emoji for the status icons, and nginx
-# for the test of several replicas behind one proxy.
+# for the test of several replicas behind one proxy, and PostgreSQL for the shared store's tests
+# (the suite starts a throwaway cluster of its own; nothing is configured system-wide).
 browser:
-	@{ command -v chromium && test -x /usr/sbin/nginx && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf && fc-list | grep -q 'Noto Color Emoji'; } >/dev/null 2>&1 || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core fonts-noto-color-emoji nginx >/dev/null; }
+	@{ command -v chromium && test -x /usr/sbin/nginx && ls /usr/lib/postgresql/*/bin/initdb && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf && fc-list | grep -q 'Noto Color Emoji'; } >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core fonts-noto-color-emoji nginx postgresql >/dev/null; }
 
 # serve.py: the dashboard with its sign-in routes (a sign-in that survives a reload).
 run: install

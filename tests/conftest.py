@@ -72,3 +72,39 @@ def shipped_db(tmp_path_factory, shipped_tables) -> Database:
         qdb._databases.clear()
         yield qdb.get_database()
         qdb._databases.clear()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster(tmp_path_factory):
+    """A throwaway PostgreSQL cluster (Debian's package) for the whole session, on a free
+    loopback port. `make test` installs the package; only without it is a test skipped."""
+    from deploy.postgres_cluster import Cluster, ClusterUnavailable
+
+    try:
+        cluster = Cluster(tmp_path_factory.mktemp("postgres"))
+        cluster.init()
+        cluster.start()
+    except ClusterUnavailable as error:
+        if os.environ.get("CI"):
+            raise  # `make test` installs postgresql: in CI its absence is a failure, not a skip
+        pytest.skip(f"PostgreSQL is not available here: {error}")
+    yield cluster
+    from queries.store.postgres import close_pools
+
+    close_pools()
+    cluster.stop("immediate")
+
+
+@pytest.fixture
+def pg_url(postgres_cluster, monkeypatch, request):
+    """An empty database of its own for one test, named for it; DTI_DATABASE_URL points at it."""
+    import re
+
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:40] + "_" + os.urandom(3).hex()
+    url = postgres_cluster.create_database(name)
+    monkeypatch.setenv("DTI_DATABASE_URL", url)
+    yield url
+    from queries.store.postgres import _pools, close_pools
+
+    if url in _pools:
+        close_pools()
