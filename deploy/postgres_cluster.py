@@ -83,8 +83,10 @@ class Cluster:
         os.chmod(password_file, 0o600)
         self._own(password_file)
         try:
-            self._run("initdb", "-D", str(self.data), "-U", "dti", "--pwfile", str(password_file),
-                      "-A", "scram-sha-256", "-E", "UTF8", "--no-instructions")
+            made = self._run("initdb", "-D", str(self.data), "-U", "dti", "--pwfile", str(password_file),
+                             "-A", "scram-sha-256", "-E", "UTF8", "--no-instructions", check=False)
+            if made.returncode != 0:
+                raise ClusterUnavailable(f"initdb failed: {made.stderr.strip()[-1500:]}")
         finally:
             password_file.unlink(missing_ok=True)
         with open(self.data / "postgresql.conf", "a") as conf:

@@ -137,15 +137,15 @@ def evidence_button(container, db: Database, file: dict, key: str) -> None:
     stores = [store for _, store in db.sources]
     priority = int(file.get("priority") or 1)
     store = stores[priority - 1] if 0 < priority <= len(stores) else db.store
-    path = store.blob_path(file["sha256"])
+    sha = file["sha256"]
     kind_label, mime = TYPES.get(file.get("kind") or "", ("tệp", "application/octet-stream"))
     # Saved under a safe name with the extension of its content, never the name as stored.
     name = download_name(file.get("name"), file.get("kind"))
     label = f"⬇ {literal(name)} ({kind_label}, {size_text(file.get('size'))})"  # labels are Markdown
-    if not path.exists():
+    if not store.has_blob(sha):
         container.caption(f"{literal(name)}: tệp không còn trong kho lưu trữ.")
         return
-    container.download_button(label, data=lambda: path.read_bytes(), file_name=name, mime=mime,
+    container.download_button(label, data=lambda: store.read_blob(sha) or b"", file_name=name, mime=mime,
                               key=key, on_click="ignore")
 
 

@@ -35,6 +35,8 @@ from queries.accounts.permissions import (
 from queries.accounts.service import PermissionDenied, fresh_actor, manageable_usernames
 from queries.data import DataSource
 from queries.store.journal import Journal
+from queries.store.postgres import database_url
+from queries.store.sources import open_store
 from queries.store.uploads import legacy_journal
 from queries.text import format_month
 
@@ -91,7 +93,9 @@ def journal_events(store_root: str | os.PathLike) -> list[dict]:
     """Uploads, undo, redo and reviews from the store's journal, as audit events."""
     root = Path(store_root)
     journal = Journal(root)
-    if journal.exists():
+    if database_url():
+        entries, _ = open_store(root).changes(0)
+    elif journal.exists():
         entries, _ = journal.read(0)
     elif (root / "manifest").is_dir():
         entries = legacy_journal(root)  # a store from before the journal

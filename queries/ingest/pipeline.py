@@ -54,7 +54,8 @@ from queries.ingest.readers import ReadLimits, Table, TableError, label, read_ta
 from queries.ingest.resolve import Context, RowProblem, check_amount
 from queries.ingest.results import STATUS_ACCEPTED, STATUS_DUPLICATE, STATUS_REJECTED, CheckResult, Issue, RowResult
 from queries.settings import load_settings, store_dir
-from queries.store import Receipt, Store, content_hash
+from queries.store import Receipt, content_hash
+from queries.store.uploads import StoreReading
 from queries.text import clean_line, clean_text, format_number
 
 log = logging.getLogger(__name__)
@@ -365,6 +366,6 @@ def store_checked(result: CheckResult, store, user: str = "", *, actor: Account 
 
 def _database(store):
     """What changes.store_upload needs (`store`, `settings`) from what the caller holds."""
-    if isinstance(getattr(store, "store", None), Store) and hasattr(store, "settings"):
+    if isinstance(getattr(store, "store", None), StoreReading) and hasattr(store, "settings"):
         return store
-    return CatalogDatabase(store.root if isinstance(store, Store) else store)
+    return CatalogDatabase(store.root if isinstance(store, StoreReading) else store)

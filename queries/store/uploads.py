@@ -30,7 +30,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -99,7 +99,7 @@ def content_hash(content: bytes) -> str:
 def _iso(moment: datetime) -> str:
     """Times are kept in UTC; pages show them in Vietnam time."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     return moment.isoformat()  # microseconds when there are any: two changes in one second stay ordered
 
 
@@ -155,7 +155,42 @@ class StoreState:
         return None
 
 
-class Store:
+class StoreReading:
+    """What both stores (this file store and queries.store.pg_store's PostgreSQL one) answer
+    from the journal replayed into a StoreState: subclasses give `state()`."""
+
+    root: Path
+    read_only: bool = False
+    # Tells one store's snapshots from another's when they share a local folder ("" for files).
+    identity: str = ""
+
+    def state(self) -> StoreState:
+        raise NotImplementedError
+
+    def entries(self) -> list[dict]:
+        """Every upload, oldest first, each with `active`."""
+        return sorted((dict(e) for e in self.state().uploads.values()), key=lambda e: e["seq"])
+
+    def upload(self, upload_id: str) -> dict:
+        upload = self.state().uploads.get(upload_id)
+        if upload is None:
+            raise KeyError(upload_id)
+        return dict(upload)
+
+    def manifest(self) -> pl.DataFrame:
+        rows = []
+        for entry in self.entries():
+            row = {k: entry.get(k) for k in MANIFEST_SCHEMA}
+            row["received_at"] = entry.get("received_at") or entry.get("uploaded_at")
+            row["n_evidence"] = len(entry.get("evidence") or ())
+            rows.append(row)
+        return pl.DataFrame(rows, schema=MANIFEST_SCHEMA, orient="row")
+
+    def reviews(self) -> list[dict]:
+        return list(self.state().reviews)
+
+
+class Store(StoreReading):
     def __init__(self, root: str | os.PathLike, read_only: bool = False):
         self.root = Path(root)
         self.read_only = read_only
@@ -197,28 +232,6 @@ class Store:
         """The committed changes after byte `offset` of the journal, and the new offset."""
         self._check_legacy()
         return self.journal.read(offset)
-
-    def entries(self) -> list[dict]:
-        """Every upload, oldest first, each with `active`."""
-        return sorted((dict(e) for e in self.state().uploads.values()), key=lambda e: e["seq"])
-
-    def upload(self, upload_id: str) -> dict:
-        upload = self.state().uploads.get(upload_id)
-        if upload is None:
-            raise KeyError(upload_id)
-        return dict(upload)
-
-    def manifest(self) -> pl.DataFrame:
-        rows = []
-        for entry in self.entries():
-            row = {k: entry.get(k) for k in MANIFEST_SCHEMA}
-            row["received_at"] = entry.get("received_at") or entry.get("uploaded_at")
-            row["n_evidence"] = len(entry.get("evidence") or ())
-            rows.append(row)
-        return pl.DataFrame(rows, schema=MANIFEST_SCHEMA, orient="row")
-
-    def reviews(self) -> list[dict]:
-        return list(self.state().reviews)
 
     def data_files(self, kind: str) -> list[Path]:
         """The files readers read for a kind: every committed upload not yet compacted, and the
@@ -375,6 +388,16 @@ class Store:
             make_directory(path.parent)
             atomic_write(path, content)
         return sha
+
+    def has_blob(self, sha: str) -> bool:
+        return self.blob_path(sha).is_file()
+
+    def read_blob(self, sha: str) -> bytes | None:
+        """An evidence file's bytes by its SHA-256, or None when it is not kept here."""
+        try:
+            return self.blob_path(sha).read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
 
     # ---- compaction and cleanup ------------------------------------------------------------
     def compact(self, kind: str) -> int:

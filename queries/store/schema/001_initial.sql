@@ -17,7 +17,7 @@ create index journal_upload on journal (upload_id) where upload_id is not null;
 -- file at the same moment store it once.
 create table uploads (
     upload_id text primary key,
-    seq bigint not null references journal (seq),
+    seq bigint not null,  -- the journal row of the same transaction
     kind text not null,
     sha256 text not null,
     active boolean not null default true
@@ -26,33 +26,33 @@ create unique index uploads_one_active_copy on uploads (kind, sha256) where acti
 
 -- uploads/<kind>/*.parquet: the rows each upload brought, with the spreadsheet row they came from.
 create table values_actuals (
-    upload_id text not null references uploads (upload_id),
+    upload_id text not null references uploads (upload_id) deferrable initially deferred,
     row_number integer, commune_id text, indicator text, period date,
     value double precision, numerator double precision, denominator double precision, note text
 );
 create index values_actuals_upload on values_actuals (upload_id);
 create table values_targets (
-    upload_id text not null references uploads (upload_id),
+    upload_id text not null references uploads (upload_id) deferrable initially deferred,
     row_number integer, commune_id text, indicator text, year integer, comparator text,
     target double precision, target_text text, lead_unit text, partner_units text,
     source_doc text, source_item text, note text
 );
 create index values_targets_upload on values_targets (upload_id);
 create table values_communes (
-    upload_id text not null references uploads (upload_id),
+    upload_id text not null references uploads (upload_id) deferrable initially deferred,
     row_number integer, commune_id text, commune_code text, commune_name text, province text,
     adult_population double precision, population_15plus double precision,
     working_age_population double precision, is_demo boolean
 );
 create index values_communes_upload on values_communes (upload_id);
 create table values_tasks (
-    upload_id text not null references uploads (upload_id),
+    upload_id text not null references uploads (upload_id) deferrable initially deferred,
     row_number integer, commune_id text, plan_year integer, item text, status text,
     completed_on date, note text
 );
 create index values_tasks_upload on values_tasks (upload_id);
 create table values_spending (
-    upload_id text not null references uploads (upload_id),
+    upload_id text not null references uploads (upload_id) deferrable initially deferred,
     row_number integer, commune_id text, year integer, item text, planned bigint, spent bigint,
     source_doc text, source_item text, note text
 );
@@ -60,7 +60,7 @@ create index values_spending_upload on values_spending (upload_id);
 
 -- originals/: each file exactly as it was sent, for audit.
 create table originals (
-    upload_id text primary key references uploads (upload_id),
+    upload_id text primary key references uploads (upload_id) deferrable initially deferred,
     file_name text not null,
     content bytea not null
 );

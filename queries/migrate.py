@@ -1,0 +1,100 @@
+"""`python -m queries.store migrate --to postgresql://…`: move a file store into PostgreSQL.
+
+    python -m queries.store migrate --to postgresql://dti@db/dti [--store DIR] [--json]
+
+Copies the journal (with its numbers), uploads and their state, every upload's rows, the files
+as sent, evidence, settings, accounts, the sign-in throttle's state, the key of keyed hashes and
+the audit log into an EMPTY database, in one transaction. Before committing it counts both
+sides the same way (rows, uploads, sums of the numbers, accounts, audit lines) and commits only
+when every figure is equal; the table of figures is printed. Sign-in sessions are not copied:
+people sign in once more.
+
+Safe to run again: a database already holding exactly this store's figures is left as it is
+(exit 0); one holding anything else is refused (exit 2). Exit 1 when the figures differ (nothing
+is written), 2 for a usage error or an unreachable server, with one Vietnamese sentence.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+from queries.accounts.copy_to_pg import accounts_database_counts, accounts_file_counts, copy_accounts
+from queries.arguments import VietnameseParser
+from queries.errors import UserFacingError
+from queries.settings import store_dir
+from queries.store.copy_to_pg import DuplicateActiveCopies, copy_store, database_counts, file_counts
+from queries.store.postgres import MIGRATION_LOCK, connection, server_name
+from queries.store.uploads import Store
+
+
+class MigrationRefused(UserFacingError):
+    pass
+
+
+def _parser() -> VietnameseParser:
+    parser = VietnameseParser(prog="python -m queries.store",
+                              description="Công cụ của kho dữ liệu: chuyển kho tệp sang PostgreSQL.")
+    commands = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=VietnameseParser)
+    commands.required = True
+    migrate = commands.add_parser("migrate", help="chép kho tệp vào một cơ sở dữ liệu PostgreSQL trống")
+    migrate.add_argument("--to", required=True, metavar="postgresql://…", help="địa chỉ cơ sở dữ liệu đích")
+    migrate.add_argument("--store", help="thư mục kho tệp (mặc định: DTI_STORE hoặc ./store)")
+    migrate.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    return parser
+
+
+def migrate_store(store_root, url: str) -> dict:
+    """Copy the file store at `store_root` into the database at `url`; returns
+    {"status": "copied" | "already", "figures": {name: [files, database]}}."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise MigrationRefused("Lỗi: --to phải là một địa chỉ postgresql://…")
+    store = Store(store_root, read_only=True)
+    source = {**file_counts(store), **accounts_file_counts(store.root)}
+    with connection(url) as conn:
+        conn.execute("select pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        before = {**database_counts(conn), **accounts_database_counts(conn)}
+        if any(before.values()):
+            if before == source:
+                return {"status": "already", "figures": {k: [source[k], before[k]] for k in source}}
+            raise MigrationRefused(
+                f"Cơ sở dữ liệu {server_name(url)} đã có dữ liệu khác với kho {store.root}: "
+                "lệnh chỉ chép vào một cơ sở dữ liệu trống.")
+        try:
+            copy_store(store, conn)
+        except DuplicateActiveCopies as problem:
+            raise MigrationRefused(str(problem)) from None
+        copy_accounts(store.root, conn)
+        after = {**database_counts(conn), **accounts_database_counts(conn)}
+        figures = {k: [source[k], after.get(k)] for k in source}
+        if after != source:
+            conn.rollback()
+            return {"status": "mismatch", "figures": figures}
+    return {"status": "copied", "figures": figures}
+
+
+def _figure(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        result = migrate_store(store_dir(args.store), args.to)
+    except UserFacingError as problem:
+        message = problem.message
+        print(message if message.startswith("Lỗi:") else f"Lỗi: {message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        verdict = {"copied": "Đã chép xong; số liệu hai bên khớp nhau.",
+                   "already": "Cơ sở dữ liệu đã có đúng dữ liệu của kho này (đã chép trước đó): không làm gì thêm.",
+                   "mismatch": "Số liệu hai bên không khớp: không ghi gì vào cơ sở dữ liệu."}[result["status"]]
+        width = max(len(name) for name in result["figures"])
+        print(f"{'':{width}}  {'kho tệp':>16}  {'PostgreSQL':>16}")
+        for name, (files, database) in result["figures"].items():
+            print(f"{name:{width}}  {_figure(files):>16}  {_figure(database):>16}")
+        print(verdict)
+    return 1 if result["status"] == "mismatch" else 0
