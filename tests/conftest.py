@@ -78,10 +78,15 @@ def shipped_db(tmp_path_factory, shipped_tables) -> Database:
 def postgres_cluster(tmp_path_factory):
     """A throwaway PostgreSQL cluster (Debian's package) for the whole session, on a free
     loopback port. `make test` installs the package; only without it is a test skipped."""
+    import tempfile
+
     from deploy.postgres_cluster import Cluster, ClusterUnavailable
 
+    # Not under pytest's own temporary folder: pytest makes that its owner's only (0700) at
+    # every start, which would lock the server's `postgres` user out mid-session.
+    folder = Path(tempfile.mkdtemp(prefix="dti-postgres-"))
     try:
-        cluster = Cluster(tmp_path_factory.mktemp("postgres"))
+        cluster = Cluster(folder)
         cluster.init()
         cluster.start()
     except ClusterUnavailable as error:
@@ -93,6 +98,7 @@ def postgres_cluster(tmp_path_factory):
 
     close_pools()
     cluster.stop("immediate")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

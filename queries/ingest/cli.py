@@ -54,6 +54,7 @@ from queries.ingest.log import LOG_FILE, UPLOAD_NAME, maintainer_log
 from queries.ingest.pipeline import check_file
 from queries.ingest.results import STATUS_DUPLICATE, CheckResult
 from queries.store import KINDS
+from queries.store.postgres import DatabaseUnavailable
 from queries.text import clean_text
 
 log = logging.getLogger(__name__)
@@ -315,6 +316,12 @@ def _run(argv: list[str]) -> int:
                 print()
     except BrokenPipeError:
         raise
+    except DatabaseUnavailable as problem:
+        # The shared database is down: the operator reads which server, nothing else happened.
+        print(problem.message, file=sys.stderr)
+        if args.json:
+            print(json.dumps(_json_failure(current, None, problem.message), ensure_ascii=False))
+        return 2
     except Exception:  # never a traceback for the person at the terminal: one sentence
         token = UPLOAD_NAME.set(str(current))
         log.exception("python -m queries.ingest failed")

@@ -27,6 +27,9 @@ from urllib.parse import urlsplit
 from queries.errors import UserFacingError
 
 log = logging.getLogger(__name__)
+# The pool reports each failed reconnection with a traceback: those belong in the app's log
+# when it has one, never on a person's terminal (Python's last-resort handler).
+logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())
 
 ENV_NAME = "DTI_DATABASE_URL"
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
@@ -89,8 +92,13 @@ def pool(url: str):
         existing = _pools.get(url)
         if existing is not None:
             return existing
-    from psycopg_pool import ConnectionPool  # only a process on PostgreSQL pays for the driver
+    import psycopg  # only a process on PostgreSQL pays for the driver
+    from psycopg_pool import ConnectionPool
 
+    try:  # one direct try first: an unreachable server is said at once, in one sentence
+        psycopg.connect(url, connect_timeout=int(CONNECT_SECONDS)).close()
+    except psycopg.Error as error:
+        raise unavailable(url, error) from None
     created = ConnectionPool(url, min_size=1, max_size=int(os.environ.get("DTI_DATABASE_POOL", "8")),
                              open=False, check=ConnectionPool.check_connection,
                              kwargs={"autocommit": False, "connect_timeout": int(CONNECT_SECONDS)},

@@ -1,0 +1,212 @@
+"""Several machines, one PostgreSQL database: processes with different local folders and the
+same DTI_DATABASE_URL are one service. Against a real server (Debian's postgresql, a
+throwaway cluster the suite starts; see the `postgres_cluster` fixture)."""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from queries.ingest.pipeline import check_file, store_checked
+from queries.store.pg_store import PgStore
+from queries.store.postgres import close_pools, connection
+from tests.test_store import current, monthly, upload
+from tests.upload_data import TODAY, make_data_dir, make_database
+
+ROOT = Path(__file__).resolve().parent.parent
+# A row for a commune of the shipped data, as an office would send it.
+SHIPPED_ROW = "Tên xã;Tỉnh;Kỳ báo cáo;Mã chỉ tiêu;Giá trị\nĐịnh Tiến;Thanh Hóa;{month}/2026;XH05;{value}\n"
+
+
+def cli(folder: Path, url: str, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    """A command on a machine of its own: its own local folder, the shared database."""
+    env = {**os.environ, "DTI_STORE": str(folder), "DTI_DATABASE_URL": url, "HOME": str(folder)}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def test_values_undo_redo_and_the_same_file_twice(pg_url, tmp_path):
+    db = make_database(tmp_path)
+    assert isinstance(db.store, PgStore)
+    first = upload(db, monthly("80,44"), "a.csv")
+    second = upload(db, monthly("81,5"), "b.csv")
+    assert current(db) == [81.5]
+    again = upload(db, monthly("81,5"), "b-again.csv")
+    assert again.upload_id == second.upload_id and again.duplicate
+    db.store.undo(second.upload_id, user="tỉnh")
+    assert current(db) == [80.44]
+    db.store.redo(second.upload_id)
+    assert current(db) == [81.5]
+    assert [e["upload_id"] for e in db.store.entries()] == [first.upload_id, second.upload_id]
+    with connection(pg_url) as conn:
+        assert conn.execute("select count(*) from values_actuals").fetchone()[0] == 2
+        assert conn.execute("select array_agg(seq order by seq) from journal").fetchone()[0] == [1, 2, 3, 4]
+
+
+def test_a_second_machine_with_its_own_folder_sees_everything(pg_url, tmp_path):
+    data = make_data_dir(tmp_path / "data")
+    from queries.db import Database
+
+    one = Database(store=tmp_path / "one", include_demo=False, data_dir=data)
+    stored = upload(one, monthly("77"), "a.csv")
+    two = Database(store=tmp_path / "two", include_demo=False, data_dir=data)
+    assert current(two) == [77.0]
+    two.store.undo(stored.upload_id, user="máy hai")
+    assert current(one) == []  # the undo on the second machine, seen by the first
+    assert not (tmp_path / "one" / "journal.jsonl").exists()  # nothing of the store in the folders
+
+
+def _send(folder: str, data: str, url: str, text: str, name: str, barrier, answers) -> None:
+    os.environ["DTI_DATABASE_URL"] = url
+    close_pools()  # a fresh process state: never the parent's connections
+    from queries.db import Database
+
+    db = Database(store=folder, include_demo=False, data_dir=data)
+    result = check_file(text.encode("utf-8"), name, db=db, today=TODAY)
+    barrier.wait()
+    receipt = store_checked(result, db, user=f"máy {Path(folder).name}")
+    answers.put((receipt.upload_id, receipt.duplicate))
+
+
+def test_twenty_senders_at_once_one_upload_per_file(pg_url, tmp_path):
+    """Twenty processes, each with its own folder: ten send one and the same file, ten send
+    files of their own. The same file is one upload with one id for all ten callers."""
+    data = str(make_data_dir(tmp_path / "data"))
+    make_database(tmp_path)  # the schema, before the race
+    context = multiprocessing.get_context("spawn")
+    barrier, answers = context.Barrier(20), context.Queue()
+    same = monthly("66")
+    senders = [context.Process(target=_send, args=(
+        str(tmp_path / f"m{i}"), data, pg_url, same if i < 10 else monthly(str(i), month=f"{i - 9:02d}/2026"),
+        f"gui-{i}.csv", barrier, answers)) for i in range(20)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join(240)
+        assert sender.exitcode == 0
+    results = [answers.get(timeout=5) for _ in senders]
+    ids = [upload_id for upload_id, _ in results]
+    assert len(set(ids)) == 11
+    same_ids = [u for u, _ in results if ids.count(u) > 1]
+    assert len(same_ids) == 10 and len(set(same_ids)) == 1
+    assert sum(1 for u, duplicate in results if u in same_ids and not duplicate) == 1
+    with connection(pg_url) as conn:
+        assert conn.execute("select count(*) from uploads").fetchone()[0] == 11
+        assert conn.execute("select count(*) from values_actuals").fetchone()[0] == 11
+        seqs = conn.execute("select array_agg(seq order by seq) from journal").fetchone()[0]
+    assert seqs == list(range(1, 12))  # numbered in commit order, no gap, no double
+
+
+def test_postgres_restarted_while_uploads_arrive(pg_url, postgres_cluster, tmp_path):
+    """A sender keeps sending while the server restarts: every upload lands exactly once."""
+    db = make_database(tmp_path)
+    store = db.store
+    import polars as pl
+
+    from queries.store import ROW_SCHEMAS
+
+    def rows(value: float) -> pl.DataFrame:
+        return pl.DataFrame([{"row_number": 2, "commune_id": "thanh-hoa/dinh-tien", "indicator": "XH05",
+                              "period": TODAY.replace(day=1), "value": value, "numerator": None,
+                              "denominator": None, "note": None}], schema=ROW_SCHEMAS["actuals"])
+
+    receipts, errors = [], []
+
+    def sender():
+        try:
+            for number in range(40):
+                receipts.append(store.add_upload("actuals", rows(float(number)), file_name=f"{number}.csv",
+                                                 content=f"tệp {number}".encode()))
+                time.sleep(0.05)
+        except Exception as error:  # noqa: BLE001 (the test reports it)
+            errors.append(error)
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    time.sleep(0.5)
+    postgres_cluster.restart(pause=1.0)
+    thread.join(120)
+    assert errors == [] and len(receipts) == 40
+    assert len({r.upload_id for r in receipts}) == 40 and not any(r.duplicate for r in receipts)
+    with connection(pg_url) as conn:
+        assert conn.execute("select count(*) from uploads").fetchone()[0] == 40
+        assert conn.execute("select count(*), count(distinct value) from values_actuals").fetchone() == (40, 40)
+
+
+def test_an_unreachable_server_at_start_is_one_sentence_and_exit_2(tmp_path):
+    from deploy.postgres_cluster import free_port
+
+    secret = "s3cr3t-" + os.urandom(4).hex()
+    url = f"postgresql://dti:{secret}@127.0.0.1:{free_port()}/dti"
+    data = tmp_path / "thang3.csv"
+    data.write_text(SHIPPED_ROW.format(month="03", value="80"), encoding="utf-8")
+    result = cli(tmp_path / "store", url, "-m", "queries.ingest", str(data), "--json")
+    assert result.returncode == 2
+    assert "Không kết nối được cơ sở dữ liệu PostgreSQL 127.0.0.1:" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout and secret not in result.stderr + result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_operators_commands_on_two_machines(pg_url, tmp_path):
+    """`python -m queries.ingest FILE --json`, `--undo ID` and `python -m queries.export audit`
+    hold on PostgreSQL; the same file sent to both machines is one upload; the log on either
+    names what both did."""
+    one, two = tmp_path / "may-mot", tmp_path / "may-hai"
+    sheet = tmp_path / "thang10.csv"
+    sheet.write_text(SHIPPED_ROW.format(month="10", value="81,5"), encoding="utf-8")
+    sent = [subprocess.Popen([sys.executable, "-m", "queries.ingest", str(sheet), "--json", "--user", user],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "DTI_STORE": str(folder), "DTI_DATABASE_URL": pg_url})
+            for folder, user in ((one, "an"), (two, "binh"))]
+    outputs = [process.communicate(timeout=180) for process in sent]
+    assert [process.returncode for process in sent] == [0, 0], outputs
+    stored = [json.loads(out)["stored"] if out.lstrip().startswith("{") else json.loads(out)[0]["stored"]
+              for out, _ in outputs]
+    assert stored[0]["upload_id"] == stored[1]["upload_id"]
+    assert sorted(s["duplicate"] for s in stored) == [False, True]
+    upload_id = stored[0]["upload_id"]
+    winner = ["an", "binh"][[s["duplicate"] for s in stored].index(False)]
+    undone = cli(two, pg_url, "-m", "queries.ingest", "--undo", upload_id, "--json", "--user", "chi")
+    assert undone.returncode == 0, undone.stderr
+    for folder in (one, two):
+        audit = cli(folder, pg_url, "-m", "queries.export", "audit", "--format", "json")
+        assert audit.returncode == 0, audit.stderr
+        events = json.loads(audit.stdout)
+        done = {(e["user"], e["action"], e["details"]["upload_id"]) for e in events}
+        assert done == {(winner, "upload", upload_id), ("chi", "undo", upload_id)}
+
+
+def test_migrating_the_demo_store_keeps_every_count(postgres_cluster, tmp_path):
+    url = postgres_cluster.create_database("migrate_demo")
+    store = tmp_path / "demo"
+    shutil.copytree(ROOT / "data" / "demo", store)
+    first = cli(tmp_path / "local", url, "-m", "queries.store", "migrate", "--to", url, "--store", str(store), "--json")
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert report["status"] == "copied"
+    figures = report["figures"]
+    assert all(files == database for files, database in figures.values())
+    assert figures["lần tải lên"][0] > 500 and figures["dòng actuals"][0] > 40_000
+    again = cli(tmp_path / "local", url, "-m", "queries.store", "migrate", "--to", url, "--store", str(store), "--json")
+    assert again.returncode == 0 and json.loads(again.stdout)["status"] == "already"
+    other = tmp_path / "other"
+    other.mkdir()
+    refused = cli(tmp_path / "local", url, "-m", "queries.store", "migrate", "--to", url, "--store", str(other))
+    assert refused.returncode == 2 and "đã có dữ liệu khác" in refused.stderr
+    # The migrated store reads as the original: the same ranking from both.
+    rankings = []
+    for env_url in (None, url):
+        env = {**os.environ, "DTI_STORE": str(store if env_url is None else tmp_path / "local")}
+        env.pop("DTI_DATABASE_URL", None)
+        if env_url:
+            env["DTI_DATABASE_URL"] = env_url
+        done = subprocess.run([sys.executable, "-m", "queries.export", "ranking", "--format", "json",
+                               "--period", "2026-10"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        rankings.append(json.loads(done.stdout))
+    assert rankings[0] == rankings[1]
