@@ -5,17 +5,24 @@ import streamlit as st
 
 from ui import auth
 from ui.navigation import pages_for
+from ui.reconnect import run_while_connected
 
 st.set_page_config(page_title="Chuyển đổi số cấp xã", page_icon="📊", layout="wide")
 
-# Signing out happens in the sign-out button's callback, before this line: the navigation below
-# is already a visitor's in the run the click starts.
-account = auth.current_account()
-# expanded: an admin's fourteen pages stay listed (Streamlit folds menus past ten).
-current = st.navigation(pages_for(account, auth.public_view()), expanded=True)
-auth.remember_page(current.url_path)  # where signing in comes back to
-auth.sidebar(account)
-# ?trinh_chieu=1 on any page opens the presentation (keeping province and month).
-if st.query_params.get("trinh_chieu") == "1" and not current.url_path.startswith("trinh_chieu"):
-    st.switch_page("app_pages/trinh_chieu.py", query_params=st.query_params.to_dict())
-current.run()
+
+def page() -> None:
+    # Signing out happens in the sign-out button's callback, before this line: the navigation
+    # below is already a visitor's in the run the click starts.
+    account = auth.current_account()
+    # expanded: an admin's fourteen pages stay listed (Streamlit folds menus past ten).
+    current = st.navigation(pages_for(account, auth.public_view()), expanded=True)
+    auth.remember_page(current.url_path)  # where signing in comes back to
+    auth.sidebar(account)
+    # ?trinh_chieu=1 on any page opens the presentation (keeping province and month).
+    if st.query_params.get("trinh_chieu") == "1" and not current.url_path.startswith("trinh_chieu"):
+        st.switch_page("app_pages/trinh_chieu.py", query_params=st.query_params.to_dict())
+    current.run()
+
+
+# On PostgreSQL, a server restart shows "Đang kết nối lại cơ sở dữ liệu…" until it answers.
+run_while_connected(page)

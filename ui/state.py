@@ -14,6 +14,7 @@ from queries.accounts.permissions import readable_provinces
 from queries.db import Database, get_database
 from queries.errors import UserFacingError
 from queries.reading import ScopedReader
+from queries.store.postgres import DatabaseUnavailable
 from ui.auth import current_account, public_view
 
 
@@ -46,6 +47,8 @@ def query(name: str, **params) -> pl.DataFrame:
     db = database()
     try:
         return _cached(name, db.version(), tuple(sorted(params.items())), read_scope())
+    except DatabaseUnavailable:
+        raise  # the whole page waits for the database (ui.reconnect), not this one table
     except UserFacingError as refusal:
         st.warning(refusal.message, icon="🔒")
         st.stop()

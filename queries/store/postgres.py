@@ -210,3 +210,13 @@ def migrate(conn) -> list[int]:
 def schema_version(url: str) -> int:
     with connection(url) as conn:
         return conn.execute("select coalesce(max(version), 0) from schema_version").fetchone()[0]
+
+
+def reachable(url: str) -> bool:
+    """Whether the server answers now (a page waiting to reconnect asks this)."""
+    try:
+        with connection(url) as conn:
+            conn.execute("select 1")
+        return True
+    except DatabaseUnavailable:
+        return False
