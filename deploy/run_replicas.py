@@ -43,6 +43,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: the project's modules sit beside deploy/
+    sys.path.insert(0, str(ROOT))
+
+from deploy.postgres_cluster import Cluster  # noqa: E402 (after the path above)
+from queries.store.postgres import server_name  # noqa: E402
+
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 STOP_SECONDS = 10
 # Characters nginx would read as syntax or as a variable inside a quoted path.
@@ -223,7 +229,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                               "(mặc định: một thư mục tạm mới)")
     parser.add_argument("--nginx", help="đường dẫn tới nginx (mặc định: tìm trong PATH, rồi /usr/sbin/nginx)")
     parser.add_argument("--timeout", type=float, default=90, help="số giây chờ mọi bản chạy sẵn sàng (mặc định 90)")
+    parser.add_argument("--database-url", default=os.environ.get("DTI_DATABASE_URL") or None,
+                        help="dữ liệu dùng chung trong PostgreSQL (mặc định DTI_DATABASE_URL; không có: kho tệp)")
+    parser.add_argument("--postgres", action="store_true",
+                        help="không có --database-url: tự chạy một cụm PostgreSQL (gói postgresql của Debian) "
+                             "trong thư mục chạy, dừng cùng các bản chạy")
+    parser.add_argument("--separate-folders", action="store_true",
+                        help="mỗi bản chạy một thư mục riêng (chỉ với PostgreSQL): chỉ cơ sở dữ liệu là dùng chung")
     args = parser.parse_args(argv)
+    if args.separate_folders and not (args.database_url or args.postgres):
+        parser.error("--separate-folders cần PostgreSQL (--database-url hoặc --postgres): kho tệp phải là một thư mục chung")
     if args.replicas < 1:
         parser.error("--replicas phải từ 1 trở lên")
     if args.port is None:
@@ -263,17 +278,20 @@ def check_config(nginx: str, runtime: Path, config: Path) -> str | None:
     return None if done.returncode == 0 else (done.stderr or done.stdout).strip()
 
 
-def start_replicas(ports: list[int], runtime: Path, env: dict[str, str]) -> list[Child]:
+def start_replicas(ports: list[int], runtime: Path, env: dict[str, str],
+                   folders: list[Path] | None = None) -> list[Child]:
+    """One `streamlit run serve.py` per port; with `folders`, each with a local folder of its own."""
     replicas = []
     for number, port in enumerate(ports, start=1):
         name = f"r{number}"
+        own = {"DTI_STORE": str(folders[number - 1])} if folders else {}
         command = [sys.executable, "-m", "streamlit", "run", "serve.py",
                    "--server.address", "127.0.0.1", "--server.port", str(port),
                    "--server.headless", "true", "--browser.gatherUsageStats", "false",
                    "--server.fileWatcherType", "none"]
         log = runtime / f"replica-{name}.log"
         # DTI_REPLICA names the process for whoever reads its environment or logs.
-        replicas.append(Child(name, port, start(command, log, {**env, "DTI_REPLICA": name}), log))
+        replicas.append(Child(name, port, start(command, log, {**env, **own, "DTI_REPLICA": name}), log))
     return replicas
 
 
@@ -367,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     # signed with [auth].cookie_secret of .streamlit/secrets.toml instead, which every replica
     # reads from the same file. Never printed.
     env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
+    cluster = None
 
     def on_signal(signum, _frame):
         # Once only: a second Ctrl-C must not interrupt the clean-up half way.
@@ -386,7 +405,25 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(f"Lỗi: nginx không nhận cấu hình {config}:\n{problem}", file=sys.stderr)
             return 2
-        replicas = start_replicas(replica_ports, runtime, env)
+        url_of_database = args.database_url
+        if args.postgres and not url_of_database:
+            cluster = Cluster(runtime / "postgres")
+            cluster.init()
+            cluster.start()
+            url_of_database = cluster.create_database("dti")
+        folders = None
+        if url_of_database:
+            # The URL (its password too) goes to the replicas' environment only, never printed.
+            env["DTI_DATABASE_URL"] = url_of_database
+            problem = database_problem(url_of_database)
+            if problem:
+                print(f"Lỗi: {problem}", file=sys.stderr)
+                return 2
+            if args.separate_folders:
+                folders = [runtime / f"store-r{n}" for n in range(1, args.replicas + 1)]
+                for folder in folders:
+                    folder.mkdir(parents=True, exist_ok=True)
+        replicas = start_replicas(replica_ports, runtime, env, folders)
         children += replicas
         proxy = start_nginx(nginx, runtime, config, env)
         children.append(proxy)
@@ -399,14 +436,21 @@ def main(argv: list[str] | None = None) -> int:
         ready_seconds = time.monotonic() - started
         write_state(runtime, {
             "url": url, "store": str(store), "runtime_dir": str(runtime), "ready_seconds": round(ready_seconds, 2),
+            "database": server_name(url_of_database) if url_of_database else None,
+            "folders": [str(f) for f in folders] if folders else [str(store)] * len(replicas),
             "nginx": {"pid": proxy.process.pid, "access_log": str(runtime / "access.log")},
             "replicas": [{"name": r.name, "port": r.port, "pid": r.process.pid, "log": str(r.log)}
                          for r in replicas],
         })
         ports = ", ".join(f"{r.name} → 127.0.0.1:{r.port}" for r in replicas)
+        if url_of_database:
+            shared = f"cơ sở dữ liệu: PostgreSQL {server_name(url_of_database)}" + (
+                ", mỗi bản chạy một thư mục riêng" if folders else f", thư mục {store}")
+        else:
+            shared = f"kho dữ liệu: {store}"
         print(f"Sẵn sàng sau {ready_seconds:.1f} giây: {url}\n"
               f"  {len(replicas)} bản chạy: {ports}\n"
-              f"  kho dữ liệu: {store}\n"
+              f"  {shared}\n"
               f"  nhật ký: {runtime}\n"
               "Nhấn Ctrl-C để dừng.", flush=True)
         return supervise(replicas, proxy)
@@ -417,6 +461,22 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stop_all(children)
+        if cluster is not None:
+            cluster.stop("fast")
+
+
+def database_problem(url: str) -> str | None:
+    """Why the replicas could not use this database (in Vietnamese), or None; also creates or
+    migrates its schema once, before several replicas start at the same moment."""
+    from queries.store.postgres import DatabaseUnavailable, close_pools, pool
+
+    try:
+        pool(url)
+    except DatabaseUnavailable as problem:
+        return problem.message
+    finally:
+        close_pools()
+    return None
 
 
 if __name__ == "__main__":
