@@ -18,6 +18,7 @@ from queries.accounts import audit, cookie, passwords, service, signin
 from queries.accounts.permissions import LANH_DAO, LOCAL_ADMIN, QUAN_TRI
 from queries.accounts.sessions import FileSessionStore, session_key, session_store
 from queries.settings import InvalidSetting, checked_value
+from queries.store.postgres import connection, database_url
 
 START = "2026-11-22T10:00:00+07:00"
 
@@ -31,6 +32,14 @@ def fast_hash(monkeypatch):
 @pytest.fixture
 def store(tmp_path) -> Path:
     return tmp_path / "store"
+
+
+@pytest.fixture(params=["files", "postgres"])
+def backend(request) -> str:
+    """The tests that ask for it run on the store's files and on PostgreSQL (DTI_DATABASE_URL)."""
+    if request.param == "postgres":
+        request.getfixturevalue("pg_url")
+    return request.param
 
 
 def at(monkeypatch, moment: str) -> None:
@@ -60,10 +69,20 @@ def session_files(store) -> list[Path]:
     return sorted((store / "accounts" / "sessions").glob("*.json"))
 
 
+def session_count(store) -> int:
+    """Sessions kept, live or not: files of the store, or rows of the database."""
+    url = database_url()
+    if url is None:
+        return len(session_files(store))
+    assert session_files(store) == []
+    with connection(url) as conn:
+        return conn.execute("select count(*) from sessions").fetchone()[0]
+
+
 # ---- lifetimes ------------------------------------------------------------------------------------
 
 
-def test_a_session_ends_after_the_idle_time_and_each_use_extends_it(store, monkeypatch):
+def test_a_session_ends_after_the_idle_time_and_each_use_extends_it(store, monkeypatch, backend):
     at(monkeypatch, START)
     account, password = person(store)
     value = signed_in(store, account.username, password)
@@ -83,7 +102,7 @@ def test_a_session_ends_after_the_idle_time_and_each_use_extends_it(store, monke
     assert who(store, value) is None
 
 
-def test_a_session_ends_at_its_longest_lifetime_even_while_in_use(store, monkeypatch):
+def test_a_session_ends_at_its_longest_lifetime_even_while_in_use(store, monkeypatch, backend):
     at(monkeypatch, START)
     account, password = person(store)
     value = signed_in(store, account.username, password)
@@ -135,7 +154,7 @@ def test_sign_out_ends_the_session_for_every_process_sharing_the_store(store, mo
 
 
 @pytest.mark.parametrize("change", ["admin_sets_password", "own_password", "disabled", "role", "email"])
-def test_a_change_of_credentials_ends_every_session_of_the_account(store, monkeypatch, change):
+def test_a_change_of_credentials_ends_every_session_of_the_account(store, monkeypatch, change, backend):
     at(monkeypatch, START)
     account, password = person(store)
     colleague, colleague_password = person(store, "lanhdao.khac")
@@ -154,31 +173,31 @@ def test_a_change_of_credentials_ends_every_session_of_the_account(store, monkey
         service.update_account(LOCAL_ADMIN, store, account.username, email="cuong@example.vn")
     # Gone from the store at once (end_all), not only refused at the next look.
     assert [who(store, value) for value in values] == [None, None, None]
-    assert len(session_files(store)) == 1
+    assert session_count(store) == 1
     assert who(store, kept) == colleague.username
     # A name change alone changes no credentials.
     service.update_account(LOCAL_ADMIN, store, colleague.username, name="Tên mới")
     assert who(store, kept) == colleague.username
 
 
-def test_a_session_holding_an_older_credential_version_is_refused_and_ended(store, monkeypatch):
+def test_a_session_holding_an_older_credential_version_is_refused_and_ended(store, monkeypatch, backend):
     """Should an end_all be missed (a process killed between the two writes), the version the
     session holds still decides."""
     at(monkeypatch, START)
     account, _ = person(store)
     stale = dataclasses.replace(account, credential_version=account.credential_version - 1)
     value = signin.open_session(store, stale)
-    assert len(session_files(store)) == 1
+    assert session_count(store) == 1
     resumed = signin.resume(store, value)
     assert resumed.account is None and resumed.ended
-    assert session_files(store) == []
+    assert session_count(store) == 0
     assert signin.resume(store, value) == signin.Resumed(None, ended=False)  # said once
 
 
 # ---- the cookie -------------------------------------------------------------------------------------
 
 
-def test_a_tampered_or_expired_cookie_is_refused(store, monkeypatch):
+def test_a_tampered_or_expired_cookie_is_refused(store, monkeypatch, backend):
     at(monkeypatch, START)
     account, password = person(store)
     value = signed_in(store, account.username, password)
@@ -244,7 +263,7 @@ def test_the_signing_secret_is_made_once_in_the_store_or_given(store, monkeypatc
     assert cookie.secret(store) == given.encode()
 
 
-def test_the_sign_out_token_belongs_to_one_session(store, monkeypatch):
+def test_the_sign_out_token_belongs_to_one_session(store, monkeypatch, backend):
     at(monkeypatch, START)
     account, password = person(store)
     mine, theirs = signed_in(store, account.username, password), signed_in(store, account.username, password)

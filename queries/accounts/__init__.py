@@ -1,7 +1,9 @@
 """Accounts, roles, permissions and the audit log.
 
-Accounts live in the store (`queries.settings.store_dir()`, DTI_STORE), so every replica
-sharing it sees the same ones; passwords are hashed with argon2id and no hash ever leaves
+Accounts live in the store (`queries.settings.store_dir()`, DTI_STORE), or with DTI_DATABASE_URL
+in the shared PostgreSQL database (`storage.account_storage`, `pg_storage.py`: accounts, the
+throttle's state, keys, sessions, the audit log and settings), so every replica sharing it sees
+the same ones; passwords are hashed with argon2id and no hash ever leaves
 this package. Roles: quan_tri (Quản trị tỉnh), can_bo_xa (Cán bộ xã), lanh_dao (Lãnh đạo);
 not signed in, a visitor may only browse, and only when the setting `public_view` is true.
 

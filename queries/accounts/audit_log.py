@@ -6,6 +6,9 @@ Lines are only ever appended (O_APPEND, under `<store>/.audit.lock`, flushed to 
 cut short by a crash stays alone on its line, and readers skip it. No line holds a password or
 a password hash: a failed sign-in records the name typed only when it is an account's or could
 be one (typed_username). Reading the log, and who may read it, is queries.accounts.audit.
+
+On PostgreSQL (DTI_DATABASE_URL) each line is a row of the `audit` table instead (`line` holds
+the same object), so every machine writes to, and reads, one log.
 """
 from __future__ import annotations
 
@@ -16,8 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from queries import clock
-from queries.accounts.storage import USERNAME_PATTERN, AccountFiles
+from queries.accounts.pg_storage import as_json
+from queries.accounts.storage import USERNAME_PATTERN, account_storage
 from queries.store.files import locked
+from queries.store.postgres import connection, database_url
 from queries.text import clean_line
 
 AUDIT_FOLDER = "audit"
@@ -68,6 +73,12 @@ def record(store_root: str | os.PathLike, user: str, action: str, details: Mappi
         raise ValueError(f"not an audit action: {action!r}")
     moment = clock.now()
     line = {"time": iso_utc(moment), "user": user, "action": action, "details": dict(details or {})}
+    url = database_url()
+    if url:
+        with connection(url) as conn:
+            conn.execute('insert into audit (time, "user", action, line) values (%s, %s, %s, %s::jsonb)',
+                         (moment, user, action, as_json(line)))
+        return line
     data = (json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
     folder = Path(store_root) / AUDIT_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
@@ -94,4 +105,4 @@ def typed_username(text: str | None, store_root: str | os.PathLike) -> str:
     if typed == typed.lower() and USERNAME_PATTERN.match(typed):
         return typed
     length = f"{len(typed)}" if len(typed) <= MAX_TYPED_USERNAME else f"hơn {MAX_TYPED_USERNAME}"
-    return f"(không hợp lệ: {length} ký tự, mã {AccountFiles(store_root).keyed_hash(typed)[:8]})"
+    return f"(không hợp lệ: {length} ký tự, mã {account_storage(store_root).keyed_hash(typed)[:8]})"

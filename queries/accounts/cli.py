@@ -7,7 +7,8 @@
     python -m queries.users disable USERNAME
     python -m queries.users enable USERNAME
     python -m queries.users set-password USERNAME --password-stdin
-    (every command takes --store DIR; default DTI_STORE or ./store)
+    (every command takes --store DIR; default DTI_STORE or ./store; and --database-url URL, the
+    shared PostgreSQL database, default DTI_DATABASE_URL; without either, the store's files)
 
 The password is read from standard input (one line), never from the command line, where
 any user of the machine could read it in the process list; at a terminal it is asked twice
@@ -15,7 +16,8 @@ without echo. The person at the terminal acts as a country-wide administrator an
 recorded in the audit log under their system user name (getpass.getuser()).
 
 Communes are named as the importer names them: id, code, or name within --province.
-Exit 0 on success, 2 with a Vietnamese message on any error. Never a traceback.
+Exit 0 on success, 2 with a Vietnamese message on any error (a database that cannot be reached
+too). Never a traceback.
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ from queries.accounts.service import (
 from queries.arguments import VietnameseParser
 from queries.errors import UserFacingError
 from queries.settings import store_dir
+from queries.store.postgres import use_database_url
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     store = argparse.ArgumentParser(add_help=False)
     store.add_argument("--store", default=argparse.SUPPRESS,
                        help="thư mục lưu trữ (mặc định: DTI_STORE hoặc ./store)")
+    store.add_argument("--database-url", default=argparse.SUPPRESS, metavar="URL",
+                       help="cơ sở dữ liệu PostgreSQL dùng chung (mặc định: DTI_DATABASE_URL)")
     parser = _Parser(prog="python -m queries.users", parents=[store],
                      description="Quản lý tài khoản người dùng (chạy trên máy chủ, với quyền quản trị).")
     commands = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
@@ -174,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             pass
     try:
         args = _parser().parse_args(argv)
+        use_database_url(getattr(args, "database_url", None))
         if getattr(args, "role", None) is not None and args.role not in ROLES:
             choices = ", ".join(f"{code} ({label})" for code, label in ROLE_LABELS.items())
             raise InvalidInput(f"Vai trò “{args.role}” không hợp lệ: chọn {choices}.")

@@ -5,7 +5,8 @@ The cookie holds only a session id (queries.accounts.sessions), signed with `its
 dated: a cookie someone edited, one signed with another secret, or one older than the setting
 `session_max_hours` is no cookie. The secret is `DTI_SESSION_SECRET` when set (at least 32
 characters), else random bytes made once into `$DTI_STORE/accounts/.session_secret` (mode 0600),
-so that every replica sharing the store signs and checks alike. It is never logged or shown.
+or on PostgreSQL (DTI_DATABASE_URL) into the shared value 'session_secret', so that every
+replica sharing the store or the database signs and checks alike. It is never logged or shown.
 
 Signatures are dated by queries.clock, so a server started on another day (DTI_NOW) agrees with
 itself; a date a little in the future (replicas' clocks a few minutes apart) is accepted.
@@ -23,9 +24,11 @@ from urllib.parse import urlsplit
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 
 from queries import clock
+from queries.accounts.pg_storage import SESSION_SECRET, made_once
 from queries.accounts.storage import FOLDER, LOCK_NAME
 from queries.errors import UserFacingError
 from queries.store.files import atomic_write, locked
+from queries.store.postgres import database_url
 
 COOKIE_NAME = "dti_session"
 # The routes serve.py adds to Streamlit's server (web/signin.py), and the page that offers them.
@@ -67,6 +70,12 @@ def secret(store_root) -> bytes:
                 f"{SECRET_ENV} quá ngắn: cần ít nhất {MIN_SECRET_LENGTH} ký tự ngẫu nhiên "
                 "(ví dụ: python -c \"import secrets; print(secrets.token_hex(32))\").")
         return configured.encode("utf-8")
+    url = database_url()
+    if url:
+        shared = made_once(url, SESSION_SECRET, lambda: secrets.token_hex(32))
+        if len(shared) < MIN_SECRET_LENGTH:
+            raise SessionSecretError("Khóa phiên đăng nhập (session_secret) trong cơ sở dữ liệu bị hỏng (quá ngắn).")
+        return shared.encode("utf-8")
     path = Path(store_root) / FOLDER / SECRET_FILE
     with _secrets_lock:
         known = _secrets.get(path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from queries.accounts.audit import audit_lines
+from queries.accounts.audit import file_audit_lines
 from queries.accounts.audit_log import parse_utc
 from queries.accounts.storage import ACCOUNTS_FILE, FOLDER, KEY_FILE, LOGINS_FILE
 
@@ -20,7 +20,7 @@ def _accounts(root: Path) -> dict:
 
 
 def _audit(root: Path) -> list[dict]:
-    return [line for line in audit_lines(root) if parse_utc(line.get("time")) is not None]
+    return [line for line in file_audit_lines(root) if parse_utc(line.get("time")) is not None]
 
 
 def accounts_file_counts(root) -> dict[str, float]:

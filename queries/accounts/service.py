@@ -29,12 +29,15 @@ from queries.accounts.permissions import (
     may_manage,
     may_manage_accounts,
 )
+from queries.accounts.pg_storage import SETTINGS as SETTINGS_VALUE
+from queries.accounts.pg_storage import changing_value, read_value
 from queries.accounts.places import PlaceError, Places
 from queries.accounts.sessions import session_store
-from queries.accounts.storage import USERNAME_PATTERN, AccountFiles
+from queries.accounts.storage import USERNAME_PATTERN, AccountStorage, account_storage
 from queries.errors import UserFacingError
 from queries.settings import SETTINGS, InvalidSetting, checked_values, load_settings
 from queries.store.files import atomic_write, locked
+from queries.store.postgres import database_url
 from queries.text import clean_line, nfc
 
 WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
@@ -104,7 +107,7 @@ def normalize_username(text: str | None) -> str:
 
 def get_account(store_root, username: str) -> Account | None:
     """The account as stored now (active or not), or None."""
-    record = AccountFiles(store_root).record(normalize_username(username))
+    record = account_storage(store_root).record(normalize_username(username))
     return _account(record) if record else None
 
 
@@ -112,7 +115,7 @@ def current_account(store_root, account: Account | None) -> Account | None:
     """What a signed-in session should hold now: the account as stored, or None when it was
     disabled or removed since, or its credentials changed since the session signed in (its
     credential_version differs: a new password, role, scope or e-mail); the session then
-    ends. Cheap: one os.stat when nothing changed."""
+    ends. Cheap: one os.stat when nothing changed (one indexed query on PostgreSQL)."""
     if account is None:
         return None
     if account is LOCAL_ADMIN:
@@ -146,7 +149,7 @@ def _record_by_email(records: Mapping[str, Mapping], email: str | None) -> dict 
 
 def account_by_email(store_root, email: str | None) -> Account | None:
     """The account whose e-mail is exactly this one (email_key), active or not."""
-    record = _record_by_email(AccountFiles(store_root).records(), email)
+    record = _record_by_email(account_storage(store_root).records(), email)
     return _account(record) if record else None
 
 
@@ -158,7 +161,7 @@ def display_names(store_root, usernames: Iterable[str | None]) -> dict[str, str]
     their role when the account has no name; never the user name, which is half of what
     signing in asks for. A name with no account (the server's command line under another
     system user) reads as UNKNOWN_PERSON, the command line of this server as its own label."""
-    records = AccountFiles(store_root).records()
+    records = account_storage(store_root).records()
     names = {}
     for username in {u for u in usernames if u}:
         record = records.get(username)
@@ -187,7 +190,7 @@ def _actor_details(actor: Account) -> dict:
 
 
 def manageable_usernames(store_root, actor: Account | None) -> set[str]:
-    return {name for name, record in AccountFiles(store_root).records().items()
+    return {name for name, record in account_storage(store_root).records().items()
             if may_manage(actor, record.get("provinces") or ())}
 
 
@@ -196,7 +199,7 @@ def list_accounts(actor: Account, store_root) -> list[Account]:
     actor = fresh_actor(store_root, actor)
     if not may_manage_accounts(actor):
         raise PermissionDenied("Chỉ Quản trị tỉnh được quản lý tài khoản.")
-    records = AccountFiles(store_root).records()
+    records = account_storage(store_root).records()
     return [_account(records[name]) for name in sorted(records)
             if may_manage(actor, records[name].get("provinces") or ())]
 
@@ -222,7 +225,7 @@ def _refused(refusal: throttle.Refusal, now: datetime) -> LoginResult:
     return LoginResult(None, message, refusal.until.astimezone(clock.VIETNAM))
 
 
-def _name_key(files: AccountFiles, name: str, known: bool) -> str:
+def _name_key(files: AccountStorage, name: str, known: bool) -> str:
     """The throttle's key of a typed name: the user name of an account; for anything else a
     keyed hash, so that no typed text (perhaps a password typed in the wrong box) is kept."""
     return name if known else "?" + files.keyed_hash(name)[:32]
@@ -236,7 +239,7 @@ def authenticate(store_root, username: str, password: str, address: str | None =
     locks (queries.accounts.throttle), the same work (a dummy hash is checked). A locked name
     or a waiting address is refused before any password is hashed. Recorded in the audit
     log, without the password."""
-    files = AccountFiles(store_root)
+    files = account_storage(store_root)
     name = normalize_username(username)
     record = files.record(name) if USERNAME_PATTERN.match(name) else None
     key = _name_key(files, name, record is not None)
@@ -288,7 +291,7 @@ def authenticate(store_root, username: str, password: str, address: str | None =
     return LoginResult(_account(record), "")
 
 
-def _store_hash(files: AccountFiles, username: str, password_hash: str, previous: str | None = None,
+def _store_hash(files: AccountStorage, username: str, password_hash: str, previous: str | None = None,
                 new_password: bool = True) -> dict | None:
     """Store a hash; `new_password` (not a mere upgrade of the same password's hash) ends the
     account's open sessions. Returns the record as stored, or None when nothing was stored."""
@@ -339,7 +342,7 @@ def sso_login(store_root, claims: Mapping) -> LoginResult:
     if not (verified is True or (isinstance(verified, str) and verified.strip().lower() == "true")):
         audit_log.record(store_root, "", "login_failed", {"email": logged_email, "reason": "email_not_verified"})
         return LoginResult(None, SSO_NOT_VERIFIED)
-    files = AccountFiles(store_root)
+    files = account_storage(store_root)
     record = _record_by_email(files.records(), email)
     if record is None:
         audit_log.record(store_root, "", "login_failed", {"email": logged_email, "reason": "no_account_for_email"})
@@ -471,7 +474,7 @@ def create_account(
     if not USERNAME_PATTERN.match(username):
         raise InvalidInput("Tên đăng nhập “" + username + "” không hợp lệ: 2–64 ký tự gồm chữ thường không dấu, "
                            "chữ số, dấu chấm, gạch ngang, gạch dưới; bắt đầu bằng chữ hoặc số.")
-    files = AccountFiles(store_root)
+    files = account_storage(store_root)
     if username in files.records():
         raise InvalidInput(f"Tài khoản “{username}” đã có.")
     provinces, commune_ids, commune_names = _scope(role, provinces, communes, places, store_root)
@@ -518,7 +521,7 @@ def update_account(actor: Account, store_root, username: str, *, places: Places 
     if unknown:
         raise InvalidInput(f"Không sửa được trường: {', '.join(unknown)}.")
     username = normalize_username(username)
-    files = AccountFiles(store_root)
+    files = account_storage(store_root)
     old = files.record(username)
     if old is None:
         raise InvalidInput(f"Không có tài khoản “{username}”.")
@@ -576,7 +579,7 @@ def _set_active(actor: Account, store_root, username: str, active: bool) -> Acco
     username = normalize_username(username)
     if username == actor.username and not active:
         raise PermissionDenied("Không tự vô hiệu hóa được tài khoản của chính mình.")
-    files = AccountFiles(store_root)
+    files = account_storage(store_root)
     with files.changing_accounts() as records:
         record = records.get(username)
         if record is None:
@@ -616,7 +619,7 @@ def set_password(actor: Account, store_root, username: str, password: str) -> No
     actor = fresh_actor(store_root, actor)
     _check_manager(actor)
     username = normalize_username(username)
-    files = AccountFiles(store_root)
+    files = account_storage(store_root)
     record = files.record(username)
     if record is None:
         raise InvalidInput(f"Không có tài khoản “{username}”.")
@@ -636,7 +639,7 @@ def change_own_password(store_root, account: Account, old_password: str, new_pas
     the account ends: the cookie sessions at once (end_all), this one too; a Streamlit-session
     sign-in survives only by keeping the returned account (the new version)."""
     account = fresh_actor(store_root, account)
-    files = AccountFiles(store_root)
+    files = account_storage(store_root)
     record = files.record(account.username) or {}
     if not passwords.verify(record.get("password_hash"), old_password):
         raise InvalidInput("Mật khẩu hiện tại không đúng.")
@@ -653,30 +656,60 @@ def change_own_password(store_root, account: Account, old_password: str, new_pas
 
 # ---- settings -------------------------------------------------------------------------------------
 
+def _merged_settings(kept: dict, new_values: Mapping[str, object]) -> list[tuple[str, object, object]]:
+    """Put `new_values`, checked, into `kept` (what settings.json holds: the values that differ
+    from the defaults, and keys of other versions, which stay); returns (name, old, new) of
+    each value that changed, in the table's order. `kept` is left alone when one value is bad."""
+    defaults = {s.name: s.default for s in SETTINGS}
+    current = {**defaults, **{k: v for k, v in kept.items() if k in defaults}}
+    try:
+        merged = checked_values(current, new_values)
+    except InvalidSetting as error:
+        raise InvalidInput(error.message) from None
+    changes = [(s.name, current[s.name], merged[s.name]) for s in SETTINGS
+               if s.name in new_values and current[s.name] != merged[s.name]]
+    if changes:
+        for name in defaults:
+            kept.pop(name, None)
+        kept.update({k: v for k, v in merged.items() if v != defaults[k]})
+    return changes
+
+
+def _write_settings_file(root: Path, kept: Mapping) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    data = (json.dumps(kept, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    atomic_write(root / SETTINGS_FILE, data)
+
+
 def change_settings(actor: Account, store_root, new_values: Mapping[str, object]) -> list[tuple[str, object, object]]:
     """Validate and store new values of settings (`queries.settings.SETTINGS`) in
     `<store>/settings.json`; returns (name, old, new) for each value that changed, in the
-    table's order, and records them in the audit log. Nothing is stored if one value is bad."""
+    table's order, and records them in the audit log. Nothing is stored if one value is bad.
+
+    On PostgreSQL the values are the shared value 'settings' (the same content as the file),
+    changed under its row's lock so that two administrators on two machines keep both their
+    changes; this store's settings.json is then written at once (the other machines' stores
+    copy the shared value when its version changes)."""
     actor = fresh_actor(store_root, actor)
     if not may_change_settings(actor):
         raise PermissionDenied(SETTINGS_COUNTRY_WIDE)
-    defaults = {s.name: s.default for s in SETTINGS}
     root = Path(store_root)
-    path = root / SETTINGS_FILE
-    with locked(root / SETTINGS_LOCK):
-        current = load_settings(root)
-        try:
-            merged = checked_values(current, new_values)
-        except InvalidSetting as error:
-            raise InvalidInput(error.message) from None
-        changes = [(s.name, current[s.name], merged[s.name]) for s in SETTINGS
-                   if s.name in new_values and current[s.name] != merged[s.name]]
+    url = database_url()
+    if url:
+        with changing_value(url, SETTINGS_VALUE) as kept:
+            changes = _merged_settings(kept, new_values)
         if changes:
+            with locked(root / SETTINGS_LOCK):
+                # What the database holds now: a later change by another process of this
+                # machine, written first, is not overwritten with this older one.
+                _write_settings_file(root, read_value(url, SETTINGS_VALUE, {}))
+    else:
+        path = root / SETTINGS_FILE
+        with locked(root / SETTINGS_LOCK):
             kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-            kept = {k: v for k, v in kept.items() if k not in defaults}  # keys of other versions stay
-            kept.update({k: v for k, v in merged.items() if v != defaults[k]})
-            root.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, (json.dumps(kept, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+            changes = _merged_settings(kept, new_values)
+            if changes:
+                _write_settings_file(root, kept)
     if changes:
         audit_log.record(store_root, actor.username, "settings_changed", {
             "changes": [{"name": n, "old": o, "new": v} for n, o, v in changes], **_actor_details(actor)})

@@ -10,7 +10,8 @@ backup, a support copy) cannot take over a session with what they find there.
     SessionStore          the protocol (open, get, touch, end, end_all): a PostgreSQL store can
                           stand beside the file one and be chosen in session_store()
     FileSessionStore      one small file per session in $DTI_STORE/accounts/sessions/
-    session_store(store_root) -> SessionStore
+    PgSessionStore        one row per session in the shared database's `sessions` table
+    session_store(store_root) -> SessionStore   the database's when DTI_DATABASE_URL is set
 
 A session is over when unused for `session_idle_minutes`, `session_max_hours` after it opened
 (both settings, read at every look-up), at sign-out (end), and when its account's password,
@@ -25,6 +26,11 @@ take the accounts' lock (queries.accounts.storage); the folder is readable by th
 only, like the accounts. Bounded: an account keeps its MAX_PER_ACCOUNT most recently used
 sessions and the store its MAX_SESSIONS most recent ones; expired files are removed whenever a
 session opens.
+
+Rows (PostgreSQL): the same fields, keyed by the id's SHA-256, `last_used` a column. Touching
+is an UPDATE of an existing row, so an ended (deleted) session stays ended; opening prunes and
+inserts in one transaction under an advisory lock, with the same bounds and the same order
+(least recently used first) as the files.
 """
 from __future__ import annotations
 
@@ -39,9 +45,11 @@ from typing import Protocol
 
 from queries import clock
 from queries.accounts.permissions import Account
+from queries.accounts.pg_storage import SESSIONS_LOCK
 from queries.accounts.storage import FOLDER, LOCK_NAME
 from queries.settings import load_settings
 from queries.store.files import atomic_write, locked
+from queries.store.postgres import connection, database_url, retrying
 
 SESSIONS_FOLDER = "sessions"
 SUFFIX = ".json"
@@ -217,10 +225,85 @@ def _write_private(path: Path, data: bytes, used: float) -> None:
     atomic_write(path, data, private=True, mtime=used)
 
 
+class PgSessionStore:
+    """Sessions as rows of the shared database's `sessions` table (see the module's docstring).
+    The lifetimes are still the local settings (`<store>/settings.json`, kept in step with the
+    database's by the store)."""
+
+    def __init__(self, store_root, url: str, *, max_per_account: int = MAX_PER_ACCOUNT,
+                 max_sessions: int = MAX_SESSIONS):
+        self.root = Path(store_root)
+        self.url = url
+        self.max_per_account = max_per_account
+        self.max_sessions = max_sessions
+
+    @staticmethod
+    def _key(session_id: str) -> str | None:
+        # As the files: only what a cookie of ours can hold names a session.
+        if not isinstance(session_id, str) or not 20 <= len(session_id) <= 100:
+            return None
+        return session_key(session_id)
+
+    def get(self, session_id: str) -> Session | None:
+        key = self._key(session_id)
+        if key is None:
+            return None
+        with connection(self.url) as conn:
+            row = conn.execute("select username, credential_version, opened, last_used from sessions "
+                               "where key = %s", (key,)).fetchone()
+        if row is None:
+            return None
+        session = Session(row[0], int(row[1]), row[2], row[3])
+        return None if Lifetimes.from_settings(self.root).ended(session, clock.now()) else session
+
+    def touch(self, session_id: str) -> None:
+        key = self._key(session_id)
+        if key is None:
+            return
+        now = clock.now()
+        # Only a row still there, and only once per TOUCH_EVERY: a sign-out elsewhere stays.
+        retrying(self.url, lambda conn: conn.execute(
+            "update sessions set last_used = %s where key = %s and last_used <= %s", (now, key, now - TOUCH_EVERY)))
+
+    def end(self, session_id: str) -> None:
+        key = self._key(session_id)
+        if key is not None:
+            retrying(self.url, lambda conn: conn.execute("delete from sessions where key = %s", (key,)))
+
+    def end_all(self, username: str) -> int:
+        return retrying(self.url, lambda conn: conn.execute(
+            "delete from sessions where username = %s", (username,)).rowcount)
+
+    def open(self, account: Account) -> str:
+        session_id = new_session_id()
+        key = session_key(session_id)
+        now = clock.now()
+        lifetimes = Lifetimes.from_settings(self.root)
+
+        def work(conn):
+            conn.execute("select pg_advisory_xact_lock(%s)", (SESSIONS_LOCK,))
+            conn.execute("delete from sessions where last_used < %s or opened < %s",
+                         (now - lifetimes.idle, now - lifetimes.longest))
+            # The least recently used beyond the bounds, the new one counted (ties as the files:
+            # by key).
+            conn.execute("delete from sessions where key in (select key from sessions where username = %s "
+                         "order by last_used desc, key desc offset %s)",
+                         (account.username, max(0, self.max_per_account - 1)))
+            conn.execute("delete from sessions where key in (select key from sessions "
+                         "order by last_used desc, key desc offset %s)", (max(0, self.max_sessions - 1),))
+            conn.execute("insert into sessions (key, username, credential_version, opened, last_used) "
+                         "values (%s, %s, %s, %s, %s) on conflict (key) do nothing",
+                         (key, account.username, account.credential_version, now, now))
+
+        retrying(self.url, work)  # again after a cut-off commit: the row is there, nothing doubles
+        return session_id
+
+
 def session_store(store_root) -> SessionStore:
-    """The sessions every replica sharing this store sees."""
-    return FileSessionStore(store_root)
+    """The sessions every replica sharing this store (or this database) sees."""
+    url = database_url()
+    return PgSessionStore(store_root, url) if url else FileSessionStore(store_root)
 
 
-__all__ = ["FileSessionStore", "Lifetimes", "MAX_PER_ACCOUNT", "MAX_SESSIONS", "Session", "SessionStore",
-           "new_session_id", "session_key", "session_store"]
+__all__ = ["FileSessionStore", "Lifetimes", "MAX_PER_ACCOUNT", "MAX_SESSIONS", "PgSessionStore", "Session",
+           "SessionStore", "new_session_id", "session_key", "session_store"]

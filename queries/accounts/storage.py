@@ -6,6 +6,10 @@
                              account name (login counters, the audit log), made on first use
     .accounts.lock           taken by every writer of these files
 
+With DTI_DATABASE_URL set they live in the shared database instead
+(queries.accounts.pg_storage.AccountRows, the same interface): `account_storage(store_root)`
+returns the one to use, and is what every caller asks.
+
 Both files are small and rewritten whole, atomically (queries.store.files.atomic_write), under
 the lock: a reader sees the old version or the new one. Readers keep the parsed file and read
 it again only when its identity (inode, size, mtime) changed, one `os.stat` per look-up, so an
@@ -24,9 +28,12 @@ import re
 import secrets
 import threading
 from pathlib import Path
+from typing import Protocol
 
+from queries.accounts.pg_storage import AccountRows
 from queries.errors import UserFacingError
 from queries.store.files import atomic_write, locked
+from queries.store.postgres import database_url
 
 FOLDER = "accounts"
 ACCOUNTS_FILE = "accounts.json"
@@ -149,3 +156,27 @@ class AccountFiles:
     def _write(path: Path, data: dict) -> None:
         body = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
         atomic_write(path, body.encode("utf-8"))
+
+
+class AccountStorage(Protocol):
+    """Where the accounts, the throttle's state and the hash key live (files or database)."""
+
+    root: Path
+
+    def records(self) -> dict[str, dict]: ...
+
+    def record(self, username: str) -> dict | None: ...
+
+    def logins(self) -> dict: ...
+
+    def keyed_hash(self, text: str) -> str: ...
+
+    def changing_accounts(self) -> contextlib.AbstractContextManager[dict[str, dict]]: ...
+
+    def changing_logins(self) -> contextlib.AbstractContextManager[dict]: ...
+
+
+def account_storage(store_root: str | os.PathLike) -> AccountStorage:
+    """The shared database's accounts when DTI_DATABASE_URL is set, else the store's files."""
+    url = database_url()
+    return AccountRows(store_root, url) if url else AccountFiles(store_root)

@@ -6,6 +6,7 @@
                              [--commune C] [--province P] [--period MONTH] [--year YEAR]
     python -m queries.ingest --undo UPLOAD_ID [--as USERNAME] [--reason "…"] [--json] [--store DIR]
     python -m queries.ingest --redo UPLOAD_ID [--as USERNAME] [--reason "…"] [--json] [--store DIR]
+    (every form takes --database-url URL: the shared PostgreSQL database, default DTI_DATABASE_URL)
 
 Who acts: with `--as USERNAME`, that account of the store, with exactly the permissions it has
 on the page (a commune officer stores the rows of its own communes, a leader nothing). Without
@@ -25,8 +26,9 @@ Output: one JSON object per file with --json (file, kind, rows, accepted, errors
 duplicates, and "stored": {"upload_id", "duplicate"} when stored); for undo and redo
 {"undone"|"redone": UPLOAD_ID, "changed": bool, "errors": [...]}. Exit 0 when everything was
 accepted (or undone, redone), 1 when some rows were rejected, 2 when a file could not be read
-or was over a limit, the account may not do this, or anything else refused the change. Never a
-traceback: an unexpected error goes, with its traceback, to <store>/logs/ingest.log.
+or was over a limit, the account may not do this, the database cannot be reached, or anything
+else refused the change. Never a traceback: an unexpected error goes, with its traceback, to
+<store>/logs/ingest.log.
 
 Checking needs the catalog only (queries/ingest/catalog.py): the command costs what the file
 costs, not a build of the store's tables.
@@ -54,7 +56,7 @@ from queries.ingest.log import LOG_FILE, UPLOAD_NAME, maintainer_log
 from queries.ingest.pipeline import check_file
 from queries.ingest.results import STATUS_DUPLICATE, CheckResult
 from queries.store import KINDS
-from queries.store.postgres import DatabaseUnavailable
+from queries.store.postgres import DatabaseUnavailable, use_database_url
 from queries.text import clean_text
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu")
     parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON (một đối tượng mỗi tệp)")
     parser.add_argument("--store", help="thư mục lưu trữ (mặc định: DTI_STORE hoặc ./store)")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="cơ sở dữ liệu PostgreSQL dùng chung (mặc định: DTI_DATABASE_URL)")
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--as", dest="as_user", metavar="USERNAME",
                      help="thực hiện với tài khoản này (đúng quyền của tài khoản như trên trang)")
@@ -286,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
+    use_database_url(args.database_url)
     if args.undo or args.redo:
         if args.files:
             raise UsageError("Lỗi: --undo và --redo không dùng cùng với tệp.")
@@ -316,11 +321,13 @@ def _run(argv: list[str]) -> int:
                 print()
     except BrokenPipeError:
         raise
-    except DatabaseUnavailable as problem:
-        # The shared database is down: the operator reads which server, nothing else happened.
-        print(problem.message, file=sys.stderr)
-        if args.json:
-            print(json.dumps(_json_failure(current, None, problem.message), ensure_ascii=False))
+    except DatabaseUnavailable as error:  # its own sentence: what was stored before it is stored
+        print(error.message, file=sys.stderr)  # for the operator, JSON or not
+        if args.json and (args.undo or args.redo):
+            key = "undone" if args.undo else "redone"
+            print(json.dumps({key: current, "changed": False, "errors": [_error(error.message)]}, ensure_ascii=False))
+        elif args.json:
+            print(json.dumps(_json_failure(current, args.kind, error.message), ensure_ascii=False))
         return 2
     except Exception:  # never a traceback for the person at the terminal: one sentence
         token = UPLOAD_NAME.set(str(current))

@@ -59,6 +59,7 @@ from queries.reports.tables import to_xlsx_bytes
 from queries.settings import PILLARS, store_dir
 from queries.spreadsheet import to_csv_bytes
 from queries.store import KINDS
+from queries.store.postgres import use_database_url
 from queries.text import format_month, province_key
 
 PILLAR_CODES = [code for code, _ in PILLARS]
@@ -311,6 +312,8 @@ def _parser() -> VietnameseParser:
                         help="loại tệp mẫu (template): actuals kết quả hằng tháng, targets chỉ tiêu năm, "
                              "communes danh sách xã, tasks trạng thái nhiệm vụ, spending kinh phí")
     parser.add_argument("--store", help="thư mục lưu dữ liệu tải lên (mặc định DTI_STORE hoặc ./store)")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="cơ sở dữ liệu PostgreSQL dùng chung (mặc định: DTI_DATABASE_URL)")
     parser.add_argument("--out", help="ghi ra tệp thay vì màn hình")
     return parser
 
@@ -318,6 +321,7 @@ def _parser() -> VietnameseParser:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
+        use_database_url(args.database_url)
         output = _export(args)
     except UserFacingError as problem:
         message = problem.message

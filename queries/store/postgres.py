@@ -108,15 +108,21 @@ def pool(url: str):
     except Exception as error:  # PoolTimeout, OperationalError: the server is not there
         created.close()
         raise unavailable(url, getattr(error, "__cause__", None) or error) from None
+    # Migrated before it is handed to anyone: another thread asking meanwhile must not get a
+    # pool whose schema is not there yet (two first uses at once each migrate, under the lock).
+    if url not in _migrated:
+        try:
+            with created.connection() as conn:
+                migrate(conn)
+        except BaseException:
+            created.close()
+            raise
+        _migrated.add(url)
     with _pools_lock:
         if url in _pools:  # another thread won the race
             created.close()
             return _pools[url]
         _pools[url] = created
-    if url not in _migrated:
-        with created.connection() as conn:
-            migrate(conn)
-        _migrated.add(url)
     return created
 
 
