@@ -9,8 +9,9 @@ sides the same way (rows, uploads, sums of the numbers, accounts, audit lines) a
 when every figure is equal; the table of figures is printed. Sign-in sessions are not copied:
 people sign in once more.
 
-Safe to run again: a database already holding exactly this store's figures is left as it is
-(exit 0); one holding anything else is refused (exit 2). Exit 1 when the figures differ (nothing
+Safe to run again: a database this store was already copied into is left as it is (exit 0,
+even once people have used it since: the copy's figures are kept in shared_values
+'migrated_from'); one holding anything else is refused (exit 2). Exit 1 when the figures differ (nothing
 is written), 2 for a usage error or an unreachable server, with one Vietnamese sentence.
 """
 from __future__ import annotations
@@ -53,9 +54,11 @@ def migrate_store(store_root, url: str) -> dict:
     with connection(url) as conn:
         conn.execute("select pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
         before = {**database_counts(conn), **accounts_database_counts(conn)}
+        marker = conn.execute("select value from shared_values where name = 'migrated_from'").fetchone()
+        if marker is not None and marker[0].get("figures") == source:
+            # Copied from this very store before (perhaps used since): nothing to do again.
+            return {"status": "already", "figures": {k: [source[k], before[k]] for k in source}}
         if any(before.values()):
-            if before == source:
-                return {"status": "already", "figures": {k: [source[k], before[k]] for k in source}}
             raise MigrationRefused(
                 f"Cơ sở dữ liệu {server_name(url)} đã có dữ liệu khác với kho {store.root}: "
                 "lệnh chỉ chép vào một cơ sở dữ liệu trống.")
@@ -69,6 +72,8 @@ def migrate_store(store_root, url: str) -> dict:
         if after != source:
             conn.rollback()
             return {"status": "mismatch", "figures": figures}
+        conn.execute("insert into shared_values (name, value) values ('migrated_from', %s::jsonb)",
+                     (json.dumps({"store": str(store.root), "figures": source}, ensure_ascii=False),))
     return {"status": "copied", "figures": figures}
 
 

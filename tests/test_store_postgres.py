@@ -13,6 +13,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from queries.ingest.pipeline import check_file, store_checked
 from queries.store.pg_store import PgStore
 from queries.store.postgres import close_pools, connection
@@ -185,6 +187,10 @@ def test_migrating_the_demo_store_keeps_every_count(postgres_cluster, tmp_path):
     url = postgres_cluster.create_database("migrate_demo")
     store = tmp_path / "demo"
     shutil.copytree(ROOT / "data" / "demo", store)
+    from tests.browser.conftest import create_test_account
+
+    password = create_test_account(store, "canbo.dinhtien", "can_bo_xa", "Nguyễn Văn An",
+                                   communes=["thanh-hoa/dinh-tien"])
     first = cli(tmp_path / "local", url, "-m", "queries.store", "migrate", "--to", url, "--store", str(store), "--json")
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
@@ -192,6 +198,15 @@ def test_migrating_the_demo_store_keeps_every_count(postgres_cluster, tmp_path):
     figures = report["figures"]
     assert all(files == database for files, database in figures.values())
     assert figures["lần tải lên"][0] > 500 and figures["dòng actuals"][0] > 40_000
+    assert figures["tài khoản"] == [1, 1] and figures["dòng nhật ký hoạt động"] == [1, 1]
+    # The account signs in on the database with the password it had in the files.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DTI_DATABASE_URL", url)
+        from queries.accounts.service import authenticate
+
+        assert authenticate(tmp_path / "local", "canbo.dinhtien", password).account is not None
+        assert authenticate(tmp_path / "local", "canbo.dinhtien", password + "x").account is None
+        close_pools()
     again = cli(tmp_path / "local", url, "-m", "queries.store", "migrate", "--to", url, "--store", str(store), "--json")
     assert again.returncode == 0 and json.loads(again.stdout)["status"] == "already"
     other = tmp_path / "other"
