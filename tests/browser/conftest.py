@@ -96,12 +96,16 @@ def sign_in(page, url: str, username: str, password: str) -> None:
     wait_for_app(page)
 
 
-def start_server(store: Path, host: str = "127.0.0.1") -> tuple[str, subprocess.Popen]:
+def start_server(store: Path, host: str = "127.0.0.1", database_url: str | None = None) -> tuple[str, subprocess.Popen]:
     """`streamlit run serve.py` (the dashboard with its sign-in routes, as `make run` starts it)
-    over `store`, on a free port; returns its address once it answers. The caller stops it."""
+    over `store` (with `database_url`, on PostgreSQL: the folder is then its own cache), on a
+    free port; returns its address once it answers. The caller stops it."""
     port = _free_port()
     # The server lives on the tests' day (DTI_NOW), whatever day the suite runs.
     env = {**os.environ, "DTI_STORE": str(store), "DTI_NOW": TEST_NOW, "DTI_TEST_FAST_HASH": "1"}
+    env.pop("DTI_DATABASE_URL", None)
+    if database_url:
+        env["DTI_DATABASE_URL"] = database_url
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "serve.py",
          "--server.port", str(port), "--server.headless", "true",

@@ -1,9 +1,10 @@
 """Real browser: a built-in sign-in that survives a reload and a typed address, and a sign-out
 that ends the session on every replica sharing the store.
 
-Two `streamlit run serve.py` processes (replicas A and B: different ports, one DTI_STORE),
-started together for this module so that their clocks (both started at the tests' DTI_NOW)
-agree. Screenshots go to tests/artifacts/sessions_*.png.
+Two `streamlit run serve.py` processes (replicas A and B: different ports), started together so
+that their clocks (both started at the tests' DTI_NOW) agree: once sharing one DTI_STORE (the
+file store), once with a folder each and one PostgreSQL database, so that nothing is shared but
+the database. Screenshots go to tests/artifacts/sessions_<backend>_*.png.
 """
 from __future__ import annotations
 
@@ -24,27 +25,59 @@ ENDED_HERE = "Phiên đăng nhập của bạn đã kết thúc"
 
 @dataclass
 class Replicas:
+    backend: str
     store: Path
     a: str
     b: str
     password: str = field(repr=False)  # never in a failing test's output
+    database_url: str | None = field(default=None, repr=False)
+
+    def open_sessions(self) -> int:
+        if self.database_url:
+            import psycopg
+
+            with psycopg.connect(self.database_url) as conn:
+                return conn.execute("select count(*) from sessions").fetchone()[0]
+        return len(list((self.store / "accounts" / "sessions").glob("*.json")))
 
 
-@pytest.fixture(scope="module")
-def replicas(tmp_path_factory):
-    store = tmp_path_factory.mktemp("sessions") / "store"
+@pytest.fixture(scope="module", params=["files", "postgres"])
+def replicas(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sessions")
+    store = folder / "store"
     store.mkdir()
     # Without the demo province the pages render in a fraction of the time.
-    (store / "settings.json").write_text('{"include_demo": false}', encoding="utf-8")
-    password = create_test_account(store, OFFICER, "can_bo_xa", OFFICER_NAME, communes=["thanh-hoa/dinh-tien"])
-    url_a, server_a = start_server(store)
+    no_demo = '{"include_demo": false}'
+    database_url = None
+    stores = [store, store]
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "postgres":
+            database_url = request.getfixturevalue("postgres_cluster").create_database("browser_sessions")
+            patch.setenv("DTI_DATABASE_URL", database_url)
+            import psycopg
+
+            with psycopg.connect(database_url) as conn:  # the schema, and the shared settings
+                from queries.store.postgres import migrate
+
+                migrate(conn)
+                conn.execute("insert into shared_values (name, value) values ('settings', %s::jsonb)", (no_demo,))
+            stores = [folder / "store-a", folder / "store-b"]
+        else:
+            (store / "settings.json").write_text(no_demo, encoding="utf-8")
+        password = create_test_account(stores[0], OFFICER, "can_bo_xa", OFFICER_NAME,
+                                       communes=["thanh-hoa/dinh-tien"])
+        if database_url:
+            from queries.store.postgres import close_pools
+
+            close_pools()
+    url_a, server_a = start_server(stores[0], database_url=database_url)
     try:
-        url_b, server_b = start_server(store)
+        url_b, server_b = start_server(stores[1], database_url=database_url)
     except Exception:
         stop_server(server_a)
         raise
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    yield Replicas(store, url_a, url_b, password)
+    yield Replicas(request.param, store, url_a, url_b, password, database_url)
     stop_server(server_a)
     stop_server(server_b)
 
@@ -97,9 +130,9 @@ def open_page(page, url: str) -> None:
     settle(page)
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, backend: str) -> None:
     assert page.get_by_test_id("stException").count() == 0
-    page.screenshot(path=str(ARTIFACTS / f"sessions_{name}.png"))
+    page.screenshot(path=str(ARTIFACTS / f"sessions_{backend}_{name}.png"))
 
 
 def session_cookie(context) -> dict:
@@ -133,7 +166,7 @@ def test_a_sign_in_survives_a_reload_and_a_typed_address_until_sign_out(browse, 
     sign_in(page, replicas.a, OFFICER, replicas.password)
     settle(page)
     expect_signed_in(page)
-    shot(page, "signed_in")
+    shot(page, "signed_in", replicas.backend)
 
     # The cookie: HttpOnly (no page script reads it), SameSite=Lax, for the whole site, plain
     # HTTP here (a loopback server), kept for the longest lifetime of a session (12 hours).
@@ -147,7 +180,7 @@ def test_a_sign_in_survives_a_reload_and_a_typed_address_until_sign_out(browse, 
     page.reload()
     settle(page)
     expect_signed_in(page)
-    shot(page, "after_reload")
+    shot(page, "after_reload", replicas.backend)
 
     open_page(page, f"{replicas.a}/xep_hang")  # typed into the address bar
     expect(page.get_by_role("heading", name="Xếp hạng", level=1)).to_be_visible()
@@ -155,7 +188,7 @@ def test_a_sign_in_survives_a_reload_and_a_typed_address_until_sign_out(browse, 
     open_page(page, f"{replicas.a}/tai_len")
     expect(page.get_by_test_id("stFileUploader").first).to_be_visible()
     expect(page.get_by_text(f"Người gửi: {OFFICER_NAME}")).to_be_visible()
-    shot(page, "typed_address_upload_page")
+    shot(page, "typed_address_upload_page", replicas.backend)
 
     sign_out(page)
     expect_visitor(page)
@@ -163,8 +196,8 @@ def test_a_sign_in_survives_a_reload_and_a_typed_address_until_sign_out(browse, 
     page.reload()
     settle(page)
     expect_visitor(page)
-    shot(page, "signed_out_after_reload")
-    assert list((replicas.store / "accounts" / "sessions").glob("*.json")) == []
+    shot(page, "signed_out_after_reload", replicas.backend)
+    assert replicas.open_sessions() == 0
 
 
 def test_sign_out_on_replica_a_signs_the_browser_out_on_replica_b(browse, replicas):
@@ -182,7 +215,7 @@ def test_sign_out_on_replica_a_signs_the_browser_out_on_replica_b(browse, replic
     open_page(on_b, f"{replicas.b}/tai_len")
     expect_signed_in(on_b)
     expect(on_b.get_by_test_id("stFileUploader").first).to_be_visible()
-    shot(on_b, "replica_b_signed_in")
+    shot(on_b, "replica_b_signed_in", replicas.backend)
 
     sign_out(on_a)
     expect_visitor(on_a)
@@ -193,8 +226,8 @@ def test_sign_out_on_replica_a_signs_the_browser_out_on_replica_b(browse, replic
     expect(sidebar(on_b)).to_contain_text(ENDED_HERE)
     settle(on_b)
     expect_visitor(on_b)
-    shot(on_b, "replica_b_after_sign_out_on_a")
+    shot(on_b, "replica_b_after_sign_out_on_a", replicas.backend)
     on_b.reload()
     settle(on_b)
     expect_visitor(on_b)
-    shot(on_b, "replica_b_reloaded")
+    shot(on_b, "replica_b_reloaded", replicas.backend)
