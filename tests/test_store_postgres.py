@@ -225,3 +225,21 @@ def test_migrating_the_demo_store_keeps_every_count(postgres_cluster, tmp_path):
         assert done.returncode == 0, done.stderr
         rankings.append(json.loads(done.stdout))
     assert rankings[0] == rankings[1]
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_evidence_lives_in_the_database_or_in_the_folder_named_for_it(pg_url, tmp_path, monkeypatch):
+    one = make_database(tmp_path / "a").store
+    sha = one.put_blob(PDF)
+    two = PgStore(tmp_path / "b" / "store", pg_url)  # another machine
+    assert two.has_blob(sha) and two.read_blob(sha) == PDF
+    assert not list((tmp_path / "a").rglob(sha))  # nothing of it in the local folder
+    shared = tmp_path / "evidence"
+    monkeypatch.setenv("DTI_EVIDENCE_DIR", str(shared))
+    other = one.put_blob(PDF + b"%2\n")
+    assert (shared / other[:2] / other).read_bytes() == PDF + b"%2\n"
+    assert two.read_blob(other) == PDF + b"%2\n"
+    with connection(pg_url) as conn:
+        assert conn.execute("select count(*) from blobs").fetchone()[0] == 1

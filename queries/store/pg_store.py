@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import threading
 from datetime import date, datetime
@@ -43,6 +44,7 @@ from queries.store.uploads import (
 )
 
 SETTINGS_FILE = "settings.json"
+EVIDENCE_DIR_ENV = "DTI_EVIDENCE_DIR"
 CACHE_FOLDER = "pg"
 # Past this many cached files of one kind, they are merged into one (locally; nothing shared).
 MERGE_AFTER_FILES = 16
@@ -324,8 +326,22 @@ class PgStore(StoreReading):
         return committed
 
     # ---- evidence ----------------------------------------------------------------------------------
+    # In the database by default; DTI_EVIDENCE_DIR names a folder every machine mounts instead
+    # (a deployment's choice, not a page's: a setting on the web must not pick where the server
+    # writes). Either way the journal holds each file's name, type, size and SHA-256.
+    @staticmethod
+    def _evidence_path(sha: str) -> Path | None:
+        folder = os.environ.get(EVIDENCE_DIR_ENV)
+        return Path(folder) / sha[:2] / sha if folder else None
+
     def put_blob(self, content: bytes) -> str:
         sha = content_hash(content)
+        path = self._evidence_path(sha)
+        if path is not None:
+            if not path.exists():
+                make_directory(path.parent)
+                atomic_write(path, content)
+            return sha
 
         def work(conn) -> None:
             conn.execute("insert into blobs (sha256, size, content) values (%s, %s, %s) on conflict do nothing",
@@ -335,10 +351,19 @@ class PgStore(StoreReading):
         return sha
 
     def has_blob(self, sha: str) -> bool:
+        path = self._evidence_path(sha)
+        if path is not None:
+            return path.is_file()
         with connection(self.url) as conn:
             return conn.execute("select 1 from blobs where sha256 = %s", (sha,)).fetchone() is not None
 
     def read_blob(self, sha: str) -> bytes | None:
+        path = self._evidence_path(sha)
+        if path is not None:
+            try:
+                return path.read_bytes()
+            except FileNotFoundError:
+                return None
         with connection(self.url) as conn:
             row = conn.execute("select content from blobs where sha256 = %s", (sha,)).fetchone()
         return bytes(row[0]) if row else None
