@@ -48,10 +48,19 @@ HOST ?= 127.0.0.1
 TLS_CERT ?=
 TLS_KEY ?=
 HTTP_PORT ?=
+# On PostgreSQL: DATABASE_URL=postgresql://… (or POSTGRES=1 for a throwaway cluster in the runtime
+# folder), SEPARATE_FOLDERS=1 for a folder per replica (README, "Several machines on PostgreSQL").
+DATABASE_URL ?=
+POSTGRES ?=
+SEPARATE_FOLDERS ?=
 .PHONY: replicas
 replicas: install
 	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+	@if [ -n "$(POSTGRES)" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; fi
 	$(PYTHON) deploy/run_replicas.py --replicas $(N) --port $(PORT) --host $(HOST) \
 	  $(if $(TLS_CERT),--tls-cert $(TLS_CERT)) $(if $(TLS_KEY),--tls-key $(TLS_KEY)) \
-	  $(if $(HTTP_PORT),--http-port $(HTTP_PORT))
+	  $(if $(HTTP_PORT),--http-port $(HTTP_PORT)) \
+	  $(if $(DATABASE_URL),--database-url $(DATABASE_URL)) $(if $(POSTGRES),--postgres) \
+	  $(if $(SEPARATE_FOLDERS),--separate-folders)

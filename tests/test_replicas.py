@@ -344,6 +344,34 @@ def test_stopping_the_runner_stops_nginx_and_every_replica(own_deployment):
         urllib.request.urlopen(f"{deployment.url}/_stcore/health", timeout=2)
 
 
+def test_replicas_on_their_own_postgres_with_a_folder_each(tmp_path_factory, new_tab):
+    """`--postgres --separate-folders`: the runner starts a cluster in its runtime folder, each
+    replica has a folder of its own, the pages answer through nginx, and stopping the runner
+    stops the cluster too."""
+    from deploy.postgres_cluster import binaries
+
+    if binaries() is None:
+        pytest.skip("PostgreSQL is not installed (make test installs it)")
+    running = start_deployment(tmp_path_factory, "--postgres", "--separate-folders")
+    try:
+        state = json.loads((running.runtime / "replicas.json").read_text(encoding="utf-8"))
+        assert state["database"].startswith("127.0.0.1:") and state["database"].endswith("/dti")
+        assert len(set(state["folders"])) == 2 and str(running.store) not in state["folders"]
+        assert "postgresql://" not in (running.runtime / "runner.out").read_text()  # no URL, no password
+        for _ in range(2):
+            page = new_tab()
+            page.goto(running.url)
+            expect(page.get_by_role("heading", name="Tổng quan", level=1)).to_be_visible(timeout=90_000)
+        touched = [folder for folder in state["folders"] if (Path(folder) / "settings.json").exists()]
+        assert touched  # a replica that served a page keeps its copy of the shared settings
+        assert not any((Path(folder) / "journal.jsonl").exists() for folder in state["folders"])
+        data_dir = running.runtime / "postgres" / "data"
+        assert (data_dir / "postmaster.pid").exists()
+    finally:
+        stop_deployment(running)
+    assert running.runner.returncode == 0
+    assert not (data_dir / "postmaster.pid").exists()  # the cluster stopped with the runner
+
 
 # ---- TLS -----------------------------------------------------------------------------------------
 

@@ -243,3 +243,18 @@ def test_evidence_lives_in_the_database_or_in_the_folder_named_for_it(pg_url, tm
     assert two.read_blob(other) == PDF + b"%2\n"
     with connection(pg_url) as conn:
         assert conn.execute("select count(*) from blobs").fetchone()[0] == 1
+
+
+def test_settings_come_from_the_database_not_a_folder_used_before(pg_url, tmp_path):
+    folder = tmp_path / "store"
+    folder.mkdir()
+    (folder / "settings.json").write_text('{"include_demo": false, "report_deadline_day": 5}', encoding="utf-8")
+    from queries.settings import load_settings
+
+    PgStore(folder, pg_url).version()
+    assert load_settings(folder)["report_deadline_day"] == 20  # the database has no override
+    with connection(pg_url) as conn:
+        conn.execute("insert into shared_values (name, value) values ('settings', '{\"report_deadline_day\": 12}')")
+    other = PgStore(tmp_path / "other", pg_url)
+    other.version()
+    assert load_settings(tmp_path / "other")["report_deadline_day"] == 12

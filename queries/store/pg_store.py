@@ -55,6 +55,9 @@ class UploadConflict(UserFacingError):
     """A redo that would make the same file active twice."""
 
 
+_UNKNOWN = object()
+
+
 def _pg_columns(kind: str) -> list[str]:
     return list(ROW_SCHEMAS[kind])
 
@@ -74,7 +77,9 @@ class PgStore(StoreReading):
         self.read_only = False
         self._state = StoreState()
         self._state_lock = threading.Lock()
-        self._settings_version: int | None = None
+        # Unknown until the first look: the local copy is then written whatever it held before
+        # (a folder once used by the file store keeps no overrides of its own).
+        self._settings_version: object = _UNKNOWN
         with connection(url) as conn:  # opens the pool: an unreachable server is said here, once
             self.identity = conn.execute("select value #>> '{}' from shared_values where name = 'database_id'"
                                          ).fetchone()[0]
