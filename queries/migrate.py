@@ -23,7 +23,7 @@ from queries.accounts.copy_to_pg import accounts_database_counts, accounts_file_
 from queries.arguments import VietnameseParser
 from queries.errors import UserFacingError
 from queries.settings import store_dir
-from queries.store.copy_to_pg import DuplicateActiveCopies, copy_store, database_counts, file_counts
+from queries.store.copy_to_pg import copy_store, database_counts, file_counts
 from queries.store.postgres import MIGRATION_LOCK, connection, server_name
 from queries.store.uploads import Store
 
@@ -62,10 +62,7 @@ def migrate_store(store_root, url: str) -> dict:
             raise MigrationRefused(
                 f"Cơ sở dữ liệu {server_name(url)} đã có dữ liệu khác với kho {store.root}: "
                 "lệnh chỉ chép vào một cơ sở dữ liệu trống.")
-        try:
-            copy_store(store, conn)
-        except DuplicateActiveCopies as problem:
-            raise MigrationRefused(str(problem)) from None
+        copy_store(store, conn)  # DuplicateActiveCopies: a sentence for the operator
         copy_accounts(store.root, conn)
         after = {**database_counts(conn), **accounts_database_counts(conn)}
         figures = {k: [source[k], after.get(k)] for k in source}

@@ -13,6 +13,7 @@ import json
 
 import polars as pl
 
+from queries.errors import UserFacingError
 from queries.store.pg_store import PgStore, _json
 from queries.store.uploads import ROW_SCHEMAS, Store
 
@@ -21,7 +22,7 @@ SUMMED = {"actuals": "value", "targets": "target", "communes": "adult_population
           "spending": "spent"}
 
 
-class DuplicateActiveCopies(ValueError):
+class DuplicateActiveCopies(UserFacingError):
     """The file store has the same file active twice, which the database does not allow."""
 
 

@@ -29,6 +29,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
+import psycopg
 
 from queries import clock
 from queries.errors import UserFacingError
@@ -60,14 +61,6 @@ _UNKNOWN = object()
 
 def _pg_columns(kind: str) -> list[str]:
     return list(ROW_SCHEMAS[kind])
-
-
-class _Rollback(Exception):
-    """Leave the transaction without committing, carrying the answer."""
-
-    def __init__(self, answer):
-        super().__init__()
-        self.answer = answer
 
 
 class PgStore(StoreReading):
@@ -256,32 +249,33 @@ class PgStore(StoreReading):
             # Run again after a lost connection: if our commit landed, it is ours, not a duplicate.
             if conn.execute("select 1 from uploads where upload_id = %s", (upload_id,)).fetchone():
                 return Receipt(upload_id, duplicate=False)
-            try:
-                with conn.transaction():
-                    # The rows first, outside the lock (a big file does not hold up the others);
-                    # their reference to the upload is checked at commit.
-                    if rows.height:
-                        with conn.cursor() as cursor, cursor.copy(
-                                f"copy values_{kind} ({', '.join([*columns, 'upload_id'])}) from stdin "
-                                "with (format csv)") as copy:
-                            copy.write(csv_bytes)
-                    if original is not None:
-                        conn.execute("insert into originals (upload_id, file_name, content) values (%s, %s, %s)",
-                                     (upload_id, file_name, original))
-                    conn.execute("select pg_advisory_xact_lock(%s)", (JOURNAL_LOCK,))
-                    seq = self._next_seq(conn)
-                    claimed = conn.execute(
-                        """insert into uploads (upload_id, seq, kind, sha256, active) values (%s, %s, %s, %s, true)
-                           on conflict (kind, sha256) where active do nothing returning upload_id""",
-                        (upload_id, seq, kind, sha)).fetchone()
-                    if claimed is None:
-                        winner = conn.execute("select upload_id from uploads where kind = %s and sha256 = %s and active",
-                                              (kind, sha)).fetchone()[0]
-                        raise _Rollback(Receipt(winner, duplicate=True))
-                    self._commit_entry(conn, entry, seq)
-            except _Rollback as stop:
-                return stop.answer
-            return Receipt(upload_id, duplicate=False)
+            answer = Receipt(upload_id, duplicate=False)
+            with conn.transaction():
+                # The rows first, outside the lock (a big file does not hold up the others);
+                # their reference to the upload is checked at commit.
+                if rows.height:
+                    with conn.cursor() as cursor, cursor.copy(
+                            f"copy values_{kind} ({', '.join([*columns, 'upload_id'])}) from stdin "
+                            "with (format csv)") as copy:
+                        copy.write(csv_bytes)
+                if original is not None:
+                    conn.execute("insert into originals (upload_id, file_name, content) values (%s, %s, %s)",
+                                 (upload_id, file_name, original))
+                conn.execute("select pg_advisory_xact_lock(%s)", (JOURNAL_LOCK,))
+                seq = self._next_seq(conn)
+                claimed = conn.execute(
+                    """insert into uploads (upload_id, seq, kind, sha256, active) values (%s, %s, %s, %s, true)
+                       on conflict (kind, sha256) where active do nothing returning upload_id""",
+                    (upload_id, seq, kind, sha)).fetchone()
+                if claimed is None:
+                    # Another machine stored the same file a moment earlier: theirs stands, and
+                    # our rows go with this transaction.
+                    winner = conn.execute("select upload_id from uploads where kind = %s and sha256 = %s and active",
+                                          (kind, sha)).fetchone()[0]
+                    answer = Receipt(winner, duplicate=True)
+                    raise psycopg.Rollback()
+                self._commit_entry(conn, entry, seq)
+            return answer
 
         return retrying(self.url, work)
 
