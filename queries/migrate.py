@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import sys
 
-from queries.accounts.copy_to_pg import accounts_database_counts, accounts_file_counts, copy_accounts
+from queries.accounts.pg_copy import accounts_database_counts, accounts_file_counts, copy_accounts
 from queries.arguments import VietnameseParser
 from queries.errors import UserFacingError
 from queries.settings import store_dir

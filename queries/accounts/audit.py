@@ -33,10 +33,11 @@ from queries.accounts.permissions import (
     may_see_audit,
     province_in_scope,
 )
+from queries.accounts.pg_storage import read_audit_lines
 from queries.accounts.service import PermissionDenied, fresh_actor, manageable_usernames
 from queries.data import DataSource
 from queries.store.journal import Journal
-from queries.store.postgres import connection, database_url
+from queries.store.postgres import database_url
 from queries.store.sources import open_store
 from queries.store.uploads import legacy_journal
 from queries.text import format_month
@@ -78,11 +79,7 @@ def audit_lines(store_root: str | os.PathLike, since: date | None = None) -> lis
     may leave out lines before it; the table's are left out exactly."""
     url = database_url()
     if url:
-        query, params = "select line from audit", ()
-        if since is not None:
-            query, params = query + " where time >= %s", (datetime.combine(since, time.min, tzinfo=clock.VIETNAM),)
-        with connection(url) as conn:
-            return [row[0] for row in conn.execute(query + " order by id", params).fetchall()]
+        return read_audit_lines(url, None if since is None else datetime.combine(since, time.min, tzinfo=clock.VIETNAM))
     return file_audit_lines(store_root, since)
 
 

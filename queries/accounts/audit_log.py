@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from queries import clock
-from queries.accounts.pg_storage import as_json
+from queries.accounts.pg_storage import append_audit_line
 from queries.accounts.storage import USERNAME_PATTERN, account_storage
 from queries.store.files import locked
-from queries.store.postgres import connection, database_url
+from queries.store.postgres import database_url
 from queries.text import clean_line
 
 AUDIT_FOLDER = "audit"
@@ -75,9 +75,7 @@ def record(store_root: str | os.PathLike, user: str, action: str, details: Mappi
     line = {"time": iso_utc(moment), "user": user, "action": action, "details": dict(details or {})}
     url = database_url()
     if url:
-        with connection(url) as conn:
-            conn.execute('insert into audit (time, "user", action, line) values (%s, %s, %s, %s::jsonb)',
-                         (moment, user, action, as_json(line)))
+        append_audit_line(url, moment, line)
         return line
     data = (json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
     folder = Path(store_root) / AUDIT_FOLDER

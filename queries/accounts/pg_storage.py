@@ -162,3 +162,23 @@ class AccountRows:
 
 __all__ = ["ACCOUNTS_LOCK", "AccountRows", "LOGINS", "SESSIONS_LOCK", "SESSION_SECRET", "SETTINGS",
            "SharedValueError", "as_json", "changing_value", "made_once", "read_value"]
+
+
+# ---- the audit log (audit/<YYYY-MM>.jsonl in the file store) ------------------------------------
+
+def append_audit_line(url: str, moment, line: dict) -> None:
+    """One line of the audit log, as the file version writes it, made once (no retry: a line
+    must never be written twice)."""
+    with connection(url) as conn:
+        conn.execute('insert into audit (time, "user", action, line) values (%s, %s, %s, %s::jsonb)',
+                     (moment, line.get("user") or "", line.get("action") or "", as_json(line)))
+
+
+def read_audit_lines(url: str, since=None) -> list[dict]:
+    """The audit lines in the order written; from the moment `since` on when given."""
+    with connection(url) as conn:
+        if since is None:
+            rows = conn.execute("select line from audit order by id").fetchall()
+        else:
+            rows = conn.execute("select line from audit where time >= %s order by id", (since,)).fetchall()
+    return [row[0] for row in rows]

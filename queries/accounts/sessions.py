@@ -34,88 +34,30 @@ inserts in one transaction under an advisory lock, with the same bounds and the 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
 from queries import clock
 from queries.accounts.permissions import Account
-from queries.accounts.pg_storage import SESSIONS_LOCK
+from queries.accounts.pg_sessions import PgSessionStore
+from queries.accounts.session_rules import (
+    MAX_PER_ACCOUNT,
+    MAX_SESSIONS,
+    SESSIONS_FOLDER,
+    SUFFIX,
+    TOUCH_EVERY,
+    Lifetimes,
+    Session,
+    SessionStore,
+    _moment,
+    new_session_id,
+    session_key,
+)
 from queries.accounts.storage import FOLDER, LOCK_NAME
-from queries.settings import load_settings
 from queries.store.files import atomic_write, locked
-from queries.store.postgres import connection, database_url, retrying
-
-SESSIONS_FOLDER = "sessions"
-SUFFIX = ".json"
-# Twenty browsers per person is more than anyone uses; ten thousand sessions is three for every
-# commune of the country at once. Past either, the least recently used go first.
-MAX_PER_ACCOUNT = 20
-MAX_SESSIONS = 10_000
-# A session's last use is written at most this often: a click every second must not write every
-# second. The idle time is then measured to within this much.
-TOUCH_EVERY = timedelta(seconds=30)
-
-
-@dataclass(frozen=True)
-class Session:
-    username: str
-    credential_version: int
-    opened: datetime
-    last_used: datetime
-
-
-@dataclass(frozen=True)
-class Lifetimes:
-    idle: timedelta
-    longest: timedelta
-
-    @classmethod
-    def from_settings(cls, store_root) -> Lifetimes:
-        values = load_settings(Path(store_root))
-        return cls(timedelta(minutes=float(values["session_idle_minutes"])),
-                   timedelta(hours=float(values["session_max_hours"])))
-
-    def ended(self, session: Session, now: datetime) -> bool:
-        return now - session.last_used > self.idle or now - session.opened > self.longest
-
-
-class SessionStore(Protocol):
-    """Where sessions live. Every replica sharing a store must share its sessions."""
-
-    def open(self, account: Account) -> str:
-        """A new session of this account; returns its id (for the cookie only)."""
-
-    def get(self, session_id: str) -> Session | None:
-        """The session, or None when there is none by that id or it has expired."""
-
-    def touch(self, session_id: str) -> None:
-        """The session was used now (keeps it from expiring while idle)."""
-
-    def end(self, session_id: str) -> None:
-        """End one session (sign-out)."""
-
-    def end_all(self, username: str) -> int:
-        """End every session of an account; returns how many there were."""
-
-
-def session_key(session_id: str) -> str:
-    """What the server files a session under: the id's SHA-256. The id is 256 random bits, so
-    a plain hash (no key, no stretching) cannot be turned back."""
-    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
-
-
-def new_session_id() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def _moment(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
+from queries.store.postgres import database_url
 
 
 class FileSessionStore:
@@ -223,80 +165,6 @@ def _write_private(path: Path, data: bytes, used: float) -> None:
     """Write a file readable by its owner only, atomically, with `used` as its modification
     time (the session's last use)."""
     atomic_write(path, data, private=True, mtime=used)
-
-
-class PgSessionStore:
-    """Sessions as rows of the shared database's `sessions` table (see the module's docstring).
-    The lifetimes are still the local settings (`<store>/settings.json`, kept in step with the
-    database's by the store)."""
-
-    def __init__(self, store_root, url: str, *, max_per_account: int = MAX_PER_ACCOUNT,
-                 max_sessions: int = MAX_SESSIONS):
-        self.root = Path(store_root)
-        self.url = url
-        self.max_per_account = max_per_account
-        self.max_sessions = max_sessions
-
-    @staticmethod
-    def _key(session_id: str) -> str | None:
-        # As the files: only what a cookie of ours can hold names a session.
-        if not isinstance(session_id, str) or not 20 <= len(session_id) <= 100:
-            return None
-        return session_key(session_id)
-
-    def get(self, session_id: str) -> Session | None:
-        key = self._key(session_id)
-        if key is None:
-            return None
-        with connection(self.url) as conn:
-            row = conn.execute("select username, credential_version, opened, last_used from sessions "
-                               "where key = %s", (key,)).fetchone()
-        if row is None:
-            return None
-        session = Session(row[0], int(row[1]), row[2], row[3])
-        return None if Lifetimes.from_settings(self.root).ended(session, clock.now()) else session
-
-    def touch(self, session_id: str) -> None:
-        key = self._key(session_id)
-        if key is None:
-            return
-        now = clock.now()
-        # Only a row still there, and only once per TOUCH_EVERY: a sign-out elsewhere stays.
-        retrying(self.url, lambda conn: conn.execute(
-            "update sessions set last_used = %s where key = %s and last_used <= %s", (now, key, now - TOUCH_EVERY)))
-
-    def end(self, session_id: str) -> None:
-        key = self._key(session_id)
-        if key is not None:
-            retrying(self.url, lambda conn: conn.execute("delete from sessions where key = %s", (key,)))
-
-    def end_all(self, username: str) -> int:
-        return retrying(self.url, lambda conn: conn.execute(
-            "delete from sessions where username = %s", (username,)).rowcount)
-
-    def open(self, account: Account) -> str:
-        session_id = new_session_id()
-        key = session_key(session_id)
-        now = clock.now()
-        lifetimes = Lifetimes.from_settings(self.root)
-
-        def work(conn):
-            conn.execute("select pg_advisory_xact_lock(%s)", (SESSIONS_LOCK,))
-            conn.execute("delete from sessions where last_used < %s or opened < %s",
-                         (now - lifetimes.idle, now - lifetimes.longest))
-            # The least recently used beyond the bounds, the new one counted (ties as the files:
-            # by key).
-            conn.execute("delete from sessions where key in (select key from sessions where username = %s "
-                         "order by last_used desc, key desc offset %s)",
-                         (account.username, max(0, self.max_per_account - 1)))
-            conn.execute("delete from sessions where key in (select key from sessions "
-                         "order by last_used desc, key desc offset %s)", (max(0, self.max_sessions - 1),))
-            conn.execute("insert into sessions (key, username, credential_version, opened, last_used) "
-                         "values (%s, %s, %s, %s, %s) on conflict (key) do nothing",
-                         (key, account.username, account.credential_version, now, now))
-
-        retrying(self.url, work)  # again after a cut-off commit: the row is there, nothing doubles
-        return session_id
 
 
 def session_store(store_root) -> SessionStore:

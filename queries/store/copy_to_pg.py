@@ -1,7 +1,7 @@
 """Copying a file store's data into an empty PostgreSQL database (`python -m queries.store
 migrate`, queries.migrate): the journal with its numbers, the uploads and their state, every
 upload's rows, the files as sent, evidence and settings. The accounts' side is copied by
-queries.accounts.copy_to_pg. Both run inside the caller's one transaction, so a failure leaves
+queries.accounts.pg_copy. Both run inside the caller's one transaction, so a failure leaves
 the database empty.
 
 `file_counts` and `database_counts` measure both sides the same way (counts, and sums of the
