@@ -4,7 +4,6 @@ throwaway cluster the suite starts; see the `postgres_cluster` fixture)."""
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import subprocess
@@ -15,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from queries.ingest.pipeline import check_file, store_checked
 from queries.store.pg_store import PgStore
 from queries.store.postgres import close_pools, connection
 from tests.test_store import current, monthly, upload
@@ -63,40 +61,46 @@ def test_a_second_machine_with_its_own_folder_sees_everything(pg_url, tmp_path):
     assert not (tmp_path / "one" / "journal.jsonl").exists()  # nothing of the store in the folders
 
 
-def _send(folder: str, data: str, url: str, text: str, name: str, barrier, answers) -> None:
-    os.environ["DTI_DATABASE_URL"] = url
-    close_pools()  # a fresh process state: never the parent's connections
-    from queries.db import Database
+def _row(value: float, month: int = 3):
+    import polars as pl
 
-    db = Database(store=folder, include_demo=False, data_dir=data)
-    result = check_file(text.encode("utf-8"), name, db=db, today=TODAY)
-    barrier.wait()
-    receipt = store_checked(result, db, user=f"máy {Path(folder).name}")
-    answers.put((receipt.upload_id, receipt.duplicate))
+    from queries.store import ROW_SCHEMAS
+
+    return pl.DataFrame([{"row_number": 2, "commune_id": "thanh-hoa/dinh-tien", "indicator": "XH05",
+                          "period": TODAY.replace(month=month, day=1), "value": value, "numerator": None,
+                          "denominator": None, "note": None}], schema=ROW_SCHEMAS["actuals"])
 
 
 def test_twenty_senders_at_once_one_upload_per_file(pg_url, tmp_path):
-    """Twenty processes, each with its own folder: ten send one and the same file, ten send
-    files of their own. The same file is one upload with one id for all ten callers."""
-    data = str(make_data_dir(tmp_path / "data"))
+    """Twenty senders, each a store of its own (its own folder, its own connection), released
+    together: ten send one and the same file, ten send files of their own. The same file is one
+    upload with one id for all ten callers; the journal is numbered in commit order. (Two whole
+    processes sending the same file: test_the_operators_commands_on_two_machines.)"""
     make_database(tmp_path)  # the schema, before the race
-    context = multiprocessing.get_context("spawn")
-    barrier, answers = context.Barrier(20), context.Queue()
-    same = monthly("66")
-    senders = [context.Process(target=_send, args=(
-        str(tmp_path / f"m{i}"), data, pg_url, same if i < 10 else monthly(str(i), month=f"{i - 9:02d}/2026"),
-        f"gui-{i}.csv", barrier, answers)) for i in range(20)]
+    barrier = threading.Barrier(20)
+    results: list = [None] * 20
+    errors: list = []
+
+    def send(number: int) -> None:
+        try:
+            store = PgStore(tmp_path / f"m{number}", pg_url)
+            content = b"the same file" if number < 10 else f"file {number}".encode()
+            rows = _row(66.0) if number < 10 else _row(float(number), month=number - 9)
+            barrier.wait()
+            results[number] = store.add_upload("actuals", rows, file_name=f"gui-{number}.csv", content=content,
+                                               user=f"máy {number}")
+        except Exception as error:  # noqa: BLE001 (the test reports it)
+            errors.append(error)
+
+    senders = [threading.Thread(target=send, args=(n,)) for n in range(20)]
     for sender in senders:
         sender.start()
     for sender in senders:
-        sender.join(240)
-        assert sender.exitcode == 0
-    results = [answers.get(timeout=5) for _ in senders]
-    ids = [upload_id for upload_id, _ in results]
-    assert len(set(ids)) == 11
-    same_ids = [u for u, _ in results if ids.count(u) > 1]
-    assert len(same_ids) == 10 and len(set(same_ids)) == 1
-    assert sum(1 for u, duplicate in results if u in same_ids and not duplicate) == 1
+        sender.join(120)
+    assert errors == []
+    same = {r.upload_id for r in results[:10]}
+    assert len(same) == 1 and sum(not r.duplicate for r in results[:10]) == 1
+    assert len({r.upload_id for r in results[10:]} - same) == 10
     with connection(pg_url) as conn:
         assert conn.execute("select count(*) from uploads").fetchone()[0] == 11
         assert conn.execute("select count(*) from values_actuals").fetchone()[0] == 11
@@ -108,14 +112,7 @@ def test_postgres_restarted_while_uploads_arrive(pg_url, postgres_cluster, tmp_p
     """A sender keeps sending while the server restarts: every upload lands exactly once."""
     db = make_database(tmp_path)
     store = db.store
-    import polars as pl
-
-    from queries.store import ROW_SCHEMAS
-
-    def rows(value: float) -> pl.DataFrame:
-        return pl.DataFrame([{"row_number": 2, "commune_id": "thanh-hoa/dinh-tien", "indicator": "XH05",
-                              "period": TODAY.replace(day=1), "value": value, "numerator": None,
-                              "denominator": None, "note": None}], schema=ROW_SCHEMAS["actuals"])
+    rows = _row
 
     receipts, errors = [], []
 
