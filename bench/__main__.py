@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-PARTS = ("bench.national", "bench.postgres_bench", "bench.browser_pages", "bench.pages_bench", "bench.ingest_bench")
+PARTS = ("bench.national", "bench.postgres_bench", "bench.browser_pages", "bench.pages_bench", "bench.ingest_bench",
+         "bench.load_bench")
 HERE = Path(__file__).resolve().parent
 
 status = 0

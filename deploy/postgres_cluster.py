@@ -126,7 +126,11 @@ class Cluster:
         return f"postgresql://dti:{quote(self.password)}@127.0.0.1:{self.port}/{name}"
 
     def stop(self, mode: str = "fast") -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
+        """Stop the server and wait for it; a fast stop that does not finish in a minute (a
+        loaded machine) becomes an immediate one."""
+        done = self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop", check=False)
+        if done.returncode != 0 and mode != "immediate" and (self.data / "postmaster.pid").exists():
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-t", "60", "stop", check=False)
 
     def restart(self, pause: float = 0.0) -> None:
         """Stop the server (its connections cut), wait `pause` seconds, start it again."""
