@@ -119,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         url = cluster.create_database("dti")
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "queries.store", "migrate", "--to", url, "--store", str(source)],
-                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=_env(work / "migrate", None))
+        copied = subprocess.run([sys.executable, "-m", "queries.store", "migrate", "--to", url, "--store", str(source)],
+                                cwd=ROOT, capture_output=True, text=True, env=_env(work / "migrate", None))
+        if copied.returncode != 0:  # said without the command line: it holds the cluster's password
+            raise SystemExit(f"the migration failed (exit {copied.returncode}):\n{copied.stdout}{copied.stderr}")
         migrated = time.perf_counter() - started
         bare = median_of(lambda: timed([sys.executable, "-c", "import duckdb, polars"]), args.repeat)
         figures = {

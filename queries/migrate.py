@@ -12,11 +12,13 @@ people sign in once more.
 Safe to run again: a database this store was already copied into is left as it is (exit 0,
 even once people have used it since: the copy's figures are kept in shared_values
 'migrated_from'); one holding anything else is refused (exit 2). Exit 1 when the figures differ (nothing
-is written), 2 for a usage error or an unreachable server, with one Vietnamese sentence.
+is written; sums are compared to a billionth, since adding in another order changes the last
+digits), 2 for a usage error or an unreachable server, with one Vietnamese sentence.
 """
 from __future__ import annotations
 
 import json
+import math
 import sys
 
 from queries.accounts.pg_copy import accounts_database_counts, accounts_file_counts, copy_accounts
@@ -44,6 +46,15 @@ def _parser() -> VietnameseParser:
     return parser
 
 
+def _same(one: dict, other: dict) -> bool:
+    """Equal figures: counts exactly; sums to a billionth (the two sides add the same numbers
+    in a different order, and floating-point addition depends on the order)."""
+    if one.keys() != other.keys():
+        return False
+    return all(math.isclose(one[k], other[k], rel_tol=1e-9, abs_tol=1e-6) if k.startswith("tổng ")
+               else one[k] == other[k] for k in one)
+
+
 def migrate_store(store_root, url: str) -> dict:
     """Copy the file store at `store_root` into the database at `url`; returns
     {"status": "copied" | "already", "figures": {name: [files, database]}}."""
@@ -55,7 +66,7 @@ def migrate_store(store_root, url: str) -> dict:
         conn.execute("select pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
         before = {**database_counts(conn), **accounts_database_counts(conn)}
         marker = conn.execute("select value from shared_values where name = 'migrated_from'").fetchone()
-        if marker is not None and marker[0].get("figures") == source:
+        if marker is not None and _same(marker[0].get("figures") or {}, source):
             # Copied from this very store before (perhaps used since): nothing to do again.
             return {"status": "already", "figures": {k: [source[k], before[k]] for k in source}}
         if any(before.values()):
@@ -66,7 +77,7 @@ def migrate_store(store_root, url: str) -> dict:
         copy_accounts(store.root, conn)
         after = {**database_counts(conn), **accounts_database_counts(conn)}
         figures = {k: [source[k], after.get(k)] for k in source}
-        if after != source:
+        if not _same(after, source):
             conn.rollback()
             return {"status": "mismatch", "figures": figures}
         conn.execute("insert into shared_values (name, value) values ('migrated_from', %s::jsonb)",

@@ -255,3 +255,13 @@ def test_settings_come_from_the_database_not_a_folder_used_before(pg_url, tmp_pa
     other = PgStore(tmp_path / "other", pg_url)
     other.version()
     assert load_settings(tmp_path / "other")["report_deadline_day"] == 12
+
+
+def test_the_migration_compares_counts_exactly_and_sums_to_a_billionth():
+    from queries.migrate import _same
+
+    files = {"dòng actuals": 4_040_788, "tổng actuals.value": 200415633.79}
+    # The national store's real case: the database adds the same values in another order.
+    assert _same(files, {"dòng actuals": 4_040_788, "tổng actuals.value": 200415633.789997})
+    assert not _same(files, {"dòng actuals": 4_040_787, "tổng actuals.value": 200415633.79})
+    assert not _same(files, {"dòng actuals": 4_040_788, "tổng actuals.value": 200415634.79})  # one value off by 1
