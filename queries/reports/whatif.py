@@ -81,11 +81,10 @@ def whatif_ranking(db: DataSource, period: date, province: str | None, choice: C
 
 def group_columns(frame: pl.DataFrame, codes: list[str]) -> pl.DataFrame:
     """The `groups` list (code, score) spread into one column per group code."""
-    def score(groups, code):
-        return next((g["score"] for g in groups or () if g["code"] == code), None)
-
     return frame.with_columns(
-        pl.col("groups").map_elements(lambda gs, c=code: score(gs, c), return_dtype=pl.Float64).alias(code)
+        pl.col("groups").list.eval(
+            pl.element().filter(pl.element().struct.field("code") == code).struct.field("score")
+        ).list.first().cast(pl.Float64).alias(code)
         for code in codes
     )
 
