@@ -5,12 +5,12 @@ from datetime import date, timedelta
 import polars as pl
 import streamlit as st
 
+from queries.clock import today
 from queries.cycle import calendar
 from queries.cycle.evidence import ALLOWED_TEXT
 from queries.plans import deadlines, projection
 from queries.settings import PILLARS, SETTINGS
 from queries.status import STATUS_ICONS, STATUS_ORDER
-from queries.clock import today
 from queries.text import format_date, format_month
 from ui.cycle import score_basis_text
 from ui.state import database, query

@@ -99,7 +99,7 @@ def sliders(container, framework_key: str, groups: list[tuple[str, str]], offici
             key=_slider_key(code), on_change=_moved, args=(code, framework_key, official),
             help=f"Trọng số chính thức: {official[code]:.4g} %. Kéo một thanh, các nhóm khác tự điều chỉnh theo tỷ lệ "
                  "để tổng luôn là 100 %.")
-    container.button("Về trọng số chính thức", icon="↺", key="xh_w_reset", on_click=_reset,
+    container.button("Về trọng số chính thức", icon=":material/restart_alt:", key="xh_w_reset", on_click=_reset,
                      args=(framework_key, official))
     return dict(st.session_state[_STATE]["weights"])
 
