@@ -336,3 +336,23 @@ def test_an_unknown_framework_is_one_sentence(tmp_path):
 def test_choice_of_the_official_framework_reads_the_stored_ranking():
     six = frameworks_by_id()["six-pillars"]
     assert Choice(six, six.percentages(), True).official
+
+
+def test_the_meeting_pack_says_which_framework_and_version_the_scores_use(two_years, tmp_path):
+    from queries.reports.pack import ranking_table
+    from queries.reports.slides import build_deck
+
+    db = Database(store=tmp_path / "store", include_demo=False, data_dir=two_years)
+    deck = build_deck(db.run, "Thử Nghiệm", JUNE, settings=db.settings)
+    method = deck.slide("phuong-phap").bullets
+    assert method[0] == ("Điểm tháng 6/2026 tính theo bộ khung Sáu trụ cột DTI (six-pillars, phiên bản 1; chính thức); "
+                         "điểm các năm trước giữ bộ khung đã dùng để tính năm đó.")
+    assert "trọng số: HT 100, NL 100, AT 100, CQ 200, KT 150, XH 150." in method[4]
+    assert [s.key for s in deck.slides if s.kind == "pillar"] == [f"tru-cot-{c}" for c in ("HT", "NL", "AT", "CQ", "KT", "XH")]
+
+    load_framework(db, LOCAL_ADMIN, (SHIPPED / f"{EIGHT}.csv").read_bytes(), "dti-xa-8-nhom.csv")
+    deck = build_deck(db.run, "Thử Nghiệm", JUNE, settings=db.settings)
+    assert deck.framework == "DTI cấp xã: tám nhóm chỉ số (dti-xa-8-nhom, phiên bản 1; chưa chính thức)"
+    assert [s.title for s in deck.slides if s.kind == "pillar"][:2] == ["Nhận thức số (NT)", "Thể chế số (TC)"]
+    assert "Điểm nhóm = trung bình điểm các chỉ tiêu có mục tiêu của xã trong nhóm." in deck.slide("phuong-phap").bullets
+    assert list(ranking_table(deck.ranking, deck.groups).columns)[3:11] == ["NT", "TC", "HT", "NL", "AT", "CQ", "KT", "XH"]

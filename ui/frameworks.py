@@ -1,69 +1,20 @@
-"""The framework a month is scored with, as the pages need it: its groups in order, which group
-each indicator belongs to, one column per group beside a ranking, and the line that says which
-framework and version a score uses."""
+"""The framework a month is scored with, as the pages read it (through this session's cached,
+scoped queries): queries/reports/groups.py does the work."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
+from queries.reports import groups
+from queries.reports.groups import MonthFramework
 from ui.state import query
 
-SIX = ("HT", "NL", "AT", "CQ", "KT", "XH")  # the columns every ranking carries
-
-
-@dataclass(frozen=True)
-class MonthFramework:
-    key: str
-    name: str
-    version: int
-    status: str
-    official: bool
-    groups: list[tuple[str, str]]        # (code, name) in order
-    weights: dict[str, float]            # code -> share of 100
-    members: dict[str, str]              # indicator -> group code
-
-    @property
-    def codes(self) -> list[str]:
-        return [code for code, _ in self.groups]
-
-    @property
-    def names(self) -> dict[str, str]:
-        return dict(self.groups)
-
-    @property
-    def label(self) -> str:
-        """'Sáu trụ cột DTI (six-pillars, phiên bản 1; chính thức)'."""
-        return f"{self.name} ({self.key.split('@')[0]}, phiên bản {self.version}; {self.status})"
-
-    @property
-    def word(self) -> str:
-        """What a group is called on the pages: the six pillars stay 'trụ cột'."""
-        return "trụ cột" if self.only_six else "nhóm"
-
-    @property
-    def only_six(self) -> bool:
-        return set(self.codes) <= set(SIX)
-
-    def group_of(self, frame: pl.DataFrame, column: str = "indicator") -> pl.DataFrame:
-        """`frame` with its indicators' group (`group_code`), rows outside the framework left out
-        (innovation targets, indicators the framework does not score)."""
-        return (frame.with_columns(pl.col(column).replace_strict(self.members, default=None).alias("group_code"))
-                .filter(pl.col("group_code").is_not_null()))
+__all__ = ["MonthFramework", "every_framework", "for_month", "with_group_columns"]
 
 
 def for_month(period: date, framework: str | None = None) -> MonthFramework:
-    groups = query("framework_groups", framework=framework, period=period)
-    members = query("framework_members", framework=framework, period=period)
-    key = groups["framework_key"][0]
-    info = query("frameworks").filter(pl.col("framework_key") == key).row(0, named=True)
-    return MonthFramework(
-        key=key, name=info["name_vi"], version=info["version"], status=info["status"], official=info["official"],
-        groups=list(zip(groups["code"].to_list(), groups["name_vi"].to_list())),
-        weights=dict(zip(groups["code"].to_list(), groups["share"].to_list())),
-        members=dict(zip(members["indicator"].to_list(), members["group_code"].to_list())),
-    )
+    return groups.for_month(query, period, framework)
 
 
 def every_framework() -> pl.DataFrame:
@@ -72,14 +23,4 @@ def every_framework() -> pl.DataFrame:
 
 def with_group_columns(ranking: pl.DataFrame, framework: MonthFramework, period: date,
                        province: str | None) -> pl.DataFrame:
-    """A ranking (or any frame with commune_id) with one column per group of the framework: the
-    six pillars' columns are already there; other groups come from group_scores_by_month."""
-    if framework.only_six:
-        return ranking
-    scores = query("group_scores_by_month", period=period, province=province, commune=None)
-    wide = (scores.select("commune_id", "group_code", "group_score")
-            .pivot(on="group_code", index="commune_id", values="group_score"))
-    missing = [c for c in framework.codes if c not in wide.columns]
-    wide = wide.with_columns(pl.lit(None, pl.Float64).alias(c) for c in missing).select("commune_id", *framework.codes)
-    return ranking.drop([c for c in framework.codes if c in ranking.columns]).join(
-        wide, on="commune_id", how="left", maintain_order="left")
+    return groups.with_group_columns(query, ranking, framework, period, province)
