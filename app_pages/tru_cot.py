@@ -53,7 +53,8 @@ if framework.only_six:
     now = history.filter(pl.col("period") == scope.period)[pillar].mean()
     before = history.filter(pl.col("period") == previous_month(scope.period))[pillar].mean()
 else:  # a group the six pillars' columns do not hold: the month's kept group scores
-    group_scores = [query("group_scores_by_month", period=month, province=scope.province, commune=None)
+    group_scores = [query("group_scores_by_month", period=month, province=scope.province, commune=None,
+                           framework=None)
                     .filter(pl.col("group_code") == pillar)["group_score"].mean()
                     for month in (scope.period, previous_month(scope.period))]
     now, before = group_scores

@@ -214,7 +214,7 @@ def commune_map(key: str, province: str, period, *, group: tuple[str, str] | Non
                       now=cycle_now())
         bands, order = bands_for_reports(frame), legend_order("report")
     elif group:
-        frame = query("group_scores_by_month", period=period, province=where, commune=None)
+        frame = query("group_scores_by_month", period=period, province=where, commune=None, framework=None)
         frame = frame.filter(pl.col("group_code") == group[0])
         bands, order = bands_for_scores(frame, "group_score", what), legend_order("score")
     else:

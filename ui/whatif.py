@@ -10,12 +10,14 @@ import streamlit as st
 from queries.errors import UserFacingError
 from queries.frameworks import registry
 from queries.frameworks.whatif import STEP, parse_weights, rebalance, weights_label, weights_text
-from queries.reports.whatif import WHATIF, group_columns, whatif_headings
+from queries.reports import groups as frameworks
+from queries.reports.whatif import WHATIF, whatif_headings
 from queries.settings import DATA_DIR, store_dir
 from ui import filters
 from ui.downloads import table_downloads
 from ui.format import change_style, format_rank_change, vi_table
 from ui.frameworks import MonthFramework
+from ui.state import query
 
 URL_WEIGHTS, URL_FRAMEWORK = "trong_so", "bo_khung"
 _STATE = "_dti_whatif"
@@ -120,7 +122,8 @@ def comparison(frame: pl.DataFrame, chosen: MonthFramework, weights: dict[str, f
         st.markdown(f"Lên nhiều nhất: **{up['commune_name']}** ({format_rank_change(up['rank_change_official'])}, "
                     f"hạng {up['official_rank']} → {up['rank']}) · Xuống nhiều nhất: **{down['commune_name']}** "
                     f"({format_rank_change(down['rank_change_official'])}, hạng {down['official_rank']} → {down['rank']})")
-    table = group_columns(frame, chosen.codes).with_columns(
+    table = frameworks.with_group_columns(query, frame, chosen, scope.period, scope.province,
+                                          in_force=chosen.key == month.key).with_columns(
         pl.struct("rank_change_official", "official_rank").map_elements(
             lambda r: format_rank_change(r["rank_change_official"], r["official_rank"]), return_dtype=pl.Utf8
         ).alias("change"),

@@ -77,12 +77,14 @@ def for_month(run: Run, period: date, framework: str | None = None) -> MonthFram
 
 
 def with_group_columns(run: Run, ranking: pl.DataFrame, framework: MonthFramework, period: date,
-                       province: str | None) -> pl.DataFrame:
-    """A ranking (or any frame with commune_id) with one column per group of the framework: the
-    six pillars' columns are already there; other groups come from group_scores_by_month."""
-    if framework.only_six:
+                       province: str | None, *, in_force: bool = True) -> pl.DataFrame:
+    """A ranking (or any frame with commune_id) with one column per group of the framework: a
+    ranking of the framework in force already has the six pillars' columns; other groups (or,
+    `in_force` false, every group of another framework) come from group_scores_by_month."""
+    if in_force and framework.only_six and all(c in ranking.columns for c in framework.codes):
         return ranking
-    scores = run("group_scores_by_month", period=period, province=province, commune=None)
+    scores = run("group_scores_by_month", period=period, province=province, commune=None,
+                 framework=None if in_force else framework.key)
     wide = (scores.select("commune_id", "group_code", "group_score")
             .pivot(on="group_code", index="commune_id", values="group_score"))
     missing = [c for c in framework.codes if c not in wide.columns]

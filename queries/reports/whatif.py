@@ -75,18 +75,17 @@ def _official_weights(framework: Framework, settings: dict) -> dict[str, float]:
 
 
 def whatif_ranking(db: DataSource, period: date, province: str | None, choice: Choice) -> pl.DataFrame:
-    return db.run("whatif_ranking", period=period, province=province, framework=choice.framework.key,
-                  codes=list(choice.weights), weights=list(choice.weights.values()))
-
-
-def group_columns(frame: pl.DataFrame, codes: list[str]) -> pl.DataFrame:
-    """The `groups` list (code, score) spread into one column per group code."""
-    return frame.with_columns(
-        pl.col("groups").list.eval(
-            pl.element().filter(pl.element().struct.field("code") == code).struct.field("score")
-        ).list.first().cast(pl.Float64).alias(code)
-        for code in codes
-    )
+    """The what-if ranking with one column per group of the chosen framework (the group scores,
+    which the weights do not change)."""
+    frame = db.run("whatif_ranking", period=period, province=province, framework=choice.framework.key,
+                   codes=list(choice.weights), weights=list(choice.weights.values()))
+    scores = db.run("group_scores_by_month", period=period, province=province, commune=None,
+                    framework=choice.framework.key)
+    codes = [g.code for g in choice.framework.groups]
+    wide = scores.select("commune_id", "group_code", "group_score").pivot(
+        on="group_code", index="commune_id", values="group_score")
+    wide = wide.with_columns(pl.lit(None, pl.Float64).alias(c) for c in codes if c not in wide.columns)
+    return frame.join(wide.select("commune_id", *codes), on="commune_id", how="left", maintain_order="left")
 
 
 def whatif_json(frame: pl.DataFrame, choice: Choice) -> list[dict]:
@@ -95,8 +94,7 @@ def whatif_json(frame: pl.DataFrame, choice: Choice) -> list[dict]:
         {
             "rank": row["rank"], "commune_id": row["commune_id"], "commune_name": row["commune_name"],
             "province": row["province"], "score": row["score"],
-            "pillars": {g.code: next((x["score"] for x in row["groups"] or () if x["code"] == g.code), None)
-                        for g in choice.framework.groups},
+            "pillars": {g.code: row[g.code] for g in choice.framework.groups},
             "coverage": row["coverage"], "rank_change": row["rank_change"], "is_demo": row["is_demo"],
             "framework": choice.framework.key, "weights": choice.weights,
             "official_rank": row["official_rank"], "official_score": row["official_score"],
@@ -127,7 +125,7 @@ def render_whatif(frame: pl.DataFrame, choice: Choice, fmt: str, title: str) -> 
         return (json.dumps(whatif_json(frame, choice), ensure_ascii=False, indent=1, default=str) + "\n").encode("utf-8")
     headings = whatif_headings(choice.framework)
     codes = [g.code for g in choice.framework.groups]
-    table = group_columns(frame, codes).select(list(headings))
+    table = frame.select(list(headings))
     if frame["is_demo"].any():
         title += " (có dữ liệu minh họa)"
     if fmt == "csv":

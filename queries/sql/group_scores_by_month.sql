@@ -1,14 +1,18 @@
 -- columns: period, commune_id, commune_name, province, is_demo, framework_key, group_code, group_name, group_score, group_order, n_targets, n_reported, n_achieved
--- example: period=2026-06-01, province=Thử Nghiệm, commune=null
+-- example: period=2026-06-01, province=Thử Nghiệm, commune=null, framework=null
 -- needs: score_cache(period)
 -- The group scores (0–100, 2 decimals) of every commune in scope for one month, under the
--- framework in force that year, one row per commune and group it has targets in: what the
--- pages draw for a framework whose groups are not the six pillars' columns.
--- params: period (DATE, first of month), province (VARCHAR or null), commune (id or null)
+-- framework in force that year (framework null) or the one named (its key: a what-if under
+-- another framework), one row per commune and group it has targets in: what the pages draw
+-- for a framework whose groups are not the six pillars' columns.
+-- params: period (DATE, first of month), province (VARCHAR or null), commune (id or null),
+--         framework (key or null)
 with
 
 in_force as (
-    select framework_key from year_frameworks where year = year($period::DATE)
+    select coalesce($framework::VARCHAR, framework_key) as framework_key
+    from year_frameworks
+    where year = year($period::DATE)
 ),
 
 final as (

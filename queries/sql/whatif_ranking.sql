@@ -1,4 +1,4 @@
--- columns: rank, commune_id, commune_name, province, is_demo, score, groups, coverage, n_targets, n_reported, n_achieved, previous_rank, rank_change, score_change, official_rank, official_score, rank_change_official
+-- columns: rank, commune_id, commune_name, province, is_demo, score, coverage, n_targets, n_reported, n_achieved, previous_rank, rank_change, score_change, official_rank, official_score, rank_change_official
 -- example: period=2026-06-01, province=Thử Nghiệm, framework=six-pillars@1, codes=[HT; NL; AT; CQ; KT; XH], weights=[10; 10; 10; 40; 15; 15]
 -- needs: score_cache(period)
 -- What the ranking would be under other group weights (a leader's what-if), computed from the
@@ -9,32 +9,28 @@
 -- the one in force (its group scores are kept too); groups missing from `codes` weigh 0.
 -- params: period (DATE, first of month), province (VARCHAR or null), framework (key),
 --         codes (VARCHAR[]), weights (DOUBLE[], the same order)
+-- The group scores themselves do not depend on the weights: group_scores_by_month gives them.
 with
 
 weights as (
     select unnest($codes::VARCHAR[]) as group_code, unnest($weights::DOUBLE[]) as weight
 ),
 
-in_scope as (
-    select commune_id, commune_name, province, is_demo
-    from communes
-    where $province::VARCHAR is null or province = $province::VARCHAR
-),
-
-months as (
-    select $period::DATE as period
-    union all
-    select ($period::DATE - interval 1 month)::DATE
+-- the official ranking of the month and scope: its communes, their ranks, their names' order
+official as (
+    select commune_id, commune_name, province, is_demo, rank as official_rank, score as official_score, name_order
+    from ranking_cache
+    where period = $period::DATE and scope = coalesce($province::VARCHAR, '@all')
 ),
 
 groups as (
-    select g.*, coalesce(w.weight, 0) as weight, f.sort_order as group_order
+    select g.period, g.commune_id, g.group_score, g.n_targets, g.n_reported, g.n_achieved,
+        coalesce(w.weight, 0) as weight
     from group_scores_cache as g
-    join framework_groups as f on f.framework_key = g.framework_key and f.code = g.group_code
     left join weights as w using (group_code)
-    semi join in_scope as c on c.commune_id = g.commune_id
+    semi join official as o on o.commune_id = g.commune_id
     where g.framework_key = $framework::VARCHAR
-      and g.period in (select period from months)
+      and g.period in ($period::DATE, ($period::DATE - interval 1 month)::DATE)
 ),
 
 scores as (
@@ -42,7 +38,6 @@ scores as (
         period, commune_id,
         round(round(sum(weight * group_score) / nullif(sum(weight) filter (where group_score is not null), 0), 9), 2)
             as score,
-        list(struct_pack(code := group_code, score := round(group_score, 2)) order by group_order) as groups,
         sum(n_targets)::INTEGER as n_targets,
         sum(n_reported)::INTEGER as n_reported,
         sum(n_achieved)::INTEGER as n_achieved
@@ -57,22 +52,9 @@ ranked as (
     from scores
 ),
 
-official as (
-    select commune_id, rank as official_rank, score as official_score
-    from ranking_cache
-    where period = $period::DATE and scope = coalesce($province::VARCHAR, '@all')
-),
-
-name_order as (
-    select
-        commune_id,
-        row_number() over (order by commune_name collate vi, province collate vi, commune_id) as name_order
-    from in_scope
-),
-
 final as (
     select
-        r.rank, c.commune_id, c.commune_name, c.province, c.is_demo, r.score, r.groups,
+        r.rank, o.commune_id, o.commune_name, o.province, o.is_demo, r.score,
         r.n_reported / nullif(r.n_targets, 0) as coverage,
         coalesce(r.n_targets, 0) as n_targets,
         coalesce(r.n_reported, 0) as n_reported,
@@ -82,12 +64,10 @@ final as (
         round(r.score - p.score, 2) as score_change,
         o.official_rank, o.official_score,
         o.official_rank - r.rank as rank_change_official,
-        n.name_order
-    from in_scope as c
+        o.name_order
+    from official as o
     left join (select * from ranked where period = $period::DATE) as r using (commune_id)
     left join (select * from ranked where period <> $period::DATE) as p using (commune_id)
-    left join official as o using (commune_id)
-    left join name_order as n using (commune_id)
 )
 
 select * exclude (name_order) from final
