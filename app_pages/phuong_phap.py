@@ -11,8 +11,9 @@ from queries.cycle.evidence import ALLOWED_TEXT
 from queries.plans import deadlines, projection
 from queries.settings import PILLARS, SETTINGS
 from queries.status import STATUS_ICONS, STATUS_ORDER
-from queries.text import format_date, format_month
+from queries.text import format_date, format_month, format_percent
 from ui.cycle import score_basis_text
+from ui.markdown import literal
 from ui.state import database, query
 
 st.title("Phương pháp tính điểm")
@@ -64,7 +65,7 @@ years = query("framework_of_years", this_year=today().year)
 st.markdown(
     "Bộ khung tính điểm từng năm (phần 12 liệt kê các bộ khung, nhóm, trọng số và chỉ tiêu của từng bộ):\n\n"
     "| Năm | Bộ khung | Mã, phiên bản | Trọng số |\n|---|---|---|---|\n"
-    + "\n".join(f"| {r['year']} | {r['name_vi']} | `{r['framework_id']}`, phiên bản {r['version']} | {r['status']} |"
+    + "\n".join(f"| {r['year']} | {literal(r['name_vi'])} | `{r['framework_id']}`, phiên bản {r['version']} | {r['status']} |"
                 for r in years.iter_rows(named=True))
 )
 weight_table = pl.DataFrame({
@@ -235,13 +236,12 @@ frameworks_known = query("frameworks")
 for row in frameworks_known.iter_rows(named=True):
     groups = query("framework_groups", framework=row["framework_key"], period=None)
     members = query("framework_members", framework=row["framework_key"], period=None)
-    listed = members.group_by("group_code", maintain_order=True).agg(pl.col("indicator").str.join(", "))
-    st.markdown(f"**{row['name_vi']}** — `{row['framework_id']}`, phiên bản {row['version']}, trọng số "
-                f"**{row['status']}**; áp dụng được từ năm {row['year_from']}"
-                + (f" đến năm {row['year_to']}" if row["year_to"] else "") + f". Nguồn: {row['document'] or '–'}.")
-    st.dataframe(
-        groups.join(listed, left_on="code", right_on="group_code", how="left", maintain_order="left").select(
-            pl.col("code").alias("Mã"), pl.col("name_vi").alias("Nhóm"), pl.col("weight").alias("Trọng số"),
-            pl.col("share").round(2).alias("Tỷ trọng (%)"), pl.col("indicator").alias("Chỉ tiêu")),
-        hide_index=True, key=f"pp-khung-{row['framework_key']}",
+    listed = dict(members.group_by("group_code", maintain_order=True).agg(pl.col("indicator").str.join(", ")).iter_rows())
+    st.markdown(
+        f"**{literal(row['name_vi'])}** — `{row['framework_id']}`, phiên bản {row['version']}, trọng số **{row['status']}**; áp "
+        f"dụng được từ năm {row['year_from']}" + (f" đến năm {row['year_to']}" if row["year_to"] else "")
+        + f". Nguồn: {literal(row['document'] or '–')}.\n\n"
+        + "| Mã | Nhóm | Trọng số | Tỷ trọng | Chỉ tiêu |\n|---|---|---|---|---|\n"
+        + "\n".join(f"| {g['code']} | {literal(g['name_vi'])} | {g['weight']:g} | {format_percent(g['share'], 2)} | "
+                    f"{listed.get(g['code'], '')} |" for g in groups.iter_rows(named=True))
     )

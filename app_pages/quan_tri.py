@@ -224,7 +224,7 @@ def render_frameworks(account: Account) -> None:
             refused(error)
         else:
             database().ensure_fresh(wait=True)
-            st.success(f"Đã nạp {framework.label}: tính điểm {framework.years_text}, trọng số {framework.status}.")
+            st.success(f"Đã nạp {literal(framework.label)}: tính điểm {framework.years_text}, trọng số {framework.status}.")
 
 
 def render_boundaries(account: Account) -> None:
@@ -236,7 +236,7 @@ def render_boundaries(account: Account) -> None:
     have = [p for p in provinces if boundaries.path_for(store_dir(), p) is not None]
     if have:
         st.markdown("Tỉnh đã có ranh giới: " + ", ".join(
-            f"{p}{' (minh họa)' if boundaries.read(store_dir(), p).get('illustrative') else ''}" for p in have) + ".")
+            f"{literal(p)}{' (minh họa)' if boundaries.read(store_dir(), p).get('illustrative') else ''}" for p in have) + ".")
     if not provinces:
         st.info("Tài khoản của bạn không quản lý tỉnh nào có xã.", icon="🔒")
         return
@@ -249,10 +249,11 @@ def render_boundaries(account: Account) -> None:
         except UserFacingError as error:
             refused(error)
             return
-        st.success(f"Đã lưu ranh giới {len(prepared.features)} xã của tỉnh {province} (đơn giản hóa: "
+        st.success(f"Đã lưu ranh giới {len(prepared.features)} xã của tỉnh {literal(province)} (đơn giản hóa: "
                    f"{prepared.vertices_before:,} → {prepared.vertices_after:,} điểm).".replace(",", "."))
         if prepared.unmatched:
-            st.warning(f"**{len(prepared.unmatched)} vùng trong tệp không khớp xã nào của tỉnh {province}** (không lưu):\n\n"
+            st.warning(f"**{len(prepared.unmatched)} vùng trong tệp không khớp xã nào của tỉnh {literal(province)}** "
+                       "(không lưu):\n\n"
                        + "\n".join(f"- {literal(label)}" for label in prepared.unmatched[:50])
                        + ("\n- …" if len(prepared.unmatched) > 50 else ""), icon="⚠️")
         if prepared.missing:

@@ -11,6 +11,7 @@ from ui import frameworks as fw
 from ui.cycle import score_basis_caption
 from ui.downloads import table_downloads
 from ui.format import change_style, format_rank_change, vi_table
+from ui.markdown import literal
 from ui.state import database, query
 
 SHORT = {"HT": "Hạ tầng", "NL": "Nhân lực", "AT": "ATTT", "CQ": "Chính quyền", "KT": "Kinh tế", "XH": "Xã hội",
@@ -46,7 +47,7 @@ if ranking.filter(pl.col("score").is_not_null()).is_empty():
     page.empty(page.no_targets_message(scope.province_label, scope.year), title="Chưa có xếp hạng")
     st.stop()
 ranking = fw.with_group_columns(ranking, framework, scope.period, scope.province)
-st.caption(f"Điểm tháng này tính theo bộ khung **{framework.label}**.")
+st.caption(f"Điểm tháng này tính theo bộ khung **{literal(framework.label)}**.")
 
 # ---- what-if weights --------------------------------------------------------------------------
 if st.toggle("Thử trọng số giả định", value=whatif.active(), key="xh_gia_dinh",
@@ -57,7 +58,7 @@ if st.toggle("Thử trọng số giả định", value=whatif.active(), key="xh_
     chosen = framework if chosen_key == framework.key else fw.for_month(scope.period, chosen_key)
     weights = whatif.sliders(panel, chosen.key, chosen.groups, chosen.weights)
     what_if = query("whatif_ranking", period=scope.period, province=scope.province, framework=chosen.key,
-                    codes=list(weights), weights=list(weights.values()))
+                    weights=[weights[code] for code in chosen.codes])
     whatif.comparison(what_if, chosen, weights, scope, framework)
     st.stop()
 

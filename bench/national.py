@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     # -- what-if weights: the same national ranking under other weights, nothing stored changes
     def what_if(framework: str, weights: dict[str, float]):
         return db.run_query("whatif_ranking", period=NOVEMBER, province=None, framework=framework,
-                            codes=list(weights), weights=list(weights.values()))
+                            weights=list(weights.values()))
 
     what_if("six-pillars@1", WHATIF_WEIGHTS)
     results["what-if national ranking, other weights (s)"] = median_of(

@@ -53,7 +53,7 @@ def whatif(db: Database, framework_id: str, weights: dict[str, float], period: d
            province: str | None = "Thử Nghiệm") -> pl.DataFrame:
     framework = frameworks_by_id()[framework_id]
     return db.run("whatif_ranking", period=period, province=province, framework=framework.key,
-                  codes=list(weights), weights=list(weights.values()))
+                  weights=[weights.get(g.code, 0.0) for g in framework.groups])
 
 
 # ---- the shipped files ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from ui import filters
 from ui.downloads import table_downloads
 from ui.format import change_style, format_rank_change, vi_table
 from ui.frameworks import MonthFramework
+from ui.markdown import literal
 from ui.state import query
 
 URL_WEIGHTS, URL_FRAMEWORK = "trong_so", "bo_khung"
@@ -113,14 +114,14 @@ def comparison(frame: pl.DataFrame, chosen: MonthFramework, weights: dict[str, f
     ranked = frame.filter(pl.col("rank").is_not_null())
     moved = ranked.filter(pl.col("rank_change_official").fill_null(0) != 0)
     label = weights_label(weights)
-    under = "" if chosen.key == month.key else f" theo bộ khung {chosen.label}"
+    under = "" if chosen.key == month.key else f" theo bộ khung {literal(chosen.label)}"
     st.info(f"**Trọng số giả định**{under}: {label}. Đây là xếp hạng thử, không thay đổi số liệu hay xếp hạng chính "
             f"thức nào. {moved.height} trên {ranked.height} xã đổi hạng so với xếp hạng chính thức.", icon="🧮")
     if moved.height:
         up = moved.sort("rank_change_official", descending=True).row(0, named=True)
         down = moved.sort("rank_change_official").row(0, named=True)
-        st.markdown(f"Lên nhiều nhất: **{up['commune_name']}** ({format_rank_change(up['rank_change_official'])}, "
-                    f"hạng {up['official_rank']} → {up['rank']}) · Xuống nhiều nhất: **{down['commune_name']}** "
+        st.markdown(f"Lên nhiều nhất: **{literal(up['commune_name'])}** ({format_rank_change(up['rank_change_official'])}, "
+                    f"hạng {up['official_rank']} → {up['rank']}) · Xuống nhiều nhất: **{literal(down['commune_name'])}** "
                     f"({format_rank_change(down['rank_change_official'])}, hạng {down['official_rank']} → {down['rank']})")
     table = frameworks.with_group_columns(query, frame, chosen, scope.period, scope.province,
                                           in_force=chosen.key == month.key).with_columns(

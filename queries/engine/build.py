@@ -62,6 +62,7 @@ DERIVED = tuple(path.stem.split("_", 1)[1] for path in sorted((SQL_DIR / "derive
 SCORE_CACHE = "commune_scores_cache"
 GROUP_CACHE = "group_scores_cache"
 RANKING_CACHE = "ranking_cache"
+WHATIF_CACHE = "whatif_cache"
 # What macro group_scores answers (queries/sql/macros/01b_group_scores.sql): the cache of it must
 # exist before macro commune_scores, which reads it, is created.
 GROUP_CACHE_COLUMNS = """period DATE, commune_id VARCHAR, framework_key VARCHAR, group_code VARCHAR,
@@ -303,8 +304,11 @@ def reset_score_cache(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"create or replace table {SCORE_CACHE} as select * from commune_scores(null, null, null, null, true) limit 0"
     )
-    _run_files(con, "cache")  # macros over the score cache, which must exist first
+    # macros over the score cache, which must exist first; the what-if base reads the ranks
+    con.execute((SQL_DIR / "cache" / "ranking_of_cached_months.sql").read_text(encoding="utf-8"))
     con.execute(f"create or replace table {RANKING_CACHE} as select * from ranking_of_cached_months() limit 0")
+    con.execute((SQL_DIR / "cache" / "whatif_base_of_cached_months.sql").read_text(encoding="utf-8"))
+    con.execute(f"create or replace table {WHATIF_CACHE} as select * from whatif_base_of_cached_months() limit 0")
 
 
 def months_people_open(con: duckdb.DuckDBPyConnection, today) -> list:
@@ -329,6 +333,9 @@ def _rerank(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"delete from {RANKING_CACHE}")
     # Stored in the order it is read: a month and scope is one run of rows.
     con.execute(f"insert into {RANKING_CACHE} select * from ranking_of_cached_months() order by period, scope, position")
+    con.execute(f"delete from {WHATIF_CACHE}")
+    con.execute(f"""insert into {WHATIF_CACHE} select * from whatif_base_of_cached_months()
+        order by period, scope, framework_key, name_order""")
 
 
 def _score_months(con: duckdb.DuckDBPyConnection, months: list, commune: str | None) -> None:

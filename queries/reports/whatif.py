@@ -78,7 +78,7 @@ def whatif_ranking(db: DataSource, period: date, province: str | None, choice: C
     """The what-if ranking with one column per group of the chosen framework (the group scores,
     which the weights do not change)."""
     frame = db.run("whatif_ranking", period=period, province=province, framework=choice.framework.key,
-                   codes=list(choice.weights), weights=list(choice.weights.values()))
+                   weights=[choice.weights[g.code] for g in choice.framework.groups])
     scores = db.run("group_scores_by_month", period=period, province=province, commune=None,
                     framework=choice.framework.key)
     codes = [g.code for g in choice.framework.groups]
