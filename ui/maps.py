@@ -130,7 +130,10 @@ def figure(shapes: dict, bands: pl.DataFrame, order: list[tuple[str, str]], *, h
     fig.add_trace(go.Scatter(
         x=centres["x"], y=centres["y"], mode="markers", customdata=centres["id"], hovertext=centres["hover"],
         hovertemplate="%{hovertext}<br><i>Bấm để mở hồ sơ xã</i><extra></extra>",
-        marker={"size": 5 if national else 9, "color": "rgba(27,38,49,0.55)", "line": {"width": 0}},
+        # the whole country: thousands of centres would hide the colours; they stay there, unseen, to
+        # hover and click
+        marker={"size": 7 if national else 8,
+                "color": "rgba(27,38,49,0.0)" if national else "rgba(27,38,49,0.45)", "line": {"width": 0}},
         showlegend=False, name="Xã"))
     latitudes = [y for rings, *_ in shapes.values() for _, lats in rings for y in lats]
     middle = (min(latitudes) + max(latitudes)) / 2 if latitudes else 16

@@ -150,11 +150,11 @@ def comparison(frame: pl.DataFrame, chosen: MonthFramework, weights: dict[str, f
             hide_index=True, height=height, key="xh-gia-dinh-bang",
             column_config={
                 "rank": st.column_config.NumberColumn("Hạng", format="%d", width=48),
-                "change": st.column_config.TextColumn("So với chính thức", width=80,
-                                                      help="▲ lên, ▼ xuống so với hạng chính thức cùng tháng"),
+                "change": st.column_config.TextColumn("Đổi hạng", width=70,
+                                                      help="So với hạng chính thức cùng tháng: ▲ lên, ▼ xuống, = giữ"),
                 "link": st.column_config.LinkColumn("Xã", display_text=r"#(.+)$", width=130,
                                                     help="Bấm tên xã để mở hồ sơ xã"),
-                "score": st.column_config.NumberColumn("Điểm giả định", width=70),
+                "score": st.column_config.NumberColumn("Điểm", width=60, help="Điểm tổng theo trọng số giả định"),
                 **{code: st.column_config.NumberColumn(code, help=f"Điểm nhóm {name}", width=52)
                    for code, name in chosen.groups},
             })

@@ -25,6 +25,7 @@ from queries.store import Store
 from queries.text import slug
 
 GENERATOR = "queries.demo.boundaries (minh họa)"
+SINGLE_ORIGIN = (111.6, 16.0)
 
 
 def demo_communes(store_root: Path) -> pl.DataFrame:
@@ -42,7 +43,8 @@ def raw_files(communes: pl.DataFrame, seed: int = 7) -> dict[str, dict]:
         name = province[0] if isinstance(province, tuple) else province
         single = communes["province"].n_unique() == 1
         cell = 0.05 if single else 0.13
-        origin = (105.2, 20.0) if single else province_origin(index)
+        # the shipped demo province sits apart from the blocks of a national demo (both can be read together)
+        origin = SINGLE_ORIGIN if single else province_origin(index)
         pairs = list(zip(rows["commune_name"].to_list(), rows["commune_code"].to_list()))
         files[name] = fictional_boundaries(pairs, origin, cell, seed + index)
     return files

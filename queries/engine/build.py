@@ -10,7 +10,8 @@ Base tables (what the files say):
 Derived tables (computed from the base tables, per commune):
     communes, targets, actuals         the rows in force: the newest active upload wins per key
     actuals_intervals, ...             the files of queries/sql/derived/, one macro each
-    group_scores_cache                 group scores of every commune under every framework, and
+    group_scores_cache                 group scores of every commune under every framework (and,
+                                       as lists in each framework's order, whatif_cache), and
     commune_scores_cache               overall scores under the year's framework, for the months
                                        asked so far
 
@@ -275,7 +276,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, communes: set[str]) -> None:
         con.execute(f"delete from {table} where commune_id in (select commune_id from refresh_scope)")
         con.execute(f"insert into {table} select * from {table}_in_scope()")
     months = [r[0] for r in con.execute(f"select period from {SCORE_CACHE}_months order by period").fetchall()]
-    for table in (GROUP_CACHE, SCORE_CACHE):
+    for table in (GROUP_CACHE, SCORE_CACHE, WHATIF_CACHE):
         con.execute(f"delete from {table} where commune_id in (select commune_id from refresh_scope)")
     if months:
         _score_months(con, months, "@refresh_scope")
@@ -304,11 +305,9 @@ def reset_score_cache(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"create or replace table {SCORE_CACHE} as select * from commune_scores(null, null, null, null, true) limit 0"
     )
-    # macros over the score cache, which must exist first; the what-if base reads the ranks
-    con.execute((SQL_DIR / "cache" / "ranking_of_cached_months.sql").read_text(encoding="utf-8"))
+    con.execute(f"create or replace table {WHATIF_CACHE} as select * from whatif_lists(null, null, null) limit 0")
+    _run_files(con, "cache")  # macros over the score cache, which must exist first
     con.execute(f"create or replace table {RANKING_CACHE} as select * from ranking_of_cached_months() limit 0")
-    con.execute((SQL_DIR / "cache" / "whatif_base_of_cached_months.sql").read_text(encoding="utf-8"))
-    con.execute(f"create or replace table {WHATIF_CACHE} as select * from whatif_base_of_cached_months() limit 0")
 
 
 def months_people_open(con: duckdb.DuckDBPyConnection, today) -> list:
@@ -333,9 +332,7 @@ def _rerank(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"delete from {RANKING_CACHE}")
     # Stored in the order it is read: a month and scope is one run of rows.
     con.execute(f"insert into {RANKING_CACHE} select * from ranking_of_cached_months() order by period, scope, position")
-    con.execute(f"delete from {WHATIF_CACHE}")
-    con.execute(f"""insert into {WHATIF_CACHE} select * from whatif_base_of_cached_months()
-        order by period, scope, framework_key, name_order""")
+
 
 
 def _score_months(con: duckdb.DuckDBPyConnection, months: list, commune: str | None) -> None:
@@ -349,6 +346,9 @@ def _score_months(con: duckdb.DuckDBPyConnection, months: list, commune: str | N
     con.execute(f"""insert into {SCORE_CACHE}
         select * from commune_scores($first, $last, null, $commune, true)
         where period in (select unnest($months::DATE[]))""", params)
+    con.execute(f"""insert into {WHATIF_CACHE}
+        select * from whatif_lists($first, $last, $commune) where period in (select unnest($months::DATE[]))
+        order by period, framework_key, commune_id""", params)
 
 
 def cached_months(con: duckdb.DuckDBPyConnection) -> set:

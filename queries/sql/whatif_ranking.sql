@@ -7,23 +7,31 @@
 -- commune_scores), ranked the same way (2 decimals, ties share a rank, the unranked last, ties
 -- and the unranked by name), this month and the month before, beside the official rank of the
 -- month. `framework` may be another framework than the one in force (its group scores are
--- kept too). Everything that does not depend on the weights is ready in whatif_cache (macro
--- whatif_base_of_cached_months); the group scores themselves are group_scores_by_month's.
+-- kept too). What does not depend on the weights is ready: each commune's group scores as
+-- lists (whatif_cache, macro whatif_lists), its official rank and the order of its name
+-- (ranking_cache); the group scores themselves are group_scores_by_month's.
 -- params: period (DATE, first of month), province (VARCHAR or null), framework (key),
 --         weights (DOUBLE[], one per group in the framework's order, as framework_groups lists them)
 with
 
+lists as (
+    select * from whatif_cache
+    where framework_key = $framework::VARCHAR
+      and period in ($period::DATE, ($period::DATE - interval 1 month)::DATE)
+),
+
 base as (
     select
-        *,
-        round(round(list_dot_product(scores, $weights::DOUBLE[])
-                    / nullif(list_dot_product(present, $weights::DOUBLE[]), 0), 9), 2) as score,
-        round(round(list_dot_product(scores_before, $weights::DOUBLE[])
-                    / nullif(list_dot_product(present_before, $weights::DOUBLE[]), 0), 9), 2) as score_before
-    from whatif_cache
-    where period = $period::DATE
-      and scope = coalesce($province::VARCHAR, '@all')
-      and framework_key = $framework::VARCHAR
+        r.commune_id, r.commune_name, r.province, r.is_demo, r.rank as official_rank, r.score as official_score,
+        r.name_order, a.n_targets, a.n_reported, a.n_achieved,
+        round(round(list_dot_product(a.scores, $weights::DOUBLE[])
+                    / nullif(list_dot_product(a.present, $weights::DOUBLE[]), 0), 9), 2) as score,
+        round(round(list_dot_product(b.scores, $weights::DOUBLE[])
+                    / nullif(list_dot_product(b.present, $weights::DOUBLE[]), 0), 9), 2) as score_before
+    from ranking_cache as r
+    left join lists as a on a.commune_id = r.commune_id and a.period = $period::DATE
+    left join lists as b on b.commune_id = r.commune_id and b.period <> $period::DATE
+    where r.period = $period::DATE and r.scope = coalesce($province::VARCHAR, '@all')
 ),
 
 final as (
