@@ -165,6 +165,13 @@ def test_pages_of_a_month_scored_under_the_eight_groups(store):
     heat = [s for s in plotly_specs(at) if s["data"][0]["type"] == "heatmap"][0]
     assert heat["data"][0]["x"][1:] == ["Nhận thức số", "Thể chế số", "Hạ tầng số", "Nhân lực số",
                                         "An toàn thông tin mạng", "Chính quyền số", "Kinh tế số", "Xã hội số"]
+    at = open_page("ho_so_xa", tinh=DEMO, thang=MONTH, xa="minh-hoa/an-ha")
+    assert not at.exception
+    me = Database(store=store).run("ranking_by_month", period=NOVEMBER, province=DEMO).filter(
+        pl.col("commune_id") == "minh-hoa/an-ha").row(0, named=True)
+    why = next(d.value for d in at.dataframe if "contribution" in d.value.columns and "weight" in d.value.columns)
+    assert set(why["weight"]) == {125.0}  # the eight groups' weights, not the six pillars'
+    assert round(why["contribution"].sum(), 2) == me["score"]  # the explanation adds up to the score
     method = AppTest.from_file(str(ROOT / "app_pages" / "phuong_phap.py"), default_timeout=60).run()
     text = text_of(method)
     assert "| 2025 | Sáu trụ cột DTI | `six-pillars`, phiên bản 1 | chính thức |" in text

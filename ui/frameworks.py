@@ -24,3 +24,16 @@ def every_framework() -> pl.DataFrame:
 def with_group_columns(ranking: pl.DataFrame, framework: MonthFramework, period: date,
                        province: str | None) -> pl.DataFrame:
     return groups.with_group_columns(query, ranking, framework, period, province)
+
+
+def regroup(frame: pl.DataFrame, framework: MonthFramework) -> pl.DataFrame:
+    """Rows of indicators (commune_indicators, indicator_trend…) with `pillar`, `pillar_name` and
+    `pillar_order` of the framework's groups; an indicator outside the framework (innovation)
+    keeps its catalog pillar and has no group name."""
+    order = {code: i for i, code in enumerate(framework.codes)}
+    grouped = frame.with_columns(pl.col("indicator").replace_strict(framework.members, default=None).alias("_group"))
+    return grouped.with_columns(
+        pl.coalesce("_group", "pillar").alias("pillar"),
+        pl.col("_group").replace_strict(framework.names, default=None).alias("pillar_name"),
+        pl.col("_group").replace_strict(order, default=99).alias("pillar_order"),
+    ).drop("_group")
