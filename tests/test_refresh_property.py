@@ -96,7 +96,7 @@ def tables(db: Database) -> dict[str, pl.DataFrame]:
     # move as results arrive): compare the months both were asked for. A month's ranks are
     # only served once the month before is cached too, so compare the ranked months.
     months = {"commune_scores_cache": MONTHS[1:], "ranking_cache": (MONTHS[2], MONTHS[4]),
-              "group_scores_cache": MONTHS[1:], "whatif_cache": MONTHS[1:]}
+              "group_scores_cache": MONTHS[1:], "whatif_cache": (MONTHS[2], MONTHS[4])}
     return {name: db.sql(f"select * from {name} where list_contains($months, period) order by all",
                          months=list(months[name])) if name in months
             else db.sql(f"select * from {name} order by all") for name in TABLES}

@@ -322,6 +322,10 @@ def months_people_open(con: duckdb.DuckDBPyConnection, today) -> list:
     return sorted(months)
 
 
+def _month_after(month):
+    return month.replace(year=month.year + 1, month=1) if month.month == 12 else month.replace(month=month.month + 1)
+
+
 def _month_before(month):
     return month.replace(year=month.year - 1, month=12) if month.month == 1 else month.replace(month=month.month - 1)
 
@@ -346,9 +350,14 @@ def _score_months(con: duckdb.DuckDBPyConnection, months: list, commune: str | N
     con.execute(f"""insert into {SCORE_CACHE}
         select * from commune_scores($first, $last, null, $commune, true)
         where period in (select unnest($months::DATE[]))""", params)
+    _whatif_months(con, months, commune)
+
+
+def _whatif_months(con: duckdb.DuckDBPyConnection, months: list, commune: str | None) -> None:
     con.execute(f"""insert into {WHATIF_CACHE}
         select * from whatif_lists($first, $last, $commune) where period in (select unnest($months::DATE[]))
-        order by period, framework_key, commune_id""", params)
+        order by period, framework_key, commune_id""",
+                {"first": months[0], "last": months[-1], "commune": commune, "months": months})
 
 
 def cached_months(con: duckdb.DuckDBPyConnection) -> set:
@@ -363,6 +372,11 @@ def fill_score_cache(con: duckdb.DuckDBPyConnection, months: list) -> None:
     if not missing:
         return
     _score_months(con, missing, None)
+    # A month already kept whose month before was not: its what-if lists now have a month before.
+    after = sorted({_month_after(m) for m in missing} & (cached - set(missing)))
+    if after:
+        con.execute(f"delete from {WHATIF_CACHE} where period in (select unnest($months::DATE[]))", {"months": after})
+        _whatif_months(con, after, None)
     con.executemany(f"insert into {SCORE_CACHE}_months values (?)", [(m,) for m in missing])
     _rerank(con)
 

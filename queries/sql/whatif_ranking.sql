@@ -14,23 +14,17 @@
 --         weights (DOUBLE[], one per group in the framework's order, as framework_groups lists them)
 with
 
-lists as (
-    select * from whatif_cache
-    where framework_key = $framework::VARCHAR
-      and period in ($period::DATE, ($period::DATE - interval 1 month)::DATE)
-),
-
 base as (
     select
         r.commune_id, r.commune_name, r.province, r.is_demo, r.rank as official_rank, r.score as official_score,
         r.name_order, a.n_targets, a.n_reported, a.n_achieved,
         round(round(list_dot_product(a.scores, $weights::DOUBLE[])
                     / nullif(list_dot_product(a.present, $weights::DOUBLE[]), 0), 9), 2) as score,
-        round(round(list_dot_product(b.scores, $weights::DOUBLE[])
-                    / nullif(list_dot_product(b.present, $weights::DOUBLE[]), 0), 9), 2) as score_before
+        round(round(list_dot_product(a.scores_before, $weights::DOUBLE[])
+                    / nullif(list_dot_product(a.present_before, $weights::DOUBLE[]), 0), 9), 2) as score_before
     from ranking_cache as r
-    left join lists as a on a.commune_id = r.commune_id and a.period = $period::DATE
-    left join lists as b on b.commune_id = r.commune_id and b.period <> $period::DATE
+    left join whatif_cache as a
+        on a.commune_id = r.commune_id and a.period = $period::DATE and a.framework_key = $framework::VARCHAR
     where r.period = $period::DATE and r.scope = coalesce($province::VARCHAR, '@all')
 ),
 
