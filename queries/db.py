@@ -265,11 +265,14 @@ class Database:
         settings_changed = settings != self.settings
         method_changed = any(settings[name] != self.settings.get(name) for name in SCORING_SETTINGS)
         changes = {name: store.changes(self._offsets.get(name, 0)) for name, store in self.sources}
-        reader = self._con.cursor()
-        try:
-            frameworks_changed = build.frameworks_stale(reader, self.data_dir, self.store.root)
-        finally:
-            reader.close()
+        # loads.json's stamp is in the version: look in the tables only when it moved (or at first)
+        frameworks_changed = self._version is None or target[-1][1] != self._version[-1][1]
+        if frameworks_changed:
+            reader = self._con.cursor()
+            try:
+                frameworks_changed = build.frameworks_stale(reader, self.data_dir, self.store.root)
+            finally:
+                reader.close()
         if not settings_changed and not frameworks_changed and not any(entries for entries, _ in changes.values()):
             self._version = target  # nothing that changes a table (the first look at a snapshot)
             return
