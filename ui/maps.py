@@ -19,7 +19,7 @@ import streamlit as st
 
 from queries.maps import boundaries
 from queries.settings import store_dir
-from queries.status import REPORT_COLORS
+from queries.status import REPORT_COLORS, STATUS_COLORS
 from queries.text import format_number
 from ui import filters
 from ui.charts import FONT, TEXT
@@ -35,7 +35,7 @@ SCORE_BANDS: tuple[tuple[float, str, str], ...] = (
     (50, "50–65 điểm", "#F1A340"),
     (0, "< 50 điểm", "#B35806"),
 )
-NO_SCORE = ("Chưa có điểm", "#E4E8EC")
+NO_SCORE = ("Chưa có điểm", STATUS_COLORS["Chưa có số liệu"])  # as an indicator without a value
 REPORT_BANDS = {"dung_han": "✅ Đúng hạn", "tre_han": "⏰ Trễ hạn", "chua_nop": "❌ Chưa nộp",
                 "chua_den_han": "⏳ Chưa đến hạn"}
 NO_BOUNDARY_NOTE = ("Chưa có ranh giới xã của {province}. Quản trị tỉnh tải tệp GeoJSON ranh giới lên ở trang "
