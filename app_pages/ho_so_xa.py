@@ -16,6 +16,7 @@ from queries.plans.projection import NOT_ENOUGH_DATA, PROJECTED_NOT_MET, PROJECT
 from queries.settings import PILLARS, store_dir
 from queries.text import format_date
 from ui import charts, cycle, filters, page, plan_charts, plans
+from ui import frameworks as fw
 from ui.downloads import chart_downloads, table_downloads
 from ui.filters import Scope
 from ui.format import (
@@ -29,12 +30,12 @@ from ui.format import (
     format_value,
     vi_table,
 )
+from ui.frameworks import MonthFramework
 from ui.markdown import literal
 from ui.scoring import explain_score, wrap
 from ui.state import database, query
 
 PILLAR_CODES = [code for code, _ in PILLARS]
-PILLAR_NAMES = dict(PILLARS)
 INNOVATION = "Đổi mới sáng tạo (không tính điểm)"
 
 
@@ -45,6 +46,7 @@ class Profile:
     commune: str  # commune_id
     name: str
     caption: str  # under each downloaded chart and table: commune, province, month (and demo)
+    framework: MonthFramework  # the framework the month is scored with: its groups
 
 
 def choose_commune() -> Profile:
@@ -71,7 +73,7 @@ def choose_commune() -> Profile:
     page.demo_notice(bool(info["is_demo"]))
     caption = " · ".join([name, scope.province_label, scope.month_label]
                          + (["Dữ liệu minh họa"] if info["is_demo"] else []))
-    return Profile(scope, commune, name, caption)
+    return Profile(scope, commune, name, caption, fw.for_month(scope.period))
 
 
 def plan_sections(profile: Profile) -> None:
@@ -133,7 +135,7 @@ def month_report(profile: Profile) -> None:
 def headline(profile: Profile, indicators: pl.DataFrame, ranking: pl.DataFrame, me: dict) -> bool:
     """Score, rank, targets met and reported; whether any value was reported at all."""
     scope, name = profile.scope, profile.name
-    scored_pillars = indicators.filter(pl.col("pillar").is_in(PILLAR_CODES))
+    scored_pillars = indicators.filter(pl.col("pillar").is_in(profile.framework.codes))
     n_ranked = ranking.filter(pl.col("rank").is_not_null()).height
     latest = indicators.filter(pl.col("value_period").is_not_null())
     last_period = latest["value_period"].max() if latest.height else None
@@ -141,7 +143,8 @@ def headline(profile: Profile, indicators: pl.DataFrame, ranking: pl.DataFrame, 
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Điểm tổng", format_score(me.get("score")), **delta(me.get("score_change")),
               border=True, height="stretch",
-              help="0–100: trung bình có trọng số của sáu trụ cột; mũi tên: thay đổi so với tháng trước.")
+              help=f"0–100: trung bình có trọng số của các {profile.framework.word}; mũi tên: thay đổi so với tháng "
+                   "trước.")
     rank_change = me.get("rank_change")
     m2.metric("Hạng trong tỉnh", f"{me['rank']}/{n_ranked}" if me.get("rank") else "–",
               **(delta(rank_change, 0, " bậc") if rank_change else
@@ -150,7 +153,7 @@ def headline(profile: Profile, indicators: pl.DataFrame, ranking: pl.DataFrame, 
               help="Xếp theo điểm tổng trong tỉnh; + là lên hạng so với tháng trước.")
     n_achieved = scored_pillars.filter(pl.col("achieved")).height
     m3.metric("Chỉ tiêu đã đạt", f"{n_achieved}/{scored_pillars.height}", border=True, height="stretch",
-              help="Chỉ tiêu thuộc sáu trụ cột đã đạt mục tiêu năm.")
+              help=f"Chỉ tiêu thuộc các {profile.framework.word} đã đạt mục tiêu năm.")
     m4.metric("Có số liệu", format_share(scored_pillars.filter(pl.col("value").is_not_null()).height,
                                          scored_pillars.height), border=True, height="stretch",
               help="Tỷ lệ chỉ tiêu được giao đã có số liệu (chỉ tiêu chưa có số liệu tính 0 điểm).")
@@ -168,20 +171,21 @@ def headline(profile: Profile, indicators: pl.DataFrame, ranking: pl.DataFrame, 
 
 def pillars_and_months(profile: Profile, ranking: pl.DataFrame, history: pl.DataFrame, me: dict) -> None:
     """The pillars against the province, and the score over time."""
-    commune, name, caption = profile.commune, profile.name, profile.caption
+    commune, name, caption, framework = profile.commune, profile.name, profile.caption, profile.framework
+    groups_title = "Sáu trụ cột" if framework.codes == PILLAR_CODES else f"{len(framework.codes)} nhóm chỉ số"
     left, right = st.columns(2, gap="large")
     with left:
-        page.section("Sáu trụ cột", "Điểm của xã (thanh) và trung vị các xã trong tỉnh (hình thoi).")
+        page.section(groups_title, "Điểm của xã (thanh) và trung vị các xã trong tỉnh (hình thoi).")
         scored_ranking = ranking.filter(pl.col("score").is_not_null())
         pillars_frame = pl.DataFrame({
-            "pillar_name": [PILLAR_NAMES[c] for c in PILLAR_CODES],
-            "score": [me.get(c) for c in PILLAR_CODES],
-            "median": [scored_ranking[c].median() for c in PILLAR_CODES],
+            "pillar_name": [framework.names[c] for c in framework.codes],
+            "score": [me.get(c) for c in framework.codes],
+            "median": [scored_ranking[c].median() for c in framework.codes],
         }, schema={"pillar_name": pl.Utf8, "score": pl.Float64, "median": pl.Float64})
         pillars_chart = charts.pillars_vs_median(pillars_frame, name)
         charts.show(pillars_chart, key="hs-pillars")
-        chart_downloads(pillars_chart, f"{name} – sáu trụ cột", "hs-pillars",
-                        title=f"{name}: sáu trụ cột so với trung vị của tỉnh", caption=caption)
+        chart_downloads(pillars_chart, f"{name} – {groups_title.lower()}", "hs-pillars",
+                        title=f"{name}: {groups_title.lower()} so với trung vị của tỉnh", caption=caption)
     with right:
         page.section("Điểm tổng qua các tháng", "Của xã và trung vị các xã trong tỉnh.")
         own = history.filter((pl.col("commune_id") == commune) & pl.col("score").is_not_null())
@@ -358,17 +362,18 @@ def trends(profile: Profile) -> None:
                  f"Giá trị từng tháng (xanh), mục tiêu năm {scope.year} (chấm đen) và lộ trình cần đạt (cam, nét đứt) "
                  "từ kết quả đầu năm tới mục tiêu tháng 12.")
     pick, _ = st.columns([1, 2])
-    pillar = filters.pillar_filter(pick, allow_all=True)
-    trend = query("indicator_trend", period=scope.period, province=scope.province, commune=commune,
-                  pillar=pillar, indicator=None)
+    framework = profile.framework
+    pillar = filters.pillar_filter(pick, allow_all=True, groups=framework.groups, label=framework.word.capitalize())
+    trend = fw.regroup(query("indicator_trend", period=scope.period, province=scope.province, commune=commune,
+                             pillar=None, indicator=None), framework)
+    if pillar:
+        trend = trend.filter(pl.col("pillar") == pillar)
     if trend.filter(pl.col("value").is_not_null()).is_empty():
         page.empty(f"Chưa có số liệu nào trong năm {scope.year}"
-                   + (f" cho trụ cột {PILLAR_NAMES[pillar]}." if pillar else "."),
+                   + (f" cho {framework.word} {framework.names[pillar]}." if pillar else "."),
                    title="Chưa có số liệu")
     else:
-        pillar_rank = {code: i for i, code in enumerate(PILLAR_CODES)}
         panels = trend.with_columns(
-            pl.col("pillar").replace_strict(pillar_rank, default=99).alias("pillar_order"),
             pl.struct("indicator", "indicator_name", "target_text").map_elements(
                 lambda r: wrap(f"{r['indicator']} · {r['indicator_name']}", 42)
                 + (f"<br><span style='color:{charts.MUTED}'>Mục tiêu: {r['target_text']}</span>" if r["target_text"] else ""),
@@ -455,18 +460,19 @@ def main() -> None:
     profile = choose_commune()
     month_report(profile)
     scope, commune = profile.scope, profile.commune
-    indicators = query("commune_indicators", period=scope.period, commune=commune)
+    indicators = fw.regroup(query("commune_indicators", period=scope.period, commune=commune), profile.framework)
     if indicators.is_empty():
         page.empty(f"{profile.name} chưa có chỉ tiêu nào cho năm {scope.year}, nên chưa có điểm. Hãy chọn một tháng "
                    "của năm có kế hoạch, hoặc tải chỉ tiêu năm này lên.", title="Chưa có chỉ tiêu")
         plan_sections(profile)
         st.stop()
-    ranking = query("ranking_by_month", period=scope.period, province=scope.province)
+    ranking = fw.with_group_columns(query("ranking_by_month", period=scope.period, province=scope.province),
+                                    profile.framework, scope.period, scope.province)
     mine = ranking.filter(pl.col("commune_id") == commune)
     me = mine.row(0, named=True) if mine.height else {}
     history = query("scores_by_month", period_from=scope.period.replace(year=scope.period.year - 1),
                     period_to=scope.period, province=scope.province, commune=None)
-    weights = query("pillar_weights")
+    weights = query("framework_groups", framework=profile.framework.key, period=None)
     has_values = headline(profile, indicators, ranking, me)
     if has_values:  # with nothing reported every score is 0: no charts of zeros
         pillars_and_months(profile, ranking, history, me)

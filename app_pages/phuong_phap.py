@@ -5,13 +5,15 @@ from datetime import date, timedelta
 import polars as pl
 import streamlit as st
 
+from queries.clock import today
 from queries.cycle import calendar
 from queries.cycle.evidence import ALLOWED_TEXT
 from queries.plans import deadlines, projection
 from queries.settings import PILLARS, SETTINGS
 from queries.status import STATUS_ICONS, STATUS_ORDER
-from queries.text import format_date, format_month
+from queries.text import format_date, format_month, format_percent
 from ui.cycle import score_basis_text
+from ui.markdown import literal
 from ui.state import database, query
 
 st.title("Phương pháp tính điểm")
@@ -53,16 +55,30 @@ st.markdown(
 )
 
 st.header("3. Điểm trụ cột và điểm tổng")
+st.markdown(
+    "Các chỉ tiêu được gom thành **nhóm** theo một **bộ khung chỉ số**: sáu trụ cột DTI (mặc định), hoặc bộ khung "
+    "khác như DTI cấp xã tám nhóm (thêm *nhận thức số* và *thể chế số*) hay bộ chỉ số riêng của một tỉnh. Bộ khung "
+    "là một tệp CSV ghi từng nhóm, trọng số và các chỉ tiêu thuộc nhóm; mỗi năm dùng một bộ khung. Nạp bộ khung mới "
+    "chỉ áp dụng từ năm hiện tại trở đi: **điểm các năm trước giữ bộ khung đã dùng để tính**."
+)
+years = query("framework_of_years", this_year=today().year)
+st.markdown(
+    "Bộ khung tính điểm từng năm (phần 12 liệt kê các bộ khung, nhóm, trọng số và chỉ tiêu của từng bộ):\n\n"
+    "| Năm | Bộ khung | Mã, phiên bản | Trọng số |\n|---|---|---|---|\n"
+    + "\n".join(f"| {r['year']} | {literal(r['name_vi'])} | `{r['framework_id']}`, phiên bản {r['version']} | {r['status']} |"
+                for r in years.iter_rows(named=True))
+)
 weight_table = pl.DataFrame({
     "Mã": [code for code, _ in PILLARS],
     "Trụ cột": [name for _, name in PILLARS],
     "Trọng số (điểm tối đa DTI)": [weights[code] for code, _ in PILLARS],
 })
 st.markdown(
-    "- **Điểm trụ cột** = trung bình điểm các chỉ tiêu có mục tiêu của xã trong trụ cột đó.\n"
+    "- **Điểm trụ cột** (điểm nhóm) = trung bình điểm các chỉ tiêu có mục tiêu của xã trong trụ cột đó, có trọng "
+    "số theo bộ khung (sáu trụ cột: các chỉ tiêu như nhau).\n"
     "- **Điểm tổng** = trung bình có trọng số của điểm các trụ cột mà xã có chỉ tiêu; trụ cột "
-    "xã không được giao chỉ tiêu nào thì không tính (không bị 0 điểm). Trọng số là điểm tối đa "
-    "của từng trụ cột trong bộ DTI chính thức:"
+    "xã không được giao chỉ tiêu nào thì không tính (không bị 0 điểm). Với sáu trụ cột, trọng số là điểm tối đa "
+    "của từng trụ cột trong bộ DTI chính thức (cài đặt `weight_…`):"
 )
 st.dataframe(weight_table, hide_index=True, width="content")
 st.markdown(
@@ -96,7 +112,10 @@ st.markdown(
     "**cùng hạng** (ví dụ 1, 2, 2, 4) và được liệt kê theo thứ tự chữ cái tiếng Việt "
     "(D trước Đ, Đ trước E). Thay đổi hạng so với tháng trước: ▲ lên hạng, ▼ xuống hạng. "
     "Xã chưa được giao chỉ tiêu năm đó không được xếp hạng. Có thể xếp hạng trong một tỉnh "
-    "hoặc chung tất cả các tỉnh."
+    "hoặc chung tất cả các tỉnh.\n\n"
+    "**Trọng số giả định**: trang Xếp hạng cho kéo trọng số các nhóm (tổng luôn 100 %) để xem xếp hạng sẽ ra sao, "
+    "đặt cạnh xếp hạng chính thức. Xếp hạng thử tính lại từ chính các điểm nhóm đã tính, theo đúng cách trên, và "
+    "không thay đổi số liệu hay xếp hạng chính thức nào; bảng tải về ghi rõ “trọng số giả định”."
 )
 
 st.header("5. Tình trạng tiến độ của từng chỉ tiêu")
@@ -205,3 +224,24 @@ st.dataframe(
     }),
     hide_index=True,
 )
+
+st.header("12. Các bộ khung chỉ số")
+st.markdown(
+    "Mỗi bộ khung là một tệp CSV (xem trong thư mục `data/frameworks/`): mã và tên bộ khung, phiên bản, năm áp dụng, "
+    "trạng thái trọng số (chính thức / chưa chính thức), văn bản nguồn; rồi mỗi dòng một chỉ tiêu với nhóm, tên nhóm, "
+    "trọng số nhóm và trọng số của chỉ tiêu trong nhóm. Quản trị toàn quốc nạp tệp mới ở trang Quản trị; tệp được "
+    "kiểm tra từng dòng trước khi nạp và việc nạp được ghi vào nhật ký."
+)
+frameworks_known = query("frameworks")
+for row in frameworks_known.iter_rows(named=True):
+    groups = query("framework_groups", framework=row["framework_key"], period=None)
+    members = query("framework_members", framework=row["framework_key"], period=None)
+    listed = dict(members.group_by("group_code", maintain_order=True).agg(pl.col("indicator").str.join(", ")).iter_rows())
+    st.markdown(
+        f"**{literal(row['name_vi'])}** — `{row['framework_id']}`, phiên bản {row['version']}, trọng số **{row['status']}**; áp "
+        f"dụng được từ năm {row['year_from']}" + (f" đến năm {row['year_to']}" if row["year_to"] else "")
+        + f". Nguồn: {literal(row['document'] or '–')}.\n\n"
+        + "| Mã | Nhóm | Trọng số | Tỷ trọng | Chỉ tiêu |\n|---|---|---|---|---|\n"
+        + "\n".join(f"| {g['code']} | {literal(g['name_vi'])} | {g['weight']:g} | {format_percent(g['share'], 2)} | "
+                    f"{listed.get(g['code'], '')} |" for g in groups.iter_rows(named=True))
+    )

@@ -1,6 +1,7 @@
-"""Quản trị: accounts of the province (create, disable, enable, new password) and the
-method's settings, each with its help text. Every action is checked and recorded by
-queries.accounts.service (permissions, validation, audit log); this page only collects input."""
+"""Quản trị: accounts of the province (create, disable, enable, new password), the method's
+settings, each with its help text, the frameworks (load a new one) and the communes' boundaries
+(the map). Every action is checked and recorded in queries/ (queries.accounts.service,
+queries.admin_loads: permissions, validation, audit log); this page only collects input."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,7 +21,12 @@ from queries.accounts.permissions import (
     visible_provinces,
 )
 from queries.accounts.places import Places
+from queries.admin_loads import FRAMEWORK_ONLY_COUNTRY, load_boundaries, load_framework, may_load_framework
 from queries.errors import UserFacingError
+from queries.frameworks.model import FrameworkFileError
+from queries.frameworks.registry import SHIPPED_FOLDER
+from queries.maps import boundaries
+from queries.maps.geojson import MAX_MB as BOUNDARY_MAX_MB
 from queries.settings import SETTINGS, load_settings, store_dir
 from ui import page
 from ui.auth import current_account
@@ -188,14 +194,86 @@ def render_settings(account: Account, store: Path) -> None:
                 st.success("Đã lưu: " + "; ".join(f"{name}: {old} → {new}" for name, old, new in done))
 
 
+def render_frameworks(account: Account) -> None:
+    known = query("frameworks")
+    st.dataframe(known.select(
+        pl.col("name_vi").alias("Bộ khung"), pl.col("framework_id").alias("Mã"), pl.col("version").alias("Phiên bản"),
+        pl.col("status").alias("Trọng số"), pl.col("n_groups").alias("Số nhóm"),
+        pl.col("in_force").map_elements(lambda runs: ", ".join(
+            f"{r['first']}–{r['last'] or '…'}" for r in runs) if runs is not None else "chưa dùng",
+            return_dtype=pl.Utf8).alias("Đang tính điểm các năm")), hide_index=True, key="qt-khung")
+    row = st.container(horizontal=True, gap="small")
+    for path in sorted(SHIPPED_FOLDER.glob("*.csv")):
+        row.download_button(f"⬇ Tệp mẫu {path.name}", path.read_bytes(), file_name=path.name, mime="text/csv",
+                            on_click="ignore", key=f"qt-mau-{path.stem}")
+    if not may_load_framework(account):
+        st.info(FRAMEWORK_ONLY_COUNTRY, icon="🔒")
+        return
+    st.caption("Nạp một tệp CSV như tệp mẫu (mỗi dòng một chỉ tiêu: nhóm, tên nhóm, trọng số nhóm, trọng số chỉ tiêu). "
+               "Bộ khung áp dụng cho các năm từ year_from (từ năm nay trở đi; điểm các năm trước giữ nguyên). Nội dung "
+               "mới của một bộ khung đã có cần số phiên bản mới.")
+    uploaded = st.file_uploader("Tệp bộ khung (.csv)", type=["csv"], key="qt-khung-tep")
+    if uploaded is not None and st.button("Nạp bộ khung", type="primary", key="qt-khung-nap"):
+        try:
+            framework = load_framework(database(), account, uploaded.getvalue(), uploaded.name)
+        except FrameworkFileError as error:
+            refused(error)
+            if len(error.problems) > 1:
+                st.markdown("\n".join(f"- {literal(problem)}" for problem in error.problems))
+        except UserFacingError as error:
+            refused(error)
+        else:
+            database().ensure_fresh(wait=True)
+            st.success(f"Đã nạp {literal(framework.label)}: tính điểm {framework.years_text}, trọng số {framework.status}.")
+
+
+def render_boundaries(account: Account) -> None:
+    communes = query("communes_in_province", province=None)
+    provinces = visible_provinces(account, sorted(set(communes["province"].to_list())))
+    st.caption(f"Tệp GeoJSON ranh giới các xã của một tỉnh (kinh độ, vĩ độ WGS 84; tối đa {BOUNDARY_MAX_MB} MB). Mỗi "
+               "vùng được ghép với một xã theo mã xã hoặc tên xã (không phân biệt dấu, hoa thường); ranh giới được đơn "
+               "giản hóa một lần khi tải lên để bản đồ vẽ nhanh. Tệp mới thay tệp cũ của tỉnh.")
+    have = [p for p in provinces if boundaries.path_for(store_dir(), p) is not None]
+    if have:
+        st.markdown("Tỉnh đã có ranh giới: " + ", ".join(
+            f"{literal(p)}{' (minh họa)' if boundaries.read(store_dir(), p).get('illustrative') else ''}" for p in have) + ".")
+    if not provinces:
+        st.info("Tài khoản của bạn không quản lý tỉnh nào có xã.", icon="🔒")
+        return
+    province = st.selectbox("Tỉnh", provinces, key="qt-bd-tinh")
+    uploaded = st.file_uploader("Tệp ranh giới (.geojson hoặc .json)", type=["geojson", "json"], key="qt-bd-tep",
+                                max_upload_size=BOUNDARY_MAX_MB)
+    if uploaded is not None and st.button("Tải lên ranh giới", type="primary", key="qt-bd-nap"):
+        try:
+            prepared = load_boundaries(database(), account, province, uploaded.getvalue(), uploaded.name)
+        except UserFacingError as error:
+            refused(error)
+            return
+        st.success(f"Đã lưu ranh giới {len(prepared.features)} xã của tỉnh {literal(province)} (đơn giản hóa: "
+                   f"{prepared.vertices_before:,} → {prepared.vertices_after:,} điểm).".replace(",", "."))
+        if prepared.unmatched:
+            st.warning(f"**{len(prepared.unmatched)} vùng trong tệp không khớp xã nào của tỉnh {literal(province)}** "
+                       "(không lưu):\n\n"
+                       + "\n".join(f"- {literal(label)}" for label in prepared.unmatched[:50])
+                       + ("\n- …" if len(prepared.unmatched) > 50 else ""), icon="⚠️")
+        if prepared.missing:
+            st.info(f"{len(prepared.missing)} xã của tỉnh chưa có ranh giới: "
+                    + ", ".join(literal(name) for name in prepared.missing[:30])
+                    + ("…" if len(prepared.missing) > 30 else "") + ".", icon="ℹ️")
+
+
 render_damaged_journal()
 if st.session_state.get("admin_receipt"):
     st.success(st.session_state.pop("admin_receipt"))
-accounts_tab, settings_tab = st.tabs(["Tài khoản", "Cài đặt"])
+accounts_tab, frameworks_tab, map_tab, settings_tab = st.tabs(["Tài khoản", "Bộ khung chỉ số", "Bản đồ xã", "Cài đặt"])
 with accounts_tab:
     if may_manage_accounts(account):
         render_accounts(account, store)
     else:
         st.info("Tài khoản của bạn không quản lý được tài khoản khác.")
+with frameworks_tab:
+    render_frameworks(account)
+with map_tab:
+    render_boundaries(account)
 with settings_tab:
     render_settings(account, store)

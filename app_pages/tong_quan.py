@@ -8,14 +8,12 @@ import streamlit as st
 from queries.cycle import calendar
 from queries.db import previous_month
 from queries.plans.projection import NOT_ENOUGH_DATA, PROJECTED_MET, PROJECTED_NOT_MET
-from queries.settings import PILLARS
 from queries.text import format_date
-from ui import charts, cycle, filters, page, plan_charts
+from ui import charts, cycle, filters, maps, page, plan_charts
+from ui import frameworks as fw
 from ui.downloads import chart_downloads, pack_download, table_downloads
 from ui.format import delta, format_score, format_share, vi_table
 from ui.state import database, query
-
-PILLAR_CODES = [code for code, _ in PILLARS]
 
 page.header(
     "Tổng quan",
@@ -42,9 +40,12 @@ scored = ranking.filter(pl.col("score").is_not_null())
 if ranking.is_empty() or scored.is_empty():
     page.empty(page.no_targets_message(scope.province_label, scope.year), title="Chưa có chỉ tiêu")
     st.stop()
+framework = fw.for_month(scope.period)
+GROUPS = framework.groups
+scored = fw.with_group_columns(scored, framework, scope.period, scope.province)
 
 status = query("indicator_status", period=scope.period, province=scope.province, commune=None)
-status = status.filter(pl.col("pillar").is_in(PILLAR_CODES))
+status = framework.group_of(status)
 reporting = query("reporting_by_commune", period=scope.period, province=scope.province, commune=None)
 history = query("scores_by_month", period_from=scope.period.replace(day=1, year=scope.period.year - 1),
                 period_to=scope.period, province=scope.province, commune=None)
@@ -119,18 +120,18 @@ with st.expander("Các mức tình trạng nghĩa là gì?"):
 
 # ---- projection to December ----------------------------------------------------------------------
 projection = query("projection_by_indicator", period=scope.period, province=scope.province, commune=None)
-projection = projection.filter(pl.col("pillar").is_in(PILLAR_CODES))
+projection = framework.group_of(projection)
 page.section("Dự báo đến cuối năm",
              f"Nếu giữ xu hướng từ đầu năm {scope.year}, bao nhiêu lượt chỉ tiêu sẽ không đạt mục tiêu vào tháng 12.")
 by_pillar = (
-    projection.group_by("pillar").agg(
+    projection.group_by(pl.col("group_code").alias("pillar")).agg(
         pl.len().alias("n"),
         (pl.col("projected_status") == PROJECTED_NOT_MET).sum().alias("n_missed"),
         (pl.col("projected_status") == PROJECTED_MET).sum().alias("n_met"),
         (pl.col("projected_status") == NOT_ENOUGH_DATA).sum().alias("n_unknown"),
     )
-    .join(pl.DataFrame({"pillar": PILLAR_CODES, "pillar_name": [n for _, n in PILLARS],
-                        "order": list(range(len(PILLARS)))}), on="pillar")
+    .join(pl.DataFrame({"pillar": framework.codes, "pillar_name": [n for _, n in GROUPS],
+                        "order": list(range(len(GROUPS)))}), on="pillar")
     .with_columns(pl.struct("n", "n_missed", "n_unknown").map_elements(
         lambda r: format_share(r["n_missed"], r["n"] - r["n_unknown"]), return_dtype=pl.Utf8).alias("share_missed"))
     .sort("order")
@@ -157,7 +158,7 @@ with outlook_table:
             by_pillar.select("pillar_name", "n_missed", "n_met", "n_unknown", "share_missed"),
             hide_index=True,
             column_config={
-                "pillar_name": st.column_config.TextColumn("Trụ cột", width=160),
+                "pillar_name": st.column_config.TextColumn(framework.word.capitalize(), width=160),
                 "n_missed": st.column_config.NumberColumn("⚠️ Không đạt", format="%d", width=90,
                                                           help="Lượt chỉ tiêu dự kiến không đạt"),
                 "n_met": st.column_config.NumberColumn("✅ Đạt", format="%d", width=60, help="Lượt dự kiến đạt"),
@@ -178,15 +179,15 @@ with left:
     charts.show(histogram, key="tq-hist")
     chart_downloads(histogram, "Phân bố điểm các xã", "tq-hist", caption=caption)
 with middle:
-    page.section("Điểm từng trụ cột", "Trung bình các xã; trụ cột thấp là nơi cả tỉnh đang chậm.")
+    page.section(f"Điểm từng {framework.word}", f"Trung bình các xã; {framework.word} thấp là nơi cả tỉnh đang chậm.")
     pillar_frame = pl.DataFrame({
-        "pillar_name": [name for _, name in PILLARS],
-        "score": [scored[code].mean() for code in PILLAR_CODES],
-        "order": list(range(len(PILLARS))),
+        "pillar_name": [name for _, name in GROUPS],
+        "score": [scored[code].mean() for code in framework.codes],
+        "order": list(range(len(GROUPS))),
     }).filter(pl.col("score").is_not_null())
     bars = charts.pillar_bars(pillar_frame)
     charts.show(bars, key="tq-pillars")
-    chart_downloads(bars, "Điểm trung bình từng trụ cột", "tq-pillars", caption=caption)
+    chart_downloads(bars, f"Điểm trung bình từng {framework.word}", "tq-pillars", caption=caption)
 with right:
     page.section("Qua các tháng", "Điểm trung bình các xã, 12 tháng gần nhất.")
     if monthly.height > 1:
@@ -197,11 +198,11 @@ with right:
         page.empty("Chưa đủ hai tháng có điểm để vẽ diễn biến.")
 
 # ---- communes most behind ------------------------------------------------------------------
-page.section("Các xã cần quan tâm nhất", "Các xã điểm thấp nhất tháng này (tối đa mười xã), trụ cột yếu nhất "
+page.section("Các xã cần quan tâm nhất", f"Các xã điểm thấp nhất tháng này (tối đa mười xã), {framework.word} yếu nhất "
              "của mỗi xã và số chỉ tiêu đang chậm. Bấm “Xem hồ sơ” để biết vì sao.")
 behind_counts = (status.filter(pl.col("status").is_in(list(charts.BEHIND)))
                  .group_by("commune_id").agg(pl.len().alias("n_behind")))
-pillar_names = dict(PILLARS)
+pillar_names = framework.names
 weakest = (
     scored.reverse().head(10)  # ranking order: rank, then name in Vietnamese order
     .join(behind_counts, on="commune_id", how="left")
@@ -210,7 +211,7 @@ weakest = (
 )
 weak_rows = []
 for row in weakest.iter_rows(named=True):
-    present = [(row[c], c) for c in PILLAR_CODES if row[c] is not None]
+    present = [(row[c], c) for c in framework.codes if row[c] is not None]
     low = min(present) if present else None
     weak_rows.append(f"{pillar_names[low[1]]} ({format_score(low[0], 1)})" if low else "–")
 weakest = weakest.with_columns(
@@ -232,7 +233,7 @@ st.dataframe(
         "province": st.column_config.TextColumn("Tỉnh"),
         "score": st.column_config.NumberColumn("Điểm", help="Điểm tổng 0–100"),
         "score_change": st.column_config.NumberColumn("Thay đổi", help="So với tháng trước (điểm)"),
-        "weakest_pillar": st.column_config.TextColumn("Trụ cột yếu nhất"),
+        "weakest_pillar": st.column_config.TextColumn(f"{framework.word.capitalize()} yếu nhất"),
         "n_behind": st.column_config.NumberColumn("Chỉ tiêu đang chậm", format="%d",
                                                   help="Cần đẩy nhanh, chậm hoặc đi lùi"),
         "reported": st.column_config.TextColumn("Tháng này"),
@@ -243,16 +244,21 @@ st.dataframe(
 table_downloads(
     table.drop("link"), "Các xã cần quan tâm nhất", "tq-weakest-dl",
     headings={"rank": "Hạng", "commune_name": "Xã", "province": "Tỉnh", "score": "Điểm",
-              "score_change": "Thay đổi điểm", "weakest_pillar": "Trụ cột yếu nhất",
+              "score_change": "Thay đổi điểm", "weakest_pillar": f"{framework.word.capitalize()} yếu nhất",
               "n_behind": "Số chỉ tiêu đang chậm", "reported": "Báo cáo tháng này"},
     number_formats={"score": "0.00", "score_change": "0.00"},
     title=f"Các xã cần quan tâm nhất – {caption}",
 )
 
+# ---- map ------------------------------------------------------------------------------------
+page.section("Bản đồ các xã", "Xã nào đang chậm, ở đâu: mỗi xã tô theo khoảng điểm tổng, hoặc theo tình hình báo cáo "
+             "tháng này. Bấm vào chấm giữa một xã để mở hồ sơ xã.")
+maps.commune_map("tq-map", scope.province, scope.period, reports=True)
+
 # ---- heat map -------------------------------------------------------------------------------
-page.section("Điểm từng trụ cột của các xã",
-             "Mỗi hàng là một xã, xếp từ điểm tổng cao xuống thấp; ô màu cam là trụ cột còn yếu, "
-             "màu xanh là trụ cột tốt. Số trong ô là điểm (0–100).")
-heat = charts.heatmap(scored, list(PILLARS))  # already in rank order
+page.section(f"Điểm từng {framework.word} của các xã",
+             f"Mỗi hàng là một xã, xếp từ điểm tổng cao xuống thấp; ô màu cam là {framework.word} còn yếu, "
+             f"màu xanh là {framework.word} tốt. Số trong ô là điểm (0–100).")
+heat = charts.heatmap(scored, GROUPS)  # already in rank order
 charts.show(heat, key="tq-heat")
-chart_downloads(heat, "Điểm từng trụ cột của các xã", "tq-heat", caption=caption)
+chart_downloads(heat, f"Điểm từng {framework.word} của các xã", "tq-heat", caption=caption)

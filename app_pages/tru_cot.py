@@ -1,19 +1,18 @@
-"""Trụ cột: one pillar, indicator by indicator — who is behind on what, and is the province
-on the path to its targets."""
+"""Trụ cột: one pillar (one group of the month's framework), indicator by indicator — who is
+behind on what, where, and is the province on the path to its targets."""
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
 from queries.db import previous_month
-from queries.settings import PILLARS
 from queries.status import STATUS_ICONS
-from ui import charts, filters, page
+from ui import charts, filters, maps, page
+from ui import frameworks as fw
 from ui.downloads import chart_downloads, table_downloads
 from ui.format import UNIT_SUFFIX, delta, format_score, format_share, value_text
 from ui.state import query
 
-PILLAR_NAMES = dict(PILLARS)
 SHOW_BEHIND = 30
 
 page.header(
@@ -26,31 +25,43 @@ scope = filters.scope_filters(slots)
 if scope is None:
     page.empty(page.NO_COMMUNES)
     st.stop()
-pillar = filters.pillar_filter(slots[2])
+framework = fw.for_month(scope.period)
+word = framework.word.capitalize()
+pillar = filters.pillar_filter(slots[2], groups=framework.groups, label=word)
 filters.keep_only(("tinh", "thang", "tru_cot", "chi_tieu"))
-pillar_name = PILLAR_NAMES[pillar]
-page.scope_line(scope.province_label, scope.month_label, f"Trụ cột {pillar_name}")
+pillar_name = framework.names[pillar]
+page.scope_line(scope.province_label, scope.month_label, f"{word} {pillar_name}")
 
 status = query("indicator_status", period=scope.period, province=scope.province, commune=None)
 page.demo_notice(status["is_demo"])
-status = status.filter(pl.col("pillar") == pillar)
+status = framework.group_of(status).filter(pl.col("group_code") == pillar)
 if status.is_empty():
     page.empty(
-        f"Không xã nào của {scope.province_label.lower().replace('tỉnh', 'tỉnh', 1)} có chỉ tiêu thuộc trụ cột "
-        f"{pillar_name} năm {scope.year}. Hãy chọn trụ cột khác hoặc một tháng của năm có kế hoạch.",
+        f"Không xã nào của {scope.province_label.lower().replace('tỉnh', 'tỉnh', 1)} có chỉ tiêu thuộc "
+        f"{framework.word} {pillar_name} năm {scope.year}. Hãy chọn {framework.word} khác hoặc một tháng của năm "
+        "có kế hoạch.",
         title="Chưa có chỉ tiêu",
     )
     st.stop()
 
-caption = " · ".join([scope.province_label, scope.month_label, f"Trụ cột {pillar_name}"]
+caption = " · ".join([scope.province_label, scope.month_label, f"{word} {pillar_name}"]
                      + (["Dữ liệu minh họa"] if status["is_demo"].any() else []))
-history = query("scores_by_month", period_from=previous_month(scope.period), period_to=scope.period,
-                province=scope.province, commune=None)
-weights = query("pillar_weights")
+weights = query("framework_groups", framework=framework.key, period=None)
+if framework.only_six:
+    history = query("scores_by_month", period_from=previous_month(scope.period), period_to=scope.period,
+                    province=scope.province, commune=None)
+    now = history.filter(pl.col("period") == scope.period)[pillar].mean()
+    before = history.filter(pl.col("period") == previous_month(scope.period))[pillar].mean()
+else:  # a group the six pillars' columns do not hold: the month's kept group scores
+    group_scores = [query("group_scores_by_month", period=month, province=scope.province, commune=None,
+                           framework=None)
+                    .filter(pl.col("group_code") == pillar)["group_score"].mean()
+                    for month in (scope.period, previous_month(scope.period))]
+    now, before = group_scores
+    if framework.key != fw.for_month(previous_month(scope.period)).key:
+        before = None  # last month was scored under another framework: no like-for-like change
 
 # ---- headline -----------------------------------------------------------------------------
-now = history.filter(pl.col("period") == scope.period)[pillar].mean()
-before = history.filter(pl.col("period") == previous_month(scope.period))[pillar].mean()
 weight = weights.filter(pl.col("code") == pillar)["weight"]
 total_weight = weights["weight"].sum()
 n = status.height
@@ -62,7 +73,8 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric(f"Điểm {pillar_name.lower()} trung bình", format_score(now),
           **delta(now - before if now is not None and before is not None else None),
           border=True, height="stretch",
-          help="Trung bình điểm trụ cột (0–100) của các xã có chỉ tiêu thuộc trụ cột này; mũi tên: so với tháng trước.")
+          help=f"Trung bình điểm {framework.word} (0–100) của các xã có chỉ tiêu thuộc {framework.word} này; mũi tên: so "
+               "với tháng trước.")
 m2.metric("Trọng số trong điểm tổng",
           format_share(float(weight[0]), float(total_weight)) if weight.len() else "–",
           delta=f"{format_score(weight[0], 0)}/{format_score(total_weight, 0)}" if weight.len() else None,
@@ -85,7 +97,7 @@ counts = (status.group_by("indicator", "status").agg(pl.len().alias("n"))
 by_indicator = charts.status_by_category(counts, "indicator_label", "Chỉ tiêu",
                                          sort=[labels[c] for c in indicators["indicator"].to_list()])
 charts.show(by_indicator, key="tc-status")
-chart_downloads(by_indicator, f"Tình trạng chỉ tiêu trụ cột {pillar_name}", "tc-status", caption=caption)
+chart_downloads(by_indicator, f"Tình trạng chỉ tiêu {framework.word} {pillar_name}", "tc-status", caption=caption)
 
 summary = (
     status.group_by("indicator").agg(
@@ -127,13 +139,18 @@ st.dataframe(
 table_downloads(
     summary.select("indicator", "indicator_name", "n", "n_achieved", "n_on_track", "n_behind", "n_missing",
                    "mean_value", "mean_target"),
-    f"Chỉ tiêu trụ cột {pillar_name}", "tc-summary-dl",
+    f"Chỉ tiêu {framework.word} {pillar_name}", "tc-summary-dl",
     headings={"indicator": "Mã", "indicator_name": "Chỉ tiêu", "n": "Số xã được giao", "n_achieved": "Đạt",
               "n_on_track": "Đúng tiến độ", "n_behind": "Đang chậm", "n_missing": "Chưa có số liệu",
               "mean_value": "Giá trị trung bình", "mean_target": "Mục tiêu trung bình"},
     number_formats={"mean_value": "0.0", "mean_target": "0.0"},
-    title=f"Chỉ tiêu trụ cột {pillar_name} – {caption}",
+    title=f"Chỉ tiêu {framework.word} {pillar_name} – {caption}",
 )
+
+# ---- where: the map ---------------------------------------------------------------------------
+page.section(f"Bản đồ điểm {pillar_name.lower()}", f"Mỗi xã tô theo khoảng điểm {framework.word} này; xã xám chưa có "
+             "điểm. Bấm vào chấm giữa một xã để mở hồ sơ xã.")
+maps.commune_map("tc-map", scope.province, scope.period, group=(pillar, pillar_name))
 
 # ---- one indicator: trend and communes ------------------------------------------------------
 page.section("Từng chỉ tiêu: diễn biến và từng xã")
@@ -143,7 +160,7 @@ row = indicators.filter(pl.col("indicator") == indicator).row(0, named=True)
 suffix = UNIT_SUFFIX.get(row["unit"] or "", "")
 
 trend = query("indicator_trend", period=scope.period, province=scope.province, commune=None,
-              pillar=pillar, indicator=indicator)
+              pillar=None, indicator=indicator)
 st.markdown(f"**Trung bình các xã được giao: giá trị, mục tiêu năm {scope.year} và lộ trình cần đạt**")
 if trend.filter(pl.col("value").is_not_null()).is_empty():
     page.empty(f"Chưa có số liệu của chỉ tiêu {indicator} trong năm {scope.year}.")

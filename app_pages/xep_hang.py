@@ -1,46 +1,65 @@
-"""Xếp hạng: who leads and who lags, in one province or across all of them."""
+"""Xếp hạng: who leads and who lags, in one province or across all of them; and what the ranking
+would be under other group weights (what-if), beside the official one."""
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
-from queries.settings import PILLARS
 from queries.text import fold
-from ui import filters, page
+from ui import filters, page, whatif
+from ui import frameworks as fw
 from ui.cycle import score_basis_caption
 from ui.downloads import table_downloads
 from ui.format import change_style, format_rank_change, vi_table
+from ui.markdown import literal
 from ui.state import database, query
 
-PILLAR_CODES = [code for code, _ in PILLARS]
-SHORT = {"HT": "Hạ tầng", "NL": "Nhân lực", "AT": "ATTT", "CQ": "Chính quyền", "KT": "Kinh tế", "XH": "Xã hội"}
+SHORT = {"HT": "Hạ tầng", "NL": "Nhân lực", "AT": "ATTT", "CQ": "Chính quyền", "KT": "Kinh tế", "XH": "Xã hội",
+         "NT": "Nhận thức", "TC": "Thể chế"}
 SORTS = {
     "hang": "Hạng (cao xuống thấp)",
     "ten": "Tên xã (A → Z)",
     "tien_bo": "Tiến bộ nhiều nhất so với tháng trước",
     "tut": "Tụt nhiều nhất so với tháng trước",
-    **{code: f"Điểm {name.lower()}" for code, name in PILLARS},
 }
 
 page.header(
     "Xếp hạng",
-    "Xã nào dẫn đầu, xã nào đứng cuối: điểm tổng, điểm sáu trụ cột, tỷ lệ chỉ tiêu có số liệu, "
-    "thay đổi hạng so với tháng trước và diễn biến 12 tháng.",
+    "Xã nào dẫn đầu, xã nào đứng cuối: điểm tổng, điểm từng nhóm chỉ số, tỷ lệ chỉ tiêu có số liệu, "
+    "thay đổi hạng so với tháng trước và diễn biến 12 tháng; thử trọng số khác để xem xếp hạng thay đổi ra sao.",
 )
 slots = page.filter_row(4, [1, 1, 1.2, 1.2])
 scope = filters.scope_filters(slots, allow_all=True)
 if scope is None:
     page.empty(page.NO_COMMUNES)
     st.stop()
+framework = fw.for_month(scope.period)
+group_codes = framework.codes
+sorts = {**SORTS, **{code: f"Điểm {name.lower()}" for code, name in framework.groups}}
 search = slots[2].text_input("Tìm xã", key="xh_tim", placeholder="Gõ tên xã, có dấu hay không đều được")
-sort = slots[3].selectbox("Sắp xếp theo", list(SORTS), format_func=SORTS.get, key="xh_sap_xep")
-filters.keep_only(("tinh", "thang"))
+sort = slots[3].selectbox("Sắp xếp theo", list(sorts), format_func=sorts.get, key="xh_sap_xep")
+filters.keep_only(("tinh", "thang", whatif.URL_WEIGHTS, whatif.URL_FRAMEWORK))
 page.scope_line(scope.province_label, scope.month_label)
 
 ranking = query("ranking_by_month", period=scope.period, province=scope.province)
 page.demo_notice(ranking["is_demo"])
 if ranking.filter(pl.col("score").is_not_null()).is_empty():
     page.empty(page.no_targets_message(scope.province_label, scope.year), title="Chưa có xếp hạng")
+    st.stop()
+ranking = fw.with_group_columns(ranking, framework, scope.period, scope.province)
+st.caption(f"Điểm tháng này tính theo bộ khung **{literal(framework.label)}**.")
+
+# ---- what-if weights --------------------------------------------------------------------------
+if st.toggle("Thử trọng số giả định", value=whatif.active(), key="xh_gia_dinh",
+             help="Kéo trọng số các nhóm để xem xếp hạng thay đổi ra sao. Không thay đổi số liệu nào đã lưu; "
+                  "địa chỉ trang giữ các trọng số để gửi cho người khác."):
+    panel = st.container(border=True)
+    chosen_key = whatif.choose_framework(panel, framework, fw.every_framework())
+    chosen = framework if chosen_key == framework.key else fw.for_month(scope.period, chosen_key)
+    weights = whatif.sliders(panel, chosen.key, chosen.groups, chosen.weights)
+    what_if = query("whatif_ranking", period=scope.period, province=scope.province, framework=chosen.key,
+                    weights=[weights[code] for code in chosen.codes])
+    whatif.comparison(what_if, chosen, weights, scope, framework)
     st.stop()
 
 history = query("scores_by_month", period_from=scope.period.replace(year=scope.period.year - 1),
@@ -73,7 +92,7 @@ elif sort == "tien_bo":
     table = table.sort(["rank_change", "rank"], descending=[True, False], nulls_last=True)
 elif sort == "tut":
     table = table.sort(["rank_change", "rank"], descending=[False, False], nulls_last=True)
-elif sort in PILLAR_CODES:
+elif sort in group_codes:
     table = table.sort([sort, "rank"], descending=[True, False], nulls_last=True)
 
 if ranking.filter(pl.col("n_reported") > 0).is_empty():
@@ -92,14 +111,14 @@ if table.is_empty():
     st.stop()
 
 columns = ["rank", "change", "link", *(["province"] if scope.province is None else []), "score",
-           *PILLAR_CODES, "coverage", "trend"]
+           *group_codes, "coverage", "trend"]
 shown = table.select(columns)
 pillar_config = {
-    code: st.column_config.NumberColumn(SHORT[code], help=f"Điểm trụ cột {name} (0–100)", width=68)
-    for code, name in PILLARS
+    code: st.column_config.NumberColumn(SHORT.get(code, code), help=f"Điểm nhóm {name} (0–100)", width=68)
+    for code, name in framework.groups
 }
 st.dataframe(
-    vi_table(shown, decimals={"score": 2, **{c: 1 for c in PILLAR_CODES}}, percent={"coverage": 0},
+    vi_table(shown, decimals={"score": 2, **{c: 1 for c in group_codes}}, percent={"coverage": 0},
              styles={"change": change_style}),
     hide_index=True,
     height=min(36 + 35 * shown.height, 740),
@@ -111,7 +130,7 @@ st.dataframe(
                                             help="Bấm tên xã để mở hồ sơ xã"),
         "province": st.column_config.TextColumn("Tỉnh", width=90),
         "score": st.column_config.NumberColumn("Điểm tổng", width=64, help="Điểm tổng 0–100: trung bình có "
-                                               "trọng số của sáu trụ cột"),
+                                               "trọng số của các nhóm chỉ số"),
         **pillar_config,
         "coverage": st.column_config.NumberColumn("Có số liệu", width=70,
                                                   help="Tỷ lệ chỉ tiêu được giao đã có số liệu"),
@@ -120,16 +139,16 @@ st.dataframe(
     },
     key="xh-bang",
 )
-export = table.select("rank", "commune_name", "province", "score", *PILLAR_CODES, "coverage",
+export = table.select("rank", "commune_name", "province", "score", *group_codes, "coverage",
                       "rank_change", "score_change", "n_targets", "n_reported", "n_achieved")
 table_downloads(
     export, f"Xếp hạng {scope.province_label} {scope.month_label}", "xh-bang-dl",
     headings={"rank": "Hạng", "commune_name": "Xã", "province": "Tỉnh", "score": "Điểm tổng (0–100)",
-              **{code: name for code, name in PILLARS}, "coverage": "Tỷ lệ chỉ tiêu có số liệu",
+              **dict(framework.groups), "coverage": "Tỷ lệ chỉ tiêu có số liệu",
               "rank_change": "Thay đổi hạng", "score_change": "Thay đổi điểm", "n_targets": "Số chỉ tiêu",
               "n_reported": "Số chỉ tiêu có số liệu", "n_achieved": "Số chỉ tiêu đạt"},
-    number_formats={"score": "0.00", **{c: "0.00" for c in PILLAR_CODES}, "coverage": "0.0%",
+    number_formats={"score": "0.00", **{c: "0.00" for c in group_codes}, "coverage": "0.0%",
                     "score_change": "0.00"},
-    title=f"Xếp hạng chuyển đổi số cấp xã – {scope.province_label} – {scope.month_label}"
+    title=f"Xếp hạng chuyển đổi số cấp xã – {scope.province_label} – {scope.month_label} – bộ khung {framework.label}"
           + (" (dữ liệu minh họa)" if ranking["is_demo"].any() else ""),
 )

@@ -38,6 +38,7 @@ import polars as pl
 from queries import clock
 from queries.data import sql_header, sql_text
 from queries.engine import build, snapshot
+from queries.frameworks import registry as frameworks
 from queries.settings import DATA_DIR, load_settings, store_dir
 from queries.store import open_sources
 
@@ -94,10 +95,12 @@ class Database:
 
     # ---- versions ------------------------------------------------------------------------
     def _settings_version(self):
+        """settings.json and the frameworks loaded (queries/frameworks): both change the method."""
         try:
-            return os.stat(self.store.root / "settings.json").st_mtime_ns
+            settings = os.stat(self.store.root / "settings.json").st_mtime_ns
         except FileNotFoundError:
-            return 0
+            settings = 0
+        return settings, frameworks.stamp(self.store.root)
 
     def store_version(self) -> tuple:
         """What the stores hold now: changes with any commit and any edit of settings.json."""
@@ -228,6 +231,7 @@ class Database:
                 cursor = con.cursor()
                 cursor.execute("begin transaction")
                 build.load_static(cursor, self.data_dir, settings)
+                build.load_frameworks(cursor, self.data_dir, self.store.root, settings)
                 build.build_base(cursor, self.data_dir, self.sources)
                 build.build_derived(cursor)
                 build.fill_score_cache(cursor, build.months_people_open(cursor, clock.today()))
@@ -261,7 +265,15 @@ class Database:
         settings_changed = settings != self.settings
         method_changed = any(settings[name] != self.settings.get(name) for name in SCORING_SETTINGS)
         changes = {name: store.changes(self._offsets.get(name, 0)) for name, store in self.sources}
-        if not settings_changed and not any(entries for entries, _ in changes.values()):
+        # loads.json's stamp is in the version: look in the tables only when it moved (or at first)
+        frameworks_changed = self._version is None or target[-1][1] != self._version[-1][1]
+        if frameworks_changed:
+            reader = self._con.cursor()
+            try:
+                frameworks_changed = build.frameworks_stale(reader, self.data_dir, self.store.root)
+            finally:
+                reader.close()
+        if not settings_changed and not frameworks_changed and not any(entries for entries, _ in changes.values()):
             self._version = target  # nothing that changes a table (the first look at a snapshot)
             return
         try:
@@ -279,7 +291,9 @@ class Database:
                 touched |= build.apply_changes(cursor, name, priority, store, entries)
             if settings_changed:
                 build.load_settings_tables(cursor, settings)
-            if method_changed:
+            if settings_changed or frameworks_changed:
+                build.load_frameworks(cursor, self.data_dir, self.store.root, settings)
+            if method_changed or frameworks_changed:
                 build.build_derived(cursor)  # every score depends on these
                 self._cached_months = set()  # before the commit empties the cache for readers
             else:

@@ -30,7 +30,8 @@ from queries.errors import UserFacingError
 from queries.text import nfc, province_key
 
 # Answers that hold nothing of any commune: given to anyone who may browse.
-NO_COMMUNE_DATA = frozenset({"pillar_weights"})
+NO_COMMUNE_DATA = frozenset({"pillar_weights", "frameworks", "framework_groups", "framework_members", "framework_of_years",
+                             "indicator_catalog"})
 LOGIN_TO_READ = "Hãy đăng nhập để xem số liệu."
 
 

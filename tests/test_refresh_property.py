@@ -22,7 +22,7 @@ TABLES = ("communes", "targets", "actuals", "actuals_intervals", "actuals_first_
           "month_reviews", "report_receipts", "scored_actuals", "spending", "spending_history",
           "tasks_history", "task_updates", "evidence", "upload_communes",
           "actuals_history", "targets_history", "communes_history", "uploads", "reviews",
-          "commune_scores_cache", "ranking_cache")
+          "commune_scores_cache", "ranking_cache", "group_scores_cache", "whatif_cache")
 
 actual_rows = st.lists(st.tuples(st.sampled_from(COMMUNES), st.sampled_from(INDICATORS),
                                  st.sampled_from(MONTHS), st.integers(0, 100)), min_size=1, max_size=4)
@@ -95,7 +95,8 @@ def tables(db: Database) -> dict[str, pl.DataFrame]:
     # The caches may hold other months too (the build fills the months pages open on, which
     # move as results arrive): compare the months both were asked for. A month's ranks are
     # only served once the month before is cached too, so compare the ranked months.
-    months = {"commune_scores_cache": MONTHS[1:], "ranking_cache": (MONTHS[2], MONTHS[4])}
+    months = {"commune_scores_cache": MONTHS[1:], "ranking_cache": (MONTHS[2], MONTHS[4]),
+              "group_scores_cache": MONTHS[1:], "whatif_cache": (MONTHS[2], MONTHS[4])}
     return {name: db.sql(f"select * from {name} where list_contains($months, period) order by all",
                          months=list(months[name])) if name in months
             else db.sql(f"select * from {name} order by all") for name in TABLES}

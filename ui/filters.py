@@ -3,6 +3,7 @@ the URL so a copied link opens the same view, and kept across pages within a ses
 
 URL keys: ?tinh=Minh Họa&thang=2026-11&xa=<commune_id>&tru_cot=HT&chi_tieu=HT02
           &so_sanh=<id>,<id>&don_vi=<lead unit>
+          &trong_so=HT:20,NL:10,…&bo_khung=<framework id>   (what-if weights, ui/whatif.py)
 A value comes from, in order: the URL, the choice made earlier in this session (switching
 pages drops the URL's query), the default. A value that is not valid here (a commune of
 another province, a month without data) is ignored and the next source is used.
@@ -27,7 +28,7 @@ from ui.markdown import literal
 from ui.state import query, reader
 
 ALL_PROVINCES = "tat-ca"
-PARAMS = ("tinh", "thang", "xa", "tru_cot", "chi_tieu", "so_sanh", "don_vi")
+PARAMS = ("tinh", "thang", "xa", "tru_cot", "chi_tieu", "so_sanh", "don_vi", "trong_so", "bo_khung")
 _PERSIST = "_dti_{}"
 _WIDGET = "dti_{}"
 
@@ -252,14 +253,16 @@ def commune_filter(container, communes: pl.DataFrame, *, search_container=None,
     return _select(container, label, "xa", options, names, default if default in options else options[0])
 
 
-def pillar_filter(container, *, allow_all: bool = False, default: str = "HT") -> str | None:
-    options = [code for code, _ in PILLARS]
-    labels = {code: name for code, name in PILLARS}
+def pillar_filter(container, *, allow_all: bool = False, default: str = "HT",
+                  groups: Sequence[tuple[str, str]] = PILLARS, label: str = "Trụ cột") -> str | None:
+    """One pillar, or one group of the month's framework (`groups`: (code, name) in order)."""
+    options = [code for code, _ in groups]
+    labels = {code: name for code, name in groups}
     if allow_all:
         options = ["tat-ca", *options]
-        labels["tat-ca"] = "Tất cả trụ cột"
+        labels["tat-ca"] = f"Tất cả {label.lower()}"
         default = "tat-ca"
-    chosen = _select(container, "Trụ cột", "tru_cot", options, labels, default,
+    chosen = _select(container, label, "tru_cot", options, labels, default,
                      match=lambda v: v.upper() if v.upper() in labels else (v if v in labels else None),
                      forget=("chi_tieu",))
     return None if chosen == "tat-ca" else chosen

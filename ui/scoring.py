@@ -15,11 +15,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from queries.settings import PILLARS
 from queries.text import format_number
 from ui.format import value_text
-
-PILLAR_CODES = [code for code, _ in PILLARS]
 
 
 @dataclass(frozen=True)
@@ -31,8 +28,11 @@ class Explanation:
 
 
 def explain_score(indicators: pl.DataFrame, weights: pl.DataFrame) -> Explanation:
-    """indicators: rows of the `commune_indicators` query; weights: `pillar_weights`."""
-    rows = indicators.filter(pl.col("pillar").is_in(PILLAR_CODES))
+    """indicators: rows of the `commune_indicators` query (their `pillar` the group of the month's
+    framework: ui.frameworks.regroup); weights: `pillar_weights` or `framework_groups` (code,
+    name_vi, weight, sort_order). Every member indicator weighs the same within its group, as in
+    the shipped frameworks."""
+    rows = indicators.filter(pl.col("pillar").is_in(weights["code"].to_list()))
     rule = indicators["unreported_rule"][0] if indicators.height and "unreported_rule" in indicators.columns else "zero"
     if rows.is_empty():
         return Explanation(None, pl.DataFrame(), pl.DataFrame(), "")
@@ -68,7 +68,8 @@ def explain_score(indicators: pl.DataFrame, weights: pl.DataFrame) -> Explanatio
         f"{row['pillar_name']} {format_number(row['pillar_score'], 2)} × {format_number(row['weight'], 0)}"
         for row in pillars.iter_rows(named=True)
     )
-    missing_pillars = [name for code, name in PILLARS if code not in pillars["pillar"].to_list()]
+    missing_pillars = [name for code, name in zip(weights["code"], weights["name_vi"])
+                       if code not in pillars["pillar"].to_list()]
     biggest = detail.filter(pl.col("lost") > 0).sort("lost", descending=True).head(3)
     unreported = rows.filter(pl.col("value").is_null()).height
     lines = [

@@ -43,6 +43,8 @@ ACTION_LABELS = {
     "password_set": "Đặt lại mật khẩu",
     "password_changed": "Đổi mật khẩu",
     "settings_changed": "Thay đổi cài đặt",
+    "framework_loaded": "Nạp bộ khung chỉ số",
+    "boundaries_loaded": "Tải lên ranh giới xã",
 }
 # Already committed in the store's journal, one line each: never appended here.
 JOURNAL_ACTIONS = ("upload", "undo", "redo", "review")  # "compact" is the store's housekeeping

@@ -2,13 +2,18 @@
 
 Base tables (what the files say):
     indicators, pillars, settings      the catalog and the method's settings
+    frameworks, framework_groups,      the frameworks known (queries/frameworks), their groups and
+    framework_members, year_frameworks member indicators, and the one in force each year
     uploads                            one row per upload of every store, with its journal seq
     <kind>_history                     every row ever loaded, where it came from, whether active
     reviews                            the province's appraisals of a commune's month
 Derived tables (computed from the base tables, per commune):
     communes, targets, actuals         the rows in force: the newest active upload wins per key
     actuals_intervals, ...             the files of queries/sql/derived/, one macro each
-    commune_scores_cache               scores of every commune for the months asked so far
+    group_scores_cache                 group scores of every commune under every framework (and,
+                                       as lists in each framework's order, whatif_cache), and
+    commune_scores_cache               overall scores under the year's framework, for the months
+                                       asked so far
 
 A full build computes the derived tables for every commune. A change (an upload, an undo, a
 review…) recomputes them for the communes it touched only, with the same SQL: the macros
@@ -23,6 +28,7 @@ import duckdb
 import polars as pl
 
 from queries.data import SQL_DIR, typed_columns
+from queries.frameworks import registry
 from queries.plans.tasks import TASK_CASTS, TASK_COLUMNS
 from queries.settings import PILLARS
 from queries.store import ROW_SCHEMAS, Store
@@ -55,7 +61,13 @@ REVIEW_COLUMNS = """seq BIGINT, source VARCHAR, commune_id VARCHAR, period DATE,
 # Derived tables after the rows in force, in the order they depend on each other.
 DERIVED = tuple(path.stem.split("_", 1)[1] for path in sorted((SQL_DIR / "derived").glob("*.sql")))
 SCORE_CACHE = "commune_scores_cache"
+GROUP_CACHE = "group_scores_cache"
 RANKING_CACHE = "ranking_cache"
+WHATIF_CACHE = "whatif_cache"
+# What macro group_scores answers (queries/sql/macros/01b_group_scores.sql): the cache of it must
+# exist before macro commune_scores, which reads it, is created.
+GROUP_CACHE_COLUMNS = """period DATE, commune_id VARCHAR, framework_key VARCHAR, group_code VARCHAR,
+    group_weight DOUBLE, group_score DOUBLE, n_targets INTEGER, n_reported INTEGER, n_achieved INTEGER"""
 
 
 def layout_files() -> list[Path]:
@@ -87,6 +99,54 @@ def load_settings_tables(con: duckdb.DuckDBPyConnection, settings: dict) -> None
     con.executemany("insert into pillars values (?, ?, ?, ?)", weights)
     con.execute("create or replace table settings (name VARCHAR, value VARCHAR)")
     con.executemany("insert into settings values (?, ?)", [(k, str(v)) for k, v in settings.items()])
+
+
+def load_frameworks(con: duckdb.DuckDBPyConnection, data_dir: Path, store_root: Path, settings: dict) -> None:
+    """The frameworks known (shipped and loaded), their groups and members, and the one in force
+    each year. The default framework's first version takes its weights from the settings
+    weight_<code> (they were the method's weights before frameworks were files)."""
+    frameworks = registry.every_framework(data_dir, store_root)
+    con.execute("""create or replace table frameworks (framework_key VARCHAR, framework_id VARCHAR,
+        version INTEGER, name_vi VARCHAR, year_from INTEGER, year_to INTEGER, status VARCHAR, document VARCHAR,
+        official BOOLEAN, shipped BOOLEAN, sort_order INTEGER)""")
+    con.execute("""create or replace table framework_groups (framework_key VARCHAR, code VARCHAR, name_vi VARCHAR,
+        weight DOUBLE, sort_order INTEGER)""")
+    con.execute("""create or replace table framework_members (framework_key VARCHAR, group_code VARCHAR,
+        indicator VARCHAR, weight DOUBLE)""")
+    shipped = {f.key for f in registry.shipped(data_dir)}
+    default_key = f"{registry.DEFAULT_ID}@1"
+    for order, f in enumerate(frameworks):
+        con.execute("insert into frameworks values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [f.key, f.id, f.version, f.name, f.year_from, f.year_to, f.status, f.document, f.official,
+                     f.key in shipped, order])
+        for g_order, group in enumerate(f.groups):
+            weight = group.weight
+            if f.key == default_key and f"weight_{group.code}" in settings:
+                weight = float(settings[f"weight_{group.code}"])
+            con.execute("insert into framework_groups values (?, ?, ?, ?, ?)",
+                        [f.key, group.code, group.name, weight, g_order])
+            con.executemany("insert into framework_members values (?, ?, ?, ?)",
+                            [(f.key, group.code, code, w) for code, w in group.members])
+    years = registry.in_force(data_dir, store_root)
+    con.execute("create or replace table year_frameworks (year INTEGER primary key, framework_key VARCHAR)")
+    con.executemany("insert into year_frameworks values (?, ?)", sorted(years.items()))
+    con.execute("""create or replace table framework_loads (seq INTEGER, framework_key VARCHAR, loaded_at VARCHAR,
+        loaded_by VARCHAR, file_name VARCHAR)""")
+    done = [(i, load.key, load.loaded_at, load.loaded_by, load.file_name)
+            for i, load in enumerate(registry.loads(store_root), start=1)]
+    if done:
+        con.executemany("insert into framework_loads values (?, ?, ?, ?, ?)", done)
+    con.execute("create or replace table framework_state (state VARCHAR)")
+    con.execute("insert into framework_state values (?)", [registry.state(data_dir, store_root)])
+
+
+def frameworks_stale(con: duckdb.DuckDBPyConnection, data_dir: Path, store_root: Path) -> bool:
+    """Whether a framework was loaded (or a shipped one changed) since the tables were built."""
+    try:
+        built = con.execute("select max(state) from framework_state").fetchone()[0]
+    except duckdb.CatalogException:  # tables made before frameworks were files
+        return True
+    return built != registry.state(data_dir, store_root)
 
 
 def _manifest_frame(sources: list[tuple[str, Store]]) -> pl.DataFrame:
@@ -193,6 +253,7 @@ def build_derived(con: duckdb.DuckDBPyConnection) -> None:
     for kind in KEYS:
         con.execute(f"create or replace table {kind} as {_current_in_scope(kind)} order by {KEYS[kind]}")
     # DuckDB binds a macro's tables when it is created: each step needs the one before.
+    con.execute(f"create table if not exists {GROUP_CACHE} ({GROUP_CACHE_COLUMNS})")
     for path in sorted((SQL_DIR / "derived").glob("*.sql")):
         table = path.stem.split("_", 1)[1]
         con.execute(path.read_text(encoding="utf-8"))
@@ -215,14 +276,10 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, communes: set[str]) -> None:
         con.execute(f"delete from {table} where commune_id in (select commune_id from refresh_scope)")
         con.execute(f"insert into {table} select * from {table}_in_scope()")
     months = [r[0] for r in con.execute(f"select period from {SCORE_CACHE}_months order by period").fetchall()]
-    con.execute(f"delete from {SCORE_CACHE} where commune_id in (select commune_id from refresh_scope)")
+    for table in (GROUP_CACHE, SCORE_CACHE, WHATIF_CACHE):
+        con.execute(f"delete from {table} where commune_id in (select commune_id from refresh_scope)")
     if months:
-        con.execute(
-            f"""insert into {SCORE_CACHE}
-            select * from commune_scores($first, $last, null, '@refresh_scope')
-            where period in (select period from {SCORE_CACHE}_months)""",
-            {"first": months[0], "last": months[-1]},
-        )
+        _score_months(con, months, "@refresh_scope")
         _rerank(con)
 
 
@@ -244,9 +301,11 @@ def create_macros(con: duckdb.DuckDBPyConnection) -> None:
 def reset_score_cache(con: duckdb.DuckDBPyConnection) -> None:
     """Forget every cached score and rank (the settings changed, or a full build)."""
     con.execute(f"create or replace table {SCORE_CACHE}_months (period DATE primary key)")
+    con.execute(f"create or replace table {GROUP_CACHE} ({GROUP_CACHE_COLUMNS})")
     con.execute(
-        f"create or replace table {SCORE_CACHE} as select * from commune_scores(null, null, null, null) limit 0"
+        f"create or replace table {SCORE_CACHE} as select * from commune_scores(null, null, null, null, true) limit 0"
     )
+    con.execute(f"create or replace table {WHATIF_CACHE} as select * from whatif_lists(null, null, null) limit 0")
     _run_files(con, "cache")  # macros over the score cache, which must exist first
     con.execute(f"create or replace table {RANKING_CACHE} as select * from ranking_of_cached_months() limit 0")
 
@@ -263,6 +322,10 @@ def months_people_open(con: duckdb.DuckDBPyConnection, today) -> list:
     return sorted(months)
 
 
+def _month_after(month):
+    return month.replace(year=month.year + 1, month=1) if month.month == 12 else month.replace(month=month.month + 1)
+
+
 def _month_before(month):
     return month.replace(year=month.year - 1, month=12) if month.month == 1 else month.replace(month=month.month - 1)
 
@@ -273,6 +336,28 @@ def _rerank(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"delete from {RANKING_CACHE}")
     # Stored in the order it is read: a month and scope is one run of rows.
     con.execute(f"insert into {RANKING_CACHE} select * from ranking_of_cached_months() order by period, scope, position")
+
+
+
+def _score_months(con: duckdb.DuckDBPyConnection, months: list, commune: str | None) -> None:
+    """Scores of these months (sorted) into the caches: the group scores under every framework
+    (scored once), then the overall scores summed from them."""
+    params = {"first": months[0], "last": months[-1], "commune": commune, "months": months}
+    con.execute(f"""insert into {GROUP_CACHE}
+        select * from group_scores($first, $last, null, $commune, '@all')
+        where period in (select unnest($months::DATE[]))
+        order by period, framework_key, commune_id""", params)
+    con.execute(f"""insert into {SCORE_CACHE}
+        select * from commune_scores($first, $last, null, $commune, true)
+        where period in (select unnest($months::DATE[]))""", params)
+    _whatif_months(con, months, commune)
+
+
+def _whatif_months(con: duckdb.DuckDBPyConnection, months: list, commune: str | None) -> None:
+    con.execute(f"""insert into {WHATIF_CACHE}
+        select * from whatif_lists($first, $last, $commune) where period in (select unnest($months::DATE[]))
+        order by period, framework_key, commune_id""",
+                {"first": months[0], "last": months[-1], "commune": commune, "months": months})
 
 
 def cached_months(con: duckdb.DuckDBPyConnection) -> set:
@@ -286,11 +371,12 @@ def fill_score_cache(con: duckdb.DuckDBPyConnection, months: list) -> None:
     missing = sorted(set(months) - cached)
     if not missing:
         return
-    con.execute(
-        f"""insert into {SCORE_CACHE}
-        select * from commune_scores($first, $last, null, null) where period in (select unnest($months::DATE[]))""",
-        {"first": missing[0], "last": missing[-1], "months": missing},
-    )
+    _score_months(con, missing, None)
+    # A month already kept whose month before was not: its what-if lists now have a month before.
+    after = sorted({_month_after(m) for m in missing} & (cached - set(missing)))
+    if after:
+        con.execute(f"delete from {WHATIF_CACHE} where period in (select unnest($months::DATE[]))", {"months": after})
+        _whatif_months(con, after, None)
     con.executemany(f"insert into {SCORE_CACHE}_months values (?)", [(m,) for m in missing])
     _rerank(con)
 

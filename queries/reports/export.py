@@ -1,6 +1,8 @@
 """Command-line export of the computed tables.
 
     python -m queries.export ranking    [--province P] [--period YYYY-MM] [--format csv|json|xlsx]
+                                        [--framework ID] [--weights GROUP=W,…]   (what-if: queries.reports.whatif)
+    python -m queries.export frameworks [--format csv|json|xlsx]
     python -m queries.export progress   [--province P] [--period YYYY-MM] [--format csv|json|xlsx]
     python -m queries.export compliance [--province P] [--period YYYY-MM] [--format csv|json|xlsx]
     python -m queries.export tasks      [--province P] [--commune C] [--as-of YYYY-MM-DD] [--format …]
@@ -28,6 +30,12 @@ for one province and goes to --out, by default tai-lieu-hop-<tinh>-<YYYY-MM>.pdf
 - `spending`: one object per commune, year and item: commune_name, province, year, item,
   planned, spent (whole đồng, null when not given), source (the document, or the upload).
 - `audit`: the audit log, oldest first: time (ISO 8601, UTC), user, action, details.
+- `frameworks`: every framework known (id, key, version, name, year_from, year_to, status,
+  in_force: the runs of years it scores, groups with their weights and indicators).
+- `ranking --framework ID --weights GROUP=W,…`: the what-if ranking (weights in percent,
+  summing to 100; a group left out weighs 0), today's fields plus framework, weights and the
+  official rank. Without --weights, the framework's own weights; without either, or with the
+  framework in force that month and no weights, exactly the stored ranking.
 - `template` writes the upload template the upload page offers (default: monthly results);
   with --province its "Danh mục" sheet lists only that province's communes. The CSV template
   is a heading line, the same for every province.
@@ -55,6 +63,7 @@ from queries.data import DataSource
 from queries.db import Database, get_database, month_start
 from queries.errors import UserFacingError
 from queries.ingest.catalog import CatalogDatabase
+from queries.reports import whatif
 from queries.reports.tables import to_xlsx_bytes
 from queries.settings import PILLARS, store_dir
 from queries.spreadsheet import to_csv_bytes
@@ -293,6 +302,7 @@ WHAT = {
     "ranking": "xếp hạng", "progress": "tiến độ chỉ tiêu (kèm dự báo cuối năm)",
     "compliance": "tình hình nộp báo cáo tháng", "tasks": "nhiệm vụ của kế hoạch", "spending": "kinh phí",
     "audit": "nhật ký hoạt động", "pack": "tài liệu họp (PDF)", "template": "tệp mẫu để tải số liệu lên",
+    "frameworks": "các bộ khung chỉ số (nhóm, trọng số, chỉ tiêu)",
 }
 
 
@@ -311,6 +321,8 @@ def _parser() -> VietnameseParser:
     parser.add_argument("--kind", choices=KINDS, default="actuals",
                         help="loại tệp mẫu (template): actuals kết quả hằng tháng, targets chỉ tiêu năm, "
                              "communes danh sách xã, tasks trạng thái nhiệm vụ, spending kinh phí")
+    parser.add_argument("--framework", help="bộ khung chỉ số cho xếp hạng giả định (ranking), ví dụ six-pillars")
+    parser.add_argument("--weights", help="trọng số giả định theo phần trăm, tổng 100 (ranking), ví dụ HT=20,CQ=30,…")
     parser.add_argument("--store", help="thư mục lưu dữ liệu tải lên (mặc định DTI_STORE hoặc ./store)")
     parser.add_argument("--database-url", metavar="URL",
                         help="cơ sở dữ liệu PostgreSQL dùng chung (mặc định: DTI_DATABASE_URL)")
@@ -352,8 +364,18 @@ def _export(args) -> bytes | None:
     except ValueError:
         raise UserError(f"Tháng “{args.period}” không đúng dạng YYYY-MM (ví dụ 2026-03).") from None
     as_of = parse_day(args.as_of, "--as-of")
+    if (args.framework or args.weights) and args.what != "ranking":
+        raise UserError("--framework và --weights chỉ dùng cho xếp hạng (ranking).")
     db = get_database(args.store)
+    if args.what == "frameworks":
+        return whatif.render_frameworks(whatif.frameworks_rows(db), fmt)
+    what_if = args.framework is not None or args.weights is not None
+    if what_if:  # the framework and the weights typed are checked before any table is built
+        whatif.choose(db.data_dir, db.store.root, period or month_start(clock.today()), args.framework,
+                      args.weights, db.settings)
     period = period or default_period(db)
+    choice = whatif.choose(db.data_dir, db.store.root, period, args.framework, args.weights,
+                           db.settings) if what_if else None
     province = resolve_province(db, args.province)
     scope = province or "tất cả các tỉnh"
     if args.what == "pack":
@@ -369,6 +391,9 @@ def _export(args) -> bytes | None:
         as_of = as_of or clock.today()
         return render_rows("tasks", tasks(db, province, commune, as_of), fmt,
                            f"Nhiệm vụ của kế hoạch – {scope} – đến ngày {as_of:%d/%m/%Y}")
+    if choice is not None and not choice.official:
+        return whatif.render_whatif(whatif.whatif_ranking(db, period, province, choice), choice, fmt,
+                                    whatif.whatif_title(choice, scope, period))
     frame = ranking(db, period, province) if args.what == "ranking" else progress(db, period, province)
     return render(args.what, frame, fmt, period, province)
 

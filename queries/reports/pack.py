@@ -278,7 +278,7 @@ def _method_page(pdf: _PackPDF, slide: Slide) -> None:
     pdf.set_fill_color(255, 255, 255)
 
 
-def ranking_table(ranking: pl.DataFrame) -> pl.DataFrame:
+def ranking_table(ranking: pl.DataFrame, groups=PILLARS) -> pl.DataFrame:
     """The full ranking as display text, Vietnamese headings (appendix of the pack)."""
     def num(v, d=1):
         return format_number(v, d) if v is not None else "–"
@@ -292,17 +292,18 @@ def ranking_table(ranking: pl.DataFrame) -> pl.DataFrame:
         "Hạng": [str(v) if v is not None else "–" for v in ranking["rank"].to_list()],
         "Xã": ranking["commune_name"].to_list(),
         "Điểm tổng": [num(v, 2) for v in ranking["score"].to_list()],
-        **{code: [num(v) for v in ranking[code].to_list()] for code, _ in PILLARS},
+        **{code: [num(v) for v in ranking[code].to_list()] for code, _ in groups},
         "Có số liệu": [format_percent(100 * v, 0) if v is not None else "–" for v in ranking["coverage"].to_list()],
         "So với tháng trước": [change(v) for v in ranking["rank_change"].to_list()],
     })
 
 
-def _appendix(pdf: _PackPDF, ranking: pl.DataFrame) -> None:
-    table = ranking_table(ranking)
+def _appendix(pdf: _PackPDF, ranking: pl.DataFrame, groups=PILLARS, framework: str = "") -> None:
+    table = ranking_table(ranking, groups)
     chunks = max(1, -(-table.height // APPENDIX_ROWS))
-    widths = [16.0, 62.0, 26.0] + [22.0] * len(PILLARS) + [26.0, 38.0]
-    align = ["CENTER", "LEFT", "RIGHT"] + ["RIGHT"] * len(PILLARS) + ["RIGHT", "CENTER"]
+    group_width = 22.0 * 6 / max(len(groups), 6)  # eight groups share the six pillars' width
+    widths = [16.0, 62.0, 26.0] + [group_width] * len(groups) + [26.0, 38.0]
+    align = ["CENTER", "LEFT", "RIGHT"] + ["RIGHT"] * len(groups) + ["RIGHT", "CENTER"]
     for i in range(chunks):
         pdf.add_page()
         suffix = f" ({i + 1}/{chunks})" if chunks > 1 else ""
@@ -313,8 +314,10 @@ def _appendix(pdf: _PackPDF, ranking: pl.DataFrame) -> None:
             pdf.set_xy(MARGIN, pdf.get_y() + 3)
             pdf.set_font(FONT, "", 9)
             pdf.set_text_color(*MUTED)
-            pdf.multi_cell(PAGE_W - 2 * MARGIN, 4.5, "HT, NL, AT, CQ, KT, XH: điểm trụ cột (0–100) — " + "; ".join(
-                f"{code} {name}" for code, name in PILLARS) + ". Các xã bằng điểm cùng hạng.")
+            pdf.multi_cell(PAGE_W - 2 * MARGIN, 4.5, ", ".join(code for code, _ in groups) + ": điểm "
+                           + ("trụ cột" if len(groups) == 6 else "nhóm") + " (0–100) — " + "; ".join(
+                f"{code} {name}" for code, name in groups) + ". Các xã bằng điểm cùng hạng."
+                           + (f" Bộ khung: {framework}." if framework else ""))
             pdf.set_text_color(*INK)
 
 
@@ -353,7 +356,7 @@ def build_pack_result(province: str, period: date, *, db: Database | ScopedReade
         else:
             _chart_page(pdf, slide, images.get(slide.key))
     if deck.ranking["score"].is_not_null().any():
-        _appendix(pdf, deck.ranking)
+        _appendix(pdf, deck.ranking, deck.groups, deck.framework)
     content = bytes(pdf.output())
     return PackResult(content=content, pages=pdf.page_no(), seconds=time.perf_counter() - started)
 

@@ -21,6 +21,7 @@ from queries import clock
 from queries.cycle import calendar
 from queries.db import previous_month
 from queries.reports import figures
+from queries.reports import groups as frameworks
 from queries.settings import PILLAR_NAMES, PILLARS, load_settings
 from queries.text import format_month, format_number, format_percent
 
@@ -63,6 +64,8 @@ class Deck:
     slides: list[Slide]
     ranking: pl.DataFrame  # the full ranking of the month, for the pack's appendix and downloads
     indicators: pl.DataFrame  # every indicator's status, for downloads (no notes, no uploaders)
+    groups: tuple[tuple[str, str], ...] = tuple(PILLARS)  # the framework's groups the scores use
+    framework: str = ""  # which framework and version: 'Sáu trụ cột DTI (six-pillars, phiên bản 1; chính thức)'
 
     @property
     def caption(self) -> str:
@@ -83,21 +86,29 @@ def slide_figure(slide: Slide, deck: Deck, presentation: bool = True) -> go.Figu
 
 
 # ---- the method note ---------------------------------------------------------------------------
-def method_note(settings: dict | None = None) -> list[str]:
-    """A short Vietnamese summary of the scoring method, with the weights in force."""
+def method_note(settings: dict | None = None, framework: frameworks.MonthFramework | None = None,
+                period: date | None = None) -> list[str]:
+    """A short Vietnamese summary of the scoring method, with the framework and weights in force."""
     settings = settings or load_settings()
-    weights = ", ".join(f"{code} {format_number(float(settings[f'weight_{code}']), 0)}" for code in PILLAR_CODES)
+    if framework is None:
+        weights = ", ".join(f"{code} {format_number(float(settings[f'weight_{code}']), 0)}" for code in PILLAR_CODES)
+    else:
+        weights = ", ".join(f"{code} {format_number(w, 0)}" for code, w in framework.points.items())
+    word = framework.word if framework else "trụ cột"
+    which = ([f"Điểm {format_month(period).lower()} tính theo bộ khung {framework.label}; điểm các năm trước giữ "
+              "bộ khung đã dùng để tính năm đó."] if framework and period else [])
     on_track = format_number(float(settings["on_track_ratio"]), 2)
     speed_up = format_number(float(settings["speed_up_ratio"]), 2)
     unreported = ("0 điểm khi chưa có số liệu (không có minh chứng, không có điểm)"
                   if settings["unreported_rule"] != "exclude" else
                   "chỉ tiêu chưa có số liệu không tính vào trung bình")
     return [
+        *which,
         "Giá trị hiện tại của một chỉ tiêu = số liệu báo cáo gần nhất có kỳ báo cáo không muộn hơn "
         "tháng đang xem.",
         f"Điểm chỉ tiêu = 100 × min(giá trị ÷ mục tiêu; 1), vượt mục tiêu không cộng thêm; {unreported}.",
-        "Điểm trụ cột = trung bình điểm các chỉ tiêu có mục tiêu của xã trong trụ cột.",
-        f"Điểm tổng = trung bình có trọng số của điểm các trụ cột; trọng số: {weights}.",
+        f"Điểm {word} = trung bình điểm các chỉ tiêu có mục tiêu của xã trong {word}.",
+        f"Điểm tổng = trung bình có trọng số của điểm các {word}; trọng số: {weights}.",
         "Xếp hạng theo điểm tổng làm tròn 2 chữ số thập phân; các xã bằng điểm cùng hạng.",
         "Tình trạng chỉ tiêu: so tỷ lệ tiến độ với đường thẳng từ mốc xuất phát đến mục tiêu cuối năm — "
         f"từ {on_track} trở lên: Đúng tiến độ; {speed_up}–{on_track}: Cần đẩy nhanh; 0–{speed_up}: Chậm; "
@@ -148,10 +159,18 @@ def build_deck(run: Runner, province: str, period: date, settings: dict | None =
     before = previous_month(period)
     month, month_before = format_month(period), format_month(before)
     before_in_text = month_before.replace("Tháng", "tháng")  # inside a sentence
-    ranking = run("ranking_by_month", period=period, province=province)
+    framework = frameworks.for_month(run, period)
+    groups = framework.groups
+    ranking = frameworks.with_group_columns(run, run("ranking_by_month", period=period, province=province),
+                                            framework, period, province)
     ranking_before = run("ranking_by_month", period=before, province=province)
+    if frameworks.for_month(run, before).key == framework.key:  # groups compare only within one framework
+        ranking_before = frameworks.with_group_columns(run, ranking_before, framework, before, province)
+    else:
+        ranking_before = ranking_before.drop([c for c in framework.codes if c in ranking_before.columns])
     status = run("indicator_status", period=period, province=province, commune=None)
-    status = status.filter(pl.col("pillar").is_in(PILLAR_CODES))
+    # each indicator under its group in this framework (the column keeps its name, pillar)
+    status = framework.group_of(status).with_columns(pl.col("group_code").alias("pillar")).drop("group_code")
     is_demo = bool(ranking["is_demo"].any()) if ranking.height else False
     scored = ranking.filter(pl.col("score").is_not_null())
     has_before = ranking_before.filter(pl.col("n_reported") > 0).height > 0
@@ -159,21 +178,22 @@ def build_deck(run: Runner, province: str, period: date, settings: dict | None =
     slides = [
         _title_slide(province, period, ranking, status, is_demo),
         _overview_slide(scored, ranking_before if has_before else None, status, month, month_before,
-                        before_in_text, report_fact(run, province, period, settings, now)),
+                        before_in_text, report_fact(run, province, period, settings, now), groups),
         _ranking_slide(scored, top),
     ]
-    for code in PILLAR_CODES:
-        slides.append(_pillar_slide(code, scored, ranking_before if has_before else None, status, before_in_text))
-    slides.append(_behind_slide(scored, status, top))
-    slides.append(_improved_slide(scored, ranking_before if has_before else None, before_in_text, top))
+    for code, name in groups:
+        slides.append(_pillar_slide(code, scored, ranking_before if has_before else None, status, before_in_text,
+                                    name))
+    slides.append(_behind_slide(scored, status, top, groups))
+    slides.append(_improved_slide(scored, ranking_before if has_before else None, before_in_text, top, groups))
     slides.append(Slide(key="phuong-phap", kind="method", title="Cách tính điểm",
-                        bullets=method_note(settings)))
+                        bullets=method_note(settings, framework, period)))
     indicators = status.select(
         "commune_name", "pillar", "indicator", "indicator_name", "unit", "target_text", "target",
         "value", "value_period", "points", "status", "lead_unit",
     )
     return Deck(province=province, period=period, is_demo=is_demo, slides=slides,
-                ranking=ranking, indicators=indicators)
+                ranking=ranking, indicators=indicators, groups=tuple(groups), framework=framework.label)
 
 
 def _title_slide(province: str, period: date, ranking: pl.DataFrame, status: pl.DataFrame,
@@ -190,14 +210,15 @@ def _title_slide(province: str, period: date, ranking: pl.DataFrame, status: pl.
 
 
 def _overview_slide(scored: pl.DataFrame, before: pl.DataFrame | None, status: pl.DataFrame,
-                    month: str, month_before: str, before_in_text: str, report: Fact) -> Slide:
+                    month: str, month_before: str, before_in_text: str, report: Fact,
+                    groups: list[tuple[str, str]] = PILLARS) -> Slide:
     average = _mean(scored["score"])
     average_before = _mean(before["score"]) if before is not None else None
     rows = []
-    for code, name in PILLARS:
+    for code, name in groups:
         rows.append({
             "code": code, "label": name, "score": _mean(scored[code]),
-            "previous": _mean(before[code]) if before is not None else None,
+            "previous": _mean(before[code]) if before is not None and code in before.columns else None,
         })
     frame = pl.DataFrame(rows, schema={"code": pl.Utf8, "label": pl.Utf8, "score": pl.Float64,
                                        "previous": pl.Float64})
@@ -252,10 +273,12 @@ def _ranking_slide(scored: pl.DataFrame, top: int) -> Slide:
 
 
 def _pillar_slide(code: str, scored: pl.DataFrame, before: pl.DataFrame | None, status: pl.DataFrame,
-                  month_before: str) -> Slide:
-    """Where the pillar stands, which communes are lowest, and the indicators with the most
-    communes behind (at most MAX_INDICATORS, most behind first), with who leads the worst."""
-    name = PILLAR_NAMES[code]
+                  month_before: str, name: str | None = None) -> Slide:
+    """Where the pillar (the group) stands, which communes are lowest, and the indicators with the
+    most communes behind (at most MAX_INDICATORS, most behind first), with who leads the worst."""
+    name = name or PILLAR_NAMES[code]
+    if before is not None and code not in before.columns:
+        before = None
     rows = status.filter(pl.col("pillar") == code)
     per_indicator = (
         rows.group_by("indicator")
@@ -309,17 +332,19 @@ def _pillar_slide(code: str, scored: pl.DataFrame, before: pl.DataFrame | None, 
                  chart="status_stack", chart_title=chart_title, frame=frame, bullets=bullets)
 
 
-def _behind_slide(scored: pl.DataFrame, status: pl.DataFrame, top: int) -> Slide:
+def _behind_slide(scored: pl.DataFrame, status: pl.DataFrame, top: int,
+                  groups: list[tuple[str, str]] = PILLARS) -> Slide:
+    names = dict(groups)
     behind_counts = (status.filter(pl.col("status").is_in(BEHIND_STATUSES))
                      .group_by("commune_id").agg(pl.len().alias("n_behind")))
     tail = scored.sort(["rank", "commune_name"], descending=[True, False]).head(top)
     tail = tail.join(behind_counts, on="commune_id", how="left").with_columns(pl.col("n_behind").fill_null(0))
     weakest = []
     for row in tail.iter_rows(named=True):
-        pillars = [(row[c], c) for c in PILLAR_CODES if row[c] is not None]
+        pillars = [(row[c], c) for c in names if row[c] is not None]
         weakest.append(min(pillars) if pillars else (None, None))
     frame = tail.select("rank", "commune_name", "score", "coverage", "n_behind", "n_targets").with_columns(
-        pl.Series("weakest_pillar", [PILLAR_NAMES.get(c) if c else None for _, c in weakest], dtype=pl.Utf8),
+        pl.Series("weakest_pillar", [names.get(c) if c else None for _, c in weakest], dtype=pl.Utf8),
         pl.Series("weakest_score", [s for s, _ in weakest], dtype=pl.Float64),
     )
     table = pl.DataFrame({
@@ -341,7 +366,8 @@ def _behind_slide(scored: pl.DataFrame, status: pl.DataFrame, top: int) -> Slide
                  facts=[], frame=frame, table=table, bullets=bullets)
 
 
-def _improved_slide(scored: pl.DataFrame, before: pl.DataFrame | None, month_before: str, top: int) -> Slide:
+def _improved_slide(scored: pl.DataFrame, before: pl.DataFrame | None, month_before: str, top: int,
+                    groups: list[tuple[str, str]] = PILLARS) -> Slide:
     title = f"Tiến bộ so với {month_before}"  # month_before is written "tháng 10/2026"
     if before is None:
         return Slide(key="tien-bo", kind="improved", title=title, chart="change_bars",
@@ -352,7 +378,9 @@ def _improved_slide(scored: pl.DataFrame, before: pl.DataFrame | None, month_bef
     frame = gains.head(top).select(
         pl.col("commune_name").alias("label"), pl.col("score_change").alias("change"), "rank", "rank_change")
     changes = []
-    for code, name in PILLARS:
+    for code, name in groups:
+        if code not in before.columns:
+            continue
         now, then = _mean(scored[code]), _mean(before[code])
         if now is not None and then is not None:
             changes.append((now - then, name))

@@ -6,7 +6,7 @@
 with
 
 scores as (
-    select * from commune_scores($period_from::DATE, $period_to::DATE, $province, $commune)
+    select * from commune_scores($period_from::DATE, $period_to::DATE, $province, $commune, false)
 ),
 
 final as (

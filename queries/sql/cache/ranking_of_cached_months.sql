@@ -1,9 +1,10 @@
--- columns: scope, period, rank, commune_id, commune_name, province, is_demo, score, HT, NL, AT, CQ, KT, XH, coverage, n_targets, n_reported, n_achieved, previous_rank, rank_change, score_change, position
+-- columns: scope, period, rank, commune_id, commune_name, province, is_demo, score, HT, NL, AT, CQ, KT, XH, coverage, n_targets, n_reported, n_achieved, previous_rank, rank_change, score_change, position, name_order
 -- Ranks of every commune for every month in the score cache, among all communes (scope
 -- '@all') and within its province (scope = the province), with its rank the month before:
 -- ranking_by_month reads one month and one scope of it. Scores are rounded to 2 decimals
 -- before ranking, ties share a rank (1, 1, 3), communes without a score have no rank, and
--- position lists ties and the unranked in Vietnamese alphabetical order.
+-- position lists ties and the unranked in Vietnamese alphabetical order (name_order, kept for
+-- the what-if ranking, which orders its own ties the same way without sorting names again).
 create or replace macro ranking_of_cached_months() as table
 with
 
@@ -55,7 +56,8 @@ final as (
         round(c.rounded_score - p.previous_score, 2) as score_change,
         -- the row's place in the ranking as shown: by rank, ties and the unranked by name
         row_number() over (partition by c.scope, c.period
-                           order by c.rank nulls last, n.name_order) as position
+                           order by c.rank nulls last, n.name_order) as position,
+        n.name_order
     from ranked as c
     left join previous_month as p using (scope, commune_id, period)
     left join name_order as n using (commune_id)

@@ -1,0 +1,169 @@
+"""What-if weights on the ranking page: one slider per group, the others moving so the sum stays
+100 %, kept in the address (?trong_so=HT:20,NL:10,…&bo_khung=…) so a presenter can share the
+view. Nothing stored changes: the ranking is queries/sql/whatif_ranking.sql over the group
+scores already kept."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from queries.errors import UserFacingError
+from queries.frameworks import registry
+from queries.frameworks.whatif import STEP, parse_weights, rebalance, weights_label, weights_text
+from queries.reports import groups as frameworks
+from queries.reports.whatif import WHATIF, whatif_headings
+from queries.settings import DATA_DIR, store_dir
+from ui import filters
+from ui.downloads import table_downloads
+from ui.format import change_style, format_rank_change, vi_table
+from ui.frameworks import MonthFramework
+from ui.markdown import literal
+from ui.state import query
+
+URL_WEIGHTS, URL_FRAMEWORK = "trong_so", "bo_khung"
+_STATE = "_dti_whatif"
+
+
+def _slider_key(code: str) -> str:
+    return f"xh_w_{code}"
+
+
+def _framework_object(key: str):
+    return next(f for f in registry.every_framework(DATA_DIR, store_dir()) if f.key == key)
+
+
+def _store(framework_key: str, weights: dict[str, float], official: dict[str, float]) -> None:
+    st.session_state[_STATE] = {"framework": framework_key, "weights": dict(weights)}
+    if any(abs(weights[c] - official[c]) > 1e-9 for c in weights):
+        st.query_params[URL_WEIGHTS] = weights_text(weights, ":")
+    elif URL_WEIGHTS in st.query_params:
+        del st.query_params[URL_WEIGHTS]
+
+
+def _moved(code: str, framework_key: str, official: dict[str, float]) -> None:
+    current = dict(st.session_state[_STATE]["weights"])
+    weights = rebalance(current, code, float(st.session_state[_slider_key(code)]))
+    for other, value in weights.items():
+        st.session_state[_slider_key(other)] = value
+    _store(framework_key, weights, official)
+
+
+def _reset(framework_key: str, official: dict[str, float]) -> None:
+    for code, value in official.items():
+        st.session_state[_slider_key(code)] = value
+    _store(framework_key, official, official)
+
+
+def active() -> bool:
+    return URL_WEIGHTS in st.query_params or URL_FRAMEWORK in st.query_params
+
+
+def choose_framework(container, month: MonthFramework, frameworks) -> str:
+    """The framework to rank under: the month's by default; another one from the address or the box."""
+    keys = frameworks["framework_key"].to_list()
+    labels = dict(zip(keys, [f"{n} ({k.split('@')[0]}, phiên bản {k.split('@')[1]})"
+                             for k, n in zip(keys, frameworks["name_vi"].to_list())]))
+    wanted = st.query_params.get(URL_FRAMEWORK)
+    by_id = {k.split("@")[0]: k for k in keys}
+    default = wanted if wanted in keys else by_id.get(wanted or "", month.key)
+    chosen = container.selectbox("Bộ khung", keys, index=keys.index(default), format_func=labels.get, key="xh_bo_khung",
+                                 help="Bộ khung đang dùng để tính điểm tháng này, hoặc bộ khung khác để xem thử.")
+    if chosen != month.key:
+        st.query_params[URL_FRAMEWORK] = chosen.split("@")[0] if by_id.get(chosen.split("@")[0]) == chosen else chosen
+    elif URL_FRAMEWORK in st.query_params:
+        del st.query_params[URL_FRAMEWORK]
+    return chosen
+
+
+def sliders(container, framework_key: str, groups: list[tuple[str, str]], official: dict[str, float]) -> dict[str, float]:
+    """The sliders, their values from (in order) this session, the address, the official weights."""
+    remembered = st.session_state.get(_STATE)
+    weights = dict(official)
+    problem = None
+    if remembered and remembered["framework"] == framework_key:
+        weights = dict(remembered["weights"])
+    elif remembered:  # another framework was chosen here: its own weights to start from
+        st.query_params.pop(URL_WEIGHTS, None)
+    elif st.query_params.get(URL_WEIGHTS):
+        try:
+            weights = parse_weights(st.query_params[URL_WEIGHTS], _framework_object(framework_key))
+        except UserFacingError as error:
+            problem = error.message
+    if problem:
+        container.warning(f"Trọng số trong địa chỉ không dùng được ({problem}); đang dùng trọng số chính thức.",
+                          icon="⚠️")
+    for code, value in weights.items():
+        st.session_state[_slider_key(code)] = value
+    _store(framework_key, weights, official)
+    columns = container.columns(min(4, len(groups)))
+    for i, (code, name) in enumerate(groups):
+        columns[i % len(columns)].slider(
+            f"{name} ({code})", min_value=0.0, max_value=100.0, step=STEP, format="%.2f %%",
+            key=_slider_key(code), on_change=_moved, args=(code, framework_key, official),
+            help=f"Trọng số chính thức: {official[code]:.4g} %. Kéo một thanh, các nhóm khác tự điều chỉnh theo tỷ lệ "
+                 "để tổng luôn là 100 %.")
+    container.button("Về trọng số chính thức", icon=":material/restart_alt:", key="xh_w_reset", on_click=_reset,
+                     args=(framework_key, official))
+    return dict(st.session_state[_STATE]["weights"])
+
+
+def comparison(frame: pl.DataFrame, chosen: MonthFramework, weights: dict[str, float], scope,
+               month: MonthFramework) -> None:
+    """The official ranking and the what-if one side by side, the change of each commune's rank
+    between them, and the download (which says "trọng số giả định")."""
+    ranked = frame.filter(pl.col("rank").is_not_null())
+    moved = ranked.filter(pl.col("rank_change_official").fill_null(0) != 0)
+    label = weights_label(weights)
+    under = "" if chosen.key == month.key else f" theo bộ khung {literal(chosen.label)}"
+    st.info(f"**Trọng số giả định**{under}: {label}. Đây là xếp hạng thử, không thay đổi số liệu hay xếp hạng chính "
+            f"thức nào. {moved.height} trên {ranked.height} xã đổi hạng so với xếp hạng chính thức.", icon="🧮")
+    if moved.height:
+        up = moved.sort("rank_change_official", descending=True).row(0, named=True)
+        down = moved.sort("rank_change_official").row(0, named=True)
+        st.markdown(f"Lên nhiều nhất: **{literal(up['commune_name'])}** ({format_rank_change(up['rank_change_official'])}, "
+                    f"hạng {up['official_rank']} → {up['rank']}) · Xuống nhiều nhất: **{literal(down['commune_name'])}** "
+                    f"({format_rank_change(down['rank_change_official'])}, hạng {down['official_rank']} → {down['rank']})")
+    table = frameworks.with_group_columns(query, frame, chosen, scope.period, scope.province,
+                                          in_force=chosen.key == month.key).with_columns(
+        pl.struct("rank_change_official", "official_rank").map_elements(
+            lambda r: format_rank_change(r["rank_change_official"], r["official_rank"]), return_dtype=pl.Utf8
+        ).alias("change"),
+        pl.struct("province", "commune_id", "commune_name").map_elements(
+            lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]) + "#" + r["commune_name"],
+            return_dtype=pl.Utf8).alias("link"),
+    )
+    height = min(36 + 35 * table.height, 740)
+    official, assumed = st.columns([2, 3], gap="medium")
+    with official:
+        st.markdown("**Xếp hạng chính thức**")
+        shown = table.sort("official_rank", nulls_last=True).select("official_rank", "commune_name", "official_score")
+        st.dataframe(vi_table(shown, decimals={"official_score": 2}), hide_index=True, height=height, key="xh-chinh-thuc",
+                     column_config={
+                         "official_rank": st.column_config.NumberColumn("Hạng", format="%d", width=48),
+                         "commune_name": st.column_config.TextColumn("Xã", width=130),
+                         "official_score": st.column_config.NumberColumn("Điểm", width=60)})
+    with assumed:
+        st.markdown("**Theo trọng số giả định**")
+        shown = table.select("rank", "change", "link", "score", *chosen.codes)
+        st.dataframe(
+            vi_table(shown, decimals={"score": 2, **dict.fromkeys(chosen.codes, 1)}, styles={"change": change_style}),
+            hide_index=True, height=height, key="xh-gia-dinh-bang",
+            column_config={
+                "rank": st.column_config.NumberColumn("Hạng", format="%d", width=48),
+                "change": st.column_config.TextColumn("Đổi hạng", width=70,
+                                                      help="So với hạng chính thức cùng tháng: ▲ lên, ▼ xuống, = giữ"),
+                "link": st.column_config.LinkColumn("Xã", display_text=r"#(.+)$", width=130,
+                                                    help="Bấm tên xã để mở hồ sơ xã"),
+                "score": st.column_config.NumberColumn("Điểm", width=60, help="Điểm tổng theo trọng số giả định"),
+                **{code: st.column_config.NumberColumn(code, help=f"Điểm nhóm {name}", width=52)
+                   for code, name in chosen.groups},
+            })
+    export = table.select("rank", "commune_name", "province", "score", *chosen.codes, "official_rank", "official_score",
+                          "rank_change_official", "coverage")
+    headings = whatif_headings(_framework_object(chosen.key))
+    table_downloads(export, f"Xếp hạng trọng số giả định {scope.province_label} {scope.month_label}", "xh-gia-dinh-dl",
+                    headings=headings,
+                    number_formats={"score": "0.00", "official_score": "0.00", "coverage": "0.0%",
+                                    **dict.fromkeys(chosen.codes, "0.00")},
+                    title=f"Xếp hạng theo {WHATIF} ({label}) – {scope.province_label} – {scope.month_label} – "
+                          f"bộ khung {chosen.label}" + (" (dữ liệu minh họa)" if frame["is_demo"].any() else ""))
