@@ -358,3 +358,14 @@ def test_the_meeting_pack_says_which_framework_and_version_the_scores_use(two_ye
     assert [s.title for s in deck.slides if s.kind == "pillar"][:2] == ["Nhận thức số (NT)", "Thể chế số (TC)"]
     assert "Điểm nhóm = trung bình điểm các chỉ tiêu có mục tiêu của xã trong nhóm." in deck.slide("phuong-phap").bullets
     assert list(ranking_table(deck.ranking, deck.groups).columns)[3:11] == ["NT", "TC", "HT", "NL", "AT", "CQ", "KT", "XH"]
+
+
+def test_a_framework_loaded_on_one_machine_scores_on_the_other(two_years, tmp_path, pg_url):
+    """On PostgreSQL a load is shared: machine B (its own folder) scores June under the eight
+    groups once A has loaded them, without a restart."""
+    one = Database(store=tmp_path / "a", include_demo=False, data_dir=two_years)
+    two = Database(store=tmp_path / "b", include_demo=False, data_dir=two_years)
+    assert scores(two.run("ranking_by_month", period=JUNE, province="Thử Nghiệm"))["Xã An Bình"] != (3, 62.5)
+    load_framework(one, LOCAL_ADMIN, (SHIPPED / f"{EIGHT}.csv").read_bytes(), "dti-xa-8-nhom.csv")
+    assert scores(two.run("ranking_by_month", period=JUNE, province="Thử Nghiệm"))["Xã An Bình"] == (3, 62.5)
+    assert (tmp_path / "b" / "frameworks" / "loads.json").exists()  # copied down from the database

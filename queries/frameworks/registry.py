@@ -21,7 +21,7 @@ from queries import clock
 from queries.errors import UserFacingError
 from queries.frameworks.model import FIRST_YEAR, LAST_YEAR, Framework, parse_framework
 from queries.settings import ROOT
-from queries.store.files import atomic_write, locked, make_directory
+from queries.store import documents
 
 DEFAULT_ID = "six-pillars"
 FOLDER = "frameworks"
@@ -129,17 +129,17 @@ def record_load(store_root: Path, framework: Framework, user: str, file_name: st
     """Keep the framework's file and add its load to loads.json (both written atomically, under
     the frameworks' lock). False when the same version with other content exists: the caller
     refuses before that (`check_version`), this is the last guard against a race."""
-    folder = make_directory(_folder(store_root))
-    with locked(folder / LOCK):
-        path = folder / f"{framework.key}.csv"
-        content = framework.to_csv()
-        if path.exists() and path.read_bytes() != content:
-            return False
-        if not path.exists():
-            atomic_write(path, content)
-        entries = [vars(load) for load in loads(store_root)]
+    # loads.json is changed under the lock every machine shares (queries.store.documents: a
+    # file lock, or the row's on PostgreSQL); the framework's file first, then its load.
+    content = framework.to_csv()
+    with documents.changing(store_root, f"{FOLDER}/{LOADS}") as load_list:
+        with documents.changing(store_root, f"{FOLDER}/{framework.key}.csv") as kept:
+            if kept[0] is not None and kept[0] != content:
+                return False
+            kept[0] = content
+        entries = json.loads(load_list[0].decode("utf-8")) if load_list[0] else []
         entries.append(vars(Load(framework.key, moment, user, file_name)))
-        atomic_write(folder / LOADS, (json.dumps(entries, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        load_list[0] = (json.dumps(entries, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     return True
 
 

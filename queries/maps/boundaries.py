@@ -22,7 +22,7 @@ import polars as pl
 from queries.maps.geojson import Feature
 from queries.maps.simplify import DETAIL_TOLERANCE, OVERVIEW_TOLERANCE, simplify_polygons
 from queries.settings import ROOT
-from queries.store.files import atomic_write, make_directory
+from queries.store import documents
 from queries.text import commune_key, nfc, province_key, slug
 
 FOLDER = "boundaries"
@@ -99,15 +99,15 @@ def file_name(province: str) -> str:
 def write(store_root: Path, prepared: Prepared, *, illustrative: bool, source_file: str, loaded_at: str,
           loaded_by: str) -> Path:
     """The province's file in the store, replacing the last one whole (or never, on a crash)."""
-    folder = make_directory(Path(store_root) / FOLDER)
-    path = folder / file_name(prepared.province)
+    name = f"{FOLDER}/{file_name(prepared.province)}"
     document = {
         "type": "FeatureCollection", "province": prepared.province, "illustrative": illustrative,
         "source_file": source_file, "loaded_at": loaded_at, "loaded_by": loaded_by,
         "unmatched": prepared.unmatched, "features": prepared.features,
     }
-    atomic_write(path, json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-    return path
+    # Shared by every machine (a file of the store, or a row on PostgreSQL): queries.store.documents.
+    documents.write(store_root, name, json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return Path(store_root) / name
 
 
 def path_for(store_root: Path | None, province: str) -> Path | None:

@@ -33,6 +33,7 @@ import psycopg
 
 from queries import clock
 from queries.errors import UserFacingError
+from queries.store import documents as documents_module
 from queries.store.files import atomic_write, atomic_write_parquet, locked, make_directory
 from queries.store.postgres import JOURNAL_LOCK, connection, retrying
 from queries.store.uploads import (
@@ -73,6 +74,7 @@ class PgStore(StoreReading):
         # Unknown until the first look: the local copy is then written whatever it held before
         # (a folder once used by the file store keeps no overrides of its own).
         self._settings_version: object = _UNKNOWN
+        self._documents_seen = 0
         with connection(url) as conn:  # opens the pool: an unreachable server is said here, once
             self.identity = conn.execute("select value #>> '{}' from shared_values where name = 'database_id'"
                                          ).fetchone()[0]
@@ -80,16 +82,21 @@ class PgStore(StoreReading):
 
     # ---- reading the journal -------------------------------------------------------------------
     def version(self) -> int:
-        """The newest change's number (one small query); settings changed elsewhere are copied
-        into the local settings.json on the way, so load_settings() sees them."""
+        """The newest change's number (one small query); settings and documents changed elsewhere
+        are copied into the local folder on the way, so the code reading them sees them."""
         with connection(self.url) as conn:
-            seq, settings_version = conn.execute(
+            seq, settings_version, documents = conn.execute(
                 """select (select coalesce(max(seq), 0) from journal),
-                          (select version from shared_values where name = 'settings')""").fetchone()
+                          (select version from shared_values where name = 'settings'),
+                          (select coalesce(max(changed), 0) from documents)""").fetchone()
             if settings_version != self._settings_version:
                 row = conn.execute("select value from shared_values where name = 'settings'").fetchone()
                 self._write_settings(row[0] if row else {})
                 self._settings_version = settings_version
+            if documents > self._documents_seen:
+                # Frameworks and boundaries another machine loaded: into this folder before the
+                # next page view reads them.
+                self._documents_seen = documents_module.pull(conn, self.root, self._documents_seen)
         return int(seq)
 
     def _write_settings(self, values: dict) -> None:
