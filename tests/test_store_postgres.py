@@ -265,3 +265,25 @@ def test_the_migration_compares_counts_exactly_and_sums_to_a_billionth():
     assert _same(files, {"dòng actuals": 4_040_788, "tổng actuals.value": 200415633.789997})
     assert not _same(files, {"dòng actuals": 4_040_787, "tổng actuals.value": 200415633.79})
     assert not _same(files, {"dòng actuals": 4_040_788, "tổng actuals.value": 200415634.79})  # one value off by 1
+
+
+def test_the_local_cache_merges_small_files_and_leaves_large_ones(pg_url, tmp_path, monkeypatch):
+    import queries.store.pg_store as pg_store
+
+    db = make_database(tmp_path)
+    store = db.store
+    for number in range(3):
+        store.add_upload("actuals", _row(float(number)), file_name=f"{number}.csv", content=f"{number}".encode())
+    first = store.data_files("actuals")
+    assert len(first) == 1
+    monkeypatch.setattr(pg_store, "MERGE_AFTER_FILES", 4)
+    monkeypatch.setattr(pg_store, "SMALL_FILE_BYTES", first[0].stat().st_size)  # the first file counts as large
+    for number in range(3, 9):
+        store.add_upload("actuals", _row(float(number)), file_name=f"{number}.csv", content=f"{number}".encode())
+        store.data_files("actuals")
+    files = store.data_files("actuals")
+    assert files[0] == first[0] and len(files) <= 5  # the large file kept as it was, the small ones merged
+    import polars as pl
+
+    values = pl.concat([pl.read_parquet(f) for f in files])["value"].sort().to_list()
+    assert values == [float(n) for n in range(9)]  # every upload's row once

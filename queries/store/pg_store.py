@@ -50,6 +50,7 @@ EVIDENCE_DIR_ENV = "DTI_EVIDENCE_DIR"
 CACHE_FOLDER = "pg"
 # Past this many cached files of one kind, they are merged into one (locally; nothing shared).
 MERGE_AFTER_FILES = 16
+SMALL_FILE_BYTES = 4 << 20
 _RANGE = re.compile(r"rows-(\d+)-(\d+)\.parquet")
 
 
@@ -146,8 +147,13 @@ class PgStore(StoreReading):
                 path = folder / f"rows-{covered}-{upto}.parquet"
                 atomic_write_parquet(path, frame)
                 cover.append((covered, upto, path))
-            if len(cover) > MERGE_AFTER_FILES:
-                cover = self._merge(folder, cover)
+            # Only the small files at the end are merged: the large ones (a new machine's first
+            # fetch) are never read and written again for a one-row upload.
+            small = 0
+            while small < len(cover) and cover[-1 - small][2].stat().st_size < SMALL_FILE_BYTES:
+                small += 1
+            if small > MERGE_AFTER_FILES:
+                cover = cover[:-small] + self._merge(folder, cover[-small:])
         return [path for _, _, path in cover]
 
     @staticmethod
