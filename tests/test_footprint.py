@@ -1,5 +1,6 @@
 """What a process costs before it answers: a new process ranks from the snapshot without
-loading libraries the answer does not need."""
+loading libraries the answer does not need; a page loads the Excel and PDF libraries only
+when their download is clicked."""
 from __future__ import annotations
 
 import os
@@ -43,3 +44,17 @@ def test_answers_are_the_frames_duckdb_gives(fixture_db):
         # The same statement read the library's way (through pyarrow): same types, same rows.
         expected = fixture_db._cursor().sql(sql_text(name), params=params).pl()  # noqa: SLF001
         assert answer.height > 0 and answer.schema == expected.schema and answer.equals(expected), name
+
+
+def test_a_page_loads_the_excel_and_pdf_libraries_only_when_a_download_is_clicked(tmp_path, seed_tables):
+    store = seed_tables(tmp_path / "store")
+    done = run_python(
+        "import sys; from streamlit.testing.v1 import AppTest; "
+        "at = AppTest.from_file('dashboard.py', default_timeout=120); "
+        "at.query_params.update({'tinh': 'Minh Họa', 'thang': '2026-11'}); at.run(); "
+        "buttons = [b.proto.label for b in at.get('download_button')]; "
+        "print(not at.exception, 'Excel' in str(buttons) and 'PDF' in str(buttons), "
+        "sorted(m for m in ('openpyxl', 'fpdf') if m in sys.modules))",
+        store)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "True True []"
