@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 from datetime import date
@@ -59,6 +60,10 @@ SCORING_SETTINGS = ("weight_HT", "weight_NL", "weight_AT", "weight_CQ", "weight_
 # How often a background-mode Database looks at the journals' sizes (one stat per store).
 WATCH_SECONDS = 0.25
 
+# Settings of the DuckDB engine itself (rows of queries.settings.SETTINGS): a change applies
+# to the open connection at once and changes no table.
+ENGINE_SETTINGS = ("duckdb_memory_mb", "duckdb_threads")
+
 
 class Database:
     def __init__(
@@ -76,6 +81,7 @@ class Database:
         self.snapshots = snapshots
         self._con: duckdb.DuckDBPyConnection | None = None
         self._private_dir: Path | None = None
+        self._spill_dir: Path | None = None  # where DuckDB writes what exceeds its memory limit
         self._read_only_snapshot: Path | None = None  # the snapshot file, while opened as it is
         self._lock = threading.Lock()  # one refresh at a time; readers never take it
         self._refresher: threading.Thread | None = None
@@ -174,7 +180,7 @@ class Database:
         if not path.exists():
             return False
         try:
-            con = duckdb.connect(str(path), read_only=True)
+            con = self._configured(duckdb.connect(str(path), read_only=True))
         except duckdb.Error as problem:
             log.info("snapshot not opened: %s", problem)
             return False
@@ -204,8 +210,32 @@ class Database:
         opened = snapshot.open_private_copy(self._read_only_snapshot)
         if opened is None:
             raise duckdb.IOException("the snapshot could not be copied")
-        self._adopt(*opened)
+        self._adopt(self._configured(opened[0]), opened[1])
         self._read_only_snapshot = None
+
+    def _configured(self, con: duckdb.DuckDBPyConnection, settings: dict | None = None) -> duckdb.DuckDBPyConnection:
+        """`con` with the memory and threads the settings give DuckDB, spilling to a folder of
+        this process: by default DuckDB takes 80 % of the machine's memory, as many threads as
+        it has cores, and spills beside the database file (the snapshot's folder, which every
+        replica shares) or into the working directory."""
+        settings = settings or load_settings(self.store.root)
+        if self._spill_dir is None:
+            self._spill_dir = Path(tempfile.mkdtemp(prefix="dti-spill-"))
+            atexit.register(shutil.rmtree, self._spill_dir, True)
+        cursor = con.cursor()
+        try:
+            try:
+                cursor.execute(f"set temp_directory = '{self._spill_dir}'")  # a folder we made
+            except duckdb.Error:
+                pass  # another Database of this process opened the same file first and has spilled
+            cursor.execute(f"set memory_limit = '{int(settings['duckdb_memory_mb'])}MiB'")
+            cursor.execute(f"set threads = {int(settings['duckdb_threads'])}")
+            # Memory a query freed goes back to the system within seconds, not at the next
+            # large query: without this a replica kept its largest page's peak for good.
+            cursor.execute("set allocator_background_threads = true")
+        finally:
+            cursor.close()
+        return con
 
     def _adopt(self, con: duckdb.DuckDBPyConnection, private_dir: Path | None) -> None:
         old_dir = self._private_dir
@@ -223,7 +253,7 @@ class Database:
             versions = self.store_version()
             offsets = {name: store.version() for name, store in self.sources}
             settings = load_settings(self.store.root)
-            con = duckdb.connect()
+            con = self._configured(duckdb.connect(), settings)
             try:
                 cursor = con.cursor()
                 cursor.execute("begin transaction")
@@ -258,7 +288,10 @@ class Database:
             return
         started = time.perf_counter()
         settings = load_settings(self.store.root)
-        settings_changed = settings != self.settings
+        if any(settings[name] != self.settings.get(name) for name in ENGINE_SETTINGS):
+            self._configured(self._con, settings)
+        settings_changed = any(value != self.settings.get(name) for name, value in settings.items()
+                               if name not in ENGINE_SETTINGS)
         method_changed = any(settings[name] != self.settings.get(name) for name in SCORING_SETTINGS)
         # A store whose version is the tables' offset has nothing new: not reading its journal
         # spares a new process parsing every line of it (tens of ms at national scale).
@@ -266,7 +299,8 @@ class Database:
                    else ([], version)
                    for (name, store), version in zip(self.sources, target)}
         if not settings_changed and not any(entries for entries, _ in changes.values()):
-            self._version = target  # nothing that changes a table (the first look at a snapshot)
+            # Nothing that changes a table (the first look at a snapshot, an engine setting).
+            self.settings, self._version = settings, target
             return
         try:
             self._make_writable()

@@ -1,15 +1,21 @@
-"""What a process costs before it answers: a new process ranks from the snapshot without
-loading libraries the answer does not need; a page loads the Excel and PDF libraries only
-when their download is clicked."""
+"""What a process costs before it answers, and the memory it may take: a new process ranks
+from the snapshot without loading libraries the answer does not need; a page loads the Excel
+and PDF libraries only when their download is clicked; DuckDB takes the memory and threads
+the settings give it and spills into a folder of its own."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from queries.data import sql_text
+from queries.db import Database
+from queries.settings import InvalidSetting, checked_value
 
 ROOT = Path(__file__).resolve().parents[1]
 # Libraries a national ranking has no use for: pyarrow and numpy came with DuckDB's .pl().
@@ -58,3 +64,35 @@ def test_a_page_loads_the_excel_and_pdf_libraries_only_when_a_download_is_clicke
         store)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "True True []"
+
+
+def _engine(db: Database) -> tuple:
+    return db.sql("select current_setting('memory_limit') as m, current_setting('threads') as t, "
+                  "current_setting('temp_directory') as d").row(0)
+
+
+def test_duckdb_takes_the_memory_and_threads_the_settings_give(tmp_path, seed_tables):
+    store = seed_tables(tmp_path / "store")
+    (store / "settings.json").write_text(json.dumps({"duckdb_memory_mb": 256, "duckdb_threads": 1}), encoding="utf-8")
+    db = Database(store=store)
+    memory, threads, spill = _engine(db)
+    assert (memory, threads, db.opened_from) == ("256.0 MiB", 1, "snapshot")
+    # Spilling goes to a folder of this process: not beside the snapshot every replica opens,
+    # not into the working directory.
+    assert Path(spill).name.startswith("dti-spill-") and store not in Path(spill).parents
+
+    # A change applies to the open tables at once, without copying or rebuilding them.
+    (store / "settings.json").write_text(json.dumps({"duckdb_memory_mb": 300, "duckdb_threads": 2}), encoding="utf-8")
+    assert _engine(db)[:2] == ("300.0 MiB", 2)
+    assert db.builds_from_files == 0 and db._read_only_snapshot is not None  # noqa: SLF001
+
+
+@pytest.mark.parametrize(("name", "value", "reason"), [
+    ("duckdb_memory_mb", 64, "duckdb_memory_mb: phải là số nguyên từ 128 đến 65.536."),
+    ("duckdb_threads", 0, "duckdb_threads: phải là số nguyên từ 1 đến 64."),
+    ("duckdb_threads", 1.5, "duckdb_threads: phải là số nguyên từ 1 đến 64."),
+])
+def test_engine_settings_out_of_bounds_are_refused_in_vietnamese(name, value, reason):
+    with pytest.raises(InvalidSetting) as refused:
+        checked_value(name, value)
+    assert refused.value.message == reason
