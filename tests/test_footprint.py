@@ -1,7 +1,7 @@
 """What a process costs before it answers, and the memory it may take: a new process ranks
 from the snapshot without loading libraries the answer does not need; a page loads the Excel
 and PDF libraries only when their download is clicked; DuckDB takes the memory and threads
-the settings give it and spills into a folder of its own."""
+the settings give it and spills into a folder of its own; the answers' cache stays bounded."""
 from __future__ import annotations
 
 import json
@@ -96,3 +96,28 @@ def test_engine_settings_out_of_bounds_are_refused_in_vietnamese(name, value, re
     with pytest.raises(InvalidSetting) as refused:
         checked_value(name, value)
     assert refused.value.message == reason
+
+
+def _cached_bytes() -> int:
+    from streamlit.runtime.caching.cache_data_api import _data_caches
+
+    return sum(stat.byte_length for stats in _data_caches.get_stats().values() for stat in stats
+               if stat.cache_name.endswith("._cached"))
+
+
+def test_the_answers_cache_stays_bounded_however_many_versions_pass(fixture_db, monkeypatch):
+    import ui.state
+
+    monkeypatch.setattr(ui.state, "get_database", lambda *args, **kwargs: fixture_db)
+    ui.state.database.clear()
+    ui.state._cached.clear()  # noqa: SLF001
+    try:
+        ui.state._cached("pillar_weights", (0,), (), None)  # noqa: SLF001
+        one = _cached_bytes()
+        # Every upload makes a new version of the tables, so every answer a new cache key.
+        for version in range(1, 300):
+            ui.state._cached("pillar_weights", (version,), (), None)  # noqa: SLF001
+        assert 0 < one and _cached_bytes() <= 256 * one
+    finally:
+        ui.state._cached.clear()  # noqa: SLF001
+        ui.state.database.clear()
