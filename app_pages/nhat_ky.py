@@ -24,7 +24,7 @@ if not may_see_audit(account):
     st.stop()
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=300, show_spinner=False, max_entries=4)  # one version of the tables in use at a time
 def _upload_communes(version: tuple) -> dict:
     return upload_communes(database())
 

@@ -68,7 +68,7 @@ def section(title: str, render, *args) -> None:
 # ---- templates -------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=12)
+@st.cache_data(ttl=3600, show_spinner=False, max_entries=12)
 def _xlsx_template(kind: str, version: tuple, today: date) -> bytes:
     return template.xlsx_template(database(), kind, today)
 
@@ -303,7 +303,7 @@ def show_receipt() -> None:
 # ---- history -------------------------------------------------------------------------------
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=300, show_spinner=False, max_entries=4)  # one version of the tables in use at a time
 def _upload_communes(version: tuple) -> dict:
     return upload_communes(database())
 

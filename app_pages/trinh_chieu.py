@@ -99,7 +99,7 @@ def esc(text: object) -> str:
     return html.escape(str(text))
 
 
-@st.cache_data(ttl=600, show_spinner=False, max_entries=32)
+@st.cache_data(ttl=600, show_spinner=False, max_entries=32, max_size="32MB")
 def _deck(province: str, period: date, version: tuple, now: datetime, provinces: tuple[str, ...] | None) -> Deck:
     db = ScopedReader(database(), provinces)  # the slides show only what this session reads
     db.ensure_fresh()  # so db.settings is the settings of this version

@@ -53,6 +53,26 @@ def sql_header(name: str) -> dict[str, str]:
     return header
 
 
+class _ArrowStream:
+    """Holds one relation's Arrow stream for Polars to read. Polars remembers the class of
+    every object it is given (an unbounded cache); this one has no methods, so that cache keeps
+    no DuckDB class, module or connection alive past the end of the process (where they made
+    DuckDB's binding print "leaked instances" on every command line's exit)."""
+
+    __slots__ = ("__arrow_c_stream__",)
+
+
+def frame(relation) -> pl.DataFrame:
+    """A DuckDB relation's rows as a Polars frame, through the Arrow C stream interface:
+    `relation.pl()` goes through pyarrow, whose import (with numpy) cost a new process more
+    than the query itself (0.3 s against 0.01 s for a national ranking)."""
+    import polars as pl  # already imported by every caller (DuckDB relations come with it)
+
+    stream = _ArrowStream()
+    stream.__arrow_c_stream__ = relation.__arrow_c_stream__
+    return pl.DataFrame(stream)
+
+
 def columns_of(name: str) -> list[str]:
     """The answer's columns as the file's `-- columns:` line lists them."""
     return [c.strip() for c in sql_header(name)["columns"].split(",")]

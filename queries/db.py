@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 from datetime import date
@@ -36,7 +37,7 @@ import duckdb
 import polars as pl
 
 from queries import clock
-from queries.data import sql_header, sql_text
+from queries.data import frame, sql_header, sql_text
 from queries.engine import build, snapshot
 from queries.frameworks import registry as frameworks
 from queries.settings import DATA_DIR, load_settings, store_dir
@@ -60,6 +61,10 @@ SCORING_SETTINGS = ("weight_HT", "weight_NL", "weight_AT", "weight_CQ", "weight_
 # How often a background-mode Database looks at the journals' sizes (one stat per store).
 WATCH_SECONDS = 0.25
 
+# Settings of the DuckDB engine itself (rows of queries.settings.SETTINGS): a change applies
+# to the open connection at once and changes no table.
+ENGINE_SETTINGS = ("duckdb_memory_mb", "duckdb_threads")
+
 
 class Database:
     def __init__(
@@ -77,6 +82,7 @@ class Database:
         self.snapshots = snapshots
         self._con: duckdb.DuckDBPyConnection | None = None
         self._private_dir: Path | None = None
+        self._spill_dir: Path | None = None  # where DuckDB writes what exceeds its memory limit
         self._read_only_snapshot: Path | None = None  # the snapshot file, while opened as it is
         self._lock = threading.Lock()  # one refresh at a time; readers never take it
         self._refresher: threading.Thread | None = None
@@ -177,7 +183,7 @@ class Database:
         if not path.exists():
             return False
         try:
-            con = duckdb.connect(str(path), read_only=True)
+            con = self._configured(duckdb.connect(str(path), read_only=True))
         except duckdb.Error as problem:
             log.info("snapshot not opened: %s", problem)
             return False
@@ -207,8 +213,32 @@ class Database:
         opened = snapshot.open_private_copy(self._read_only_snapshot)
         if opened is None:
             raise duckdb.IOException("the snapshot could not be copied")
-        self._adopt(*opened)
+        self._adopt(self._configured(opened[0]), opened[1])
         self._read_only_snapshot = None
+
+    def _configured(self, con: duckdb.DuckDBPyConnection, settings: dict | None = None) -> duckdb.DuckDBPyConnection:
+        """`con` with the memory and threads the settings give DuckDB, spilling to a folder of
+        this process: by default DuckDB takes 80 % of the machine's memory, as many threads as
+        it has cores, and spills beside the database file (the snapshot's folder, which every
+        replica shares) or into the working directory."""
+        settings = settings or load_settings(self.store.root)
+        if self._spill_dir is None:
+            self._spill_dir = Path(tempfile.mkdtemp(prefix="dti-spill-"))
+            atexit.register(shutil.rmtree, self._spill_dir, True)
+        cursor = con.cursor()
+        try:
+            try:
+                cursor.execute(f"set temp_directory = '{self._spill_dir}'")  # a folder we made
+            except duckdb.Error:
+                pass  # another Database of this process opened the same file first and has spilled
+            cursor.execute(f"set memory_limit = '{int(settings['duckdb_memory_mb'])}MiB'")
+            cursor.execute(f"set threads = {int(settings['duckdb_threads'])}")
+            # Memory a query freed goes back to the system within seconds, not at the next
+            # large query: without this a replica kept its largest page's peak for good.
+            cursor.execute("set allocator_background_threads = true")
+        finally:
+            cursor.close()
+        return con
 
     def _adopt(self, con: duckdb.DuckDBPyConnection, private_dir: Path | None) -> None:
         old_dir = self._private_dir
@@ -226,7 +256,7 @@ class Database:
             versions = self.store_version()
             offsets = {name: store.version() for name, store in self.sources}
             settings = load_settings(self.store.root)
-            con = duckdb.connect()
+            con = self._configured(duckdb.connect(), settings)
             try:
                 cursor = con.cursor()
                 cursor.execute("begin transaction")
@@ -262,9 +292,16 @@ class Database:
             return
         started = time.perf_counter()
         settings = load_settings(self.store.root)
-        settings_changed = settings != self.settings
+        if any(settings[name] != self.settings.get(name) for name in ENGINE_SETTINGS):
+            self._configured(self._con, settings)
+        settings_changed = any(value != self.settings.get(name) for name, value in settings.items()
+                               if name not in ENGINE_SETTINGS)
         method_changed = any(settings[name] != self.settings.get(name) for name in SCORING_SETTINGS)
-        changes = {name: store.changes(self._offsets.get(name, 0)) for name, store in self.sources}
+        # A store whose version is the tables' offset has nothing new: not reading its journal
+        # spares a new process parsing every line of it (tens of ms at national scale).
+        changes = {name: store.changes(self._offsets.get(name, 0)) if version != self._offsets.get(name, 0)
+                   else ([], version)
+                   for (name, store), version in zip(self.sources, target)}
         # loads.json's stamp is in the version: look in the tables only when it moved (or at first)
         frameworks_changed = self._version is None or target[-1][1] != self._version[-1][1]
         if frameworks_changed:
@@ -274,7 +311,8 @@ class Database:
             finally:
                 reader.close()
         if not settings_changed and not frameworks_changed and not any(entries for entries, _ in changes.values()):
-            self._version = target  # nothing that changes a table (the first look at a snapshot)
+            # Nothing that changes a table (the first look at a snapshot, an engine setting).
+            self.settings, self._version = settings, target
             return
         try:
             self._make_writable()
@@ -374,7 +412,7 @@ class Database:
     def run_query(self, name: str, **params) -> pl.DataFrame:
         self.ensure_fresh()
         self._prepare(name, params)
-        return self._cursor().sql(sql_text(name), params=params or None).pl()
+        return frame(self._cursor().sql(sql_text(name), params=params or None))
 
     run = run_query
 
@@ -386,7 +424,7 @@ class Database:
         """For tests and tools only: ad-hoc SQL over the same tables (values still bound). The
         app's code asks by name (`run`), which tests/test_sql_columns.py checks."""
         self.ensure_fresh()
-        return self._cursor().sql(query, params=params or None).pl()
+        return frame(self._cursor().sql(query, params=params or None))
 
 
 _databases: dict[tuple, Database] = {}

@@ -118,6 +118,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("session_max_hours", 12, "Phiên đăng nhập dài nhất (giờ) kể từ lúc đăng nhập: hết thời gian này phải "
             "đăng nhập lại, dù vẫn đang dùng.", 1, 168),
     Setting("include_demo", True, "Đọc kèm dữ liệu minh họa (Tỉnh Minh Họa) có sẵn trong data/demo."),
+    # What one server process (a replica) may take for its tables and queries (queries/db.py).
+    # Below 128 MB a national page no longer fits without spilling everything to disk; a
+    # replica shares its machine with others, so more than 64 GB is a typing mistake.
+    Setting("duckdb_memory_mb", 512, "Bộ nhớ (MB) mà cơ sở dữ liệu bảng tính điểm của mỗi máy chủ được dùng; "
+            "phép tính lớn hơn mức này ghi tạm ra đĩa (chậm hơn) thay vì dùng thêm RAM.", 128, 65_536),
+    Setting("duckdb_threads", 2, "Số luồng CPU mà cơ sở dữ liệu bảng tính điểm của mỗi máy chủ dùng cho một truy "
+            "vấn; nhiều luồng hơn thì trang cả nước nhanh hơn nhưng tốn thêm bộ nhớ.", 1, 64),
     # Bounds of the importer (queries/ingest): no real file comes near them (a province's month
     # is about 3,000 rows × 10 columns); they keep one hostile file from taking the server down.
     Setting("upload_max_mb", 20, "Dung lượng lớn nhất của một tệp tải lên (MB).", 1, 50),

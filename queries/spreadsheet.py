@@ -18,11 +18,14 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
-from openpyxl.cell.cell import Cell
 
 from queries.text import clean_text
+
+if TYPE_CHECKING:  # lazy: start-up time (openpyxl): writing CSV, as the pages do, never needs it
+    from openpyxl.cell.cell import Cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
 RISKY_FIRST = ("\t", "\r")

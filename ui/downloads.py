@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from queries.reports.images import chart_to_image
-from queries.reports.tables import to_xlsx_bytes
+from queries.reports.pack_name import pack_file_name
 from queries.spreadsheet import to_csv_bytes
 from queries.text import slug
 from ui.state import reader
@@ -38,11 +38,14 @@ def table_downloads(frame: pl.DataFrame, name: str, key: str, headings: dict[str
                     number_formats: dict[str, str] | None = None, title: str | None = None) -> None:
     row = st.container(horizontal=True, gap="small")
     base = slug(name) or "bang"
-    row.download_button(
-        "⬇ Excel", key=f"{key}-xlsx", on_click="ignore", file_name=f"{base}.xlsx", mime=XLSX_MIME,
-        data=lambda: to_xlsx_bytes({name[:31]: frame}, headings=headings,
-                                   number_formats=number_formats, title=title or name),
-    )
+
+    def xlsx() -> bytes:
+        from queries.reports.tables import to_xlsx_bytes  # lazy: start-up time (openpyxl), only on the click
+
+        return to_xlsx_bytes({name[:31]: frame}, headings=headings, number_formats=number_formats, title=title or name)
+
+    row.download_button("⬇ Excel", key=f"{key}-xlsx", on_click="ignore", file_name=f"{base}.xlsx", mime=XLSX_MIME,
+                        data=xlsx)
     row.download_button("⬇ CSV", key=f"{key}-csv", on_click="ignore", file_name=f"{base}.csv",
                           mime="text/csv", data=lambda: to_csv_bytes(frame, headings))
 
@@ -50,13 +53,17 @@ def table_downloads(frame: pl.DataFrame, name: str, key: str, headings: dict[str
 def pack_download(province: str, period: date, key: str = "pack", label: str = "⬇ Tài liệu họp (PDF)") -> None:
     """One click: the meeting pack of a province and month (overview, ranking, each pillar,
     the communes most behind, what improved, the method note). Takes a few seconds."""
-    from queries.reports.pack import build_pack, pack_file_name  # start-up time: fpdf, only for the pack
-
     scoped = reader()  # this session's scope, taken now: the file is made later, on the click
+
+    def pdf() -> bytes:
+        from queries.reports.pack import build_pack  # lazy: start-up time (fpdf, 24 MB), only on the click
+
+        return build_pack(province, period, db=scoped)
+
     st.download_button(
         label, key=key, on_click="ignore", mime="application/pdf",
         file_name=pack_file_name(province, period),
-        data=lambda: build_pack(province, period, db=scoped),
+        data=pdf,
         help="Tổng quan, xếp hạng, từng trụ cột, các xã cần hỗ trợ, tiến bộ và cách tính điểm — "
              "một tệp PDF khổ 16:9 để đính kèm biên bản hoặc trình chiếu.",
     )

@@ -36,7 +36,10 @@ def reader() -> ScopedReader:
     return ScopedReader(database(), read_scope())
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+# Bounded three ways: an upload makes every answer's version new, so old entries would stay
+# until their ttl; at national scale one answer pickles to 45 MB (indicator_status of every
+# commune), so the size bounds the cache where the count alone would not.
+@st.cache_data(ttl=600, max_entries=256, max_size="96MB", show_spinner=False)
 def _cached(name: str, version: tuple, params: tuple, provinces: tuple[str, ...] | None) -> pl.DataFrame:
     return ScopedReader(database(), provinces).run_query(name, **dict(params))
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from queries.data import sql_text
+from queries.data import frame, sql_text
 from queries.engine.build import CASTS, SHIPPED_CSV
 from queries.plans.tasks import TASK_CASTS, TASK_COLUMNS
 from queries.settings import DATA_DIR
@@ -51,7 +51,7 @@ class CatalogDatabase:
         """Ad-hoc SQL over the catalog tables (values bound, as in queries.db.Database.sql)."""
         cursor = self._connection().cursor()
         try:
-            return cursor.sql(query, params=params or None).pl()
+            return frame(cursor.sql(query, params=params or None))
         finally:
             cursor.close()
 

@@ -31,9 +31,10 @@ from queries.errors import UserFacingError
 from queries.reading import ScopedReader
 from queries.reports.figures import STATUS_COLORS, STATUS_ICONS, STATUS_ORDER, STATUS_TEXT
 from queries.reports.images import chart_to_image, image_session
+from queries.reports.pack_name import pack_file_name  # noqa: F401 - its callers still ask the pack
 from queries.reports.slides import Deck, Slide, build_deck, slide_figure
 from queries.settings import PILLARS
-from queries.text import format_date, format_month, format_number, format_percent, slug
+from queries.text import format_date, format_month, format_number, format_percent
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core (make browser)
 FONT = "DejaVu"
@@ -52,10 +53,6 @@ NO_CHART = ("Không tạo được hình biểu đồ trên máy này (cần tr�
             "Các số liệu chính vẫn ở bên trái.")
 
 logger = logging.getLogger(__name__)
-
-
-def pack_file_name(province: str, period: date) -> str:
-    return f"tai-lieu-hop-{slug(province) or 'tinh'}-{period:%Y-%m}.pdf"
 
 
 @dataclass
