@@ -35,7 +35,7 @@ from queries import clock
 from queries.errors import UserFacingError
 from queries.store import documents as documents_module
 from queries.store.files import atomic_write, atomic_write_parquet, locked, make_directory
-from queries.store.postgres import JOURNAL_LOCK, connection, retrying
+from queries.store.postgres import JOURNAL_LOCK, DatabaseUnavailable, connection, retrying
 from queries.store.uploads import (
     ROW_SCHEMAS,
     Receipt,
@@ -240,7 +240,10 @@ class PgStore(StoreReading):
         if kind not in ROW_SCHEMAS:
             raise ValueError(f"unknown kind {kind!r}")
         sha = content_hash(content)
-        existing = self.state().active_duplicate(kind, sha)
+        try:  # a shortcut only: the commit below decides duplicates, and waits out a restart
+            existing = self.state().active_duplicate(kind, sha)
+        except DatabaseUnavailable:
+            existing = None
         if existing is not None:
             return Receipt(existing, duplicate=True)
         moment = moment or clock.now()
