@@ -57,7 +57,8 @@ def _same(one: dict, other: dict) -> bool:
 
 def migrate_store(store_root, url: str) -> dict:
     """Copy the file store at `store_root` into the database at `url`; returns
-    {"status": "copied" | "already", "figures": {name: [files, database]}}."""
+    {"status": "copied" | "already" | "mismatch", "figures": {name: [files, database]}}
+    ("mismatch": nothing was written)."""
     if not url.startswith(("postgresql://", "postgres://")):
         raise MigrationRefused("Lỗi: --to phải là một địa chỉ postgresql://…")
     store = Store(store_root, read_only=True)

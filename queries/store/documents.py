@@ -59,12 +59,13 @@ def write(root: str | Path, name: str, content: bytes) -> None:
 
 def pull(conn, root: Path, after: int) -> int:
     """Copy the documents changed after `after` into `root`; returns the newest change seen."""
-    rows = conn.execute("select name, content, changed from documents where changed > %s and content <> ''",
-                        (after,)).fetchall()
+    rows = conn.execute("select name, content, changed from documents where changed > %s", (after,)).fetchall()
     newest = after
     for name, content, changed in rows:
+        newest = max(newest, changed)  # an empty row (a lock taken, nothing written) counts as seen
+        if not content:
+            continue
         path = root / _checked(name)
         make_directory(path.parent)
         atomic_write(path, bytes(content))
-        newest = max(newest, changed)
     return newest

@@ -159,7 +159,8 @@ def connection(url: str):
 
 def retrying(url: str, work, *, attempts: int = 30, pause: float = 0.5):
     """Run `work(conn)` in one transaction, again on a fresh connection while the server is
-    restarting (about 15 s at most). `work` must be safe to run again: a transaction that
+    restarting (up to `attempts` tries, each waiting up to CONNECT_SECONDS for a
+    connection). `work` must be safe to run again: a transaction that
     failed did nothing, and one whose commit was cut off is recognised by `work` itself."""
     for attempt in range(attempts):
         try:
