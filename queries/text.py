@@ -1,10 +1,16 @@
-"""Vietnamese text helpers: normalising names, folding diacritics, formatting numbers."""
+"""Vietnamese text helpers: normalising names, folding diacritics, formatting numbers (in the
+interface's language: queries/i18n.py)."""
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
 from datetime import date
+
+from queries import i18n
+
+MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")
 
 _SPACES = re.compile(r"\s+")
 # "Xã Định Tiến", "X. Định Tiến", "TT. Quán Lào": the prefix is optional when matching
@@ -68,10 +74,13 @@ def make_commune_id(province: str, commune_name: str) -> str:
 
 
 def format_number(value: float | None, decimals: int = 1) -> str:
-    """Vietnamese number format: 1.250,5 (dot for thousands, comma for decimals)."""
+    """Vietnamese number format: 1.250,5 (dot for thousands, comma for decimals); in English
+    1,250.5."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     text = f"{value:,.{decimals}f}"
+    if i18n.current() == "en":
+        return text
     return text.replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
 
 
@@ -83,12 +92,16 @@ def format_percent(value: float | None, decimals: int = 1) -> str:
 
 
 def format_month(period: date | str) -> str:
-    """date(2026, 11, 1) or '2026-11' -> 'Tháng 11/2026'."""
+    """date(2026, 11, 1) or '2026-11' -> 'Tháng 11/2026' ('November 2026' in English)."""
     if isinstance(period, str):
-        year, month = period[:7].split("-")
-        return f"Tháng {int(month)}/{year}"
-    return f"Tháng {period.month}/{period.year}"
+        year, month = (int(part) for part in period[:7].split("-"))
+    else:
+        year, month = period.year, period.month
+    if i18n.current() == "en":
+        return f"{MONTH_NAMES_EN[month - 1]} {year}"
+    return f"Tháng {month}/{year}"
 
 
 def format_date(day: date) -> str:
+    """22/11/2026 in both languages."""
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
