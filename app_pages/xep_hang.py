@@ -57,8 +57,7 @@ if st.toggle("Thử trọng số giả định", value=whatif.active(), key="xh_
     chosen_key = whatif.choose_framework(panel, framework, fw.every_framework())
     chosen = framework if chosen_key == framework.key else fw.for_month(scope.period, chosen_key)
     weights = whatif.sliders(panel, chosen.key, chosen.groups, chosen.weights)
-    what_if = query("whatif_ranking", period=scope.period, province=scope.province, framework=chosen.key,
-                    weights=[weights[code] for code in chosen.codes])
+    what_if = whatif.ranking(scope, chosen, weights)
     whatif.comparison(what_if, chosen, weights, scope, framework)
     st.stop()
 

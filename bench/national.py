@@ -15,8 +15,10 @@ copied before anything writes to it. Each figure is a ratio of two times taken h
                        the two libraries it cannot do without (the project's bytecode compiled
                        first, as the image has it: deploy/Dockerfile)
   warm ranking         polars from frames already in memory ÷ ours
-  what-if weights      the national ranking under a leader's own weights (whatif_ranking.sql, from the
-                       group scores kept) ÷ the stored ranking's warm time; and under the eight groups
+  what-if weights      the national ranking under a leader's own weights (whatif_base.sql, the group
+                       scores kept, weighed by rank_under) ÷ the stored ranking's warm time: the first
+                       of a month (the rows fetched) and a slider moved (the rows the page kept);
+                       and under the eight groups
   readers              queries answered while uploads land: the slowest, against a warm query
 All three rankings (ours, pandas, polars) are checked to agree. The Chromium page timings and
 the memory of a replica are bench.browser_pages.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import itertools
 import os
 import shutil
 import statistics
@@ -48,6 +51,7 @@ GOALS = {
     "first ranking, new process ÷ bare import": ("≤", 1.5),
     "polars in memory ÷ our warm ranking": ("≥", 10.0),
     "what-if national ranking ÷ warm ranking": ("≤", 2.0),
+    "what-if, a slider moved ÷ warm ranking": ("≤", 2.0),
 }
 WHATIF_WEIGHTS = {"HT": 10.0, "NL": 10.0, "AT": 10.0, "CQ": 40.0, "KT": 15.0, "XH": 15.0}
 
@@ -125,14 +129,25 @@ def main(argv: list[str] | None = None) -> int:
     warm = median_of(lambda: db.run_query("ranking_by_month", period=NOVEMBER, province=None), 20)
     results["our warm national ranking (s)"] = warm
 
-    # -- what-if weights: the same national ranking under other weights, nothing stored changes
-    def what_if(framework: str, weights: dict[str, float]):
-        return db.run_query("whatif_ranking", period=NOVEMBER, province=None, framework=framework,
-                            weights=list(weights.values()))
+    # -- what-if weights: the same national ranking under other weights, nothing stored changes.
+    # The first what-if of a month fetches the rows the weights do not change (whatif_base.sql)
+    # and weighs them; the page keeps those rows (st.cache_data), so each slider move after it
+    # only weighs and ranks them (rank_under).
+    from queries.frameworks.whatif import rank_under, rebalance
+
+    def base(framework: str):
+        return db.run_query("whatif_base", period=NOVEMBER, province=None, framework=framework)
+
+    def what_if(framework: str, weights: dict[str, float], rows=None):
+        return rank_under(base(framework) if rows is None else rows, list(weights.values()))
 
     what_if("six-pillars@1", WHATIF_WEIGHTS)
-    results["what-if national ranking, other weights (s)"] = median_of(
+    results["what-if national ranking, first of the month (s)"] = median_of(
         lambda: what_if("six-pillars@1", WHATIF_WEIGHTS), 20)
+    kept = base("six-pillars@1")
+    moves = itertools.cycle([rebalance(WHATIF_WEIGHTS, "CQ", 20 + n) for n in range(20)])  # new weights each time
+    results["what-if national ranking, a slider moved (s)"] = median_of(
+        lambda: what_if("six-pillars@1", next(moves), kept), 20)
     eight = dict.fromkeys(["NT", "TC", "HT", "NL", "AT", "CQ", "KT", "XH"], 12.5)
     results["what-if national ranking, eight groups (s)"] = median_of(lambda: what_if("dti-xa-8-nhom@1", eight), 20)
     official = what_if("six-pillars@1", {"HT": 12.5, "NL": 12.5, "AT": 12.5, "CQ": 25.0, "KT": 18.75, "XH": 18.75})
@@ -142,8 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     # CPU time too: on a shared machine the wall clock also measures the neighbours
     cpu_warm = median_of_cpu(lambda: db.run_query("ranking_by_month", period=NOVEMBER, province=None), 20)
     cpu_whatif = median_of_cpu(lambda: what_if("six-pillars@1", WHATIF_WEIGHTS), 20)
-    notes.append(f"what-if ÷ warm ranking in CPU time: {cpu_whatif * 1000:.1f} ms ÷ {cpu_warm * 1000:.1f} ms = "
-                 f"{cpu_whatif / cpu_warm:.2f}×")
+    notes.append(f"what-if (first of the month) ÷ warm ranking in CPU time: {cpu_whatif * 1000:.1f} ms ÷ "
+                 f"{cpu_warm * 1000:.1f} ms = {cpu_whatif / cpu_warm:.2f}×")
 
     # -- a one-row upload, as a whole process, against the bare interpreter
     bare = median_of(lambda: timed([sys.executable, "-c", "import duckdb, polars"]), args.repeat)
@@ -226,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         "first ranking, new process ÷ bare import": results["first ranking, new process (s)"]
         / results["  bare import, taken in turns with it (s)"],
         "polars in memory ÷ our warm ranking": results["polars ranking, frames in memory (s)"] / warm,
-        "what-if national ranking ÷ warm ranking": results["what-if national ranking, other weights (s)"] / warm,
+        "what-if national ranking ÷ warm ranking": results["what-if national ranking, first of the month (s)"] / warm,
+        "what-if, a slider moved ÷ warm ranking": results["what-if national ranking, a slider moved (s)"] / warm,
     }
     print("National scale: 34 provinces, 3,321 communes, 60 months")
     for name, value in results.items():

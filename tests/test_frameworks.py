@@ -31,7 +31,7 @@ from queries.accounts.places import Places
 from queries.admin_loads import LoadRefused, load_framework
 from queries.db import Database
 from queries.frameworks import FrameworkFileError, FrameworkRefused, parse_framework, shipped
-from queries.frameworks.whatif import WeightsError, parse_weights, rebalance
+from queries.frameworks.whatif import WeightsError, parse_weights, rank_under, rebalance
 from queries.reports.whatif import Choice
 from tests.conftest import FIXTURE_DIR
 
@@ -52,8 +52,8 @@ def scores(frame: pl.DataFrame) -> dict[str, tuple]:
 def whatif(db: Database, framework_id: str, weights: dict[str, float], period: date = JUNE,
            province: str | None = "Thử Nghiệm") -> pl.DataFrame:
     framework = frameworks_by_id()[framework_id]
-    return db.run("whatif_ranking", period=period, province=province, framework=framework.key,
-                  weights=[weights.get(g.code, 0.0) for g in framework.groups])
+    return rank_under(db.run("whatif_base", period=period, province=province, framework=framework.key),
+                      [weights.get(g.code, 0.0) for g in framework.groups])
 
 
 # ---- the shipped files ---------------------------------------------------------------------------

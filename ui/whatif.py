@@ -1,7 +1,7 @@
 """What-if weights on the ranking page: one slider per group, the others moving so the sum stays
 100 %, kept in the address (?trong_so=HT:20,NL:10,…&bo_khung=…) so a presenter can share the
-view. Nothing stored changes: the ranking is queries/sql/whatif_ranking.sql over the group
-scores already kept."""
+view. Nothing stored changes: the ranking weighs the group scores already kept
+(queries/sql/whatif_base.sql, cached per month like every query; rank_under weighs them)."""
 from __future__ import annotations
 
 import polars as pl
@@ -9,7 +9,7 @@ import streamlit as st
 
 from queries.errors import UserFacingError
 from queries.frameworks import registry
-from queries.frameworks.whatif import STEP, parse_weights, rebalance, weights_label, weights_text
+from queries.frameworks.whatif import STEP, parse_weights, rank_under, rebalance, weights_label, weights_text
 from queries.reports import groups as frameworks
 from queries.reports.whatif import WHATIF, whatif_headings
 from queries.settings import DATA_DIR, store_dir
@@ -105,6 +105,13 @@ def sliders(container, framework_key: str, groups: list[tuple[str, str]], offici
     container.button("Về trọng số chính thức", icon=":material/restart_alt:", key="xh_w_reset", on_click=_reset,
                      args=(framework_key, official))
     return dict(st.session_state[_STATE]["weights"])
+
+
+def ranking(scope, chosen: MonthFramework, weights: dict[str, float]) -> pl.DataFrame:
+    """The what-if ranking: the rows the weights do not change come from the page's cache (one
+    query per month and framework), so a slider's move only weighs and ranks them."""
+    base = query("whatif_base", period=scope.period, province=scope.province, framework=chosen.key)
+    return rank_under(base, [weights[code] for code in chosen.codes])
 
 
 def comparison(frame: pl.DataFrame, chosen: MonthFramework, weights: dict[str, float], scope,

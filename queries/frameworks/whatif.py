@@ -1,13 +1,15 @@
 """What-if weights: a leader's own group weights, in percent, summing to 100.
 
 Written `HT=20,NL=10,CQ=30,…` on the command line and `HT:20,NL:10,…` in the page's address;
-a group left out weighs 0. Nothing stored changes: the ranking is computed from the scores
-already kept per group (queries/sql/whatif_ranking.sql).
+a group left out weighs 0. Nothing stored changes: `rank_under` weighs and ranks the group
+scores already kept (queries/sql/whatif_base.sql, fetched once per month and framework).
 """
 from __future__ import annotations
 
 import math
 import re
+
+import polars as pl
 
 from queries.errors import UserFacingError
 from queries.frameworks.model import Framework
@@ -90,3 +92,42 @@ def rebalance(weights: dict[str, float], changed: str, value: float) -> dict[str
     if not others:
         mine = units
     return {code: (mine if code == changed else result[code]) * STEP for code in weights}
+
+
+def _weighed(lists: str, present: str, weights: list[float], groups: int) -> pl.Expr:
+    """The weights' average of a commune's group scores, groups without a target left out, to 2
+    decimals as the official score is (macro commune_scores: round(round(x, 9), 2), half away
+    from zero as DuckDB rounds); null where no weighed group has a target."""
+    def dot(column: str) -> pl.Expr:
+        return pl.sum_horizontal([pl.col(column).list.get(i, null_on_oob=True) * float(weights[i])
+                                  for i in range(groups)])
+    share = dot(present)
+    return ((dot(lists) / pl.when(share != 0).then(share))
+            .round(9, mode="half_away_from_zero").round(2, mode="half_away_from_zero"))
+
+
+def rank_under(base: pl.DataFrame, weights: list[float]) -> pl.DataFrame:
+    """The ranking under `weights` (one per group, in the framework's order) from whatif_base's
+    rows: ranked as the official ranking is (2 decimals, ties share a rank, the unranked last,
+    ties and the unranked by name), this month and the month before, beside the official rank.
+    Polars on a frame already in memory: ~2 ms for the nation's 3,321 communes."""
+    groups = len(weights)
+    score = _weighed("scores", "present", weights, groups)
+    before = _weighed("scores_before", "present_before", weights, groups)
+    ranked = base.select(
+        "commune_id", "commune_name", "province", "is_demo", "official_rank", "official_score", "name_order",
+        pl.col("n_targets", "n_reported", "n_achieved").fill_null(0),
+        (pl.col("n_reported") / pl.when(pl.col("n_targets") != 0).then(pl.col("n_targets"))).alias("coverage"),
+        score.alias("score"), before.alias("score_before"),
+    ).with_columns(
+        pl.col("score").rank("min", descending=True).cast(pl.Int64).alias("rank"),
+        pl.col("score_before").rank("min", descending=True).cast(pl.Int64).alias("previous_rank"),
+    )
+    return ranked.sort(["rank", "name_order"], nulls_last=True).select(
+        "rank", "commune_id", "commune_name", "province", "is_demo", "score", "coverage",
+        "n_targets", "n_reported", "n_achieved", "previous_rank",
+        (pl.col("previous_rank") - pl.col("rank")).alias("rank_change"),
+        (pl.col("score") - pl.col("score_before")).round(2, mode="half_away_from_zero").alias("score_change"),
+        "official_rank", "official_score",
+        (pl.col("official_rank") - pl.col("rank")).alias("rank_change_official"),
+    )

@@ -5,8 +5,8 @@
 
 `choose(data_dir, store_root, period, framework, weights)` reads what was typed before any
 table is built (an unknown framework, weights that do not sum to 100 are one Vietnamese
-sentence); `whatif_ranking(db, …)` asks queries/sql/whatif_ranking.sql, which ranks from the
-group scores already kept: nothing stored changes.
+sentence); `whatif_ranking(db, …)` weighs and ranks the group scores already kept
+(queries/sql/whatif_base.sql, then rank_under): nothing stored changes.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from queries.data import DataSource
 from queries.errors import UserFacingError
 from queries.frameworks import registry
 from queries.frameworks.model import Framework
-from queries.frameworks.whatif import parse_weights, weights_label
+from queries.frameworks.whatif import parse_weights, rank_under, weights_label
 from queries.reports.tables import to_xlsx_bytes
 from queries.spreadsheet import to_csv_bytes
 from queries.text import format_month
@@ -77,8 +77,8 @@ def _official_weights(framework: Framework, settings: dict) -> dict[str, float]:
 def whatif_ranking(db: DataSource, period: date, province: str | None, choice: Choice) -> pl.DataFrame:
     """The what-if ranking with one column per group of the chosen framework (the group scores,
     which the weights do not change)."""
-    frame = db.run("whatif_ranking", period=period, province=province, framework=choice.framework.key,
-                   weights=[choice.weights[g.code] for g in choice.framework.groups])
+    base = db.run("whatif_base", period=period, province=province, framework=choice.framework.key)
+    frame = rank_under(base, [choice.weights[g.code] for g in choice.framework.groups])
     scores = db.run("group_scores_by_month", period=period, province=province, commune=None,
                     framework=choice.framework.key)
     codes = [g.code for g in choice.framework.groups]

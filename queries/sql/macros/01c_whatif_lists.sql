@@ -4,7 +4,7 @@
 -- scores as a list in the framework's group order (0 where it has no target in the group, and
 -- `present` 0 there, 1 elsewhere), and the same of the month before (for the change in rank;
 -- all 0 when that month's group scores are not kept, which gives no previous rank). The engine keeps it as whatif_cache beside the group scores
--- (queries/engine/build.py), so whatif_ranking.sql only weighs (two dot products) and ranks:
+-- (queries/engine/build.py), so a what-if ranking only weighs (two dot products) and ranks:
 -- a leader moving a slider costs no grouping and no sorting of names. scope_commune as in
 -- scoped_communes ('@refresh_scope': the communes a change touched).
 create or replace macro whatif_lists(p_from, p_to, scope_commune) as table
