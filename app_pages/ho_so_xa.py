@@ -205,12 +205,13 @@ def pillars_and_months(profile: Profile, ranking: pl.DataFrame, history: pl.Data
 
 
 
-def why_this_score(profile: Profile, indicators: pl.DataFrame, weights: pl.DataFrame, has_values: bool) -> None:
+def why_this_score(profile: Profile, indicators: pl.DataFrame, weights: pl.DataFrame, has_values: bool,
+                   members: pl.DataFrame) -> None:
     name, caption = profile.name, profile.caption
     page.section("Vì sao điểm này?")
-    explanation = explain_score(indicators, weights)
+    explanation = explain_score(indicators, weights, dict(zip(members["indicator"], members["weight"])))
     if explanation.score is None:
-        page.empty("Xã chưa có chỉ tiêu nào thuộc sáu trụ cột trong năm này, nên chưa có điểm.")
+        page.empty(f"Xã chưa có chỉ tiêu nào thuộc các {profile.framework.word} của bộ khung năm này, nên chưa có điểm.")
     else:
         st.markdown(explanation.text)
         if has_values:
@@ -230,8 +231,8 @@ def why_this_score(profile: Profile, indicators: pl.DataFrame, weights: pl.DataF
                 column_config={
                     "pillar_name": st.column_config.TextColumn("Trụ cột"),
                     "weight": st.column_config.NumberColumn("Trọng số", width=70),
-                    "pillar_score": st.column_config.NumberColumn("Điểm trụ cột", width=85,
-                                                                  help="Trung bình điểm các chỉ tiêu của trụ cột"),
+                    "pillar_score": st.column_config.NumberColumn(
+                        "Điểm trụ cột", width=85, help="Trung bình điểm các chỉ tiêu của trụ cột, theo trọng số từng chỉ tiêu"),
                     "contribution": st.column_config.NumberColumn("Đóng góp", width=75,
                                                                   help="Trọng số ÷ tổng trọng số × điểm trụ cột"),
                     "lost": st.column_config.NumberColumn("Còn thiếu", width=75,
@@ -253,7 +254,8 @@ def why_this_score(profile: Profile, indicators: pl.DataFrame, weights: pl.DataF
                 "value_text": st.column_config.TextColumn("Giá trị", width=80),
                 "points": st.column_config.NumberColumn("Điểm", width=60, help="0–100: phần mục tiêu đã đạt"),
                 "share": st.column_config.NumberColumn("Tỷ trọng", width=75,
-                                                       help="Tỷ trọng trụ cột chia đều cho các chỉ tiêu của trụ cột"),
+                                                       help="Tỷ trọng trụ cột chia cho các chỉ tiêu có điểm theo trọng số "
+                                                            "của chúng (đều nhau khi bộ khung không đặt khác)"),
                 "contribution": st.column_config.NumberColumn("Đóng góp", width=75, help="Tỷ trọng × điểm chỉ tiêu"),
                 "lost": st.column_config.NumberColumn("Còn thiếu", width=75, help="Tỷ trọng × (100 − điểm chỉ tiêu)"),
             },
@@ -476,7 +478,8 @@ def main() -> None:
     has_values = headline(profile, indicators, ranking, me)
     if has_values:  # with nothing reported every score is 0: no charts of zeros
         pillars_and_months(profile, ranking, history, me)
-    why_this_score(profile, indicators, weights, has_values)
+    members = query("framework_members", framework=profile.framework.key, period=None)
+    why_this_score(profile, indicators, weights, has_values, members)
     indicator_table(profile, indicators, has_values)
     trends(profile)
     year_end_outlook(profile)

@@ -369,3 +369,37 @@ def test_a_framework_loaded_on_one_machine_scores_on_the_other(two_years, tmp_pa
     load_framework(one, LOCAL_ADMIN, (SHIPPED / f"{EIGHT}.csv").read_bytes(), "dti-xa-8-nhom.csv")
     assert scores(two.run("ranking_by_month", period=JUNE, province="Thử Nghiệm"))["Xã An Bình"] == (3, 62.5)
     assert (tmp_path / "b" / "frameworks" / "loads.json").exists()  # copied down from the database
+
+
+def test_why_this_score_weighs_indicators_as_the_framework_does(two_years, tmp_path):
+    """A framework whose group holds two of An Bình's indicators at weights 3 and 1: the profile's
+    explanation (ui/scoring.py, Polars) gives the score the tables computed (SQL), and the two
+    indicators' shares are 3 : 1."""
+    from ui.scoring import explain_score
+
+    db = Database(store=tmp_path / "store", include_demo=False, data_dir=two_years)
+    six = (SHIPPED / "six-pillars.csv").read_text(encoding="utf-8").splitlines()
+    rows = [six[0], six[1].replace("six-pillars,Sáu trụ cột DTI,1,2020,", "thu-trong-so,Thử trọng số chỉ tiêu,1,2026,")
+            .replace("chính thức", "chưa chính thức").replace(",HT01,1", ",HT01,3")]
+    rows += [line.replace("six-pillars,", "thu-trong-so,", 1).replace(",NL,,,NL02,", ",NL,Nhân lực số,100,NL02,")
+             for line in six[2:] if ",NL01," not in line]
+    rows.append("thu-trong-so,,,,,,,HT,,,NL01,1")
+    framework = load_framework(db, LOCAL_ADMIN, ("\n".join(rows) + "\n").encode("utf-8"), "thu.csv")
+    assert framework.key == "thu-trong-so@1"
+
+    stored = {r["commune_id"]: r["score"] for r in db.run("ranking_by_month", period=JUNE,
+                                                          province="Thử Nghiệm").to_dicts()}
+    members = db.run("framework_members", framework=framework.key, period=None)
+    groups = db.run("framework_groups", framework=framework.key, period=None)
+    member_of = dict(zip(members["indicator"], members["group_code"]))
+    indicators = db.run("commune_indicators", period=JUNE, commune="thu/an-binh").with_columns(
+        pl.col("indicator").replace_strict(member_of, default=None).alias("pillar"))
+    explanation = explain_score(indicators, groups, dict(zip(members["indicator"], members["weight"])))
+    assert round(explanation.score, 2) == stored["thu/an-binh"]
+    assert explanation.indicators["contribution"].sum() == pytest.approx(explanation.score)
+    share = dict(zip(explanation.indicators["indicator"], explanation.indicators["share"]))
+    assert share["HT01"] == pytest.approx(3 * share["NL01"])
+    assert "trung bình có trọng số của điểm các chỉ tiêu" in explanation.text
+    # Under equal weights the sentence stays the plain average.
+    plain = explain_score(indicators, groups, None)
+    assert "trung bình điểm các chỉ tiêu của trụ cột đó" in plain.text

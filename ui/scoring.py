@@ -1,12 +1,13 @@
 """'Vì sao điểm này?': the overall score of one commune taken apart, pillar by pillar and
 indicator by indicator, from the points the scoring macro gave each indicator.
 
-The macro scores each indicator 0–100; a pillar's score is the average of its indicators'
-points; the overall score is the weighted average of the pillars that have targets. So an
-indicator's share of the overall score is (its pillar's weight / the weights of the pillars
-with targets) / (number of scored indicators in its pillar); its contribution is share ×
-points, and the points it still lacks are share × (100 − points). The contributions add up
-to the score. Nothing is re-scored here: points, weights and the unreported rule come from
+The macro scores each indicator 0–100; a pillar's (a group's) score is the average of its
+indicators' points, weighted by each indicator's weight in the framework (1 each in the
+shipped frameworks); the overall score is the weighted average of the pillars that have
+targets. So an indicator's share of the overall score is (its pillar's weight / the weights of
+the pillars with targets) × (its weight / the weights of the scored indicators in its pillar);
+its contribution is share × points, and the points it still lacks are share × (100 − points).
+The contributions add up to the score. Nothing is re-scored here: points, weights and the unreported rule come from
 the database.
 """
 from __future__ import annotations
@@ -27,18 +28,25 @@ class Explanation:
     text: str
 
 
-def explain_score(indicators: pl.DataFrame, weights: pl.DataFrame) -> Explanation:
+def explain_score(indicators: pl.DataFrame, weights: pl.DataFrame,
+                  indicator_weights: dict[str, float] | None = None) -> Explanation:
     """indicators: rows of the `commune_indicators` query (their `pillar` the group of the month's
     framework: ui.frameworks.regroup); weights: `pillar_weights` or `framework_groups` (code,
-    name_vi, weight, sort_order). Every member indicator weighs the same within its group, as in
-    the shipped frameworks."""
-    rows = indicators.filter(pl.col("pillar").is_in(weights["code"].to_list()))
+    name_vi, weight, sort_order); indicator_weights: each member's weight within its group
+    (`framework_members`), 1 where not given."""
+    rows = indicators.filter(pl.col("pillar").is_in(weights["code"].to_list())).with_columns(
+        pl.col("indicator").replace_strict(indicator_weights or {}, default=1.0, return_dtype=pl.Float64)
+        .alias("indicator_weight"))
+    equal = rows["indicator_weight"].n_unique() <= 1
     rule = indicators["unreported_rule"][0] if indicators.height and "unreported_rule" in indicators.columns else "zero"
     if rows.is_empty():
         return Explanation(None, pl.DataFrame(), pl.DataFrame(), "")
     pillars = (
         rows.filter(pl.col("points").is_not_null())
-        .group_by("pillar").agg(pl.len().alias("n_indicators"), pl.col("points").mean().alias("pillar_score"))
+        .group_by("pillar").agg(
+            pl.len().alias("n_indicators"), pl.col("indicator_weight").sum().alias("member_weights"),
+            ((pl.col("points") * pl.col("indicator_weight")).sum() / pl.col("indicator_weight").sum())
+            .alias("pillar_score"))
         .join(weights.select(pl.col("code").alias("pillar"), pl.col("name_vi").alias("pillar_name"), "weight",
                              "sort_order"), on="pillar", how="inner")
         .sort("sort_order")
@@ -51,11 +59,12 @@ def explain_score(indicators: pl.DataFrame, weights: pl.DataFrame) -> Explanatio
         (pl.col("share") * (100 - pl.col("pillar_score"))).alias("lost"),
     )
     score = float(pillars["contribution"].sum())
-    per_pillar = pillars.select("pillar", (pl.col("share") / pl.col("n_indicators")).alias("share"))
+    per_pillar = pillars.select("pillar", (pl.col("share") / pl.col("member_weights")).alias("share"))
     detail = (
         rows.join(per_pillar, on="pillar", how="left")
         .with_columns(
-            pl.when(pl.col("points").is_null()).then(0.0).otherwise(pl.col("share")).alias("share"),
+            pl.when(pl.col("points").is_null()).then(0.0)
+            .otherwise(pl.col("share") * pl.col("indicator_weight")).alias("share"),
         )
         .with_columns(
             (pl.col("share") * pl.col("points").fill_null(0)).alias("contribution"),
@@ -75,8 +84,11 @@ def explain_score(indicators: pl.DataFrame, weights: pl.DataFrame) -> Explanatio
     lines = [
         f"**Điểm tổng {format_number(score, 2)}** là trung bình có trọng số của điểm các trụ cột có chỉ tiêu: "
         f"({parts}) ÷ {format_number(total_weight, 0)}.",
-        "Điểm một trụ cột là trung bình điểm các chỉ tiêu của trụ cột đó. Mỗi chỉ tiêu được tối đa 100 điểm, "
-        "bằng phần trăm mục tiêu đã đạt (chỉ tiêu càng thấp càng tốt thì tính ngược lại).",
+        ("Điểm một trụ cột là trung bình điểm các chỉ tiêu của trụ cột đó. " if equal else
+         "Điểm một trụ cột là trung bình có trọng số của điểm các chỉ tiêu của trụ cột đó (trọng số từng chỉ tiêu "
+         "theo bộ khung). ")
+        + "Mỗi chỉ tiêu được tối đa 100 điểm, bằng phần trăm mục tiêu đã đạt (chỉ tiêu càng thấp càng tốt thì tính "
+        "ngược lại).",
     ]
     if unreported:
         lines.append(
