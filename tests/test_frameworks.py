@@ -25,7 +25,7 @@ import polars as pl
 import pytest
 
 from queries.accounts import service
-from queries.accounts.audit import audit_events
+from queries.accounts.audit import audit_events, details_text
 from queries.accounts.permissions import LOCAL_ADMIN
 from queries.accounts.places import Places
 from queries.admin_loads import LoadRefused, load_framework
@@ -168,6 +168,10 @@ def test_switching_a_year_s_framework_leaves_earlier_years_unchanged(two_years, 
     [event] = [e for e in audit_events(store) if e["action"] == "framework_loaded"]
     assert event["details"]["framework"] == f"{EIGHT}@1" and event["details"]["file_name"] == "dti-xa-8-nhom.csv"
     assert event["details"]["via"] == "command_line"
+    assert details_text(event) == (
+        "Bộ khung “DTI cấp xã: tám nhóm chỉ số” (dti-xa-8-nhom@1, chưa chính thức), áp dụng "
+        f"{event['details']['years']}, từ tệp “dti-xa-8-nhom.csv”; trọng số nhóm: {event['details']['groups']} "
+        "(từ dòng lệnh)")
 
 
 def test_a_version_names_one_content(two_years, tmp_path):

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from queries.accounts import service
-from queries.accounts.audit import audit_events
+from queries.accounts.audit import audit_events, details_text
 from queries.accounts.permissions import LOCAL_ADMIN
 from queries.accounts.places import Places
 from queries.admin_loads import LoadRefused, load_boundaries
@@ -153,6 +153,9 @@ def test_a_province_admin_uploads_its_own_province_only_and_a_refusal_changes_no
     assert not list((store / "boundaries").glob("*.tmp"))  # written under a temporary name, then renamed
     [event] = [e for e in audit_events(store) if e["action"] == "boundaries_loaded"]
     assert event["details"]["unmatched"] == ["đối tượng thứ 6 (Xã Lạ)"] and event["details"]["matched"] == 5
+    # The audit page reads a sentence, not the stored fields.
+    assert details_text(event).startswith("Ranh giới xã tỉnh Thử Nghiệm từ tệp “ranh-gioi.geojson”: 5 xã khớp, "
+                                          "0 xã chưa có ranh giới, 1 đối tượng không khớp (đối tượng thứ 6 (Xã Lạ))")
 
 
 def test_the_shipped_demo_boundaries_are_illustrative_and_cover_the_demo_province():

@@ -230,7 +230,23 @@ def details_text(event: Mapping, commune_names: Mapping[str, str] | None = None)
     if action == "settings_changed":
         return "; ".join(f"{c['name']}: {_yes_no(c.get('old'))} → {_yes_no(c.get('new'))}"
                          for c in d.get("changes") or [])
+    if action == "framework_loaded":
+        return (f"Bộ khung “{d.get('name') or ''}” ({d.get('framework') or ''}, {d.get('status') or ''}), "
+                f"áp dụng {d.get('years') or ''}, từ tệp “{d.get('file_name') or ''}”; trọng số nhóm: {d.get('groups') or ''}"
+                + _via(d))
+    if action == "boundaries_loaded":
+        unmatched = d.get("unmatched") or []
+        text = (f"Ranh giới xã tỉnh {d.get('province') or ''} từ tệp “{d.get('file_name') or ''}”: "
+                f"{d.get('matched') or 0} xã khớp, {d.get('missing') or 0} xã chưa có ranh giới, "
+                f"{len(unmatched)} đối tượng không khớp")
+        if unmatched:
+            text += " (" + ", ".join(unmatched[:5]) + (", …" if len(unmatched) > 5 else "") + ")"
+        return text + (f"; số đỉnh {d['vertices']} sau khi đơn giản hóa" if d.get("vertices") else "") + _via(d)
     return json.dumps(d, ensure_ascii=False, default=str)
+
+
+def _via(details: dict) -> str:
+    return " (từ dòng lệnh)" if details.get("via") == "command_line" else ""
 
 
 def _event_communes(event: Mapping, uploads: Mapping[str, Mapping[str, str | None]]) -> list[str]:
