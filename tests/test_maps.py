@@ -118,6 +118,31 @@ def test_features_match_communes_by_code_or_by_name_without_diacritics():
     assert all(f["overview"]["type"] == "Polygon" for f in prepared.features)
 
 
+def test_a_commune_with_a_town_inside_keeps_its_hole_on_the_map():
+    """A hole survives the upload and is drawn wound against its polygon, whatever the file's
+    winding, so the band's non-zero fill leaves it empty."""
+    from ui.maps import _oriented
+
+    communes = pl.DataFrame({"commune_id": ["t/an-binh", "t/thi-tran"], "commune_code": [None, None],
+                             "commune_name": ["Xã An Bình", "Thị trấn Giữa"]})
+    outer = [[105.0, 20.0], [105.3, 20.0], [105.3, 20.3], [105.0, 20.3], [105.0, 20.0]]   # counter-clockwise
+    hole = [[105.1, 20.1], [105.2, 20.1], [105.2, 20.2], [105.1, 20.2], [105.1, 20.1]]   # also, as files often do
+    ring = {"type": "Feature", "properties": {"ten_xa": "An Bình"},
+            "geometry": {"type": "Polygon", "coordinates": [outer, hole]}}
+    town = {"type": "Feature", "properties": {"ten_xa": "Thị trấn Giữa"},
+            "geometry": {"type": "Polygon", "coordinates": [hole]}}
+    prepared = boundaries.prepare(read_features(collection(ring, town)), communes, "Thử")
+    kept = prepared.features[0]["geometry"]["coordinates"]
+    assert len(kept) == 2  # the hole is kept
+
+    def area(lons_lats) -> float:
+        lons, lats = lons_lats
+        return sum(lons[i] * lats[i + 1] - lons[i + 1] * lats[i] for i in range(len(lons) - 1)) / 2
+
+    assert area(_oriented(kept[0], hole=False)) > 0 > area(_oriented(kept[1], hole=True))
+    assert area(_oriented(list(reversed(kept[0])), hole=False)) > 0 > area(_oriented(list(reversed(kept[1])), hole=True))
+
+
 # ---- uploading -----------------------------------------------------------------------------------------------
 
 def fixture_file(*names: str) -> bytes:

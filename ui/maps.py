@@ -89,11 +89,23 @@ def _shapes(provinces: tuple[str, ...], overview: bool, stamps: tuple[str, ...])
         for feature in document["features"]:
             geometry = feature.get("overview") if overview and feature.get("overview") else feature["geometry"]
             polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-            rings = [([p[0] for p in polygon[0]], [p[1] for p in polygon[0]]) for polygon in polygons]
-            outer = max(rings, key=lambda r: len(r[0]))
+            rings = [_oriented(ring, hole=i > 0) for polygon in polygons for i, ring in enumerate(polygon)]
+            outer = max((_oriented(polygon[0], hole=False) for polygon in polygons), key=lambda r: len(r[0]))
             centre = (sum(outer[0][:-1]) / (len(outer[0]) - 1), sum(outer[1][:-1]) / (len(outer[1]) - 1))
             shapes[feature["properties"]["commune_id"]] = (rings, centre, bool(document.get("illustrative")), province)
     return shapes
+
+
+def _oriented(ring: list, hole: bool) -> tuple[list[float], list[float]]:
+    """(lons, lats) of a ring, outer rings counter-clockwise and holes clockwise: the band's path
+    is filled by the non-zero rule, so a hole wound against its polygon stays empty (a town
+    inside a commune shows its own colour, not the commune's drawn over it)."""
+    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+    area = sum(lons[i] * lats[i + 1] - lons[i + 1] * lats[i] for i in range(len(lons) - 1))
+    if (area > 0) == hole:  # counter-clockwise has a positive area
+        lons.reverse()
+        lats.reverse()
+    return lons, lats
 
 
 def shapes_for(provinces: list[str], overview: bool) -> dict:
