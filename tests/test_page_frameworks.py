@@ -60,7 +60,7 @@ def whatif_tables(at: AppTest):
 
 
 def sliders(at: AppTest) -> dict[str, float]:
-    return {s.key.removeprefix("xh_w_"): s.value for s in at.slider if s.key and s.key.startswith("xh_w_")}
+    return {s.key.removeprefix("xh_w_"): s.value for s in at.select_slider if s.key and s.key.startswith("xh_w_")}
 
 
 # ---- Xếp hạng: what-if weights ------------------------------------------------------------------
@@ -72,6 +72,7 @@ def test_what_if_sliders_keep_100_and_rank_side_by_side(store, demo_db):
     at.toggle(key="xh_gia_dinh").set_value(True).run()
     assert not at.exception
     assert sliders(at) == {"HT": 12.5, "NL": 12.5, "AT": 12.5, "CQ": 25.0, "KT": 18.75, "XH": 18.75}
+    assert {"12,5 %", "18,75 %", "100 %"} <= set(at.select_slider(key="xh_w_HT").options)  # a decimal comma
     official, assumed = whatif_tables(at)
     ranking = demo_db.run_query("ranking_by_month", period=NOVEMBER, province=DEMO)
     assert official["official_rank"].tolist() == ranking["rank"].to_list()
@@ -79,7 +80,7 @@ def test_what_if_sliders_keep_100_and_rank_side_by_side(store, demo_db):
     assert set(assumed["change"]) == {"="}
     assert "trong_so" not in at.query_params
 
-    at.slider(key="xh_w_CQ").set_value(60.0).run()
+    at.select_slider(key="xh_w_CQ").set_value(60.0).run()
     weights = sliders(at)
     assert weights["CQ"] == 60 and sum(weights.values()) == 100
     assert weights["KT"] == weights["XH"] and weights["HT"] + weights["NL"] + weights["AT"] == 20
@@ -113,6 +114,9 @@ def test_a_shared_address_opens_the_same_what_if_view(store, demo_db):
     assert {link.split("#", 1)[1]: score for link, score in zip(assumed["link"], assumed["score"])
             if score == score} == {name: score for name, (_, score) in expected.items()}
     assert "HT 10 %, NL 10 %, AT 10 %, CQ 10 %, KT 10 %, XH 50 %" in text_of(at)
+    # Weights typed with any decimals stand on the sliders' quarter-percent stops, still 100 in all.
+    at = open_page("xep_hang", tinh=DEMO, thang=MONTH, trong_so="HT:33.33,NL:33.33,AT:33.34")
+    assert sliders(at) == {"HT": 33.25, "NL": 33.25, "AT": 33.5, "CQ": 0, "KT": 0, "XH": 0} and not at.exception
 
 
 def test_weights_in_the_address_that_do_not_add_up_are_refused_in_a_sentence(store):

@@ -9,10 +9,11 @@ import streamlit as st
 
 from queries.errors import UserFacingError
 from queries.frameworks import registry
-from queries.frameworks.whatif import STEP, parse_weights, rank_under, rebalance, weights_label, weights_text
+from queries.frameworks.whatif import STEP, parse_weights, rank_under, rebalance, snap, weights_label, weights_text
 from queries.reports import groups as frameworks
 from queries.reports.whatif import WHATIF, whatif_headings
 from queries.settings import DATA_DIR, store_dir
+from queries.text import format_number
 from ui import filters
 from ui.downloads import table_downloads
 from ui.format import change_style, format_rank_change, vi_table
@@ -22,6 +23,15 @@ from ui.state import query
 
 URL_WEIGHTS, URL_FRAMEWORK = "trong_so", "bo_khung"
 _STATE = "_dti_whatif"
+
+
+STEPS = [i * STEP for i in range(round(100 / STEP) + 1)]
+
+
+def _percent_label(value: float) -> str:
+    """12.5 -> '12,5 %', 100 -> '100 %' (in the interface's language)."""
+    text = format_number(value, 2)
+    return f"{text.rstrip('0').rstrip(',.') if text[-3] in ',.' else text} %"
 
 
 def _slider_key(code: str) -> str:
@@ -86,7 +96,7 @@ def sliders(container, framework_key: str, groups: list[tuple[str, str]], offici
         st.query_params.pop(URL_WEIGHTS, None)
     elif st.query_params.get(URL_WEIGHTS):
         try:
-            weights = parse_weights(st.query_params[URL_WEIGHTS], _framework_object(framework_key))
+            weights = snap(parse_weights(st.query_params[URL_WEIGHTS], _framework_object(framework_key)))
         except UserFacingError as error:
             problem = error.message
     if problem:
@@ -96,11 +106,15 @@ def sliders(container, framework_key: str, groups: list[tuple[str, str]], offici
         st.session_state[_slider_key(code)] = value
     _store(framework_key, weights, official)
     columns = container.columns(min(4, len(groups)))
+    # a framework's own shares (a third, say) are stops too, so its official view is exact
+    options = sorted(set(STEPS) | set(official.values()))
     for i, (code, name) in enumerate(groups):
-        columns[i % len(columns)].slider(
-            f"{name} ({code})", min_value=0.0, max_value=100.0, step=STEP, format="%.2f %%",
+        # a select slider, not st.slider: its labels are Python's (12,5 %), st.slider's are
+        # sprintf's, with a decimal point
+        columns[i % len(columns)].select_slider(
+            f"{name} ({code})", options=options, format_func=_percent_label,
             key=_slider_key(code), on_change=_moved, args=(code, framework_key, official),
-            help=f"Trọng số chính thức: {official[code]:.4g} %. Kéo một thanh, các nhóm khác tự điều chỉnh theo tỷ lệ "
+            help=f"Trọng số chính thức: {_percent_label(official[code])}. Kéo một thanh, các nhóm khác tự điều chỉnh theo tỷ lệ "
                  "để tổng luôn là 100 %.")
     container.button("Về trọng số chính thức", icon=":material/restart_alt:", key="xh_w_reset", on_click=_reset,
                      args=(framework_key, official))

@@ -74,6 +74,20 @@ def weights_label(weights: dict[str, float]) -> str:
     return ", ".join(f"{code} {_pct(value)} %" for code, value in weights.items())
 
 
+def snap(weights: dict[str, float]) -> dict[str, float]:
+    """The weights in steps of STEP (what the sliders can show), still summing to exactly 100:
+    each rounded down, the largest remainders given the steps left over. Weights typed in an
+    address may have any decimals."""
+    units = round(100 / STEP)
+    exact = {code: max(0.0, value) / STEP for code, value in weights.items()}
+    total = sum(exact.values()) or 1.0
+    exact = {code: value * units / total for code, value in exact.items()}
+    result = {code: math.floor(value) for code, value in exact.items()}
+    for code in sorted(exact, key=lambda c: exact[c] - result[c], reverse=True)[:units - sum(result.values())]:
+        result[code] += 1
+    return {code: result[code] * STEP for code in weights}
+
+
 def rebalance(weights: dict[str, float], changed: str, value: float) -> dict[str, float]:
     """The weights after one group moved to `value`: the others share what is left in
     proportion to what they had (equally when they had nothing), in steps of STEP, so the
