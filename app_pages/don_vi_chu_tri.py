@@ -4,15 +4,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from queries.settings import PILLARS
 from queries.status import STATUS_ICONS
 from queries.text import format_date
 from ui import charts, filters, page, plans
+from ui import frameworks as fw
 from ui.downloads import chart_downloads, table_downloads
 from ui.format import format_share, split_units, value_text, vi_table
 from ui.state import query
-
-PILLAR_NAMES = dict(PILLARS)
 
 page.header(
     "Đơn vị chủ trì",
@@ -109,7 +107,8 @@ by_indicator = (
         (pl.col("status") == "Chưa có số liệu").sum().alias("n_missing"),
         (pl.col("status") == "Đạt").sum().alias("n_achieved"),
     )
-    .with_columns(pl.col("pillar").replace_strict(PILLAR_NAMES, default="Đổi mới sáng tạo").alias("pillar_name"))
+    .pipe(fw.regroup, fw.for_month(scope.period))  # the groups this month is scored with
+    .with_columns(pl.col("pillar_name").fill_null("Đổi mới sáng tạo"))
     .sort(["n_behind", "n_missing", "indicator"], descending=[True, True, False])
 )
 st.markdown(f"**{unit}** chủ trì {by_indicator.height} chỉ tiêu ở {mine['commune_id'].n_unique()} xã; "
@@ -118,7 +117,7 @@ st.dataframe(
     by_indicator.select("pillar_name", "indicator", "indicator_name", "n", "n_achieved", "n_behind", "n_missing"),
     hide_index=True,
     column_config={
-        "pillar_name": st.column_config.TextColumn("Trụ cột", width=100),
+        "pillar_name": st.column_config.TextColumn(fw.for_month(scope.period).word.capitalize(), width=100),
         "indicator": st.column_config.TextColumn("Mã", width=55),
         "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=250),
         "n": st.column_config.NumberColumn("Số xã", format="%d", help="Số xã được giao chỉ tiêu này"),

@@ -4,19 +4,16 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from queries.settings import PILLARS
 from queries.text import fold
 from ui import charts, filters, page
+from ui import frameworks as fw
 from ui.downloads import chart_downloads, table_downloads
 from ui.format import delta, format_score, format_share, format_value
 from ui.state import query
 
-PILLAR_CODES = [code for code, _ in PILLARS]
-PILLAR_NAMES = dict(PILLARS)
-
 page.header(
     "So sánh",
-    "Đặt hai đến bốn xã cạnh nhau: điểm tổng, sáu trụ cột, diễn biến các tháng và từng chỉ tiêu. "
+    "Đặt hai đến bốn xã cạnh nhau: điểm tổng, các trụ cột (nhóm chỉ số), diễn biến các tháng và từng chỉ tiêu. "
     "Có thể chọn xã ở các tỉnh khác nhau.",
 )
 slots = page.filter_row(3, [1, 1, 2])
@@ -62,7 +59,9 @@ caption = " · ".join([scope.month_label, ", ".join(names.values())]
 
 # rank of each within its own province
 provinces = info["province"].unique(maintain_order=True).to_list()
-rankings = pl.concat([query("ranking_by_month", period=scope.period, province=p) for p in provinces], how="vertical")
+framework = fw.for_month(scope.period)  # the groups this month is scored with
+rankings = pl.concat([fw.with_group_columns(query("ranking_by_month", period=scope.period, province=p), framework,
+                                            scope.period, p) for p in provinces], how="vertical")
 rows = rankings.filter(pl.col("commune_id").is_in(chosen))
 n_by_province = rankings.filter(pl.col("rank").is_not_null()).group_by("province").agg(pl.len().alias("n_ranked"))
 rows = rows.join(n_by_province, on="province", how="left")
@@ -94,16 +93,16 @@ def pillars_and_months(scope: filters.Scope, chosen: list[str], names: dict[str,
                        caption: str) -> None:
     left, right = st.columns(2, gap="large")
     with left:
-        page.section("Sáu trụ cột")
+        title = "Sáu trụ cột" if framework.only_six else f"{len(framework.groups)} nhóm chỉ số"
+        page.section(title)
         long = pl.DataFrame([
-            {"commune_name": names[c], "pillar_name": PILLAR_NAMES[code], "order": i,
-             "score": by_id.get(c, {}).get(code)}
-            for c in chosen for i, code in enumerate(PILLAR_CODES)
+            {"commune_name": names[c], "pillar_name": name, "order": i, "score": by_id.get(c, {}).get(code)}
+            for c in chosen for i, (code, name) in enumerate(framework.groups)
         ], schema={"commune_name": pl.Utf8, "pillar_name": pl.Utf8, "order": pl.Int64, "score": pl.Float64}
         ).filter(pl.col("score").is_not_null())
         grouped = charts.grouped_pillars(long)
         charts.show(grouped, key="ss-pillars")
-        chart_downloads(grouped, "So sánh sáu trụ cột", "ss-pillars", caption=caption)
+        chart_downloads(grouped, f"So sánh {title.lower()}", "ss-pillars", caption=caption)
     with right:
         page.section("Điểm tổng qua các tháng")
         history = pl.concat([
@@ -141,14 +140,10 @@ cells = status.with_columns(
                   f"{r['target_text'] or '–'}", return_dtype=pl.Utf8).alias("cell"),
     pl.col("commune_id").replace_strict(names).alias("commune_label"),
 )
-pillar_rank = {code: i for i, code in enumerate(PILLAR_CODES)}
 wide = (
-    cells.pivot(on="commune_label", index=["pillar", "indicator", "indicator_name"], values="cell",
-                aggregate_function="first")
-    .with_columns(
-        pl.col("pillar").replace_strict(pillar_rank, default=99).alias("pillar_order"),
-        pl.col("pillar").replace_strict(PILLAR_NAMES, default="Đổi mới sáng tạo").alias("pillar_name"),
-    )
+    fw.regroup(cells.pivot(on="commune_label", index=["pillar", "indicator", "indicator_name"], values="cell",
+                           aggregate_function="first"), framework)
+    .with_columns(pl.col("pillar_name").fill_null("Đổi mới sáng tạo"))
     .sort(["pillar_order", "indicator"])
 )
 commune_columns = [names[c] for c in chosen if names[c] in wide.columns]
@@ -157,7 +152,7 @@ st.dataframe(
     shown,
     hide_index=True,
     column_config={
-        "pillar_name": st.column_config.TextColumn("Trụ cột"),
+        "pillar_name": st.column_config.TextColumn(framework.word.capitalize()),
         "indicator": st.column_config.TextColumn("Mã", width=55),
         "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=250),
         **{c: st.column_config.TextColumn(c) for c in commune_columns},
@@ -165,7 +160,7 @@ st.dataframe(
     key="ss-indicators",
 )
 table_downloads(shown, "So sánh từng chỉ tiêu", "ss-indicators-dl",
-                headings={"pillar_name": "Trụ cột", "indicator": "Mã", "indicator_name": "Chỉ tiêu"},
+                headings={"pillar_name": framework.word.capitalize(), "indicator": "Mã", "indicator_name": "Chỉ tiêu"},
                 title=f"So sánh từng chỉ tiêu – {caption}")
 with st.expander("Các mức tình trạng nghĩa là gì?"):
     st.markdown(charts.status_legend_markdown())

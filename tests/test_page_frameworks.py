@@ -204,6 +204,21 @@ def test_pages_of_a_month_scored_under_the_eight_groups(store):
     why = next(d.value for d in at.dataframe if "contribution" in d.value.columns and "weight" in d.value.columns)
     assert set(why["weight"]) == {125.0}  # the eight groups' weights, not the six pillars'
     assert round(why["contribution"].sum(), 2) == me["score"]  # the explanation adds up to the score
+    # So sánh draws the eight groups, and both it and Đơn vị chủ trì name the month's groups.
+    two = Database(store=store).run("ranking_by_month", period=NOVEMBER, province=DEMO)["commune_id"][:2]
+    at = open_page("so_sanh", tinh=DEMO, thang=MONTH, so_sanh=",".join(two))
+    assert not at.exception and "8 nhóm chỉ số" in text_of(at)
+    specs = [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("vega_lite_chart")]
+    [chart] = [spec for spec in specs if "Nhận thức số" in spec]  # the groups' order
+    assert "Thể chế số" in chart
+    cells = next(d.value for d in at.dataframe if "indicator" in d.value.columns)
+    assert {"Nhận thức số", "Thể chế số"} <= set(cells["pillar_name"])
+    at = open_page("don_vi_chu_tri", tinh=DEMO, thang=MONTH)
+    assert not at.exception
+    offices = next(d.value for d in at.dataframe if "n_behind" in d.value.columns and "indicator" in d.value.columns)
+    eight_names = {"Nhận thức số", "Thể chế số", "Hạ tầng số", "Nhân lực số", "An toàn thông tin mạng",
+                   "Chính quyền số", "Kinh tế số", "Xã hội số", "Đổi mới sáng tạo"}
+    assert set(offices["pillar_name"]) <= eight_names
     method = AppTest.from_file(str(ROOT / "app_pages" / "phuong_phap.py"), default_timeout=60).run()
     text = text_of(method)
     assert "| 2025 | Sáu trụ cột DTI | `six-pillars`, phiên bản 1 | chính thức |" in text

@@ -499,7 +499,7 @@ def grouped_pillars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLev
                  alt.Tooltip("score_text:N", title="Điểm")],
     )
     text = base.mark_text(align="left", dx=3, fontSize=11, color=TEXT).encode(x="score:Q", text="score_text:N")
-    height = 6 * (len(names) * 16 + 14)
+    height = len(pillar_order) * (len(names) * 16 + 14)
     return _altair_look((bars + text).properties(height=height), title)
 
 
