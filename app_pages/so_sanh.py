@@ -90,7 +90,7 @@ if rows.filter(pl.col("score").is_not_null()).is_empty():
 
 # ---- pillars and months -----------------------------------------------------------------------
 def pillars_and_months(scope: filters.Scope, chosen: list[str], names: dict[str, str], by_id: dict[str, dict],
-                       caption: str) -> None:
+                       caption: str, framework: fw.MonthFramework) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         title = "Sáu trụ cột" if framework.only_six else f"{len(framework.groups)} nhóm chỉ số"
@@ -123,7 +123,7 @@ if rows.filter(pl.col("n_reported") > 0).is_empty():  # every score 0: no charts
     page.empty("Các xã đã chọn chưa báo cáo số liệu nào năm này: mọi chỉ tiêu đang tính 0 điểm. "
                "Bảng dưới đây là các chỉ tiêu từng xã được giao.", title="Chưa có số liệu")
 else:
-    pillars_and_months(scope, chosen, names, by_id, caption)
+    pillars_and_months(scope, chosen, names, by_id, caption, framework)
 
 # ---- indicators side by side ------------------------------------------------------------------
 page.section("Từng chỉ tiêu", "Giá trị mới nhất / mục tiêu của từng xã, với tình trạng; ô trống: xã không được "

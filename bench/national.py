@@ -50,6 +50,7 @@ GOALS = {
     "first ranking, new process ÷ pandas rerun": ("≤", 0.2),
     "first ranking, new process ÷ bare import": ("≤", 1.5),
     "polars in memory ÷ our warm ranking": ("≥", 10.0),
+    "polars in memory ÷ the page's warm ranking": ("≥", 10.0),
     "what-if national ranking ÷ warm ranking": ("≤", 2.0),
     "what-if, a slider moved ÷ warm ranking": ("≤", 2.0),
 }
@@ -79,6 +80,46 @@ def median_of_cpu(fn, repeat: int) -> float:
         fn()
         times.append(time.process_time() - started)
     return statistics.median(times)
+
+
+def page_cache_hit(db):
+    """The warm ranking as a page gets it: ui/state.py's query keeps each answer in st.cache_data,
+    keyed by the data's version, so a page asks DuckDB once per version; a hit hashes the
+    arguments and unpickles the frame."""
+    import logging
+
+    import streamlit as st
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime": the cache works in memory
+
+    @st.cache_data(max_entries=8, show_spinner=False)
+    def cached(name: str, version: str, params: tuple):
+        return db.run_query(name, **dict(params))
+
+    params = (("period", NOVEMBER), ("province", None))
+    cached("ranking_by_month", str(db.version()), params)
+    return lambda: cached("ranking_by_month", str(db.version()), params)
+
+
+def warm_floor(db) -> str:
+    """The warm national ranking taken apart: DuckDB's cost of any query, the scan of the kept
+    ranking, the rows handed over (Arrow), and the Polars frame the app gets."""
+    from queries.data import frame
+    from queries.db import sql_text
+
+    cursor = db._cursor()  # noqa: SLF001 - the benchmark times the parts of one query
+    params = {"period": NOVEMBER, "province": None}
+    text = sql_text("ranking_by_month")
+    parts = {
+        "empty query": lambda: cursor.sql("select 1").fetchall(),
+        "count of the month's rows": lambda: cursor.sql(
+            "select count(*) from ranking_cache where period = $period and scope = coalesce($province, '@all')",
+            params=params).fetchall(),
+        "the ranking as a Polars frame (the app)": lambda: frame(cursor.sql(text, params=params)),
+        "the ranking as Python tuples": lambda: cursor.sql(text, params=params).fetchall(),
+        "whole run_query (freshness check included)": lambda: db.run_query("ranking_by_month", **params),
+    }
+    return "; ".join(f"{name} {median_of(fn, 30) * 1000:.2f} ms" for name, fn in parts.items())
 
 
 def national_store(path: Path | None) -> Path:
@@ -205,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     notes.append("rankings: " + str(agree(db.run_query("ranking_by_month", period=NOVEMBER, province=None),
                                           pandas_frame, polars_frame)))
 
+    # -- where the warm query's time goes (its floor), and what a page pays for it
+    results["the page's warm ranking, st.cache_data hit (s)"] = median_of(page_cache_hit(db), 20)
+    notes.append("warm ranking's floor: " + warm_floor(db))
+
     # -- readers while uploads land
     latencies: list[float] = []
     stop = threading.Event()
@@ -241,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         "first ranking, new process ÷ bare import": results["first ranking, new process (s)"]
         / results["  bare import, taken in turns with it (s)"],
         "polars in memory ÷ our warm ranking": results["polars ranking, frames in memory (s)"] / warm,
+        "polars in memory ÷ the page's warm ranking": results["polars ranking, frames in memory (s)"]
+        / results["the page's warm ranking, st.cache_data hit (s)"],
         "what-if national ranking ÷ warm ranking": results["what-if national ranking, first of the month (s)"] / warm,
         "what-if, a slider moved ÷ warm ranking": results["what-if national ranking, a slider moved (s)"] / warm,
     }
