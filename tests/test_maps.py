@@ -49,9 +49,9 @@ def test_broken_oversized_and_absurd_files_get_one_sentence_each():
     assert refusal(b"ten_xa;ma_xa\nAn Binh;1\n") == prefix + "đây không phải tệp GeoJSON (không đọc được dạng JSON)."
     assert refusal(b'{"type": "Topology"}') == prefix + ("đây không phải tệp GeoJSON (cần một FeatureCollection có "
                                                           "danh sách features).")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the suite's other workers do not count
     assert refusal(b" " * (50 * 1024 * 1024)) == prefix + "tệp nặng 50,0 MB, quá 20 MB cho ranh giới của một tỉnh."
-    assert time.perf_counter() - started < 1  # refused before reading it
+    assert time.process_time() - started < 1  # refused before reading it
     open_ring = square(105.5, 20.5, ten_xa="Xã An Bình")
     open_ring["geometry"]["coordinates"][0].pop()
     assert refusal(collection(square(105, 20), open_ring)) == prefix + (
