@@ -24,8 +24,13 @@ lint: install
 	$(PYTHON) -c 'import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())'
 	$(PYTHON) -m ruff check .
 
+# The suite in two parts: most tests on TEST_WORKERS processes (pytest-xdist, a test file per
+# process so module fixtures are built once), then the `serial` ones alone, which time
+# themselves against the wall clock or start servers of their own.
+TEST_WORKERS ?= 2
 test: install browser lint
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	$(PYTHON) -m pytest -m serial
 
 bench: install
 	$(PYTHON) -m bench

@@ -9,10 +9,14 @@ import time
 from datetime import date
 
 import polars as pl
+import pytest
 
 from queries.db import Database
 from queries.settings import DATA_DIR
 from queries.store import ROW_SCHEMAS
+
+# A reader's wait is wall-clock time: run after the parallel part of the suite, alone (Makefile `test`).
+pytestmark = pytest.mark.serial
 
 NOVEMBER = date(2026, 11, 1)
 MARGIN = 0.5  # seconds above a warm query: a loaded CI machine, never a rebuild (several seconds)

@@ -46,6 +46,10 @@ from tests.browser.conftest import (  # noqa: F401
 from tests.conftest import TEST_NOW
 from tests.upload_data import cp1258
 
+# Timed against the wall clock ("within 2 seconds") with several servers of its own: run after the
+# parallel part of the suite, alone (Makefile `test`).
+pytestmark = pytest.mark.serial
+
 # browser_type_launch_args and browser_context_args: Debian's chromium, as for the other browser
 # tests (never `playwright install`).
 ROOT = Path(__file__).resolve().parents[1]
