@@ -246,10 +246,13 @@ def render_rows(what: str, rows: list[dict], fmt: str, title: str) -> bytes:
     table = pl.DataFrame([_for_people(what, row) for row in rows], schema=_people_schema(what), orient="row")
     if fmt == "csv":
         return to_csv_bytes(table, headings)
-    sheet = _({"compliance": N_("Báo cáo tháng"), "tasks": N_("Nhiệm vụ"), "spending": N_("Kinh phí"),
-               "audit": N_("Nhật ký")}[what])
+    sheet = _(SHEET_NAMES[what])
     return to_xlsx_bytes({sheet: table}, headings=headings, number_formats={"planned": "#,##0", "spent": "#,##0"},
                          title=title)
+
+
+SHEET_NAMES = {"compliance": N_("Báo cáo tháng"), "tasks": N_("Nhiệm vụ"), "spending": N_("Kinh phí"),
+               "audit": N_("Nhật ký")}
 
 
 def _people_schema(what: str) -> dict:
@@ -354,7 +357,7 @@ def _parser() -> VietnameseParser:
     parser = VietnameseParser(prog="python -m queries.export",
                               description=_("Xuất bảng xếp hạng, tiến độ chỉ tiêu, tình hình báo cáo, nhiệm vụ, "
                                           "kinh phí, nhật ký hoặc tài liệu họp (PDF)."))
-    parser.add_argument("what", choices=list(WHAT), help=_("; ").join(f"{k}: {v}" for k, v in WHAT.items()))
+    parser.add_argument("what", choices=list(WHAT), help="; ".join(f"{k}: {_(v)}" for k, v in WHAT.items()))
     parser.add_argument("--province", help=_("tên tỉnh; bỏ trống để lấy tất cả các tỉnh"))
     parser.add_argument("--commune", help=_("xã (tên, mã); cho tasks và spending"))
     parser.add_argument("--period", help=_("tháng YYYY-MM; mặc định: tháng gần nhất có số liệu"))

@@ -167,7 +167,8 @@ def render_frameworks(rows: list[dict], fmt: str) -> bytes:
     if fmt == "json":
         return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     flat = pl.DataFrame([
-        {"id": r["id"], "version": r["version"], "name": r["name"], "status": _(r["status"]), "year_from": r["year_from"],
+        {"id": r["id"], "version": r["version"], "name": r["name"], "status": i18n.localized(r["status"]),
+         "year_from": r["year_from"],
          "year_to": r["year_to"], "code": g["code"], "group": i18n.localized(g["name"]), "weight": g["weight"],
          "share": g["share"],
          "indicators": ", ".join(g["indicators"])}
