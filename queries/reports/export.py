@@ -58,11 +58,11 @@ from pathlib import Path
 import polars as pl
 
 from queries import clock, i18n
-from queries.arguments import VietnameseParser, choose_language
+from queries.arguments import VietnameseParser, language_of
 from queries.data import DataSource
 from queries.db import Database, get_database, month_start
 from queries.errors import UserFacingError
-from queries.i18n import N_, _
+from queries.i18n import N_, _, use_language
 from queries.ingest.catalog import CatalogDatabase
 from queries.reports import whatif
 from queries.reports.tables import to_xlsx_bytes
@@ -378,7 +378,13 @@ def _parser() -> VietnameseParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    choose_language(sys.argv[1:] if argv is None else argv)  # before the parser: its help follows --lang
+    # The language for this run (the parser's help and complaints too), and back after it for
+    # whoever called main() in-process.
+    with use_language(language_of(sys.argv[1:] if argv is None else argv)):
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = _parser().parse_args(argv)
         use_database_url(args.database_url)
