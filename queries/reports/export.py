@@ -68,7 +68,7 @@ from queries.reports import whatif
 from queries.reports.tables import to_xlsx_bytes
 from queries.settings import PILLARS, store_dir
 from queries.spreadsheet import to_csv_bytes
-from queries.status import status_name
+from queries.status import PROJECTION_COLORS, STATUS_ORDER, status_name
 from queries.store import KINDS
 from queries.store.postgres import use_database_url
 from queries.text import format_month, province_key
@@ -337,11 +337,13 @@ def english_names(db: DataSource) -> dict[str, str]:
 def _progress_in_language(table: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
     """A progress table for people reading English: the catalog's English indicator names and
     the statuses in words (names of communes, units and documents stay as the plans write them)."""
+    # The words are chosen here, not in a polars callback: its threads do not see the language.
+    words = {status: status_name(status) for status in [*STATUS_ORDER, *PROJECTION_COLORS]}
     return table.with_columns(
         pl.col("indicator").replace_strict(names, default=None).fill_null(pl.col("indicator_name"))
         .alias("indicator_name"),
-        pl.col("status").map_elements(status_name, return_dtype=pl.Utf8),
-        pl.col("projected_status").map_elements(status_name, return_dtype=pl.Utf8),
+        pl.col("status").replace(words),
+        pl.col("projected_status").replace(words),
     )
 
 
