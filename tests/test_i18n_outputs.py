@@ -294,3 +294,41 @@ def test_the_pack_command_takes_lang_en(db, tmp_path, capsys):
     assert PdfReader(out).metadata.title == "Digital transformation meeting pack – Minh Họa – November 2026"
     assert export.main(["pack", "--period", "2026-11", "--lang", "en"]) == 2
     assert "The meeting pack is made for one province: add --province" in capsys.readouterr().err
+
+
+# ---- names a page shows ------------------------------------------------------------------------
+
+
+def test_indicator_names_follow_the_language_and_nothing_else_does(db):
+    from queries.reports.names import indicator_name, with_indicator_names
+
+    catalog = pl.read_csv(ROOT / "data" / "indicators.csv", infer_schema_length=0).row(0, named=True)
+    assert indicator_name(catalog["code"], db.run) == catalog["name_vi"]
+    frame = pl.DataFrame({"indicator": [catalog["code"], "ZZ99"], "indicator_name": [catalog["name_vi"], "khác"],
+                          "commune_name": ["Xã Định Tiến", "Xã Định Tiến"]})
+    assert with_indicator_names(frame, db.run).equals(frame)  # Vietnamese: as the queries give it
+    with i18n.use_language("en"):
+        assert indicator_name(catalog["code"], db.run) == catalog["name_en"]
+        english = with_indicator_names(frame, db.run)
+    assert english["indicator_name"].to_list() == [catalog["name_en"], "khác"]  # unknown code: kept
+    assert english["commune_name"].to_list() == frame["commune_name"].to_list()
+
+
+def test_framework_groups_have_english_names_and_files_without_them_still_load():
+    from queries.frameworks.model import parse_framework
+    from queries.reports.groups import MonthFramework
+
+    shipped = parse_framework((ROOT / "data" / "frameworks" / "six-pillars.csv").read_bytes())
+    assert {g.code: g.name_en for g in shipped.groups}["CQ"] == "Digital government"
+    old = b"".join(line.rsplit(b",", 1)[0] + b"\n" for line in shipped.to_csv().splitlines())  # no group_name_en
+    plain = parse_framework(old)
+    assert [g.name for g in plain.groups] == [g.name for g in shipped.groups]
+    assert all(g.name_en == "" for g in plain.groups) and plain.to_csv() == old
+    month = MonthFramework(key="x@1", name="X", version=1, status="chính thức", official=True,
+                           groups=[("HT", "Hạ tầng số"), ("NT", "Nhận thức số"), ("ZZ", "Nhóm riêng")],
+                           weights={}, points={}, members={}, names_en={"NT": "Digital awareness"})
+    assert month.shown_groups == month.groups
+    with i18n.use_language("en"):
+        # the file's English name, else the catalogue's (the six pillars), else the name as written
+        assert month.shown_groups == [("HT", "Digital infrastructure"), ("NT", "Digital awareness"), ("ZZ", "Nhóm riêng")]
+        assert month.label == "X (x, version 1; official)"

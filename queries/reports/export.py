@@ -65,6 +65,7 @@ from queries.errors import UserFacingError
 from queries.i18n import N_, _, use_language
 from queries.ingest.catalog import CatalogDatabase
 from queries.reports import whatif
+from queries.reports.names import indicator_names
 from queries.reports.tables import to_xlsx_bytes
 from queries.settings import PILLARS, store_dir
 from queries.spreadsheet import to_csv_bytes
@@ -328,12 +329,6 @@ def render(what: str, frame: pl.DataFrame, fmt: str, period: date, province: str
     )
 
 
-def english_names(db: DataSource) -> dict[str, str]:
-    """{indicator code: its English name in the catalog}."""
-    catalog = db.run("indicator_catalog")
-    return {c: n for c, n in zip(catalog["code"].to_list(), catalog["name_en"].to_list()) if n}
-
-
 def _progress_in_language(table: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
     """A progress table for people reading English: the catalog's English indicator names and
     the statuses in words (names of communes, units and documents stay as the plans write them)."""
@@ -452,7 +447,7 @@ def _export(args) -> bytes | None:
         return whatif.render_whatif(whatif.whatif_ranking(db, period, province, choice), choice, fmt,
                                     whatif.whatif_title(choice, scope, period))
     frame = ranking(db, period, province) if args.what == "ranking" else progress(db, period, province)
-    names = english_names(db) if args.what == "progress" and i18n.current() == "en" else None
+    names = indicator_names(db.run, "en") if args.what == "progress" and i18n.current() == "en" else None
     return render(args.what, frame, fmt, period, province, names)
 
 

@@ -23,6 +23,7 @@ from queries.db import previous_month
 from queries.i18n import N_, _
 from queries.reports import figures
 from queries.reports import groups as frameworks
+from queries.reports.names import with_indicator_names
 from queries.settings import PILLAR_NAMES, PILLARS, load_settings
 from queries.text import format_month, format_number, format_percent
 
@@ -181,9 +182,7 @@ def build_deck(run: Runner, province: str, period: date, settings: dict | None =
     status = run("indicator_status", period=period, province=province, commune=None)
     # each indicator under its group in this framework (the column keeps its name, pillar)
     status = framework.group_of(status).with_columns(pl.col("group_code").alias("pillar")).drop("group_code")
-    if i18n.current() == "en":  # the catalog's English names (names of communes and units never change)
-        status = status.with_columns(pl.col("indicator").replace_strict(english_indicator_names(run), default=None)
-                                     .fill_null(pl.col("indicator_name")).alias("indicator_name"))
+    status = with_indicator_names(status, run)  # English names on an English deck; communes and units as written
     is_demo = bool(ranking["is_demo"].any()) if ranking.height else False
     scored = ranking.filter(pl.col("score").is_not_null())
     has_before = ranking_before.filter(pl.col("n_reported") > 0).height > 0
@@ -420,9 +419,3 @@ def _improved_slide(scored: pl.DataFrame, before: pl.DataFrame | None, month_bef
 def _points(value: float, decimals: int) -> str:
     """'72,5 điểm' ('72.5 points')."""
     return _("{value} điểm").format(value=format_number(value, decimals))
-
-
-def english_indicator_names(run: Runner) -> dict[str, str]:
-    """{code: English name} of the catalog's indicators (those that have one)."""
-    catalog = run("indicator_catalog")
-    return {code: name for code, name in zip(catalog["code"].to_list(), catalog["name_en"].to_list()) if name}
