@@ -117,13 +117,8 @@ PROGRESS_COLUMNS = list(PROGRESS_HEADINGS)
 def in_language(headings: dict[str, str]) -> dict[str, str]:
     """A table of headings (msgids) in the interface's language; a pillar's column keeps its
     code: 'Hạ tầng số (HT)' / 'Digital infrastructure (HT)'."""
-    pillars = {code: f"{_(name)} ({code})" for code, name in PILLARS}
-    return {key: pillars[key] if key in pillars and headings[key] == f"{name_of(key)} ({key})" else _(text)
-            for key, text in headings.items()}
-
-
-def name_of(code: str) -> str:
-    return dict(PILLARS)[code]
+    pillars = {f"{name} ({code})": f"{_(name)} ({code})" for code, name in PILLARS}
+    return {key: pillars[text] if text in pillars else _(text) for key, text in headings.items()}
 
 
 class UserError(UserFacingError):
