@@ -40,7 +40,9 @@ for one province and goes to --out, by default tai-lieu-hop-<tinh>-<YYYY-MM>.pdf
   with --province its "Danh mục" sheet lists only that province's communes. The CSV template
   is a heading line, the same for every province.
 
-A wrong name, month or day is one Vietnamese sentence on standard error and exit code 2.
+A wrong name, month or day is one sentence on standard error and exit code 2. Every form takes
+--lang vi|en (default DTI_LANG, else vi): messages, CSV and .xlsx headings, statuses and the
+catalog's indicator names in English; JSON stays the same in both languages.
 
 The functions (ranking, progress, compliance, tasks, spending, default_period, and
 queries.reports.pack.build_pack) read through `db`: a Database reads everything (the server's
