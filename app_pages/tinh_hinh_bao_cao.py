@@ -166,8 +166,9 @@ cells = (
             return_dtype=pl.Utf8).alias("detail"),
     )
 )
-grid_chart = plan_charts.report_grid(cells.filter(pl.col("row_order").is_between(start, stop - 1))
-                                     .select("commune_name", "month_label", "status", "days_late", "detail"))
+with page.loading("Đang vẽ bảng báo cáo các xã…"):
+    grid_chart = plan_charts.report_grid(cells.filter(pl.col("row_order").is_between(start, stop - 1))
+                                         .select("commune_name", "month_label", "status", "days_late", "detail"))
 charts.show(grid_chart, key="bc-grid-chart")
 chart_downloads(grid_chart, f"Tình hình báo cáo {scope.province_label}", "bc-grid-chart",
                 title=f"Tình hình nộp báo cáo tháng – {scope.province_label}", caption=caption)
