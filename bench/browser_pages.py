@@ -83,14 +83,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def open_time(browser, url: str, pid: int) -> tuple[float, float]:
+def open_time(browser, url: str, pid: int, timeout_s: float = 180) -> tuple[float, float]:
     """Seconds from navigation start to the page's last change once settled; server CPU seconds."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     context.add_init_script(WATCH_CHANGES)
     page = context.new_page()
     cpu = cpu_seconds(pid)
     page.goto(url)
-    page.wait_for_function(SETTLED, arg=QUIET_MS, polling=50, timeout=180_000)
+    page.wait_for_function(SETTLED, arg=QUIET_MS, polling=50, timeout=timeout_s * 1000)
     elapsed = page.evaluate("() => window.__lastChange") / 1000
     cpu = cpu_seconds(pid) - cpu
     if page.locator('[data-testid="stException"]').count():
@@ -151,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                       "--disable-component-update", "--disable-sync", "--no-first-run"])
             query = f"?tinh={quote(args.province)}&thang=2026-11"
-            first, _ = open_time(browser, f"{app}/{query}", dashboard.pid)  # the server opens its tables
+            # the server opens its tables (minutes when the machine is busy)
+            first, _ = open_time(browser, f"{app}/{query}", dashboard.pid, timeout_s=900)
             for path in pages:
                 rows.append((path or "tong_quan",
                              timed(browser, f"{app}/{path}{query}", dashboard.pid, (trivial_url, trivial.pid),
