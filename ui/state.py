@@ -59,7 +59,7 @@ def _cached(name: str, version: tuple, params: tuple, provinces: tuple[str, ...]
     return ScopedReader(database(), provinces).run_query(name, **dict(params))
 
 
-_asked: dict[tuple, None] = {}  # the questions answered in this process (oldest first)
+_asked: dict[str, None] = {}  # the questions answered in this process (oldest first)
 _asked_lock = threading.Lock()
 
 
@@ -68,13 +68,14 @@ def query(name: str, **params) -> pl.DataFrame:
     its one Vietnamese sentence."""
     db = database()
     key = (name, db.version(), tuple(sorted(params.items())), read_scope())
+    seen = repr(key)  # a parameter may be a list (what-if weights): not hashable, its text is
     try:
-        if key in _asked:  # answered before: from the cache at once, no spinner to draw and clear
+        if seen in _asked:  # answered before: from the cache at once, no spinner to draw and clear
             return _cached(*key)
         with loading(LOADING_WORDS.get(name, "Đang tải số liệu…")):
             answer = _cached(*key)
         with _asked_lock:  # sessions are threads
-            _asked[key] = None
+            _asked[seen] = None
             while len(_asked) > 1024:
                 _asked.pop(next(iter(_asked)))
         return answer
