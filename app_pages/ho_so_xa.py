@@ -382,7 +382,8 @@ def trends(profile: Profile) -> None:
                 return_dtype=pl.Utf8).alias("panel_title"),
             pl.col("unit").replace_strict(UNIT_SUFFIX, default="").alias("unit_suffix"),
         ).sort(["pillar_order", "indicator", "period"])
-        multiples = charts.trend_small_multiples(panels)
+        with page.loading("Đang vẽ diễn biến từng chỉ tiêu…"):
+            multiples = charts.trend_small_multiples(panels)
         charts.show(multiples, key="hs-trends")
         chart_downloads(multiples, f"{name} – diễn biến chỉ tiêu", "hs-trends",
                         title=f"{name}: diễn biến từng chỉ tiêu năm {scope.year}", caption=caption)

@@ -22,6 +22,7 @@ from ui.state import database, query
 
 FLASH = "bc_flash"
 SAVED = "bc_review_saved"  # the commune just reviewed, for the next run
+PER_PAGE = 50  # communes per page of the grid and its table: one province, never the nation's grid
 
 page.header(
     "Tình hình báo cáo",
@@ -154,6 +155,7 @@ page.section(f"{len(periods)} tháng qua" if len(periods) < 12 else "Mười hai
 st.markdown(f"**{n_behind}/{n_communes} xã** có ít nhất một tháng trễ hoặc chưa nộp trong {len(periods)} tháng; "
             f"tỷ lệ đúng hạn chung **{format_share(int(rates['n_on_time'].sum()), int(rates['n_due'].sum()))}** "
             "(không kể tháng chưa đến hạn).")
+start, stop = page.pager(order.height, PER_PAGE, key="bc-page")
 cells = (
     grid.join(order.select("commune_id", pl.int_range(pl.len()).alias("row_order")), on="commune_id")
     .sort(["row_order", "period"])
@@ -164,7 +166,9 @@ cells = (
             return_dtype=pl.Utf8).alias("detail"),
     )
 )
-grid_chart = plan_charts.report_grid(cells.select("commune_name", "month_label", "status", "days_late", "detail"))
+with page.loading("Đang vẽ bảng báo cáo các xã…"):
+    grid_chart = plan_charts.report_grid(cells.filter(pl.col("row_order").is_between(start, stop - 1))
+                                         .select("commune_name", "month_label", "status", "days_late", "detail"))
 charts.show(grid_chart, key="bc-grid-chart")
 chart_downloads(grid_chart, f"Tình hình báo cáo {scope.province_label}", "bc-grid-chart",
                 title=f"Tình hình nộp báo cáo tháng – {scope.province_label}", caption=caption)
@@ -182,11 +186,11 @@ wide = (
 )
 month_columns = [columns[p] for p in periods]
 st.dataframe(
-    vi_table(wide.select("commune_name", "on_time_rate", "n_on_time", "n_late", "n_missing", columns[month],
-                         "review_text", "link"),
+    vi_table(wide.slice(start, stop - start).select("commune_name", "on_time_rate", "n_on_time", "n_late",
+                                                    "n_missing", columns[month], "review_text", "link"),
              percent={"on_time_rate": 0}, styles={columns[month]: cycle.report_style}),
     hide_index=True,
-    height=min(38 + 35 * wide.height, 560),
+    height=min(38 + 35 * (stop - start), 560),
     column_config={
         "commune_name": st.column_config.TextColumn("Xã", width=140),
         "on_time_rate": st.column_config.NumberColumn("Tỷ lệ đúng hạn", width=95,

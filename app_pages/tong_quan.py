@@ -253,7 +253,8 @@ table_downloads(
 # ---- map ------------------------------------------------------------------------------------
 page.section("Bản đồ các xã", "Xã nào đang chậm, ở đâu: mỗi xã tô theo khoảng điểm tổng, hoặc theo tình hình báo cáo "
              "tháng này. Bấm vào chấm giữa một xã để mở hồ sơ xã.")
-maps.commune_map("tq-map", scope.province, scope.period, reports=True)
+with page.loading("Đang vẽ bản đồ các xã…"):
+    maps.commune_map("tq-map", scope.province, scope.period, reports=True)
 
 # ---- heat map -------------------------------------------------------------------------------
 page.section(f"Điểm từng {framework.word} của các xã",

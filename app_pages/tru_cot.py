@@ -150,7 +150,8 @@ table_downloads(
 # ---- where: the map ---------------------------------------------------------------------------
 page.section(f"Bản đồ điểm {pillar_name.lower()}", f"Mỗi xã tô theo khoảng điểm {framework.word} này; xã xám chưa có "
              "điểm. Bấm vào chấm giữa một xã để mở hồ sơ xã.")
-maps.commune_map("tc-map", scope.province, scope.period, group=(pillar, pillar_name))
+with page.loading("Đang vẽ bản đồ các xã…"):
+    maps.commune_map("tc-map", scope.province, scope.period, group=(pillar, pillar_name))
 
 # ---- one indicator: trend and communes ------------------------------------------------------
 page.section("Từng chỉ tiêu: diễn biến và từng xã")

@@ -23,7 +23,16 @@ from queries.clock import VIETNAM
 from queries.db import Database
 from queries.store import ROW_SCHEMAS
 from tests.markdown_check import links, shown
-from tests.test_pages import ROOT, _reset_caches, _use_database, metrics, plotly_specs, table_with, text_of
+from tests.test_pages import (  # noqa: F401 (store: a fixture)
+    ROOT,
+    _reset_caches,
+    _use_database,
+    metrics,
+    plotly_specs,
+    store,
+    table_with,
+    text_of,
+)
 from tests.upload_data import make_data_dir
 
 DAI_PHUOC, MINH_DUC, PHU_MY = "dong-nai/dai-phuoc", "dong-nai/minh-duc", "dong-nai/phu-my"
@@ -126,6 +135,34 @@ def test_grid_shows_on_time_late_missing_and_not_yet_due(cycle_db):
     assert shown["✅ Đúng hạn"][0] == "0"
     text = text_of(at)
     assert "trước ngày 20 tháng M+1" in text and "khóa sổ ngày 30/11/2026" in text  # the rule, settings in force
+
+
+def test_a_province_of_a_hundred_communes_is_shown_fifty_a_page(store):
+    """The demo province's 100 communes: the grid and the communes' table show the same 50 at a
+    time, in the table's order (fewest months on time first); the second page the other 50; the
+    download keeps the whole province."""
+    at = open_page("tinh_hinh_bao_cao", tinh="Minh Họa", thang="2026-11")
+    pager = at.selectbox(key="bc-page")
+    assert pager.options == ["Xã 1–50 / 100", "Xã 51–100 / 100"]
+    heat = next(spec for spec in plotly_specs(at) if spec["data"][0]["type"] == "heatmap")["data"][0]
+    first = table_with(at, "n_on_time")
+    assert len(heat["y"]) == 50 and first["commune_name"].tolist() == heat["y"]
+    assert len(heat["x"]) == 12 and len(first) == 50
+
+    pager.select(50).run()
+    assert not at.exception
+    heat = next(spec for spec in plotly_specs(at) if spec["data"][0]["type"] == "heatmap")["data"][0]
+    second = table_with(at, "n_on_time")
+    assert second["commune_name"].tolist() == heat["y"] and len(second) == 50
+    assert set(first["commune_name"]).isdisjoint(second["commune_name"])
+    rates = [r if r == r else 2.0 for r in first["on_time_rate"].tolist() + second["on_time_rate"].tolist()]
+    assert rates == sorted(rates)  # one order across the pages (a commune with no month due last)
+
+    # every province at once is not a grid anyone reads: the page shows one province
+    nation = open_page("tinh_hinh_bao_cao", tinh="tat-ca", thang="2026-11")
+    assert nation.selectbox(key="dti_tinh").value != "tat-ca"
+    heat = next(spec for spec in plotly_specs(nation) if spec["data"][0]["type"] == "heatmap")["data"][0]
+    assert len(heat["y"]) <= 50
 
 
 def test_communes_to_call_are_those_missing_or_late_for_the_month_last_due(cycle_db):

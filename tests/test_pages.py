@@ -443,3 +443,28 @@ def test_method_page_on_shipped_data_lists_the_real_plans(store):
     at = open_page("phuong_phap")
     provinces = set(at.dataframe[2].value["Tỉnh"])
     assert provinces == {"Đồng Nai", "Quảng Ngãi", "Thanh Hóa"}  # demo plans are not listed
+
+
+def test_a_page_says_what_it_is_computing_while_it_waits(store, monkeypatch):
+    """Every question not answered before runs under a spinner with Vietnamese words (shown past
+    half a second), so a page is never an empty body while its data loads; an answer already
+    cached draws no spinner."""
+    import contextlib
+
+    import ui.state
+
+    said = []
+
+    @contextlib.contextmanager
+    def loading(words):
+        said.append(words)
+        yield
+
+    monkeypatch.setattr(ui.state, "loading", loading)
+    ui.state._asked.clear()
+    open_page("tong_quan", tinh=DEMO, thang=MONTH)
+    assert "Đang tính bảng xếp hạng…" in said and "Đang tính tình trạng các chỉ tiêu…" in said
+    assert all(words.startswith("Đang ") and words.endswith("…") for words in said)
+    said.clear()
+    open_page("tong_quan", tinh=DEMO, thang=MONTH)
+    assert said == []

@@ -123,7 +123,9 @@ def show(chart: go.Figure | alt.TopLevelMixin, *, key: str | None = None) -> Non
                         config={"displaylogo": False, "locale": "vi",
                                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]})
     else:
-        st.altair_chart(chart, theme=None, key=key, width="stretch")
+        # The same spec without Altair's JSON-schema check: that check was a fifth of Tổng quan's
+        # server time (0.2 s of 0.7 s, cProfile) for specs our own functions build.
+        st.vega_lite_chart(chart.to_dict(validate=False), theme=None, key=key, width="stretch")
 
 
 def _status_scale() -> alt.Scale:

@@ -1,9 +1,11 @@
 """What every leaders' page starts with: its title, what it answers, the filter row, the scope
-line ("Tỉnh Minh Họa · Tháng 11/2026"), the demo-data notice; and the explained empty states.
+line ("Tỉnh Minh Họa · Tháng 11/2026"), the demo-data notice; the explained empty states; the
+words shown while a slow part is computed (never an empty page); and paging of long lists.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 
@@ -60,3 +62,24 @@ def section(title: str, caption: str | None = None) -> None:
     st.subheader(title)
     if caption:
         st.caption(caption)
+
+
+@contextmanager
+def loading(words: str) -> Iterator[None]:
+    """A spinner with what is being done ("Đang tính bảng xếp hạng…") around a slow part of a
+    page, so the page never sits empty while its data loads; shown only past half a second."""
+    with st.spinner(words):
+        yield
+
+
+def pager(n: int, per_page: int, key: str, noun: str = "xã") -> tuple[int, int]:
+    """Rows [start, stop) of the page of a long list the reader chose ("Xã 51–98 / 98"); a list
+    that fits one page gives every row and shows no choice."""
+    if n <= per_page:
+        return 0, n
+    starts = list(range(0, n, per_page))
+    start = st.selectbox(
+        "Trang", starts, key=key, format_func=lambda s: f"{noun.capitalize()} {s + 1}–{min(s + per_page, n)} / {n}",
+        help=f"{per_page} {noun} mỗi trang, theo thứ tự của bảng.", width=220,
+    )
+    return start, min(start + per_page, n)

@@ -7,6 +7,8 @@ tables have taken it in (a moment later, in the background), and for `ttl` secon
 """
 from __future__ import annotations
 
+import threading
+
 import polars as pl
 import streamlit as st
 
@@ -16,6 +18,19 @@ from queries.errors import UserFacingError
 from queries.reading import ScopedReader
 from queries.store.postgres import DatabaseUnavailable
 from ui.auth import current_account, public_view
+from ui.page import loading
+
+# What a reader sees while a query takes longer than half a second (never an empty page).
+LOADING_WORDS = {
+    "ranking_by_month": "Đang tính bảng xếp hạng…",
+    "whatif_ranking": "Đang xếp hạng theo trọng số giả định…",
+    "indicator_status": "Đang tính tình trạng các chỉ tiêu…",
+    "scores_by_month": "Đang tính điểm các tháng…",
+    "group_scores_by_month": "Đang tính điểm từng trụ cột…",
+    "compliance_by_month": "Đang đối chiếu báo cáo tháng của các xã…",
+    "projection_by_indicator": "Đang tính dự báo đến cuối năm…",
+    "indicator_trend": "Đang tải diễn biến các chỉ tiêu…",
+}
 
 
 @st.cache_resource
@@ -44,12 +59,26 @@ def _cached(name: str, version: tuple, params: tuple, provinces: tuple[str, ...]
     return ScopedReader(database(), provinces).run_query(name, **dict(params))
 
 
+_asked: dict[str, None] = {}  # the questions answered in this process (oldest first)
+_asked_lock = threading.Lock()
+
+
 def query(name: str, **params) -> pl.DataFrame:
     """A query's answer within this session's scope; a question outside it stops the page with
     its one Vietnamese sentence."""
     db = database()
+    key = (name, db.version(), tuple(sorted(params.items())), read_scope())
+    seen = repr(key)  # a parameter may be a list (what-if weights): not hashable, its text is
     try:
-        return _cached(name, db.version(), tuple(sorted(params.items())), read_scope())
+        if seen in _asked:  # answered before: from the cache at once, no spinner to draw and clear
+            return _cached(*key)
+        with loading(LOADING_WORDS.get(name, "Đang tải số liệu…")):
+            answer = _cached(*key)
+        with _asked_lock:  # sessions are threads
+            _asked[seen] = None
+            while len(_asked) > 1024:
+                _asked.pop(next(iter(_asked)))
+        return answer
     except DatabaseUnavailable:
         raise  # the whole page waits for the database (ui.reconnect), not this one table
     except UserFacingError as refusal:
