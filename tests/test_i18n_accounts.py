@@ -312,3 +312,19 @@ def test_no_password_reaches_the_output_in_any_language(users, world):
     assert code == 0 and password not in out + err
     assert out.strip() == "Set a new password for account “an”; the account's open sessions have ended."
     assert authenticate(world.store, "an", password).ok
+
+
+def test_commands_write_the_error_prefix_once_in_either_language(tmp_path, capsys):
+    from queries.arguments import error_line
+    from queries.migrate import main as store_main
+
+    with i18n.use_language("en"):
+        assert error_line("Error: already said") == "Error: already said"
+        assert error_line("There is no account “x”.") == "Error: There is no account “x”."
+    assert error_line("Lỗi: đã có") == "Lỗi: đã có" and error_line("Không có") == "Lỗi: Không có"
+    assert store_main(["migrate", "--to", "mysql://may-chu/dti", "--store", str(tmp_path), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: --to ") and err.count("Error") == 1, err
+    assert store_main(["migrate", "--to", "mysql://may-chu/dti", "--store", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Lỗi: --to ") and err.count("Lỗi") == 1, err
