@@ -141,6 +141,18 @@ def test_sign_in_messages_and_password_rules_follow_the_language(world):
     assert [d["reason"] for d in failed] == ["wrong_password", "disabled", "wrong_password"]
 
 
+def test_a_lock_is_announced_in_english(world):
+    import re
+
+    with i18n.use_language("en"):
+        answers = [authenticate(world.store, "tinh", new_password(), address="203.0.113.9").message for _ in range(6)]
+    assert answers[:4] == ["Wrong username or password."] * 4
+    assert all(re.fullmatch(r"The account is temporarily locked after 5 failed sign-ins in a row\. Try again after "
+                            r"\d\d:\d\d on \d\d/\d\d/\d{4} \(Vietnam time\)\.", a) for a in answers[4:]), answers
+    assert authenticate(world.store, "tinh", new_password(), address="203.0.113.9").message.startswith(
+        "Tài khoản tạm khóa do đăng nhập sai 5 lần liên tiếp. Hãy thử lại sau ")
+
+
 # ---- the audit log ---------------------------------------------------------------------------------
 
 
@@ -157,7 +169,7 @@ EVENTS = [
     ({"action": "upload", "details": {"file_name": "thang10.csv", "kind": "actuals", "rows_accepted": 3,
                                       "rows_rejected": 1, "periods": ["2026-10"], "reason": "gửi bù"}},
      "Tệp “thang10.csv” (kết quả hằng tháng): 3 dòng hợp lệ, 1 dòng lỗi; kỳ Tháng 10/2026; lý do: gửi bù",
-     "File “thang10.csv” (monthly results): 3 valid rows, 1 rows with errors; period October 2026; reason: gửi bù"),
+     "File “thang10.csv” (monthly results): valid rows 3, rows with errors 1; period October 2026; reason: gửi bù"),
     ({"action": "review", "details": {"commune_id": "thanh-hoa/dinh-tien", "period": "2026-10",
                                       "status": "da_tham_dinh", "comment": "Đạt"}},
      "Xã Định Tiến, Tháng 10/2026: đã thẩm định; ý kiến: Đạt", "Xã Định Tiến, October 2026: reviewed; comment: Đạt"),
