@@ -29,7 +29,7 @@ from queries.data import DataSource
 from queries.errors import UserFacingError
 from queries.frameworks import registry
 from queries.frameworks.model import Framework, parse_framework
-from queries.i18n import N_, _
+from queries.i18n import DEFAULT, N_, _, use_language
 from queries.maps import boundaries
 from queries.maps.boundaries import Prepared
 from queries.maps.geojson import BoundaryFileError, read_features
@@ -66,13 +66,15 @@ def load_framework(db: DataSource, actor: Account, data: bytes, file_name: str) 
     framework = parse_framework(data, catalog)
     registry.check_years(framework)
     data_dir = Path(getattr(db, "data_dir", registry.SHIPPED_FOLDER.parent))
-    registry.check_version(framework, registry.every_framework(data_dir, store_root))
+    framework = registry.check_version(framework, registry.every_framework(data_dir, store_root))
     name = clean_line(file_name) or "(không tên)"
     if not registry.record_load(store_root, framework, actor.username, name, _now()):
         registry.check_version(framework, registry.every_framework(data_dir, store_root))
     shares = framework.percentages()
+    with use_language(DEFAULT):  # the log keeps one language; what is shown of it is translated then
+        years = framework.years_text
     audit_log.record(store_root, actor.username, "framework_loaded", {
-        "framework": framework.key, "name": framework.name, "years": framework.years_text,
+        "framework": framework.key, "name": framework.name, "years": years,
         "status": framework.status, "file_name": name,
         "groups": ", ".join(f"{g.code} {shares[g.code]:.4g} %" for g in framework.groups),
         **({"via": "command_line"} if actor is LOCAL_ADMIN else {}),

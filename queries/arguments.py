@@ -31,6 +31,15 @@ class UsageError(UserFacingError):
     """What was asked cannot be done; `message` (and `str(error)`) is the sentence to show."""
 
 
+def error_line(message: str) -> str:
+    """A refusal as a command prints it: 'Lỗi: …' ('Error: …') once, whether or not the message
+    already starts so (a parser's complaint does)."""
+    prefix = _("Lỗi: {message}").format(message="").strip()
+    if message.startswith(("Lỗi:", prefix)):
+        return message
+    return _("Lỗi: {message}").format(message=message)
+
+
 def language_of(argv: list[str] | None) -> str:
     """The language asked for: `--lang en` or `--lang=en` in the arguments, else DTI_LANG, else
     Vietnamese. Read before the parser exists, so that its help and its complaints follow it."""

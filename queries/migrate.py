@@ -22,7 +22,7 @@ import math
 import sys
 
 from queries.accounts.pg_copy import accounts_database_counts, accounts_file_counts, copy_accounts
-from queries.arguments import VietnameseParser, language_of
+from queries.arguments import VietnameseParser, error_line, language_of
 from queries.errors import UserFacingError
 from queries.i18n import N_, _, use_language
 from queries.settings import store_dir
@@ -107,8 +107,7 @@ def _main(argv: list[str] | None) -> int:
         args = _parser().parse_args(argv)
         result = migrate_store(store_dir(args.store), args.to)
     except UserFacingError as problem:
-        message = problem.message
-        print(message if message.startswith(_("Lỗi:")) else _("Lỗi: {message}").format(message=message), file=sys.stderr)
+        print(error_line(problem.message), file=sys.stderr)  # "Lỗi: " once ("Error: " in English)
         return 2
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))

@@ -11,7 +11,8 @@ Who may do what (pure functions, `permissions.py`, the one place the rules live)
 
     Account(username, name, role, provinces, communes, email, active, commune_names)
     LOCAL_ADMIN                          the command line: country-wide quan_tri, system user name
-    ROLE_LABELS, KIND_LABELS
+    ROLE_LABELS, KIND_LABELS             Vietnamese, marked N_(): role_label(code), kind_label(kind)
+                                         and Account.role_label give them in the interface's language
     may_browse(account, public_view)     show pages at all (else only the login screen)
     province_in_scope(account, province) visible_provinces(account, all_provinces)
     readable_provinces(account, public_view) -> provinces | None (all)   (queries/reading.py applies it)
@@ -24,7 +25,7 @@ Who may do what (pure functions, `permissions.py`, the one place the rules live)
     may_review(account, province)        may_manage_accounts / may_change_settings / may_see_audit(account)
     may_manage(actor, target_provinces)
     scope_label(account) -> 'Xã Định Tiến' | 'Tỉnh Thanh Hóa, Đồng Nai' | 'Toàn quốc'
-    describe(account)    -> 'Nguyễn Văn An — Cán bộ xã, Xã Định Tiến'
+    describe(account)    -> 'Nguyễn Văn An — Cán bộ xã, Xã Định Tiến'     shown_name(account)
     upload_refusal(account, kind) / undo_refusal(...) / redo_refusal(...) / review_refusal(...) -> message | None
     row_refusal(account, commune_name, province) -> 'xã Phú Mỹ (Đồng Nai) không thuộc phạm vi
         tài khoản của bạn (Xã Định Tiến)'   (the importer prefixes 'Dòng 5: ')
@@ -32,7 +33,7 @@ Who may do what (pure functions, `permissions.py`, the one place the rules live)
         (a row of a commune list: scope is the commune's province now)
 
 Signing in and managing (`service.py`; each call re-reads the actor from the store and checks
-its permission itself: PermissionDenied / InvalidInput, both with a Vietnamese `.message`):
+its permission itself: PermissionDenied / InvalidInput, both with a `.message` to show):
 
     authenticate(store, username, password, address=None) -> LoginResult(account | None, message, locked_until)
         (address: throttle.client_address(...); locks by name and address, waits by address: throttle.py)
@@ -72,11 +73,17 @@ who the viewer manages (one way: the service never imports audit.py).
     audit_events(store, since=None) -> [{"time", "user", "action", "details"}], oldest first
     audit_frame(store, since=None, *, viewer, places=None, upload_communes=None) -> polars, newest first
     upload_communes(db) -> {upload_id: {commune_id: province}}   (for may_undo and the log)
-    ACTION_LABELS
+    ACTION_LABELS (marked N_()), audit_log.action_label(code), details_text(event), shown_user(name)
+
+Every sentence here is written in Vietnamese and passed through queries.i18n's `_()`: in English
+(`--lang en`, or the page's language) refusals, labels, the log's details and the command line
+read in English (locales/en/LC_MESSAGES/accounts.po). What is stored (accounts, the log's events,
+codes) and JSON never change with the language.
 
 The command line is `python -m queries.users` (queries/accounts/cli.py).
 """
-from queries.accounts.audit import ACTION_LABELS, audit_events, audit_frame, upload_communes
+from queries.accounts.audit import ACTION_LABELS, audit_events, audit_frame, details_text, shown_user, upload_communes
+from queries.accounts.audit_log import action_label
 from queries.accounts.permissions import (
     CAN_BO_XA,
     KIND_LABELS,
@@ -89,6 +96,7 @@ from queries.accounts.permissions import (
     commune_in_scope,
     commune_row_refusal,
     describe,
+    kind_label,
     may_browse,
     may_change_settings,
     may_manage,
@@ -105,8 +113,10 @@ from queries.accounts.permissions import (
     readable_provinces,
     redo_refusal,
     review_refusal,
+    role_label,
     row_refusal,
     scope_label,
+    shown_name,
     undo_refusal,
     upload_refusal,
     visible_provinces,
@@ -137,11 +147,12 @@ from queries.accounts.service import (
 __all__ = [
     "ACTION_LABELS", "CAN_BO_XA", "KIND_LABELS", "LANH_DAO", "LOCAL_ADMIN", "QUAN_TRI", "ROLES", "ROLE_LABELS",
     "WRONG_CREDENTIALS", "Account", "AccountsError", "InvalidInput", "LoginResult", "PermissionDenied", "Places",
-    "account_by_email", "audit_events", "audit_frame", "authenticate", "change_own_password", "change_settings",
-    "commune_in_scope", "commune_row_refusal", "create_account", "current_account", "describe", "disable_account",
-    "enable_account", "get_account", "list_accounts", "logout", "may_browse", "may_change_settings", "may_manage",
-    "may_manage_accounts", "may_move_commune", "may_redo", "may_review", "may_see_audit", "may_see_upload",
-    "may_undo", "may_upload", "may_upload_row", "province_in_scope", "readable_provinces", "redo_refusal",
-    "review_refusal", "row_refusal", "scope_label", "set_password", "sso_login", "undo_refusal", "update_account",
-    "upload_communes", "upload_refusal", "visible_provinces",
+    "account_by_email", "action_label", "audit_events", "audit_frame", "authenticate", "change_own_password",
+    "change_settings", "commune_in_scope", "commune_row_refusal", "create_account", "current_account", "describe",
+    "details_text", "disable_account", "enable_account", "get_account", "kind_label", "list_accounts", "logout",
+    "may_browse", "may_change_settings", "may_manage", "may_manage_accounts", "may_move_commune", "may_redo",
+    "may_review", "may_see_audit", "may_see_upload", "may_undo", "may_upload", "may_upload_row", "province_in_scope",
+    "readable_provinces", "redo_refusal", "review_refusal", "role_label", "row_refusal", "scope_label",
+    "set_password", "shown_name", "shown_user", "sso_login", "undo_refusal", "update_account", "upload_communes",
+    "upload_refusal", "visible_provinces",
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -25,17 +26,18 @@ from pathlib import Path
 import polars as pl
 
 from queries import clock
-from queries.accounts.audit_log import ACTION_LABELS, AUDIT_FOLDER, JOURNAL_ACTIONS, parse_utc
+from queries.accounts.audit_log import ACTION_LABELS, AUDIT_FOLDER, JOURNAL_ACTIONS, action_label, parse_utc  # noqa: F401 (ACTION_LABELS: read from here)
 from queries.accounts.permissions import (
-    KIND_LABELS,
-    ROLE_LABELS,
     Account,
+    kind_label,
     may_see_audit,
     province_in_scope,
+    role_label,
 )
 from queries.accounts.pg_storage import read_audit_lines
 from queries.accounts.service import PermissionDenied, fresh_actor, manageable_usernames
 from queries.data import DataSource
+from queries.i18n import N_, _
 from queries.store.journal import Journal
 from queries.store.postgres import database_url
 from queries.store.sources import open_store
@@ -44,19 +46,27 @@ from queries.text import format_month
 
 log = logging.getLogger(__name__)
 
+# Marked for the catalogue, translated where shown: the log keeps the codes.
 LOGIN_FAILURE_REASONS = {
-    "wrong_password": "sai mật khẩu",
-    "unknown_user": "không có tài khoản này",
-    "locked": "tài khoản đang tạm khóa",
-    "locked_now": "sai quá số lần cho phép, tài khoản bị tạm khóa",
-    "disabled": "tài khoản đã bị vô hiệu hóa",
-    "no_account_for_email": "không có tài khoản nào gắn với email này",
-    "email_not_verified": "nhà cung cấp SSO chưa xác nhận email này",
-    "sso_incomplete": "thông tin SSO thiếu email hoặc mã định danh",
-    "sso_identity_mismatch": "tài khoản đã liên kết với một danh tính SSO khác",
+    "wrong_password": N_("sai mật khẩu"),
+    "unknown_user": N_("không có tài khoản này"),
+    "locked": N_("tài khoản đang tạm khóa"),
+    "locked_now": N_("sai quá số lần cho phép, tài khoản bị tạm khóa"),
+    "disabled": N_("tài khoản đã bị vô hiệu hóa"),
+    "no_account_for_email": N_("không có tài khoản nào gắn với email này"),
+    "email_not_verified": N_("nhà cung cấp SSO chưa xác nhận email này"),
+    "sso_incomplete": N_("thông tin SSO thiếu email hoặc mã định danh"),
+    "sso_identity_mismatch": N_("tài khoản đã liên kết với một danh tính SSO khác"),
 }
-REVIEW_STATUS_LABELS = {"da_tham_dinh": "đã thẩm định", "cho_tham_dinh": "chờ thẩm định"}
-FIELD_LABELS = {"name": "họ tên", "role": "vai trò", "provinces": "tỉnh", "communes": "xã", "email": "email"}
+REVIEW_STATUS_LABELS = {"da_tham_dinh": N_("đã thẩm định"), "cho_tham_dinh": N_("chờ thẩm định")}
+# A field's change as the details read it: one sentence each, so that a short word ("tỉnh")
+# is not asked of the catalogue alone (it means other things elsewhere).
+FIELD_CHANGES = {"name": N_("họ tên: {old} → {new}"), "role": N_("vai trò: {old} → {new}"),
+                 "provinces": N_("tỉnh: {old} → {new}"), "communes": N_("xã: {old} → {new}"),
+                 "email": N_("email: {old} → {new}")}
+# What audit_log.typed_username keeps of a name that could be no account's (in Vietnamese).
+_TYPED = re.compile(r"\(không hợp lệ: (hơn )?(\d+) ký tự, mã ([0-9a-f]+)\)")
+_YEARS = re.compile(r"từ năm (\d{4})(?: đến năm (\d{4}))?")
 
 
 # ---- reading -----------------------------------------------------------------------------
@@ -168,7 +178,7 @@ def upload_communes(db: DataSource, upload_id: str | None = None) -> dict[str, d
 
 def _yes_no(value) -> str:
     if isinstance(value, bool):
-        return "có" if value else "không"
+        return _("có") if value else _("không")
     return "–" if value is None or value == "" else str(value)
 
 
@@ -178,41 +188,77 @@ def _list_text(value) -> str:
     return _yes_no(value)
 
 
+def shown_user(text: str | None) -> str:
+    """A user name as the log shows it: what audit_log.typed_username kept of a name that could
+    be no account's ('(không hợp lệ: 12 ký tự, mã 1a2b3c4d)', stored in Vietnamese) in the
+    interface's language; any other name as it is."""
+    found = _TYPED.fullmatch(text or "")
+    if found is None:
+        return text or ""
+    more, length, key = found.groups()
+    length = _("hơn {count}").format(count=length) if more else length
+    return _("(không hợp lệ: {length} ký tự, mã {key})").format(length=length, key=key)
+
+
+def _years_text(text: str) -> str:
+    """A framework's years as the log keeps them ('từ năm 2027 đến năm 2030'), in the language."""
+    found = _YEARS.fullmatch(text or "")
+    if found is None:
+        return text or ""
+    first, last = found.groups()
+    return _("từ năm {year_from}").format(year_from=first) + (
+        _(" đến năm {year_to}").format(year_to=last) if last else "")
+
+
+def _reason(d: Mapping) -> str:
+    return _("; lý do: {reason}").format(reason=d["reason"]) if d.get("reason") else ""
+
+
 def details_text(event: Mapping, commune_names: Mapping[str, str] | None = None) -> str:
-    """The details of one event as a Vietnamese sentence for the audit table."""
+    """The details of one event as a sentence for the audit table, in the interface's language
+    (the event itself, as stored, is the same in every language)."""
     d = event.get("details") or {}
     names = commune_names or {}
     action = event.get("action")
     if action == "login":
         if d.get("method") == "sso":
-            return "Đăng nhập bằng SSO" + (f" ({d['email']})" if d.get("email") else "")
-        return "Đăng nhập bằng mật khẩu"
+            if d.get("email"):
+                return _("Đăng nhập bằng SSO ({email})").format(email=d["email"])
+            return _("Đăng nhập bằng SSO")
+        return _("Đăng nhập bằng mật khẩu")
     if action == "login_failed":
-        reason = LOGIN_FAILURE_REASONS.get(d.get("reason"), d.get("reason") or "")
-        typed = f"Tên đăng nhập “{d['username']}”" if d.get("username") else f"Email “{d.get('email', '')}”"
-        return f"{typed}: {reason}"
+        code = d.get("reason")
+        reason = _(LOGIN_FAILURE_REASONS[code]) if code in LOGIN_FAILURE_REASONS else (code or "")
+        if d.get("username"):
+            return _("Tên đăng nhập “{username}”: {reason}").format(username=shown_user(d["username"]), reason=reason)
+        return _("Email “{email}”: {reason}").format(email=d.get("email", ""), reason=reason)
     if action == "logout":
         return ""
     if action == "upload":
-        text = (f"Tệp “{d.get('file_name') or ''}” ({KIND_LABELS.get(d.get('kind'), d.get('kind') or '')}): "
-                f"{d.get('rows_accepted') or 0} dòng hợp lệ, {d.get('rows_rejected') or 0} dòng lỗi")
+        text = _("Tệp “{file}” ({kind}): {accepted} dòng hợp lệ, {rejected} dòng lỗi").format(
+            file=d.get("file_name") or "", kind=kind_label(d.get("kind")), accepted=d.get("rows_accepted") or 0,
+            rejected=d.get("rows_rejected") or 0)
         if d.get("periods"):
-            text += "; kỳ " + ", ".join(format_month(p) for p in d["periods"])
-        return text + (f"; lý do: {d['reason']}" if d.get("reason") else "")
+            text += _("; kỳ {periods}").format(periods=", ".join(format_month(p) for p in d["periods"]))
+        return text + _reason(d)
     if action in ("undo", "redo"):
-        text = f"Lần tải lên {d.get('upload_id')}"
         if d.get("file_name"):
-            text += f" (tệp “{d['file_name']}”)"
-        return text + (f"; lý do: {d['reason']}" if d.get("reason") else "")
+            text = _("Lần tải lên {upload_id} (tệp “{file}”)").format(upload_id=d.get("upload_id"), file=d["file_name"])
+        else:
+            text = _("Lần tải lên {upload_id}").format(upload_id=d.get("upload_id"))
+        return text + _reason(d)
     if action == "review":
         commune = names.get(d.get("commune_id"), d.get("commune_id") or "")
         month = format_month(d["period"]) if d.get("period") else ""
-        text = f"{commune}, {month}: {REVIEW_STATUS_LABELS.get(d.get('status'), d.get('status') or '')}"
-        return text + (f"; ý kiến: {d['comment']}" if d.get("comment") else "")
+        status = d.get("status")
+        text = f"{commune}, {month}: " + (_(REVIEW_STATUS_LABELS[status]) if status in REVIEW_STATUS_LABELS
+                                          else status or "")
+        return text + (_("; ý kiến: {comment}").format(comment=d["comment"]) if d.get("comment") else "")
     target = d.get("target", "")
     if action == "account_created":
-        scope = ", ".join(d.get("commune_names") or d.get("provinces") or []) or "toàn quốc"
-        return f"Tài khoản {target} ({ROLE_LABELS.get(d.get('role'), d.get('role'))}, {scope})"
+        scope = ", ".join(d.get("commune_names") or d.get("provinces") or []) or _("toàn quốc")
+        return _("Tài khoản {target} ({role}, {scope})").format(target=target, role=role_label(d.get("role")),
+                                                               scope=scope)
     if action == "account_changed":
         parts = []
         changes = dict(d.get("changes") or {})
@@ -220,33 +266,31 @@ def details_text(event: Mapping, commune_names: Mapping[str, str] | None = None)
             changes["communes"] = changes.pop("commune_names")
         for field, (old, new) in changes.items():
             if field == "role":
-                old, new = ROLE_LABELS.get(old, old), ROLE_LABELS.get(new, new)
-            parts.append(f"{FIELD_LABELS.get(field, field)}: {_list_text(old)} → {_list_text(new)}")
-        return f"Tài khoản {target}: " + "; ".join(parts)
+                old, new = role_label(old), role_label(new)
+            if field in FIELD_CHANGES:
+                parts.append(_(FIELD_CHANGES[field]).format(old=_list_text(old), new=_list_text(new)))
+            else:
+                parts.append(f"{field}: {_list_text(old)} → {_list_text(new)}")
+        return _("Tài khoản {target}: {changes}").format(target=target, changes="; ".join(parts))
     if action in ("account_disabled", "account_enabled", "password_set"):
-        return f"Tài khoản {target}"
+        return _("Tài khoản {target}").format(target=target)
     if action == "password_changed":
-        return "Tự đổi mật khẩu của mình"
+        return _("Tự đổi mật khẩu của mình")
     if action == "settings_changed":
         return "; ".join(f"{c['name']}: {_yes_no(c.get('old'))} → {_yes_no(c.get('new'))}"
                          for c in d.get("changes") or [])
     if action == "framework_loaded":
-        return (f"Bộ khung “{d.get('name') or ''}” ({d.get('framework') or ''}, {d.get('status') or ''}), "
-                f"áp dụng {d.get('years') or ''}, từ tệp “{d.get('file_name') or ''}”; trọng số nhóm: {d.get('groups') or ''}"
-                + _via(d))
+        status = d.get("status") or ""
+        return _("Bộ khung “{name}” ({framework}), {years}, {status}; tệp “{file}”; nhóm: {groups}").format(
+            name=d.get("name") or "", framework=d.get("framework") or "", years=_years_text(d.get("years") or ""),
+            status=_(status) if status else "–", file=d.get("file_name") or "", groups=d.get("groups") or "–")
     if action == "boundaries_loaded":
-        unmatched = d.get("unmatched") or []
-        text = (f"Ranh giới xã tỉnh {d.get('province') or ''} từ tệp “{d.get('file_name') or ''}”: "
-                f"{d.get('matched') or 0} xã khớp, {d.get('missing') or 0} xã chưa có ranh giới, "
-                f"{len(unmatched)} đối tượng không khớp")
-        if unmatched:
-            text += " (" + ", ".join(unmatched[:5]) + (", …" if len(unmatched) > 5 else "") + ")"
-        return text + (f"; số đỉnh {d['vertices']} sau khi đơn giản hóa" if d.get("vertices") else "") + _via(d)
+        return _("Tỉnh {province}: tệp “{file}”, {matched} xã khớp ranh giới, {unmatched} đối tượng không khớp, "
+                 "{missing} xã chưa có ranh giới").format(
+            province=d.get("province") or "", file=d.get("file_name") or "", matched=d.get("matched") or 0,
+            unmatched=len(d.get("unmatched") or []), missing=d.get("missing") or 0)
     return json.dumps(d, ensure_ascii=False, default=str)
 
-
-def _via(details: dict) -> str:
-    return " (từ dòng lệnh)" if details.get("via") == "command_line" else ""
 
 
 def _event_communes(event: Mapping, uploads: Mapping[str, Mapping[str, str | None]]) -> list[str]:
@@ -276,7 +320,7 @@ def audit_frame(
     """The audit log as a table for the admin page, newest first, as `viewer` may see it.
 
     Columns: time (Vietnam time, naive datetime), month ('YYYY-MM', Vietnam), user, action
-    (code), action_label, details (Vietnamese text), target (the account an account event
+    (code), action_label and details (text in the interface's language), target (the account an account event
     concerns), upload_id, communes (the commune ids an upload or a review touched).
 
     The viewer must be allowed to see the log (else PermissionDenied). A country-wide admin
@@ -287,7 +331,7 @@ def audit_frame(
     """
     viewer = fresh_actor(store_root, viewer)  # as stored now, not as the page remembers it
     if not may_see_audit(viewer):
-        raise PermissionDenied("Chỉ Quản trị tỉnh được xem nhật ký hoạt động.")
+        raise PermissionDenied(_("Chỉ Quản trị tỉnh được xem nhật ký hoạt động."))
     uploads = upload_communes or {}
     communes_catalog = places.communes if places is not None else []
     names = {c.commune_id: c.name for c in communes_catalog}
@@ -312,9 +356,9 @@ def audit_frame(
         rows.append({
             "time": moment.replace(tzinfo=None),
             "month": moment.strftime("%Y-%m"),
-            "user": event["user"],
+            "user": shown_user(event["user"]),
             "action": event["action"],
-            "action_label": ACTION_LABELS.get(event["action"], event["action"]),
+            "action_label": action_label(event["action"]),
             "details": details_text(event, names),
             "target": details.get("target"),
             "upload_id": details.get("upload_id"),

@@ -21,6 +21,7 @@ from pathlib import Path
 from queries import clock
 from queries.accounts.pg_storage import append_audit_line
 from queries.accounts.storage import USERNAME_PATTERN, account_storage
+from queries.i18n import N_, _
 from queries.store.files import locked
 from queries.store.postgres import database_url
 from queries.text import clean_line
@@ -28,29 +29,35 @@ from queries.text import clean_line
 AUDIT_FOLDER = "audit"
 LOCK_NAME = ".audit.lock"
 
+# Marked for the catalogue: action_label(code) shows one in the interface's language.
 ACTION_LABELS = {
-    "login": "Đăng nhập",
-    "login_failed": "Đăng nhập sai",
-    "logout": "Đăng xuất",
-    "upload": "Tải lên",
-    "undo": "Hoàn tác",
-    "redo": "Khôi phục",
-    "review": "Thẩm định",
-    "account_created": "Tạo tài khoản",
-    "account_changed": "Sửa tài khoản",
-    "account_disabled": "Vô hiệu hóa tài khoản",
-    "account_enabled": "Kích hoạt lại tài khoản",
-    "password_set": "Đặt lại mật khẩu",
-    "password_changed": "Đổi mật khẩu",
-    "settings_changed": "Thay đổi cài đặt",
-    "framework_loaded": "Nạp bộ khung chỉ số",
-    "boundaries_loaded": "Tải lên ranh giới xã",
+    "login": N_("Đăng nhập"),
+    "login_failed": N_("Đăng nhập sai"),
+    "logout": N_("Đăng xuất"),
+    "upload": N_("Tải lên"),
+    "undo": N_("Hoàn tác"),
+    "redo": N_("Khôi phục"),
+    "review": N_("Thẩm định"),
+    "account_created": N_("Tạo tài khoản"),
+    "account_changed": N_("Sửa tài khoản"),
+    "account_disabled": N_("Vô hiệu hóa tài khoản"),
+    "account_enabled": N_("Kích hoạt lại tài khoản"),
+    "password_set": N_("Đặt lại mật khẩu"),
+    "password_changed": N_("Đổi mật khẩu"),
+    "settings_changed": N_("Thay đổi cài đặt"),
+    "framework_loaded": N_("Nạp bộ khung chỉ số"),
+    "boundaries_loaded": N_("Tải lên ranh giới xã"),
 }
 # Already committed in the store's journal, one line each: never appended here.
 JOURNAL_ACTIONS = ("upload", "undo", "redo", "review")  # "compact" is the store's housekeeping
 # The longest typed text whose length the log states exactly (an e-mail the identity provider
 # gave is also cut there).
 MAX_TYPED_USERNAME = 100
+
+
+def action_label(action: str | None) -> str:
+    """'Đăng nhập' (or 'Sign-in'): what an action code is called, in the interface's language."""
+    return _(ACTION_LABELS[action]) if action in ACTION_LABELS else (action or "")
 
 
 def iso_utc(moment: datetime) -> str:
@@ -100,7 +107,8 @@ def typed_username(text: str | None, store_root: str | os.PathLike) -> str:
     """What the log keeps of a name typed at the sign-in form that is no account's: the name
     itself when it could be one (lower-case, as USERNAME_PATTERN allows: someone mistyping
     theirs, or guessing), else only its length and a keyed hash (people type their password
-    into the name box; the hash tells repeated attempts apart without keeping any of it)."""
+    into the name box; the hash tells repeated attempts apart without keeping any of it).
+    Kept in Vietnamese whatever the language (queries.accounts.audit.shown_user translates it)."""
     typed = clean_line(text)
     if typed == typed.lower() and USERNAME_PATTERN.match(typed):
         return typed

@@ -16,8 +16,9 @@ without echo. The person at the terminal acts as a country-wide administrator an
 recorded in the audit log under their system user name (getpass.getuser()).
 
 Communes are named as the importer names them: id, code, or name within --province.
-Exit 0 on success, 2 with a Vietnamese message on any error (a database that cannot be reached
-too). Never a traceback.
+Every command takes --lang vi|en (default DTI_LANG, else vi): help, messages and the table in
+that language; --json's keys and values never change. Exit 0 on success, 2 with one sentence
+on any error (a database that cannot be reached too). Never a traceback.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ import json
 import logging
 import sys
 
-from queries.accounts.permissions import LOCAL_ADMIN, ROLE_LABELS, ROLES, Account, scope_label
+from queries.accounts.permissions import LOCAL_ADMIN, ROLE_LABELS, ROLES, Account, role_label, scope_label
 from queries.accounts.service import (
     InvalidInput,
     create_account,
@@ -38,12 +39,14 @@ from queries.accounts.service import (
     set_password,
     update_account,
 )
-from queries.arguments import VietnameseParser
+from queries.arguments import VietnameseParser, error_line, language_of
 from queries.errors import UserFacingError
+from queries.i18n import _, use_language
 from queries.settings import store_dir
 from queries.store.postgres import use_database_url
 
 log = logging.getLogger(__name__)
+
 
 class _Parser(VietnameseParser):
     help_command = "python -m queries.users"  # sub-commands' complaints point at the whole command
@@ -52,53 +55,54 @@ class _Parser(VietnameseParser):
 def _parser() -> argparse.ArgumentParser:
     store = argparse.ArgumentParser(add_help=False)
     store.add_argument("--store", default=argparse.SUPPRESS,
-                       help="thư mục lưu trữ (mặc định: DTI_STORE hoặc ./store)")
+                       help=_("thư mục lưu trữ (mặc định: DTI_STORE hoặc ./store)"))
     store.add_argument("--database-url", default=argparse.SUPPRESS, metavar="URL",
-                       help="cơ sở dữ liệu PostgreSQL dùng chung (mặc định: DTI_DATABASE_URL)")
+                       help=_("cơ sở dữ liệu PostgreSQL dùng chung (mặc định: DTI_DATABASE_URL)"))
     parser = _Parser(prog="python -m queries.users", parents=[store],
-                     description="Quản lý tài khoản người dùng (chạy trên máy chủ, với quyền quản trị).")
-    commands = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
+                     description=_("Quản lý tài khoản người dùng (chạy trên máy chủ, với quyền quản trị)."))
+    commands = parser.add_subparsers(dest="command", metavar=_("LỆNH"), parser_class=_Parser)
     commands.required = True
+    username = _("TÊN_ĐĂNG_NHẬP")
 
     def scope_options(sub, role_required: bool) -> None:
-        sub.add_argument("--role", required=role_required, metavar="VAI_TRÒ",
-                         help="quan_tri (Quản trị tỉnh), can_bo_xa (Cán bộ xã) hoặc lanh_dao (Lãnh đạo)")
-        sub.add_argument("--province", action="append", default=None, metavar="TỈNH",
-                         help="tỉnh phụ trách (lặp lại được); bỏ trống: toàn quốc")
-        sub.add_argument("--commune", action="append", default=None, metavar="XÃ",
-                         help="xã của Cán bộ xã: mã xã, mã định danh hoặc tên trong --province (lặp lại được)")
-        sub.add_argument("--name", help="họ tên")
-        sub.add_argument("--email", help="email (đăng nhập SSO)")
+        sub.add_argument("--role", required=role_required, metavar=_("VAI_TRÒ"),
+                         help=_("quan_tri (Quản trị tỉnh), can_bo_xa (Cán bộ xã) hoặc lanh_dao (Lãnh đạo)"))
+        sub.add_argument("--province", action="append", default=None, metavar=_("TỈNH"),
+                         help=_("tỉnh phụ trách (lặp lại được); bỏ trống: toàn quốc"))
+        sub.add_argument("--commune", action="append", default=None, metavar=_("XÃ"),
+                         help=_("xã của Cán bộ xã: mã xã, mã định danh hoặc tên trong --province (lặp lại được)"))
+        sub.add_argument("--name", help=_("họ tên"))
+        sub.add_argument("--email", help=_("email (đăng nhập SSO)"))
 
-    add = commands.add_parser("add", parents=[store], help="tạo tài khoản")
-    add.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+    add = commands.add_parser("add", parents=[store], help=_("tạo tài khoản"))
+    add.add_argument("username", metavar=username)
     scope_options(add, role_required=True)
-    add.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ đầu vào chuẩn (một dòng)")
+    add.add_argument("--password-stdin", action="store_true", help=_("đọc mật khẩu từ đầu vào chuẩn (một dòng)"))
 
-    update = commands.add_parser("update", parents=[store], help="sửa vai trò, phạm vi, họ tên hoặc email")
-    update.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+    update = commands.add_parser("update", parents=[store], help=_("sửa vai trò, phạm vi, họ tên hoặc email"))
+    update.add_argument("username", metavar=username)
     scope_options(update, role_required=False)
 
-    listing = commands.add_parser("list", parents=[store], help="liệt kê tài khoản")
-    listing.add_argument("--json", action="store_true", help="in dạng JSON")
+    listing = commands.add_parser("list", parents=[store], help=_("liệt kê tài khoản"))
+    listing.add_argument("--json", action="store_true", help=_("in dạng JSON"))
 
-    for name, text in (("disable", "vô hiệu hóa tài khoản"), ("enable", "kích hoạt lại tài khoản")):
+    for name, text in (("disable", _("vô hiệu hóa tài khoản")), ("enable", _("kích hoạt lại tài khoản"))):
         sub = commands.add_parser(name, parents=[store], help=text)
-        sub.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+        sub.add_argument("username", metavar=username)
 
-    password = commands.add_parser("set-password", parents=[store], help="đặt lại mật khẩu")
-    password.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
-    password.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ đầu vào chuẩn (một dòng)")
+    password = commands.add_parser("set-password", parents=[store], help=_("đặt lại mật khẩu"))
+    password.add_argument("username", metavar=username)
+    password.add_argument("--password-stdin", action="store_true", help=_("đọc mật khẩu từ đầu vào chuẩn (một dòng)"))
     return parser
 
 
 def _read_password() -> str:
     if sys.stdin is None:
-        raise InvalidInput("Không có đầu vào chuẩn để đọc mật khẩu.")
+        raise InvalidInput(_("Không có đầu vào chuẩn để đọc mật khẩu."))
     if sys.stdin.isatty():
-        first = getpass.getpass("Mật khẩu: ")
-        if getpass.getpass("Nhập lại mật khẩu: ") != first:
-            raise InvalidInput("Hai lần nhập mật khẩu không khớp.")
+        first = getpass.getpass(_("Mật khẩu: "))
+        if getpass.getpass(_("Nhập lại mật khẩu: ")) != first:
+            raise InvalidInput(_("Hai lần nhập mật khẩu không khớp."))
         return first
     try:
         sys.stdin.reconfigure(encoding="utf-8")
@@ -107,10 +111,11 @@ def _read_password() -> str:
     try:
         return sys.stdin.readline().rstrip("\r\n")
     except UnicodeDecodeError:
-        raise InvalidInput("Mật khẩu đọc từ đầu vào chuẩn không phải văn bản UTF-8.") from None
+        raise InvalidInput(_("Mật khẩu đọc từ đầu vào chuẩn không phải văn bản UTF-8.")) from None
 
 
 def _row(account: Account) -> dict:
+    """What --json prints: codes and names as stored, the same in every language."""
     return {"username": account.username, "name": account.name, "role": account.role,
             "provinces": list(account.provinces), "communes": list(account.communes),
             "commune_names": list(account.commune_names), "email": account.email, "active": account.active}
@@ -122,10 +127,11 @@ def _summary(account: Account) -> str:
 
 def _table(accounts: list[Account]) -> str:
     if not accounts:
-        return "Chưa có tài khoản nào."
-    head = ("Tên đăng nhập", "Họ tên", "Vai trò", "Phạm vi", "Email", "Trạng thái")
+        return _("Chưa có tài khoản nào.")
+    head = (_("Tên đăng nhập"), _("Họ tên"), _("Vai trò"), _("Phạm vi"), _("Email"), _("Trạng thái"))
+    active, disabled = _("hoạt động"), _("đã vô hiệu hóa")
     rows = [(a.username, a.name or "–", a.role_label, scope_label(a), a.email or "–",
-             "hoạt động" if a.active else "đã vô hiệu hóa") for a in accounts]
+             active if a.active else disabled) for a in accounts]
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in (head, *rows)]
     lines.insert(1, "  ".join("-" * width for width in widths))
@@ -137,20 +143,22 @@ def _run(args) -> str:
     actor = LOCAL_ADMIN
     if args.command == "add":
         if not args.password_stdin and not args.email:
-            raise InvalidInput("Hãy đưa mật khẩu qua --password-stdin (không bao giờ ghi mật khẩu trên dòng lệnh), "
-                               "hoặc ghi --email cho tài khoản chỉ đăng nhập bằng SSO.")
+            raise InvalidInput(_("Hãy đưa mật khẩu qua --password-stdin (không bao giờ ghi mật khẩu trên dòng lệnh), "
+                                 "hoặc ghi --email cho tài khoản chỉ đăng nhập bằng SSO."))
         password = _read_password() if args.password_stdin else None
         account = create_account(actor, root, username=args.username, role=args.role, password=password,
                                  name=args.name or "", email=args.email, provinces=args.province or (),
                                  communes=args.commune or ())
-        return f"Đã tạo tài khoản “{account.username}” ({_summary(account)})."
+        return _("Đã tạo tài khoản “{username}” ({summary}).").format(username=account.username,
+                                                                    summary=_summary(account))
     if args.command == "update":
         changes = {k: v for k, v in (("role", args.role), ("provinces", args.province), ("communes", args.commune),
                                      ("name", args.name), ("email", args.email)) if v is not None}
         if not changes:
-            raise InvalidInput("Không có gì để sửa: hãy ghi --role, --province, --commune, --name hoặc --email.")
+            raise InvalidInput(_("Không có gì để sửa: hãy ghi --role, --province, --commune, --name hoặc --email."))
         account = update_account(actor, root, args.username, **changes)
-        return f"Đã sửa tài khoản “{account.username}” ({_summary(account)})."
+        return _("Đã sửa tài khoản “{username}” ({summary}).").format(username=account.username,
+                                                                    summary=_summary(account))
     if args.command == "list":
         accounts = list_accounts(actor, root)
         if args.json:
@@ -158,17 +166,17 @@ def _run(args) -> str:
         return _table(accounts)
     if args.command == "disable":
         account = disable_account(actor, root, args.username)
-        return f"Đã vô hiệu hóa tài khoản “{account.username}”: không đăng nhập được nữa."
+        return _("Đã vô hiệu hóa tài khoản “{username}”: không đăng nhập được nữa.").format(username=account.username)
     if args.command == "enable":
         account = enable_account(actor, root, args.username)
-        return f"Đã kích hoạt lại tài khoản “{account.username}”."
+        return _("Đã kích hoạt lại tài khoản “{username}”.").format(username=account.username)
     if args.command == "set-password":
         if not args.password_stdin:
-            raise InvalidInput("Hãy đưa mật khẩu qua --password-stdin (không bao giờ ghi mật khẩu trên dòng lệnh).")
+            raise InvalidInput(_("Hãy đưa mật khẩu qua --password-stdin (không bao giờ ghi mật khẩu trên dòng lệnh)."))
         set_password(actor, root, args.username, _read_password())
-        return (f"Đã đặt mật khẩu mới cho tài khoản “{normalize_username(args.username)}”; "
-                "các phiên đang đăng nhập của tài khoản này đã kết thúc.")
-    raise InvalidInput(f"Lệnh “{args.command}” không hợp lệ.")
+        return _("Đã đặt mật khẩu mới cho tài khoản “{username}”; các phiên đang đăng nhập của tài khoản này đã kết "
+                 "thúc.").format(username=normalize_username(args.username))
+    raise InvalidInput(_("Lệnh “{command}” không hợp lệ.").format(command=args.command))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,28 +185,35 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(encoding="utf-8")
         except (AttributeError, ValueError):
             pass
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with use_language(language_of(argv)):  # --lang (or DTI_LANG), for this run only
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     try:
         args = _parser().parse_args(argv)
         use_database_url(getattr(args, "database_url", None))
         if getattr(args, "role", None) is not None and args.role not in ROLES:
-            choices = ", ".join(f"{code} ({label})" for code, label in ROLE_LABELS.items())
-            raise InvalidInput(f"Vai trò “{args.role}” không hợp lệ: chọn {choices}.")
+            choices = ", ".join(f"{code} ({role_label(code)})" for code in ROLE_LABELS)
+            raise InvalidInput(_("Vai trò “{role}” không hợp lệ: chọn {choices}.").format(role=args.role,
+                                                                                        choices=choices))
         print(_run(args), flush=True)
         return 0
     except UserFacingError as error:
-        message = error.message
-        print(message if message.startswith("Lỗi:") else f"Lỗi: {message}", file=sys.stderr)
+        print(error_line(error.message), file=sys.stderr)  # "Lỗi: " once ("Error: " in English)
         return 2
     except OSError as error:
-        print(f"Lỗi: không ghi/đọc được kho dữ liệu ({error.strerror or type(error).__name__}).", file=sys.stderr)
+        print(_("Lỗi: không ghi/đọc được kho dữ liệu ({reason}).").format(
+            reason=error.strerror or type(error).__name__), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("Đã dừng.", file=sys.stderr)
+        print(_("Đã dừng."), file=sys.stderr)
         return 2
     except SystemExit as done:  # --help
         return int(done.code or 0) if isinstance(done.code, int) else 0
     except Exception as error:  # never a traceback for the person at the terminal
         log.debug("users command failed", exc_info=True)
         # The type only: an unexpected message might quote what was read from the input.
-        print(f"Lỗi không mong đợi ({type(error).__name__}).", file=sys.stderr)
+        print(_("Lỗi không mong đợi ({kind}).").format(kind=type(error).__name__), file=sys.stderr)
         return 2

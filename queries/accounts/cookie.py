@@ -27,6 +27,7 @@ from queries import clock
 from queries.accounts.pg_storage import SESSION_SECRET, made_once
 from queries.accounts.storage import FOLDER, LOCK_NAME
 from queries.errors import UserFacingError
+from queries.i18n import _
 from queries.store.files import atomic_write, locked
 from queries.store.postgres import database_url
 
@@ -67,14 +68,15 @@ def secret(store_root) -> bytes:
     if configured:
         if len(configured) < MIN_SECRET_LENGTH:
             raise SessionSecretError(
-                f"{SECRET_ENV} quá ngắn: cần ít nhất {MIN_SECRET_LENGTH} ký tự ngẫu nhiên "
-                "(ví dụ: python -c \"import secrets; print(secrets.token_hex(32))\").")
+                _("{variable} quá ngắn: cần ít nhất {count} ký tự ngẫu nhiên (ví dụ: {command}).").format(
+                    variable=SECRET_ENV, count=MIN_SECRET_LENGTH,
+                    command='python -c "import secrets; print(secrets.token_hex(32))"'))
         return configured.encode("utf-8")
     url = database_url()
     if url:
         shared = made_once(url, SESSION_SECRET, lambda: secrets.token_hex(32))
         if len(shared) < MIN_SECRET_LENGTH:
-            raise SessionSecretError("Khóa phiên đăng nhập (session_secret) trong cơ sở dữ liệu bị hỏng (quá ngắn).")
+            raise SessionSecretError(_("Khóa phiên đăng nhập (session_secret) trong cơ sở dữ liệu bị hỏng (quá ngắn)."))
         return shared.encode("utf-8")
     path = Path(store_root) / FOLDER / SECRET_FILE
     with _secrets_lock:
@@ -90,8 +92,8 @@ def secret(store_root) -> bytes:
                 _write_secret(path, secrets.token_hex(32).encode("ascii"))
             value = path.read_bytes()
     if len(value) < MIN_SECRET_LENGTH:
-        raise SessionSecretError(f"Tệp khóa phiên đăng nhập {path} bị hỏng (quá ngắn): hãy xóa tệp này "
-                                 "rồi khởi động lại các bản chạy (mọi người phải đăng nhập lại).")
+        raise SessionSecretError(_("Tệp khóa phiên đăng nhập {path} bị hỏng (quá ngắn): hãy xóa tệp này rồi khởi động "
+                                   "lại các bản chạy (mọi người phải đăng nhập lại).").format(path=path))
     with _secrets_lock:
         _secrets[path] = value
     return value

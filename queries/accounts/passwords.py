@@ -16,6 +16,8 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from queries.i18n import _
+
 log = logging.getLogger(__name__)
 
 MIN_LENGTH = 8
@@ -42,19 +44,19 @@ def normal(password: str) -> str:
 
 
 def password_problem(password: str | None, username: str = "") -> str | None:
-    """Why a new password is not acceptable (Vietnamese), or None."""
+    """Why a new password is not acceptable (in the interface's language), or None."""
     password = normal(password or "")
     if not password:
-        return "Mật khẩu không được để trống."
+        return _("Mật khẩu không được để trống.")
     if len(password) < MIN_LENGTH:
-        return f"Mật khẩu phải có ít nhất {MIN_LENGTH} ký tự."
+        return _("Mật khẩu phải có ít nhất {count} ký tự.").format(count=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Mật khẩu quá dài (tối đa {MAX_LENGTH} ký tự)."
+        return _("Mật khẩu quá dài (tối đa {count} ký tự).").format(count=MAX_LENGTH)
     if password.strip() != password:
         # Usually a space pasted along: the person would never type it again at login.
-        return "Mật khẩu không được bắt đầu hoặc kết thúc bằng khoảng trắng."
+        return _("Mật khẩu không được bắt đầu hoặc kết thúc bằng khoảng trắng.")
     if username and password.casefold() == username.casefold():
-        return "Mật khẩu không được trùng tên đăng nhập."
+        return _("Mật khẩu không được trùng tên đăng nhập.")
     return None
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from queries.errors import UserFacingError
+from queries.i18n import _
 from queries.store.postgres import connection, retrying
 
 # Advisory lock numbers of this package (queries.store.postgres has its own, 0x44544901…).
@@ -71,7 +72,7 @@ def made_once(url: str, name: str, make: Callable[[], str]) -> str:
 
     value = retrying(url, work)  # safe to run again: the insert does nothing once the row is there
     if not isinstance(value, str):
-        raise SharedValueError(f"Giá trị chung “{name}” trong cơ sở dữ liệu bị hỏng.")
+        raise SharedValueError(_("Giá trị chung “{name}” trong cơ sở dữ liệu bị hỏng.").format(name=name))
     with _made_lock:
         _made[(url, name)] = value
     return value
@@ -130,7 +131,7 @@ class AccountRows:
         except ValueError:
             key = b""
         if len(key) < 16:
-            raise SharedValueError("Khóa băm (secret_key) trong cơ sở dữ liệu bị hỏng.")
+            raise SharedValueError(_("Khóa băm (secret_key) trong cơ sở dữ liệu bị hỏng."))
         return key
 
     # ---- writing ----------------------------------------------------------------------------

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from queries.data import DataSource
 from queries.errors import UserFacingError
+from queries.i18n import _
 from queries.text import clean_line, commune_key, fold, province_key
 
 
 class PlaceError(UserFacingError):
-    """A commune or province that cannot be found; the message is Vietnamese."""
+    """A commune or province that cannot be found; the message is in the interface's language."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Places:
         """The catalog's name of a province typed any way ('thanh hoa', 'Tỉnh Thanh Hóa')."""
         name = self.provinces.get(province_key(text))
         if name is None:
-            raise PlaceError(f"Không có tỉnh “{clean_line(text)}” trong danh sách xã.")
+            raise PlaceError(_("Không có tỉnh “{province}” trong danh sách xã.").format(province=clean_line(text)))
         return name
 
     def commune(self, text: str, provinces: Iterable[str] = ()) -> Commune:
@@ -66,16 +67,20 @@ class Places:
             candidates = [c for c in self.communes if commune_key(c.name) == key]
             if wanted:
                 candidates = [c for c in candidates if province_key(c.province) in wanted]
-            where = f" trong tỉnh {', '.join(self.provinces.get(k, k) for k in wanted)}" if wanted else ""
+            where = _(" trong tỉnh {provinces}").format(
+                provinces=", ".join(self.provinces.get(k, k) for k in wanted)) if wanted else ""
             if not candidates:
-                raise PlaceError(f"Không tìm thấy xã “{text}”{where}.")
+                raise PlaceError(_("Không tìm thấy xã “{commune}”{where}.").format(commune=text, where=where))
             if len(candidates) > 1:
-                places = "; ".join(f"{c.name} ({c.province}, mã {c.commune_id})"
-                                   for c in sorted(candidates, key=lambda c: fold(c.province)))
-                raise PlaceError(f"Có nhiều xã tên “{text}”{where}: {places}. Hãy ghi thêm tỉnh hoặc dùng mã xã.")
+                places = "; ".join(_("{name} ({province}, mã {commune_id})").format(
+                    name=c.name, province=c.province, commune_id=c.commune_id)
+                    for c in sorted(candidates, key=lambda c: fold(c.province)))
+                raise PlaceError(_("Có nhiều xã tên “{commune}”{where}: {places}. Hãy ghi thêm tỉnh hoặc dùng mã "
+                                   "xã.").format(commune=text, where=where, places=places))
             found = candidates[0]
         if wanted and province_key(found.province) not in wanted:
-            raise PlaceError(f"Xã “{text}” thuộc tỉnh {found.province}, không thuộc tỉnh đã ghi.")
+            raise PlaceError(_("Xã “{commune}” thuộc tỉnh {province}, không thuộc tỉnh đã ghi.").format(
+                commune=text, province=found.province))
         return found
 
 

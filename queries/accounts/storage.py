@@ -32,6 +32,7 @@ from typing import Protocol
 
 from queries.accounts.pg_storage import AccountRows
 from queries.errors import UserFacingError
+from queries.i18n import _
 from queries.store.files import atomic_write, locked
 from queries.store.postgres import database_url
 
@@ -72,10 +73,10 @@ def _read(path: Path) -> dict:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except PermissionError as error:
         raise AccountFileError(
-            f"Không đọc được tệp tài khoản {path} (không có quyền): hãy chạy lệnh bằng cùng người dùng "
-            "với ứng dụng.") from error
+            _("Không đọc được tệp tài khoản {path} (không có quyền): hãy chạy lệnh bằng cùng người dùng với ứng "
+              "dụng.").format(path=path)) from error
     except ValueError as error:
-        raise AccountFileError(f"Tệp tài khoản {path} bị hỏng, không đọc được.") from error
+        raise AccountFileError(_("Tệp tài khoản {path} bị hỏng, không đọc được.").format(path=path)) from error
     with _cache_lock:
         _cache[path] = (signature, data)
     return data
@@ -121,7 +122,7 @@ class AccountFiles:
                     atomic_write(path, secrets.token_bytes(32))
                 key = path.read_bytes()
         if len(key) < 16:
-            raise AccountFileError(f"Tệp khóa {path} bị hỏng (quá ngắn).")
+            raise AccountFileError(_("Tệp khóa {path} bị hỏng (quá ngắn).").format(path=path))
         with _cache_lock:
             _keys[path] = key
         return key

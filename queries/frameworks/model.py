@@ -28,7 +28,7 @@ import io
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from queries.errors import UserFacingError
 from queries.i18n import N_, _
@@ -118,6 +118,21 @@ class Framework:
 
     def content_hash(self) -> str:
         return hashlib.sha256(self.to_csv()).hexdigest()
+
+    def with_english_from(self, other: Framework) -> Framework:
+        """This framework with the English group names `other` gives for the groups that have
+        none here (a copy of the file from before group_name_en, say): by group code."""
+        known = {g.code: g.name_en for g in other.groups if g.name_en}
+        if not any(not g.name_en and g.code in known for g in self.groups):
+            return self
+        return replace(self, groups=tuple(g if g.name_en else replace(g, name_en=known.get(g.code, ""))
+                                          for g in self.groups))
+
+    def same_content(self, other: Framework) -> bool:
+        """The same framework, English group names aside where one side has none: an older copy
+        of a file (no group_name_en column) is the version it was. Names both sides give must
+        agree."""
+        return self.with_english_from(other).content_hash() == other.with_english_from(self).content_hash()
 
 
 def _number(value: float) -> str:

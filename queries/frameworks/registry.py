@@ -132,11 +132,14 @@ def record_load(store_root: Path, framework: Framework, user: str, file_name: st
     refuses before that (`check_version`), this is the last guard against a race."""
     # loads.json is changed under the lock every machine shares (queries.store.documents: a
     # file lock, or the row's on PostgreSQL); the framework's file first, then its load.
-    content = framework.to_csv()
     with documents.changing(store_root, f"{FOLDER}/{LOADS}") as load_list:
         with documents.changing(store_root, f"{FOLDER}/{framework.key}.csv") as kept:
+            content = framework.to_csv()
             if kept[0] is not None and kept[0] != content:
-                return False
+                earlier = parse_framework(kept[0])
+                if not framework.same_content(earlier):
+                    return False
+                content = framework.with_english_from(earlier).to_csv()  # English names stay known
             kept[0] = content
         entries = json.loads(load_list[0].decode("utf-8")) if load_list[0] else []
         entries.append(vars(Load(framework.key, moment, user, file_name)))
@@ -144,12 +147,17 @@ def record_load(store_root: Path, framework: Framework, user: str, file_name: st
     return True
 
 
-def check_version(framework: Framework, known: list[Framework]) -> None:
-    """A version number names one content: new weights or members need a new version."""
+def check_version(framework: Framework, known: list[Framework]) -> Framework:
+    """A version number names one content: new weights or members need a new version. Returns
+    the framework to keep: an older copy of a known version (without group_name_en) is that
+    version, and keeps the English group names already known."""
     same = next((f for f in known if f.key == framework.key), None)
-    if same is not None and same.content_hash() != framework.content_hash():
+    if same is None:
+        return framework
+    if not framework.same_content(same):
         newest = max(f.version for f in known if f.id == framework.id)
         raise FrameworkRefused(
             _("Bộ khung {id} phiên bản {version} đã có với nội dung khác: hãy ghi phiên bản mới (ví dụ {next}) để các "
               "điểm đã tính theo phiên bản cũ vẫn giữ nguyên.").format(id=framework.id, version=framework.version,
                                                                      next=newest + 1))
+    return framework.with_english_from(same)

@@ -60,7 +60,7 @@ from pathlib import Path
 import polars as pl
 
 from queries import clock, i18n
-from queries.arguments import VietnameseParser, language_of
+from queries.arguments import VietnameseParser, error_line, language_of
 from queries.data import DataSource
 from queries.db import Database, get_database, month_start
 from queries.errors import UserFacingError
@@ -287,10 +287,12 @@ def _for_people(what: str, row: dict) -> dict:
         for key in ("deadline", "completed_on"):
             row[key] = date.fromisoformat(row[key]) if row[key] else None
     elif what == "audit":
-        from queries.accounts.audit import ACTION_LABELS, details_text  # start-up time, as in audit()
+        from queries.accounts.audit import details_text, shown_user  # start-up time, as in audit()
+        from queries.accounts.audit_log import action_label
 
         row["details"] = details_text(row)
-        row["action"] = ACTION_LABELS.get(row["action"], row["action"])
+        row["action"] = action_label(row["action"])
+        row["user"] = shown_user(row["user"])
         row["time"] = _local(row["time"])
     return row
 
@@ -384,8 +386,7 @@ def _main(argv: list[str] | None) -> int:
         use_database_url(args.database_url)
         output = _export(args)
     except UserFacingError as problem:
-        message = problem.message
-        print(message if message.startswith(_("Lỗi:")) else _("Lỗi: {message}").format(message=message), file=sys.stderr)
+        print(error_line(problem.message), file=sys.stderr)  # "Lỗi: " once ("Error: " in English)
         return 2
     if output is None:
         return 0
