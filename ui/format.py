@@ -12,9 +12,10 @@ from datetime import date, datetime
 import pandas as pd
 import polars as pl
 
+from queries.i18n import N_, _
 from queries.text import fold, format_date, format_month, format_number, nfc
 
-UNIT_SUFFIX = {"percent": " %", "count": "", "yes_no": "", "per_1000": " /1.000 dân"}
+UNIT_SUFFIX = {"percent": " %", "count": "", "yes_no": "", "per_1000": N_(" /1.000 dân")}
 
 
 def _missing(value: object) -> bool:
@@ -26,9 +27,9 @@ def format_value(value: float | None, unit: str | None) -> str:
     if _missing(value):
         return "–"
     if unit == "yes_no":
-        return "Có" if value >= 1 else "Chưa"
+        return _("Có") if value >= 1 else _("Chưa")
     decimals = 0 if float(value).is_integer() else (1 if unit == "percent" else 2)
-    return f"{format_number(value, decimals)}{UNIT_SUFFIX.get(unit or '', '')}"
+    return f"{format_number(value, decimals)}{_(UNIT_SUFFIX.get(unit or '', ''))}"
 
 
 def value_text(column: str, alias: str) -> pl.Expr:
@@ -66,7 +67,7 @@ def delta(change: float | None, decimals: int = 2, unit: str = "") -> dict:
 def format_rank_change(change: float | None, previous_rank: float | None = None) -> str:
     """▲ 3 (moved up three places), ▼ 2, = (same place), 'mới' (not ranked last month)."""
     if _missing(change):
-        return "mới" if _missing(previous_rank) else "–"
+        return _("mới") if _missing(previous_rank) else "–"
     change = int(change)
     if change > 0:
         return f"▲ {change}"
@@ -114,7 +115,7 @@ _UNIT_ALIASES = {
     "cong an": "Công an xã",
     "phong kinh te": "Phòng Kinh tế",
 }
-NO_LEAD_UNIT = "(Chưa giao đơn vị chủ trì)"
+NO_LEAD_UNIT = N_("(Chưa giao đơn vị chủ trì)")
 
 
 def unit_key(name: str) -> str:
@@ -198,7 +199,7 @@ def format_dong(amount: float | None) -> str:
     """481179000 -> '481.179.000 đ' (whole đồng, dots between thousands); '–' when unknown."""
     if _missing(amount):
         return "–"
-    return f"{format_number(amount, 0)} đ"
+    return _("{amount} đ").format(amount=format_number(amount, 0))
 
 
 # Spellings met in the shipped plans since the table above was written (seed 002's task table

@@ -227,6 +227,9 @@ def details_text(event: Mapping, commune_names: Mapping[str, str] | None = None)
         return f"Tài khoản {target}"
     if action == "password_changed":
         return "Tự đổi mật khẩu của mình"
+    if action == "language_changed":
+        names = {"vi": "Tiếng Việt", "en": "English"}
+        return f"Ngôn ngữ giao diện: {names.get(d.get('old'), d.get('old'))} → {names.get(d.get('new'), d.get('new'))}"
     if action == "settings_changed":
         return "; ".join(f"{c['name']}: {_yes_no(c.get('old'))} → {_yes_no(c.get('new'))}"
                          for c in d.get("changes") or [])

@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "account_enabled": "Kích hoạt lại tài khoản",
     "password_set": "Đặt lại mật khẩu",
     "password_changed": "Đổi mật khẩu",
+    "language_changed": "Đổi ngôn ngữ giao diện",
     "settings_changed": "Thay đổi cài đặt",
     "framework_loaded": "Nạp bộ khung chỉ số",
     "boundaries_loaded": "Tải lên ranh giới xã",
