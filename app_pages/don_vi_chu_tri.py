@@ -7,7 +7,7 @@ import streamlit as st
 from queries.i18n import _
 from queries.settings import PILLARS
 from queries.status import STATUS_ICONS
-from queries.text import format_date
+from queries.text import format_date, format_number
 from ui import charts, filters, page, plans
 from ui.downloads import chart_downloads, table_downloads
 from ui.format import format_share, split_units, value_text, vi_table
@@ -58,8 +58,8 @@ top = summary.row(0, named=True)
 m1, m2, m3 = st.columns(3)
 m1.metric(_("Số đơn vị chủ trì"), len(units), border=True,
           help=_("Các cách viết khác nhau của cùng một đơn vị (vd. “Phòng VH-XH”) được gộp làm một."))
-m2.metric(_("Lượt chỉ tiêu đang chậm"), f"{int(summary['n_behind'].sum()):,}".replace(",", "."),
-          delta=_("trên {sum:,} lượt").format(sum=int(summary['n'].sum())).replace(",", "."), delta_color="off",
+m2.metric(_("Lượt chỉ tiêu đang chậm"), format_number(int(summary['n_behind'].sum()), 0),
+          delta=_("trên {sum} lượt").format(sum=format_number(int(summary['n'].sum()), 0)), delta_color="off",
               delta_arrow="off",
           border=True, help=_("Cần đẩy nhanh, chậm hoặc đi lùi; mỗi xã × chỉ tiêu × đơn vị là một lượt."))
 m3.metric(_("Đơn vị nhiều chỉ tiêu chậm nhất"), top["office"] if top["n_behind"] else "–",
@@ -81,12 +81,12 @@ st.dataframe(
         "office": st.column_config.TextColumn(_("Đơn vị chủ trì"), width=240),
         "n": st.column_config.NumberColumn(_("Lượt chỉ tiêu"), format="%d", help=_("Xã × chỉ tiêu")),
         "n_communes": st.column_config.NumberColumn(_("Số xã"), format="%d"),
-        "n_achieved": st.column_config.NumberColumn(_("{Đạt} Đạt").format(Đạt=STATUS_ICONS['Đạt']), format="%d"),
-        "n_on_track": st.column_config.NumberColumn(_("{STATUS_ICONS} Đúng tiến độ").format(
-            STATUS_ICONS=STATUS_ICONS['Đúng tiến độ']), format="%d"),
-        "n_behind": st.column_config.NumberColumn(_("{Chậm} Đang chậm").format(Chậm=STATUS_ICONS['Chậm']), format="%d"),
-        "n_missing": st.column_config.NumberColumn(_("{STATUS_ICONS} Chưa có số liệu").format(
-            STATUS_ICONS=STATUS_ICONS['Chưa có số liệu']), format="%d"),
+        "n_achieved": st.column_config.NumberColumn(_("{icon} Đạt").format(icon=STATUS_ICONS['Đạt']), format="%d"),
+        "n_on_track": st.column_config.NumberColumn(_("{icon} Đúng tiến độ").format(
+            icon=STATUS_ICONS['Đúng tiến độ']), format="%d"),
+        "n_behind": st.column_config.NumberColumn(_("{icon} Đang chậm").format(icon=STATUS_ICONS['Chậm']), format="%d"),
+        "n_missing": st.column_config.NumberColumn(_("{icon} Chưa có số liệu").format(
+            icon=STATUS_ICONS['Chưa có số liệu']), format="%d"),
         "share_behind": st.column_config.NumberColumn(_("Tỷ lệ đang chậm")),
     },
     key="dv-summary",
@@ -129,16 +129,16 @@ st.dataframe(
         "indicator": st.column_config.TextColumn(_("Mã"), width=55),
         "indicator_name": st.column_config.TextColumn(_("Chỉ tiêu"), width=250),
         "n": st.column_config.NumberColumn(_("Số xã"), format="%d", help=_("Số xã được giao chỉ tiêu này")),
-        "n_achieved": st.column_config.NumberColumn(_("{Đạt} Đạt").format(Đạt=STATUS_ICONS['Đạt']), format="%d"),
-        "n_behind": st.column_config.NumberColumn(_("{Chậm} Đang chậm").format(Chậm=STATUS_ICONS['Chậm']), format="%d"),
-        "n_missing": st.column_config.NumberColumn(_("{STATUS_ICONS} Chưa có số liệu").format(
-            STATUS_ICONS=STATUS_ICONS['Chưa có số liệu']), format="%d"),
+        "n_achieved": st.column_config.NumberColumn(_("{icon} Đạt").format(icon=STATUS_ICONS['Đạt']), format="%d"),
+        "n_behind": st.column_config.NumberColumn(_("{icon} Đang chậm").format(icon=STATUS_ICONS['Chậm']), format="%d"),
+        "n_missing": st.column_config.NumberColumn(_("{icon} Chưa có số liệu").format(
+            icon=STATUS_ICONS['Chưa có số liệu']), format="%d"),
     },
     key="dv-indicators",
 )
-severity = {s: i for i, s in enumerate([_("Đi lùi"), _("Chậm"), _("Chưa có số liệu"), _("Cần đẩy nhanh")])}
+severity = {s: i for i, s in enumerate(["Đi lùi", "Chậm", "Chưa có số liệu", "Cần đẩy nhanh"])}
 behind = (
-    mine.filter(pl.col("status").is_in([*charts.BEHIND, _("Chưa có số liệu")]))
+    mine.filter(pl.col("status").is_in([*charts.BEHIND, "Chưa có số liệu"]))
     .with_columns(
         pl.col("status").replace_strict(severity, default=9).alias("severity"),
         pl.col("status").map_elements(charts.status_label, return_dtype=pl.Utf8).alias("status_text"),

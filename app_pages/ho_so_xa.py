@@ -140,7 +140,7 @@ def month_report(profile: Profile) -> None:
                 "{reviewed_at_vn}").format(
                 month_label=scope.month_label.lower(),
                 comment=literal(month_review['comment'] or ''),
-                reviewer=literal(reviewer or 'Quản trị tỉnh'),
+                reviewer=literal(reviewer or _('Quản trị tỉnh')),
                 reviewed_at_vn=format_moment(month_review['reviewed_at_vn'])),
                        icon="📝")
 

@@ -47,17 +47,17 @@ action = slots[1].selectbox(_("Hoạt động"), actions, format_func=lambda a: 
 touched = sorted({c for cs in frame["communes"].to_list() for c in (cs or [])}, key=lambda c: names.get(c, c))
 commune = slots[2].selectbox(_("Xã"), [_("Tất cả"), *touched], format_func=lambda c: names.get(c, c))
 months = [_("Tất cả"), *sorted(set(frame["month"].to_list()), reverse=True)]
-month = slots[3].selectbox(_("Tháng"), months, format_func=lambda m: m if m == "Tất cả" else _("Tháng {m}/{m2}").format(m=m[5:],
+month = slots[3].selectbox(_("Tháng"), months, format_func=lambda m: m if m == _("Tất cả") else _("Tháng {m}/{m2}").format(m=m[5:],
     m2=m[:4]))
 
 shown = frame
-if person != "Tất cả":
+if person != _("Tất cả"):
     shown = shown.filter(pl.col("user") == person)
-if action != "Tất cả":
+if action != _("Tất cả"):
     shown = shown.filter(pl.col("action") == action)
-if commune != "Tất cả":
+if commune != _("Tất cả"):
     shown = shown.filter(pl.col("communes").list.contains(commune))
-if month != "Tất cả":
+if month != _("Tất cả"):
     shown = shown.filter(pl.col("month") == month)
 
 table = shown.select(

@@ -75,9 +75,9 @@ st.markdown(
                 for r in years.iter_rows(named=True))
 )
 weight_table = pl.DataFrame({
-    "Mã": [code for code, _unused in PILLARS],
-    "Trụ cột": [name for _unused, name in PILLARS],
-    "Trọng số (điểm tối đa DTI)": [weights[code] for code, _unused in PILLARS],
+    _("Mã"): [code for code, _unused in PILLARS],
+    _("Trụ cột"): [name for _unused, name in PILLARS],
+    _("Trọng số (điểm tối đa DTI)"): [weights[code] for code, _unused in PILLARS],
 })
 st.markdown(
     _("- **Điểm trụ cột** (điểm nhóm) = trung bình điểm các chỉ tiêu có mục tiêu của xã trong trụ cột đó, có trọng "
@@ -134,8 +134,8 @@ st.markdown(
 )
 st.dataframe(
     pl.DataFrame({
-        "Tình trạng": [f"{STATUS_ICONS[s]} {s}" for s in STATUS_ORDER],
-        "Khi nào": [
+        _("Tình trạng"): [f"{STATUS_ICONS[s]} {s}" for s in STATUS_ORDER],
+        _("Khi nào"): [
             _("Giá trị thỏa mục tiêu (đúng dấu so sánh)"),
             _("Chưa đạt, R ≥ {on_track:g}").format(on_track=on_track).replace(".", ","),
             f"{speed_up:g} ≤ R < {on_track:g}".replace(".", ","),
@@ -234,10 +234,10 @@ st.header(_("11. Cài đặt đang áp dụng"))
 st.markdown(_("Quản trị viên có thể đổi các giá trị này trong tệp `settings.json` của thư mục lưu trữ."))
 st.dataframe(
     pl.DataFrame({
-        "Tên": [s.name for s in SETTINGS],
-        "Giá trị": [str(settings[s.name]) for s in SETTINGS],
-        "Mặc định": [str(s.default) for s in SETTINGS],
-        "Ý nghĩa": [s.help_vi for s in SETTINGS],
+        _("Tên"): [s.name for s in SETTINGS],
+        _("Giá trị"): [str(settings[s.name]) for s in SETTINGS],
+        _("Mặc định"): [str(s.default) for s in SETTINGS],
+        _("Ý nghĩa"): [s.help_vi for s in SETTINGS],
     }),
     hide_index=True,
 )

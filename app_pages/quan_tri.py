@@ -29,6 +29,7 @@ from queries.i18n import _
 from queries.maps import boundaries
 from queries.maps.geojson import MAX_MB as BOUNDARY_MAX_MB
 from queries.settings import SETTINGS, load_settings, store_dir
+from queries.text import format_number
 from ui import page
 from ui.auth import current_account
 from ui.markdown import literal
@@ -65,12 +66,12 @@ def refused(error: Exception) -> None:
 def render_accounts(account: Account, store: Path) -> None:
     accounts = service.list_accounts(account, store)
     st.dataframe(pl.DataFrame({
-        "Tên đăng nhập": [a.username for a in accounts],
-        "Họ tên": [a.name for a in accounts],
-        "Vai trò": [a.role_label for a in accounts],
-        "Phạm vi": [scope_label(a) for a in accounts],
+        _("Tên đăng nhập"): [a.username for a in accounts],
+        _("Họ tên"): [a.name for a in accounts],
+        _("Vai trò"): [a.role_label for a in accounts],
+        _("Phạm vi"): [scope_label(a) for a in accounts],
         "Email": [a.email or "" for a in accounts],
-        "Trạng thái": [_("Đang dùng") if a.active else _("Đã vô hiệu hóa") for a in accounts],
+        _("Trạng thái"): [_("Đang dùng") if a.active else _("Đã vô hiệu hóa") for a in accounts],
     }), hide_index=True, use_container_width=True)
 
     communes = query("communes_in_province", province=None)
@@ -151,11 +152,11 @@ def render_settings_read_only(current: dict) -> None:
     st.info(_("Cài đặt áp dụng cho cả nước (một bộ cài đặt cho mọi tỉnh), nên chỉ Quản trị toàn quốc (tài khoản "
             "Quản trị không gắn tỉnh) thay đổi được. Bạn xem được các giá trị đang dùng dưới đây."), icon="🔒")
     st.dataframe(pl.DataFrame({
-        "Tên": [s.name for s in SETTINGS],
-        "Giá trị": [str(current[s.name]) for s in SETTINGS],
-        "Mặc định": [str(s.default) for s in SETTINGS],
-        "Giới hạn": [s.bounds_text or (", ".join(s.choices) if s.choices else _("có / không")) for s in SETTINGS],
-        "Ý nghĩa": [s.help_vi for s in SETTINGS],
+        _("Tên"): [s.name for s in SETTINGS],
+        _("Giá trị"): [str(current[s.name]) for s in SETTINGS],
+        _("Mặc định"): [str(s.default) for s in SETTINGS],
+        _("Giới hạn"): [s.bounds_text or (", ".join(s.choices) if s.choices else _("có / không")) for s in SETTINGS],
+        _("Ý nghĩa"): [s.help_vi for s in SETTINGS],
     }), hide_index=True, use_container_width=True)
 
 
@@ -263,12 +264,12 @@ def render_boundaries(account: Account) -> None:
         except UserFacingError as error:
             refused(error)
             return
-        st.success(_("Đã lưu ranh giới {features} xã của tỉnh {province} (đơn giản hóa: {vertices_before:,} "
-            "→ {vertices_after:,} điểm).").format(
+        st.success(_("Đã lưu ranh giới {features} xã của tỉnh {province} (đơn giản hóa: {vertices_before} "
+            "→ {vertices_after} điểm).").format(
             features=len(prepared.features),
             province=literal(province),
-            vertices_before=prepared.vertices_before,
-            vertices_after=prepared.vertices_after).replace(",", "."))
+            vertices_before=format_number(prepared.vertices_before, 0),
+            vertices_after=format_number(prepared.vertices_after, 0)))
         if prepared.unmatched:
             st.warning(_("**{unmatched} vùng trong tệp không khớp xã nào của tỉnh {province}** (không lưu):\n\n").format(
                 unmatched=len(prepared.unmatched),

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 KIND_CHOICES = {"auto": _("Tự nhận biết theo cột"), **{k: v.capitalize() for k, v in KIND_NAMES.items()}}
 EVIDENCE_TYPES_TEXT = _("PDF, ảnh PNG/JPEG, Word (.docx) hoặc Excel (.xlsx)")
 HISTORY_LIMIT = 30
-STATUS_ICONS = {name: f"{icon} {name}" for name, icon in zip(STATUS_NAMES.values(), ("✅", "❌", "↩️"))}
+STATUS_ICONS = {name: icon for name, icon in zip(STATUS_NAMES.values(), ("✅", "❌", "↩️"))}
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -221,17 +221,19 @@ def render_result(result: CheckResult, evidence_files: list) -> None:
     cols[1].metric(_("Hợp lệ"), len(result.accepted))
     cols[2].metric(_("Lỗi"), len(result.rejected))
     cols[3].metric(_("Trùng, bỏ qua"), duplicates)
+    # the importer's headings are its Vietnamese msgids; the statuses already in the page's language
     preview = preview_frame(result).with_columns(
-        pl.col(_("Trạng thái")).replace(STATUS_ICONS))
+        pl.col("Trạng thái").replace({_(name): f"{icon} {_(name)}" for name, icon in STATUS_ICONS.items()}))
+    preview = preview.rename({column: _(column) for column in preview.columns})
     st.dataframe(preview, hide_index=True, key="upload_preview",
-                 column_config={"Dòng": st.column_config.NumberColumn(width="small", format="%d"),
-                                "Vấn đề": st.column_config.TextColumn(width="large")})
+                 column_config={_("Dòng"): st.column_config.NumberColumn(width="small", format="%d"),
+                                _("Vấn đề"): st.column_config.TextColumn(width="large")})
     errors = result.errors
     if errors:
         st.markdown(_("#### Lỗi cần sửa ({errors})").format(errors=len(errors)))
-        frame = pl.DataFrame({"Dòng": [e.row for e in errors],
-                              "Cột": [_heading(result, e.column) for e in errors],
-                              "Nội dung": [e.message for e in errors]})
+        frame = pl.DataFrame({_("Dòng"): [e.row for e in errors],
+                              _("Cột"): [_heading(result, e.column) for e in errors],
+                              _("Nội dung"): [e.message for e in errors]})
         st.dataframe(frame, hide_index=True, key="upload_errors")
         st.download_button(_("Tải danh sách lỗi (.csv)"), _errors_csv(frame), "loi_tai_len.csv", "text/csv",
                            key="errors_csv", on_click="ignore")
@@ -335,16 +337,16 @@ def render_history() -> None:
                "có thể khôi phục lại bất cứ lúc nào. ")
                + (_("Bạn thấy các lần tải lên của chính mình.") if account.role == "can_bo_xa" else ""))
     frame = pl.DataFrame({
-        "Thời gian": [show_time(e.get("uploaded_at")) for e in entries],
-        "Loại": [KIND_NAMES.get(e["kind"], e["kind"]) for e in entries],
-        "Tệp": [e.get("file_name") or "" for e in entries],
-        "Người gửi": [e.get("user") or "" for e in entries],
-        "Dòng hợp lệ": [e.get("rows_accepted") for e in entries],
-        "Dòng lỗi": [e.get("rows_rejected") for e in entries],
-        "Minh chứng": [len(e.get("evidence") or ()) for e in entries],
-        "Trạng thái": [_("Đang dùng") if e["active"] else _("Đã hoàn tác") for e in entries],
-        "Lý do": [e.get("reason") or "" for e in entries],
-        "Mã": [e["upload_id"] for e in entries],
+        _("Thời gian"): [show_time(e.get("uploaded_at")) for e in entries],
+        _("Loại"): [KIND_NAMES.get(e["kind"], e["kind"]) for e in entries],
+        _("Tệp"): [e.get("file_name") or "" for e in entries],
+        _("Người gửi"): [e.get("user") or "" for e in entries],
+        _("Dòng hợp lệ"): [e.get("rows_accepted") for e in entries],
+        _("Dòng lỗi"): [e.get("rows_rejected") for e in entries],
+        _("Minh chứng"): [len(e.get("evidence") or ()) for e in entries],
+        _("Trạng thái"): [_("Đang dùng") if e["active"] else _("Đã hoàn tác") for e in entries],
+        _("Lý do"): [e.get("reason") or "" for e in entries],
+        _("Mã"): [e["upload_id"] for e in entries],
     })
     st.dataframe(frame, hide_index=True, key="upload_history")
     mine = [e for e in entries if (may_undo if e["active"] else may_redo)(account, e, communes.get(e["upload_id"], {}))]

@@ -9,7 +9,7 @@ from queries.cycle import calendar
 from queries.db import previous_month
 from queries.i18n import _
 from queries.plans.projection import NOT_ENOUGH_DATA, PROJECTED_MET, PROJECTED_NOT_MET
-from queries.text import format_date
+from queries.text import format_date, format_number
 from ui import charts, cycle, filters, maps, page, plan_charts
 from ui import frameworks as fw
 from ui.downloads import chart_downloads, pack_download, table_downloads
@@ -61,19 +61,19 @@ before = monthly.filter(pl.col("period") == previous_month(scope.period))["score
 change = average - before[0] if before.len() else None
 n_targets = status.height
 n_achieved = status.filter(pl.col("status") == "Đạt").height
-n_on_track = status.filter(pl.col("status").is_in([_("Đạt"), _("Đúng tiến độ")])).height
+n_on_track = status.filter(pl.col("status").is_in(["Đạt", "Đúng tiến độ"])).height
 n_reported = int(reporting["reported_this_month"].sum())
 
 m1, m2, m3, m4, m5 = st.columns(5)
-m1.metric(_("Số xã"), f"{ranking.height:,}".replace(",", "."), border=True, height="stretch",
+m1.metric(_("Số xã"), format_number(ranking.height, 0), border=True, height="stretch",
           help=_("{height} xã có chỉ tiêu năm {year} được chấm điểm.").format(height=scored.height, year=scope.year))
 m2.metric(_("Điểm trung bình"), format_score(average),
           **delta(change),
           border=True, help=_("Trung bình điểm tổng (0–100) của các xã có chỉ tiêu; mũi tên: thay đổi so với tháng trước."))
 m3.metric(_("Chỉ tiêu đạt"), format_share(n_achieved, n_targets), border=True, height="stretch",
-          help=_("{n_achieved:,} trên {n_targets:,} lượt chỉ tiêu (xã × chỉ tiêu) đã đạt mục tiêu năm.").format(
-              n_achieved=n_achieved,
-              n_targets=n_targets).replace(",", "."))
+          help=_("{n_achieved} trên {n_targets} lượt chỉ tiêu (xã × chỉ tiêu) đã đạt mục tiêu năm.").format(
+              n_achieved=format_number(n_achieved, 0),
+              n_targets=format_number(n_targets, 0)))
 m4.metric(_("Đạt + đúng tiến độ"), format_share(n_on_track, n_targets), border=True, height="stretch",
           help=_("Đã đạt, hoặc chưa đạt nhưng theo kịp lộ trình tới mục tiêu cuối năm."))
 m5.metric(_("Xã đã báo cáo"), format_share(n_reported, ranking.height),
@@ -114,11 +114,10 @@ if status.filter(pl.col("value").is_not_null()).is_empty():
 
 # ---- statuses -----------------------------------------------------------------------------
 page.section(_("Tình trạng các chỉ tiêu"),
-             _("{n_targets:,} lượt chỉ tiêu (mỗi xã × mỗi chỉ tiêu được giao) theo tiến độ tới "
+             _("{n_targets} lượt chỉ tiêu (mỗi xã × mỗi chỉ tiêu được giao) theo tiến độ tới "
                  "mục tiêu năm {year}.").format(
-                 n_targets=n_targets,
-                 year=scope.year)
-             .replace(",", "."))
+                 n_targets=format_number(n_targets, 0),
+                 year=scope.year))
 counts = status.group_by("status").agg(pl.len().alias("n"))
 strip = charts.status_strip(counts)
 charts.show(strip, key="tq-status")
@@ -154,16 +153,16 @@ with outlook_text:
     if n_projected == 0:
         page.empty(_("Chưa lượt chỉ tiêu nào có đủ 3 tháng số liệu trong năm {year} để dự báo.").format(year=scope.year))
     else:
-        st.metric(_("{PROJECTION_ICONS} Dự kiến không đạt").format(
-            PROJECTION_ICONS=plan_charts.PROJECTION_ICONS[PROJECTED_NOT_MET]), format_share(n_missed, n_projected),
-                  delta=_("{n_missed:,}/{n_projected:,} lượt chỉ tiêu").format(n_missed=n_missed,
-                      n_projected=n_projected).replace(",", "."), delta_color="off",
+        st.metric(_("{icon} Dự kiến không đạt").format(
+            icon=plan_charts.PROJECTION_ICONS[PROJECTED_NOT_MET]), format_share(n_missed, n_projected),
+                  delta=_("{n_missed}/{n_projected} lượt chỉ tiêu").format(n_missed=format_number(n_missed, 0),
+                      n_projected=format_number(n_projected, 0)), delta_color="off",
                   delta_arrow="off", border=True,
                   help=_("Trong các lượt (xã × chỉ tiêu) đủ số liệu để dự báo; chưa đủ 3 tháng thì không tính."))
         unknown = int(by_pillar["n_unknown"].sum())
         if unknown:
-            st.caption(_("{unknown:,} lượt chỉ tiêu chưa đủ 3 tháng số liệu nên chưa dự báo.").format(unknown=unknown).replace(
-                ",", "."))
+            st.caption(_("{unknown} lượt chỉ tiêu chưa đủ 3 tháng số liệu nên chưa dự báo.").format(
+                unknown=format_number(unknown, 0)))
     st.caption(_("Dự báo: đường thẳng khớp nhất qua các kết quả tháng trong năm, đọc ở tháng 12 và so với mục tiêu."))
     cycle.page_link(st, "app_pages/phuong_phap.py", label=_("Cách dự báo, có ví dụ (Phương pháp)"), icon="📐")
 with outlook_table:

@@ -40,7 +40,7 @@ if status.is_empty():
     page.empty(
         _("Không xã nào của {replace} có chỉ tiêu thuộc {word} {pillar_name} năm {year}. Hãy chọn "
             "{word} khác hoặc một tháng của năm có kế hoạch.").format(
-            replace=scope.province_label.lower().replace('tỉnh', 'tỉnh', 1),
+            replace=scope.province_label,
             word=framework.word,
             pillar_name=pillar_name,
             year=scope.year),
@@ -70,7 +70,7 @@ weight = weights.filter(pl.col("code") == pillar)["weight"]
 total_weight = weights["weight"].sum()
 n = status.height
 n_achieved = status.filter(pl.col("status") == "Đạt").height
-n_on_track = status.filter(pl.col("status").is_in([_("Đạt"), _("Đúng tiến độ")])).height
+n_on_track = status.filter(pl.col("status").is_in(["Đạt", "Đúng tiến độ"])).height
 n_missing = status.filter(pl.col("status") == "Chưa có số liệu").height
 
 m1, m2, m3, m4 = st.columns(4)
@@ -131,13 +131,13 @@ st.dataframe(
         "indicator": st.column_config.TextColumn(_("Mã"), width=55),
         "indicator_name": st.column_config.TextColumn(_("Chỉ tiêu"), width=330),
         "n": st.column_config.NumberColumn(_("Số xã"), format="%d", help=_("Số xã được giao chỉ tiêu này")),
-        "n_achieved": st.column_config.NumberColumn(_("{Đạt} Đạt").format(Đạt=STATUS_ICONS['Đạt']), format="%d"),
-        "n_on_track": st.column_config.NumberColumn(_("{STATUS_ICONS} Kịp").format(STATUS_ICONS=STATUS_ICONS['Đúng tiến độ']),
+        "n_achieved": st.column_config.NumberColumn(_("{icon} Đạt").format(icon=STATUS_ICONS['Đạt']), format="%d"),
+        "n_on_track": st.column_config.NumberColumn(_("{icon} Kịp").format(icon=STATUS_ICONS['Đúng tiến độ']),
             format="%d", help=_("Đúng tiến độ")),
-        "n_behind": st.column_config.NumberColumn(_("{Chậm} Chậm").format(Chậm=STATUS_ICONS['Chậm']), format="%d",
+        "n_behind": st.column_config.NumberColumn(_("{icon} Chậm").format(icon=STATUS_ICONS['Chậm']), format="%d",
                                                   help=_("Cần đẩy nhanh, chậm hoặc đi lùi")),
-        "n_missing": st.column_config.NumberColumn(_("{STATUS_ICONS} Chưa báo cáo").format(
-            STATUS_ICONS=STATUS_ICONS['Chưa có số liệu']), format="%d",
+        "n_missing": st.column_config.NumberColumn(_("{icon} Chưa báo cáo").format(
+            icon=STATUS_ICONS['Chưa có số liệu']), format="%d",
                                                    help=_("Chưa có số liệu")),
         "mean_value_text": st.column_config.TextColumn(_("TB giá trị"), help=_("Giá trị trung bình các xã")),
         "mean_target_text": st.column_config.TextColumn(_("TB mục tiêu"), help=_("Mục tiêu trung bình các xã")),

@@ -34,7 +34,7 @@ def page_list(account: Account | None, public_view: bool) -> dict[str, list[tupl
     if account is None and not public_view:
         return {"": [sign_in]}
     pages = {
-        "Theo dõi": _group(
+        _("Theo dõi"): _group(
             _page("app_pages/tong_quan.py", _("Tổng quan"), "🏠", default=True),
             _page("app_pages/tru_cot.py", _("Trụ cột"), "🧱"),
             _page("app_pages/xep_hang.py", _("Xếp hạng"), "🏆"),
@@ -42,25 +42,25 @@ def page_list(account: Account | None, public_view: bool) -> dict[str, list[tupl
             _page("app_pages/so_sanh.py", _("So sánh"), "⚖️"),
             _page("app_pages/don_vi_chu_tri.py", _("Đơn vị chủ trì"), "🏢"),
         ),
-        "Báo cáo tháng": _group(
+        _("Báo cáo tháng"): _group(
             _page("app_pages/tinh_hinh_bao_cao.py", _("Tình hình báo cáo"), "🗓️"),
             _page("app_pages/nhiem_vu.py", _("Nhiệm vụ"), "✅"),
             _page("app_pages/kinh_phi.py", _("Kinh phí"), "💰"),
         ),
     }
     if account is not None and any(may_upload(account, kind) for kind in UPLOAD_KINDS):
-        pages["Nhập liệu"] = _group(_page("app_pages/tai_len.py", _("Tải lên số liệu"), "📤"))
-    pages["Họp giao ban"] = _group(_page("app_pages/trinh_chieu.py", _("Trình chiếu"), "🖥️"))
-    pages["Thông tin"] = _group(_page("app_pages/phuong_phap.py", _("Phương pháp"), "📐"))
+        pages[_("Nhập liệu")] = _group(_page("app_pages/tai_len.py", _("Tải lên số liệu"), "📤"))
+    pages[_("Họp giao ban")] = _group(_page("app_pages/trinh_chieu.py", _("Trình chiếu"), "🖥️"))
+    pages[_("Thông tin")] = _group(_page("app_pages/phuong_phap.py", _("Phương pháp"), "📐"))
     admin = _group(
         _page("app_pages/quan_tri.py", _("Quản trị"), "🛠️")
         if (may_manage_accounts(account) or may_change_settings(account)) else None,
         _page("app_pages/nhat_ky.py", _("Nhật ký"), "📜") if may_see_audit(account) else None,
     )
     if admin:
-        pages["Quản trị"] = admin
+        pages[_("Quản trị")] = admin
     if account is None:
-        pages["Tài khoản"] = [sign_in]
+        pages[_("Tài khoản")] = [sign_in]
     return {group: items for group, items in pages.items() if items}
 
 

@@ -48,7 +48,7 @@ def _style() -> str:
 def sign_in_form(back: str) -> None:
     """User name and password, posted to the sign-in route; `back` is where it returns to. The
     page's language goes along, so a refusal comes back in it."""
-    user, password, button = (escape(_(w)) for w in ("Tên đăng nhập", "Mật khẩu", "Đăng nhập"))
+    user, password, button = escape(_("Tên đăng nhập")), escape(_("Mật khẩu")), escape(_("Đăng nhập"))
     st.html(_style() + f"""<form class="dti-form" method="post" action="{SIGN_IN_PATH}">
 <label for="dti-username">{user}</label>
 <input id="dti-username" type="text" name="username" autocomplete="username" autocapitalize="none"
