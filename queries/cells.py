@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from queries.errors import UserFacingError
+from queries.i18n import _, current
 from queries.text import format_number, nfc
 
 
@@ -39,11 +40,12 @@ def compact(value: float) -> str:
     """80.0 -> '80', 80.44 -> '80,44', 1234.5 -> '1.234,5': Vietnamese, no useless zeros.
     Absurd sizes stay short in a message: 1e300 -> '1e+300'."""
     if not math.isfinite(value):
-        return "không xác định" if math.isnan(value) else "vô cùng"
+        return _("không xác định") if math.isnan(value) else _("vô cùng")
+    decimal_mark = "." if current() == "en" else ","  # 80.44 in English
     if abs(value) >= 1e15:
-        return f"{value:.3g}".replace(".", ",")
+        return f"{value:.3g}".replace(".", decimal_mark)
     text = format_number(value, 4)
-    return text.rstrip("0").rstrip(",") if "," in text else text
+    return text.rstrip("0").rstrip(decimal_mark) if decimal_mark in text else text
 
 
 def show(cell: object) -> str:
@@ -80,27 +82,27 @@ def parse_number(cell: object, *, thousands_hint: bool = False) -> float:
     digits groups thousands: '1.000' people is a thousand, not one.
     """
     if isinstance(cell, bool):
-        raise ParseError(f"“{brief(cell)}” không phải là số")
+        raise ParseError(_("“{value}” không phải là số").format(value=brief(cell)))
     if isinstance(cell, (int, float)):
         try:
             number = float(cell)
         except OverflowError:  # an int beyond any float: 400 digits in a number cell
             number = math.inf
         if not math.isfinite(number):
-            raise ParseError(f"“{brief(cell)}” không phải là số hữu hạn")
+            raise ParseError(_("“{value}” không phải là số hữu hạn").format(value=brief(cell)))
         return number
     if isinstance(cell, (date, datetime)):
-        raise ParseError(f"“{brief(cell)}” là ngày tháng, không phải là số")
+        raise ParseError(_("“{value}” là ngày tháng, không phải là số").format(value=brief(cell)))
     number = _parse_number_text(cell, thousands_hint)
     if not math.isfinite(number):  # '999…9' with 400 digits reads as infinity
-        raise ParseError(f"“{brief(cell)}” quá lớn, không phải là số hợp lệ")
+        raise ParseError(_("“{value}” quá lớn, không phải là số hợp lệ").format(value=brief(cell)))
     return number
 
 
 def _parse_number_text(cell: object, thousands_hint: bool) -> float:
     text = _clean_number_text(str(cell))
     if not _NUMBER.match(text):
-        raise ParseError(f"“{brief(cell)}” không phải là số")
+        raise ParseError(_("“{value}” không phải là số").format(value=brief(cell)))
     sign = -1.0 if text.startswith("-") else 1.0
     digits = text.lstrip("+-")
     dots, commas = digits.count("."), digits.count(",")
@@ -109,11 +111,11 @@ def _parse_number_text(cell: object, thousands_hint: bool) -> float:
         decimal_mark = "." if digits.rfind(".") > digits.rfind(",") else ","
         group_mark = "," if decimal_mark == "." else "."
         if digits.count(decimal_mark) > 1:
-            raise ParseError(f"“{brief(cell)}” không phải là số")
+            raise ParseError(_("“{value}” không phải là số").format(value=brief(cell)))
         digits = digits.replace(group_mark, "").replace(decimal_mark, ".")
     elif dots > 1 or commas > 1:
         if not _THREE_DIGIT_GROUPS.match(digits):
-            raise ParseError(f"“{brief(cell)}” không phải là số")
+            raise ParseError(_("“{value}” không phải là số").format(value=brief(cell)))
         digits = digits.replace(".", "").replace(",", "")
     elif dots or commas:
         mark = "." if dots else ","
@@ -124,7 +126,7 @@ def _parse_number_text(cell: object, thousands_hint: bool) -> float:
     try:
         return sign * float(digits)
     except ValueError as error:  # a shape the regexes let through, e.g. '.'
-        raise ParseError(f"“{brief(cell)}” không phải là số") from error
+        raise ParseError(_("“{value}” không phải là số").format(value=brief(cell))) from error
 
 
 def from_excel_serial(serial: float) -> date:

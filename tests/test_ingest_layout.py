@@ -23,7 +23,7 @@ from tests.upload_data import TODAY, make_database
 
 ROOT = Path(__file__).resolve().parent.parent
 INGEST = sorted((ROOT / "queries/ingest").rglob("*.py"))
-BASE = {"queries.clock", "queries.text", "queries.settings", "queries.status", "queries.errors", "queries.cells",
+BASE = {"queries.clock", "queries.text", "queries.i18n", "queries.settings", "queries.status", "queries.errors", "queries.cells",
         "queries.spreadsheet", "queries.arguments", "queries.data"}
 LONGEST_MODULE = 700
 
@@ -165,7 +165,8 @@ def test_no_private_name_is_used_across_the_importers_modules():
         modules = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("queries"):
-                private = [a.name for a in node.names if a.name.startswith("_")]
+                # `_` is gettext's translation function (queries/i18n.py), public by convention
+                private = [a.name for a in node.names if a.name.startswith("_") and a.name != "_"]
                 assert not private, f"{path.relative_to(ROOT)}:{node.lineno} imports {private} from {node.module}"
                 modules |= {a.asname or a.name for a in node.names}
             elif isinstance(node, ast.Import):

@@ -20,21 +20,22 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from queries.errors import UserFacingError
+from queries.i18n import N_, _
 from queries.text import clean_line
 
 TYPES = {
     "pdf": ("PDF", "application/pdf"),
-    "png": ("ảnh PNG", "image/png"),
-    "jpeg": ("ảnh JPEG", "image/jpeg"),
-    "docx": ("văn bản Word (.docx)", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "xlsx": ("bảng tính Excel (.xlsx)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "png": (N_("ảnh PNG"), "image/png"),
+    "jpeg": (N_("ảnh JPEG"), "image/jpeg"),
+    "docx": (N_("văn bản Word (.docx)"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": (N_("bảng tính Excel (.xlsx)"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 EXTENSIONS = {".pdf": "pdf", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".docx": "docx", ".xlsx": "xlsx"}
 # The extension a downloaded file gets, from its content.
 DOWNLOAD_EXTENSION = {"pdf": ".pdf", "png": ".png", "jpeg": ".jpg", "docx": ".docx", "xlsx": ".xlsx"}
 # Characters that mean something to a file system or a shell on the person's computer.
 _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|]+')
-ALLOWED_TEXT = "PDF, PNG, JPEG, DOCX hoặc XLSX"
+ALLOWED_TEXT = N_("PDF, PNG, JPEG, DOCX hoặc XLSX")
 
 
 class EvidenceError(UserFacingError):
@@ -79,32 +80,34 @@ def clean_name(name: str) -> str:
 
 
 def _extensions_of(kind: str) -> str:
-    return " hoặc ".join(ext for ext, of in EXTENSIONS.items() if of == kind)
+    return _(" hoặc ").join(ext for ext, of in EXTENSIONS.items() if of == kind)
 
 
 def check_evidence(name: str, content: bytes, max_mb: float) -> Evidence:
     """The file as accepted evidence, or EvidenceError saying why not."""
     shown = clean_name(name)
     if not content:
-        raise EvidenceError(f"Tệp minh chứng “{shown}” rỗng.")
+        raise EvidenceError(_("Tệp minh chứng “{file}” rỗng.").format(file=shown))
     if len(content) > max_mb * 1024 * 1024:
         size = len(content) / 1024 / 1024
-        raise EvidenceError(f"Tệp minh chứng “{shown}” nặng {size:.1f} MB, quá mức cho phép {max_mb:g} MB.")
+        raise EvidenceError(_("Tệp minh chứng “{file}” nặng {size:.1f} MB, quá mức cho phép {limit:g} MB.").format(
+            file=shown, size=size, limit=max_mb))
     kind = sniff(content)
     if kind is None:
-        raise EvidenceError(f"Tệp minh chứng “{shown}” không phải {ALLOWED_TEXT} (xét theo nội dung tệp, "
-                            "không theo tên); không lưu gì của lần tải lên này.")
+        raise EvidenceError(_("Tệp minh chứng “{file}” không phải {allowed} (xét theo nội dung tệp, không theo tên); "
+                              "không lưu gì của lần tải lên này.").format(file=shown, allowed=_(ALLOWED_TEXT)))
     suffix = PurePath(shown).suffix.lower()
     claimed = EXTENSIONS.get(suffix)
     if claimed is not None and claimed != kind:
-        raise EvidenceError(f"Tệp minh chứng “{shown}” mang đuôi của {TYPES[claimed][0]} nhưng nội dung là "
-                            f"{TYPES[kind][0]}; hãy gửi đúng tệp. Không lưu gì của lần tải lên này.")
+        raise EvidenceError(_("Tệp minh chứng “{file}” mang đuôi của {claimed} nhưng nội dung là {found}; hãy gửi đúng "
+                              "tệp. Không lưu gì của lần tải lên này.").format(
+            file=shown, claimed=_(TYPES[claimed][0]), found=_(TYPES[kind][0])))
     if claimed is None:
         # Only the content's own extension: a name is what a person sees before opening it.
-        has = f"có đuôi “{suffix}”" if suffix else "không có đuôi"
-        raise EvidenceError(f"Tệp minh chứng “{shown}” {has} nhưng nội dung là {TYPES[kind][0]}: tên tệp phải "
-                            f"có đuôi {_extensions_of(kind)}. Hãy đổi tên rồi gửi lại; không lưu gì của lần "
-                            "tải lên này.")
+        has = _("có đuôi “{suffix}”").format(suffix=suffix) if suffix else _("không có đuôi")
+        raise EvidenceError(_("Tệp minh chứng “{file}” {has} nhưng nội dung là {found}: tên tệp phải có đuôi {extensions}. "
+                              "Hãy đổi tên rồi gửi lại; không lưu gì của lần tải lên này.").format(
+            file=shown, has=has, found=_(TYPES[kind][0]), extensions=_extensions_of(kind)))
     return Evidence(shown, content, kind)
 
 

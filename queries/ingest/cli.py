@@ -48,8 +48,9 @@ from pathlib import Path
 from queries import changes, clock
 from queries.accounts.permissions import ACCOUNT_DISABLED, LOCAL_ADMIN, Account
 from queries.accounts.service import get_account
-from queries.arguments import UsageError, VietnameseParser
+from queries.arguments import UsageError, VietnameseParser, choose_language
 from queries.cycle.evidence import Evidence, EvidenceError, check_evidence
+from queries.i18n import _
 from queries.ingest.catalog import CatalogDatabase
 from queries.ingest.kinds import KIND_NAMES
 from queries.ingest.log import LOG_FILE, UPLOAD_NAME, maintainer_log
@@ -64,31 +65,32 @@ RECEIVED_AT_EXAMPLE = "2026-12-19T23:59:00+07:00"
 
 def _parser() -> argparse.ArgumentParser:
     parser = VietnameseParser(prog="python -m queries.ingest",
-                     description="Kiểm tra và lưu tệp số liệu của xã (CSV hoặc Excel .xlsx); hoàn tác, khôi phục lần tải lên.")
-    parser.add_argument("files", nargs="*", metavar="FILE", help="tệp .csv hoặc .xlsx")
-    parser.add_argument("--kind", choices=KINDS, help="loại tệp (mặc định: nhận biết theo cột)")
-    parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu")
-    parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON (một đối tượng mỗi tệp)")
-    parser.add_argument("--store", help="thư mục lưu trữ (mặc định: DTI_STORE hoặc ./store)")
+                     description=_("Kiểm tra và lưu tệp số liệu của xã (CSV hoặc Excel .xlsx); hoàn tác, khôi phục lần tải lên."))
+    parser.add_argument("files", nargs="*", metavar="FILE", help=_("tệp .csv hoặc .xlsx"))
+    parser.add_argument("--kind", choices=KINDS, help=_("loại tệp (mặc định: nhận biết theo cột)"))
+    parser.add_argument("--dry-run", action="store_true", help=_("chỉ kiểm tra, không lưu"))
+    parser.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON (một đối tượng mỗi tệp)"))
+    parser.add_argument("--store", help=_("thư mục lưu trữ (mặc định: DTI_STORE hoặc ./store)"))
     parser.add_argument("--database-url", metavar="URL",
-                        help="cơ sở dữ liệu PostgreSQL dùng chung (mặc định: DTI_DATABASE_URL)")
+                        help=_("cơ sở dữ liệu PostgreSQL dùng chung (mặc định: DTI_DATABASE_URL)"))
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--as", dest="as_user", metavar="USERNAME",
-                     help="thực hiện với tài khoản này (đúng quyền của tài khoản như trên trang)")
-    who.add_argument("--user", help="tên ghi vào lịch sử khi chạy với quyền quản trị trên máy chủ "
-                                    "(mặc định: tên người dùng hệ thống)")
-    parser.add_argument("--reason", help="lý do thay đổi tháng đã khóa sổ (bắt buộc với tháng đã khóa sổ)")
-    parser.add_argument("--received-at", metavar="THỜI_ĐIỂM",
-                        help=f"thời điểm nhận báo cáo, có múi giờ, ví dụ {RECEIVED_AT_EXAMPLE} (chỉ Quản trị)")
+                     help=_("thực hiện với tài khoản này (đúng quyền của tài khoản như trên trang)"))
+    who.add_argument("--user", help=_("tên ghi vào lịch sử khi chạy với quyền quản trị trên máy chủ "
+                                    "(mặc định: tên người dùng hệ thống)"))
+    parser.add_argument("--reason", help=_("lý do thay đổi tháng đã khóa sổ (bắt buộc với tháng đã khóa sổ)"))
+    parser.add_argument("--received-at", metavar=_("THỜI_ĐIỂM"),
+                        help=_("thời điểm nhận báo cáo, có múi giờ, ví dụ {example} (chỉ Quản trị)").format(
+                            example=RECEIVED_AT_EXAMPLE))
     parser.add_argument("--evidence", action="append", default=[], metavar="FILE",
-                        help="tệp minh chứng (PDF, PNG, JPEG, DOCX, XLSX); có thể ghi nhiều lần")
+                        help=_("tệp minh chứng (PDF, PNG, JPEG, DOCX, XLSX); có thể ghi nhiều lần"))
     change = parser.add_mutually_exclusive_group()
-    change.add_argument("--undo", metavar="UPLOAD_ID", help="hoàn tác lần tải lên này")
-    change.add_argument("--redo", metavar="UPLOAD_ID", help="khôi phục lần tải lên đã hoàn tác")
-    parser.add_argument("--commune", help="xã của cả tệp khi tệp không có cột xã (tên hoặc mã)")
-    parser.add_argument("--province", help="tỉnh của các xã khi tệp không có cột tỉnh")
-    parser.add_argument("--period", help="kỳ báo cáo của cả tệp khi tệp không có cột kỳ, vd. 03/2026")
-    parser.add_argument("--year", type=int, help="năm của cả tệp khi tệp không có cột năm")
+    change.add_argument("--undo", metavar="UPLOAD_ID", help=_("hoàn tác lần tải lên này"))
+    change.add_argument("--redo", metavar="UPLOAD_ID", help=_("khôi phục lần tải lên đã hoàn tác"))
+    parser.add_argument("--commune", help=_("xã của cả tệp khi tệp không có cột xã (tên hoặc mã)"))
+    parser.add_argument("--province", help=_("tỉnh của các xã khi tệp không có cột tỉnh"))
+    parser.add_argument("--period", help=_("kỳ báo cáo của cả tệp khi tệp không có cột kỳ, vd. 03/2026"))
+    parser.add_argument("--year", type=int, help=_("năm của cả tệp khi tệp không có cột năm"))
     return parser
 
 
@@ -115,9 +117,10 @@ def acting_account(db: CatalogDatabase, as_user: str | None, user: str | None) -
         return dataclasses.replace(LOCAL_ADMIN, username=name) if name else LOCAL_ADMIN
     account = get_account(db.store.root, as_user)
     if account is None:
-        raise UsageError(f"Không có tài khoản “{clean_text(as_user)}” trong kho dữ liệu {db.store.root}.")
+        raise UsageError(_("Không có tài khoản “{username}” trong kho dữ liệu {store}.").format(
+            username=clean_text(as_user), store=db.store.root))
     if not account.active:
-        raise UsageError(f"Tài khoản “{account.username}”: {ACCOUNT_DISABLED}")
+        raise UsageError(_("Tài khoản “{username}”: {reason}").format(username=account.username, reason=_(ACCOUNT_DISABLED)))
     return account
 
 
@@ -126,19 +129,20 @@ def received_moment(text: str | None, actor: Account) -> datetime | None:
     if text is None:
         return None
     if not changes.is_admin(actor):
-        raise UsageError("Chỉ Quản trị tỉnh được ghi ngày nhận báo cáo (--received-at).")
+        raise UsageError(_("Chỉ Quản trị tỉnh được ghi ngày nhận báo cáo (--received-at)."))
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"--received-at “{clean_text(text)}” không phải là thời điểm ISO 8601 "
-                         f"(ví dụ {RECEIVED_AT_EXAMPLE}).") from None
+        raise UsageError(_("--received-at “{value}” không phải là thời điểm ISO 8601 (ví dụ {example}).").format(
+            value=clean_text(text), example=RECEIVED_AT_EXAMPLE)) from None
     if moment.tzinfo is None:
-        raise UsageError(f"--received-at “{clean_text(text)}” thiếu múi giờ: ghi như {RECEIVED_AT_EXAMPLE} "
-                         "(+07:00 là giờ Việt Nam).")
+        raise UsageError(_("--received-at “{value}” thiếu múi giờ: ghi như {example} (+07:00 là giờ Việt Nam).").format(
+            value=clean_text(text), example=RECEIVED_AT_EXAMPLE))
     now = clock.now()
     if moment > now:
         shown = now.astimezone(clock.VIETNAM).strftime("%d/%m/%Y %H:%M")
-        raise UsageError(f"--received-at “{clean_text(text)}” ở tương lai (bây giờ là {shown} giờ Việt Nam).")
+        raise UsageError(_("--received-at “{value}” ở tương lai (bây giờ là {now} giờ Việt Nam).").format(
+            value=clean_text(text), now=shown))
     return moment
 
 
@@ -149,7 +153,8 @@ def evidence_files(paths: list[str], settings: dict) -> tuple[list[Evidence], st
         try:
             content = Path(name).read_bytes()
         except OSError as error:
-            return [], f"Không mở được tệp minh chứng “{name}”: {os_reason(error)}; không lưu gì của lần tải lên này."
+            return [], _("Không mở được tệp minh chứng “{file}”: {reason}; không lưu gì của lần tải lên này.").format(
+                file=name, reason=os_reason(error))
         try:
             accepted.append(check_evidence(Path(name).name, content, float(settings["evidence_max_mb"])))
         except EvidenceError as error:
@@ -164,14 +169,16 @@ def _state_change(session: Session, action: str, upload_id: str) -> tuple[int, d
     try:
         changed = getattr(changes, action)(session.db, upload_id, session.actor, reason=session.reason)
     except changes.Refused as refusal:
-        return 2, {key: upload_id, "changed": False, "errors": [_error(refusal.message)]}, f"Lỗi: {refusal.message}"
+        return (2, {key: upload_id, "changed": False, "errors": [_error(refusal.message)]},
+                _("Lỗi: {message}").format(message=refusal.message))
     entry = session.db.store.upload(upload_id)
-    what = f"lần tải lên {upload_id} (tệp “{entry.get('file_name') or ''}”)"
+    names = {"upload": upload_id, "file": entry.get("file_name") or ""}
     if changed:
-        text = ("Đã hoàn tác " if action == "undo" else "Đã khôi phục ") + what
+        text = (_("Đã hoàn tác lần tải lên {upload} (tệp “{file}”)") if action == "undo"
+                else _("Đã khôi phục lần tải lên {upload} (tệp “{file}”)")).format(**names)
     else:
-        state = "ở trạng thái hoàn tác" if action == "undo" else "đang có hiệu lực"
-        text = f"{what[0].upper()}{what[1:]} đã {state}: không có gì thay đổi"
+        text = (_("Lần tải lên {upload} (tệp “{file}”) đã ở trạng thái hoàn tác: không có gì thay đổi") if action == "undo"
+                else _("Lần tải lên {upload} (tệp “{file}”) đã đang có hiệu lực: không có gì thay đổi")).format(**names)
     return 0, {key: upload_id, "changed": changed, "errors": []}, text
 
 
@@ -187,20 +194,22 @@ def _print(data: dict, text: str, as_json: bool) -> None:
 
 
 def _summary(result: CheckResult) -> str:
-    lines = [f"Tệp: {result.file_name}"]
+    lines = [_("Tệp: {file}").format(file=result.file_name)]
     if result.source:
-        lines.append(f"Đọc được: {result.source}; dòng tiêu đề là dòng {result.header_row}")
+        lines.append(_("Đọc được: {source}; dòng tiêu đề là dòng {row}").format(source=result.source, row=result.header_row))
     if result.kind and result.readable:
         duplicates = sum(1 for r in result.rows if r.status == STATUS_DUPLICATE)
         lines.append(
-            f"Loại: {KIND_NAMES[result.kind]} — {len(result.rows)} dòng: {len(result.accepted)} hợp lệ, "
-            f"{len(result.rejected)} lỗi" + (f", {duplicates} trùng" if duplicates else "")
+            _("Loại: {kind} — {rows} dòng: {accepted} hợp lệ, {rejected} lỗi").format(
+                kind=_(KIND_NAMES[result.kind]), rows=len(result.rows), accepted=len(result.accepted),
+                rejected=len(result.rejected))
+            + (_(", {count} trùng").format(count=duplicates) if duplicates else "")
         )
     if result.errors:
-        lines.append("Lỗi:")
+        lines.append(_("Lỗi:"))
         lines.extend(f"  {e.message}" for e in result.errors)
     if result.warnings:
-        lines.append("Lưu ý:")
+        lines.append(_("Lưu ý:"))
         lines.extend(f"  {w.message}" for w in result.warnings)
     return "\n".join(lines)
 
@@ -212,7 +221,7 @@ def process_file(path: Path, session: Session) -> tuple[int, dict, str]:
     try:
         content = path.read_bytes()
     except OSError as error:
-        message = f"Không mở được tệp “{path}”: {os_reason(error)}"
+        message = _("Không mở được tệp “{file}”: {reason}").format(file=path, reason=os_reason(error))
         return 2, _json_failure(str(path), session.kind, message), message
     result = check_file(content, path.name, kind=session.kind, db=session.db, defaults=session.defaults,
                         actor=session.actor)
@@ -225,35 +234,36 @@ def process_file(path: Path, session: Session) -> tuple[int, dict, str]:
         nonlocal code, text
         output["errors"].insert(0, {"row": None, "column": None, "message": message})
         code = 2
-        text += f"\nKhông lưu gì: {message}{hint}"
+        text += "\n" + _("Không lưu gì: {message}").format(message=message) + hint
 
     if session.refusal:  # a refused evidence file refuses the whole upload
         refuse(session.refusal)
     elif session.dry_run:
-        text += "\nChạy thử (--dry-run): chưa lưu gì"
+        text += "\n" + _("Chạy thử (--dry-run): chưa lưu gì")
         if result.closed_months and not session.reason:
-            text += "\nTháng đã khóa sổ: khi lưu hãy ghi lý do (--reason “…”)"
+            text += "\n" + _("Tháng đã khóa sổ: khi lưu hãy ghi lý do (--reason “…”)")
     elif result.readable and result.accepted:
         try:
             receipt = changes.store_upload(session.db, result, session.actor, evidence=session.evidence,
                                            received_at=session.received_at, reason=session.reason)
         except changes.Refused as refusal:
-            refuse(refusal.message, " Ghi lý do bằng --reason “…”." if refusal.message == changes.REASON_NEEDED else "")
+            refuse(refusal.message, _(" Ghi lý do bằng --reason “…”.") if refusal.message == _(changes.REASON_NEEDED) else "")
         else:
             output["stored"] = {"upload_id": receipt.upload_id, "duplicate": receipt.duplicate}
-            text += ("\nTệp này đã được lưu trước đó (mã " + receipt.upload_id + "): không có gì thay đổi"
-                     if receipt.duplicate else f"\nĐã lưu {len(result.accepted)} dòng (mã tải lên {receipt.upload_id})")
+            text += "\n" + (_("Tệp này đã được lưu trước đó (mã {upload}): không có gì thay đổi").format(upload=receipt.upload_id)
+                            if receipt.duplicate else _("Đã lưu {rows} dòng (mã tải lên {upload})").format(
+                                rows=len(result.accepted), upload=receipt.upload_id))
     return code, output, text
 
 
 def os_reason(error: OSError) -> str:
-    """Why a file could not be opened, in Vietnamese (the system's own words are English)."""
+    """Why a file could not be opened, in the interface's language (the system's own words are English)."""
     if isinstance(error, FileNotFoundError):
-        return "không có tệp này"
+        return _("không có tệp này")
     if isinstance(error, IsADirectoryError):
-        return "đây là thư mục, không phải tệp"
+        return _("đây là thư mục, không phải tệp")
     if isinstance(error, PermissionError):
-        return "không có quyền đọc tệp này"
+        return _("không có quyền đọc tệp này")
     return str(error.strerror or error)
 
 
@@ -270,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         except (AttributeError, ValueError):
             pass
     argv = sys.argv[1:] if argv is None else list(argv)
+    choose_language(argv)  # before the parser: its help and complaints follow --lang too
     wants_json = "--json" in argv
     try:
         return _run(argv)
@@ -278,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except KeyboardInterrupt:  # Ctrl-C: what was stored is stored; a file half-way is not
-        print("\nĐã dừng (Ctrl-C).", file=sys.stderr)
+        print("\n" + _("Đã dừng (Ctrl-C)."), file=sys.stderr)
         return 130
     except UsageError as problem:
         if wants_json:
@@ -293,9 +304,9 @@ def _run(argv: list[str]) -> int:
     use_database_url(args.database_url)
     if args.undo or args.redo:
         if args.files:
-            raise UsageError("Lỗi: --undo và --redo không dùng cùng với tệp.")
+            raise UsageError(_("Lỗi: --undo và --redo không dùng cùng với tệp."))
     elif not args.files:
-        raise UsageError("Lỗi: cần ít nhất một tệp, hoặc --undo/--redo. Xem: python -m queries.ingest --help")
+        raise UsageError(_("Lỗi: cần ít nhất một tệp, hoặc --undo/--redo. Xem: python -m queries.ingest --help"))
     worst = 0
     current = None
     log_path = LOG_FILE
@@ -333,9 +344,10 @@ def _run(argv: list[str]) -> int:
         token = UPLOAD_NAME.set(str(current))
         log.exception("python -m queries.ingest failed")
         UPLOAD_NAME.reset(token)
-        what = f" khi xử lý lần tải lên “{current}”" if args.undo or args.redo else f" khi xử lý tệp “{current}”"
-        message = (f"Lỗi không mong đợi của chương trình{what if current else ''}; "
-                   f"chi tiết đã được ghi vào {log_path}, hãy gửi cho quản trị viên")
+        what = (_(" khi xử lý lần tải lên “{name}”") if args.undo or args.redo else _(" khi xử lý tệp “{name}”")).format(
+            name=current)
+        message = _("Lỗi không mong đợi của chương trình{where}; chi tiết đã được ghi vào {log}, hãy gửi cho quản trị "
+                    "viên").format(where=what if current else "", log=log_path)
         if not args.json:
             print(message, file=sys.stderr)
         elif args.undo or args.redo:
@@ -368,7 +380,7 @@ def _refuse_all(args, message: str) -> int:
         _print({key: upload_id, "changed": False, "errors": [_error(message)]}, message, args.json)
         return 2
     for name in args.files:
-        _print(_json_failure(name, args.kind, message), f"Tệp: {name}\n{message}", args.json)
+        _print(_json_failure(name, args.kind, message), _("Tệp: {file}").format(file=name) + f"\n{message}", args.json)
     return 2
 
 

@@ -45,6 +45,7 @@ from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
 from queries.errors import UserFacingError
+from queries.i18n import _
 from queries.text import clean_line, format_number
 
 SMALL_PART_BYTES = 10 * 1024 * 1024  # a workbook, relationships or styles part larger is not real
@@ -136,8 +137,9 @@ class _Handler:
         if self.text is not None:
             self.text_length += len(text)
             if self.text_length > MAX_CELL_CHARS:
-                raise SheetLimitError("Tệp có một ô dài hơn 32.767 ký tự, giới hạn của Excel: tệp bị hỏng "
-                                      "hoặc không do Excel tạo ra; hãy mở bằng Excel và lưu lại")
+                raise SheetLimitError(_("Tệp có một ô dài hơn {limit} ký tự, giới hạn của Excel: tệp bị hỏng hoặc không "
+                                        "do Excel tạo ra; hãy mở bằng Excel và lưu lại").format(
+                    limit=format_number(32_767, 0)))
             self.text.append(text)
 
     def collect(self) -> None:
@@ -246,10 +248,10 @@ class _SheetHandler(_Handler):
 
     def _beyond(self) -> str:
         if self.number > self.max_rows:
-            return (f"Tệp có số liệu ở dòng {format_number(self.number, 0)}, quá giới hạn "
-                    f"{format_number(self.max_rows, 0)} dòng của một lần tải lên; hãy chia tệp")
-        return (f"Tệp có số liệu ở cột thứ {format_number(self.column, 0)} (dòng {self.number}), quá giới hạn "
-                f"{self.max_columns} cột; hãy xoá các cột không dùng")
+            return _("Tệp có số liệu ở dòng {row}, quá giới hạn {limit} dòng của một lần tải lên; hãy chia tệp").format(
+                row=format_number(self.number, 0), limit=format_number(self.max_rows, 0))
+        return _("Tệp có số liệu ở cột thứ {column} (dòng {row}), quá giới hạn {limit} cột; hãy xoá các cột không "
+                 "dùng").format(column=format_number(self.column, 0), row=self.number, limit=self.max_columns)
 
 
 class Workbook:
@@ -286,9 +288,9 @@ class Workbook:
         the declared size, so a part cannot unpack to more than it declares."""
         unpacked = sum(self.sizes.values())
         if unpacked > self.limits.max_unpacked_bytes:
-            raise SheetLimitError(
-                f"Tệp Excel giải nén ra {_megabytes(unpacked)} MB, quá giới hạn "
-                f"{_megabytes(self.limits.max_unpacked_bytes)} MB; hãy chia tệp hoặc xoá các trang không cần")
+            raise SheetLimitError(_("Tệp Excel giải nén ra {size} MB, quá giới hạn {limit} MB; hãy chia tệp hoặc xoá các "
+                                    "trang không cần").format(size=_megabytes(unpacked),
+                                                               limit=_megabytes(self.limits.max_unpacked_bytes)))
 
     def _small_part(self, path: str):
         if path not in self.sizes:
@@ -415,8 +417,8 @@ def _megabytes(size: float) -> str:
 
 
 def _too_many_cells(limits) -> str:
-    return (f"Tệp có hơn {format_number(limits.max_cells, 0)} ô, quá giới hạn của một lần tải lên; "
-            "hãy chia tệp hoặc xoá các trang, các cột không dùng")
+    return _("Tệp có hơn {limit} ô, quá giới hạn của một lần tải lên; hãy chia tệp hoặc xoá các trang, các cột không "
+             "dùng").format(limit=format_number(limits.max_cells, 0))
 
 
 class CellBudget:

@@ -65,7 +65,7 @@ class Catalog:
         self.by_id = {c.commune_id: c for c in self.communes}
         self.by_code = {c.code: c for c in self.communes if c.code}
         self.by_name: dict[str, list[Commune]] = {}
-        self.suggestions: dict[tuple[str, str | None], str] = {}
+        self.suggestions: dict[tuple[str, str | None, str], str] = {}  # (name, province, language)
         self.provinces: dict[str, str] = {}
         for commune in self.communes:
             self.by_name.setdefault(commune_key(commune.name), []).append(commune)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from queries.cells import ParseError, brief, compact, from_excel_serial, is_blank, parse_number, show
+from queries.i18n import _
 from queries.text import fold, nfc
 
 
@@ -42,13 +43,13 @@ def split_fraction(cell: object) -> tuple[str, str] | None:
 def ratio(numerator: float, denominator: float, unit: str, shown: str) -> float:
     """Value of a fraction on the indicator's scale, rounded to 2 decimals as the plans do."""
     if denominator == 0:
-        raise ParseError(f"mẫu số bằng 0 ({shown})")
+        raise ParseError(_("mẫu số bằng 0 ({value})").format(value=shown))
     if numerator < 0 or denominator < 0:
-        raise ParseError(f"tử số và mẫu số không được âm ({shown})")
+        raise ParseError(_("tử số và mẫu số không được âm ({value})").format(value=shown))
     scale = {"percent": 100.0, "per_1000": 1000.0}.get(unit, 1.0)
     value = round(scale * numerator / denominator, 2)
     if not math.isfinite(value):  # two absurd sizes: infinity over infinity is not a number
-        raise ParseError(f"tử số và mẫu số quá lớn ({shown})")
+        raise ParseError(_("tử số và mẫu số quá lớn ({value})").format(value=shown))
     return value
 
 
@@ -82,21 +83,22 @@ def check_plausible(value: float, unit: str, limits: ValueLimits, what: str | No
     message ('tỷ lệ', 'tử số', 'dân số')."""
     shown = compact(value)
     if not math.isfinite(value):
-        raise ParseError(f"{what or 'giá trị'} không phải là số hữu hạn ({shown})")
+        raise ParseError(_("{what} không phải là số hữu hạn ({value})").format(what=what or _("giá trị"), value=shown))
     if unit == "percent":
         if not 0 <= value <= 100:
-            raise ParseError(f"{what or 'tỷ lệ'} {shown} % nằm ngoài khoảng 0–100")
+            raise ParseError(_("{what} {value} % nằm ngoài khoảng 0–100").format(what=what or _("tỷ lệ"), value=shown))
     elif unit == "yes_no":
         if value not in (0, 1):
-            raise ParseError(f"{what or 'giá trị Có/Không'} phải là 1 (Có) hoặc 0 (Không), không phải {shown}")
+            raise ParseError(_("{what} phải là 1 (Có) hoặc 0 (Không), không phải {value}").format(
+                what=what or _("giá trị Có/Không"), value=shown))
     elif value < 0:
-        raise ParseError(f"{what or 'số lượng'} không được âm ({shown})")
+        raise ParseError(_("{what} không được âm ({value})").format(what=what or _("số lượng"), value=shown))
     else:
         largest = limits.max_per_1000 if unit == "per_1000" else limits.max_count
         if value > largest:
-            raise ParseError(
-                f"{what or ('tỷ lệ trên 1.000 dân' if unit == 'per_1000' else 'số lượng')} {shown} lớn hơn "
-                f"mức hợp lý {compact(largest)}; hãy kiểm tra lại số đã ghi")
+            raise ParseError(_("{what} {value} lớn hơn mức hợp lý {largest}; hãy kiểm tra lại số đã ghi").format(
+                what=what or (_("tỷ lệ trên 1.000 dân") if unit == "per_1000" else _("số lượng")), value=shown,
+                largest=compact(largest)))
 
 
 _YES = {"co", "x", "yes", "y", "true", "dat", "da co", "da", "roi", "da thuc hien", "1"}
@@ -115,7 +117,7 @@ def parse_yes_no(cell: object) -> float:
             return 1.0
         if key in _NO:
             return 0.0
-    raise ParseError(f"“{brief(cell)}” không phải là Có/Không")
+    raise ParseError(_("“{value}” không phải là Có/Không").format(value=brief(cell)))
 
 
 def parse_measure(cell: object, unit: str, *, percent_format: bool = False) -> Reading:
@@ -130,7 +132,7 @@ def parse_measure(cell: object, unit: str, *, percent_format: bool = False) -> R
     fraction = split_fraction(cell)
     if fraction:
         if unit not in ("percent", "per_1000"):
-            raise ParseError(f"“{brief(cell)}”: phân số chỉ dùng cho chỉ tiêu tỷ lệ")
+            raise ParseError(_("“{value}”: phân số chỉ dùng cho chỉ tiêu tỷ lệ").format(value=brief(cell)))
         numerator = parse_number(fraction[0], thousands_hint=True)
         denominator = parse_number(fraction[1], thousands_hint=True)
         value = ratio(numerator, denominator, unit, brief(cell))
@@ -138,17 +140,15 @@ def parse_measure(cell: object, unit: str, *, percent_format: bool = False) -> R
     has_percent_sign = isinstance(cell, str) and cell.strip().endswith("%")
     text = cell.strip().rstrip("%") if has_percent_sign else cell
     if has_percent_sign and unit != "percent":
-        raise ParseError(f"“{brief(cell)}” là phần trăm nhưng chỉ tiêu này không tính bằng %")
+        raise ParseError(_("“{value}” là phần trăm nhưng chỉ tiêu này không tính bằng %").format(value=brief(cell)))
     value = parse_number(text, thousands_hint=unit == "count")
     if percent_format and unit == "percent" and isinstance(cell, (int, float)):
         # Round away the binary noise of 0.8044 * 100 without touching real decimals.
         return Reading(round(value * 100, 9))
     warning = None
     if unit == "percent" and not has_percent_sign and 0 < value < 1:
-        warning = (
-            f"giá trị {compact(value)} được hiểu là {compact(value)} %; "
-            f"nếu ý là {compact(value * 100)} % hãy ghi {compact(value * 100)}%"
-        )
+        warning = _("giá trị {value} được hiểu là {value} %; nếu ý là {hundred} % hãy ghi {hundred}%").format(
+            value=compact(value), hundred=compact(value * 100))
     return Reading(value, warning=warning)
 
 
@@ -168,9 +168,9 @@ _YEARS = range(2000, 2101)
 
 def _month(year: int, month: int, shown: str) -> date:
     if year not in _YEARS:
-        raise ParseError(f"năm {year} trong “{shown}” không hợp lệ")
+        raise ParseError(_("năm {year} trong “{value}” không hợp lệ").format(year=year, value=shown))
     if not 1 <= month <= 12:
-        raise ParseError(f"tháng {month} trong “{shown}” không hợp lệ")
+        raise ParseError(_("tháng {month} trong “{value}” không hợp lệ").format(month=month, value=shown))
     return date(year, month, 1)
 
 
@@ -186,12 +186,12 @@ def parse_month(cell: object) -> date:
     if isinstance(cell, date):
         return _month(cell.year, cell.month, show(cell))
     if isinstance(cell, bool) or cell is None:
-        raise ParseError(f"“{brief(cell)}” không phải là tháng")
+        raise ParseError(_("“{value}” không phải là tháng").format(value=brief(cell)))
     if isinstance(cell, (int, float)):
         if 20000 <= cell <= 80000:  # Excel serial of a day between 1954 and 2119
             day = from_excel_serial(cell)
             return _month(day.year, day.month, show(cell))
-        raise ParseError(f"“{brief(cell)}” không phải là tháng")
+        raise ParseError(_("“{value}” không phải là tháng").format(value=brief(cell)))
     shown = nfc(str(cell))
     text = fold(shown).strip().lstrip("'").strip()
     for pattern in _MONTH_PATTERNS:
@@ -213,16 +213,17 @@ def parse_month(cell: object) -> date:
         return _month(year, month, shown)
     if _SERIAL.match(text):
         return parse_month(float(text.replace(",", ".")))
-    raise ParseError(f"“{brief(shown)}” không phải là tháng (ví dụ đúng: 03/2026 hoặc Tháng 3/2026)")
+    raise ParseError(_("“{value}” không phải là tháng (ví dụ đúng: 03/2026 hoặc Tháng 3/2026)").format(value=brief(shown)))
 
 
 def _check_day(day: int, month: int, year: int, shown: str) -> None:
     if not 1 <= month <= 12:
-        raise ParseError(f"tháng {month} trong “{shown}” không hợp lệ (ngày ghi trước tháng: 01/03/2026)")
+        raise ParseError(_("tháng {month} trong “{value}” không hợp lệ (ngày ghi trước tháng: 01/03/2026)").format(
+            month=month, value=shown))
     try:
         date(year, month, day)
     except ValueError as error:
-        raise ParseError(f"“{shown}” không phải là ngày có thật") from error
+        raise ParseError(_("“{value}” không phải là ngày có thật").format(value=shown)) from error
 
 
 def parse_year(cell: object) -> int:
@@ -230,16 +231,16 @@ def parse_year(cell: object) -> int:
     if isinstance(cell, (datetime, date)):
         return cell.year
     if isinstance(cell, bool):
-        raise ParseError(f"“{brief(cell)}” không phải là năm")
+        raise ParseError(_("“{value}” không phải là năm").format(value=brief(cell)))
     if isinstance(cell, (int, float)):
         if isinstance(cell, int) or (math.isfinite(cell) and cell.is_integer()):
             if int(cell) in _YEARS:
                 return int(cell)
-        raise ParseError(f"“{brief(cell)}” không phải là năm hợp lệ")
+        raise ParseError(_("“{value}” không phải là năm hợp lệ").format(value=brief(cell)))
     found = re.fullmatch(r"(?:nam\s*)?(\d{4})", fold(str(cell)).strip())
     if found and int(found.group(1)) in _YEARS:
         return int(found.group(1))
-    raise ParseError(f"“{brief(cell)}” không phải là năm (ví dụ đúng: 2026)")
+    raise ParseError(_("“{value}” không phải là năm (ví dụ đúng: 2026)").format(value=brief(cell)))
 
 
 # ---- targets -----------------------------------------------------------------------------
@@ -293,15 +294,15 @@ def parse_target(cell: object, unit: str, *, direction: str = "up", percent_form
     found = _FIRST_NUMBER.search(rest)
     if not found:
         if unit == "yes_no":
-            raise ParseError(f"“{brief(text)}” không phải là mục tiêu Có/Không")
-        raise ParseError(f"không đọc được số trong mục tiêu “{brief(text)}” (ví dụ đúng: ≥ 95%)")
+            raise ParseError(_("“{value}” không phải là mục tiêu Có/Không").format(value=brief(text)))
+        raise ParseError(_("không đọc được số trong mục tiêu “{value}” (ví dụ đúng: ≥ 95%)").format(value=brief(text)))
     token = found.group(0).strip()
     if unit == "yes_no":
         number = parse_number(token.rstrip("%"))
         # Plans write "100%" for "done" on yes/no indicators.
         value = 1.0 if number in (1, 100) else 0.0 if number == 0 else None
         if value is None:
-            raise ParseError(f"“{brief(text)}” không phải là mục tiêu Có/Không")
+            raise ParseError(_("“{value}” không phải là mục tiêu Có/Không").format(value=brief(text)))
         return Target(comparator or default, value, text)
     if unit == "per_1000" and "/" in token:
         # '01 doanh nghiệp/1.000 dân': the number before the slash is already per 1,000.

@@ -45,13 +45,14 @@ from queries.accounts.permissions import LOCAL_ADMIN, Account
 from queries.cells import ParseError, is_blank
 from queries.cycle import calendar
 from queries.data import DataSource
+from queries.i18n import N_, _
 from queries.ingest.catalog import CatalogDatabase
 from queries.ingest.kinds import KIND_NAMES, KINDS, detect_kind
 from queries.ingest.known import Catalog
 from queries.ingest.log import UPLOAD_NAME, maintainer_log
 from queries.ingest.parse import parse_month
 from queries.ingest.readers import ReadLimits, Table, TableError, label, read_table
-from queries.ingest.resolve import Context, RowProblem, check_amount
+from queries.ingest.resolve import Context, RowProblem, check_amount, names_column
 from queries.ingest.results import STATUS_ACCEPTED, STATUS_DUPLICATE, STATUS_REJECTED, CheckResult, Issue, RowResult
 from queries.settings import load_settings, store_dir
 from queries.store import Receipt, content_hash
@@ -59,8 +60,8 @@ from queries.store.uploads import StoreReading
 from queries.text import clean_line, clean_text, format_number
 
 log = logging.getLogger(__name__)
-UNEXPECTED_FILE_ERROR = ("Không kiểm tra được tệp do lỗi của chương trình (lỗi đã được ghi lại); "
-                         "hãy gửi tệp này cho quản trị viên")
+UNEXPECTED_FILE_ERROR = N_("Không kiểm tra được tệp do lỗi của chương trình (lỗi đã được ghi lại); "
+                           "hãy gửi tệp này cho quản trị viên")
 
 
 # The reason recorded when a program stores a closed month through `store_checked` without
@@ -96,7 +97,7 @@ def check_file(
     except Exception:  # a bug must never reach the user as a traceback
         log.exception("checking the file failed")
         result.rows = []
-        result.file_errors = [Issue(None, None, UNEXPECTED_FILE_ERROR)]
+        result.file_errors = [Issue(None, None, _(UNEXPECTED_FILE_ERROR))]
         return result
     finally:
         UPLOAD_NAME.reset(upload)
@@ -124,15 +125,15 @@ def _check(result: CheckResult, content: bytes, file_name: str, kind: str | None
     if kind is None:
         kind = detect_kind(table.columns)
         if kind is None:
-            result.file_errors.append(Issue(None, None, (
-                f"Không nhận ra loại tệp từ dòng tiêu đề (dòng {table.header_row}): tệp kết quả cần "
+            result.file_errors.append(Issue(None, None, _(
+                "Không nhận ra loại tệp từ dòng tiêu đề (dòng {row}): tệp kết quả cần "
                 "các cột Tên xã, Kỳ báo cáo, Mã chỉ tiêu, Giá trị; tệp chỉ tiêu cần Năm, Mã chỉ tiêu, "
                 "Mục tiêu; danh sách xã cần Tên xã, Tỉnh; tệp nhiệm vụ cần Tên xã, Mục, Trạng thái; "
-                "tệp kinh phí cần Tên xã, Năm, Khoản chi, Dự toán hoặc Đã chi")))
+                "tệp kinh phí cần Tên xã, Năm, Khoản chi, Dự toán hoặc Đã chi").format(row=table.header_row)))
             return result
     elif kind not in KINDS:
-        result.file_errors.append(Issue(None, None, (
-            f"Loại tệp “{kind}” không có; chọn actuals, targets, communes, tasks hoặc spending")))
+        result.file_errors.append(Issue(None, None, _(
+            "Loại tệp “{kind}” không có; chọn actuals, targets, communes, tasks hoặc spending").format(kind=kind)))
         return result
     refusal = permissions.upload_refusal(actor, kind)
     if refusal:
@@ -145,14 +146,15 @@ def _check(result: CheckResult, content: bytes, file_name: str, kind: str | None
         try:
             defaults["period"] = parse_month(defaults["period"])
         except ParseError as error:
-            result.file_errors.append(Issue(None, "ky_bao_cao", f"Kỳ báo cáo đã chọn: {error}"))
+            result.file_errors.append(Issue(None, "ky_bao_cao", _("Kỳ báo cáo đã chọn: {reason}").format(reason=error)))
             return result
     missing = _missing_columns(table, kind, defaults)
     if missing:
         result.file_errors.append(Issue(None, missing[0], _missing_message(table, kind, missing)))
         return result
     if not table.rows:
-        result.file_errors.append(Issue(None, None, f"Tệp không có dòng số liệu nào dưới dòng tiêu đề (dòng {table.header_row})"))
+        result.file_errors.append(Issue(None, None, _("Tệp không có dòng số liệu nào dưới dòng tiêu đề (dòng {row})").format(
+            row=table.header_row)))
         return result
     _note_columns(result, table)
     if db is None:
@@ -182,16 +184,17 @@ def _missing_message(table: Table, kind: str, missing: list[str]) -> str:
     names = ", ".join(f"“{label(m)}” ({m})" for m in missing)
     page_hint = ""
     if set(missing) & {"ten_xa", "ky_bao_cao"}:
-        page_hint = "; nếu cả tệp là của một xã hoặc một tháng, hãy chọn xã và kỳ báo cáo trên trang tải lên"
-    return (f"Tệp {KIND_NAMES[kind]} thiếu cột {names} ở dòng tiêu đề (dòng {table.header_row})"
-            f"{page_hint}")
+        page_hint = _("; nếu cả tệp là của một xã hoặc một tháng, hãy chọn xã và kỳ báo cáo trên trang tải lên")
+    return _("Tệp {kind} thiếu cột {columns} ở dòng tiêu đề (dòng {row})").format(
+        kind=_(KIND_NAMES[kind]), columns=names, row=table.header_row) + page_hint
 
 
 def _note_columns(result: CheckResult, table: Table) -> None:
     for heading in table.unknown_headings:
-        result.file_warnings.append(Issue(None, None, f"Cột “{heading}” không dùng đến: bỏ qua"))
+        result.file_warnings.append(Issue(None, None, _("Cột “{heading}” không dùng đến: bỏ qua").format(heading=heading)))
     for heading in table.repeated_headings:
-        result.file_warnings.append(Issue(None, None, f"Cột “{heading}” lặp lại một cột đã có: chỉ dùng cột đầu tiên"))
+        result.file_warnings.append(Issue(None, None, _("Cột “{heading}” lặp lại một cột đã có: chỉ dùng cột đầu tiên").format(
+            heading=heading)))
 
 
 # ---- one row: what its kind found, then scope, closed months, plausibility -----------------
@@ -214,7 +217,7 @@ def _check_row(ctx: Context, row) -> RowResult:
         return RowResult(row.number, status, outcome["record"], problems, warnings)
     except Exception:  # a bug must cost one row, not the upload
         log.exception("checking row %s failed", row.number)
-        issue = _issue(row.number, None, "không đọc được dòng này (lỗi chương trình đã được ghi lại)")
+        issue = _issue(row.number, None, _("không đọc được dòng này (lỗi chương trình đã được ghi lại)"))
         return RowResult(row.number, STATUS_REJECTED, {"row_number": row.number}, [issue])
 
 
@@ -240,7 +243,7 @@ def _outside_scope(ctx: Context, row, record: dict) -> list[Issue]:
         return []
     else:
         message = permissions.row_refusal(ctx.actor, name, record.get("province"))
-    return [Issue(row.number, column, f"Dòng {row.number}: {message}")]
+    return [Issue(row.number, column, _("Dòng {row}: {message}").format(row=row.number, message=message))]
 
 
 def _closed_month(ctx: Context, row, record: dict) -> list[Issue]:
@@ -251,7 +254,7 @@ def _closed_month(ctx: Context, row, record: dict) -> list[Issue]:
         return []
     if not calendar.is_closed(period, ctx.now, ctx.settings):
         return []
-    return [_issue(row.number, "ky_bao_cao", f"cột {ctx.where('ky_bao_cao')}: {calendar.closed_message(period, ctx.settings)}")]
+    return [_issue(row.number, "ky_bao_cao", ctx.at("ky_bao_cao", calendar.closed_message(period, ctx.settings)))]
 
 
 _POPULATION_FIELDS = {"adult_population": "dan_so", "population_15plus": "dan_so_15",
@@ -270,11 +273,11 @@ def _implausible_numbers(ctx: Context, row, record: dict, found: list[RowProblem
         column = _POPULATION_FIELDS.get(key)
         if column is not None and column not in flagged and ctx.cell(row, column) is not None:
             try:
-                check_amount(ctx, float(value), column, "dân số")
+                check_amount(ctx, float(value), column, _("dân số"))
             except RowProblem as problem:
                 problems.append(_issue(row.number, problem.column, problem.message))
         elif isinstance(value, float) and not math.isfinite(value) and not found:
-            problems.append(_issue(row.number, None, f"giá trị “{key}” không phải là số hữu hạn"))
+            problems.append(_issue(row.number, None, _("giá trị “{field}” không phải là số hữu hạn").format(field=key)))
     return problems
 
 
@@ -286,15 +289,17 @@ def _overflow_problem(ctx: Context, row) -> list[Issue]:
     extra = [c for c in row.cells[len(ctx.table.headings):] if not is_blank(c.value)]
     if not extra:
         return []
-    return [_issue(row.number, None, (
-        f"có {len(ctx.table.headings) + len(extra)} ô, nhiều hơn {len(ctx.table.headings)} cột của "
-        "dòng tiêu đề — có thể số thập phân dùng dấu phẩy trong tệp phân cách bằng dấu phẩy; "
-        "hãy đặt số trong ngoặc kép hoặc lưu tệp với dấu chấm phẩy"))]
+    return [_issue(row.number, None, _(
+        "có {cells} ô, nhiều hơn {columns} cột của dòng tiêu đề — có thể số thập phân dùng dấu phẩy trong tệp phân "
+        "cách bằng dấu phẩy; hãy đặt số trong ngoặc kép hoặc lưu tệp với dấu chấm phẩy").format(
+        cells=len(ctx.table.headings) + len(extra), columns=len(ctx.table.headings)))]
 
 
 def _issue(row: int, column: str | None, message: str) -> Issue:
-    # Field readers say 'cột X: reason'; the row is named once, in front.
-    return Issue(row, column, f"Dòng {row}, {message}" if message.startswith("cột ") else f"Dòng {row}: {message}")
+    # Field readers say 'cột X: reason' (ctx.at); the row is named once, in front.
+    if names_column(message):
+        return Issue(row, column, _("Dòng {row}, {message}").format(row=row, message=message))
+    return Issue(row, column, _("Dòng {row}: {message}").format(row=row, message=message))
 
 
 # ---- the same key twice in one file --------------------------------------------------------
@@ -318,25 +323,27 @@ def _mark_repeats(rows: list[RowResult], kind: str) -> None:
         if all(_same(first.record, other.record, kind) for other in group[1:]):
             for other in group[1:]:
                 other.status = STATUS_DUPLICATE
-                other.warnings.append(Issue(other.row, None, f"Dòng {other.row}: trùng dòng {first.row}, chỉ lưu một lần"))
+                other.warnings.append(Issue(other.row, None, _("Dòng {row}: trùng dòng {first}, chỉ lưu một lần").format(
+                    row=other.row, first=first.row)))
             continue
         # At most a few rows and values in each message: a file repeating one key on 50,000
         # rows would otherwise write every row into every message (billions of characters).
-        rows_text = _first_few([str(r.row) for r in group], "dòng")
+        rows_text = _first_few([str(r.row) for r in group], _("dòng"))
         what = KINDS[kind].describe_key(first.record)
-        values = _first_few([KINDS[kind].describe_value(r.record) for r in group], "giá trị", " ≠ ")
+        values = _first_few([KINDS[kind].describe_value(r.record) for r in group], _("giá trị"), " ≠ ")
         for other in group:
             other.status = STATUS_REJECTED
-            other.problems.append(Issue(other.row, None, (
-                f"Dòng {other.row}: {what} có ở các dòng {rows_text} với giá trị khác nhau ({values}); "
-                "hãy giữ lại một dòng")))
+            other.problems.append(Issue(other.row, None, _(
+                "Dòng {row}: {what} có ở các dòng {rows} với giá trị khác nhau ({values}); hãy giữ lại một dòng").format(
+                row=other.row, what=what, rows=rows_text, values=values)))
 
 
 def _first_few(items: list[str], noun: str, separator: str = ", ", shown: int = 5) -> str:
     """'11, 12' — or '11, 12, 13, 14, 15 và 49.994 dòng khác' when there are many."""
     if len(items) <= shown:
         return separator.join(items)
-    return separator.join(items[:shown]) + f" và {format_number(len(items) - shown, 0)} {noun} khác"
+    return separator.join(items[:shown]) + _(" và {count} {noun} khác").format(
+        count=format_number(len(items) - shown, 0), noun=noun)
 
 
 # ---- storing -------------------------------------------------------------------------------

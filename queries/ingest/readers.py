@@ -25,6 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from queries.errors import UserFacingError
+from queries.i18n import N_, _
 from queries.ingest.excel import BrokenWorkbook, CellBudget, SheetLimitError, Workbook
 from queries.plans.spending import SPENDING_UPLOAD_HEADINGS
 from queries.plans.tasks import TASK_UPLOAD_HEADINGS
@@ -66,44 +67,44 @@ class ReadLimits:
 
 # Canonical name -> (Vietnamese label for messages, headings people type, folded).
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "stt": ("STT", ("stt", "tt", "so tt", "so thu tu", "no")),
-    "ma_xa": ("Mã xã", ("ma xa", "ma don vi", "ma dvhc", "ma xa phuong", "commune code", "commune id")),
-    "ten_xa": ("Tên xã", (
+    "stt": (N_("STT"), ("stt", "tt", "so tt", "so thu tu", "no")),
+    "ma_xa": (N_("Mã xã"), ("ma xa", "ma don vi", "ma dvhc", "ma xa phuong", "commune code", "commune id")),
+    "ten_xa": (N_("Tên xã"), (
         "ten xa", "xa", "xa phuong", "ten xa phuong", "ten don vi", "don vi hanh chinh",
         "commune", "commune name", "name", "ten",
     )),
-    "tinh": ("Tỉnh", ("tinh", "tinh thanh pho", "tinh thanh", "ten tinh", "province")),
-    "ky_bao_cao": ("Kỳ báo cáo", (
+    "tinh": (N_("Tỉnh"), ("tinh", "tinh thanh pho", "tinh thanh", "ten tinh", "province")),
+    "ky_bao_cao": (N_("Kỳ báo cáo"), (
         "ky bao cao", "ky", "thang", "thang bao cao", "thang nam", "thoi gian", "thoi ky",
         "period", "month", "reporting period",
     )),
-    "ma_chi_tieu": ("Mã chỉ tiêu", (
+    "ma_chi_tieu": (N_("Mã chỉ tiêu"), (
         "ma chi tieu", "ma chi so", "ma tieu chi", "chi tieu", "chi so", "indicator",
         "indicator code", "code chi tieu",
     )),
-    "ten_chi_tieu": ("Tên chỉ tiêu", ("ten chi tieu", "ten chi so", "noi dung", "noi dung chi tieu", "indicator name")),
-    "don_vi_tinh": ("Đơn vị tính", ("don vi tinh", "dvt", "unit")),
-    "gia_tri": ("Giá trị", (
+    "ten_chi_tieu": (N_("Tên chỉ tiêu"), ("ten chi tieu", "ten chi so", "noi dung", "noi dung chi tieu", "indicator name")),
+    "don_vi_tinh": (N_("Đơn vị tính"), ("don vi tinh", "dvt", "unit")),
+    "gia_tri": (N_("Giá trị"), (
         "gia tri", "ket qua", "ket qua thuc hien", "so lieu", "thuc hien", "gia tri thuc hien",
         "ty le", "value", "result", "actual",
     )),
-    "tu_so": ("Tử số", ("tu so", "numerator")),
-    "mau_so": ("Mẫu số", ("mau so", "denominator")),
-    "ghi_chu": ("Ghi chú", ("ghi chu", "note", "notes", "comment")),
-    "nam": ("Năm", ("nam", "nam ke hoach", "year")),
-    "muc_tieu": ("Mục tiêu", ("muc tieu", "gia tri muc tieu", "chi tieu phan dau", "chi tieu nam", "target")),
-    "don_vi_chu_tri": ("Đơn vị chủ trì", (
+    "tu_so": (N_("Tử số"), ("tu so", "numerator")),
+    "mau_so": (N_("Mẫu số"), ("mau so", "denominator")),
+    "ghi_chu": (N_("Ghi chú"), ("ghi chu", "note", "notes", "comment")),
+    "nam": (N_("Năm"), ("nam", "nam ke hoach", "year")),
+    "muc_tieu": (N_("Mục tiêu"), ("muc tieu", "gia tri muc tieu", "chi tieu phan dau", "chi tieu nam", "target")),
+    "don_vi_chu_tri": (N_("Đơn vị chủ trì"), (
         "don vi chu tri", "co quan chu tri", "chu tri", "don vi thuc hien", "lead unit",
     )),
-    "don_vi_phoi_hop": ("Đơn vị phối hợp", (
+    "don_vi_phoi_hop": (N_("Đơn vị phối hợp"), (
         "don vi phoi hop", "co quan phoi hop", "phoi hop", "partner units", "partners",
     )),
-    "nguon": ("Nguồn", ("nguon", "van ban", "can cu", "nguon van ban", "source", "source doc", "source document")),
-    "dan_so": ("Dân số", (
+    "nguon": (N_("Nguồn"), ("nguon", "van ban", "can cu", "nguon van ban", "source", "source doc", "source document")),
+    "dan_so": (N_("Dân số"), (
         "dan so", "dan so truong thanh", "dan so tu 18 tuoi", "population", "adult population",
     )),
-    "dan_so_15": ("Dân số từ 15 tuổi", ("dan so tu 15 tuoi", "dan so 15 tuoi tro len", "population 15plus")),
-    "dan_so_lao_dong": ("Dân số trong độ tuổi lao động", (
+    "dan_so_15": (N_("Dân số từ 15 tuổi"), ("dan so tu 15 tuoi", "dan so 15 tuoi tro len", "population 15plus")),
+    "dan_so_lao_dong": (N_("Dân số trong độ tuổi lao động"), (
         "dan so trong do tuoi lao dong", "lao dong", "working age population",
     )),
 }
@@ -129,8 +130,8 @@ for _store_name, _name in _STORE_NAMES.items():
 
 
 def label(column: str) -> str:
-    """Vietnamese label of a canonical column: 'gia_tri' -> 'Giá trị'."""
-    return COLUMNS[column][0] if column in COLUMNS else column
+    """Label of a canonical column in the interface's language: 'gia_tri' -> 'Giá trị' ('Value')."""
+    return _(COLUMNS[column][0]) if column in COLUMNS else column
 
 
 def heading_key(text: object) -> str:
@@ -200,9 +201,9 @@ def _blank(value: object) -> bool:
 # ---- decoding text -----------------------------------------------------------------------
 
 ENCODING_NAMES = {
-    "utf-8-sig": "UTF-8 (có BOM)", "utf-8": "UTF-8", "utf-16": "UTF-16",
+    "utf-8-sig": N_("UTF-8 (có BOM)"), "utf-8": "UTF-8", "utf-16": "UTF-16",
     "utf-16-le": "UTF-16", "utf-16-be": "UTF-16", "cp1258": "Windows-1258",
-    "utf-8-damaged": "UTF-8 (có vài ký tự hỏng, hiện thành �)",
+    "utf-8-damaged": N_("UTF-8 (có vài ký tự hỏng, hiện thành �)"),
 }
 
 
@@ -229,8 +230,8 @@ def decode(content: bytes) -> tuple[str, str]:
         text = content.decode(encoding)
     except UnicodeDecodeError as error:
         if encoding != "cp1258":
-            raise TableError(f"Tệp không đọc được theo mã {ENCODING_NAMES[encoding]}: "
-                             "tệp bị hỏng hoặc không phải tệp văn bản") from error
+            raise TableError(_("Tệp không đọc được theo mã {encoding}: tệp bị hỏng hoặc không phải tệp văn bản").format(
+                encoding=_(ENCODING_NAMES[encoding]))) from error
         # The few bytes Windows-1258 leaves undefined: keep going, they show as '\ufffd'.
         text = content.decode(encoding, errors="replace")
     return unicodedata.normalize("NFC", text), encoding
@@ -281,7 +282,7 @@ def _looks_binary(text: str) -> bool:
 
 # ---- CSV ---------------------------------------------------------------------------------
 
-DELIMITER_NAMES = {",": "dấu phẩy", ";": "dấu chấm phẩy", "\t": "dấu tab"}
+DELIMITER_NAMES = {",": N_("dấu phẩy"), ";": N_("dấu chấm phẩy"), "\t": N_("dấu tab")}
 
 
 # A CSV cell longer than this (the csv module's default field limit) is not a value we read.
@@ -338,16 +339,17 @@ def _csv_rows(text: str, delimiter: str, limits: ReadLimits, offset: int = 0) ->
         if not used:
             continue
         if number > limits.max_rows:
-            raise TableError(f"Tệp có số liệu ở dòng {format_number(number, 0)}, quá giới hạn "
-                             f"{format_number(limits.max_rows, 0)} dòng của một lần tải lên; hãy chia tệp")
+            raise TableError(_("Tệp có số liệu ở dòng {row}, quá giới hạn {limit} dòng của một lần tải lên; hãy chia tệp").format(
+                row=format_number(number, 0), limit=format_number(limits.max_rows, 0)))
         if used[-1] >= limits.max_columns:
-            raise TableError(f"Dòng {number} của tệp có số liệu ở cột thứ {format_number(used[-1] + 1, 0)}, quá giới "
-                             f"hạn {limits.max_columns} cột; hãy kiểm tra dấu phân cách hoặc xoá các cột không dùng")
+            raise TableError(_("Dòng {row} của tệp có số liệu ở cột thứ {column}, quá giới hạn {limit} cột; hãy kiểm tra "
+                               "dấu phân cách hoặc xoá các cột không dùng").format(
+                row=number, column=format_number(used[-1] + 1, 0), limit=limits.max_columns))
         record = record[:used[-1] + 1]  # trailing separators (Excel writes them) are no cells
         cells += len(record)
         if cells > limits.max_cells:
-            raise TableError(f"Tệp có hơn {format_number(limits.max_cells, 0)} ô, quá giới hạn của một lần tải lên; "
-                             "hãy chia tệp")
+            raise TableError(_("Tệp có hơn {limit} ô, quá giới hạn của một lần tải lên; hãy chia tệp").format(
+                limit=format_number(limits.max_cells, 0)))
         rows.append(Row(number, [_text_cell(v, seen) for v in record]))
     return rows
 
@@ -365,24 +367,25 @@ def read_csv_bytes(content: bytes, limits: ReadLimits | None = None) -> tuple[li
     limits = limits or ReadLimits()
     text, encoding = decode(content)
     if _looks_binary(text):
-        raise TableError("Tệp không phải là bảng số liệu (không phải CSV hay Excel .xlsx)")
+        raise TableError(_("Tệp không phải là bảng số liệu (không phải CSV hay Excel .xlsx)"))
     text, declared, offset = _strip_excel_sep_line(text)
     delimiter = declared or sniff_delimiter(text)
     try:
         rows = _csv_rows(text, delimiter, limits, offset)
     except csv.Error as error:
         if "field larger than field limit" in str(error):
-            raise TableError(
-                f"Tệp CSV có một ô dài hơn {format_number(CSV_FIELD_LIMIT, 0)} ký tự: đó không phải là số liệu "
-                "(có thể thiếu dấu ngoặc kép đóng, hoặc tệp không phải CSV)") from error
-        raise TableError(f"Tệp CSV bị lỗi định dạng: {error}") from error
-    name = DELIMITER_NAMES.get(delimiter, f"“{delimiter}”")
-    return rows, f"CSV, mã {ENCODING_NAMES[encoding]}, phân cách bằng {name}"
+            raise TableError(_("Tệp CSV có một ô dài hơn {limit} ký tự: đó không phải là số liệu (có thể thiếu dấu ngoặc "
+                               "kép đóng, hoặc tệp không phải CSV)").format(limit=format_number(CSV_FIELD_LIMIT, 0))) from error
+        raise TableError(_("Tệp CSV bị lỗi định dạng: {error}").format(error=error)) from error
+    name = _(DELIMITER_NAMES[delimiter]) if delimiter in DELIMITER_NAMES else f"“{delimiter}”"
+    # 'CSV, …' first in both languages: the importer tells a CSV table by it
+    return rows, _("CSV, mã {encoding}, phân cách bằng {separator}").format(encoding=_(ENCODING_NAMES[encoding]),
+                                                                            separator=name)
 
 
 # ---- Excel -------------------------------------------------------------------------------
 
-BROKEN_XLSX = "Tệp Excel bị hỏng hoặc không mở được; hãy mở bằng Excel và lưu lại dạng .xlsx"
+BROKEN_XLSX = N_("Tệp Excel bị hỏng hoặc không mở được; hãy mở bằng Excel và lưu lại dạng .xlsx")
 
 
 def _excel_row(number: int, values: dict, seen: dict) -> Row:
@@ -414,12 +417,12 @@ def read_xlsx_table(content: bytes, limits: ReadLimits | None = None) -> Table:
             head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
             first = first or name
             if find_header(head) is not None:
-                return _table(head + list(rows), f"Excel, trang “{name}”")
+                return _table(head + list(rows), _("Excel, trang “{sheet}”").format(sheet=name))
     except SheetLimitError as error:
         raise TableError(str(error)) from error
     except BrokenWorkbook as error:
-        raise TableError(BROKEN_XLSX) from error
-    return _table([], f"Excel, trang “{first or ''}”")  # raises: no heading anywhere
+        raise TableError(_(BROKEN_XLSX)) from error
+    return _table([], _("Excel, trang “{sheet}”").format(sheet=first or ""))  # raises: no heading anywhere
 
 
 # ---- finding the heading ------------------------------------------------------------------
@@ -458,10 +461,10 @@ def find_header(rows: list[Row]) -> tuple[int, dict[str, int]] | None:
 def _table(rows: list[Row], source: str) -> Table:
     found = find_header(rows)
     if found is None:
-        raise TableError(
+        raise TableError(_(
             "Không tìm thấy dòng tiêu đề trong 20 dòng đầu của tệp: cần các cột như "
             "“Tên xã”, “Kỳ báo cáo”, “Mã chỉ tiêu”, “Giá trị” (xem tệp mẫu)"
-        )
+        ))
     index, columns = found
     header = rows[index]
     headings = [nfc(str(c.value)) if not _blank(c.value) else "" for c in header.cells]
@@ -493,19 +496,18 @@ def read_table(content: bytes, file_name: str = "", limits: ReadLimits | None = 
     """The table in an uploaded file, recognised by its content, not its name."""
     limits = limits or ReadLimits()
     if not content or not content.strip():
-        raise TableError("Tệp rỗng: không có dòng nào")
+        raise TableError(_("Tệp rỗng: không có dòng nào"))
     if len(content) > limits.max_bytes:
-        raise TableError(
-            f"Tệp nặng {format_number(len(content) / 1024 / 1024, 1)} MB, quá giới hạn "
-            f"{format_number(limits.max_bytes / 1024 / 1024, 0)} MB của một lần tải lên; hãy chia tệp "
-            "hoặc xoá các trang, các cột không dùng")
+        raise TableError(_("Tệp nặng {size} MB, quá giới hạn {limit} MB của một lần tải lên; hãy chia tệp hoặc xoá các "
+                           "trang, các cột không dùng").format(size=format_number(len(content) / 1024 / 1024, 1),
+                                                               limit=format_number(limits.max_bytes / 1024 / 1024, 0)))
     if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise TableError("Tệp Excel 97–2003 (.xls) chưa được hỗ trợ: hãy mở bằng Excel và lưu lại dạng .xlsx hoặc CSV")
+        raise TableError(_("Tệp Excel 97–2003 (.xls) chưa được hỗ trợ: hãy mở bằng Excel và lưu lại dạng .xlsx hoặc CSV"))
     if content.startswith(b"PK\x03\x04"):
         if not is_xlsx(content):
-            raise TableError("Tệp nén này không phải là tệp Excel .xlsx")
+            raise TableError(_("Tệp nén này không phải là tệp Excel .xlsx"))
         return read_xlsx_table(content, limits)
     if content.startswith(b"%PDF"):
-        raise TableError("Tệp PDF không phải là bảng số liệu: hãy gửi tệp Excel (.xlsx) hoặc CSV")
+        raise TableError(_("Tệp PDF không phải là bảng số liệu: hãy gửi tệp Excel (.xlsx) hoặc CSV"))
     rows, source = read_csv_bytes(content, limits)
     return _table(rows, source)

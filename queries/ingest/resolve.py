@@ -11,9 +11,11 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from queries import i18n
 from queries.accounts.permissions import LOCAL_ADMIN, Account
 from queries.cells import ParseError, compact, is_blank, parse_number, show
 from queries.errors import UserFacingError
+from queries.i18n import _
 from queries.ingest.known import Catalog, Commune, Indicator, code_text, find_indicator
 from queries.ingest.parse import Reading, check_plausible, parse_measure, parse_month, parse_year, ratio
 from queries.ingest.readers import Cell, Table, label
@@ -59,6 +61,19 @@ class Context:
     def where(self, column: str) -> str:
         return self.table.heading_of(column)
 
+    def at(self, column: str, reason: str) -> str:
+        """'cột Giá trị: thiếu giá trị': a reason about one column, named as the file heads it."""
+        return in_column(self.where(column), reason)
+
+
+def in_column(heading: str, reason: str) -> str:
+    return _("cột {column}: {reason}").format(column=heading, reason=reason)
+
+
+def names_column(message: str) -> bool:
+    """Whether a message begins as `in_column` begins ('cột …', 'column …')."""
+    return message.startswith(in_column("\x00", "").partition("\x00")[0])
+
 
 def _commune_text(ctx: Context, row) -> tuple[str | None, str | None, str | None]:
     """(code, name, province) as typed in the row, the page's choice filling blanks."""
@@ -81,43 +96,42 @@ def resolve_commune(ctx: Context, row) -> Commune:
     if code:
         commune = catalog.by_code.get(code) or catalog.by_id.get(code)
         if commune is None:
-            raise RowProblem("ma_xa", f"cột {ctx.where('ma_xa')}: không có xã mã “{code}” trong danh sách xã")
+            raise RowProblem("ma_xa", ctx.at("ma_xa", _("không có xã mã “{code}” trong danh sách xã").format(code=code)))
         if name and commune_key(name) != commune_key(commune.name):
-            raise RowProblem(
-                "ten_xa",
-                f"cột {ctx.where('ten_xa')}: mã xã “{code}” là {commune.name} ({commune.province}), "
-                f"không phải “{name}”",
-            )
+            raise RowProblem("ten_xa", ctx.at("ten_xa", _("mã xã “{code}” là {commune} ({province}), không phải “{name}”").format(
+                code=code, commune=commune.name, province=commune.province, name=name)))
         return commune
     if not name:
-        raise RowProblem("ten_xa", f"cột {ctx.where('ten_xa')}: thiếu tên xã")
+        raise RowProblem("ten_xa", ctx.at("ten_xa", _("thiếu tên xã")))
     candidates = catalog.by_name.get(commune_key(name), [])
     if province:
         key = province_key(province)
         if key not in catalog.provinces:
-            raise RowProblem("tinh", f"cột {ctx.where('tinh')}: không có tỉnh “{province}” trong danh sách xã")
+            raise RowProblem("tinh", ctx.at("tinh", _("không có tỉnh “{province}” trong danh sách xã").format(province=province)))
         in_province = [c for c in candidates if province_key(c.province) == key]
         if len(in_province) == 1:
             return in_province[0]
         province_name = catalog.provinces[key]
         if len(in_province) > 1:
             ids = ", ".join(c.commune_id for c in in_province)
-            raise RowProblem("ma_xa", f"tỉnh {province_name} có nhiều xã tên “{name}” ({ids}): hãy ghi mã xã")
+            raise RowProblem("ma_xa", _("tỉnh {province} có nhiều xã tên “{name}” ({ids}): hãy ghi mã xã").format(
+                province=province_name, name=name, ids=ids))
         hint = _suggest(catalog, name, province_name)
-        raise RowProblem("ten_xa", f"cột {ctx.where('ten_xa')}: không tìm thấy xã “{name}” trong tỉnh {province_name}{hint}")
+        raise RowProblem("ten_xa", ctx.at("ten_xa", _("không tìm thấy xã “{name}” trong tỉnh {province}").format(
+            name=name, province=province_name) + hint))
     if len(candidates) == 1:
         return candidates[0]
     if len(candidates) > 1:
         places = "; ".join(f"{c.name} ({c.province})" for c in sorted(candidates, key=lambda c: fold(c.province)))
-        raise RowProblem("tinh", f"có nhiều xã tên “{name}”: {places} — hãy ghi thêm cột Tỉnh")
+        raise RowProblem("tinh", _("có nhiều xã tên “{name}”: {places} — hãy ghi thêm cột Tỉnh").format(name=name, places=places))
     hint = _suggest(catalog, name)
-    raise RowProblem("ten_xa", f"cột {ctx.where('ten_xa')}: không tìm thấy xã “{name}” trong danh sách xã{hint}")
+    raise RowProblem("ten_xa", ctx.at("ten_xa", _("không tìm thấy xã “{name}” trong danh sách xã").format(name=name) + hint))
 
 
 def _suggest(catalog: Catalog, name: str, province: str | None = None) -> str:
     """' — có phải “Xã Định Tiến”?' for a near miss, so a typo costs one glance. Cached on the
     catalog, since a file repeats its typos row after row."""
-    key = (commune_key(name), province)
+    key = (commune_key(name), province, i18n.current())
     if key not in catalog.suggestions:
         communes = catalog.in_province(province) if province else catalog.communes
         by_key = {commune_key(c.name): c for c in communes}
@@ -125,7 +139,8 @@ def _suggest(catalog: Catalog, name: str, province: str | None = None) -> str:
         hint = ""
         if close:
             commune = by_key[close[0]]
-            hint = f" — có phải “{commune.name}”" + ("" if province else f" ({commune.province})") + "?"
+            hint = (_(" — có phải “{commune}”?") if province else _(" — có phải “{commune}” ({province})?")).format(
+                commune=commune.name, province=commune.province)
         catalog.suggestions[key] = hint
     return catalog.suggestions[key]
 
@@ -133,11 +148,12 @@ def _suggest(catalog: Catalog, name: str, province: str | None = None) -> str:
 def resolve_indicator(ctx: Context, row) -> Indicator:
     cell = ctx.cell(row, "ma_chi_tieu") or ctx.cell(row, "ten_chi_tieu")
     if cell is None:
-        raise RowProblem("ma_chi_tieu", f"cột {ctx.where('ma_chi_tieu')}: thiếu mã chỉ tiêu")
+        raise RowProblem("ma_chi_tieu", ctx.at("ma_chi_tieu", _("thiếu mã chỉ tiêu")))
     indicator = find_indicator(ctx.catalog, cell.value)
     if indicator is None:
         column = "ma_chi_tieu" if ctx.cell(row, "ma_chi_tieu") else "ten_chi_tieu"
-        raise RowProblem(column, f"cột {ctx.where(column)}: không có chỉ tiêu “{show(cell.value)}” trong danh mục chỉ tiêu")
+        raise RowProblem(column, ctx.at(column, _("không có chỉ tiêu “{indicator}” trong danh mục chỉ tiêu").format(
+            indicator=show(cell.value))))
     return indicator
 
 
@@ -146,7 +162,7 @@ def _page_default(ctx: Context, column: str, key: str, missing: str):
     becomes part of what identifies the upload), or the row's problem when there is none."""
     default = ctx.defaults.get(key)
     if default is None:
-        raise RowProblem(column, f"cột {ctx.where(column)}: {missing}")
+        raise RowProblem(column, ctx.at(column, missing))
     ctx.used_defaults[key] = str(default)
     return default
 
@@ -154,7 +170,7 @@ def _page_default(ctx: Context, column: str, key: str, missing: str):
 def read_period(ctx: Context, row) -> date:
     cell = ctx.cell(row, "ky_bao_cao")
     if cell is None:
-        value = _page_default(ctx, "ky_bao_cao", "period", "thiếu kỳ báo cáo")
+        value = _page_default(ctx, "ky_bao_cao", "period", _("thiếu kỳ báo cáo"))
     else:
         value = cell.value
         year_cell = ctx.cell(row, "nam")
@@ -164,23 +180,19 @@ def read_period(ctx: Context, row) -> date:
     try:
         period = parse_month(value)
     except ParseError as error:
-        raise RowProblem("ky_bao_cao", f"cột {ctx.where('ky_bao_cao')}: {error}") from None
+        raise RowProblem("ky_bao_cao", ctx.at("ky_bao_cao", str(error))) from None
     if period > date(ctx.today.year, ctx.today.month, 1):
-        raise RowProblem(
-            "ky_bao_cao",
-            f"cột {ctx.where('ky_bao_cao')}: kỳ báo cáo {format_month(period)} ở tương lai "
-            f"(hôm nay là {ctx.today.strftime('%d/%m/%Y')})",
-        )
+        raise RowProblem("ky_bao_cao", ctx.at("ky_bao_cao", _("kỳ báo cáo {month} ở tương lai (hôm nay là {today})").format(
+            month=format_month(period), today=ctx.today.strftime("%d/%m/%Y"))))
     first_year = ctx.catalog.first_target_year
     # The year before the first targets is the baseline plans report against (seed 001:
     # 2024 results, 2025 targets); anything older is a typo (03/2000 for 03/2026) that would
     # otherwise stand as the latest value of an indicator never reported since.
     if first_year is not None and period.year < first_year - 1:
-        raise RowProblem(
-            "ky_bao_cao",
-            f"cột {ctx.where('ky_bao_cao')}: kỳ báo cáo {format_month(period)} trước năm {first_year - 1} "
-            f"(chỉ tiêu bắt đầu từ năm {first_year}, số liệu nhận từ năm trước đó); hãy kiểm tra lại năm",
-        )
+        raise RowProblem("ky_bao_cao", ctx.at("ky_bao_cao", _(
+            "kỳ báo cáo {month} trước năm {baseline} (chỉ tiêu bắt đầu từ năm {first}, số liệu nhận từ năm "
+            "trước đó); hãy kiểm tra lại năm").format(month=format_month(period), baseline=first_year - 1,
+                                                     first=first_year)))
     return period
 
 
@@ -198,7 +210,7 @@ def _number(ctx: Context, cell: Cell, column: str, *, thousands: bool) -> float:
     try:
         return parse_number(cell.value, thousands_hint=thousands)
     except ParseError as error:
-        raise RowProblem(column, f"cột {ctx.where(column)}: {error}") from None
+        raise RowProblem(column, ctx.at(column, str(error))) from None
 
 
 def read_measure(ctx: Context, row, indicator: Indicator) -> Reading:
@@ -209,31 +221,31 @@ def read_measure(ctx: Context, row, indicator: Indicator) -> Reading:
     denominator = _number(ctx, denominator_cell, "mau_so", thousands=True) if denominator_cell else None
     for amount, column in ((numerator, "tu_so"), (denominator, "mau_so")):
         if amount is not None and amount < 0:
-            raise RowProblem(column, f"cột {ctx.where(column)}: {label(column).lower()} không được âm")
+            raise RowProblem(column, ctx.at(column, _("{what} không được âm").format(what=label(column).lower())))
         if amount is not None:
             check_amount(ctx, amount, column)
     if value_cell is None:
         if numerator is None and denominator is None:
-            raise RowProblem("gia_tri", f"cột {ctx.where('gia_tri')}: thiếu giá trị")
+            raise RowProblem("gia_tri", ctx.at("gia_tri", _("thiếu giá trị")))
         if numerator is None or denominator is None:
             missing = "tu_so" if numerator is None else "mau_so"
             other = "mau_so" if missing == "tu_so" else "tu_so"
-            raise RowProblem(missing, f"cột {ctx.where(missing)}: thiếu {label(missing).lower()} "
-                                      f"(có {label(other).lower()} nhưng không có giá trị)")
+            raise RowProblem(missing, ctx.at(missing, _("thiếu {missing} (có {other} nhưng không có giá trị)").format(
+                missing=label(missing).lower(), other=label(other).lower())))
         if indicator.unit not in ("percent", "per_1000"):
-            raise RowProblem("gia_tri", f"cột {ctx.where('gia_tri')}: thiếu giá trị (tử số/mẫu số chỉ dùng cho chỉ tiêu tỷ lệ)")
+            raise RowProblem("gia_tri", ctx.at("gia_tri", _("thiếu giá trị (tử số/mẫu số chỉ dùng cho chỉ tiêu tỷ lệ)")))
         if denominator == 0:
-            raise RowProblem("mau_so", f"cột {ctx.where('mau_so')}: mẫu số bằng 0")
+            raise RowProblem("mau_so", ctx.at("mau_so", _("mẫu số bằng 0")))
         try:
             value = ratio(numerator, denominator, indicator.unit, f"{show(numerator)}/{show(denominator)}")
         except ParseError as error:
-            raise RowProblem("tu_so", f"cột {ctx.where('tu_so')}: {error}") from None
+            raise RowProblem("tu_so", ctx.at("tu_so", str(error))) from None
         reading = Reading(value, numerator, denominator)
     else:
         try:
             reading = parse_measure(value_cell.value, indicator.unit, percent_format=value_cell.percent_format)
         except ParseError as error:
-            raise RowProblem("gia_tri", f"cột {ctx.where('gia_tri')}: {error}") from None
+            raise RowProblem("gia_tri", ctx.at("gia_tri", str(error))) from None
         for amount, name in ((reading.numerator, "tu_so"), (reading.denominator, "mau_so")):
             if amount is not None:  # '4227/5219' written in the value cell
                 check_amount(ctx, amount, "gia_tri", label(name).lower())
@@ -246,17 +258,15 @@ def read_measure(ctx: Context, row, indicator: Indicator) -> Reading:
 def _with_ratio_check(ctx: Context, reading: Reading, numerator: float, denominator: float, indicator: Indicator) -> Reading:
     warning = reading.warning
     if denominator == 0:
-        raise RowProblem("mau_so", f"cột {ctx.where('mau_so')}: mẫu số bằng 0")
+        raise RowProblem("mau_so", ctx.at("mau_so", _("mẫu số bằng 0")))
     if indicator.unit in ("percent", "per_1000"):
         try:
             computed = ratio(numerator, denominator, indicator.unit, f"{show(numerator)}/{show(denominator)}")
         except ParseError as error:
-            raise RowProblem("tu_so", f"cột {ctx.where('tu_so')}: {error}") from None
+            raise RowProblem("tu_so", ctx.at("tu_so", str(error))) from None
         if abs(computed - reading.value) > RATIO_TOLERANCE:
-            warning = (
-                f"giá trị {compact(reading.value)} khác tỷ lệ tử số/mẫu số "
-                f"{show(numerator)}/{show(denominator)} = {compact(computed)}; đã lưu giá trị đã ghi"
-            )
+            warning = _("giá trị {value} khác tỷ lệ tử số/mẫu số {fraction} = {computed}; đã lưu giá trị đã ghi").format(
+                value=compact(reading.value), fraction=f"{show(numerator)}/{show(denominator)}", computed=compact(computed))
     return Reading(reading.value, numerator, denominator, warning)
 
 
@@ -267,8 +277,8 @@ def check_range(ctx: Context, value: float, indicator: Indicator, column: str, c
         check_plausible(value, indicator.unit, ctx.catalog.limits)
     except ParseError as error:
         percent_cell = indicator.unit == "percent" and cell is not None and cell.percent_format and math.isfinite(value)
-        hint = " (ô Excel định dạng phần trăm đang hiển thị số này)" if percent_cell else ""
-        raise RowProblem(column, f"cột {ctx.where(column)}: {error}{hint}") from None
+        hint = _(" (ô Excel định dạng phần trăm đang hiển thị số này)") if percent_cell else ""
+        raise RowProblem(column, ctx.at(column, f"{error}{hint}")) from None
 
 
 def check_amount(ctx: Context, amount: float, column: str, what: str | None = None) -> None:
@@ -277,7 +287,7 @@ def check_amount(ctx: Context, amount: float, column: str, what: str | None = No
     try:
         check_plausible(amount, "count", ctx.catalog.limits, what or label(column).lower())
     except ParseError as error:
-        raise RowProblem(column, f"cột {ctx.where(column)}: {error}") from None
+        raise RowProblem(column, ctx.at(column, str(error))) from None
 
 
 # ---- what several kinds read alike ------------------------------------------------------
@@ -312,11 +322,11 @@ def key_fields(ctx: Context, row, commune, indicator) -> dict:
 def read_year(ctx: Context, row) -> int:
     cell = ctx.cell(row, "nam")
     if cell is None:
-        return int(_page_default(ctx, "nam", "year", "thiếu năm"))
+        return int(_page_default(ctx, "nam", "year", _("thiếu năm")))
     try:
         return parse_year(cell.value)
     except ParseError as error:
-        raise RowProblem("nam", f"cột {ctx.where('nam')}: {error}") from None
+        raise RowProblem("nam", ctx.at("nam", str(error))) from None
 
 
 def resolved_commune(ctx: Context, row, problems: list[RowProblem]) -> Commune | None:

@@ -13,17 +13,19 @@ from datetime import date
 
 import polars as pl
 
+from queries.i18n import N_
 from queries.store import ROW_SCHEMAS
 
 STATUS_ACCEPTED, STATUS_REJECTED, STATUS_DUPLICATE = "accepted", "rejected", "duplicate"
-STATUS_NAMES = {STATUS_ACCEPTED: "Hợp lệ", STATUS_REJECTED: "Lỗi", STATUS_DUPLICATE: "Trùng, bỏ qua"}
+# Marked for the catalogue: a page shows _(STATUS_NAMES[status]).
+STATUS_NAMES = {STATUS_ACCEPTED: N_("Hợp lệ"), STATUS_REJECTED: N_("Lỗi"), STATUS_DUPLICATE: N_("Trùng, bỏ qua")}
 
 
 @dataclass(frozen=True)
 class Issue:
     row: int | None  # spreadsheet row; None for the whole file
     column: str | None  # canonical column name (gia_tri, …); None for the whole row
-    message: str  # full Vietnamese sentence, beginning with 'Dòng N' when there is a row
+    message: str  # a full sentence in the interface's language, beginning with 'Dòng N' ('Row N') when there is a row
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "message": self.message}

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from queries.cells import ParseError, is_blank, parse_number, show
 from queries.data import typed_columns
+from queries.i18n import N_, _
 from queries.store import ROW_SCHEMAS
 from queries.text import fold
 
@@ -25,17 +26,18 @@ SPENDING_COLUMNS = ("commune_id", "year", "item", "planned", "spent", "source_do
 # Canonical column -> (Vietnamese label, headings people type, folded), to be merged into
 # queries.ingest.readers.COLUMNS.
 SPENDING_UPLOAD_HEADINGS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "khoan_chi": ("Khoản chi", ("khoan chi", "noi dung chi", "hang muc", "hang muc chi", "muc chi", "expense", "expense item")),
-    "du_toan": ("Dự toán (đồng)", ("du toan", "kinh phi du toan", "ke hoach", "kinh phi ke hoach", "planned", "budget")),
-    "da_chi": ("Đã chi (đồng)", ("da chi", "so tien da chi", "thuc chi", "kinh phi da chi", "so tien", "spent")),
+    "khoan_chi": (N_("Khoản chi"), ("khoan chi", "noi dung chi", "hang muc", "hang muc chi", "muc chi", "expense",
+                                    "expense item")),
+    "du_toan": (N_("Dự toán (đồng)"), ("du toan", "kinh phi du toan", "ke hoach", "kinh phi ke hoach", "planned", "budget")),
+    "da_chi": (N_("Đã chi (đồng)"), ("da chi", "so tien da chi", "thuc chi", "kinh phi da chi", "so tien", "spent")),
 }
 # ma_xa, ten_xa, tinh, nam and ghi_chu are the importer's existing columns.
 SPENDING_UPLOAD_COLUMNS = ("ma_xa", "ten_xa", "tinh", "nam", "khoan_chi", "du_toan", "da_chi", "ghi_chu")
 SPENDING_REQUIRED_COLUMNS = {"ten_xa", "nam", "khoan_chi"}  # and at least one of du_toan, da_chi
 SPENDING_COLUMN_HELP = {
-    "khoan_chi": "Tên khoản chi, ví dụ Chi tập huấn CĐS.",
-    "du_toan": "Kinh phí dự toán, bằng đồng: 12.000.000 hoặc 12.000.000 đồng hoặc 12 triệu (không bắt buộc).",
-    "da_chi": "Kinh phí đã chi, bằng đồng: 12.000.000 hoặc 12.000.000 đồng hoặc 12 triệu.",
+    "khoan_chi": N_("Tên khoản chi, ví dụ Chi tập huấn CĐS."),
+    "du_toan": N_("Kinh phí dự toán, bằng đồng: 12.000.000 hoặc 12.000.000 đồng hoặc 12 triệu (không bắt buộc)."),
+    "da_chi": N_("Kinh phí đã chi, bằng đồng: 12.000.000 hoặc 12.000.000 đồng hoặc 12 triệu."),
 }
 # How the spending table is typed when read from data/spending.csv (read_csv all_varchar).
 SPENDING_CASTS = typed_columns("typed/spending")
@@ -50,12 +52,12 @@ _SCALES = {"ty": 10**9, "trieu": 10**6, "tr": 10**6, "nghin": 10**3, "ngan": 10*
 def parse_amount(cell: object) -> int:
     """An amount in đồng, as a whole number: '1.250.000' -> 1250000, '1,2 tỷ' -> 1200000000."""
     if is_blank(cell):
-        raise ParseError("chưa ghi số tiền")
+        raise ParseError(_("chưa ghi số tiền"))
     if isinstance(cell, bool):
-        raise ParseError(f"“{show(cell)}” không phải là số tiền")
+        raise ParseError(_("“{value}” không phải là số tiền").format(value=show(cell)))
     if isinstance(cell, (int, float)):
         if not math.isfinite(cell):
-            raise ParseError(f"“{show(cell)}” không phải là số tiền")
+            raise ParseError(_("“{value}” không phải là số tiền").format(value=show(cell)))
         amount = Decimal(str(cell))
     else:
         # fold() keeps the digits and separators and drops the accents of 'đồng', 'tỷ', 'triệu'
@@ -69,15 +71,16 @@ def parse_amount(cell: object) -> int:
             # Thousands dots are the rule for đồng: '1.000' is a thousand, not one.
             number = parse_number(text, thousands_hint=True)
         except ParseError as error:
-            raise ParseError(f"“{show(cell)}” không phải là số tiền (ví dụ đúng: 1.250.000 hoặc 1.250.000 đồng)") from error
+            raise ParseError(_("“{value}” không phải là số tiền (ví dụ đúng: 1.250.000 hoặc 1.250.000 đồng)").format(
+                value=show(cell))) from error
         try:
             amount = Decimal(repr(number)) * scale
         except InvalidOperation as error:
-            raise ParseError(f"“{show(cell)}” không phải là số tiền") from error
+            raise ParseError(_("“{value}” không phải là số tiền").format(value=show(cell))) from error
     if amount < 0:
-        raise ParseError(f"số tiền không được âm (“{show(cell)}”)")
+        raise ParseError(_("số tiền không được âm (“{value}”)").format(value=show(cell)))
     if amount != amount.to_integral_value():
-        raise ParseError(f"“{show(cell)}”: số tiền phải là số đồng nguyên (không có phần lẻ)")
+        raise ParseError(_("“{value}”: số tiền phải là số đồng nguyên (không có phần lẻ)").format(value=show(cell)))
     return int(amount)
 
 

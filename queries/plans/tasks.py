@@ -28,13 +28,15 @@ from datetime import date, datetime
 
 from queries.cells import ParseError, from_excel_serial, is_blank, show
 from queries.data import typed_columns
+from queries.i18n import N_, _
 from queries.store import ROW_SCHEMAS
 from queries.text import fold, format_date, nfc
 
 NOT_STARTED, IN_PROGRESS, DONE = "chua_bat_dau", "dang_thuc_hien", "hoan_thanh"
 STATUSES = (NOT_STARTED, IN_PROGRESS, DONE)
-STATUS_LABELS = {NOT_STARTED: "Chưa bắt đầu", IN_PROGRESS: "Đang thực hiện", DONE: "Hoàn thành"}
-OVERDUE_LABEL = "Quá hạn"
+# Marked for the catalogue: a page shows _(STATUS_LABELS[status]).
+STATUS_LABELS = {NOT_STARTED: N_("Chưa bắt đầu"), IN_PROGRESS: N_("Đang thực hiện"), DONE: N_("Hoàn thành")}
+OVERDUE_LABEL = N_("Quá hạn")
 
 # Columns of data/tasks.csv (one row per task of a plan).
 TASK_COLUMNS = (
@@ -79,10 +81,10 @@ def status_label(deadline: date | None, status: str, completed_on: date | None, 
 # Canonical column -> (Vietnamese label, headings people type, folded): the same shape as
 # queries.ingest.readers.COLUMNS, into which these entries are meant to be merged.
 TASK_UPLOAD_HEADINGS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "muc": ("Mục", ("muc", "so muc", "ma nhiem vu", "muc nhiem vu", "item", "task")),
-    "ten_nhiem_vu": ("Tên nhiệm vụ", ("ten nhiem vu", "nhiem vu", "task name")),
-    "trang_thai": ("Trạng thái", ("trang thai", "tinh trang", "tien do", "status")),
-    "ngay_hoan_thanh": ("Ngày hoàn thành", (
+    "muc": (N_("Mục"), ("muc", "so muc", "ma nhiem vu", "muc nhiem vu", "item", "task")),
+    "ten_nhiem_vu": (N_("Tên nhiệm vụ"), ("ten nhiem vu", "nhiem vu", "task name")),
+    "trang_thai": (N_("Trạng thái"), ("trang thai", "tinh trang", "tien do", "status")),
+    "ngay_hoan_thanh": (N_("Ngày hoàn thành"), (
         "ngay hoan thanh", "hoan thanh ngay", "ngay hoan thanh nhiem vu", "completed on", "completion date",
     )),
 }
@@ -90,13 +92,13 @@ TASK_UPLOAD_HEADINGS: dict[str, tuple[str, tuple[str, ...]]] = {
 TASK_UPLOAD_COLUMNS = ("ma_xa", "ten_xa", "tinh", "nam", "muc", "ten_nhiem_vu", "trang_thai", "ngay_hoan_thanh", "ghi_chu")
 TASK_REQUIRED_COLUMNS = {"ten_xa", "muc", "trang_thai"}
 TASK_COLUMN_HELP = {
-    "nam": "Năm của kế hoạch (không bắt buộc), ví dụ 2025. Để trống: kế hoạch mới nhất của xã có mục này.",
-    "muc": "Số mục của nhiệm vụ như trong phụ lục kế hoạch, ví dụ 1.1 hoặc 9.",
-    "ten_nhiem_vu": "Tên nhiệm vụ (không bắt buộc, chỉ để đối chiếu; mục mới là căn cứ).",
-    "trang_thai": "Chưa bắt đầu, Đang thực hiện hoặc Hoàn thành (có dấu hoặc không dấu). "
-                  "Không ghi “Quá hạn”: quá hạn được tính tự động từ thời hạn.",
-    "ngay_hoan_thanh": "Ngày hoàn thành, ghi ngày trước tháng: 15/10/2025 (hoặc một ô ngày của Excel). "
-                       "Bắt buộc khi trạng thái là Hoàn thành; để trống với trạng thái khác.",
+    "nam": N_("Năm của kế hoạch (không bắt buộc), ví dụ 2025. Để trống: kế hoạch mới nhất của xã có mục này."),
+    "muc": N_("Số mục của nhiệm vụ như trong phụ lục kế hoạch, ví dụ 1.1 hoặc 9."),
+    "ten_nhiem_vu": N_("Tên nhiệm vụ (không bắt buộc, chỉ để đối chiếu; mục mới là căn cứ)."),
+    "trang_thai": N_("Chưa bắt đầu, Đang thực hiện hoặc Hoàn thành (có dấu hoặc không dấu). "
+                     "Không ghi “Quá hạn”: quá hạn được tính tự động từ thời hạn."),
+    "ngay_hoan_thanh": N_("Ngày hoàn thành, ghi ngày trước tháng: 15/10/2025 (hoặc một ô ngày của Excel). "
+                          "Bắt buộc khi trạng thái là Hoàn thành; để trống với trạng thái khác."),
 }
 # What a stored task-status row holds (plus upload_id, added by the store), as polars types.
 TASK_UPDATE_SCHEMA = ROW_SCHEMAS["tasks"]
@@ -120,11 +122,10 @@ def parse_task_status(cell: object) -> str:
         if key in _STATUS_BY_WORDS:
             return _STATUS_BY_WORDS[key]
         if key in ("qua han", "tre han", "cham"):
-            raise ParseError(
-                f"“{show(cell)}”: quá hạn được tính tự động từ thời hạn của nhiệm vụ; "
-                "hãy ghi trạng thái thực tế (Chưa bắt đầu, Đang thực hiện hoặc Hoàn thành)"
-            )
-    raise ParseError(f"“{show(cell)}” không phải là trạng thái (ghi Chưa bắt đầu, Đang thực hiện hoặc Hoàn thành)")
+            raise ParseError(_("“{value}”: quá hạn được tính tự động từ thời hạn của nhiệm vụ; hãy ghi trạng thái "
+                               "thực tế (Chưa bắt đầu, Đang thực hiện hoặc Hoàn thành)").format(value=show(cell)))
+    raise ParseError(_("“{value}” không phải là trạng thái (ghi Chưa bắt đầu, Đang thực hiện hoặc Hoàn thành)").format(
+        value=show(cell)))
 
 
 def parse_day(cell: object) -> date:
@@ -145,14 +146,15 @@ def parse_day(cell: object) -> date:
         if parts:
             year, month, day = (int(p) for p in parts)
             if not 1 <= month <= 12:
-                raise ParseError(f"tháng {month} trong “{show(cell)}” không hợp lệ (ngày ghi trước tháng: 15/10/2025)")
+                raise ParseError(_("tháng {month} trong “{value}” không hợp lệ (ngày ghi trước tháng: 15/10/2025)").format(
+                    month=month, value=show(cell)))
             try:
                 return date(year, month, day)
             except ValueError as error:
-                raise ParseError(f"“{show(cell)}” không phải là ngày có thật") from error
+                raise ParseError(_("“{value}” không phải là ngày có thật").format(value=show(cell))) from error
         if _SERIAL.match(text):
             return parse_day(float(text.replace(",", ".")))
-    raise ParseError(f"“{show(cell)}” không phải là ngày (ví dụ đúng: 15/10/2025)")
+    raise ParseError(_("“{value}” không phải là ngày (ví dụ đúng: 15/10/2025)").format(value=show(cell)))
 
 
 def parse_task_item(cell: object) -> str:
@@ -161,13 +163,13 @@ def parse_task_item(cell: object) -> str:
     An Excel number cell cannot tell 1.10 from 1.1; the plans number at most nine tasks per
     group, so this does not arise."""
     if isinstance(cell, bool):
-        raise ParseError(f"“{show(cell)}” không phải là số mục nhiệm vụ (ví dụ đúng: 1.1)")
+        raise ParseError(_("“{value}” không phải là số mục nhiệm vụ (ví dụ đúng: 1.1)").format(value=show(cell)))
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)  # Excel gives 9.0 for a cell showing 9
     text = repr(cell) if isinstance(cell, float) else str(cell)
     found = _ITEM.match(fold(text).strip())
     if not found or (isinstance(cell, float) and found.group(3)):
-        raise ParseError(f"“{show(cell)}” không phải là số mục nhiệm vụ (ví dụ đúng: 1.1)")
+        raise ParseError(_("“{value}” không phải là số mục nhiệm vụ (ví dụ đúng: 1.1)").format(value=show(cell)))
     group, sub, letter = found.groups()
     return f"{int(group)}" + (f".{int(sub)}" if sub else "") + (letter or "")
 
@@ -179,9 +181,10 @@ def resolve_task_item(item: str, task_names: Mapping[str, str]) -> str:
         return item
     variants = sorted(k for k in task_names if re.fullmatch(re.escape(item) + r"[a-z]", k))
     if variants:
-        choices = " hoặc ".join(f"{k} ({_short(task_names[k])})" for k in variants)
-        raise ParseError(f"kế hoạch có {len(variants)} nhiệm vụ cùng số mục {item}: ghi {choices}")
-    raise ParseError(f"không có mục {item} trong danh sách nhiệm vụ của kế hoạch")
+        choices = _(" hoặc ").join(f"{k} ({_short(task_names[k])})" for k in variants)
+        raise ParseError(_("kế hoạch có {count} nhiệm vụ cùng số mục {item}: ghi {choices}").format(
+            count=len(variants), item=item, choices=choices))
+    raise ParseError(_("không có mục {item} trong danh sách nhiệm vụ của kế hoạch").format(item=item))
 
 
 def _short(name: str, limit: int = 40) -> str:
@@ -201,14 +204,13 @@ def parse_task_update(status_cell: object, date_cell: object, today: date) -> Ta
     status = parse_task_status(status_cell)
     if is_blank(date_cell):
         if status == DONE:
-            raise ParseError("nhiệm vụ đã hoàn thành cần ghi ngày hoàn thành (ví dụ 15/10/2025)")
+            raise ParseError(_("nhiệm vụ đã hoàn thành cần ghi ngày hoàn thành (ví dụ 15/10/2025)"))
         return TaskUpdate(status, None)
     completed_on = parse_day(date_cell)
     if status != DONE:
-        raise ParseError(
-            f"có ngày hoàn thành {format_date(completed_on)} nhưng trạng thái là “{STATUS_LABELS[status]}”; "
-            "chỉ ghi ngày hoàn thành khi nhiệm vụ đã hoàn thành"
-        )
+        raise ParseError(_("có ngày hoàn thành {day} nhưng trạng thái là “{status}”; chỉ ghi ngày hoàn thành khi "
+                           "nhiệm vụ đã hoàn thành").format(day=format_date(completed_on), status=_(STATUS_LABELS[status])))
     if completed_on > today:
-        raise ParseError(f"ngày hoàn thành {format_date(completed_on)} ở sau hôm nay ({format_date(today)})")
+        raise ParseError(_("ngày hoàn thành {day} ở sau hôm nay ({today})").format(
+            day=format_date(completed_on), today=format_date(today)))
     return TaskUpdate(status, completed_on)

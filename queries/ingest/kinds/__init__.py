@@ -17,6 +17,7 @@ from __future__ import annotations
 from queries.ingest.kinds import actuals, communes, spending, targets, tasks
 
 KINDS = {"actuals": actuals, "targets": targets, "communes": communes, "tasks": tasks, "spending": spending}
+# Marked for the catalogue where each kind declares it: a page shows _(KIND_NAMES[kind]).
 KIND_NAMES = {name: kind.NAME for name, kind in KINDS.items()}
 
 

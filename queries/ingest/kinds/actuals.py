@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from queries.cells import compact
+from queries.i18n import N_, _
 from queries.ingest.resolve import Context, RowProblem, key_fields, read_key, read_measure, read_period
 from queries.text import format_month
 
-NAME = "kết quả hằng tháng"
+NAME = N_("kết quả hằng tháng")
 # The columns a file of this kind cannot do without, each given as alternatives, with the
 # page's choice (a key of `defaults`) that may stand in for a missing one, or None.
 REQUIRED = ((("ma_chi_tieu", "ten_chi_tieu"), None), (("gia_tri", "tu_so"), None),
@@ -35,12 +36,13 @@ def check_row(ctx: Context, row) -> dict:
         record["unit"] = indicator.unit
     warnings = []
     if reading and reading.warning:
-        warnings.append(("gia_tri", f"cột {ctx.where('gia_tri')}: {reading.warning}"))
+        warnings.append(("gia_tri", ctx.at("gia_tri", reading.warning)))
     return {"record": record, "problems": problems, "warnings": warnings}
 
 
 def describe_key(record: dict) -> str:
-    return f"xã {record['commune_name']}, chỉ tiêu {record['indicator']}, {format_month(record['period'])}"
+    return _("xã {commune}, chỉ tiêu {indicator}, {month}").format(
+        commune=record["commune_name"], indicator=record["indicator"], month=format_month(record["period"]))
 
 
 def describe_value(record: dict) -> str:

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from queries.cells import ParseError, parse_number, show
+from queries.i18n import N_, _
 from queries.ingest.known import Catalog, Commune, code_text
 from queries.ingest.resolve import Context, RowProblem
 from queries.text import commune_key, make_commune_id, province_key
 
-NAME = "danh sách xã"
+NAME = N_("danh sách xã")
 # The columns a file of this kind cannot do without, each given as alternatives, with the
 # page's choice (a key of `defaults`) that may stand in for a missing one, or None.
 REQUIRED = ((("ten_xa",), None), (("tinh",), "province"))
@@ -29,9 +30,9 @@ def check_row(ctx: Context, row) -> dict:
     name = ctx.text(row, "ten_xa")
     province = ctx.text(row, "tinh") or ctx.defaults.get("province")
     if not name:
-        problems.append(RowProblem("ten_xa", f"cột {ctx.where('ten_xa')}: thiếu tên xã"))
+        problems.append(RowProblem("ten_xa", ctx.at("ten_xa", _("thiếu tên xã"))))
     if not province:
-        problems.append(RowProblem("tinh", f"cột {ctx.where('tinh')}: thiếu tỉnh"))
+        problems.append(RowProblem("tinh", ctx.at("tinh", _("thiếu tỉnh"))))
     populations: dict[str, float | None] = {}
     for column, field_name in _POPULATION_COLUMNS:
         cell = ctx.cell(row, column)
@@ -40,10 +41,10 @@ def check_row(ctx: Context, row) -> dict:
         try:
             amount = parse_number(cell.value, thousands_hint=True)
             if amount < 0:
-                raise ParseError(f"dân số không được âm ({show(cell.value)})")
+                raise ParseError(_("dân số không được âm ({value})").format(value=show(cell.value)))
             populations[field_name] = amount
         except ParseError as error:
-            problems.append(RowProblem(column, f"cột {ctx.where(column)}: {error}"))
+            problems.append(RowProblem(column, ctx.at(column, str(error))))
     existing = None
     if name and province:
         province = ctx.catalog.provinces.get(province_key(province), province)
@@ -77,7 +78,7 @@ def _existing_commune(catalog: Catalog, code: str | None, name: str, province: s
 
 
 def describe_key(record: dict) -> str:
-    return f"xã {record['commune_name']} ({record['province']})"
+    return _("xã {commune} ({province})").format(commune=record["commune_name"], province=record["province"])
 
 
 def describe_value(record: dict) -> str:

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from queries.cells import ParseError
+from queries.i18n import N_, _
 from queries.ingest.resolve import Context, RowProblem, commune_fields, read_year, resolved_commune
 from queries.plans.spending import parse_amount
 from queries.text import format_number
 
-NAME = "kinh phí"
+NAME = N_("kinh phí")
 # The columns a file of this kind cannot do without, each given as alternatives, with the
 # page's choice (a key of `defaults`) that may stand in for a missing one, or None.
 REQUIRED = ((("khoan_chi",), None), (("da_chi", "du_toan"), None), (("ten_xa", "ma_xa"), "commune"),
@@ -26,10 +27,11 @@ def _amount(ctx: Context, row, column: str) -> int | None:
     try:
         amount = parse_amount(cell.value)
     except ParseError as error:
-        raise RowProblem(column, f"cột {ctx.where(column)}: {error}") from None
+        raise RowProblem(column, ctx.at(column, str(error))) from None
     if amount > MAX_AMOUNT:
-        raise RowProblem(column, f"cột {ctx.where(column)}: số tiền {format_number(amount, 0)} đồng lớn hơn mức hợp lý "
-                                 f"{format_number(MAX_AMOUNT, 0)} đồng cho một khoản chi của xã; hãy kiểm tra lại")
+        raise RowProblem(column, ctx.at(column, _("số tiền {amount} đồng lớn hơn mức hợp lý {largest} đồng cho một khoản "
+                                                  "chi của xã; hãy kiểm tra lại").format(
+            amount=format_number(amount, 0), largest=format_number(MAX_AMOUNT, 0))))
     return amount
 
 
@@ -44,7 +46,7 @@ def check_row(ctx: Context, row) -> dict:
         problems.append(problem)
     item = ctx.text(row, "khoan_chi")
     if not item:
-        problems.append(RowProblem("khoan_chi", f"cột {ctx.where('khoan_chi')}: thiếu tên khoản chi"))
+        problems.append(RowProblem("khoan_chi", ctx.at("khoan_chi", _("thiếu tên khoản chi"))))
     amounts: dict[str, int | None] = {}
     for column in ("du_toan", "da_chi"):
         try:
@@ -54,7 +56,7 @@ def check_row(ctx: Context, row) -> dict:
             amounts[column] = None
     if ctx.cell(row, "du_toan") is None and ctx.cell(row, "da_chi") is None:
         column = "da_chi" if "da_chi" in ctx.table.columns else "du_toan"
-        problems.append(RowProblem(column, f"cột {ctx.where(column)}: thiếu số tiền (ghi Dự toán hoặc Đã chi, bằng đồng)"))
+        problems.append(RowProblem(column, ctx.at(column, _("thiếu số tiền (ghi Dự toán hoặc Đã chi, bằng đồng)"))))
     record = {
         **commune_fields(ctx, row, commune),
         "year": year,
@@ -69,7 +71,8 @@ def check_row(ctx: Context, row) -> dict:
 
 
 def describe_key(record: dict) -> str:
-    return f"xã {record['commune_name']}, khoản chi “{record['item']}” năm {record['year']}"
+    return _("xã {commune}, khoản chi “{item}” năm {year}").format(
+        commune=record["commune_name"], item=record["item"], year=record["year"])
 
 
 def describe_value(record: dict) -> str:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from queries.cells import ParseError, compact
+from queries.i18n import N_, _
 from queries.ingest.parse import parse_target
 from queries.ingest.resolve import Context, RowProblem, check_range, key_fields, read_key, read_year
 
-NAME = "chỉ tiêu (mục tiêu năm)"
+NAME = N_("chỉ tiêu (mục tiêu năm)")
 # The columns a file of this kind cannot do without, each given as alternatives, with the
 # page's choice (a key of `defaults`) that may stand in for a missing one, or None.
 REQUIRED = ((("ma_chi_tieu", "ten_chi_tieu"), None), (("muc_tieu",), None),
@@ -20,13 +21,13 @@ def check_row(ctx: Context, row) -> dict:
     target = None
     cell = ctx.cell(row, "muc_tieu")
     if cell is None:
-        problems.append(RowProblem("muc_tieu", f"cột {ctx.where('muc_tieu')}: thiếu mục tiêu"))
+        problems.append(RowProblem("muc_tieu", ctx.at("muc_tieu", _("thiếu mục tiêu"))))
     elif indicator is not None:
         try:
             target = parse_target(cell.value, indicator.unit, direction=indicator.direction, percent_format=cell.percent_format)
             check_range(ctx, target.value, indicator, "muc_tieu")
         except ParseError as error:
-            problems.append(RowProblem("muc_tieu", f"cột {ctx.where('muc_tieu')}: {error}"))
+            problems.append(RowProblem("muc_tieu", ctx.at("muc_tieu", str(error))))
         except RowProblem as problem:
             problems.append(problem)
     record = {
@@ -45,7 +46,8 @@ def check_row(ctx: Context, row) -> dict:
 
 
 def describe_key(record: dict) -> str:
-    return f"xã {record['commune_name']}, chỉ tiêu {record['indicator']}, năm {record['year']}"
+    return _("xã {commune}, chỉ tiêu {indicator}, năm {year}").format(
+        commune=record["commune_name"], indicator=record["indicator"], year=record["year"])
 
 
 def describe_value(record: dict) -> str:
