@@ -23,7 +23,7 @@ account = auth.current_account()
 if account is not None:
     st.success(_("Bạn đang đăng nhập: {name} ({role_label}).").format(
         name=literal(account.name or account.username),
-        role_label=account.role_label), icon="✅")
+        role_label=_(account.role_label)), icon="✅")
     st.stop()
 
 left, _unused = st.columns([1, 1])

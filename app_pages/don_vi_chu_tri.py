@@ -10,7 +10,7 @@ from queries.status import STATUS_ICONS
 from queries.text import format_date, format_number
 from ui import charts, filters, page, plans
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import format_share, split_units, value_text, vi_table
+from ui.format import format_share, in_language, split_units, value_text, vi_table
 from ui.state import query
 
 PILLAR_NAMES = dict(PILLARS)
@@ -38,7 +38,7 @@ caption = " · ".join([scope.province_label, scope.month_label]
 
 # one row per (commune, indicator, office): an indicator led by two offices counts for each
 rows = status.with_columns(
-    pl.col("lead_unit").fill_null("").map_elements(split_units, return_dtype=pl.List(pl.Utf8)).alias("office")
+    pl.col("lead_unit").fill_null("").map_elements(in_language(split_units), return_dtype=pl.List(pl.Utf8)).alias("office")
 ).explode("office")
 summary = (
     rows.group_by("office").agg(
@@ -141,11 +141,11 @@ behind = (
     mine.filter(pl.col("status").is_in([*charts.BEHIND, "Chưa có số liệu"]))
     .with_columns(
         pl.col("status").replace_strict(severity, default=9).alias("severity"),
-        pl.col("status").map_elements(charts.status_label, return_dtype=pl.Utf8).alias("status_text"),
+        pl.col("status").map_elements(in_language(charts.status_label), return_dtype=pl.Utf8).alias("status_text"),
         value_text("value", "value_text"),
         value_text("expected_value", "expected_text"),
         pl.struct("province", "commune_id").map_elements(
-            lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]), return_dtype=pl.Utf8
+            in_language(lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"])), return_dtype=pl.Utf8
         ).alias("link"),
     )
     .sort(["severity", "progress_ratio", "indicator"], nulls_last=True)
@@ -193,7 +193,8 @@ if tasks.is_empty():
     page.empty(_("Các xã của {province_label} chưa có bảng nhiệm vụ trong dữ liệu.").format(province_label=scope.province_label))
 else:
     task_rows = plans.task_rows(tasks).with_columns(
-        pl.col("lead_unit").map_elements(split_units, return_dtype=pl.List(pl.Utf8), skip_nulls=False).alias("office")
+        pl.col("lead_unit").map_elements(in_language(split_units), return_dtype=pl.List(pl.Utf8), skip_nulls=False).alias(
+            "office")
     ).explode("office")
     task_summary = task_rows.group_by("office").agg(
         pl.len().alias("n"),

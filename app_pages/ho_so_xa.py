@@ -29,6 +29,7 @@ from ui.format import (
     format_score,
     format_share,
     format_value,
+    in_language,
     vi_table,
 )
 from ui.frameworks import MonthFramework
@@ -157,7 +158,7 @@ def headline(profile: Profile, indicators: pl.DataFrame, ranking: pl.DataFrame, 
     m1.metric(_("Điểm tổng"), format_score(me.get("score")), **delta(me.get("score_change")),
               border=True, height="stretch",
               help=_("0–100: trung bình có trọng số của các {word}; mũi tên: thay đổi so với tháng trước.").format(
-                  word=profile.framework.word))
+                  word=_(profile.framework.word)))
     rank_change = me.get("rank_change")
     m2.metric(_("Hạng trong tỉnh"), f"{me['rank']}/{n_ranked}" if me.get("rank") else "–",
               **(delta(rank_change, 0, _(" bậc")) if rank_change else
@@ -166,7 +167,7 @@ def headline(profile: Profile, indicators: pl.DataFrame, ranking: pl.DataFrame, 
               help=_("Xếp theo điểm tổng trong tỉnh; + là lên hạng so với tháng trước."))
     n_achieved = scored_pillars.filter(pl.col("achieved")).height
     m3.metric(_("Chỉ tiêu đã đạt"), f"{n_achieved}/{scored_pillars.height}", border=True, height="stretch",
-              help=_("Chỉ tiêu thuộc các {word} đã đạt mục tiêu năm.").format(word=profile.framework.word))
+              help=_("Chỉ tiêu thuộc các {word} đã đạt mục tiêu năm.").format(word=_(profile.framework.word)))
     m4.metric(_("Có số liệu"), format_share(scored_pillars.filter(pl.col("value").is_not_null()).height,
                                          scored_pillars.height), border=True, height="stretch",
               help=_("Tỷ lệ chỉ tiêu được giao đã có số liệu (chỉ tiêu chưa có số liệu tính 0 điểm)."))
@@ -299,11 +300,11 @@ def indicator_table(profile: Profile, indicators: pl.DataFrame, has_values: bool
     table = indicators.with_columns(
         pl.when(pl.col("pillar_name").is_null()).then(pl.lit(INNOVATION)).otherwise(pl.col("pillar_name")).alias("group"),
         pl.struct("value", "unit", "numerator", "denominator").map_elements(
-            lambda r: format_value(r["value"], r["unit"]) + (
+            in_language(lambda r: format_value(r["value"], r["unit"]) + (
                 f" ({format_score(r['numerator'], 0)}/{format_score(r['denominator'], 0)})"
-                if r["numerator"] is not None and r["denominator"] is not None else ""),
+                if r["numerator"] is not None and r["denominator"] is not None else "")),
             return_dtype=pl.Utf8).alias("value_text"),
-        pl.col("status").map_elements(charts.status_label, return_dtype=pl.Utf8).alias("status_text"),
+        pl.col("status").map_elements(in_language(charts.status_label), return_dtype=pl.Utf8).alias("status_text"),
         pl.concat_str([pl.col("source_doc"), pl.col("source_item")], separator=", ", ignore_nulls=True).alias("source"),
         pl.col("lead_unit").fill_null(_("(chưa giao)")),
     ).sort(["pillar_order", "indicator"])
@@ -385,22 +386,22 @@ def trends(profile: Profile) -> None:
                      year=scope.year))
     pick, _rest = st.columns([1, 2])
     framework = profile.framework
-    pillar = filters.pillar_filter(pick, allow_all=True, groups=framework.groups, label=framework.word.capitalize())
+    pillar = filters.pillar_filter(pick, allow_all=True, groups=framework.groups, label=_(framework.word).capitalize())
     trend = fw.regroup(query("indicator_trend", period=scope.period, province=scope.province, commune=commune,
                              pillar=None, indicator=None), framework)
     if pillar:
         trend = trend.filter(pl.col("pillar") == pillar)
     if trend.filter(pl.col("value").is_not_null()).is_empty():
         page.empty(_("Chưa có số liệu nào trong năm {year}").format(year=scope.year)
-                   + (f" cho {framework.word} {framework.names[pillar]}." if pillar else "."),
+                   + (_(" cho {word} {name}.").format(word=_(framework.word), name=framework.names[pillar]) if pillar else "."),
                    title=_("Chưa có số liệu"))
     else:
         panels = trend.with_columns(
             pl.struct("indicator", "indicator_name", "target_text").map_elements(
-                lambda r: wrap(f"{r['indicator']} · {r['indicator_name']}", 42)
+                in_language(lambda r: wrap(f"{r['indicator']} · {r['indicator_name']}", 42)
                 + (_("<br><span style='color:{MUTED}'>Mục tiêu: {target_text}</span>").format(
                     MUTED=charts.MUTED,
-                    target_text=r['target_text']) if r["target_text"] else ""),
+                    target_text=r['target_text']) if r["target_text"] else "")),
                 return_dtype=pl.Utf8).alias("panel_title"),
             pl.col("unit").replace_strict({k: _(v) for k, v in UNIT_SUFFIX.items()}, default="").alias("unit_suffix"),
         ).sort(["pillar_order", "indicator", "period"])
@@ -434,8 +435,10 @@ def year_end_outlook(profile: Profile) -> None:
             pl.col("projected_status").replace_strict(status_order, default=9).alias("status_order"),
             pl.when(pl.col("pillar_name").is_null()).then(pl.lit(INNOVATION)).otherwise(pl.col("pillar_name")).alias("group"),
             pl.struct("projected_year_end", "unit").map_elements(
-                lambda r: format_value(r["projected_year_end"], r["unit"]), return_dtype=pl.Utf8).alias("projected_text"),
-            pl.col("projected_status").map_elements(plan_charts.projection_label, return_dtype=pl.Utf8).alias("status_text"),
+                in_language(lambda r: format_value(r["projected_year_end"], r["unit"])), return_dtype=pl.Utf8).alias(
+                    "projected_text"),
+            pl.col("projected_status").map_elements(in_language(plan_charts.projection_label), return_dtype=pl.Utf8).alias(
+                "status_text"),
         ).sort(["status_order", "pillar_order", "indicator"])
         n_missed = outlook.filter(pl.col("projected_status") == PROJECTED_NOT_MET).height
         st.markdown(_("**{n_missed}/{height} chỉ tiêu** dự kiến không đạt mục tiêu năm {year} nếu giữ xu "

@@ -43,11 +43,12 @@ slots = page.filter_row(4)
 people = [_("Tất cả"), *sorted(set(frame["user"].drop_nulls().to_list()))]
 person = slots[0].selectbox(_("Người thực hiện"), people)
 actions = [_("Tất cả"), *[a for a in ACTION_LABELS if a in set(frame["action"].to_list())]]
-action = slots[1].selectbox(_("Hoạt động"), actions, format_func=lambda a: ACTION_LABELS.get(a, a))
+action = slots[1].selectbox(_("Hoạt động"), actions, format_func=lambda a: _(ACTION_LABELS.get(a, a)))
 touched = sorted({c for cs in frame["communes"].to_list() for c in (cs or [])}, key=lambda c: names.get(c, c))
 commune = slots[2].selectbox(_("Xã"), [_("Tất cả"), *touched], format_func=lambda c: names.get(c, c))
 months = [_("Tất cả"), *sorted(set(frame["month"].to_list()), reverse=True)]
-month = slots[3].selectbox(_("Tháng"), months, format_func=lambda m: m if m == _("Tất cả") else _("Tháng {m}/{m2}").format(m=m[5:],
+month = slots[3].selectbox(_("Tháng"), months, format_func=lambda m: m if m == _("Tất cả") else _("Tháng {m}/{m2}").format(
+    m=m[5:],
     m2=m[:4]))
 
 shown = frame

@@ -15,7 +15,7 @@ from queries.text import format_date
 from ui import charts, cycle, filters, page, plan_charts, plans
 from ui.auth import current_account
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import split_units
+from ui.format import in_language, split_units
 from ui.state import database, query
 
 ALL = "tat-ca"
@@ -60,7 +60,7 @@ plans.task_metrics(tasks, today)
 # ---- by lead unit --------------------------------------------------------------------------------
 rows = plans.task_rows(tasks)
 by_unit = rows.with_columns(
-    pl.col("lead_unit").map_elements(split_units, return_dtype=pl.List(pl.Utf8), skip_nulls=False).alias("office")
+    pl.col("lead_unit").map_elements(in_language(split_units), return_dtype=pl.List(pl.Utf8), skip_nulls=False).alias("office")
 ).explode("office")
 summary = (
     by_unit.group_by("office").agg(
@@ -104,7 +104,7 @@ if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH), icon="✅")
 account = current_account()
 mine = rows.filter(pl.struct("commune_id", "province").map_elements(
-    lambda r: may_upload_row(account, "tasks", r["commune_id"], r["province"]), return_dtype=pl.Boolean))
+    in_language(lambda r: may_upload_row(account, "tasks", r["commune_id"], r["province"])), return_dtype=pl.Boolean))
 if mine.is_empty():
     st.caption(_("Cán bộ xã (cho xã của mình) và Quản trị tỉnh cập nhật trạng thái nhiệm vụ; tài khoản của bạn chỉ "
                "xem được.") if account else
@@ -126,7 +126,7 @@ choice = st.selectbox(
 )
 task = by_key[choice]
 left, middle, right = st.columns([1, 1, 2])
-status = left.selectbox(_("Trạng thái"), list(STATUS_LABELS), format_func=STATUS_LABELS.get,
+status = left.selectbox(_("Trạng thái"), list(STATUS_LABELS), format_func=lambda s: _(STATUS_LABELS[s]),
                         index=list(STATUS_LABELS).index(task["status"]), key=f"nv_status_{choice}",
                         help=_("“Quá hạn” không chọn được: nó được tính từ thời hạn."))
 completed_on = None
@@ -143,7 +143,7 @@ if st.button(_("Lưu trạng thái"), key="nv_save", type="primary"):
     else:
         db.ensure_fresh(wait=True)
         st.session_state[FLASH] = (_("Đã ghi “{STATUS_LABELS}” cho mục {item} ({commune_name}).").format(
-            STATUS_LABELS=STATUS_LABELS[status],
+            STATUS_LABELS=_(STATUS_LABELS[status]),
             item=task['item'],
             commune_name=task['commune_name']))
         st.rerun()

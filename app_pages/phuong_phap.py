@@ -134,7 +134,7 @@ st.markdown(
 )
 st.dataframe(
     pl.DataFrame({
-        _("Tình trạng"): [f"{STATUS_ICONS[s]} {s}" for s in STATUS_ORDER],
+        _("Tình trạng"): [f"{STATUS_ICONS[s]} {_(s)}" for s in STATUS_ORDER],
         _("Khi nào"): [
             _("Giá trị thỏa mục tiêu (đúng dấu so sánh)"),
             _("Chưa đạt, R ≥ {on_track:g}").format(on_track=on_track).replace(".", ","),
@@ -237,7 +237,7 @@ st.dataframe(
         _("Tên"): [s.name for s in SETTINGS],
         _("Giá trị"): [str(settings[s.name]) for s in SETTINGS],
         _("Mặc định"): [str(s.default) for s in SETTINGS],
-        _("Ý nghĩa"): [s.help_vi for s in SETTINGS],
+        _("Ý nghĩa"): [_(s.help_vi) for s in SETTINGS],
     }),
     hide_index=True,
 )

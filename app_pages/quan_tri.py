@@ -32,6 +32,7 @@ from queries.settings import SETTINGS, load_settings, store_dir
 from queries.text import format_number
 from ui import page
 from ui.auth import current_account
+from ui.format import in_language
 from ui.markdown import literal
 from ui.state import database, query
 
@@ -68,8 +69,8 @@ def render_accounts(account: Account, store: Path) -> None:
     st.dataframe(pl.DataFrame({
         _("Tên đăng nhập"): [a.username for a in accounts],
         _("Họ tên"): [a.name for a in accounts],
-        _("Vai trò"): [a.role_label for a in accounts],
-        _("Phạm vi"): [scope_label(a) for a in accounts],
+        _("Vai trò"): [_(a.role_label) for a in accounts],
+        _("Phạm vi"): [_(scope_label(a)) for a in accounts],
         "Email": [a.email or "" for a in accounts],
         _("Trạng thái"): [_("Đang dùng") if a.active else _("Đã vô hiệu hóa") for a in accounts],
     }), hide_index=True, use_container_width=True)
@@ -107,8 +108,8 @@ def render_accounts(account: Account, store: Path) -> None:
                 else:
                     st.success(_("Đã tạo tài khoản “{username}” ({role_label}, {scope_label}).").format(
                         username=created.username,
-                        role_label=created.role_label,
-                        scope_label=scope_label(created)))
+                        role_label=_(created.role_label),
+                        scope_label=_(scope_label(created))))
 
     st.subheader(_("Một tài khoản"))
     if not accounts:
@@ -155,8 +156,8 @@ def render_settings_read_only(current: dict) -> None:
         _("Tên"): [s.name for s in SETTINGS],
         _("Giá trị"): [str(current[s.name]) for s in SETTINGS],
         _("Mặc định"): [str(s.default) for s in SETTINGS],
-        _("Giới hạn"): [s.bounds_text or (", ".join(s.choices) if s.choices else _("có / không")) for s in SETTINGS],
-        _("Ý nghĩa"): [s.help_vi for s in SETTINGS],
+        _("Giới hạn"): [_(s.bounds_text) or (", ".join(s.choices) if s.choices else _("có / không")) for s in SETTINGS],
+        _("Ý nghĩa"): [_(s.help_vi) for s in SETTINGS],
     }), hide_index=True, use_container_width=True)
 
 
@@ -172,8 +173,8 @@ def render_settings(account: Account, store: Path) -> None:
         for setting in SETTINGS:
             value = current[setting.name]
             key = f"setting_{setting.name}"
-            help_text = setting.help_vi + (_(" (Giới hạn: {bounds_text}.)").format(
-                bounds_text=setting.bounds_text) if setting.bounds_text else "")
+            help_text = _(setting.help_vi) + (_(" (Giới hạn: {bounds_text}.)").format(
+                bounds_text=_(setting.bounds_text)) if setting.bounds_text else "")
             if setting.kind == "choice":
                 options = setting.choices
                 values[setting.name] = st.selectbox(setting.name, options, index=options.index(value) if value in options else 0,
@@ -189,8 +190,8 @@ def render_settings(account: Account, store: Path) -> None:
                                                        help=help_text, key=key)
             else:
                 values[setting.name] = st.text_input(setting.name, value=str(value), help=help_text, key=key)
-            st.caption(setting.help_vi + (_(" Giới hạn: {bounds_text}.").format(
-                bounds_text=setting.bounds_text) if setting.bounds_text else ""))
+            st.caption(_(setting.help_vi) + (_(" Giới hạn: {bounds_text}.").format(
+                bounds_text=_(setting.bounds_text)) if setting.bounds_text else ""))
         if st.form_submit_button(_("Lưu cài đặt"), type="primary"):
             changed = {k: v for k, v in values.items() if v != current[k]}
             if not changed:
@@ -209,8 +210,8 @@ def render_frameworks(account: Account) -> None:
     st.dataframe(known.select(
         pl.col("name_vi").alias(_("Bộ khung")), pl.col("framework_id").alias(_("Mã")), pl.col("version").alias(_("Phiên bản")),
         pl.col("status").alias(_("Trọng số")), pl.col("n_groups").alias(_("Số nhóm")),
-        pl.col("in_force").map_elements(lambda runs: ", ".join(
-            f"{r['first']}–{r['last'] or '…'}" for r in runs) if runs is not None else _("chưa dùng"),
+        pl.col("in_force").map_elements(in_language(lambda runs: ", ".join(
+            f"{r['first']}–{r['last'] or '…'}" for r in runs) if runs is not None else _("chưa dùng")),
             return_dtype=pl.Utf8).alias(_("Đang tính điểm các năm"))), hide_index=True, key="qt-khung")
     row = st.container(horizontal=True, gap="small")
     for path in sorted(SHIPPED_FOLDER.glob("*.csv")):

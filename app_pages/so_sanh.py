@@ -9,7 +9,7 @@ from queries.settings import PILLARS
 from queries.text import fold
 from ui import charts, filters, page
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import delta, format_score, format_share, format_value
+from ui.format import delta, format_score, format_share, format_value, in_language
 from ui.state import query
 
 PILLAR_CODES = [code for code, _unused in PILLARS]
@@ -40,7 +40,7 @@ if search and search.strip():
     needle = fold(search)
     keep = set(st.session_state.get("_dti_so_sanh") or [])
     options = all_communes.filter(
-        pl.col("commune_name").map_elements(lambda n: needle in fold(n), return_dtype=pl.Boolean)
+        pl.col("commune_name").map_elements(in_language(lambda n: needle in fold(n)), return_dtype=pl.Boolean)
         | pl.col("commune_id").is_in(list(keep))
     )
 chosen = filters.compare_filter(st, options, default)
@@ -142,8 +142,8 @@ if status.is_empty():
     st.stop()
 cells = status.with_columns(
     pl.struct("value", "unit", "target_text", "status").map_elements(
-        lambda r: f"{charts.STATUS_ICONS.get(r['status'], '')} {format_value(r['value'], r['unit'])} / "
-                  f"{r['target_text'] or '–'}", return_dtype=pl.Utf8).alias("cell"),
+        in_language(lambda r: f"{charts.STATUS_ICONS.get(r['status'], '')} {format_value(r['value'], r['unit'])} / "
+                  f"{r['target_text'] or '–'}"), return_dtype=pl.Utf8).alias("cell"),
     pl.col("commune_id").replace_strict(names).alias("commune_label"),
 )
 pillar_rank = {code: i for i, code in enumerate(PILLAR_CODES)}

@@ -39,7 +39,7 @@ from ui.state import database
 
 log = logging.getLogger(__name__)
 
-KIND_CHOICES = {"auto": _("Tự nhận biết theo cột"), **{k: v.capitalize() for k, v in KIND_NAMES.items()}}
+KIND_CHOICES = {"auto": _("Tự nhận biết theo cột"), **{k: _(v).capitalize() for k, v in KIND_NAMES.items()}}
 EVIDENCE_TYPES_TEXT = _("PDF, ảnh PNG/JPEG, Word (.docx) hoặc Excel (.xlsx)")
 HISTORY_LIMIT = 30
 STATUS_ICONS = {name: icon for name, icon in zip(STATUS_NAMES.values(), ("✅", "❌", "↩️"))}
@@ -186,7 +186,7 @@ def render_understood(result: CheckResult) -> None:
         _("**Đọc được:** {source}").format(source=literal(result.source)),
              _("**Dòng tiêu đề:** dòng {header_row}").format(header_row=result.header_row)]
     if result.kind:
-        parts.append(_("**Loại:** {KIND_NAMES}").format(KIND_NAMES=KIND_NAMES[result.kind]))
+        parts.append(_("**Loại:** {KIND_NAMES}").format(KIND_NAMES=_(KIND_NAMES[result.kind])))
     columns = ", ".join(f"{label(name)} ← “{literal(heading)}”" for name, heading in result.columns.items() if name != "stt")
     if columns:
         parts.append(_("**Cột:** {columns}").format(columns=columns))
@@ -338,7 +338,7 @@ def render_history() -> None:
                + (_("Bạn thấy các lần tải lên của chính mình.") if account.role == "can_bo_xa" else ""))
     frame = pl.DataFrame({
         _("Thời gian"): [show_time(e.get("uploaded_at")) for e in entries],
-        _("Loại"): [KIND_NAMES.get(e["kind"], e["kind"]) for e in entries],
+        _("Loại"): [_(KIND_NAMES.get(e["kind"], e["kind"])) for e in entries],
         _("Tệp"): [e.get("file_name") or "" for e in entries],
         _("Người gửi"): [e.get("user") or "" for e in entries],
         _("Dòng hợp lệ"): [e.get("rows_accepted") for e in entries],
@@ -443,7 +443,7 @@ if account is None:
 if not any(may_upload(account, k) for k in KIND_NAMES):
     st.info(_("Tài khoản {role_label} chỉ xem số liệu, không tải lên. Việc tải lên dành cho Cán bộ xã và "
         "Quản trị tỉnh.").format(
-        role_label=literal(account.role_label)), icon="🔒")
+        role_label=literal(_(account.role_label))), icon="🔒")
     st.stop()
 section(_("Tỉnh yêu cầu bổ sung"), render_reviews)
 section(_("Tải tệp lên"), render_upload)

@@ -17,7 +17,7 @@ from queries.text import format_date, format_month
 from ui import charts, cycle, filters, page, plan_charts
 from ui.auth import current_account
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import format_moment, format_share, format_value, split_units, vi_table
+from ui.format import format_moment, format_share, format_value, in_language, split_units, vi_table
 from ui.markdown import literal
 from ui.state import database, query
 
@@ -56,10 +56,10 @@ reviews = query("month_review_states", province=province, commune=None, period_f
 grid = grid.join(reviews.select("commune_id", "period", "review_status", "comment"),
                  on=["commune_id", "period"], how="left").with_columns(
     pl.struct("review_status", "status").map_elements(
-        lambda r: cycle.review_text(r["review_status"], r["status"] in ("dung_han", "tre_han")),
+        in_language(lambda r: cycle.review_text(r["review_status"], r["status"] in ("dung_han", "tre_han"))),
         return_dtype=pl.Utf8).alias("review_text"),
     pl.struct("status", "days_late").map_elements(
-        lambda r: cycle.report_text(r["status"], r["days_late"]), return_dtype=pl.Utf8).alias("report_text"),
+        in_language(lambda r: cycle.report_text(r["status"], r["days_late"])), return_dtype=pl.Utf8).alias("report_text"),
 )
 rates = cycle.on_time_rates(grid)
 n_communes = grid["commune_id"].n_unique()
@@ -104,7 +104,7 @@ elif to_call.is_empty():
         focus_label=focus_label), icon="✅")
 else:
     units = query("commune_lead_units", province=province, year=focus.year)
-    unit_names = (units.with_columns(pl.col("lead_unit").map_elements(split_units, return_dtype=pl.List(pl.Utf8)))
+    unit_names = (units.with_columns(pl.col("lead_unit").map_elements(in_language(split_units), return_dtype=pl.List(pl.Utf8)))
                   .explode("lead_unit").unique(["commune_id", "lead_unit"], maintain_order=True)
                   .group_by("commune_id", maintain_order=True).agg(pl.col("lead_unit").str.join("; ").alias("units")))
     calls = (
@@ -113,7 +113,7 @@ else:
             pl.col("units").fill_null(_("(chưa giao đơn vị chủ trì)")),
             (pl.col("status") == "tre_han").alias("late_first"),
             pl.struct("province", "commune_id").map_elements(
-                lambda r: filters.profile_link(r["province"], month, r["commune_id"]), return_dtype=pl.Utf8,
+                in_language(lambda r: filters.profile_link(r["province"], month, r["commune_id"])), return_dtype=pl.Utf8,
             ).alias("link"),
         )
         .with_row_index("name_order")
@@ -171,8 +171,8 @@ cells = (
     .with_columns(
         pl.col("period").replace_strict(columns, return_dtype=pl.Utf8).alias("month_label"),
         pl.struct("report_text", "received_at_vn").map_elements(
-            lambda r: r["report_text"] + (_(" · nhận {received_at_vn}").format(received_at_vn=format_moment(
-                r['received_at_vn'])) if r["received_at_vn"] else ""),
+            in_language(lambda r: r["report_text"] + (_(" · nhận {received_at_vn}").format(received_at_vn=format_moment(
+                r['received_at_vn'])) if r["received_at_vn"] else "")),
             return_dtype=pl.Utf8).alias("detail"),
     )
 )
@@ -193,7 +193,7 @@ wide = (
     .join(this.select("commune_id", "province", "review_text"), on="commune_id", how="left")
     .sort("row_order")
     .with_columns(pl.struct("province", "commune_id").map_elements(
-        lambda r: filters.profile_link(r["province"], month, r["commune_id"]), return_dtype=pl.Utf8).alias("link"))
+        in_language(lambda r: filters.profile_link(r["province"], month, r["commune_id"])), return_dtype=pl.Utf8).alias("link"))
 )
 month_columns = [columns[p] for p in periods]
 st.dataframe(
@@ -288,7 +288,7 @@ if reviewed.height:
     # People's names, never their user names: a visitor may read this page too.
     reviewer = display_names(store_dir(), [last["reviewer"]]).get(last["reviewer"]) if last["reviewer"] else None
     st.caption(_("Lần thẩm định gần nhất: {REVIEW_NAMES}, bởi {reviewer}, {reviewed_at_vn}").format(
-        REVIEW_NAMES=cycle.REVIEW_NAMES[last['last_review_status']],
+        REVIEW_NAMES=_(cycle.REVIEW_NAMES[last['last_review_status']]),
         reviewer=literal(reviewer or '–'),
         reviewed_at_vn=format_moment(last['reviewed_at_vn']))
                + (_(" — nhận xét: “{comment}”").format(comment=literal(last['comment'])) if last["comment"] else "") + ".")
@@ -300,12 +300,12 @@ if declared.is_empty():
         month_choice=format_month(month_choice).lower()))
 else:
     shown = declared.with_columns(
-        pl.struct("value", "unit").map_elements(lambda r: format_value(r["value"], r["unit"]),
+        pl.struct("value", "unit").map_elements(in_language(lambda r: format_value(r["value"], r["unit"])),
                                                 return_dtype=pl.Utf8).alias("value_text"),
         pl.col("uploader").replace_strict(display_names(store_dir(), declared["uploader"].to_list()),
                                           default=None, return_dtype=pl.Utf8).fill_null(_("(kế hoạch đã ký)")),
         pl.col("target_text").fill_null(_("chưa giao")),  # an indicator without a target this year
-        pl.col("received_at_vn").map_elements(format_moment, return_dtype=pl.Utf8),
+        pl.col("received_at_vn").map_elements(in_language(format_moment), return_dtype=pl.Utf8),
     ).select("indicator", "indicator_name", "value_text", "target_text", "uploader", "received_at_vn", "n_evidence")
     st.dataframe(
         shown,
@@ -330,7 +330,7 @@ else:
     for i, file in enumerate(files.iter_rows(named=True)):
         cycle.evidence_button(buttons, db, file, key=f"bc-evidence-{i}")
 
-status = st.radio(_("Kết quả thẩm định"), list(REVIEW_STATUSES), format_func=REVIEW_STATUSES.get, horizontal=True,
+status = st.radio(_("Kết quả thẩm định"), list(REVIEW_STATUSES), format_func=lambda s: _(REVIEW_STATUSES[s]), horizontal=True,
                   key="bc_review_status")
 comment = st.text_area(_("Nhận xét gửi xã"), key="bc_review_comment", max_chars=1000,
                        placeholder=_("Bắt buộc khi yêu cầu bổ sung: ghi rõ cần bổ sung số liệu hay minh chứng nào."))
@@ -342,7 +342,7 @@ if st.button(_("Lưu thẩm định"), key="bc_review_save", type="primary"):
     else:
         db.ensure_fresh(wait=True)
         st.session_state[FLASH] = (_("Đã ghi “{REVIEW_STATUSES}” cho {names}, {month_choice}.").format(
-            REVIEW_STATUSES=REVIEW_STATUSES[status],
+            REVIEW_STATUSES=_(REVIEW_STATUSES[status]),
             names=names[commune],
             month_choice=format_month(month_choice).lower()))
         st.session_state[SAVED] = commune

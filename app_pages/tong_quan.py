@@ -13,7 +13,7 @@ from queries.text import format_date, format_number
 from ui import charts, cycle, filters, maps, page, plan_charts
 from ui import frameworks as fw
 from ui.downloads import chart_downloads, pack_download, table_downloads
-from ui.format import delta, format_score, format_share, vi_table
+from ui.format import delta, format_score, format_share, in_language, vi_table
 from ui.state import database, query
 
 page.header(
@@ -143,7 +143,7 @@ by_pillar = (
     .join(pl.DataFrame({"pillar": framework.codes, "pillar_name": [n for _unused, n in GROUPS],
                         "order": list(range(len(GROUPS)))}), on="pillar")
     .with_columns(pl.struct("n", "n_missed", "n_unknown").map_elements(
-        lambda r: format_share(r["n_missed"], r["n"] - r["n_unknown"]), return_dtype=pl.Utf8).alias("share_missed"))
+        in_language(lambda r: format_share(r["n_missed"], r["n"] - r["n_unknown"])), return_dtype=pl.Utf8).alias("share_missed"))
     .sort("order")
 )
 n_missed = int(by_pillar["n_missed"].sum()) if by_pillar.height else 0
@@ -171,7 +171,7 @@ with outlook_table:
             by_pillar.select("pillar_name", "n_missed", "n_met", "n_unknown", "share_missed"),
             hide_index=True,
             column_config={
-                "pillar_name": st.column_config.TextColumn(framework.word.capitalize(), width=160),
+                "pillar_name": st.column_config.TextColumn(_(framework.word).capitalize(), width=160),
                 "n_missed": st.column_config.NumberColumn(_("⚠️ Không đạt"), format="%d", width=90,
                                                           help=_("Lượt chỉ tiêu dự kiến không đạt")),
                 "n_met": st.column_config.NumberColumn(_("✅ Đạt"), format="%d", width=60, help=_("Lượt dự kiến đạt")),
@@ -192,8 +192,8 @@ with left:
     charts.show(histogram, key="tq-hist")
     chart_downloads(histogram, _("Phân bố điểm các xã"), "tq-hist", caption=caption)
 with middle:
-    page.section(_("Điểm từng {word}").format(word=framework.word),
-        _("Trung bình các xã; {word} thấp là nơi cả tỉnh đang chậm.").format(word=framework.word))
+    page.section(_("Điểm từng {word}").format(word=_(framework.word)),
+        _("Trung bình các xã; {word} thấp là nơi cả tỉnh đang chậm.").format(word=_(framework.word)))
     pillar_frame = pl.DataFrame({
         "pillar_name": [name for _unused, name in GROUPS],
         "score": [scored[code].mean() for code in framework.codes],
@@ -201,7 +201,7 @@ with middle:
     }).filter(pl.col("score").is_not_null())
     bars = charts.pillar_bars(pillar_frame)
     charts.show(bars, key="tq-pillars")
-    chart_downloads(bars, _("Điểm trung bình từng {word}").format(word=framework.word), "tq-pillars", caption=caption)
+    chart_downloads(bars, _("Điểm trung bình từng {word}").format(word=_(framework.word)), "tq-pillars", caption=caption)
 with right:
     page.section(_("Qua các tháng"), _("Điểm trung bình các xã, 12 tháng gần nhất."))
     if monthly.height > 1:
@@ -215,7 +215,7 @@ with right:
 page.section(_("Các xã cần quan tâm nhất"),
     _("Các xã điểm thấp nhất tháng này (tối đa mười xã), {word} yếu nhất của mỗi xã và số chỉ tiêu "
     "đang chậm. Bấm “Xem hồ sơ” để biết vì sao.").format(
-    word=framework.word))
+    word=_(framework.word)))
 behind_counts = (status.filter(pl.col("status").is_in(list(charts.BEHIND)))
                  .group_by("commune_id").agg(pl.len().alias("n_behind")))
 pillar_names = framework.names
@@ -235,7 +235,7 @@ weakest = weakest.with_columns(
     pl.when(pl.col("reported_this_month")).then(pl.lit(_("✅ Đã báo cáo")))
     .otherwise(pl.lit(_("⚠️ Chưa báo cáo"))).alias("reported"),
     pl.struct("province", "commune_id").map_elements(
-        lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]), return_dtype=pl.Utf8
+        in_language(lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"])), return_dtype=pl.Utf8
     ).alias("link"),
 )
 table = weakest.select("rank", "commune_name", *(["province"] if scope.province is None else []), "score",
@@ -249,7 +249,8 @@ st.dataframe(
         "province": st.column_config.TextColumn(_("Tỉnh")),
         "score": st.column_config.NumberColumn(_("Điểm"), help=_("Điểm tổng 0–100")),
         "score_change": st.column_config.NumberColumn(_("Thay đổi"), help=_("So với tháng trước (điểm)")),
-        "weakest_pillar": st.column_config.TextColumn(_("{capitalize} yếu nhất").format(capitalize=framework.word.capitalize())),
+        "weakest_pillar": st.column_config.TextColumn(_("{capitalize} yếu nhất").format(capitalize=_(framework.word).capitalize(
+            ))),
         "n_behind": st.column_config.NumberColumn(_("Chỉ tiêu đang chậm"), format="%d",
                                                   help=_("Cần đẩy nhanh, chậm hoặc đi lùi")),
         "reported": st.column_config.TextColumn(_("Tháng này")),
@@ -261,7 +262,7 @@ table_downloads(
     table.drop("link"), _("Các xã cần quan tâm nhất"), "tq-weakest-dl",
     headings={"rank": _("Hạng"), "commune_name": _("Xã"), "province": _("Tỉnh"), "score": _("Điểm"),
               "score_change": _("Thay đổi điểm"),
-                  "weakest_pillar": _("{capitalize} yếu nhất").format(capitalize=framework.word.capitalize()),
+                  "weakest_pillar": _("{capitalize} yếu nhất").format(capitalize=_(framework.word).capitalize()),
               "n_behind": _("Số chỉ tiêu đang chậm"), "reported": _("Báo cáo tháng này")},
     number_formats={"score": "0.00", "score_change": "0.00"},
     title=_("Các xã cần quan tâm nhất – {caption}").format(caption=caption),
@@ -273,10 +274,10 @@ page.section(_("Bản đồ các xã"), _("Xã nào đang chậm, ở đâu: m�
 maps.commune_map("tq-map", scope.province, scope.period, reports=True)
 
 # ---- heat map -------------------------------------------------------------------------------
-page.section(_("Điểm từng {word} của các xã").format(word=framework.word),
+page.section(_("Điểm từng {word} của các xã").format(word=_(framework.word)),
              _("Mỗi hàng là một xã, xếp từ điểm tổng cao xuống thấp; ô màu cam là {word} còn yếu, "
                  "màu xanh là {word} tốt. Số trong ô là điểm (0–100).").format(
-                 word=framework.word))
+                 word=_(framework.word)))
 heat = charts.heatmap(scored, GROUPS)  # already in rank order
 charts.show(heat, key="tq-heat")
-chart_downloads(heat, _("Điểm từng {word} của các xã").format(word=framework.word), "tq-heat", caption=caption)
+chart_downloads(heat, _("Điểm từng {word} của các xã").format(word=_(framework.word)), "tq-heat", caption=caption)

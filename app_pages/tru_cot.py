@@ -27,7 +27,7 @@ if scope is None:
     page.empty(_(page.NO_COMMUNES))
     st.stop()
 framework = fw.for_month(scope.period)
-word = framework.word.capitalize()
+word = _(framework.word).capitalize()
 pillar = filters.pillar_filter(slots[2], groups=framework.groups, label=word)
 filters.keep_only(("tinh", "thang", "tru_cot", "chi_tieu"))
 pillar_name = framework.names[pillar]
@@ -41,7 +41,7 @@ if status.is_empty():
         _("Không xã nào của {replace} có chỉ tiêu thuộc {word} {pillar_name} năm {year}. Hãy chọn "
             "{word} khác hoặc một tháng của năm có kế hoạch.").format(
             replace=scope.province_label,
-            word=framework.word,
+            word=_(framework.word),
             pillar_name=pillar_name,
             year=scope.year),
         title=_("Chưa có chỉ tiêu"),
@@ -79,7 +79,7 @@ m1.metric(_("Điểm {pillar_name} trung bình").format(pillar_name=pillar_name.
           border=True, height="stretch",
           help=_("Trung bình điểm {word} (0–100) của các xã có chỉ tiêu thuộc {word} này; mũi tên: so "
               "với tháng trước.").format(
-              word=framework.word))
+              word=_(framework.word)))
 m2.metric(_("Trọng số trong điểm tổng"),
           format_share(float(weight[0]), float(total_weight)) if weight.len() else "–",
           delta=f"{format_score(weight[0], 0)}/{format_score(total_weight, 0)}" if weight.len() else None,
@@ -102,7 +102,7 @@ counts = (status.group_by("indicator", "status").agg(pl.len().alias("n"))
 by_indicator = charts.status_by_category(counts, "indicator_label", _("Chỉ tiêu"),
                                          sort=[labels[c] for c in indicators["indicator"].to_list()])
 charts.show(by_indicator, key="tc-status")
-chart_downloads(by_indicator, _("Tình trạng chỉ tiêu {word} {pillar_name}").format(word=framework.word,
+chart_downloads(by_indicator, _("Tình trạng chỉ tiêu {word} {pillar_name}").format(word=_(framework.word),
     pillar_name=pillar_name), "tc-status", caption=caption)
 
 summary = (
@@ -147,19 +147,19 @@ st.dataframe(
 table_downloads(
     summary.select("indicator", "indicator_name", "n", "n_achieved", "n_on_track", "n_behind", "n_missing",
                    "mean_value", "mean_target"),
-    _("Chỉ tiêu {word} {pillar_name}").format(word=framework.word, pillar_name=pillar_name), "tc-summary-dl",
+    _("Chỉ tiêu {word} {pillar_name}").format(word=_(framework.word), pillar_name=pillar_name), "tc-summary-dl",
     headings={"indicator": _("Mã"), "indicator_name": _("Chỉ tiêu"), "n": _("Số xã được giao"), "n_achieved": _("Đạt"),
               "n_on_track": _("Đúng tiến độ"), "n_behind": _("Đang chậm"), "n_missing": _("Chưa có số liệu"),
               "mean_value": _("Giá trị trung bình"), "mean_target": _("Mục tiêu trung bình")},
     number_formats={"mean_value": "0.0", "mean_target": "0.0"},
-    title=_("Chỉ tiêu {word} {pillar_name} – {caption}").format(word=framework.word, pillar_name=pillar_name, caption=caption),
+    title=_("Chỉ tiêu {word} {pillar_name} – {caption}").format(word=_(framework.word), pillar_name=pillar_name, caption=caption),
 )
 
 # ---- where: the map ---------------------------------------------------------------------------
 page.section(_("Bản đồ điểm {pillar_name}").format(pillar_name=pillar_name.lower()),
     _("Mỗi xã tô theo khoảng điểm {word} này; xã xám chưa có điểm. Bấm vào chấm giữa một xã để mở hồ "
     "sơ xã.").format(
-    word=framework.word))
+    word=_(framework.word)))
 maps.commune_map("tc-map", scope.province, scope.period, group=(pillar, pillar_name))
 
 # ---- one indicator: trend and communes ------------------------------------------------------

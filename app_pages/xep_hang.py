@@ -11,7 +11,7 @@ from ui import filters, page, whatif
 from ui import frameworks as fw
 from ui.cycle import score_basis_caption
 from ui.downloads import table_downloads
-from ui.format import change_style, format_rank_change, vi_table
+from ui.format import change_style, format_rank_change, in_language, vi_table
 from ui.markdown import literal
 from ui.state import database, query
 
@@ -74,19 +74,19 @@ table = (
     .join(names_order.select("commune_id", "name_order"), on="commune_id", how="left")
     .with_columns(
         pl.struct("rank_change", "previous_rank").map_elements(
-            lambda r: format_rank_change(r["rank_change"], r["previous_rank"]), return_dtype=pl.Utf8
+            in_language(lambda r: format_rank_change(r["rank_change"], r["previous_rank"])), return_dtype=pl.Utf8
         ).alias("change"),
         pl.col("trend").list.eval(pl.element().fill_null(0.0)),
         # the name is the link to the commune's profile; it is shown from the URL's end
         pl.struct("province", "commune_id", "commune_name").map_elements(
-            lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]) + "#" + r["commune_name"],
+            in_language(lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]) + "#" + r["commune_name"]),
             return_dtype=pl.Utf8,
         ).alias("link"),
     )
 )
 if search and search.strip():
     needle = fold(search)
-    table = table.filter(pl.col("commune_name").map_elements(lambda n: needle in fold(n), return_dtype=pl.Boolean))
+    table = table.filter(pl.col("commune_name").map_elements(in_language(lambda n: needle in fold(n)), return_dtype=pl.Boolean))
 if sort == "ten":
     table = table.sort("name_order")
 elif sort == "tien_bo":

@@ -25,6 +25,7 @@ from queries.status import (  # noqa: F401 (pages use charts.BEHIND)
     STATUS_ORDER,
 )
 from queries.text import format_month, format_number
+from ui.format import in_language
 
 # ---- the shared look ----------------------------------------------------------------------
 FONT = "Source Sans, 'Source Sans Pro', 'DejaVu Sans', Arial, sans-serif"
@@ -170,9 +171,9 @@ def status_strip(counts: pl.DataFrame, title: str | None = None) -> alt.TopLevel
     data = data.with_columns(
         (pl.col("share").cum_sum() - pl.col("share") / 2).alias("mid"),
         pl.struct("n", "share").map_elements(
-            lambda r: f"{format_number(r['n'], 0)} ({format_number(r['share'] * 100, 1)} %)",
+            in_language(lambda r: f"{format_number(r['n'], 0)} ({format_number(r['share'] * 100, 1)} %)"),
             return_dtype=pl.Utf8).alias("label_text"),
-        pl.col("share").map_elements(lambda v: f"{format_number(v * 100, 0)} %",
+        pl.col("share").map_elements(in_language(lambda v: f"{format_number(v * 100, 0)} %"),
                                      return_dtype=pl.Utf8).alias("pct"),
     )
     base = alt.Chart(data).encode(
@@ -231,7 +232,7 @@ def score_histogram(scores: pl.DataFrame, title: str | None = None) -> alt.TopLe
 def pillar_bars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
     """Average score of each pillar. frame: pillar_name, score, order, [previous]."""
     data = frame.with_columns(
-        pl.col("score").map_elements(lambda v: format_number(v, 1), return_dtype=pl.Utf8).alias("score_text")
+        pl.col("score").map_elements(in_language(lambda v: format_number(v, 1)), return_dtype=pl.Utf8).alias("score_text")
     )
     base = alt.Chart(data).encode(
         y=alt.Y("pillar_name:N", sort=data.sort("order")["pillar_name"].to_list(), title=None),
@@ -353,21 +354,22 @@ def _fmt_value(value: float | None, unit_suffix: str) -> str:
 
 def _trend_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
-        pl.col("period").map_elements(format_month, return_dtype=pl.Utf8).alias("month_label")
+        pl.col("period").map_elements(in_language(format_month), return_dtype=pl.Utf8).alias("month_label")
     )
 
 
 def trend_with_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
-                      value_title: str = _("Giá trị"), height: int = 280) -> alt.TopLevelMixin:
+                      value_title: str | None = None, height: int = 280) -> alt.TopLevelMixin:
     """Monthly value (solid, with dots) against the target (dotted line) and the expected path
     to it (dashed). frame: period (date), value, target, path_value."""
+    value_title = value_title or _("Giá trị")
     data = _trend_frame(frame)
     long = pl.concat([
         data.select("period", "month_label", pl.col("value").alias("y"), pl.lit(value_title).alias("series")),
         data.select("period", "month_label", pl.col("path_value").alias("y"), pl.lit(_("Lộ trình cần đạt")).alias("series")),
         data.select("period", "month_label", pl.col("target").alias("y"), pl.lit(_("Mục tiêu năm")).alias("series")),
     ]).filter(pl.col("y").is_not_null()).with_columns(
-        pl.col("y").map_elements(lambda v: _fmt_value(v, unit_suffix), return_dtype=pl.Utf8).alias("y_text")
+        pl.col("y").map_elements(in_language(lambda v: _fmt_value(v, unit_suffix)), return_dtype=pl.Utf8).alias("y_text")
     )
     series = [value_title, _("Lộ trình cần đạt"), _("Mục tiêu năm")]
     color = alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=[PRIMARY, "#E69F00", MEDIAN]),
@@ -506,7 +508,7 @@ def grouped_pillars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLev
     commune). frame: commune_name, pillar_name, order, score."""
     names = frame["commune_name"].unique(maintain_order=True).to_list()
     data = frame.with_columns(
-        pl.col("score").map_elements(lambda v: format_number(v, 1), return_dtype=pl.Utf8).alias("score_text")
+        pl.col("score").map_elements(in_language(lambda v: format_number(v, 1)), return_dtype=pl.Utf8).alias("score_text")
     )
     pillar_order = (data.select("pillar_name", "order").unique().sort("order")["pillar_name"].to_list())
     base = alt.Chart(data).encode(
@@ -526,11 +528,12 @@ def grouped_pillars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLev
 
 
 def score_lines(frame: pl.DataFrame, title: str | None = None, height: int = 280,
-                series_title: str = _("Xã")) -> alt.TopLevelMixin:
+                series_title: str | None = None) -> alt.TopLevelMixin:
     """Overall score month by month, one line per series. frame: period, series, score."""
+    series_title = series_title or _("Xã")
     names = frame["series"].unique(maintain_order=True).to_list()
     data = _trend_frame(frame).with_columns(
-        pl.col("score").map_elements(lambda v: format_number(v, 2), return_dtype=pl.Utf8).alias("score_text")
+        pl.col("score").map_elements(in_language(lambda v: format_number(v, 2)), return_dtype=pl.Utf8).alias("score_text")
     )
     colors = list(SERIES_COLORS) + ["#56B4E9", "#D55E00", "#000000"]
     dashes = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]] * 2
@@ -550,7 +553,7 @@ def score_lines(frame: pl.DataFrame, title: str | None = None, height: int = 280
 def average_trend(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
     """Average overall score of the province month by month. frame: period, score."""
     data = _trend_frame(frame).with_columns(
-        pl.col("score").map_elements(lambda v: format_number(v, 2), return_dtype=pl.Utf8).alias("score_text")
+        pl.col("score").map_elements(in_language(lambda v: format_number(v, 2)), return_dtype=pl.Utf8).alias("score_text")
     )
     chart = alt.Chart(data).mark_line(point=True, strokeWidth=2.5, color=PRIMARY).encode(
         x=alt.X("period:T", title=None, axis=alt.Axis(format=MONTH_AXIS, labelAngle=0, tickCount="month")),

@@ -32,7 +32,7 @@ def report_text(status: str | None, days_late: int | None = None) -> str:
         return "–"
     if status == "tre_han":
         return _("⏰ Trễ {days_late} ngày").format(days_late=days_late) if days_late else _("⏰ Trễ hạn")
-    return f"{REPORT_ICONS[status]} {calendar.STATUS_NAMES[status]}"
+    return f"{REPORT_ICONS[status]} {_(calendar.STATUS_NAMES[status])}"
 
 
 _BY_ICON = {icon: REPORT_COLORS[status] for status, icon in REPORT_ICONS.items()}
@@ -71,7 +71,7 @@ def review_text(review_status: str | None, received: bool) -> str:
         review_status = AWAITING_REVIEW[0] if received else None
     if review_status is None:
         return _(NOTHING_TO_REVIEW)
-    return f"{REVIEW_ICONS[review_status]} {REVIEW_NAMES[review_status]}"
+    return f"{REVIEW_ICONS[review_status]} {_(REVIEW_NAMES[review_status])}"
 
 
 # ---- time and the rule -------------------------------------------------------------------------

@@ -51,9 +51,10 @@ def table_downloads(frame: pl.DataFrame, name: str, key: str, headings: dict[str
                           mime="text/csv", data=lambda: to_csv_bytes(frame, headings))
 
 
-def pack_download(province: str, period: date, key: str = "pack", label: str = _("⬇ Tài liệu họp (PDF)")) -> None:
+def pack_download(province: str, period: date, key: str = "pack", label: str | None = None) -> None:
     """One click: the meeting pack of a province and month (overview, ranking, each pillar,
     the communes most behind, what improved, the method note). Takes a few seconds."""
+    label = label or _("⬇ Tài liệu họp (PDF)")
     scoped = reader()  # this session's scope, taken now: the file is made later, on the click
 
     def pdf() -> bytes:

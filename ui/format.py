@@ -12,10 +12,24 @@ from datetime import date, datetime
 import pandas as pd
 import polars as pl
 
+from queries import i18n
 from queries.i18n import N_, _
 from queries.text import fold, format_date, format_month, format_number, nfc
 
 UNIT_SUFFIX = {"percent": " %", "count": "", "yes_no": "", "per_1000": N_(" /1.000 dân")}
+
+
+def in_language(function: Callable) -> Callable:
+    """`function` run in this script run's language wherever it is called. Polars calls the
+    function of `map_elements` on its own threads, where the language (a context variable of
+    the run: queries/i18n.py) is not set: every function a page hands to Polars goes through this."""
+    language = i18n.current()
+
+    def run(*args, **kwargs):
+        with i18n.use_language(language):
+            return function(*args, **kwargs)
+
+    return run
 
 
 def _missing(value: object) -> bool:
@@ -35,7 +49,7 @@ def format_value(value: float | None, unit: str | None) -> str:
 def value_text(column: str, alias: str) -> pl.Expr:
     """A Polars expression: `column` written in its row's unit by format_value."""
     return pl.struct(column, "unit").map_elements(
-        lambda r: format_value(r[column], r["unit"]), return_dtype=pl.Utf8).alias(alias)
+        in_language(lambda r: format_value(r[column], r["unit"])), return_dtype=pl.Utf8).alias(alias)
 
 
 def format_score(value: float | None, decimals: int = 2) -> str:

@@ -50,7 +50,7 @@ PROJECTION_ICONS = {"Dự kiến đạt": "✅", "Dự kiến không đạt": "�
 
 
 def projection_label(status: str | None) -> str:
-    return "–" if status is None else f"{PROJECTION_ICONS.get(status, '')} {status}".strip()
+    return "–" if status is None else f"{PROJECTION_ICONS.get(status, '')} {_(status)}".strip()
 
 
 def _clip(value: float, unit: str | None) -> float:

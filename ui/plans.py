@@ -20,7 +20,7 @@ from queries.text import format_date, format_number, province_key
 from ui import filters
 from ui.auth import current_account
 from ui.downloads import table_downloads
-from ui.format import format_moment, split_units, vi_table
+from ui.format import format_moment, in_language, split_units, vi_table
 from ui.state import query, reader
 
 # Statuses as the pages show them, worst first; "Quá hạn" is derived, never reported.
@@ -73,13 +73,13 @@ def task_metrics(tasks: pl.DataFrame, as_of: date) -> None:
               help=_("Đã qua hạn mà chưa hoàn thành (tính đến {as_of}); tính tự động, không ai ghi tay.").format(
                   as_of=format_date(as_of)))
     for column, label in zip((m2, m3, m4), reversed(TASK_ORDER[1:])):
-        column.metric(f"{TASK_ICONS[label]} {label}", counts[label], border=True,
+        column.metric(f"{TASK_ICONS[label]} {_(label)}", counts[label], border=True,
                       help=_("Không kể các nhiệm vụ quá hạn.") if label != STATUS_LABELS["hoan_thanh"] else None)
 
 
 def _status_text(row: dict) -> str:
     label = row["status_label"]
-    text = f"{TASK_ICONS.get(label, '')} {label}"
+    text = f"{TASK_ICONS.get(label, '')} {_(label)}"
     if label == OVERDUE_LABEL and row.get("days_overdue"):
         text += _(" {days_overdue} ngày").format(days_overdue=row['days_overdue'])
     elif label == STATUS_LABELS["hoan_thanh"] and row.get("completed_on"):
@@ -103,13 +103,13 @@ def task_rows(tasks: pl.DataFrame) -> pl.DataFrame:
     order = {label: i for i, label in enumerate(TASK_ORDER)}
     return tasks.with_columns(
         pl.struct("status_label", "days_overdue", "completed_on", "completed_late").map_elements(
-            _status_text, return_dtype=pl.Utf8).alias("status_text"),
+            in_language(_status_text), return_dtype=pl.Utf8).alias("status_text"),
         pl.struct("recurring", "deadline", "deadline_text").map_elements(
-            _deadline_text, return_dtype=pl.Utf8).alias("deadline_shown"),
-        pl.col("lead_unit").map_elements(lambda units: "; ".join(split_units(units)), return_dtype=pl.Utf8,
+            in_language(_deadline_text), return_dtype=pl.Utf8).alias("deadline_shown"),
+        pl.col("lead_unit").map_elements(in_language(lambda units: "; ".join(split_units(units))), return_dtype=pl.Utf8,
                                          skip_nulls=False).alias("lead"),
         pl.col("status_label").replace_strict(order, default=9).alias("status_order"),
-        pl.col("last_update_at").map_elements(format_moment, return_dtype=pl.Utf8, skip_nulls=False)
+        pl.col("last_update_at").map_elements(in_language(format_moment), return_dtype=pl.Utf8, skip_nulls=False)
         .alias("updated_text"),
     ).sort(["status_order", "days_overdue", "deadline", "commune_name", "seq"],
            descending=[False, True, False, False, False], nulls_last=True)
@@ -173,7 +173,7 @@ def with_dong_text(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     """`<column>_text` for each amount: '481.179.000' ('–' when the report does not say). Text,
     because the table widget shows an empty cell as 'None' whatever its format says."""
     return frame.with_columns(
-        pl.col(c).map_elements(lambda v: format_number(v, 0), return_dtype=pl.Utf8, skip_nulls=False)
+        pl.col(c).map_elements(in_language(lambda v: format_number(v, 0)), return_dtype=pl.Utf8, skip_nulls=False)
         .fill_null("–").alias(f"{c}_text") for c in columns)
 
 

@@ -16,7 +16,7 @@ from queries.reports.whatif import WHATIF, whatif_headings
 from queries.settings import DATA_DIR, store_dir
 from ui import filters
 from ui.downloads import table_downloads
-from ui.format import change_style, format_rank_change, vi_table
+from ui.format import change_style, format_rank_change, in_language, vi_table
 from ui.frameworks import MonthFramework
 from ui.markdown import literal
 from ui.state import query
@@ -141,10 +141,10 @@ def comparison(frame: pl.DataFrame, chosen: MonthFramework, weights: dict[str, f
     table = frameworks.with_group_columns(query, frame, chosen, scope.period, scope.province,
                                           in_force=chosen.key == month.key).with_columns(
         pl.struct("rank_change_official", "official_rank").map_elements(
-            lambda r: format_rank_change(r["rank_change_official"], r["official_rank"]), return_dtype=pl.Utf8
+            in_language(lambda r: format_rank_change(r["rank_change_official"], r["official_rank"])), return_dtype=pl.Utf8
         ).alias("change"),
         pl.struct("province", "commune_id", "commune_name").map_elements(
-            lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]) + "#" + r["commune_name"],
+            in_language(lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]) + "#" + r["commune_name"]),
             return_dtype=pl.Utf8).alias("link"),
     )
     height = min(36 + 35 * table.height, 740)
