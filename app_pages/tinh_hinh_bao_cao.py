@@ -288,7 +288,7 @@ if reviewed.height:
     # People's names, never their user names: a visitor may read this page too.
     reviewer = display_names(store_dir(), [last["reviewer"]]).get(last["reviewer"]) if last["reviewer"] else None
     st.caption(_("Lần thẩm định gần nhất: {REVIEW_NAMES}, bởi {reviewer}, {reviewed_at_vn}").format(
-        REVIEW_NAMES=_(cycle.REVIEW_NAMES[last['last_review_status']]),
+        REVIEW_NAMES=cycle.review_name(last['last_review_status']),
         reviewer=literal(reviewer or '–'),
         reviewed_at_vn=format_moment(last['reviewed_at_vn']))
                + (_(" — nhận xét: “{comment}”").format(comment=literal(last['comment'])) if last["comment"] else "") + ".")

@@ -64,6 +64,11 @@ REVIEW_NAMES = {**REVIEW_STATUSES, AWAITING_REVIEW[0]: AWAITING_REVIEW[1]}
 NOTHING_TO_REVIEW = N_("– (chưa có số liệu)")
 
 
+def review_name(review_status: str) -> str:
+    """'Đã thẩm định', 'Yêu cầu bổ sung', 'Chờ thẩm định' in the page's language."""
+    return _(REVIEW_NAMES.get(review_status, review_status))
+
+
 def review_text(review_status: str | None, received: bool) -> str:
     """The review state of a commune's month: reviewed or asked to complete as the province
     said; awaiting review when a report came and nobody reviewed it yet."""
