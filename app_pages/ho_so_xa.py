@@ -23,6 +23,7 @@ from ui.filters import Scope
 from ui.format import (
     UNIT_SUFFIX,
     delta,
+    format_day,
     format_dong,
     format_moment,
     format_period,
@@ -30,6 +31,7 @@ from ui.format import (
     format_share,
     format_value,
     in_language,
+    in_sentence,
     vi_table,
 )
 from ui.frameworks import MonthFramework
@@ -128,7 +130,7 @@ def month_report(profile: Profile) -> None:
         sent = row["status"] in ("dung_han", "tre_han")
         st.markdown(
             _("**Báo cáo {month_label}:** {report_text}").format(
-                month_label=scope.month_label.lower(),
+                month_label=in_sentence(scope.month_label),
                 report_text=cycle.report_text(row['status'], row['days_late']))
             + (_(" (nhận lúc {received_at_vn})").format(received_at_vn=format_moment(row['received_at_vn'])) if sent else
                _(" (hạn: trước ngày {deadline_date})").format(deadline_date=format_date(row['deadline_date'])))
@@ -139,7 +141,7 @@ def month_report(profile: Profile) -> None:
             reviewer = display_names(store_dir(), [month_review["reviewer"]]).get(month_review["reviewer"])
             st.warning(_("**Tỉnh yêu cầu bổ sung số liệu {month_label}:** {comment}\n\n— {reviewer}, "
                 "{reviewed_at_vn}").format(
-                month_label=scope.month_label.lower(),
+                month_label=in_sentence(scope.month_label),
                 comment=literal(month_review['comment'] or ''),
                 reviewer=literal(reviewer or _('Quản trị tỉnh')),
                 reviewed_at_vn=format_moment(month_review['reviewed_at_vn'])),
@@ -180,8 +182,8 @@ def headline(profile: Profile, indicators: pl.DataFrame, ranking: pl.DataFrame, 
                    title=_("Chưa có số liệu"))
     else:
         st.caption(_("Số liệu gần nhất: **{last_period}**").format(last_period=format_period(last_period))
-                   + (_(", nhận ngày {last_received:%d/%m/%Y}.").format(
-                       last_received=last_received) if last_received is not None else "."))
+                   + (_(", nhận ngày {last_received}.").format(
+                       last_received=format_day(last_received)) if last_received is not None else "."))
     has_values = last_period is not None
     cycle.score_basis_caption(database().settings)
     return has_values
@@ -203,10 +205,10 @@ def pillars_and_months(profile: Profile, ranking: pl.DataFrame, history: pl.Data
         }, schema={"pillar_name": pl.Utf8, "score": pl.Float64, "median": pl.Float64})
         pillars_chart = charts.pillars_vs_median(pillars_frame, name)
         charts.show(pillars_chart, key="hs-pillars")
-        chart_downloads(pillars_chart, f"{name} – {groups_title.lower()}", "hs-pillars",
+        chart_downloads(pillars_chart, f"{name} – {in_sentence(groups_title)}", "hs-pillars",
                         title=_("{name}: {groups_title} so với trung vị của tỉnh").format(
                             name=name,
-                            groups_title=groups_title.lower()), caption=caption)
+                            groups_title=in_sentence(groups_title)), caption=caption)
     with right:
         page.section(_("Điểm tổng qua các tháng"), _("Của xã và trung vị các xã trong tỉnh."))
         own = history.filter((pl.col("commune_id") == commune) & pl.col("score").is_not_null())
@@ -420,7 +422,7 @@ def year_end_outlook(profile: Profile) -> None:
                      "tháng có số liệu. Dự báo chỉ nối dài xu hướng đã qua, không thay cho kết quả "
                      "thực tế.").format(
                      year=scope.year,
-                     month_label=scope.month_label.lower()))
+                     month_label=in_sentence(scope.month_label)))
     projection = query("projection_by_indicator", period=scope.period, province=None, commune=commune)
     drawn = projection.filter(pl.col("slope").is_not_null())
     if drawn.is_empty():

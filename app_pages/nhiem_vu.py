@@ -15,7 +15,7 @@ from queries.text import format_date
 from ui import charts, cycle, filters, page, plan_charts, plans
 from ui.auth import current_account
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import in_language, split_units
+from ui.format import in_language, in_sentence, split_units
 from ui.state import database, query
 
 ALL = "tat-ca"
@@ -122,7 +122,7 @@ choice = st.selectbox(
         item=by_key[k]['item'],
         name=by_key[k]['name'][:90],
         value='…' if len(by_key[k]['name']) > 90 else '')
-    + f"({by_key[k]['status_label'].lower()})",
+    + f"({in_sentence(by_key[k]['status_label'])})",
 )
 task = by_key[choice]
 left, middle, right = st.columns([1, 1, 2])

@@ -14,6 +14,7 @@ from queries.settings import PILLARS, SETTINGS
 from queries.status import STATUS_ICONS, STATUS_ORDER
 from queries.text import format_date, format_month, format_percent
 from ui.cycle import score_basis_text
+from ui.format import in_sentence
 from ui.markdown import literal
 from ui.state import database, query
 
@@ -171,12 +172,12 @@ st.markdown(
         "không tính).").format(
         deadline_day=deadline_day,
         value=deadline_day - 1,
-        example=format_month(example).lower(),
+        example=in_sentence(format_month(example)),
         example_deadline=format_date(example_deadline),
         example_deadline2=format_date(example_deadline),
         value2=format_date(example_deadline + timedelta(days=7)),
         lock_days=lock_days,
-        example2=format_month(example).lower(),
+        example2=in_sentence(format_month(example)),
         closes_on=format_date(calendar.closes_on(example, settings)))
 )
 

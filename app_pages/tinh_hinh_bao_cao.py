@@ -17,7 +17,7 @@ from queries.text import format_date, format_month
 from ui import charts, cycle, filters, page, plan_charts
 from ui.auth import current_account
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import format_moment, format_share, format_value, in_language, split_units, vi_table
+from ui.format import format_moment, format_share, format_value, in_language, in_sentence, split_units, vi_table
 from ui.markdown import literal
 from ui.state import database, query
 
@@ -70,7 +70,7 @@ deadline = calendar.deadline_date(month, settings)
 due = cycle.is_due(month, now, settings)
 counts = {s: this.filter(pl.col("status") == s).height for s in cycle.REPORT_ICONS}
 awaiting = this.filter(pl.col("review_text").str.starts_with(cycle.REVIEW_ICONS["cho_tham_dinh"])).height
-page.section(_("Báo cáo {month_label}").format(month_label=scope.month_label.lower()),
+page.section(_("Báo cáo {month_label}").format(month_label=in_sentence(scope.month_label)),
              _("Hạn nộp: trước ngày {deadline}").format(deadline=format_date(deadline))
              + ("" if due else _(" — chưa đến hạn, số xã chưa nộp còn có thể giảm")) + ".")
 m1, m2, m3, m4 = st.columns(4)
@@ -89,7 +89,7 @@ m4.metric(_("🕓 Chờ thẩm định"), awaiting, border=True, height="stretch
 
 # ---- whom to call ------------------------------------------------------------------------------
 focus = cycle.focus_month(month, now, settings)
-focus_label = format_month(focus).lower()
+focus_label = in_sentence(format_month(focus))
 page.section(_("Xã cần nhắc"),
              _("Xã chưa nộp hoặc nộp trễ báo cáo {focus_label} (tháng gần nhất đã qua hạn").format(focus_label=focus_label)
              + (_(", hạn {deadline_date}").format(deadline_date=format_date(calendar.deadline_date(focus,
@@ -185,7 +185,7 @@ chart_downloads(grid_chart, _("Tình hình báo cáo {province_label}").format(p
 page.section(_("Từng xã"),
              _("Số tháng đúng hạn, trễ, chưa nộp trong {periods} tháng; báo cáo và thẩm định {month_label}.").format(
     periods=len(periods),
-    month_label=scope.month_label.lower()))
+    month_label=in_sentence(scope.month_label)))
 wide = (
     cells.pivot(on="month_label", index=["commune_id", "commune_name"], values="report_text")
     .join(order.select("commune_id", "n_due", "n_on_time", "n_late", "n_missing", "on_time_rate",
@@ -297,7 +297,7 @@ declared = query("month_declared_values", commune=commune, period=month_choice)
 if declared.is_empty():
     page.empty(_("{names} chưa gửi số liệu nào cho {month_choice}. Có thể ghi “Yêu cầu bổ sung” để nhắc xã.").format(
         names=names[commune],
-        month_choice=format_month(month_choice).lower()))
+        month_choice=in_sentence(format_month(month_choice))))
 else:
     shown = declared.with_columns(
         pl.struct("value", "unit").map_elements(in_language(lambda r: format_value(r["value"], r["unit"])),
@@ -344,6 +344,6 @@ if st.button(_("Lưu thẩm định"), key="bc_review_save", type="primary"):
         st.session_state[FLASH] = (_("Đã ghi “{REVIEW_STATUSES}” cho {names}, {month_choice}.").format(
             REVIEW_STATUSES=_(REVIEW_STATUSES[status]),
             names=names[commune],
-            month_choice=format_month(month_choice).lower()))
+            month_choice=in_sentence(format_month(month_choice))))
         st.session_state[SAVED] = commune
         st.rerun()

@@ -13,7 +13,7 @@ from queries.text import format_date, format_number
 from ui import charts, cycle, filters, maps, page, plan_charts
 from ui import frameworks as fw
 from ui.downloads import chart_downloads, pack_download, table_downloads
-from ui.format import delta, format_score, format_share, in_language, vi_table
+from ui.format import delta, format_score, format_share, in_language, in_sentence, vi_table
 from ui.state import database, query
 
 page.header(
@@ -91,7 +91,7 @@ report_counts = {s: month_reports.filter(pl.col("status") == s).height for s in 
 deadline = calendar.deadline_date(scope.period, settings)
 due = cycle.is_due(scope.period, now, settings)
 st.markdown(_("**Báo cáo {month_label}** · hạn nộp: trước ngày {deadline}").format(
-    month_label=scope.month_label.lower(),
+    month_label=in_sentence(scope.month_label),
     deadline=format_date(deadline))
             + ("" if due else _(" (chưa đến hạn)")))
 r1, r2, r3, r4 = st.columns(4, vertical_alignment="center")

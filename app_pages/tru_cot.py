@@ -11,7 +11,7 @@ from queries.status import STATUS_ICONS
 from ui import charts, filters, maps, page
 from ui import frameworks as fw
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import UNIT_SUFFIX, delta, format_score, format_share, value_text
+from ui.format import UNIT_SUFFIX, delta, format_score, format_share, in_sentence, value_text
 from ui.state import query
 
 SHOW_BEHIND = 30
@@ -74,7 +74,7 @@ n_on_track = status.filter(pl.col("status").is_in(["Đạt", "Đúng tiến đ�
 n_missing = status.filter(pl.col("status") == "Chưa có số liệu").height
 
 m1, m2, m3, m4 = st.columns(4)
-m1.metric(_("Điểm {pillar_name} trung bình").format(pillar_name=pillar_name.lower()), format_score(now),
+m1.metric(_("Điểm {pillar_name} trung bình").format(pillar_name=in_sentence(pillar_name)), format_score(now),
           **delta(now - before if now is not None and before is not None else None),
           border=True, height="stretch",
           help=_("Trung bình điểm {word} (0–100) của các xã có chỉ tiêu thuộc {word} này; mũi tên: so "
@@ -156,7 +156,7 @@ table_downloads(
 )
 
 # ---- where: the map ---------------------------------------------------------------------------
-page.section(_("Bản đồ điểm {pillar_name}").format(pillar_name=pillar_name.lower()),
+page.section(_("Bản đồ điểm {pillar_name}").format(pillar_name=in_sentence(pillar_name)),
     _("Mỗi xã tô theo khoảng điểm {word} này; xã xám chưa có điểm. Bấm vào chấm giữa một xã để mở hồ "
     "sơ xã.").format(
     word=_(framework.word)))
@@ -197,7 +197,7 @@ if one.filter(pl.col("value").is_not_null()).is_empty():
     page.empty(_("Chưa xã nào báo cáo số liệu chỉ tiêu {indicator} ({month_label}): {height} xã được giao, "
         "tất cả đang tính 0 điểm.").format(
         indicator=indicator,
-        month_label=scope.month_label.lower(),
+        month_label=in_sentence(scope.month_label),
         height=one.height), title=_("Chưa có số liệu"))
     st.stop()
 dots = charts.dot_target(shown, suffix)

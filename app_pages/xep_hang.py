@@ -11,7 +11,7 @@ from ui import filters, page, whatif
 from ui import frameworks as fw
 from ui.cycle import score_basis_caption
 from ui.downloads import table_downloads
-from ui.format import change_style, format_rank_change, in_language, vi_table
+from ui.format import change_style, format_rank_change, in_language, in_sentence, vi_table
 from ui.markdown import literal
 from ui.state import database, query
 
@@ -36,7 +36,7 @@ if scope is None:
     st.stop()
 framework = fw.for_month(scope.period)
 group_codes = framework.codes
-sorts = {**SORTS, **{code: _("Điểm {name}").format(name=name.lower()) for code, name in framework.groups}}
+sorts = {**SORTS, **{code: _("Điểm {name}").format(name=in_sentence(name)) for code, name in framework.groups}}
 search = slots[2].text_input(_("Tìm xã"), key="xh_tim", placeholder=_("Gõ tên xã, có dấu hay không đều được"))
 sort = slots[3].selectbox(_("Sắp xếp theo"), list(sorts), format_func=sorts.get, key="xh_sap_xep")
 filters.keep_only(("tinh", "thang", whatif.URL_WEIGHTS, whatif.URL_FRAMEWORK))

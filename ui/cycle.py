@@ -19,6 +19,7 @@ from queries.db import Database
 from queries.i18n import N_, _
 from queries.status import REPORT_COLORS, TINT_TEXT
 from queries.text import format_date, format_month, format_number
+from ui.format import in_sentence
 from ui.markdown import literal
 
 # ---- one month's report ------------------------------------------------------------------------
@@ -113,7 +114,7 @@ def rule_text(settings: dict) -> str:
         "hạn mà chưa nhận là **chưa nộp**. Ví dụ: {example} đúng hạn nếu nhận trước "
         "{deadline_date}, khóa sổ ngày {closes_on} ({lock_after_days} ngày sau hạn).").format(
         day=day,
-        example=format_month(example).lower(),
+        example=in_sentence(format_month(example)),
         deadline_date=format_date(calendar.deadline_date(example, settings)),
         closes_on=format_date(calendar.closes_on(example, settings)),
         lock_after_days=int(settings['lock_after_days'])))

@@ -25,6 +25,7 @@ from queries.i18n import _
 from queries.settings import PILLARS
 from queries.text import fold, format_month, province_key
 from ui.auth import current_account
+from ui.format import in_sentence
 from ui.markdown import literal
 from ui.state import query, reader
 
@@ -262,7 +263,7 @@ def pillar_filter(container, *, allow_all: bool = False, default: str = "HT",
     labels = {code: name for code, name in groups}
     if allow_all:
         options = ["tat-ca", *options]
-        labels["tat-ca"] = _("Tất cả {label}").format(label=label.lower())
+        labels["tat-ca"] = _("Tất cả {label}").format(label=in_sentence(label))
         default = "tat-ca"
     chosen = _select(container, label, "tru_cot", options, labels, default,
                      match=lambda v: v.upper() if v.upper() in labels else (v if v in labels else None),

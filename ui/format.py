@@ -32,6 +32,12 @@ def in_language(function: Callable) -> Callable:
     return run
 
 
+def in_sentence(text: str) -> str:
+    """A label inside a sentence: 'Tháng 11/2026' -> 'tháng 11/2026' in Vietnamese; English keeps
+    its capitals ('November 2026', a pillar's name)."""
+    return text.lower() if i18n.current() == i18n.DEFAULT else text
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 

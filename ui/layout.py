@@ -53,6 +53,23 @@ def _phone_css() -> str:
   [data-testid="stMetricValue"] {{ font-size: 1.6rem !important; }}
   /* segmented controls and button rows wrap instead of running off the screen */
   [data-testid="stButtonGroup"] > div {{ flex-wrap: wrap !important; }}
+  /* what a leader looks for first comes first: key figures and filters two to a row, so the
+     score, the rank and the table are on the first screen instead of four screens down */
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]),
+  .st-key-dti_filters [data-testid="stHorizontalBlock"] {{
+    flex-direction: row !important; flex-wrap: wrap !important;
+  }}
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) > [data-testid="stColumn"],
+  .st-key-dti_filters [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{
+    width: calc(50% - 0.25rem) !important; flex: 1 1 calc(50% - 0.25rem) !important;
+  }}
+  [data-testid="stMetric"] {{ padding: 0.5rem !important; }}
+  [data-testid="stMetricLabel"] p {{ font-size: 0.8rem !important; }}
+  /* the presentation's cover and tables on a small screen */
+  html body .tc-cover-facts {{ flex-wrap: wrap !important; gap: 0.6rem !important; }}
+  html body .tc-cover-fact {{ min-width: 0 !important; flex: 1 1 40% !important; padding: 0.4rem 0.6rem !important; }}
+  html body table.tc-table {{ display: block; overflow-x: auto; font-size: 15px !important; }}
+  html body [data-testid="stMainBlockContainer"] {{ padding-left: 0.75rem !important; padding-right: 0.75rem !important; }}
 }}
 """
 

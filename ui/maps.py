@@ -25,6 +25,7 @@ from queries.text import format_number
 from ui import filters
 from ui.charts import FONT, TEXT
 from ui.cycle import cycle_now
+from ui.format import in_sentence
 from ui.page import empty
 from ui.state import query
 
@@ -207,7 +208,7 @@ def commune_map(key: str, province: str, period, *, group: tuple[str, str] | Non
     """The map section of a page: colour by the score (overall, or a group's) or, with `reports`,
     by this month's report; the province or the whole country (every province the person reads)."""
     left, right = st.columns([1, 1], vertical_alignment="bottom")
-    what = _("Điểm {group}").format(group=group[1].lower()) if group else _("Điểm tổng")
+    what = _("Điểm {group}").format(group=in_sentence(group[1])) if group else _("Điểm tổng")
     colours = {"diem": what, **({"bao_cao": _("Báo cáo tháng này")} if reports else {})}
     colour = left.segmented_control(_("Tô màu theo"), list(colours), format_func=colours.get, default="diem",
                                     key=f"{key}-mau") or "diem"

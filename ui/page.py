@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import streamlit as st
 
 from queries.i18n import N_, _
+from ui.format import in_sentence
 
 DEMO_NOTICE = (
     N_("**Dữ liệu minh họa** — tỉnh Minh Họa và các xã của tỉnh do chương trình tạo ra để "
@@ -26,7 +27,7 @@ def header(title: str, question: str) -> None:
 
 def filter_row(n: int, widths: Iterable[float] | None = None):
     """A bordered row of n filter slots."""
-    box = st.container(border=True)
+    box = st.container(border=True, key="dti_filters")  # the key: ui/layout.py lays it out on phones
     return box.columns(list(widths) if widths else n, vertical_alignment="bottom")
 
 
@@ -57,7 +58,7 @@ def no_values_message(month_label: str) -> str:
     return (
         _("Chưa có số liệu {month_label}: chưa xã nào báo cáo kết quả cho các chỉ tiêu được giao, "
             "nên mọi chỉ tiêu đang tính 0 điểm.").format(
-            month_label=month_label.lower())
+            month_label=in_sentence(month_label))
     )
 
 

@@ -17,7 +17,7 @@ import polars as pl
 
 from queries.i18n import _
 from queries.text import format_number
-from ui.format import value_text
+from ui.format import in_sentence, value_text
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def explain_score(indicators: pl.DataFrame, weights: pl.DataFrame) -> Explanatio
         lines.append(_("Mất nhiều điểm nhất: ") + "; ".join(
             _("{indicator} {value} (−{lost} điểm)").format(
                 indicator=row['indicator'],
-                value=row['indicator_name'].lower() if row['indicator_name'] else '',
+                value=in_sentence(row['indicator_name']) if row['indicator_name'] else '',
                 lost=format_number(row['lost'], 2)) for row in biggest.iter_rows(named=True)) + ".")
     return Explanation(score, pillars, detail, "\n\n".join(lines))
 
