@@ -29,13 +29,14 @@ from queries.data import DataSource
 from queries.errors import UserFacingError
 from queries.frameworks import registry
 from queries.frameworks.model import Framework, parse_framework
+from queries.i18n import N_, _
 from queries.maps import boundaries
 from queries.maps.boundaries import Prepared
 from queries.maps.geojson import BoundaryFileError, read_features
 from queries.text import clean_line
 
-FRAMEWORK_ONLY_COUNTRY = ("Bộ khung chỉ số dùng chung cho xếp hạng cả nước nên chỉ Quản trị toàn quốc (tài khoản Quản "
-                          "trị không gắn tỉnh) được nạp.")
+FRAMEWORK_ONLY_COUNTRY = N_("Bộ khung chỉ số dùng chung cho xếp hạng cả nước nên chỉ Quản trị toàn quốc (tài khoản "
+                            "Quản trị không gắn tỉnh) được nạp.")
 
 
 class LoadRefused(UserFacingError):
@@ -60,7 +61,7 @@ def load_framework(db: DataSource, actor: Account, data: bytes, file_name: str) 
     store_root = Path(db.store.root)
     actor = fresh_actor(store_root, actor)
     if not may_load_framework(actor):
-        raise LoadRefused(FRAMEWORK_ONLY_COUNTRY)
+        raise LoadRefused(_(FRAMEWORK_ONLY_COUNTRY))
     catalog = dict(db.run("indicator_catalog").select("code", "catalog_group").iter_rows())
     framework = parse_framework(data, catalog)
     registry.check_years(framework)
@@ -85,17 +86,19 @@ def load_boundaries(db: DataSource, actor: Account, province: str, data: bytes, 
     store_root = Path(db.store.root)
     actor = fresh_actor(store_root, actor)
     if not may_load_boundaries(actor, province):
-        raise LoadRefused(f"Chỉ Quản trị của tỉnh {province} (hoặc Quản trị toàn quốc) được tải lên ranh giới xã của "
-                          f"tỉnh này; tài khoản của bạn: {scope_label(actor)}.")
+        raise LoadRefused(_("Chỉ Quản trị của tỉnh {province} (hoặc Quản trị toàn quốc) được tải lên ranh giới xã của "
+                            "tỉnh này; tài khoản của bạn: {scope}.").format(province=province, scope=scope_label(actor)))
     features = read_features(data)
     communes = db.run("communes_in_province", province=province)
     if communes.is_empty():
-        raise LoadRefused(f"Tỉnh {province} chưa có xã nào trong dữ liệu: hãy tải danh sách xã lên trước.")
+        raise LoadRefused(_("Tỉnh {province} chưa có xã nào trong dữ liệu: hãy tải danh sách xã lên trước.").format(
+            province=province))
     prepared = boundaries.prepare(features, communes, province)
     if not prepared.features:
         raise BoundaryFileError(
-            f"Tệp ranh giới không dùng được, chưa lưu gì: không đối tượng nào trong {len(features)} đối tượng khớp "
-            f"với một xã của tỉnh {province} (theo mã xã hoặc tên xã; ví dụ {prepared.unmatched[0]}).")
+            _("Tệp ranh giới không dùng được, chưa lưu gì: không đối tượng nào trong {count} đối tượng khớp với một xã "
+              "của tỉnh {province} (theo mã xã hoặc tên xã; ví dụ {example}).").format(
+                count=len(features), province=province, example=prepared.unmatched[0]))
     name = clean_line(file_name) or "(không tên)"
     boundaries.write(store_root, prepared, illustrative=False, source_file=name, loaded_at=_now(),
                      loaded_by=actor.username)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from queries import clock
+from queries import clock, i18n
 from queries.accounts import permissions
 from queries.accounts.audit import upload_communes
 from queries.accounts.permissions import Account
@@ -24,12 +24,14 @@ from queries.cycle import calendar
 from queries.cycle.evidence import Evidence
 from queries.data import DataSource
 from queries.errors import UserFacingError
+from queries.i18n import N_, _
 from queries.store import Receipt, content_hash
 from queries.text import clean_text, format_month
 
-REVIEW_STATUSES = {"da_tham_dinh": "Đã thẩm định", "yeu_cau_bo_sung": "Yêu cầu bổ sung"}
-AWAITING_REVIEW = ("cho_tham_dinh", "Chờ thẩm định")
-REASON_NEEDED = "Tháng này đã khóa sổ: hãy ghi lý do thay đổi (lý do được lưu trong nhật ký)."
+# The words are msgids: _(REVIEW_STATUSES[status]) where shown.
+REVIEW_STATUSES = {"da_tham_dinh": N_("Đã thẩm định"), "yeu_cau_bo_sung": N_("Yêu cầu bổ sung")}
+AWAITING_REVIEW = ("cho_tham_dinh", N_("Chờ thẩm định"))
+REASON_NEEDED = N_("Tháng này đã khóa sổ: hãy ghi lý do thay đổi (lý do được lưu trong nhật ký).")
 
 
 class Refused(UserFacingError):
@@ -61,9 +63,9 @@ def _check_closed(months, db: DataSource, actor: Account, reason: str | None) ->
     if not closed:
         return None
     if not is_admin(actor):
-        raise Refused(f"Không thay đổi được: {calendar.closed_message(closed[0], db.settings)}.")
+        raise Refused(_("Không thay đổi được: {reason}.").format(reason=calendar.closed_message(closed[0], db.settings)))
     if not reason:
-        raise Refused(REASON_NEEDED)
+        raise Refused(_(REASON_NEEDED))
     return reason
 
 
@@ -73,17 +75,17 @@ def store_upload(db: DataSource, result, actor: Account, *, evidence: list[Evide
     upload by `actor`, with its evidence. The checker has already turned rows outside the
     account's communes and rows of closed months into row errors; this checks again."""
     if not result.readable or result.kind is None:
-        raise NothingToStore("Tệp không đọc được: không có gì để lưu")
+        raise NothingToStore(_("Tệp không đọc được: không có gì để lưu"))
     refusal = permissions.upload_refusal(actor, result.kind)
     if refusal:
         raise Refused(refusal)
     if not result.accepted:
-        raise NothingToStore("Không có dòng hợp lệ nào để lưu")
+        raise NothingToStore(_("Không có dòng hợp lệ nào để lưu"))
     refusal = _outside_scope(db, result, actor)
     if refusal:
         raise Refused(refusal)
     if received_at is not None and not is_admin(actor):
-        raise Refused("Chỉ Quản trị tỉnh được ghi ngày nhận báo cáo (--received-at).")
+        raise Refused(_("Chỉ Quản trị tỉnh được ghi ngày nhận báo cáo (--received-at)."))
     # What identifies this upload: the file as understood, and what came with it (the same
     # file sent again with new evidence, or a stated time of receipt, is a new upload).
     hashes = sorted(content_hash(item.content) for item in evidence)
@@ -130,7 +132,7 @@ def _outside_scope(db: DataSource, result, actor: Account) -> str | None:
             message = (None if permissions.commune_in_scope(actor, commune_id, province)
                        else permissions.row_refusal(actor, name, province))
         if message:
-            return f"Dòng {row.row}: {message}"
+            return _("Dòng {row}: {message}").format(row=row.row, message=message)
     return None
 
 
@@ -142,7 +144,7 @@ def _state_change(db: DataSource, upload_id: str, actor: Account, action: str, r
     try:
         entry = db.store.upload(upload_id)
     except KeyError:
-        raise Refused(f"Không có lần tải lên mã “{upload_id}”.") from None
+        raise Refused(_("Không có lần tải lên mã “{upload}”.").format(upload=upload_id)) from None
     communes = upload_communes(db, upload_id).get(upload_id, {})
     refusal = (permissions.redo_refusal if action == "redo" else permissions.undo_refusal)(actor, entry, communes)
     if refusal:
@@ -165,17 +167,18 @@ def review_month(db: DataSource, actor: Account, commune_id: str, period: date, 
     """The province's appraisal of one commune's month: 'da_tham_dinh' or 'yeu_cau_bo_sung'
     (with a comment the commune sees)."""
     if status not in REVIEW_STATUSES:
-        raise Refused(f"Trạng thái thẩm định “{status}” không có.")
+        raise Refused(_("Trạng thái thẩm định “{status}” không có.").format(status=status))
     commune = db.run("commune_name_province", commune=commune_id)
     if commune.is_empty():
-        raise Refused(f"Không có xã mã “{commune_id}”.")
+        raise Refused(_("Không có xã mã “{code}”.").format(code=commune_id))
     name, province = commune.row(0)
     refusal = permissions.review_refusal(actor, province)
     if refusal:
         raise Refused(refusal)
     comment = _typed(comment)
     if status == "yeu_cau_bo_sung" and not comment:
-        raise Refused(f"Hãy ghi rõ {name} cần bổ sung gì cho {format_month(period).lower()}.")
+        raise Refused(_("Hãy ghi rõ {commune} cần bổ sung gì cho {month}.").format(
+            commune=name, month=format_month(period).lower() if i18n.current() == "vi" else format_month(period)))
     return db.store.add_review(commune_id, period, status, user=actor.username, comment=comment)
 
 
@@ -190,7 +193,8 @@ def set_task_status(db: DataSource, actor: Account, commune_id: str, plan_year: 
 
     task = db.run("plan_task", commune=commune_id, plan_year=plan_year, item=item)
     if task.is_empty():
-        raise Refused(f"Không có nhiệm vụ mục {item} trong kế hoạch năm {plan_year} của xã này.")
+        raise Refused(_("Không có nhiệm vụ mục {item} trong kế hoạch năm {year} của xã này.").format(
+            item=item, year=plan_year))
     name, commune_name, province = task.row(0)
     refusal = permissions.upload_refusal(actor, "tasks")
     if refusal:
@@ -198,14 +202,14 @@ def set_task_status(db: DataSource, actor: Account, commune_id: str, plan_year: 
     if not permissions.commune_in_scope(actor, commune_id, province):
         raise Refused(permissions.row_refusal(actor, commune_name, province))
     if status not in STATUS_LABELS:
-        raise Refused(f"Trạng thái “{status}” không có.")
+        raise Refused(_("Trạng thái “{status}” không có.").format(status=status))
     if status == "hoan_thanh" and completed_on is None:
-        raise Refused("Hãy ghi ngày hoàn thành.")
+        raise Refused(_("Hãy ghi ngày hoàn thành."))
     if status != "hoan_thanh":
         completed_on = None
     note = _typed(note)
     if completed_on is not None and completed_on > clock.today():
-        raise Refused("Ngày hoàn thành không được ở tương lai.")
+        raise Refused(_("Ngày hoàn thành không được ở tương lai."))
     row = pl.DataFrame([{"row_number": 1, "commune_id": commune_id, "plan_year": plan_year, "item": item,
                          "status": status, "completed_on": completed_on, "note": note}],
                        schema=ROW_SCHEMAS["tasks"], orient="row")

@@ -78,6 +78,15 @@ def gettext(message: str) -> str:
 _ = gettext
 
 
+def localized(vietnamese: str, english: str | None = None) -> str:
+    """A name given in both languages by the data (an indicator's name_vi/name_en, a group's
+    group_name/group_name_en): the English one on an English page when there is one, else the
+    catalogue's translation of the Vietnamese, else the Vietnamese as written."""
+    if _current.get() == "en" and english:
+        return english
+    return gettext(vietnamese)
+
+
 def N_(message: str) -> str:  # noqa: N802 (gettext's name for a marker)
     """Marks a string for the catalogue where it is defined; `_()` translates it where shown."""
     return message

@@ -27,12 +27,13 @@ import polars as pl
 from queries.accounts.permissions import Account, readable_provinces
 from queries.db import Database
 from queries.errors import UserFacingError
+from queries.i18n import N_, _
 from queries.text import nfc, province_key
 
 # Answers that hold nothing of any commune: given to anyone who may browse.
 NO_COMMUNE_DATA = frozenset({"pillar_weights", "frameworks", "framework_groups", "framework_members", "framework_of_years",
                              "indicator_catalog"})
-LOGIN_TO_READ = "Hãy đăng nhập để xem số liệu."
+LOGIN_TO_READ = N_("Hãy đăng nhập để xem số liệu.")  # a msgid: _(LOGIN_TO_READ) where shown
 
 
 class OutsideScope(UserFacingError):
@@ -82,7 +83,7 @@ class ScopedReader:
 
     def label(self) -> str:
         """'Tỉnh Thanh Hóa, Đồng Nai': what this person reads, for messages."""
-        return "Tỉnh " + ", ".join(self.provinces) if self.provinces else "không có tỉnh nào"
+        return _("Tỉnh {provinces}").format(provinces=", ".join(self.provinces)) if self.provinces else _("không có tỉnh nào")
 
     def readable(self, province: str | None) -> bool:
         return self._keys is None or (province is not None and province_key(province) in self._keys)
@@ -92,21 +93,24 @@ class ScopedReader:
         if text is None or self.readable(text):
             return None
         if not self.provinces:
-            return LOGIN_TO_READ
-        return f"Tỉnh {nfc(text)} không thuộc phạm vi tài khoản của bạn ({self.label()})."
+            return _(LOGIN_TO_READ)
+        return _("Tỉnh {province} không thuộc phạm vi tài khoản của bạn ({scope}).").format(
+            province=nfc(text), scope=self.label())
 
     def commune_refusal(self, commune_id: str | None) -> str | None:
         if commune_id is None or self.everything:
             return None
         if not self.provinces:
-            return LOGIN_TO_READ
+            return _(LOGIN_TO_READ)
         found = self.db.run("commune_name_province", commune=str(commune_id))
         if found.is_empty():
-            return f"Không có xã mã “{nfc(str(commune_id))}” trong phạm vi tài khoản của bạn ({self.label()})."
+            return _("Không có xã mã “{code}” trong phạm vi tài khoản của bạn ({scope}).").format(
+                code=nfc(str(commune_id)), scope=self.label())
         name, province = found.row(0)
         if self.readable(province):
             return None
-        return f"{_capital(name)} ({province}) không thuộc phạm vi tài khoản của bạn ({self.label()})."
+        return _("{commune} ({province}) không thuộc phạm vi tài khoản của bạn ({scope}).").format(
+            commune=_capital(name), province=province, scope=self.label())
 
     # ---- the questions ------------------------------------------------------------------------
     def run_query(self, name: str, **params) -> pl.DataFrame:
@@ -114,11 +118,11 @@ class ScopedReader:
             return self.db.run_query(name, **params)
         if name in NO_COMMUNE_DATA:
             if not self.provinces:
-                raise OutsideScope(LOGIN_TO_READ)
+                raise OutsideScope(_(LOGIN_TO_READ))
             return self.db.run_query(name, **params)
         province, commune = params.get("province"), params.get("commune")
         refusal = self.province_refusal(province) or self.commune_refusal(commune) or (
-            LOGIN_TO_READ if not self.provinces else None)
+            _(LOGIN_TO_READ) if not self.provinces else None)
         if refusal:
             raise OutsideScope(refusal)
         frame = self.db.run_query(name, **params)
@@ -128,8 +132,8 @@ class ScopedReader:
             return frame.filter(pl.col("commune_id").is_in(self._commune_ids()))
         if province is not None or commune is not None:
             return frame  # a sum over a readable province or commune
-        raise OutsideScope(f"Hãy chọn một tỉnh thuộc phạm vi tài khoản của bạn ({self.label()}): "
-                           "số liệu gộp của mọi tỉnh không xem được.")
+        raise OutsideScope(_("Hãy chọn một tỉnh thuộc phạm vi tài khoản của bạn ({scope}): số liệu gộp của mọi tỉnh "
+                             "không xem được.").format(scope=self.label()))
 
     run = run_query  # the name of queries.data.DataSource: exports read through either
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from queries.errors import UserFacingError
+from queries.i18n import N_, _
 from queries.text import format_number
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,11 @@ class Setting:
     fractional: bool = False
 
     @property
+    def help(self) -> str:
+        """The help text in the interface's language (help_vi is its msgid)."""
+        return _(self.help_vi)
+
+    @property
     def kind(self) -> str:
         if self.choices:
             return "choice"
@@ -50,7 +56,9 @@ class Setting:
     @property
     def bounds_text(self) -> str:
         """'từ 1 đến 50' (numbers only)."""
-        return f"từ {_number_text(self.low)} đến {_number_text(self.high)}" if self.low is not None else ""
+        if self.low is None:
+            return ""
+        return _("từ {low} đến {high}").format(low=_number_text(self.low), high=_number_text(self.high))
 
 
 def _number_text(value: float | None) -> str:
@@ -64,12 +72,12 @@ def _number_text(value: float | None) -> str:
 WEIGHT = (0, 2000, (), True)
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("weight_HT", 100, "Trọng số trụ cột Hạ tầng số (điểm tối đa theo DTI).", *WEIGHT),
-    Setting("weight_NL", 100, "Trọng số trụ cột Nhân lực số.", *WEIGHT),
-    Setting("weight_AT", 100, "Trọng số trụ cột An toàn thông tin mạng.", *WEIGHT),
-    Setting("weight_CQ", 200, "Trọng số trụ cột Chính quyền số.", *WEIGHT),
-    Setting("weight_KT", 150, "Trọng số trụ cột Kinh tế số.", *WEIGHT),
-    Setting("weight_XH", 150, "Trọng số trụ cột Xã hội số.", *WEIGHT),
+    Setting("weight_HT", 100, N_("Trọng số trụ cột Hạ tầng số (điểm tối đa theo DTI)."), *WEIGHT),
+    Setting("weight_NL", 100, N_("Trọng số trụ cột Nhân lực số."), *WEIGHT),
+    Setting("weight_AT", 100, N_("Trọng số trụ cột An toàn thông tin mạng."), *WEIGHT),
+    Setting("weight_CQ", 200, N_("Trọng số trụ cột Chính quyền số."), *WEIGHT),
+    Setting("weight_KT", 150, N_("Trọng số trụ cột Kinh tế số."), *WEIGHT),
+    Setting("weight_XH", 150, N_("Trọng số trụ cột Xã hội số."), *WEIGHT),
     Setting(
         "unreported_rule",
         "zero",
@@ -77,8 +85,8 @@ SETTINGS: tuple[Setting, ...] = (
         "không có điểm, như bộ DTI chính thức); 'exclude' = bỏ khỏi trung bình.",
         choices=("zero", "exclude"),
     ),
-    Setting("on_track_ratio", 0.95, "Tỷ lệ tiến độ từ mức này trở lên: Đúng tiến độ.", 0, 1),
-    Setting("speed_up_ratio", 0.6, "Tỷ lệ tiến độ từ mức này đến dưới mức trên: Cần đẩy nhanh.", 0, 1),
+    Setting("on_track_ratio", 0.95, N_("Tỷ lệ tiến độ từ mức này trở lên: Đúng tiến độ."), 0, 1),
+    Setting("speed_up_ratio", 0.6, N_("Tỷ lệ tiến độ từ mức này đến dưới mức trên: Cần đẩy nhanh."), 0, 1),
     Setting(
         "score_basis",
         "all",
@@ -87,7 +95,7 @@ SETTINGS: tuple[Setting, ...] = (
         choices=("all", "reviewed"),
     ),
     # A day every month has.
-    Setting("report_deadline_day", 20, "Báo cáo tháng M đúng hạn khi nhận được trước ngày này của tháng M+1 (giờ Việt Nam).",
+    Setting("report_deadline_day", 20, N_("Báo cáo tháng M đúng hạn khi nhận được trước ngày này của tháng M+1 (giờ Việt Nam)."),
             1, 28),
     Setting(
         "lock_after_days",
@@ -96,54 +104,55 @@ SETTINGS: tuple[Setting, ...] = (
         "chỉ Quản trị tỉnh sửa được và phải ghi lý do.",
         0, 90,  # a quarter at most: later, a month would never close before the next one's deadline
     ),
-    Setting("evidence_max_mb", 20, "Dung lượng tối đa của mỗi tệp minh chứng (MB).", 1, 50),
-    Setting("public_view", True, "Người chưa đăng nhập được xem các trang (chỉ xem); tắt: chỉ hiện màn hình đăng nhập."),
+    Setting("evidence_max_mb", 20, N_("Dung lượng tối đa của mỗi tệp minh chứng (MB)."), 1, 50),
+    Setting("public_view", True, N_("Người chưa đăng nhập được xem các trang (chỉ xem); tắt: chỉ hiện màn hình đăng nhập.")),
     # A lock that needs more than 20 guesses, or lasts more than a day, no longer protects or
     # no longer lets people work.
-    Setting("login_max_failures", 5, "Số lần đăng nhập sai liên tiếp từ một địa chỉ mạng thì tên đăng nhập bị tạm "
-            "khóa với địa chỉ đó; sai gấp bốn lần số này (từ mọi địa chỉ cộng lại) thì bị tạm khóa với mọi địa chỉ.",
+    Setting("login_max_failures", 5, N_("Số lần đăng nhập sai liên tiếp từ một địa chỉ mạng thì tên đăng nhập bị tạm "
+            "khóa với địa chỉ đó; sai gấp bốn lần số này (từ mọi địa chỉ cộng lại) thì bị tạm khóa với mọi địa chỉ."),
             1, 20),
-    Setting("login_lock_minutes", 15, "Tên đăng nhập bị tạm khóa bấy nhiêu phút sau khi đăng nhập sai quá số lần trên.",
+    Setting("login_lock_minutes", 15, N_("Tên đăng nhập bị tạm khóa bấy nhiêu phút sau khi đăng nhập sai quá số lần trên."),
             1, 1440),
-    Setting("login_address_free_failures", 20, "Số lần đăng nhập sai (với mọi tên đăng nhập) từ một địa chỉ mạng "
-            "trong một giờ, trước khi địa chỉ đó phải chờ giữa hai lần thử (1 giây, rồi gấp đôi sau mỗi lần sai).",
+    Setting("login_address_free_failures", 20, N_("Số lần đăng nhập sai (với mọi tên đăng nhập) từ một địa chỉ mạng "
+            "trong một giờ, trước khi địa chỉ đó phải chờ giữa hai lần thử (1 giây, rồi gấp đôi sau mỗi lần sai)."),
             5, 1000),
-    Setting("login_address_max_wait_minutes", 15, "Thời gian chờ dài nhất (phút) giữa hai lần thử của một địa chỉ "
-            "mạng đã đăng nhập sai nhiều lần.", 1, 1440),
+    Setting("login_address_max_wait_minutes", 15, N_("Thời gian chờ dài nhất (phút) giữa hai lần thử của một địa chỉ "
+            "mạng đã đăng nhập sai nhiều lần."), 1, 1440),
     # A signed-in session (queries.accounts.sessions) ends after this long unused, and this long
     # after signing in whatever the use: a forgotten browser in a commune office stays open
     # for an hour at most, and nobody signs in more than once a working day.
-    Setting("session_idle_minutes", 60, "Phiên đăng nhập kết thúc sau bấy nhiêu phút không dùng đến (không bấm, "
-            "không mở trang nào); phải đăng nhập lại.", 5, 1440),
-    Setting("session_max_hours", 12, "Phiên đăng nhập dài nhất (giờ) kể từ lúc đăng nhập: hết thời gian này phải "
-            "đăng nhập lại, dù vẫn đang dùng.", 1, 168),
-    Setting("include_demo", True, "Đọc kèm dữ liệu minh họa (Tỉnh Minh Họa) có sẵn trong data/demo."),
+    Setting("session_idle_minutes", 60, N_("Phiên đăng nhập kết thúc sau bấy nhiêu phút không dùng đến (không bấm, "
+            "không mở trang nào); phải đăng nhập lại."), 5, 1440),
+    Setting("session_max_hours", 12, N_("Phiên đăng nhập dài nhất (giờ) kể từ lúc đăng nhập: hết thời gian này phải "
+            "đăng nhập lại, dù vẫn đang dùng."), 1, 168),
+    Setting("include_demo", True, N_("Đọc kèm dữ liệu minh họa (Tỉnh Minh Họa) có sẵn trong data/demo.")),
     # What one server process (a replica) may take for its tables and queries (queries/db.py).
     # Below 128 MB a national page no longer fits without spilling everything to disk; a
     # replica shares its machine with others, so more than 64 GB is a typing mistake.
-    Setting("duckdb_memory_mb", 512, "Bộ nhớ (MB) mà cơ sở dữ liệu bảng tính điểm của mỗi máy chủ được dùng; "
-            "phép tính lớn hơn mức này ghi tạm ra đĩa (chậm hơn) thay vì dùng thêm RAM.", 128, 65_536),
-    Setting("duckdb_threads", 2, "Số luồng CPU mà cơ sở dữ liệu bảng tính điểm của mỗi máy chủ dùng cho một truy "
-            "vấn; nhiều luồng hơn thì trang cả nước nhanh hơn nhưng tốn thêm bộ nhớ.", 1, 64),
+    Setting("duckdb_memory_mb", 512, N_("Bộ nhớ (MB) mà cơ sở dữ liệu bảng tính điểm của mỗi máy chủ được dùng; "
+            "phép tính lớn hơn mức này ghi tạm ra đĩa (chậm hơn) thay vì dùng thêm RAM."), 128, 65_536),
+    Setting("duckdb_threads", 2, N_("Số luồng CPU mà cơ sở dữ liệu bảng tính điểm của mỗi máy chủ dùng cho một truy "
+            "vấn; nhiều luồng hơn thì trang cả nước nhanh hơn nhưng tốn thêm bộ nhớ."), 1, 64),
     # Bounds of the importer (queries/ingest): no real file comes near them (a province's month
     # is about 3,000 rows × 10 columns); they keep one hostile file from taking the server down.
-    Setting("upload_max_mb", 20, "Dung lượng lớn nhất của một tệp tải lên (MB).", 1, 50),
-    Setting("upload_max_rows", 50_000, "Số dòng lớn nhất của một tệp tải lên (tính cả dòng tiêu đề).", 1, 1_000_000),
-    Setting("upload_max_columns", 200, "Số cột lớn nhất của một tệp tải lên.", 1, 1000),
-    Setting("upload_max_cells", 1_000_000, "Số ô lớn nhất đọc từ một tệp tải lên (mọi trang cộng lại; một dòng tính đến "
-            "ô cuối có số liệu).", 1, 20_000_000),
-    Setting("max_count", 10_000_000, "Giá trị lớn nhất hợp lý của một chỉ tiêu đếm số lượng, của tử số, "
-            "mẫu số và dân số một xã; lớn hơn là gõ nhầm hoặc tệp hỏng, bị từ chối.", 1, 1_000_000_000),
-    Setting("max_per_1000", 1000, "Giá trị lớn nhất hợp lý của một chỉ tiêu tính trên 1.000 dân.", 1, 1_000_000),
+    Setting("upload_max_mb", 20, N_("Dung lượng lớn nhất của một tệp tải lên (MB)."), 1, 50),
+    Setting("upload_max_rows", 50_000, N_("Số dòng lớn nhất của một tệp tải lên (tính cả dòng tiêu đề)."), 1, 1_000_000),
+    Setting("upload_max_columns", 200, N_("Số cột lớn nhất của một tệp tải lên."), 1, 1000),
+    Setting("upload_max_cells", 1_000_000, N_("Số ô lớn nhất đọc từ một tệp tải lên (mọi trang cộng lại; một dòng tính đến "
+            "ô cuối có số liệu)."), 1, 20_000_000),
+    Setting("max_count", 10_000_000, N_("Giá trị lớn nhất hợp lý của một chỉ tiêu đếm số lượng, của tử số, "
+            "mẫu số và dân số một xã; lớn hơn là gõ nhầm hoặc tệp hỏng, bị từ chối."), 1, 1_000_000_000),
+    Setting("max_per_1000", 1000, N_("Giá trị lớn nhất hợp lý của một chỉ tiêu tính trên 1.000 dân."), 1, 1_000_000),
 )
 
+# (code, Vietnamese name); the name is a msgid: _(name) is the English one (Digital government…).
 PILLARS: tuple[tuple[str, str], ...] = (
-    ("HT", "Hạ tầng số"),
-    ("NL", "Nhân lực số"),
-    ("AT", "An toàn thông tin mạng"),
-    ("CQ", "Chính quyền số"),
-    ("KT", "Kinh tế số"),
-    ("XH", "Xã hội số"),
+    ("HT", N_("Hạ tầng số")),
+    ("NL", N_("Nhân lực số")),
+    ("AT", N_("An toàn thông tin mạng")),
+    ("CQ", N_("Chính quyền số")),
+    ("KT", N_("Kinh tế số")),
+    ("XH", N_("Xã hội số")),
 )
 PILLAR_NAMES = dict(PILLARS)
 
@@ -171,7 +180,7 @@ class InvalidSetting(UserFacingError):
 
 def _number(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidSetting(f"{name}: phải là một số.")
+        raise InvalidSetting(_("{name}: phải là một số.").format(name=name))
     return value
 
 
@@ -180,26 +189,27 @@ def checked_value(name: str, value) -> object:
     (kind, choices, bounds), or InvalidSetting."""
     setting = SETTINGS_BY_NAME.get(name)
     if setting is None:
-        raise InvalidSetting(f"Không có cài đặt: {name}.")
+        raise InvalidSetting(_("Không có cài đặt: {name}.").format(name=name))
     kind = setting.kind
     if kind == "choice":
         if value not in setting.choices:
-            raise InvalidSetting(f"{name}: chọn một trong {', '.join(setting.choices)}.")
+            raise InvalidSetting(_("{name}: chọn một trong {choices}.").format(name=name, choices=", ".join(setting.choices)))
         return value
     if kind == "bool":
         if not isinstance(value, bool):
-            raise InvalidSetting(f"{name}: phải là có (true) hoặc không (false).")
+            raise InvalidSetting(_("{name}: phải là có (true) hoặc không (false).").format(name=name))
         return value
     if kind in ("whole", "number"):
         number = _number(name, value)
         if kind == "whole" and number != int(number):
-            raise InvalidSetting(f"{name}: phải là số nguyên {setting.bounds_text}.")
+            raise InvalidSetting(_("{name}: phải là số nguyên {bounds}.").format(name=name, bounds=setting.bounds_text))
         if not setting.low <= number <= setting.high:
-            what = "số nguyên" if kind == "whole" else "số"
-            raise InvalidSetting(f"{name}: phải là {what} {setting.bounds_text}.")
+            what = _("số nguyên") if kind == "whole" else _("số")
+            raise InvalidSetting(_("{name}: phải là {what} {bounds}.").format(name=name, what=what,
+                                                                               bounds=setting.bounds_text))
         return int(number) if kind == "whole" else value
     if not isinstance(value, str) or not value.strip():
-        raise InvalidSetting(f"{name}: không được để trống.")
+        raise InvalidSetting(_("{name}: không được để trống.").format(name=name))
     return value
 
 
@@ -210,8 +220,8 @@ def checked_values(current: Mapping[str, object], new_values: Mapping[str, objec
     could be told to speed up)."""
     unknown = [name for name in new_values if name not in SETTINGS_BY_NAME]
     if unknown:
-        raise InvalidSetting(f"Không có cài đặt: {', '.join(unknown)}.")
+        raise InvalidSetting(_("Không có cài đặt: {name}.").format(name=", ".join(unknown)))
     merged = {**current, **{name: checked_value(name, value) for name, value in new_values.items()}}
     if not merged["on_track_ratio"] > merged["speed_up_ratio"]:
-        raise InvalidSetting("on_track_ratio (mức Đúng tiến độ) phải lớn hơn speed_up_ratio (mức Cần đẩy nhanh).")
+        raise InvalidSetting(_("on_track_ratio (mức Đúng tiến độ) phải lớn hơn speed_up_ratio (mức Cần đẩy nhanh)."))
     return merged

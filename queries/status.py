@@ -9,8 +9,13 @@ cannot be drawn (PDF pages and exported images).
 """
 from __future__ import annotations
 
+from queries.i18n import N_, _
+
+# The statuses are values of the queries (Vietnamese, the same in every language) and the
+# msgids of their labels: status_name("Chậm") is "Slow" in English.
 STATUS_ORDER: tuple[str, ...] = (
-    "Đạt", "Đúng tiến độ", "Cần đẩy nhanh", "Chậm", "Đi lùi", "Chưa đủ dữ liệu", "Chưa có số liệu",
+    N_("Đạt"), N_("Đúng tiến độ"), N_("Cần đẩy nhanh"), N_("Chậm"), N_("Đi lùi"), N_("Chưa đủ dữ liệu"),
+    N_("Chưa có số liệu"),
 )
 STATUS_COLORS: dict[str, str] = {
     "Đạt": "#009E73",              # bluish green
@@ -29,14 +34,14 @@ STATUS_PRINT_ICONS: dict[str, str] = {
     "Đạt": "✔", "Đúng tiến độ": "↗", "Cần đẩy nhanh": "→", "Chậm": "↘", "Đi lùi": "↓",
     "Chưa đủ dữ liệu": "?", "Chưa có số liệu": "∅",
 }
-STATUS_HELP: dict[str, str] = {
-    "Đạt": "đã đạt mục tiêu năm",
-    "Đúng tiến độ": "chưa đạt nhưng theo kịp lộ trình tới mục tiêu",
-    "Cần đẩy nhanh": "đi được 60–95 % quãng đường lẽ ra phải đi",
-    "Chậm": "đi được dưới 60 % quãng đường lẽ ra phải đi",
-    "Đi lùi": "kết quả thấp hơn mức đầu năm",
-    "Chưa đủ dữ liệu": "có số liệu nhưng chưa vẽ được lộ trình để tính tiến độ",
-    "Chưa có số liệu": "chưa báo cáo (tính 0 điểm)",
+STATUS_HELP: dict[str, str] = {  # msgids: status_help(status) in the interface's language
+    "Đạt": N_("đã đạt mục tiêu năm"),
+    "Đúng tiến độ": N_("chưa đạt nhưng theo kịp lộ trình tới mục tiêu"),
+    "Cần đẩy nhanh": N_("đi được 60–95 % quãng đường lẽ ra phải đi"),
+    "Chậm": N_("đi được dưới 60 % quãng đường lẽ ra phải đi"),
+    "Đi lùi": N_("kết quả thấp hơn mức đầu năm"),
+    "Chưa đủ dữ liệu": N_("có số liệu nhưng chưa vẽ được lộ trình để tính tiến độ"),
+    "Chưa có số liệu": N_("chưa báo cáo (tính 0 điểm)"),
 }
 BEHIND: tuple[str, ...] = ("Cần đẩy nhanh", "Chậm", "Đi lùi")
 
@@ -64,5 +69,15 @@ TASK_TINTS: dict[str, str] = {"qua_han": REPORT_COLORS["chua_nop"], "hoan_thanh"
 
 # ---- the year-end projection (projected_status of the projection queries) ------------------------
 PROJECTION_COLORS: dict[str, str] = {
-    "Dự kiến đạt": "#009E73", "Dự kiến không đạt": "#D55E00", "Chưa đủ dữ liệu dự báo": "#8E99A4",
+    N_("Dự kiến đạt"): "#009E73", N_("Dự kiến không đạt"): "#D55E00", N_("Chưa đủ dữ liệu dự báo"): "#8E99A4",
 }
+
+
+def status_name(status: str | None) -> str:
+    """A status of the scoring method or of the projection, as the reader's language names it
+    (the status itself stays the key of every colour and icon table above)."""
+    return _(status) if status else ""
+
+
+def status_help(status: str) -> str:
+    return _(STATUS_HELP.get(status, ""))

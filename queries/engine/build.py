@@ -110,7 +110,7 @@ def load_frameworks(con: duckdb.DuckDBPyConnection, data_dir: Path, store_root: 
         version INTEGER, name_vi VARCHAR, year_from INTEGER, year_to INTEGER, status VARCHAR, document VARCHAR,
         official BOOLEAN, shipped BOOLEAN, sort_order INTEGER)""")
     con.execute("""create or replace table framework_groups (framework_key VARCHAR, code VARCHAR, name_vi VARCHAR,
-        weight DOUBLE, sort_order INTEGER)""")
+        name_en VARCHAR, weight DOUBLE, sort_order INTEGER)""")
     con.execute("""create or replace table framework_members (framework_key VARCHAR, group_code VARCHAR,
         indicator VARCHAR, weight DOUBLE)""")
     shipped = {f.key for f in registry.shipped(data_dir)}
@@ -123,8 +123,8 @@ def load_frameworks(con: duckdb.DuckDBPyConnection, data_dir: Path, store_root: 
             weight = group.weight
             if f.key == default_key and f"weight_{group.code}" in settings:
                 weight = float(settings[f"weight_{group.code}"])
-            con.execute("insert into framework_groups values (?, ?, ?, ?, ?)",
-                        [f.key, group.code, group.name, weight, g_order])
+            con.execute("insert into framework_groups values (?, ?, ?, ?, ?, ?)",
+                        [f.key, group.code, group.name, group.name_en or None, weight, g_order])
             con.executemany("insert into framework_members values (?, ?, ?, ?)",
                             [(f.key, group.code, code, w) for code, w in group.members])
     years = registry.in_force(data_dir, store_root)

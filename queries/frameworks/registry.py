@@ -20,6 +20,7 @@ from pathlib import Path
 from queries import clock
 from queries.errors import UserFacingError
 from queries.frameworks.model import FIRST_YEAR, LAST_YEAR, Framework, parse_framework
+from queries.i18n import _
 from queries.settings import ROOT
 from queries.store import documents
 
@@ -121,8 +122,8 @@ def check_years(framework: Framework, today_year: int | None = None) -> None:
     this_year = today_year or clock.today().year
     if framework.year_from < this_year:
         raise FrameworkRefused(
-            f"Bộ khung bắt đầu từ năm {framework.year_from}, nhưng điểm các năm đã qua (trước {this_year}) giữ bộ khung "
-            f"đã dùng để tính: hãy để year_from từ {this_year} trở đi.")
+            _("Bộ khung bắt đầu từ năm {first}, nhưng điểm các năm đã qua (trước {year}) giữ bộ khung đã dùng để tính: "
+              "hãy để year_from từ {year} trở đi.").format(first=framework.year_from, year=this_year))
 
 
 def record_load(store_root: Path, framework: Framework, user: str, file_name: str, moment: str) -> bool:
@@ -149,5 +150,6 @@ def check_version(framework: Framework, known: list[Framework]) -> None:
     if same is not None and same.content_hash() != framework.content_hash():
         newest = max(f.version for f in known if f.id == framework.id)
         raise FrameworkRefused(
-            f"Bộ khung {framework.id} phiên bản {framework.version} đã có với nội dung khác: hãy ghi phiên bản mới "
-            f"(ví dụ {newest + 1}) để các điểm đã tính theo phiên bản cũ vẫn giữ nguyên.")
+            _("Bộ khung {id} phiên bản {version} đã có với nội dung khác: hãy ghi phiên bản mới (ví dụ {next}) để các "
+              "điểm đã tính theo phiên bản cũ vẫn giữ nguyên.").format(id=framework.id, version=framework.version,
+                                                                     next=newest + 1))

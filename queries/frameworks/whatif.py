@@ -11,6 +11,7 @@ import re
 
 from queries.errors import UserFacingError
 from queries.frameworks.model import Framework
+from queries.i18n import _
 from queries.text import format_number
 
 # The sliders move in quarters of a percent: the six pillars' official shares (12,5 %, 18,75 %)
@@ -37,28 +38,31 @@ def parse_weights(text: str, framework: Framework) -> dict[str, float]:
             continue
         found = re.fullmatch(r"([A-Za-z][A-Za-z0-9]{0,5})\s*[=:]\s*(\S+)", part)
         if found is None:
-            raise WeightsError(f"Không hiểu “{part}”: hãy viết NHÓM=SỐ PHẦN TRĂM, cách nhau bằng dấu phẩy, "
-                               f"ví dụ {codes[0]}=20,{codes[-1]}=30.")
+            raise WeightsError(_("Không hiểu “{part}”: hãy viết NHÓM=SỐ PHẦN TRĂM, cách nhau bằng dấu phẩy, ví dụ "
+                                 "{first}=20,{last}=30.").format(part=part, first=codes[0], last=codes[-1]))
         code, number = found[1].upper(), found[2]
         if code not in codes:
-            raise WeightsError(f"Không có nhóm “{found[1]}” trong bộ khung {framework.id} "
-                               f"(các nhóm: {', '.join(codes)}).")
+            raise WeightsError(_("Không có nhóm “{group}” trong bộ khung {framework} (các nhóm: {groups}).").format(
+                group=found[1], framework=framework.id, groups=", ".join(codes)))
         if code in given:
-            raise WeightsError(f"Nhóm {code} được ghi hai lần.")
+            raise WeightsError(_("Nhóm {code} được ghi hai lần.").format(code=code))
         try:
             value = float(number)
         except ValueError:
-            raise WeightsError(f"Trọng số của nhóm {code} “{number}” không phải là số.") from None
+            raise WeightsError(_("Trọng số của nhóm {code} “{number}” không phải là số.").format(
+                code=code, number=number)) from None
         if not math.isfinite(value):
-            raise WeightsError(f"Trọng số của nhóm {code} “{number}” không phải là số.")
+            raise WeightsError(_("Trọng số của nhóm {code} “{number}” không phải là số.").format(code=code, number=number))
         if value < 0:
-            raise WeightsError(f"Trọng số của nhóm {code} là {_pct(value)}: trọng số không được âm.")
+            raise WeightsError(_("Trọng số của nhóm {code} là {weight}: trọng số không được âm.").format(
+                code=code, weight=_pct(value)))
         given[code] = value
     if not given:
-        raise WeightsError(f"Chưa có trọng số nào: hãy viết NHÓM=SỐ PHẦN TRĂM, ví dụ {codes[0]}=20,{codes[-1]}=30.")
+        raise WeightsError(_("Chưa có trọng số nào: hãy viết NHÓM=SỐ PHẦN TRĂM, ví dụ {first}=20,{last}=30.").format(
+            first=codes[0], last=codes[-1]))
     total = sum(given.values())
     if abs(total - 100) > TOLERANCE:
-        raise WeightsError(f"Tổng các trọng số là {_pct(total)} %, phải bằng 100 %.")
+        raise WeightsError(_("Tổng các trọng số là {total} %, phải bằng 100 %.").format(total=_pct(total)))
     return {code: given.get(code, 0.0) for code in codes}
 
 

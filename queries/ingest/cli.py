@@ -48,9 +48,9 @@ from pathlib import Path
 from queries import changes, clock
 from queries.accounts.permissions import ACCOUNT_DISABLED, LOCAL_ADMIN, Account
 from queries.accounts.service import get_account
-from queries.arguments import UsageError, VietnameseParser, choose_language
+from queries.arguments import UsageError, VietnameseParser, language_of
 from queries.cycle.evidence import Evidence, EvidenceError, check_evidence
-from queries.i18n import _
+from queries.i18n import _, use_language
 from queries.ingest.catalog import CatalogDatabase
 from queries.ingest.kinds import KIND_NAMES
 from queries.ingest.log import LOG_FILE, UPLOAD_NAME, maintainer_log
@@ -280,7 +280,13 @@ def main(argv: list[str] | None = None) -> int:
         except (AttributeError, ValueError):
             pass
     argv = sys.argv[1:] if argv is None else list(argv)
-    choose_language(argv)  # before the parser: its help and complaints follow --lang too
+    # The language for this run (the parser's help and complaints too), and back after it for
+    # whoever called main() in-process.
+    with use_language(language_of(argv)):
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     wants_json = "--json" in argv
     try:
         return _run(argv)

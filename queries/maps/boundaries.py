@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from queries.i18n import _
 from queries.maps.geojson import Feature
 from queries.maps.simplify import DETAIL_TOLERANCE, OVERVIEW_TOLERANCE, simplify_polygons
 from queries.settings import ROOT
@@ -74,7 +75,8 @@ def prepare(features: list[Feature], communes: pl.DataFrame, province: str) -> P
             result.unmatched.append(feature.label)
             continue
         if row["commune_id"] in taken:
-            result.unmatched.append(f"{feature.label}: trùng xã với đối tượng thứ {taken[row['commune_id']]}")
+            result.unmatched.append(_("{feature}: trùng xã với đối tượng thứ {number}").format(
+                feature=feature.label, number=taken[row["commune_id"]]))
             continue
         taken[row["commune_id"]] = feature.number
         detail = simplify_polygons(feature.polygons, DETAIL_TOLERANCE)

@@ -7,9 +7,11 @@ page. The worked example below is a golden test in tests/test_projection.py.
 """
 from __future__ import annotations
 
-PROJECTED_MET = "Dự kiến đạt"
-PROJECTED_NOT_MET = "Dự kiến không đạt"
-NOT_ENOUGH_DATA = "Chưa đủ dữ liệu dự báo"
+from queries.i18n import N_
+
+PROJECTED_MET = N_("Dự kiến đạt")  # msgids too: status_name() in queries/status.py
+PROJECTED_NOT_MET = N_("Dự kiến không đạt")
+NOT_ENOUGH_DATA = N_("Chưa đủ dữ liệu dự báo")
 PROJECTED_STATUSES = (PROJECTED_MET, PROJECTED_NOT_MET, NOT_ENOUGH_DATA)
 MIN_VALUES = 3  # months with a value in the year before a line is drawn
 

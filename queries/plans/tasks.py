@@ -104,9 +104,10 @@ TASK_COLUMN_HELP = {
 TASK_UPDATE_SCHEMA = ROW_SCHEMAS["tasks"]
 
 _STATUS_WORDS = {
-    NOT_STARTED: ("chua bat dau", "chua thuc hien", "chua trien khai", "chua lam"),
-    IN_PROGRESS: ("dang thuc hien", "dang trien khai", "dang lam", "dang tien hanh"),
-    DONE: ("hoan thanh", "da hoan thanh", "da xong", "xong", "hoan tat"),
+    # and the English an English template's drop-down offers (queries/ingest/template.py)
+    NOT_STARTED: ("chua bat dau", "chua thuc hien", "chua trien khai", "chua lam", "not started"),
+    IN_PROGRESS: ("dang thuc hien", "dang trien khai", "dang lam", "dang tien hanh", "in progress"),
+    DONE: ("hoan thanh", "da hoan thanh", "da xong", "xong", "hoan tat", "completed", "done"),
 }
 _STATUS_BY_WORDS = {words: code for code, all_words in _STATUS_WORDS.items() for words in all_words}
 _ITEM = re.compile(r"^(?:muc\s*)?(\d{1,2})(?:\s*[.,]\s*(\d{1,2}))?\s*([a-z])?\.?$")

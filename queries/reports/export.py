@@ -57,16 +57,19 @@ from pathlib import Path
 
 import polars as pl
 
-from queries import clock
-from queries.arguments import VietnameseParser
+from queries import clock, i18n
+from queries.arguments import VietnameseParser, language_of
 from queries.data import DataSource
 from queries.db import Database, get_database, month_start
 from queries.errors import UserFacingError
+from queries.i18n import N_, _, use_language
 from queries.ingest.catalog import CatalogDatabase
 from queries.reports import whatif
+from queries.reports.names import indicator_names
 from queries.reports.tables import to_xlsx_bytes
 from queries.settings import PILLARS, store_dir
 from queries.spreadsheet import to_csv_bytes
+from queries.status import PROJECTION_COLORS, STATUS_ORDER, status_name
 from queries.store import KINDS
 from queries.store.postgres import use_database_url
 from queries.text import format_month, province_key
@@ -74,43 +77,57 @@ from queries.text import format_month, province_key
 PILLAR_CODES = [code for code, _ in PILLARS]
 
 RANKING_HEADINGS = {
-    "rank": "Hạng", "commune_name": "Xã", "province": "Tỉnh", "score": "Điểm tổng (0–100)",
+    "rank": N_("Hạng"), "commune_name": N_("Xã"), "province": N_("Tỉnh"), "score": N_("Điểm tổng (0–100)"),
     **{code: f"{name} ({code})" for code, name in PILLARS},
-    "coverage": "Tỷ lệ chỉ tiêu có số liệu", "rank_change": "Thay đổi hạng so với tháng trước",
-    "score_change": "Thay đổi điểm", "n_targets": "Số chỉ tiêu", "n_reported": "Số chỉ tiêu có số liệu",
-    "n_achieved": "Số chỉ tiêu đạt", "is_demo": "Dữ liệu minh họa",
+    "coverage": N_("Tỷ lệ chỉ tiêu có số liệu"), "rank_change": N_("Thay đổi hạng so với tháng trước"),
+    "score_change": N_("Thay đổi điểm"), "n_targets": N_("Số chỉ tiêu"), "n_reported": N_("Số chỉ tiêu có số liệu"),
+    "n_achieved": N_("Số chỉ tiêu đạt"), "is_demo": N_("Dữ liệu minh họa"),
 }
 PROGRESS_HEADINGS = {
-    "commune_name": "Xã", "province": "Tỉnh", "pillar": "Trụ cột", "indicator": "Mã chỉ tiêu",
-    "indicator_name": "Chỉ tiêu", "unit": "Đơn vị tính", "target_text": "Mục tiêu",
-    "target": "Mục tiêu (số)", "value": "Giá trị hiện tại", "value_period": "Kỳ báo cáo gần nhất",
-    "points": "Điểm", "status": "Tình trạng", "lead_unit": "Cơ quan chủ trì",
-    "source_doc": "Văn bản giao chỉ tiêu", "source_item": "Mục", "is_demo": "Dữ liệu minh họa",
-    "projected_year_end": "Dự báo cuối năm", "projected_status": "Dự báo",
+    "commune_name": N_("Xã"), "province": N_("Tỉnh"), "pillar": N_("Trụ cột"), "indicator": N_("Mã chỉ tiêu"),
+    "indicator_name": N_("Chỉ tiêu"), "unit": N_("Đơn vị tính"), "target_text": N_("Mục tiêu"),
+    "target": N_("Mục tiêu (số)"), "value": N_("Giá trị hiện tại"), "value_period": N_("Kỳ báo cáo gần nhất"),
+    "points": N_("Điểm"), "status": N_("Tình trạng"), "lead_unit": N_("Cơ quan chủ trì"),
+    "source_doc": N_("Văn bản giao chỉ tiêu"), "source_item": N_("Mục"), "is_demo": N_("Dữ liệu minh họa"),
+    "projected_year_end": N_("Dự báo cuối năm"), "projected_status": N_("Dự báo"),
 }
-COMPLIANCE_HEADINGS = {"commune_name": "Xã", "province": "Tỉnh", "status": "Tình hình báo cáo",
-                       "received_at": "Thời điểm nhận (giờ Việt Nam)", "days_late": "Số ngày trễ"}
+COMPLIANCE_HEADINGS = {"commune_name": N_("Xã"), "province": N_("Tỉnh"), "status": N_("Tình hình báo cáo"),
+                       "received_at": N_("Thời điểm nhận (giờ Việt Nam)"), "days_late": N_("Số ngày trễ")}
 TASK_HEADINGS = {
-    "commune_name": "Xã", "province": "Tỉnh", "plan_year": "Năm kế hoạch", "item": "Mục", "group": "Nhóm",
-    "name": "Nhiệm vụ", "deadline": "Thời hạn", "deadline_text": "Thời hạn (theo kế hoạch)",
-    "recurring": "Thường xuyên", "status": "Trạng thái", "completed_on": "Ngày hoàn thành",
-    "overdue": "Quá hạn", "lead_unit": "Đơn vị chủ trì",
+    "commune_name": N_("Xã"), "province": N_("Tỉnh"), "plan_year": N_("Năm kế hoạch"), "item": N_("Mục"),
+    "group": N_("Nhóm"),
+    "name": N_("Nhiệm vụ"), "deadline": N_("Thời hạn"), "deadline_text": N_("Thời hạn (theo kế hoạch)"),
+    "recurring": N_("Thường xuyên"), "status": N_("Trạng thái"), "completed_on": N_("Ngày hoàn thành"),
+    "overdue": N_("Quá hạn"), "lead_unit": N_("Đơn vị chủ trì"),
 }
-SPENDING_HEADINGS = {"commune_name": "Xã", "province": "Tỉnh", "year": "Năm", "item": "Khoản chi",
-                     "planned": "Dự toán (đồng)", "spent": "Đã chi (đồng)", "source": "Nguồn"}
-AUDIT_HEADINGS = {"time": "Thời điểm (giờ Việt Nam)", "user": "Người thực hiện", "action": "Việc",
-                  "details": "Chi tiết"}
+SPENDING_HEADINGS = {"commune_name": N_("Xã"), "province": N_("Tỉnh"), "year": N_("Năm"), "item": N_("Khoản chi"),
+                     "planned": N_("Dự toán (đồng)"), "spent": N_("Đã chi (đồng)"), "source": N_("Nguồn")}
+AUDIT_HEADINGS = {"time": N_("Thời điểm (giờ Việt Nam)"), "user": N_("Người thực hiện"), "action": N_("Việc"),
+                  "details": N_("Chi tiết")}
 # The codes stay codes in JSON (for programs); a spreadsheet shows the words.
-COMPLIANCE_STATUS_WORDS = {"dung_han": "Đúng hạn", "tre_han": "Trễ hạn", "chua_nop": "Chưa nộp",
-                           "chua_den_han": "Chưa đến hạn"}
-TASK_STATUS_WORDS = {"chua_bat_dau": "Chưa bắt đầu", "dang_thuc_hien": "Đang thực hiện", "hoan_thanh": "Hoàn thành"}
+COMPLIANCE_STATUS_WORDS = {"dung_han": N_("Đúng hạn"), "tre_han": N_("Trễ hạn"), "chua_nop": N_("Chưa nộp"),
+                           "chua_den_han": N_("Chưa đến hạn")}
+TASK_STATUS_WORDS = {"chua_bat_dau": N_("Chưa bắt đầu"), "dang_thuc_hien": N_("Đang thực hiện"),
+                     "hoan_thanh": N_("Hoàn thành")}
 RANKING_COLUMNS = ["rank", "commune_name", "province", "score", *PILLAR_CODES, "coverage",
                    "rank_change", "score_change", "n_targets", "n_reported", "n_achieved", "is_demo"]
 PROGRESS_COLUMNS = list(PROGRESS_HEADINGS)
 
 
+def in_language(headings: dict[str, str]) -> dict[str, str]:
+    """A table of headings (msgids) in the interface's language; a pillar's column keeps its
+    code: 'Hạ tầng số (HT)' / 'Digital infrastructure (HT)'."""
+    pillars = {code: f"{_(name)} ({code})" for code, name in PILLARS}
+    return {key: pillars[key] if key in pillars and headings[key] == f"{name_of(key)} ({key})" else _(text)
+            for key, text in headings.items()}
+
+
+def name_of(code: str) -> str:
+    return dict(PILLARS)[code]
+
+
 class UserError(UserFacingError):
-    """A problem with what the user asked for; printed in Vietnamese, never a traceback."""
+    """A problem with what the user asked for; printed as one sentence (--lang), never a traceback."""
 
 
 def parse_day(text: str | None, option: str) -> date | None:
@@ -120,7 +137,8 @@ def parse_day(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise UserError(f"Ngày “{text}” ({option}) không đúng dạng YYYY-MM-DD (ví dụ 2026-11-22).") from None
+        raise UserError(_("Ngày “{day}” ({option}) không đúng dạng YYYY-MM-DD (ví dụ 2026-11-22).").format(
+            day=text, option=option)) from None
 
 
 def resolve_commune(db: DataSource, text: str | None, province: str | None) -> str | None:
@@ -142,7 +160,8 @@ def resolve_province(db: DataSource, name: str | None) -> str | None:
     provinces = db.run("provinces")["province"].to_list()
     matches = [p for p in provinces if province_key(p) == province_key(name)]
     if not matches:
-        raise UserError(f"Không có tỉnh “{name}”. Các tỉnh có dữ liệu: {', '.join(provinces)}.")
+        raise UserError(_("Không có tỉnh “{name}”. Các tỉnh có dữ liệu: {provinces}.").format(
+            name=name, provinces=", ".join(provinces)))
     return matches[0]
 
 
@@ -207,7 +226,7 @@ def spending(db: DataSource, province: str | None, commune: str | None) -> list[
     frame = db.run("spending_by_commune", province=province, commune=commune)
     return [{"commune_name": r["commune_name"], "province": r["province"], "year": r["year"], "item": r["item"],
              "planned": r["planned"], "spent": r["spent"],
-             "source": r["source_doc"] or (f"Tải lên {r['upload_id']}" if r["upload_id"] else None)}
+             "source": r["source_doc"] or (_("Tải lên {upload}").format(upload=r["upload_id"]) if r["upload_id"] else None)}
             for r in frame.iter_rows(named=True)]
 
 
@@ -218,18 +237,23 @@ def audit(store_root: Path, since: date | None) -> list[dict]:
 
 
 def render_rows(what: str, rows: list[dict], fmt: str, title: str) -> bytes:
-    """compliance, tasks, spending and audit: JSON as the objects are; CSV and .xlsx with
-    Vietnamese headings, statuses in words and times in Vietnam time."""
+    """compliance, tasks, spending and audit: JSON as the objects are (the same in every
+    language); CSV and .xlsx with headings and statuses in words in the interface's language,
+    and times in Vietnam time."""
     if fmt == "json":
         return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    headings = {"compliance": COMPLIANCE_HEADINGS, "tasks": TASK_HEADINGS, "spending": SPENDING_HEADINGS,
-                "audit": AUDIT_HEADINGS}[what]
+    headings = in_language({"compliance": COMPLIANCE_HEADINGS, "tasks": TASK_HEADINGS, "spending": SPENDING_HEADINGS,
+                            "audit": AUDIT_HEADINGS}[what])
     table = pl.DataFrame([_for_people(what, row) for row in rows], schema=_people_schema(what), orient="row")
     if fmt == "csv":
         return to_csv_bytes(table, headings)
-    sheet = {"compliance": "Báo cáo tháng", "tasks": "Nhiệm vụ", "spending": "Kinh phí", "audit": "Nhật ký"}[what]
+    sheet = _(SHEET_NAMES[what])
     return to_xlsx_bytes({sheet: table}, headings=headings, number_formats={"planned": "#,##0", "spent": "#,##0"},
                          title=title)
+
+
+SHEET_NAMES = {"compliance": N_("Báo cáo tháng"), "tasks": N_("Nhiệm vụ"), "spending": N_("Kinh phí"),
+               "audit": N_("Nhật ký")}
 
 
 def _people_schema(what: str) -> dict:
@@ -256,12 +280,12 @@ def _local(moment: str | None):
 
 def _for_people(what: str, row: dict) -> dict:
     row = dict(row)
-    yes_no = {True: "Có", False: "Không"}
+    yes_no = {True: _("Có"), False: _("Không")}
     if what == "compliance":
-        row["status"] = COMPLIANCE_STATUS_WORDS.get(row["status"], row["status"])
+        row["status"] = _(COMPLIANCE_STATUS_WORDS.get(row["status"], row["status"]))
         row["received_at"] = _local(row["received_at"])
     elif what == "tasks":
-        row["status"] = TASK_STATUS_WORDS.get(row["status"], row["status"])
+        row["status"] = _(TASK_STATUS_WORDS.get(row["status"], row["status"]))
         row["recurring"], row["overdue"] = yes_no[row["recurring"]], yes_no[row["overdue"]]
         for key in ("deadline", "completed_on"):
             row[key] = date.fromisoformat(row[key]) if row[key] else None
@@ -274,23 +298,30 @@ def _for_people(what: str, row: dict) -> dict:
     return row
 
 
-def render(what: str, frame: pl.DataFrame, fmt: str, period: date, province: str | None) -> bytes:
+def render(what: str, frame: pl.DataFrame, fmt: str, period: date, province: str | None,
+           indicator_names: dict[str, str] | None = None) -> bytes:
+    """ranking and progress: JSON as the query gives them (the same in every language); CSV and
+    .xlsx with headings in the interface's language and, in English, the indicators' English
+    names (`indicator_names`, code -> name) and the statuses in English words."""
     if what == "ranking":
-        columns, headings = RANKING_COLUMNS, RANKING_HEADINGS
+        columns, headings = RANKING_COLUMNS, in_language(RANKING_HEADINGS)
     else:
-        columns, headings = PROGRESS_COLUMNS, PROGRESS_HEADINGS
-    if fmt == "json":
+        columns, headings = PROGRESS_COLUMNS, in_language(PROGRESS_HEADINGS)
+    if fmt == "json":  # for programs: the same keys and values in every language
         rows = ranking_json(frame) if what == "ranking" else frame.select(columns).to_dicts()
         return (json.dumps(rows, ensure_ascii=False, indent=1, default=str) + "\n").encode("utf-8")
     table = frame.select(columns)
+    if what == "progress" and i18n.current() != "vi":
+        table = _progress_in_language(table, indicator_names or {})
     if fmt == "csv":
         return to_csv_bytes(table, headings)
-    scope = province or "tất cả các tỉnh"
-    title = f"{'Xếp hạng chuyển đổi số cấp xã' if what == 'ranking' else 'Tiến độ chỉ tiêu'} – {scope} – {format_month(period)}"
+    scope = province or _("tất cả các tỉnh")
+    title = (_("Xếp hạng chuyển đổi số cấp xã") if what == "ranking" else _("Tiến độ chỉ tiêu")) + \
+        f" – {scope} – {format_month(period)}"
     if frame["is_demo"].any():
-        title += " (có dữ liệu minh họa)"
+        title += _(" (có dữ liệu minh họa)")
     return to_xlsx_bytes(
-        {"Xếp hạng" if what == "ranking" else "Tiến độ": table},
+        {_("Xếp hạng") if what == "ranking" else _("Tiến độ"): table},
         headings=headings,
         number_formats={"coverage": "0.0%", "score": "0.00", **{c: "0.00" for c in PILLAR_CODES},
                         "points": "0.00", "projected_year_end": "0.00"},
@@ -298,46 +329,66 @@ def render(what: str, frame: pl.DataFrame, fmt: str, period: date, province: str
     )
 
 
-WHAT = {
-    "ranking": "xếp hạng", "progress": "tiến độ chỉ tiêu (kèm dự báo cuối năm)",
-    "compliance": "tình hình nộp báo cáo tháng", "tasks": "nhiệm vụ của kế hoạch", "spending": "kinh phí",
-    "audit": "nhật ký hoạt động", "pack": "tài liệu họp (PDF)", "template": "tệp mẫu để tải số liệu lên",
-    "frameworks": "các bộ khung chỉ số (nhóm, trọng số, chỉ tiêu)",
+def _progress_in_language(table: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """A progress table for people reading English: the catalog's English indicator names and
+    the statuses in words (names of communes, units and documents stay as the plans write them)."""
+    # The words are chosen here, not in a polars callback: its threads do not see the language.
+    words = {status: status_name(status) for status in [*STATUS_ORDER, *PROJECTION_COLORS]}
+    return table.with_columns(
+        pl.col("indicator").replace_strict(names, default=None).fill_null(pl.col("indicator_name"))
+        .alias("indicator_name"),
+        pl.col("status").replace(words),
+        pl.col("projected_status").replace(words),
+    )
+
+
+WHAT = {  # msgids
+    "ranking": N_("xếp hạng"), "progress": N_("tiến độ chỉ tiêu (kèm dự báo cuối năm)"),
+    "compliance": N_("tình hình nộp báo cáo tháng"), "tasks": N_("nhiệm vụ của kế hoạch"), "spending": N_("kinh phí"),
+    "audit": N_("nhật ký hoạt động"), "pack": N_("tài liệu họp (PDF)"), "template": N_("tệp mẫu để tải số liệu lên"),
+    "frameworks": N_("các bộ khung chỉ số (nhóm, trọng số, chỉ tiêu)"),
 }
 
 
 def _parser() -> VietnameseParser:
     parser = VietnameseParser(prog="python -m queries.export",
-                              description="Xuất bảng xếp hạng, tiến độ chỉ tiêu, tình hình báo cáo, nhiệm vụ, "
-                                          "kinh phí, nhật ký hoặc tài liệu họp (PDF).")
-    parser.add_argument("what", choices=list(WHAT), help="; ".join(f"{k}: {v}" for k, v in WHAT.items()))
-    parser.add_argument("--province", help="tên tỉnh; bỏ trống để lấy tất cả các tỉnh")
-    parser.add_argument("--commune", help="xã (tên, mã); cho tasks và spending")
-    parser.add_argument("--period", help="tháng YYYY-MM; mặc định: tháng gần nhất có số liệu")
-    parser.add_argument("--as-of", help="ngày YYYY-MM-DD để xét nhiệm vụ quá hạn (tasks); mặc định: hôm nay")
-    parser.add_argument("--since", help="nhật ký từ ngày YYYY-MM-DD (audit)")
+                              description=_("Xuất bảng xếp hạng, tiến độ chỉ tiêu, tình hình báo cáo, nhiệm vụ, "
+                                          "kinh phí, nhật ký hoặc tài liệu họp (PDF)."))
+    parser.add_argument("what", choices=list(WHAT), help="; ".join(f"{k}: {_(v)}" for k, v in WHAT.items()))
+    parser.add_argument("--province", help=_("tên tỉnh; bỏ trống để lấy tất cả các tỉnh"))
+    parser.add_argument("--commune", help=_("xã (tên, mã); cho tasks và spending"))
+    parser.add_argument("--period", help=_("tháng YYYY-MM; mặc định: tháng gần nhất có số liệu"))
+    parser.add_argument("--as-of", help=_("ngày YYYY-MM-DD để xét nhiệm vụ quá hạn (tasks); mặc định: hôm nay"))
+    parser.add_argument("--since", help=_("nhật ký từ ngày YYYY-MM-DD (audit)"))
     parser.add_argument("--format", choices=["csv", "json", "xlsx"],
-                        help="mặc định csv; tệp mẫu (template): xlsx hoặc csv, mặc định xlsx")
+                        help=_("mặc định csv; tệp mẫu (template): xlsx hoặc csv, mặc định xlsx"))
     parser.add_argument("--kind", choices=KINDS, default="actuals",
-                        help="loại tệp mẫu (template): actuals kết quả hằng tháng, targets chỉ tiêu năm, "
-                             "communes danh sách xã, tasks trạng thái nhiệm vụ, spending kinh phí")
-    parser.add_argument("--framework", help="bộ khung chỉ số cho xếp hạng giả định (ranking), ví dụ six-pillars")
-    parser.add_argument("--weights", help="trọng số giả định theo phần trăm, tổng 100 (ranking), ví dụ HT=20,CQ=30,…")
-    parser.add_argument("--store", help="thư mục lưu dữ liệu tải lên (mặc định DTI_STORE hoặc ./store)")
+                        help=_("loại tệp mẫu (template): actuals kết quả hằng tháng, targets chỉ tiêu năm, "
+                             "communes danh sách xã, tasks trạng thái nhiệm vụ, spending kinh phí"))
+    parser.add_argument("--framework", help=_("bộ khung chỉ số cho xếp hạng giả định (ranking), ví dụ six-pillars"))
+    parser.add_argument("--weights", help=_("trọng số giả định theo phần trăm, tổng 100 (ranking), ví dụ HT=20,CQ=30,…"))
+    parser.add_argument("--store", help=_("thư mục lưu dữ liệu tải lên (mặc định DTI_STORE hoặc ./store)"))
     parser.add_argument("--database-url", metavar="URL",
-                        help="cơ sở dữ liệu PostgreSQL dùng chung (mặc định: DTI_DATABASE_URL)")
-    parser.add_argument("--out", help="ghi ra tệp thay vì màn hình")
+                        help=_("cơ sở dữ liệu PostgreSQL dùng chung (mặc định: DTI_DATABASE_URL)"))
+    parser.add_argument("--out", help=_("ghi ra tệp thay vì màn hình"))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The language for this run (the parser's help and complaints too), and back after it for
+    # whoever called main() in-process.
+    with use_language(language_of(sys.argv[1:] if argv is None else argv)):
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = _parser().parse_args(argv)
         use_database_url(args.database_url)
         output = _export(args)
     except UserFacingError as problem:
         message = problem.message
-        print(message if message.startswith("Lỗi:") else f"Lỗi: {message}", file=sys.stderr)
+        print(message if message.startswith(_("Lỗi:")) else _("Lỗi: {message}").format(message=message), file=sys.stderr)
         return 2
     if output is None:
         return 0
@@ -353,7 +404,7 @@ def _export(args) -> bytes | None:
     if args.what == "audit":
         # The log is the store's journal and audit files: no tables to build.
         since = parse_day(args.since, "--since")
-        title = "Nhật ký hoạt động" + (f" từ ngày {since:%d/%m/%Y}" if since else "")
+        title = _("Nhật ký hoạt động") + (_(" từ ngày {day}").format(day=f"{since:%d/%m/%Y}") if since else "")
         return render_rows("audit", audit(store_dir(args.store), since), fmt, title)
     if args.what == "template":
         catalog = CatalogDatabase(args.store)  # the template needs the catalog only
@@ -362,10 +413,10 @@ def _export(args) -> bytes | None:
     try:
         period = month_start(args.period) if args.period else None
     except ValueError:
-        raise UserError(f"Tháng “{args.period}” không đúng dạng YYYY-MM (ví dụ 2026-03).") from None
+        raise UserError(_("Tháng “{month}” không đúng dạng YYYY-MM (ví dụ 2026-03).").format(month=args.period)) from None
     as_of = parse_day(args.as_of, "--as-of")
     if (args.framework or args.weights) and args.what != "ranking":
-        raise UserError("--framework và --weights chỉ dùng cho xếp hạng (ranking).")
+        raise UserError(_("--framework và --weights chỉ dùng cho xếp hạng (ranking)."))
     db = get_database(args.store)
     if args.what == "frameworks":
         return whatif.render_frameworks(whatif.frameworks_rows(db), fmt)
@@ -377,25 +428,27 @@ def _export(args) -> bytes | None:
     choice = whatif.choose(db.data_dir, db.store.root, period, args.framework, args.weights,
                            db.settings) if what_if else None
     province = resolve_province(db, args.province)
-    scope = province or "tất cả các tỉnh"
+    scope = province or _("tất cả các tỉnh")
     if args.what == "pack":
         write_pack(db, province, period, args.out)
         return None
     if args.what == "compliance":
         return render_rows("compliance", compliance(db, period, province), fmt,
-                           f"Tình hình nộp báo cáo {format_month(period).lower()} – {scope}")
+                           _("Tình hình nộp báo cáo {month} – {scope}").format(month=_in_sentence(period), scope=scope))
     if args.what in ("tasks", "spending"):
         commune = resolve_commune(db, args.commune, province)
         if args.what == "spending":
-            return render_rows("spending", spending(db, province, commune), fmt, f"Kinh phí chuyển đổi số – {scope}")
+            return render_rows("spending", spending(db, province, commune), fmt,
+                               _("Kinh phí chuyển đổi số – {scope}").format(scope=scope))
         as_of = as_of or clock.today()
         return render_rows("tasks", tasks(db, province, commune, as_of), fmt,
-                           f"Nhiệm vụ của kế hoạch – {scope} – đến ngày {as_of:%d/%m/%Y}")
+                           _("Nhiệm vụ của kế hoạch – {scope} – đến ngày {day}").format(scope=scope, day=f"{as_of:%d/%m/%Y}"))
     if choice is not None and not choice.official:
         return whatif.render_whatif(whatif.whatif_ranking(db, period, province, choice), choice, fmt,
                                     whatif.whatif_title(choice, scope, period))
     frame = ranking(db, period, province) if args.what == "ranking" else progress(db, period, province)
-    return render(args.what, frame, fmt, period, province)
+    names = indicator_names(db.run, "en") if args.what == "progress" and i18n.current() == "en" else None
+    return render(args.what, frame, fmt, period, province, names)
 
 
 def _province_in(catalog: DataSource, name: str | None) -> str | None:
@@ -405,7 +458,8 @@ def _province_in(catalog: DataSource, name: str | None) -> str | None:
     provinces = catalog.run("province_names")["province"].to_list()
     matches = [p for p in provinces if province_key(p) == province_key(name)]
     if not matches:
-        raise UserError(f"Không có tỉnh “{name}”. Các tỉnh có dữ liệu: {', '.join(provinces)}.")
+        raise UserError(_("Không có tỉnh “{name}”. Các tỉnh có dữ liệu: {provinces}.").format(
+            name=name, provinces=", ".join(provinces)))
     return matches[0]
 
 
@@ -417,7 +471,7 @@ def template_file(db: DataSource, kind: str, fmt: str, province: str | None) -> 
         return xlsx_template(db, kind, clock.today(), province=province)
     if fmt == "csv":
         return csv_template(kind)
-    raise UserError("Tệp mẫu chỉ có dạng xlsx hoặc csv (--format xlsx hoặc --format csv).")
+    raise UserError(_("Tệp mẫu chỉ có dạng xlsx hoặc csv (--format xlsx hoặc --format csv)."))
 
 
 def write_pack(db: Database, province: str | None, period: date, out: str | None) -> None:
@@ -425,14 +479,21 @@ def write_pack(db: Database, province: str | None, period: date, out: str | None
 
     if province is None:
         provinces = ", ".join(db.run("provinces")["province"].to_list())
-        raise UserError(f"Tài liệu họp làm cho một tỉnh: thêm --province (các tỉnh có dữ liệu: {provinces}).")
+        raise UserError(_("Tài liệu họp làm cho một tỉnh: thêm --province (các tỉnh có dữ liệu: {provinces}).").format(
+            provinces=provinces))
     try:
         result = build_pack_result(province, period, db=db)
     except FileNotFoundError as problem:
         raise UserError(str(problem)) from None
     path = Path(out or pack_file_name(province, period))
     path.write_bytes(result.content)
-    print(f"Đã ghi {path} ({result.pages} trang, {result.seconds:.1f} giây).", file=sys.stderr)
+    print(_("Đã ghi {path} ({pages} trang, {seconds:.1f} giây).").format(path=path, pages=result.pages,
+                                                                     seconds=result.seconds), file=sys.stderr)
+
+
+def _in_sentence(period: date) -> str:
+    """'tháng 11/2026' inside a Vietnamese sentence; 'November 2026' in English."""
+    return format_month(period).lower() if i18n.current() == "vi" else format_month(period)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
-from queries.status import STATUS_COLORS, STATUS_ORDER, STATUS_PRINT_ICONS
+from queries.i18n import _
+from queries.status import STATUS_COLORS, STATUS_ORDER, STATUS_PRINT_ICONS, status_name
 from queries.text import format_number
 
 FONT = "DejaVu Sans"  # every Vietnamese glyph and the status icons below
@@ -53,8 +54,8 @@ STATUS_TEXT: dict[str, str] = {status: text_on(colour) for status, colour in STA
 
 
 def status_label(status: str) -> str:
-    """'Chậm' -> '↘ Chậm': a status is never told by colour alone."""
-    return f"{STATUS_ICONS.get(status, '•')} {status}"
+    """'Chậm' -> '↘ Chậm' ('↘ Slow' in English): a status is never told by colour alone."""
+    return f"{STATUS_ICONS.get(status, '•')} {status_name(status)}"
 
 
 @dataclass(frozen=True)
@@ -137,14 +138,15 @@ def empty_figure(title: str, subtitle: str | None, message: str, presentation: b
 
 
 def pillar_averages(frame: pl.DataFrame, *, title: str, subtitle: str | None = None,
-                    current_label: str = "Tháng này", previous_label: str | None = None,
+                    current_label: str | None = None, previous_label: str | None = None,
                     presentation: bool = False) -> go.Figure:
     """Province average per pillar, 0–100, with last month as a marker.
 
     frame: label (pillar name), score (0–100 or null), previous (optional, 0–100 or null)."""
     data = frame.filter(pl.col("score").is_not_null())
     if data.is_empty():
-        return empty_figure(title, subtitle, "Chưa có điểm trong tháng này", presentation)
+        return empty_figure(title, subtitle, _("Chưa có điểm trong tháng này"), presentation)
+    current_label = current_label or _("Tháng này")
     lk = look(presentation)
     labels = [wrap_label(x, lk.wrap) for x in data["label"].to_list()]
     scores = data["score"].to_list()
@@ -153,30 +155,31 @@ def pillar_averages(frame: pl.DataFrame, *, title: str, subtitle: str | None = N
         y=labels, x=scores, orientation="h", name=current_label, marker_color=ACCENT,
         text=[format_number(v, 1) for v in scores], textposition="outside",
         textfont=dict(size=lk.bar_text, color=INK), cliponaxis=False,
-        hovertemplate="%{y}: %{x:.1f} điểm<extra></extra>",
+        hovertemplate=_("%{y}: %{x:.1f} điểm<extra></extra>"),
     )
     if previous_label and "previous" in data.columns and data["previous"].is_not_null().any():
         figure.add_scatter(
             y=labels, x=data["previous"].to_list(), mode="markers", name=previous_label,
             marker=dict(symbol="line-ns", size=34 if presentation else 22, color=PREVIOUS,
                         line=dict(width=4 if presentation else 3, color=PREVIOUS)),
-            hovertemplate="%{y}: %{x:.1f} điểm (tháng trước)<extra></extra>",
+            hovertemplate=_("%{y}: %{x:.1f} điểm (tháng trước)<extra></extra>"),
         )
     _layout(figure, title, subtitle, presentation, legend=True, left_margin=20)
-    figure.update_xaxes(range=[0, 108], title_text="Điểm trung bình (0–100)", dtick=20)
+    figure.update_xaxes(range=[0, 108], title_text=_("Điểm trung bình (0–100)"), dtick=20)
     figure.update_yaxes(autorange="reversed", automargin=True)
     return figure
 
 
 def score_bars(frame: pl.DataFrame, *, title: str, subtitle: str | None = None,
-               value_title: str = "Điểm tổng (0–100)", series_name: str = "Điểm tổng",
+               value_title: str | None = None, series_name: str | None = None,
                color: str = ACCENT, presentation: bool = False) -> go.Figure:
     """Horizontal bars, one per commune, in the frame's order, top first.
 
     frame: label (e.g. '1. Xã Thịnh Vinh'), score (0–100)."""
     data = frame.filter(pl.col("score").is_not_null())
     if data.is_empty():
-        return empty_figure(title, subtitle, "Chưa có xã nào có điểm", presentation)
+        return empty_figure(title, subtitle, _("Chưa có xã nào có điểm"), presentation)
+    value_title, series_name = value_title or _("Điểm tổng (0–100)"), series_name or _("Điểm tổng")
     lk = look(presentation)
     labels = [wrap_label(x, lk.wrap + 6) for x in data["label"].to_list()]
     scores = data["score"].to_list()
@@ -184,7 +187,7 @@ def score_bars(frame: pl.DataFrame, *, title: str, subtitle: str | None = None,
         y=labels, x=scores, orientation="h", name=series_name, marker_color=color,
         text=[format_number(v, 1) for v in scores], textposition="outside",
         textfont=dict(size=lk.bar_text, color=INK), cliponaxis=False,
-        hovertemplate="%{y}: %{x:.2f} điểm<extra></extra>",
+        hovertemplate=_("%{y}: %{x:.2f} điểm<extra></extra>"),
     ))
     _layout(figure, title, subtitle, presentation, legend=True, left_margin=20)
     figure.update_xaxes(range=[0, 108], title_text=value_title, dtick=20)
@@ -199,7 +202,7 @@ def status_stack(frame: pl.DataFrame, *, title: str, subtitle: str | None = None
 
     frame: label (indicator), status, n. Rows keep the frame's label order."""
     if frame.is_empty():
-        return empty_figure(title, subtitle, "Không có chỉ tiêu nào trong trụ cột này", presentation)
+        return empty_figure(title, subtitle, _("Không có chỉ tiêu nào trong trụ cột này"), presentation)
     lk = look(presentation)
     order = list(dict.fromkeys(frame["label"].to_list()))
     positions = {label: i for i, label in enumerate(order)}
@@ -217,7 +220,7 @@ def status_stack(frame: pl.DataFrame, *, title: str, subtitle: str | None = None
             text=[str(v) if v else "" for v in values], textposition="inside",
             insidetextanchor="middle", textangle=0,
             textfont=dict(size=lk.bar_text, color=STATUS_TEXT[status]),
-            hovertemplate=f"%{{customdata}}<br>{status}: %{{x}} xã<extra></extra>",
+            hovertemplate=f"%{{customdata}}<br>{status_name(status)}: " + _("%{x} xã") + "<extra></extra>",
         )
     wrapped = {label: wrap_label(label, lk.wrap * 2 + 16) for label in order}
     for label, i in positions.items():
@@ -237,20 +240,21 @@ def status_stack(frame: pl.DataFrame, *, title: str, subtitle: str | None = None
 
 
 def change_bars(frame: pl.DataFrame, *, title: str, subtitle: str | None = None,
-                value_title: str = "Thay đổi điểm tổng so với tháng trước (điểm)",
+                value_title: str | None = None,
                 presentation: bool = False) -> go.Figure:
     """Score change per commune: gains in green, losses in vermillion, signed labels.
 
     frame: label, change (points)."""
     data = frame.filter(pl.col("change").is_not_null())
     if data.is_empty():
-        return empty_figure(title, subtitle, "Chưa có tháng trước để so sánh", presentation)
+        return empty_figure(title, subtitle, _("Chưa có tháng trước để so sánh"), presentation)
+    value_title = value_title or _("Thay đổi điểm tổng so với tháng trước (điểm)")
     lk = look(presentation)
     labels = [wrap_label(x, lk.wrap + 6) for x in data["label"].to_list()]
     changes = data["change"].to_list()
     figure = go.Figure()
-    for name, color, keep in (("▲ Tăng điểm", GAIN, lambda v: v > 0), ("▼ Giảm điểm", LOSS, lambda v: v < 0),
-                              ("= Không đổi", MUTED, lambda v: v == 0)):
+    for name, color, keep in ((_("▲ Tăng điểm"), GAIN, lambda v: v > 0), (_("▼ Giảm điểm"), LOSS, lambda v: v < 0),
+                              (_("= Không đổi"), MUTED, lambda v: v == 0)):
         idx = [i for i, v in enumerate(changes) if keep(v)]
         if not idx:
             continue
@@ -258,7 +262,7 @@ def change_bars(frame: pl.DataFrame, *, title: str, subtitle: str | None = None,
             y=[labels[i] for i in idx], x=[changes[i] for i in idx], orientation="h", name=name,
             marker_color=color, text=[_signed(changes[i], 2) for i in idx], textposition="outside",
             textfont=dict(size=lk.bar_text, color=INK), cliponaxis=False,
-            hovertemplate="%{y}: %{x:+.2f} điểm<extra></extra>",
+            hovertemplate=_("%{y}: %{x:+.2f} điểm<extra></extra>"),
         )
     _layout(figure, title, subtitle, presentation, legend=True, left_margin=20)
     top = max(abs(v) for v in changes) or 1

@@ -7,10 +7,13 @@ ranking, and the words that say which framework and version a score uses.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
+
+from queries import i18n
+from queries.i18n import _
 
 SIX = ("HT", "NL", "AT", "CQ", "KT", "XH")  # the columns every ranking carries
 Run = Callable[..., pl.DataFrame]
@@ -27,6 +30,7 @@ class MonthFramework:
     weights: dict[str, float]            # code -> share of 100
     points: dict[str, float]             # code -> weight as the file (or the settings) gives it
     members: dict[str, str]              # indicator -> group code
+    names_en: dict[str, str] = field(default_factory=dict)  # code -> English name, when the file gives one
 
     @property
     def id(self) -> str:
@@ -40,10 +44,21 @@ class MonthFramework:
     def names(self) -> dict[str, str]:
         return dict(self.groups)
 
+    def group_name(self, code: str) -> str:
+        """The group's name in the interface's language: the file's English name (group_name_en),
+        else the catalogue's translation of the Vietnamese one (the six pillars), else as written."""
+        return i18n.localized(self.names.get(code, code), self.names_en.get(code))
+
+    @property
+    def shown_groups(self) -> list[tuple[str, str]]:
+        """`groups` with each name in the interface's language (`groups` stays Vietnamese: a key)."""
+        return [(code, self.group_name(code)) for code, _name in self.groups]
+
     @property
     def label(self) -> str:
         """'Sáu trụ cột DTI (six-pillars, phiên bản 1; chính thức)'."""
-        return f"{self.name} ({self.id}, phiên bản {self.version}; {self.status})"
+        return _("{name} ({id}, phiên bản {version}; {status})").format(
+            name=self.name, id=self.id, version=self.version, status=_(self.status))
 
     @property
     def only_six(self) -> bool:
@@ -52,7 +67,7 @@ class MonthFramework:
     @property
     def word(self) -> str:
         """What a group is called in sentences: the six pillars stay 'trụ cột'."""
-        return "trụ cột" if self.only_six else "nhóm"
+        return _("trụ cột") if self.only_six else _("nhóm")
 
     def group_of(self, frame: pl.DataFrame, column: str = "indicator") -> pl.DataFrame:
         """`frame` with its indicators' group (`group_code`), rows outside the framework left out
@@ -73,6 +88,7 @@ def for_month(run: Run, period: date, framework: str | None = None) -> MonthFram
         groups=list(zip(codes, groups["name_vi"].to_list())), weights=dict(zip(codes, groups["share"].to_list())),
         points=dict(zip(codes, groups["weight"].to_list())),
         members=dict(zip(members["indicator"].to_list(), members["group_code"].to_list())),
+        names_en={code: name for code, name in zip(codes, groups["name_en"].to_list()) if name},
     )
 
 

@@ -25,15 +25,17 @@ import polars as pl
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from queries import clock
+from queries import clock, i18n
 from queries.db import Database, get_database
 from queries.errors import UserFacingError
+from queries.i18n import N_, _
 from queries.reading import ScopedReader
 from queries.reports.figures import STATUS_COLORS, STATUS_ICONS, STATUS_ORDER, STATUS_TEXT
 from queries.reports.images import chart_to_image, image_session
 from queries.reports.pack_name import pack_file_name  # noqa: F401 - its callers still ask the pack
 from queries.reports.slides import Deck, Slide, build_deck, slide_figure
 from queries.settings import PILLARS
+from queries.status import status_name
 from queries.text import format_date, format_month, format_number, format_percent
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core (make browser)
@@ -49,8 +51,8 @@ HEADING_FILL = (31, 78, 121)
 DEMO = (213, 94, 0)
 RULE = (200, 200, 200)
 APPENDIX_ROWS = 20
-NO_CHART = ("Không tạo được hình biểu đồ trên máy này (cần trình duyệt Chromium: `make browser`). "
-            "Các số liệu chính vẫn ở bên trái.")
+NO_CHART = N_("Không tạo được hình biểu đồ trên máy này (cần trình duyệt Chromium: `make browser`). "
+              "Các số liệu chính vẫn ở bên trái.")
 
 logger = logging.getLogger(__name__)
 
@@ -74,16 +76,17 @@ class _PackPDF(FPDF):
         self.set_auto_page_break(False)
         self.set_margins(MARGIN, MARGIN, MARGIN)
         if not (FONT_DIR / "DejaVuSans.ttf").exists():
-            raise MissingFont(f"Thiếu phông chữ DejaVu ({FONT_DIR}): cài gói fonts-dejavu-core "
-                              "(make browser) để tạo tài liệu họp.")
+            raise MissingFont(_("Thiếu phông chữ DejaVu ({folder}): cài gói fonts-dejavu-core (make browser) để tạo "
+                                "tài liệu họp.").format(folder=FONT_DIR))
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
         self.set_text_color(*INK)
-        self.set_title(f"Tài liệu họp giao ban chuyển đổi số – {deck.province} – {format_month(deck.period)}")
-        self.set_subject("Tiến độ chuyển đổi số cấp xã")
-        self.set_author("Bảng theo dõi chuyển đổi số cấp xã")
+        self.set_title(_("Tài liệu họp giao ban chuyển đổi số – {province} – {month}").format(
+            province=deck.province, month=format_month(deck.period)))
+        self.set_subject(_("Tiến độ chuyển đổi số cấp xã"))
+        self.set_author(_("Bảng theo dõi chuyển đổi số cấp xã"))
         self.set_creator("python -m queries.export pack")
-        self.set_lang("vi")
+        self.set_lang(i18n.current())
 
     # every page: footer with source and page number
     def footer(self) -> None:
@@ -92,15 +95,16 @@ class _PackPDF(FPDF):
         self.set_xy(MARGIN, PAGE_H - 10)
         self.set_font(FONT, "", 9)
         self.set_text_color(*MUTED)
-        self.cell(0, 6, f"Chuyển đổi số cấp xã · {self.deck.caption} · lập ngày {format_date(self.made_on)}")
+        self.cell(0, 6, _("Chuyển đổi số cấp xã · {caption} · lập ngày {day}").format(
+            caption=self.deck.caption, day=format_date(self.made_on)))
         self.set_xy(MARGIN, PAGE_H - 10)
-        self.cell(0, 6, f"Trang {self.page_no()}/{{nb}}", align="R")
+        self.cell(0, 6, _("Trang {page}/{pages}").format(page=self.page_no(), pages="{nb}"), align="R")
         self.set_text_color(*INK)
 
     def demo_badge(self, big: bool = False) -> None:
         if not self.deck.is_demo:
             return
-        text = "DỮ LIỆU MINH HỌA" + (" — không phải số liệu thật" if big else "")
+        text = _("DỮ LIỆU MINH HỌA") + (_(" — không phải số liệu thật") if big else "")
         self.set_font(FONT, "B", 16 if big else 10)
         width = self.get_string_width(text) + 8
         x = (PAGE_W - width) / 2 if big else PAGE_W - MARGIN - width
@@ -165,7 +169,7 @@ def _title_page(pdf: _PackPDF, slide: Slide) -> None:
     pdf.set_xy(MARGIN, 36)
     pdf.set_font(FONT, "", 20)
     pdf.set_text_color(*MUTED)
-    pdf.cell(PAGE_W - 2 * MARGIN, 10, "Tài liệu họp giao ban", align="C")
+    pdf.cell(PAGE_W - 2 * MARGIN, 10, _("Tài liệu họp giao ban"), align="C")
     pdf.set_xy(MARGIN, 50)
     pdf.set_font(FONT, "B", 34)
     pdf.set_text_color(*INK)
@@ -179,7 +183,7 @@ def _title_page(pdf: _PackPDF, slide: Slide) -> None:
     pdf.set_text_color(*INK)
     pdf.cell(PAGE_W - 2 * MARGIN, 12, format_month(pdf.deck.period), align="C")
     # facts in a row of boxes
-    facts = [f for f in slide.facts if f.label not in ("Tỉnh", "Kỳ báo cáo")]
+    facts = [f for f in slide.facts if f.label not in (_("Tỉnh"), _("Kỳ báo cáo"))]
     if facts:
         box_w, gap = 80.0, 8.0
         x = (PAGE_W - len(facts) * box_w - (len(facts) - 1) * gap) / 2
@@ -213,7 +217,7 @@ def _chart_page(pdf: _PackPDF, slide: Slide, image: bytes | None) -> None:
         pdf.set_xy(PAGE_W - MARGIN - CHART_W, 40)
         pdf.set_font(FONT, "", 12)
         pdf.set_text_color(*MUTED)
-        pdf.multi_cell(CHART_W, 6, f"{slide.chart_title}: {NO_CHART}", align="L")
+        pdf.multi_cell(CHART_W, 6, f"{slide.chart_title}: {_(NO_CHART)}", align="L")
         pdf.set_text_color(*INK)
 
 
@@ -238,7 +242,7 @@ def _behind_page(pdf: _PackPDF, slide: Slide) -> None:
     pdf.add_page()
     pdf.page_heading(slide.title)
     if slide.table is None or slide.table.is_empty():
-        _bullets(pdf, slide.bullets or ["Chưa có xã nào có điểm trong tháng này."], MARGIN, 36,
+        _bullets(pdf, slide.bullets or [_("Chưa có xã nào có điểm trong tháng này.")], MARGIN, 36,
                  PAGE_W - 2 * MARGIN, 14)
         return
     widths = [18.0, 70.0, 30.0, 90.0, 50.0, 40.0]
@@ -258,7 +262,7 @@ def _method_page(pdf: _PackPDF, slide: Slide) -> None:
     # the status key: colour, icon and name together, as on every chart
     pdf.set_xy(MARGIN, y + 4)
     pdf.set_font(FONT, "B", 12)
-    pdf.cell(0, 7, "Tình trạng chỉ tiêu trên các biểu đồ:")
+    pdf.cell(0, 7, _("Tình trạng chỉ tiêu trên các biểu đồ:"))
     x, y = MARGIN, y + 13
     for status in STATUS_ORDER:
         pdf.set_font(FONT, "B", 12)
@@ -268,15 +272,15 @@ def _method_page(pdf: _PackPDF, slide: Slide) -> None:
         pdf.cell(8, 7, STATUS_ICONS[status], align="C", fill=True)
         pdf.set_text_color(*INK)
         pdf.set_font(FONT, "", 12)
-        width = pdf.get_string_width(status) + 4
+        width = pdf.get_string_width(status_name(status)) + 4
         pdf.set_xy(x + 9, y)
-        pdf.cell(width, 7, status)
+        pdf.cell(width, 7, status_name(status))
         x += 9 + width + 6
     pdf.set_fill_color(255, 255, 255)
 
 
 def ranking_table(ranking: pl.DataFrame, groups=PILLARS) -> pl.DataFrame:
-    """The full ranking as display text, Vietnamese headings (appendix of the pack)."""
+    """The full ranking as display text, headings in the interface's language (appendix of the pack)."""
     def num(v, d=1):
         return format_number(v, d) if v is not None else "–"
 
@@ -286,12 +290,12 @@ def ranking_table(ranking: pl.DataFrame, groups=PILLARS) -> pl.DataFrame:
         return f"▲ {v}" if v > 0 else (f"▼ {-v}" if v < 0 else "=")
 
     return pl.DataFrame({
-        "Hạng": [str(v) if v is not None else "–" for v in ranking["rank"].to_list()],
-        "Xã": ranking["commune_name"].to_list(),
-        "Điểm tổng": [num(v, 2) for v in ranking["score"].to_list()],
-        **{code: [num(v) for v in ranking[code].to_list()] for code, _ in groups},
-        "Có số liệu": [format_percent(100 * v, 0) if v is not None else "–" for v in ranking["coverage"].to_list()],
-        "So với tháng trước": [change(v) for v in ranking["rank_change"].to_list()],
+        _("Hạng"): [str(v) if v is not None else "–" for v in ranking["rank"].to_list()],
+        _("Xã"): ranking["commune_name"].to_list(),
+        _("Điểm tổng"): [num(v, 2) for v in ranking["score"].to_list()],
+        **{code: [num(v) for v in ranking[code].to_list()] for code, _name in groups},
+        _("Có số liệu"): [format_percent(100 * v, 0) if v is not None else "–" for v in ranking["coverage"].to_list()],
+        _("So với tháng trước"): [change(v) for v in ranking["rank_change"].to_list()],
     })
 
 
@@ -304,17 +308,18 @@ def _appendix(pdf: _PackPDF, ranking: pl.DataFrame, groups=PILLARS, framework: s
     for i in range(chunks):
         pdf.add_page()
         suffix = f" ({i + 1}/{chunks})" if chunks > 1 else ""
-        pdf.page_heading(f"Phụ lục: bảng xếp hạng đầy đủ{suffix}")
+        pdf.page_heading(_("Phụ lục: bảng xếp hạng đầy đủ") + suffix)
         part = table.slice(i * APPENDIX_ROWS, APPENDIX_ROWS)
         _table(pdf, part, widths, 32, 10, align)
         if i == chunks - 1:
             pdf.set_xy(MARGIN, pdf.get_y() + 3)
             pdf.set_font(FONT, "", 9)
             pdf.set_text_color(*MUTED)
-            pdf.multi_cell(PAGE_W - 2 * MARGIN, 4.5, ", ".join(code for code, _ in groups) + ": điểm "
-                           + ("trụ cột" if len(groups) == 6 else "nhóm") + " (0–100) — " + "; ".join(
-                f"{code} {name}" for code, name in groups) + ". Các xã bằng điểm cùng hạng."
-                           + (f" Bộ khung: {framework}." if framework else ""))
+            pdf.multi_cell(PAGE_W - 2 * MARGIN, 4.5, _("{codes}: điểm {word} (0–100) — {names}. Các xã bằng điểm cùng "
+                                                       "hạng.").format(
+                codes=", ".join(code for code, _name in groups), word=_("trụ cột") if len(groups) == 6 else _("nhóm"),
+                names="; ".join(f"{code} {name}" for code, name in groups))
+                           + (_(" Bộ khung: {framework}.").format(framework=framework) if framework else ""))
             pdf.set_text_color(*INK)
 
 

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from queries.i18n import _
 from queries.spreadsheet import write_cell
 
 HEADING_FILL = "1F4E79"
@@ -87,5 +88,5 @@ def to_xlsx_bytes(
 
 def _sheet_title(name: str) -> str:
     """Excel forbids []:*?/\\ in sheet names and allows 31 characters."""
-    cleaned = "".join("-" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Bảng"
+    cleaned = "".join("-" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or _("Bảng")
     return cleaned[:31].strip()

@@ -17,16 +17,18 @@ from pathlib import Path
 
 import polars as pl
 
+from queries import i18n
 from queries.data import DataSource
 from queries.errors import UserFacingError
 from queries.frameworks import registry
 from queries.frameworks.model import Framework
 from queries.frameworks.whatif import parse_weights, weights_label
+from queries.i18n import N_, _
 from queries.reports.tables import to_xlsx_bytes
 from queries.spreadsheet import to_csv_bytes
 from queries.text import format_month
 
-WHATIF = "trọng số giả định"
+WHATIF = N_("trọng số giả định")  # a msgid: _(WHATIF) where shown
 
 
 class UnknownFramework(UserFacingError):
@@ -50,7 +52,7 @@ def find_framework(known: list[Framework], text: str) -> Framework:
     if same_id:
         return max(same_id, key=lambda f: f.version)
     names = ", ".join(sorted({f.id for f in known}))
-    raise UnknownFramework(f"Không có bộ khung “{wanted}”. Các bộ khung có: {names}.")
+    raise UnknownFramework(_("Không có bộ khung “{wanted}”. Các bộ khung có: {names}.").format(wanted=wanted, names=names))
 
 
 def choose(data_dir: Path, store_root: Path, period: date, framework: str | None, weights: str | None,
@@ -105,19 +107,21 @@ def whatif_json(frame: pl.DataFrame, choice: Choice) -> list[dict]:
 
 
 def whatif_headings(framework: Framework) -> dict[str, str]:
+    """The what-if ranking's headings in the interface's language."""
     return {
-        "rank": "Hạng (trọng số giả định)", "commune_name": "Xã", "province": "Tỉnh",
-        "score": "Điểm tổng theo trọng số giả định (0–100)",
-        **{g.code: f"{g.name} ({g.code})" for g in framework.groups},
-        "coverage": "Tỷ lệ chỉ tiêu có số liệu", "official_rank": "Hạng chính thức",
-        "official_score": "Điểm chính thức", "rank_change_official": "Thay đổi hạng so với chính thức",
-        "n_targets": "Số chỉ tiêu", "n_reported": "Số chỉ tiêu có số liệu", "is_demo": "Dữ liệu minh họa",
+        "rank": _("Hạng (trọng số giả định)"), "commune_name": _("Xã"), "province": _("Tỉnh"),
+        "score": _("Điểm tổng theo trọng số giả định (0–100)"),
+        **{g.code: f"{i18n.localized(g.name, g.name_en)} ({g.code})" for g in framework.groups},
+        "coverage": _("Tỷ lệ chỉ tiêu có số liệu"), "official_rank": _("Hạng chính thức"),
+        "official_score": _("Điểm chính thức"), "rank_change_official": _("Thay đổi hạng so với chính thức"),
+        "n_targets": _("Số chỉ tiêu"), "n_reported": _("Số chỉ tiêu có số liệu"), "is_demo": _("Dữ liệu minh họa"),
     }
 
 
 def whatif_title(choice: Choice, scope: str, period: date) -> str:
-    return (f"Xếp hạng theo {WHATIF} ({weights_label(choice.weights)}) – bộ khung {choice.framework.label} – "
-            f"{scope} – {format_month(period)}")
+    return _("Xếp hạng theo {whatif} ({weights}) – bộ khung {framework} – {scope} – {month}").format(
+        whatif=_(WHATIF), weights=weights_label(choice.weights), framework=choice.framework.label, scope=scope,
+        month=format_month(period))
 
 
 def render_whatif(frame: pl.DataFrame, choice: Choice, fmt: str, title: str) -> bytes:
@@ -127,10 +131,10 @@ def render_whatif(frame: pl.DataFrame, choice: Choice, fmt: str, title: str) -> 
     codes = [g.code for g in choice.framework.groups]
     table = frame.select(list(headings))
     if frame["is_demo"].any():
-        title += " (có dữ liệu minh họa)"
+        title += _(" (có dữ liệu minh họa)")
     if fmt == "csv":
         return to_csv_bytes(table, headings)
-    return to_xlsx_bytes({"Trọng số giả định": table}, headings=headings, title=title,
+    return to_xlsx_bytes({_("Trọng số giả định"): table}, headings=headings, title=title,
                          number_formats={"coverage": "0.0%", "score": "0.00", "official_score": "0.00",
                                          **{c: "0.00" for c in codes}})
 
@@ -154,21 +158,24 @@ def frameworks_rows(db: DataSource) -> list[dict]:
     return rows
 
 
-FRAMEWORK_HEADINGS = {"id": "Mã bộ khung", "version": "Phiên bản", "name": "Tên", "status": "Trạng thái",
-                      "year_from": "Từ năm", "year_to": "Đến năm", "code": "Mã nhóm", "group": "Nhóm",
-                      "weight": "Trọng số", "share": "Tỷ trọng (%)", "indicators": "Chỉ tiêu"}
+FRAMEWORK_HEADINGS = {"id": N_("Mã bộ khung"), "version": N_("Phiên bản"), "name": N_("Tên"), "status": N_("Trạng thái"),
+                      "year_from": N_("Từ năm"), "year_to": N_("Đến năm"), "code": N_("Mã nhóm"), "group": N_("Nhóm"),
+                      "weight": N_("Trọng số"), "share": N_("Tỷ trọng (%)"), "indicators": N_("Chỉ tiêu")}
 
 
 def render_frameworks(rows: list[dict], fmt: str) -> bytes:
     if fmt == "json":
         return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     flat = pl.DataFrame([
-        {"id": r["id"], "version": r["version"], "name": r["name"], "status": r["status"], "year_from": r["year_from"],
-         "year_to": r["year_to"], "code": g["code"], "group": g["name"], "weight": g["weight"], "share": g["share"],
+        {"id": r["id"], "version": r["version"], "name": r["name"], "status": i18n.localized(r["status"]),
+         "year_from": r["year_from"],
+         "year_to": r["year_to"], "code": g["code"], "group": i18n.localized(g["name"]), "weight": g["weight"],
+         "share": g["share"],
          "indicators": ", ".join(g["indicators"])}
         for r in rows for g in r["groups"]
     ])
+    headings = {key: _(text) for key, text in FRAMEWORK_HEADINGS.items()}
     if fmt == "csv":
-        return to_csv_bytes(flat, FRAMEWORK_HEADINGS)
-    return to_xlsx_bytes({"Bộ khung": flat}, headings=FRAMEWORK_HEADINGS, title="Các bộ khung chỉ số",
+        return to_csv_bytes(flat, headings)
+    return to_xlsx_bytes({_("Bộ khung"): flat}, headings=headings, title=_("Các bộ khung chỉ số"),
                          number_formats={"share": "0.00"})

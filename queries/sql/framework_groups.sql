@@ -1,4 +1,4 @@
--- columns: framework_key, code, name_vi, weight, share, n_indicators, sort_order
+-- columns: framework_key, code, name_vi, name_en, weight, share, n_indicators, sort_order
 -- example: framework=null, period=2026-06-01
 -- The groups of a framework in display order, with their weights and each weight's share of
 -- 100 %: of the framework named (key, e.g. six-pillars@1), or (framework null) of the one in
@@ -19,7 +19,7 @@ members as (
 
 final as (
     select
-        g.framework_key, g.code, g.name_vi, g.weight,
+        g.framework_key, g.code, g.name_vi, g.name_en, g.weight,
         100 * g.weight / sum(g.weight) over () as share,
         coalesce(m.n_indicators, 0) as n_indicators,
         g.sort_order

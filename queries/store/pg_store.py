@@ -33,6 +33,7 @@ import psycopg
 
 from queries import clock
 from queries.errors import UserFacingError
+from queries.i18n import _
 from queries.store import documents as documents_module
 from queries.store.files import atomic_write, atomic_write_parquet, locked, make_directory
 from queries.store.postgres import JOURNAL_LOCK, DatabaseUnavailable, connection, retrying
@@ -312,8 +313,8 @@ class PgStore(StoreReading):
                                          (row[1], row[2])).fetchone()
                     if other:
                         raise UploadConflict(
-                            f"Không khôi phục được: cùng tệp này đang được dùng trong lần tải lên {other[0]}. "
-                            "Hãy hoàn tác lần đó trước.")
+                            _("Không khôi phục được: cùng tệp này đang được dùng trong lần tải lên {upload}. "
+                              "Hãy hoàn tác lần đó trước.").format(upload=other[0]))
                 conn.execute("update uploads set active = %s where upload_id = %s", (active, upload_id))
                 self._commit_entry(conn, {"action": action, "upload_id": upload_id, "user": user, "reason": reason})
             return True

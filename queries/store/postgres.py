@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from queries.errors import UserFacingError
+from queries.i18n import N_, _
 
 log = logging.getLogger(__name__)
 # The pool reports each failed reconnection with a traceback: those belong in the app's log
@@ -38,7 +39,7 @@ MIGRATION_LOCK = 0x44_54_49_01  # "DTI" 1
 # Every change to the journal takes this one, so sequence numbers are given in commit order.
 JOURNAL_LOCK = 0x44_54_49_02
 CONNECT_SECONDS = 10.0
-RECONNECTING = "Đang kết nối lại cơ sở dữ liệu…"
+RECONNECTING = N_("Đang kết nối lại cơ sở dữ liệu…")  # a msgid: _(RECONNECTING) where shown
 
 
 class DatabaseUnavailable(UserFacingError):
@@ -65,7 +66,7 @@ def server_name(url: str) -> str:
         host = parts.hostname or "localhost"
         port = parts.port or 5432
     except ValueError:
-        return "(địa chỉ không hợp lệ)"
+        return _("(địa chỉ không hợp lệ)")
     database = parts.path.lstrip("/") or ""
     return f"{host}:{port}/{database}" if database else f"{host}:{port}"
 
@@ -77,8 +78,8 @@ def unavailable(url: str, error: BaseException | None = None) -> DatabaseUnavail
         # could carry the address's password.
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         detail = ": " + re.sub(r"password=\S+|://[^@\s]*@", "://…@", first)[:200]
-    return DatabaseUnavailable(f"Không kết nối được cơ sở dữ liệu PostgreSQL {server_name(url)}{detail}. "
-                               "Hãy kiểm tra máy chủ cơ sở dữ liệu và DTI_DATABASE_URL.")
+    return DatabaseUnavailable(_("Không kết nối được cơ sở dữ liệu PostgreSQL {server}{detail}. Hãy kiểm tra máy chủ cơ "
+                                 "sở dữ liệu và DTI_DATABASE_URL.").format(server=server_name(url), detail=detail))
 
 
 _pools: dict[str, object] = {}
@@ -209,8 +210,8 @@ def migrate(conn) -> list[int]:
         known = conn.execute("select max(version) from schema_version").fetchone()[0] or 0
     if known > newest:
         raise DatabaseUnavailable(
-            f"Cơ sở dữ liệu đang ở phiên bản lược đồ {known}, mới hơn phiên bản {newest} mà bản ứng dụng này biết. "
-            "Hãy cập nhật ứng dụng trên máy này.")
+            _("Cơ sở dữ liệu đang ở phiên bản lược đồ {known}, mới hơn phiên bản {newest} mà bản ứng dụng này biết. "
+              "Hãy cập nhật ứng dụng trên máy này.").format(known=known, newest=newest))
     return applied_now
 
 
