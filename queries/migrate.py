@@ -22,8 +22,9 @@ import math
 import sys
 
 from queries.accounts.pg_copy import accounts_database_counts, accounts_file_counts, copy_accounts
-from queries.arguments import VietnameseParser
+from queries.arguments import VietnameseParser, language_of
 from queries.errors import UserFacingError
+from queries.i18n import N_, _, use_language
 from queries.settings import store_dir
 from queries.store.copy_to_pg import copy_store, database_counts, file_counts
 from queries.store.postgres import MIGRATION_LOCK, connection, server_name
@@ -36,13 +37,13 @@ class MigrationRefused(UserFacingError):
 
 def _parser() -> VietnameseParser:
     parser = VietnameseParser(prog="python -m queries.store",
-                              description="Công cụ của kho dữ liệu: chuyển kho tệp sang PostgreSQL.")
-    commands = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=VietnameseParser)
+                              description=_("Công cụ của kho dữ liệu: chuyển kho tệp sang PostgreSQL."))
+    commands = parser.add_subparsers(dest="command", metavar=_("LỆNH"), parser_class=VietnameseParser)
     commands.required = True
-    migrate = commands.add_parser("migrate", help="chép kho tệp vào một cơ sở dữ liệu PostgreSQL trống")
-    migrate.add_argument("--to", required=True, metavar="postgresql://…", help="địa chỉ cơ sở dữ liệu đích")
-    migrate.add_argument("--store", help="thư mục kho tệp (mặc định: DTI_STORE hoặc ./store)")
-    migrate.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    migrate = commands.add_parser("migrate", help=_("chép kho tệp vào một cơ sở dữ liệu PostgreSQL trống"))
+    migrate.add_argument("--to", required=True, metavar="postgresql://…", help=_("địa chỉ cơ sở dữ liệu đích"))
+    migrate.add_argument("--store", help=_("thư mục kho tệp (mặc định: DTI_STORE hoặc ./store)"))
+    migrate.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
     return parser
 
 
@@ -60,7 +61,7 @@ def migrate_store(store_root, url: str) -> dict:
     {"status": "copied" | "already" | "mismatch", "figures": {name: [files, database]}}
     ("mismatch": nothing was written)."""
     if not url.startswith(("postgresql://", "postgres://")):
-        raise MigrationRefused("Lỗi: --to phải là một địa chỉ postgresql://…")
+        raise MigrationRefused(_("Lỗi: --to phải là một địa chỉ postgresql://…"))
     store = Store(store_root, read_only=True)
     source = {**file_counts(store), **accounts_file_counts(store.root)}
     with connection(url) as conn:
@@ -71,9 +72,8 @@ def migrate_store(store_root, url: str) -> dict:
             # Copied from this very store before (perhaps used since): nothing to do again.
             return {"status": "already", "figures": {k: [source[k], before[k]] for k in source}}
         if any(before.values()):
-            raise MigrationRefused(
-                f"Cơ sở dữ liệu {server_name(url)} đã có dữ liệu khác với kho {store.root}: "
-                "lệnh chỉ chép vào một cơ sở dữ liệu trống.")
+            raise MigrationRefused(_("Cơ sở dữ liệu {server} đã có dữ liệu khác với kho {store}: lệnh chỉ chép vào một cơ "
+                                     "sở dữ liệu trống.").format(server=server_name(url), store=store.root))
         copy_store(store, conn)  # DuplicateActiveCopies: a sentence for the operator
         copy_accounts(store.root, conn)
         after = {**database_counts(conn), **accounts_database_counts(conn)}
@@ -86,6 +86,11 @@ def migrate_store(store_root, url: str) -> dict:
     return {"status": "copied", "figures": figures}
 
 
+VERDICTS = {"copied": N_("Đã chép xong; số liệu hai bên khớp nhau."),
+            "already": N_("Cơ sở dữ liệu đã có đúng dữ liệu của kho này (đã chép trước đó): không làm gì thêm."),
+            "mismatch": N_("Số liệu hai bên không khớp: không ghi gì vào cơ sở dữ liệu.")}
+
+
 def _figure(value) -> str:
     if value is None:
         return "-"
@@ -93,21 +98,25 @@ def _figure(value) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    with use_language(language_of(sys.argv[1:] if argv is None else argv)):  # --lang, for this run only
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = _parser().parse_args(argv)
         result = migrate_store(store_dir(args.store), args.to)
     except UserFacingError as problem:
         message = problem.message
-        print(message if message.startswith("Lỗi:") else f"Lỗi: {message}", file=sys.stderr)
+        print(message if message.startswith(_("Lỗi:")) else _("Lỗi: {message}").format(message=message), file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
-        verdict = {"copied": "Đã chép xong; số liệu hai bên khớp nhau.",
-                   "already": "Cơ sở dữ liệu đã có đúng dữ liệu của kho này (đã chép trước đó): không làm gì thêm.",
-                   "mismatch": "Số liệu hai bên không khớp: không ghi gì vào cơ sở dữ liệu."}[result["status"]]
+        status, files_heading = result["status"], _("kho tệp")
+        verdict = _(VERDICTS[status])
         width = max(len(name) for name in result["figures"])
-        print(f"{'':{width}}  {'kho tệp':>16}  {'PostgreSQL':>16}")
+        print(f"{'':{width}}  {files_heading:>16}  {'PostgreSQL':>16}")
         for name, (files, database) in result["figures"].items():
             print(f"{name:{width}}  {_figure(files):>16}  {_figure(database):>16}")
         print(verdict)

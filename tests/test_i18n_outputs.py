@@ -332,3 +332,24 @@ def test_framework_groups_have_english_names_and_files_without_them_still_load()
         # the file's English name, else the catalogue's (the six pillars), else the name as written
         assert month.shown_groups == [("HT", "Digital infrastructure"), ("NT", "Digital awareness"), ("ZZ", "Nhóm riêng")]
         assert month.label == "X (x, version 1; official)"
+
+
+def test_an_english_file_is_read_like_a_vietnamese_one(tmp_path):
+    """English headings, the English indicator name and English task statuses (what an English
+    template's lists offer) are read as their Vietnamese counterparts, in either language."""
+    from queries.ingest.pipeline import check_file
+    from tests.upload_data import make_database
+
+    db = make_database(tmp_path)
+    content = (b"Commune name,Province,Period,Indicator name,Value\n"
+               b"Dinh Tien,Thanh Hoa,03/2026,Smartphones,81\n")
+    for language in ("vi", "en"):
+        with i18n.use_language(language):
+            result = check_file(content, "english.csv", db=db, today=TODAY)
+        assert [r.record["indicator"] for r in result.accepted] == ["XH05"], result.errors
+    from queries.plans.tasks import STATUS_LABELS, parse_task_status
+
+    with i18n.use_language("en"):
+        english = {code: i18n.gettext(label) for code, label in STATUS_LABELS.items()}
+    assert english == {"chua_bat_dau": "Not started", "dang_thuc_hien": "In progress", "hoan_thanh": "Completed"}
+    assert {code: parse_task_status(label) for code, label in english.items()} == {c: c for c in english}

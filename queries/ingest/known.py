@@ -55,6 +55,9 @@ class Catalog:
             for r in indicators.iter_rows(named=True)
         }
         self.indicator_by_name = {fold(i.name): i.code for i in self.indicators.values() if i.name}
+        for r in indicators.iter_rows(named=True):  # the English name, from an English template's list
+            if r.get("name_en"):
+                self.indicator_by_name.setdefault(fold(r["name_en"]), r["code"])
         self.communes = [
             Commune(
                 r["commune_id"], code_text(r["commune_code"]), r["commune_name"], r["province"],

@@ -14,6 +14,7 @@ import json
 import polars as pl
 
 from queries.errors import UserFacingError
+from queries.i18n import _
 from queries.store.pg_store import PgStore, _json
 from queries.store.uploads import ROW_SCHEMAS, Store
 
@@ -92,8 +93,8 @@ def copy_store(store: Store, conn) -> None:
         key = (upload["kind"], upload["sha256"])
         if upload["active"] and key in active_seen:
             raise DuplicateActiveCopies(
-                f"Cùng một tệp đang được dùng hai lần (lần tải lên {active_seen[key]} và {upload_id}): "
-                "hãy hoàn tác một lần rồi chạy lại lệnh chuyển.")
+                _("Cùng một tệp đang được dùng hai lần (lần tải lên {first} và {second}): hãy hoàn tác một lần rồi chạy "
+                  "lại lệnh chuyển.").format(first=active_seen[key], second=upload_id))
         if upload["active"]:
             active_seen[key] = upload_id
         conn.execute("insert into uploads (upload_id, seq, kind, sha256, active) values (%s, %s, %s, %s, %s)",
