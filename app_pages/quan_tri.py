@@ -85,7 +85,7 @@ def render_accounts(account: Account, store: Path) -> None:
         left, right = st.columns(2)
         username = left.text_input(_("Tên đăng nhập"), help=_("Chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang."))
         name = right.text_input(_("Họ tên"))
-        role = left.selectbox(_("Vai trò"), ROLES, format_func=ROLE_LABELS.get)
+        role = left.selectbox(_("Vai trò"), ROLES, format_func=lambda r: _(ROLE_LABELS[r]))
         email = right.text_input(_("Email (để đăng nhập một lần, nếu có)"))
         chosen_provinces = left.multiselect(_("Tỉnh (Quản trị tỉnh, Lãnh đạo)"), provinces, placeholder=_("Chọn tỉnh"),
                                             help=_("Bỏ trống: toàn quốc (chỉ tài khoản toàn quốc được tạo)."))

@@ -61,6 +61,11 @@ def data_values(store) -> list[str]:  # noqa: F811
     # the parts of a value too ("Phòng VH-XH; Công an xã" is written as two units)
     for value in list(values):
         values.update(part.strip() for part in re.split(r"[;\n]", value) if VIETNAMESE.search(part))
+    # Indicators have an English name (data/indicators.csv name_en): an English page shows it,
+    # so their Vietnamese names are not data to overlook there.
+    catalog = database.run_query("indicator_catalog")
+    values -= {name for name, english in zip(catalog["name_vi"].to_list(), catalog["name_en"].to_list()) if english}
+    values.add("Quản trị thử")  # the test administrator's own name
     return sorted(values, key=len, reverse=True)
 
 

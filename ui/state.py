@@ -14,6 +14,7 @@ from queries.accounts.permissions import readable_provinces
 from queries.db import Database, get_database
 from queries.errors import UserFacingError
 from queries.reading import ScopedReader
+from queries.reports.names import with_indicator_names
 from queries.store.postgres import DatabaseUnavailable
 from ui.auth import current_account, public_view
 
@@ -49,9 +50,14 @@ def query(name: str, **params) -> pl.DataFrame:
     its one Vietnamese sentence."""
     db = database()
     try:
-        return _cached(name, db.version(), tuple(sorted(params.items())), read_scope())
+        answer = _cached(name, db.version(), tuple(sorted(params.items())), read_scope())
     except DatabaseUnavailable:
         raise  # the whole page waits for the database (ui.reconnect), not this one table
     except UserFacingError as refusal:
         st.warning(refusal.message, icon="🔒")
         st.stop()
+    # An indicator's name in the page's language (the catalog's name_en on an English page);
+    # names of communes, units and documents stay as the plans write them.
+    if "indicator_name" in answer.columns and "indicator" in answer.columns and name != "indicator_catalog":
+        answer = with_indicator_names(answer, query)
+    return answer

@@ -36,6 +36,7 @@ from queries.accounts.permissions import (
 from queries.accounts.pg_storage import read_audit_lines
 from queries.accounts.service import PermissionDenied, fresh_actor, manageable_usernames
 from queries.data import DataSource
+from queries.i18n import N_, _
 from queries.store.journal import Journal
 from queries.store.postgres import database_url
 from queries.store.sources import open_store
@@ -45,18 +46,18 @@ from queries.text import format_month
 log = logging.getLogger(__name__)
 
 LOGIN_FAILURE_REASONS = {
-    "wrong_password": "sai mật khẩu",
-    "unknown_user": "không có tài khoản này",
-    "locked": "tài khoản đang tạm khóa",
-    "locked_now": "sai quá số lần cho phép, tài khoản bị tạm khóa",
-    "disabled": "tài khoản đã bị vô hiệu hóa",
-    "no_account_for_email": "không có tài khoản nào gắn với email này",
-    "email_not_verified": "nhà cung cấp SSO chưa xác nhận email này",
-    "sso_incomplete": "thông tin SSO thiếu email hoặc mã định danh",
-    "sso_identity_mismatch": "tài khoản đã liên kết với một danh tính SSO khác",
+    "wrong_password": N_("sai mật khẩu"),
+    "unknown_user": N_("không có tài khoản này"),
+    "locked": N_("tài khoản đang tạm khóa"),
+    "locked_now": N_("sai quá số lần cho phép, tài khoản bị tạm khóa"),
+    "disabled": N_("tài khoản đã bị vô hiệu hóa"),
+    "no_account_for_email": N_("không có tài khoản nào gắn với email này"),
+    "email_not_verified": N_("nhà cung cấp SSO chưa xác nhận email này"),
+    "sso_incomplete": N_("thông tin SSO thiếu email hoặc mã định danh"),
+    "sso_identity_mismatch": N_("tài khoản đã liên kết với một danh tính SSO khác"),
 }
-REVIEW_STATUS_LABELS = {"da_tham_dinh": "đã thẩm định", "cho_tham_dinh": "chờ thẩm định"}
-FIELD_LABELS = {"name": "họ tên", "role": "vai trò", "provinces": "tỉnh", "communes": "xã", "email": "email"}
+REVIEW_STATUS_LABELS = {"da_tham_dinh": N_("đã thẩm định"), "cho_tham_dinh": N_("chờ thẩm định")}
+FIELD_LABELS = {"name": N_("họ tên"), "role": N_("vai trò"), "provinces": N_("tỉnh"), "communes": N_("xã"), "email": "email"}
 
 
 # ---- reading -----------------------------------------------------------------------------
@@ -105,9 +106,9 @@ def journal_events(store_root: str | os.PathLike) -> list[dict]:
     root = Path(store_root)
     journal = Journal(root)
     if database_url():
-        entries, _ = open_store(root).changes(0)
+        entries, _unused = open_store(root).changes(0)
     elif journal.exists():
-        entries, _ = journal.read(0)
+        entries, _unused = journal.read(0)
     elif (root / "manifest").is_dir():
         entries = legacy_journal(root)  # a store from before the journal
     else:
@@ -150,7 +151,7 @@ def audit_events(store_root: str | os.PathLike, since: date | None = None) -> li
     return [{"time": moment.astimezone(UTC).isoformat(timespec="seconds"),
              "user": event.get("user") or "", "action": event.get("action") or "",
              "details": event.get("details") or {}}
-            for _, moment, event in keyed]
+            for _unused, moment, event in keyed]
 
 
 # ---- for the admin page ----------------------------------------------------------------------
@@ -168,7 +169,7 @@ def upload_communes(db: DataSource, upload_id: str | None = None) -> dict[str, d
 
 def _yes_no(value) -> str:
     if isinstance(value, bool):
-        return "có" if value else "không"
+        return _("có") if value else _("không")
     return "–" if value is None or value == "" else str(value)
 
 
@@ -185,34 +186,41 @@ def details_text(event: Mapping, commune_names: Mapping[str, str] | None = None)
     action = event.get("action")
     if action == "login":
         if d.get("method") == "sso":
-            return "Đăng nhập bằng SSO" + (f" ({d['email']})" if d.get("email") else "")
-        return "Đăng nhập bằng mật khẩu"
+            return _("Đăng nhập bằng SSO") + (f" ({d['email']})" if d.get("email") else "")
+        return _("Đăng nhập bằng mật khẩu")
     if action == "login_failed":
-        reason = LOGIN_FAILURE_REASONS.get(d.get("reason"), d.get("reason") or "")
-        typed = f"Tên đăng nhập “{d['username']}”" if d.get("username") else f"Email “{d.get('email', '')}”"
+        reason = _(LOGIN_FAILURE_REASONS.get(d.get("reason"), d.get("reason") or ""))
+        typed = _("Tên đăng nhập “{username}”").format(username=d['username']) if d.get(
+            "username") else f"Email “{d.get('email', '')}”"
         return f"{typed}: {reason}"
     if action == "logout":
         return ""
     if action == "upload":
-        text = (f"Tệp “{d.get('file_name') or ''}” ({KIND_LABELS.get(d.get('kind'), d.get('kind') or '')}): "
-                f"{d.get('rows_accepted') or 0} dòng hợp lệ, {d.get('rows_rejected') or 0} dòng lỗi")
+        text = (_("Tệp “{get}” ({get2}): {get3} dòng hợp lệ, {get4} dòng lỗi").format(
+            get=d.get('file_name') or '',
+            get2=_(KIND_LABELS.get(d.get('kind'), d.get('kind') or '')),
+            get3=d.get('rows_accepted') or 0,
+            get4=d.get('rows_rejected') or 0))
         if d.get("periods"):
-            text += "; kỳ " + ", ".join(format_month(p) for p in d["periods"])
-        return text + (f"; lý do: {d['reason']}" if d.get("reason") else "")
+            text += _("; kỳ ") + ", ".join(format_month(p) for p in d["periods"])
+        return text + (_("; lý do: {reason}").format(reason=d['reason']) if d.get("reason") else "")
     if action in ("undo", "redo"):
-        text = f"Lần tải lên {d.get('upload_id')}"
+        text = _("Lần tải lên {get}").format(get=d.get('upload_id'))
         if d.get("file_name"):
-            text += f" (tệp “{d['file_name']}”)"
-        return text + (f"; lý do: {d['reason']}" if d.get("reason") else "")
+            text += _(" (tệp “{file_name}”)").format(file_name=d['file_name'])
+        return text + (_("; lý do: {reason}").format(reason=d['reason']) if d.get("reason") else "")
     if action == "review":
         commune = names.get(d.get("commune_id"), d.get("commune_id") or "")
         month = format_month(d["period"]) if d.get("period") else ""
-        text = f"{commune}, {month}: {REVIEW_STATUS_LABELS.get(d.get('status'), d.get('status') or '')}"
-        return text + (f"; ý kiến: {d['comment']}" if d.get("comment") else "")
+        text = f"{commune}, {month}: {_(REVIEW_STATUS_LABELS.get(d.get('status'), d.get('status') or ''))}"
+        return text + (_("; ý kiến: {comment}").format(comment=d['comment']) if d.get("comment") else "")
     target = d.get("target", "")
     if action == "account_created":
-        scope = ", ".join(d.get("commune_names") or d.get("provinces") or []) or "toàn quốc"
-        return f"Tài khoản {target} ({ROLE_LABELS.get(d.get('role'), d.get('role'))}, {scope})"
+        scope = ", ".join(d.get("commune_names") or d.get("provinces") or []) or _("toàn quốc")
+        return _("Tài khoản {target} ({get}, {scope})").format(
+            target=target,
+            get=_(ROLE_LABELS.get(d.get('role'), d.get('role'))),
+            scope=scope)
     if action == "account_changed":
         parts = []
         changes = dict(d.get("changes") or {})
@@ -220,16 +228,18 @@ def details_text(event: Mapping, commune_names: Mapping[str, str] | None = None)
             changes["communes"] = changes.pop("commune_names")
         for field, (old, new) in changes.items():
             if field == "role":
-                old, new = ROLE_LABELS.get(old, old), ROLE_LABELS.get(new, new)
-            parts.append(f"{FIELD_LABELS.get(field, field)}: {_list_text(old)} → {_list_text(new)}")
-        return f"Tài khoản {target}: " + "; ".join(parts)
+                old, new = _(ROLE_LABELS.get(old, old)), _(ROLE_LABELS.get(new, new))
+            parts.append(f"{_(FIELD_LABELS.get(field, field))}: {_list_text(old)} → {_list_text(new)}")
+        return _("Tài khoản {target}: ").format(target=target) + "; ".join(parts)
     if action in ("account_disabled", "account_enabled", "password_set"):
-        return f"Tài khoản {target}"
+        return _("Tài khoản {target}").format(target=target)
     if action == "password_changed":
-        return "Tự đổi mật khẩu của mình"
+        return _("Tự đổi mật khẩu của mình")
     if action == "language_changed":
-        names = {"vi": "Tiếng Việt", "en": "English"}
-        return f"Ngôn ngữ giao diện: {names.get(d.get('old'), d.get('old'))} → {names.get(d.get('new'), d.get('new'))}"
+        names = {"vi": _("Tiếng Việt"), "en": "English"}
+        return _("Ngôn ngữ giao diện: {get} → {get2}").format(
+            get=names.get(d.get('old'), d.get('old')),
+            get2=names.get(d.get('new'), d.get('new')))
     if action == "settings_changed":
         return "; ".join(f"{c['name']}: {_yes_no(c.get('old'))} → {_yes_no(c.get('new'))}"
                          for c in d.get("changes") or [])
@@ -274,7 +284,7 @@ def audit_frame(
     """
     viewer = fresh_actor(store_root, viewer)  # as stored now, not as the page remembers it
     if not may_see_audit(viewer):
-        raise PermissionDenied("Chỉ Quản trị tỉnh được xem nhật ký hoạt động.")
+        raise PermissionDenied(_("Chỉ Quản trị tỉnh được xem nhật ký hoạt động."))
     uploads = upload_communes or {}
     communes_catalog = places.communes if places is not None else []
     names = {c.commune_id: c.name for c in communes_catalog}
@@ -301,7 +311,7 @@ def audit_frame(
             "month": moment.strftime("%Y-%m"),
             "user": event["user"],
             "action": event["action"],
-            "action_label": ACTION_LABELS.get(event["action"], event["action"]),
+            "action_label": _(ACTION_LABELS.get(event["action"], event["action"])),
             "details": details_text(event, names),
             "target": details.get("target"),
             "upload_id": details.get("upload_id"),

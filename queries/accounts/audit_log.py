@@ -21,6 +21,7 @@ from pathlib import Path
 from queries import clock
 from queries.accounts.pg_storage import append_audit_line
 from queries.accounts.storage import USERNAME_PATTERN, account_storage
+from queries.i18n import N_
 from queries.store.files import locked
 from queries.store.postgres import database_url
 from queries.text import clean_line
@@ -29,23 +30,23 @@ AUDIT_FOLDER = "audit"
 LOCK_NAME = ".audit.lock"
 
 ACTION_LABELS = {
-    "login": "Đăng nhập",
-    "login_failed": "Đăng nhập sai",
-    "logout": "Đăng xuất",
-    "upload": "Tải lên",
-    "undo": "Hoàn tác",
-    "redo": "Khôi phục",
-    "review": "Thẩm định",
-    "account_created": "Tạo tài khoản",
-    "account_changed": "Sửa tài khoản",
-    "account_disabled": "Vô hiệu hóa tài khoản",
-    "account_enabled": "Kích hoạt lại tài khoản",
-    "password_set": "Đặt lại mật khẩu",
-    "password_changed": "Đổi mật khẩu",
-    "language_changed": "Đổi ngôn ngữ giao diện",
-    "settings_changed": "Thay đổi cài đặt",
-    "framework_loaded": "Nạp bộ khung chỉ số",
-    "boundaries_loaded": "Tải lên ranh giới xã",
+    "login": N_("Đăng nhập"),
+    "login_failed": N_("Đăng nhập sai"),
+    "logout": N_("Đăng xuất"),
+    "upload": N_("Tải lên"),
+    "undo": N_("Hoàn tác"),
+    "redo": N_("Khôi phục"),
+    "review": N_("Thẩm định"),
+    "account_created": N_("Tạo tài khoản"),
+    "account_changed": N_("Sửa tài khoản"),
+    "account_disabled": N_("Vô hiệu hóa tài khoản"),
+    "account_enabled": N_("Kích hoạt lại tài khoản"),
+    "password_set": N_("Đặt lại mật khẩu"),
+    "password_changed": N_("Đổi mật khẩu"),
+    "language_changed": N_("Đổi ngôn ngữ giao diện"),
+    "settings_changed": N_("Thay đổi cài đặt"),
+    "framework_loaded": N_("Nạp bộ khung chỉ số"),
+    "boundaries_loaded": N_("Tải lên ranh giới xã"),
 }
 # Already committed in the store's journal, one line each: never appended here.
 JOURNAL_ACTIONS = ("upload", "undo", "redo", "review")  # "compact" is the store's housekeeping
@@ -105,5 +106,6 @@ def typed_username(text: str | None, store_root: str | os.PathLike) -> str:
     typed = clean_line(text)
     if typed == typed.lower() and USERNAME_PATTERN.match(typed):
         return typed
+    # Stored in the log as it is (data, in Vietnamese whatever the page's language).
     length = f"{len(typed)}" if len(typed) <= MAX_TYPED_USERNAME else f"hơn {MAX_TYPED_USERNAME}"
     return f"(không hợp lệ: {length} ký tự, mã {account_storage(store_root).keyed_hash(typed)[:8]})"

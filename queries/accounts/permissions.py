@@ -24,19 +24,21 @@ import getpass
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from queries import i18n
+from queries.i18n import N_, _
 from queries.text import province_key
 
 QUAN_TRI, CAN_BO_XA, LANH_DAO = "quan_tri", "can_bo_xa", "lanh_dao"
 ROLES = (QUAN_TRI, CAN_BO_XA, LANH_DAO)
-ROLE_LABELS = {QUAN_TRI: "Quản trị tỉnh", CAN_BO_XA: "Cán bộ xã", LANH_DAO: "Lãnh đạo"}
+ROLE_LABELS = {QUAN_TRI: N_("Quản trị tỉnh"), CAN_BO_XA: N_("Cán bộ xã"), LANH_DAO: N_("Lãnh đạo")}
 
 # What each kind of file is called in a sentence ("không được tải lên chỉ tiêu…").
 KIND_LABELS = {
-    "actuals": "kết quả hằng tháng",
-    "targets": "chỉ tiêu (mục tiêu năm)",
-    "communes": "danh sách xã",
-    "tasks": "nhiệm vụ",
-    "spending": "kinh phí",
+    "actuals": N_("kết quả hằng tháng"),
+    "targets": N_("chỉ tiêu (mục tiêu năm)"),
+    "communes": N_("danh sách xã"),
+    "tasks": N_("nhiệm vụ"),
+    "spending": N_("kinh phí"),
 }
 UPLOAD_KINDS = {
     QUAN_TRI: frozenset(KIND_LABELS),
@@ -71,7 +73,7 @@ class Account:
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+        return _(ROLE_LABELS.get(self.role, self.role))
 
     @property
     def country_wide(self) -> bool:
@@ -87,7 +89,7 @@ def _system_user() -> str:
 
 # The command line run on the server, without signing in: the person at the terminal already
 # holds the store's files, so they act as a country-wide administrator under their system name.
-LOCAL_ADMIN = Account(username=_system_user(), name="Quản trị trên máy chủ", role=QUAN_TRI)
+LOCAL_ADMIN = Account(username=_system_user(), name=N_("Quản trị trên máy chủ"), role=QUAN_TRI)
 
 
 def _active(account: Account | None) -> bool:
@@ -180,8 +182,11 @@ def commune_row_refusal(account: Account | None, commune_name: str, current_prov
             return row_refusal(account, commune_name, current_province)
         if new_province is not None and not _same_province(current_province, new_province) \
                 and not may_move_commune(account):
-            return (f"{_commune_phrase(commune_name, None)} đang thuộc tỉnh {current_province}: "
-                    f"chỉ Quản trị toàn quốc được chuyển xã sang tỉnh {new_province}")
+            return (_("{commune_phrase} đang thuộc tỉnh {current_province}: chỉ Quản trị toàn quốc được "
+                "chuyển xã sang tỉnh {new_province}").format(
+                commune_phrase=_commune_phrase(commune_name, None),
+                current_province=current_province,
+                new_province=new_province))
     if not province_in_scope(account, new_province):
         return row_refusal(account, commune_name, new_province)
     return None
@@ -277,15 +282,15 @@ def may_manage(actor: Account | None, target_provinces: Iterable[str]) -> bool:
 def scope_label(account: Account | None) -> str:
     """'Xã Định Tiến', 'Tỉnh Thanh Hóa, Đồng Nai' or 'Toàn quốc'."""
     if account is None:
-        return "Khách (chỉ xem)"
+        return _("Khách (chỉ xem)")
     if account.role == CAN_BO_XA:
-        names = ", ".join(account.commune_names or account.communes) or "Chưa gắn xã"
+        names = ", ".join(account.commune_names or account.communes) or _("Chưa gắn xã")
         if len(account.provinces) > 1:
             return f"{names} ({', '.join(account.provinces)})"
         return names
     if not account.provinces:
-        return "Toàn quốc"
-    return "Tỉnh " + ", ".join(account.provinces)
+        return _("Toàn quốc")
+    return _("Tỉnh {provinces}").format(provinces=", ".join(account.provinces))
 
 
 def describe(account: Account) -> str:
@@ -293,16 +298,19 @@ def describe(account: Account) -> str:
     return f"{account.name or account.username} — {account.role_label}, {scope_label(account)}"
 
 
-LOGIN_REQUIRED = "Hãy đăng nhập để thay đổi số liệu."
-ACCOUNT_DISABLED = "Tài khoản này đã bị vô hiệu hóa. Hãy liên hệ Quản trị tỉnh."
+LOGIN_REQUIRED = N_("Hãy đăng nhập để thay đổi số liệu.")
+ACCOUNT_DISABLED = N_("Tài khoản này đã bị vô hiệu hóa. Hãy liên hệ Quản trị tỉnh.")
 
 
 def _commune_phrase(commune_name: str, province: str | None) -> str:
     """'Xã Phú Mỹ' -> 'xã Phú Mỹ' (mid-sentence); a bare 'Phú Mỹ' -> 'xã Phú Mỹ'."""
     name = commune_name.strip()
-    lowered = name[:1].lower() + name[1:]
-    starts = ("xã ", "phường ", "thị trấn ", "đặc khu ")
-    phrase = lowered if lowered.startswith(starts) else f"xã {name}"
+    if i18n.current() != i18n.DEFAULT:  # in English the name stays as the plans write it
+        phrase = name
+    else:
+        lowered = name[:1].lower() + name[1:]
+        starts = ("xã ", "phường ", "thị trấn ", "đặc khu ")
+        phrase = lowered if lowered.startswith(starts) else f"xã {name}"
     return f"{phrase} ({province})" if province else phrase
 
 
@@ -311,21 +319,26 @@ def upload_refusal(account: Account | None, kind: str) -> str | None:
     if may_upload(account, kind):
         return None
     if account is None:
-        return LOGIN_REQUIRED
+        return _(LOGIN_REQUIRED)
     if not account.active:
-        return ACCOUNT_DISABLED
+        return _(ACCOUNT_DISABLED)
     if account.role == LANH_DAO:
-        return "Tài khoản Lãnh đạo chỉ được xem số liệu, không được tải lên."
-    allowed = ", ".join(KIND_LABELS[k] for k in KIND_LABELS if k in UPLOAD_KINDS.get(account.role, ()))
-    what = KIND_LABELS.get(kind, kind)
-    return f"Tài khoản {account.role_label} không được tải lên {what} (chỉ được tải lên: {allowed})."
+        return _("Tài khoản Lãnh đạo chỉ được xem số liệu, không được tải lên.")
+    allowed = ", ".join(_(KIND_LABELS[k]) for k in KIND_LABELS if k in UPLOAD_KINDS.get(account.role, ()))
+    what = _(KIND_LABELS.get(kind, kind))
+    return _("Tài khoản {role_label} không được tải lên {what} (chỉ được tải lên: {allowed}).").format(
+        role_label=account.role_label,
+        what=what,
+        allowed=allowed)
 
 
 def row_refusal(account: Account | None, commune_name: str, province: str | None = None) -> str:
     """The message for a row whose commune is outside the account's scope; the importer
     prefixes 'Dòng 5: '. E.g. 'xã Phú Mỹ (Đồng Nai) không thuộc phạm vi tài khoản của bạn
     (Xã Định Tiến)'."""
-    return f"{_commune_phrase(commune_name, province)} không thuộc phạm vi tài khoản của bạn ({scope_label(account)})"
+    return _("{commune_phrase} không thuộc phạm vi tài khoản của bạn ({scope_label})").format(
+        commune_phrase=_commune_phrase(commune_name, province),
+        scope_label=scope_label(account))
 
 
 def undo_refusal(account: Account | None, upload_entry: Mapping, communes_of_upload: Mapping[str, str | None]) -> str | None:
@@ -333,14 +346,15 @@ def undo_refusal(account: Account | None, upload_entry: Mapping, communes_of_upl
     if may_undo(account, upload_entry, communes_of_upload):
         return None
     if account is None:
-        return LOGIN_REQUIRED
+        return _(LOGIN_REQUIRED)
     if not account.active:
-        return ACCOUNT_DISABLED
+        return _(ACCOUNT_DISABLED)
     if account.role == LANH_DAO:
-        return "Tài khoản Lãnh đạo chỉ được xem số liệu, không được hoàn tác hay khôi phục."
+        return _("Tài khoản Lãnh đạo chỉ được xem số liệu, không được hoàn tác hay khôi phục.")
     if account.role == CAN_BO_XA:
-        return "Cán bộ xã chỉ được hoàn tác hoặc khôi phục lần tải lên của chính mình, cho xã của mình."
-    return f"Lần tải lên này có số liệu của xã ngoài phạm vi tài khoản của bạn ({scope_label(account)})."
+        return _("Cán bộ xã chỉ được hoàn tác hoặc khôi phục lần tải lên của chính mình, cho xã của mình.")
+    return _("Lần tải lên này có số liệu của xã ngoài phạm vi tài khoản của bạn ({scope_label}).").format(
+        scope_label=scope_label(account))
 
 
 def redo_refusal(account: Account | None, upload_entry: Mapping, communes_of_upload: Mapping[str, str | None]) -> str | None:
@@ -349,8 +363,8 @@ def redo_refusal(account: Account | None, upload_entry: Mapping, communes_of_upl
         return None
     if may_undo(account, upload_entry, communes_of_upload):  # staff, and an administrator undid it
         who = upload_entry.get("undone_by")
-        by = f"Quản trị (tài khoản “{who}”)" if who else "Quản trị"
-        return f"Lần tải lên này do {by} hoàn tác nên chỉ Quản trị tỉnh được khôi phục."
+        by = _("Quản trị (tài khoản “{who}”)").format(who=who) if who else _("Quản trị")
+        return _("Lần tải lên này do {by} hoàn tác nên chỉ Quản trị tỉnh được khôi phục.").format(by=by)
     return undo_refusal(account, upload_entry, communes_of_upload)
 
 
@@ -358,9 +372,11 @@ def review_refusal(account: Account | None, province: str | None) -> str | None:
     if may_review(account, province):
         return None
     if account is None:
-        return LOGIN_REQUIRED
+        return _(LOGIN_REQUIRED)
     if not account.active:
-        return ACCOUNT_DISABLED
+        return _(ACCOUNT_DISABLED)
     if account.role != QUAN_TRI:
-        return "Chỉ Quản trị tỉnh được thẩm định số liệu của xã."
-    return f"Tỉnh {province} không thuộc phạm vi tài khoản của bạn ({scope_label(account)})."
+        return _("Chỉ Quản trị tỉnh được thẩm định số liệu của xã.")
+    return _("Tỉnh {province} không thuộc phạm vi tài khoản của bạn ({scope_label}).").format(
+        province=province,
+        scope_label=scope_label(account))

@@ -35,19 +35,20 @@ from queries.accounts.places import PlaceError, Places
 from queries.accounts.sessions import session_store
 from queries.accounts.storage import USERNAME_PATTERN, AccountStorage, account_storage
 from queries.errors import UserFacingError
+from queries.i18n import N_, _
 from queries.settings import SETTINGS, InvalidSetting, checked_values, load_settings
 from queries.store.files import atomic_write, locked
 from queries.store.postgres import database_url
 from queries.text import clean_line, nfc
 
-WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
-NO_ACCOUNT_FOR_EMAIL = "Không có tài khoản nào gắn với địa chỉ email này. Hãy liên hệ Quản trị tỉnh."
+WRONG_CREDENTIALS = N_("Tên đăng nhập hoặc mật khẩu không đúng.")
+NO_ACCOUNT_FOR_EMAIL = N_("Không có tài khoản nào gắn với địa chỉ email này. Hãy liên hệ Quản trị tỉnh.")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME_LENGTH = 200
 # One settings file serves the whole installation: a province's admin changing it would change
 # every province's scores, sign-in and upload limits.
-SETTINGS_COUNTRY_WIDE = ("Cài đặt áp dụng cho cả nước, nên chỉ Quản trị toàn quốc (tài khoản Quản trị không gắn "
-                         "tỉnh) được thay đổi. Hãy liên hệ Quản trị toàn quốc.")
+SETTINGS_COUNTRY_WIDE = (N_("Cài đặt áp dụng cho cả nước, nên chỉ Quản trị toàn quốc (tài khoản Quản trị không gắn "
+                         "tỉnh) được thay đổi. Hãy liên hệ Quản trị toàn quốc."))
 SETTINGS_LOCK = ".settings.lock"
 SETTINGS_FILE = "settings.json"
 
@@ -154,7 +155,7 @@ def account_by_email(store_root, email: str | None) -> Account | None:
     return _account(record) if record else None
 
 
-UNKNOWN_PERSON = "(không rõ)"
+UNKNOWN_PERSON = N_("(không rõ)")
 
 
 def display_names(store_root, usernames: Iterable[str | None]) -> dict[str, str]:
@@ -167,11 +168,11 @@ def display_names(store_root, usernames: Iterable[str | None]) -> dict[str, str]
     for username in {u for u in usernames if u}:
         record = records.get(username)
         if record is not None:
-            names[username] = record.get("name") or ROLE_LABELS.get(record.get("role"), UNKNOWN_PERSON)
+            names[username] = record.get("name") or _(ROLE_LABELS.get(record.get("role"), UNKNOWN_PERSON))
         elif username == LOCAL_ADMIN.username:
-            names[username] = LOCAL_ADMIN.name
+            names[username] = _(LOCAL_ADMIN.name)
         else:
-            names[username] = UNKNOWN_PERSON
+            names[username] = _(UNKNOWN_PERSON)
     return names
 
 
@@ -181,8 +182,8 @@ def fresh_actor(store_root, actor: Account | None) -> Account:
         return actor
     fresh = current_account(store_root, actor)
     if fresh is None:
-        raise PermissionDenied("Tài khoản của bạn không còn hiệu lực. Hãy đăng nhập lại." if actor
-                               else "Hãy đăng nhập để làm việc này.")
+        raise PermissionDenied(_("Tài khoản của bạn không còn hiệu lực. Hãy đăng nhập lại.") if actor
+                               else _("Hãy đăng nhập để làm việc này."))
     return fresh
 
 
@@ -199,7 +200,7 @@ def list_accounts(actor: Account, store_root) -> list[Account]:
     """The accounts the actor manages, by user name."""
     actor = fresh_actor(store_root, actor)
     if not may_manage_accounts(actor):
-        raise PermissionDenied("Chỉ Quản trị tỉnh được quản lý tài khoản.")
+        raise PermissionDenied(_("Chỉ Quản trị tỉnh được quản lý tài khoản."))
     records = account_storage(store_root).records()
     return [_account(records[name]) for name in sorted(records)
             if may_manage(actor, records[name].get("provinces") or ())]
@@ -210,14 +211,14 @@ def list_accounts(actor: Account, store_root) -> list[Account]:
 
 def _lock_message(until: datetime, failures: int) -> str:
     local = until.astimezone(clock.VIETNAM)
-    return (f"Tài khoản tạm khóa do đăng nhập sai {failures} lần liên tiếp. "
-            f"Hãy thử lại sau {local:%H:%M} ngày {local:%d/%m/%Y} (giờ Việt Nam).")
+    return (_("Tài khoản tạm khóa do đăng nhập sai {failures} lần liên tiếp. Hãy thử lại sau "
+        "{time} ngày {date} (giờ Việt Nam).").format(failures=failures, time=f"{local:%H:%M}", date=f"{local:%d/%m/%Y}"))
 
 
 def _wait_message(until: datetime, now: datetime) -> str:
     seconds = max(1, math.ceil((until - now).total_seconds()))
-    wait = f"{seconds} giây" if seconds < 120 else f"{math.ceil(seconds / 60)} phút"
-    return f"Có quá nhiều lần đăng nhập sai từ địa chỉ mạng của bạn. Hãy chờ {wait} rồi thử lại."
+    wait = _("{seconds} giây").format(seconds=seconds) if seconds < 120 else _("{ceil} phút").format(ceil=math.ceil(seconds / 60))
+    return _("Có quá nhiều lần đăng nhập sai từ địa chỉ mạng của bạn. Hãy chờ {wait} rồi thử lại.").format(wait=wait)
 
 
 def _refused(refusal: throttle.Refusal, now: datetime) -> LoginResult:
@@ -282,10 +283,10 @@ def authenticate(store_root, username: str, password: str, address: str | None =
                 "locked_now" if started.kind == "name" else audit_log.iso_utc(started.until))
         audit_log.record(store_root, logged, "login_failed", details)
         return _refused(started, now) if started is not None and started.kind == "name" else \
-            LoginResult(None, WRONG_CREDENTIALS)
+            LoginResult(None, _(WRONG_CREDENTIALS))
     if not record.get("active", True):
         audit_log.record(store_root, name, "login_failed", {"username": name, "reason": "disabled", **where})
-        return LoginResult(None, ACCOUNT_DISABLED)
+        return LoginResult(None, _(ACCOUNT_DISABLED))
     if passwords.needs_rehash(record["password_hash"]):
         _store_hash(files, name, passwords.hash_password(password), previous=record["password_hash"], new_password=False)
     audit_log.record(store_root, name, "login", {"method": "password", **where})
@@ -311,11 +312,11 @@ def _store_hash(files: AccountStorage, username: str, password_hash: str, previo
     return stored
 
 
-SSO_NOT_VERIFIED = ("Nhà cung cấp đăng nhập một lần chưa xác nhận địa chỉ email này, nên không dùng nó để đăng "
-                    "nhập được. Hãy liên hệ Quản trị tỉnh.")
-SSO_INCOMPLETE = "Thông tin đăng nhập một lần không đầy đủ (thiếu email hoặc mã định danh). Hãy liên hệ Quản trị tỉnh."
-SSO_OTHER_IDENTITY = ("Tài khoản gắn với email này đã liên kết với một danh tính đăng nhập một lần khác. "
-                      "Hãy liên hệ Quản trị tỉnh.")
+SSO_NOT_VERIFIED = (N_("Nhà cung cấp đăng nhập một lần chưa xác nhận địa chỉ email này, nên không dùng nó để đăng "
+                    "nhập được. Hãy liên hệ Quản trị tỉnh."))
+SSO_INCOMPLETE = N_("Thông tin đăng nhập một lần không đầy đủ (thiếu email hoặc mã định danh). Hãy liên hệ Quản trị tỉnh.")
+SSO_OTHER_IDENTITY = (N_("Tài khoản gắn với email này đã liên kết với một danh tính đăng nhập một lần khác. "
+                      "Hãy liên hệ Quản trị tỉnh."))
 
 
 def _claim_text(claims: Mapping, name: str) -> str:
@@ -337,22 +338,22 @@ def sso_login(store_root, claims: Mapping) -> LoginResult:
     logged_email = email[:audit_log.MAX_TYPED_USERNAME]
     if not (email and issuer and subject):
         audit_log.record(store_root, "", "login_failed", {"email": logged_email, "reason": "sso_incomplete"})
-        return LoginResult(None, SSO_INCOMPLETE)
+        return LoginResult(None, _(SSO_INCOMPLETE))
     verified = claims.get("email_verified")
     # Some providers send the claim as the string "true" (it is a JSON boolean in the spec).
     if not (verified is True or (isinstance(verified, str) and verified.strip().lower() == "true")):
         audit_log.record(store_root, "", "login_failed", {"email": logged_email, "reason": "email_not_verified"})
-        return LoginResult(None, SSO_NOT_VERIFIED)
+        return LoginResult(None, _(SSO_NOT_VERIFIED))
     files = account_storage(store_root)
     record = _record_by_email(files.records(), email)
     if record is None:
         audit_log.record(store_root, "", "login_failed", {"email": logged_email, "reason": "no_account_for_email"})
-        return LoginResult(None, NO_ACCOUNT_FOR_EMAIL)
+        return LoginResult(None, _(NO_ACCOUNT_FOR_EMAIL))
     username = record["username"]
     if not record.get("active", True):
         audit_log.record(store_root, username, "login_failed",
                      {"username": username, "email": record.get("email"), "reason": "disabled"})
-        return LoginResult(None, ACCOUNT_DISABLED)
+        return LoginResult(None, _(ACCOUNT_DISABLED))
     bound_now = False
     if (record.get("sso_issuer"), record.get("sso_subject")) != (issuer, subject):
         with files.changing_accounts() as records:
@@ -371,7 +372,7 @@ def sso_login(store_root, claims: Mapping) -> LoginResult:
         if outcome != "bound":
             audit_log.record(store_root, username, "login_failed",
                          {"username": username, "email": record.get("email"), "reason": outcome})
-            return LoginResult(None, SSO_OTHER_IDENTITY)
+            return LoginResult(None, _(SSO_OTHER_IDENTITY))
     details = {"method": "sso", "email": record.get("email")}
     if bound_now:  # the first sign-in: which identity now owns the account
         details.update(sso_issuer=issuer, sso_subject=subject)
@@ -394,12 +395,14 @@ def _scope(role: str, provinces: Iterable[str], communes: Iterable[str], places:
     communes = [communes] if isinstance(communes, str) else communes
     provinces, communes = [p for p in provinces if p and str(p).strip()], [c for c in communes if c and str(c).strip()]
     if role not in ROLES:
-        raise InvalidInput(f"Vai trò “{role}” không hợp lệ: chọn quan_tri (Quản trị tỉnh), can_bo_xa (Cán bộ xã) "
-                           "hoặc lanh_dao (Lãnh đạo).")
+        raise InvalidInput(_("Vai trò “{role}” không hợp lệ: chọn quan_tri (Quản trị tỉnh), can_bo_xa (Cán bộ xã) "
+            "hoặc lanh_dao (Lãnh đạo).").format(
+            role=role))
     if role != CAN_BO_XA and communes:
-        raise InvalidInput(f"Chỉ tài khoản Cán bộ xã mới gắn với xã; tài khoản {ROLE_LABELS[role]} gắn với tỉnh.")
+        raise InvalidInput(_("Chỉ tài khoản Cán bộ xã mới gắn với xã; tài khoản {ROLE_LABELS} gắn với tỉnh.").format(
+            ROLE_LABELS=_(ROLE_LABELS[role])))
     if role == CAN_BO_XA and not communes:
-        raise InvalidInput("Tài khoản Cán bộ xã phải gắn với ít nhất một xã.")
+        raise InvalidInput(_("Tài khoản Cán bộ xã phải gắn với ít nhất một xã."))
     if not provinces and not communes:
         return [], [], []
     places = places or Places.for_store(store_root)
@@ -423,14 +426,14 @@ def _clean_email(email: str | None) -> str | None:
     if not email:
         return None
     if not EMAIL_PATTERN.match(email):
-        raise InvalidInput(f"Địa chỉ email “{email}” không hợp lệ.")
+        raise InvalidInput(_("Địa chỉ email “{email}” không hợp lệ.").format(email=email))
     return email
 
 
 def _clean_name(name: str | None) -> str:
     name = clean_line(name)
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"Họ tên quá dài (tối đa {MAX_NAME_LENGTH} ký tự).")
+        raise InvalidInput(_("Họ tên quá dài (tối đa {MAX_NAME_LENGTH} ký tự).").format(MAX_NAME_LENGTH=MAX_NAME_LENGTH))
     return name
 
 
@@ -439,17 +442,18 @@ def _email_taken(records: Mapping[str, Mapping], email: str | None, username: st
         return
     for other, record in records.items():
         if other != username and email_key(record.get("email")) == email_key(email):
-            raise InvalidInput(f"Email {email} đã gắn với tài khoản “{other}”.")
+            raise InvalidInput(_("Email {email} đã gắn với tài khoản “{other}”.").format(email=email, other=other))
 
 
 def _deny_scope(actor: Account) -> PermissionDenied:
-    return PermissionDenied("Quản trị tỉnh chỉ quản lý được tài khoản thuộc tỉnh của mình "
-                            f"({', '.join(actor.provinces)}); tài khoản toàn quốc do Quản trị toàn quốc tạo.")
+    return PermissionDenied(_("Quản trị tỉnh chỉ quản lý được tài khoản thuộc tỉnh của mình ({join}); tài khoản toàn quốc "
+        "do Quản trị toàn quốc tạo.").format(
+        join=', '.join(actor.provinces)))
 
 
 def _check_manager(actor: Account) -> None:
     if not may_manage_accounts(actor):
-        raise PermissionDenied("Chỉ Quản trị tỉnh được quản lý tài khoản.")
+        raise PermissionDenied(_("Chỉ Quản trị tỉnh được quản lý tài khoản."))
 
 
 def create_account(
@@ -473,11 +477,11 @@ def create_account(
     _check_manager(actor)
     username = normalize_username(username)
     if not USERNAME_PATTERN.match(username):
-        raise InvalidInput("Tên đăng nhập “" + username + "” không hợp lệ: 2–64 ký tự gồm chữ thường không dấu, "
-                           "chữ số, dấu chấm, gạch ngang, gạch dưới; bắt đầu bằng chữ hoặc số.")
+        raise InvalidInput(_("Tên đăng nhập “") + username + _("” không hợp lệ: 2–64 ký tự gồm chữ thường không dấu, "
+                           "chữ số, dấu chấm, gạch ngang, gạch dưới; bắt đầu bằng chữ hoặc số."))
     files = account_storage(store_root)
     if username in files.records():
-        raise InvalidInput(f"Tài khoản “{username}” đã có.")
+        raise InvalidInput(_("Tài khoản “{username}” đã có.").format(username=username))
     provinces, commune_ids, commune_names = _scope(role, provinces, communes, places, store_root)
     if not may_manage(actor, provinces):
         raise _deny_scope(actor)
@@ -485,7 +489,7 @@ def create_account(
     name = _clean_name(name)
     if password is None:
         if not email:
-            raise InvalidInput("Tài khoản không có mật khẩu chỉ đăng nhập được bằng SSO: hãy ghi email.")
+            raise InvalidInput(_("Tài khoản không có mật khẩu chỉ đăng nhập được bằng SSO: hãy ghi email."))
         password_hash = None
     else:
         problem = passwords.password_problem(password, username)
@@ -498,7 +502,7 @@ def create_account(
               "password_hash": password_hash, "created_at": now, "updated_at": now}
     with files.changing_accounts() as records:
         if username in records:
-            raise InvalidInput(f"Tài khoản “{username}” đã có.")
+            raise InvalidInput(_("Tài khoản “{username}” đã có.").format(username=username))
         _email_taken(records, email, username)
         records[username] = record
     with files.changing_logins() as logins:
@@ -520,12 +524,12 @@ def update_account(actor: Account, store_root, username: str, *, places: Places 
     _check_manager(actor)
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
-        raise InvalidInput(f"Không sửa được trường: {', '.join(unknown)}.")
+        raise InvalidInput(_("Không sửa được trường: {join}.").format(join=', '.join(unknown)))
     username = normalize_username(username)
     files = account_storage(store_root)
     old = files.record(username)
     if old is None:
-        raise InvalidInput(f"Không có tài khoản “{username}”.")
+        raise InvalidInput(_("Không có tài khoản “{username}”.").format(username=username))
     if not may_manage(actor, old.get("provinces") or ()):
         raise _deny_scope(actor)
     new = dict(old)
@@ -540,7 +544,7 @@ def update_account(actor: Account, store_root, username: str, *, places: Places 
     scope_fields = {"role", "provinces", "communes"} & set(changes)
     if scope_fields:
         if username == actor.username:
-            raise PermissionDenied("Không tự đổi được vai trò hay phạm vi của chính mình.")
+            raise PermissionDenied(_("Không tự đổi được vai trò hay phạm vi của chính mình."))
         role = changes.get("role", old["role"])
         provinces = changes.get("provinces", old.get("provinces") or ())
         if role == CAN_BO_XA:
@@ -564,7 +568,8 @@ def update_account(actor: Account, store_root, username: str, *, places: Places 
     new["updated_at"] = audit_log.iso_utc(clock.now())
     with files.changing_accounts() as records:
         if records.get(username) != old:
-            raise InvalidInput(f"Tài khoản “{username}” vừa được người khác sửa: hãy tải lại và sửa lại.")
+            raise InvalidInput(_("Tài khoản “{username}” vừa được người khác sửa: hãy tải lại và sửa lại.").format(
+                username=username))
         _email_taken(records, new.get("email"), username)
         records[username] = new
     if new.get("credential_version") != old.get("credential_version"):
@@ -579,12 +584,12 @@ def _set_active(actor: Account, store_root, username: str, active: bool) -> Acco
     _check_manager(actor)
     username = normalize_username(username)
     if username == actor.username and not active:
-        raise PermissionDenied("Không tự vô hiệu hóa được tài khoản của chính mình.")
+        raise PermissionDenied(_("Không tự vô hiệu hóa được tài khoản của chính mình."))
     files = account_storage(store_root)
     with files.changing_accounts() as records:
         record = records.get(username)
         if record is None:
-            raise InvalidInput(f"Không có tài khoản “{username}”.")
+            raise InvalidInput(_("Không có tài khoản “{username}”.").format(username=username))
         if not may_manage(actor, record.get("provinces") or ()):
             raise _deny_scope(actor)
         changed = bool(record.get("active", True)) != active
@@ -623,7 +628,7 @@ def set_password(actor: Account, store_root, username: str, password: str) -> No
     files = account_storage(store_root)
     record = files.record(username)
     if record is None:
-        raise InvalidInput(f"Không có tài khoản “{username}”.")
+        raise InvalidInput(_("Không có tài khoản “{username}”.").format(username=username))
     if not may_manage(actor, record.get("provinces") or ()):
         raise _deny_scope(actor)
     problem = passwords.password_problem(password, username)
@@ -643,14 +648,14 @@ def change_own_password(store_root, account: Account, old_password: str, new_pas
     files = account_storage(store_root)
     record = files.record(account.username) or {}
     if not passwords.verify(record.get("password_hash"), old_password):
-        raise InvalidInput("Mật khẩu hiện tại không đúng.")
+        raise InvalidInput(_("Mật khẩu hiện tại không đúng."))
     problem = passwords.password_problem(new_password, account.username)
     if problem:
         raise InvalidInput(problem)
     stored = _store_hash(files, account.username, passwords.hash_password(new_password),
                          previous=record.get("password_hash"))
     if stored is None:
-        raise InvalidInput("Mật khẩu vừa được đặt lại ở nơi khác: hãy đăng nhập lại rồi đổi mật khẩu.")
+        raise InvalidInput(_("Mật khẩu vừa được đặt lại ở nơi khác: hãy đăng nhập lại rồi đổi mật khẩu."))
     audit_log.record(store_root, account.username, "password_changed", {"target": account.username})
     return _account(stored)
 
@@ -666,7 +671,7 @@ def set_own_language(store_root, account: Account, language: str) -> Account:
     with files.changing_accounts() as records:
         record = records.get(account.username)
         if record is None:
-            raise InvalidInput(f"Không có tài khoản “{account.username}”.")
+            raise InvalidInput(_("Không có tài khoản “{username}”.").format(username=account.username))
         old = record.get("language")
         if old == code:
             return _account(record)
@@ -716,7 +721,7 @@ def change_settings(actor: Account, store_root, new_values: Mapping[str, object]
     copy the shared value when its version changes)."""
     actor = fresh_actor(store_root, actor)
     if not may_change_settings(actor):
-        raise PermissionDenied(SETTINGS_COUNTRY_WIDE)
+        raise PermissionDenied(_(SETTINGS_COUNTRY_WIDE))
     root = Path(store_root)
     url = database_url()
     if url:
