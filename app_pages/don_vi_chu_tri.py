@@ -13,7 +13,7 @@ from ui.downloads import chart_downloads, table_downloads
 from ui.format import format_share, in_language, split_units, value_text, vi_table
 from ui.state import query
 
-PILLAR_NAMES = dict(PILLARS)
+PILLAR_NAMES = {code: _(name) for code, name in PILLARS}  # the six pillars' names, shown
 
 page.header(
     _("Đơn vị chủ trì"),

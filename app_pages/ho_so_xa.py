@@ -199,7 +199,7 @@ def pillars_and_months(profile: Profile, ranking: pl.DataFrame, history: pl.Data
         page.section(groups_title, _("Điểm của xã (thanh) và trung vị các xã trong tỉnh (hình thoi)."))
         scored_ranking = ranking.filter(pl.col("score").is_not_null())
         pillars_frame = pl.DataFrame({
-            "pillar_name": [framework.names[c] for c in framework.codes],
+            "pillar_name": [framework.group_name(c) for c in framework.codes],
             "score": [me.get(c) for c in framework.codes],
             "median": [scored_ranking[c].median() for c in framework.codes],
         }, schema={"pillar_name": pl.Utf8, "score": pl.Float64, "median": pl.Float64})
@@ -388,14 +388,15 @@ def trends(profile: Profile) -> None:
                      year=scope.year))
     pick, _rest = st.columns([1, 2])
     framework = profile.framework
-    pillar = filters.pillar_filter(pick, allow_all=True, groups=framework.groups, label=_(framework.word).capitalize())
+    pillar = filters.pillar_filter(pick, allow_all=True, groups=framework.shown_groups, label=_(framework.word).capitalize())
     trend = fw.regroup(query("indicator_trend", period=scope.period, province=scope.province, commune=commune,
                              pillar=None, indicator=None), framework)
     if pillar:
         trend = trend.filter(pl.col("pillar") == pillar)
     if trend.filter(pl.col("value").is_not_null()).is_empty():
         page.empty(_("Chưa có số liệu nào trong năm {year}").format(year=scope.year)
-                   + (_(" cho {word} {name}.").format(word=_(framework.word), name=framework.names[pillar]) if pillar else "."),
+                   + (_(" cho {word} {name}.").format(word=_(framework.word), name=framework.group_name(
+                       pillar)) if pillar else "."),
                    title=_("Chưa có số liệu"))
     else:
         panels = trend.with_columns(

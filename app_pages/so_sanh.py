@@ -13,7 +13,7 @@ from ui.format import delta, format_score, format_share, format_value, in_langua
 from ui.state import query
 
 PILLAR_CODES = [code for code, _unused in PILLARS]
-PILLAR_NAMES = dict(PILLARS)
+PILLAR_NAMES = {code: _(name) for code, name in PILLARS}  # the six pillars' names, shown
 
 page.header(
     _("So sánh"),

@@ -42,7 +42,7 @@ if ranking.is_empty() or scored.is_empty():
     page.empty(page.no_targets_message(scope.province_label, scope.year), title=_("Chưa có chỉ tiêu"))
     st.stop()
 framework = fw.for_month(scope.period)
-GROUPS = framework.groups
+GROUPS = framework.shown_groups
 scored = fw.with_group_columns(scored, framework, scope.period, scope.province)
 
 status = query("indicator_status", period=scope.period, province=scope.province, commune=None)

@@ -28,9 +28,9 @@ if scope is None:
     st.stop()
 framework = fw.for_month(scope.period)
 word = _(framework.word).capitalize()
-pillar = filters.pillar_filter(slots[2], groups=framework.groups, label=word)
+pillar = filters.pillar_filter(slots[2], groups=framework.shown_groups, label=word)
 filters.keep_only(("tinh", "thang", "tru_cot", "chi_tieu"))
-pillar_name = framework.names[pillar]
+pillar_name = framework.group_name(pillar)
 page.scope_line(scope.province_label, scope.month_label, f"{word} {pillar_name}")
 
 status = query("indicator_status", period=scope.period, province=scope.province, commune=None)

@@ -36,7 +36,7 @@ if scope is None:
     st.stop()
 framework = fw.for_month(scope.period)
 group_codes = framework.codes
-sorts = {**SORTS, **{code: _("Điểm {name}").format(name=in_sentence(name)) for code, name in framework.groups}}
+sorts = {**SORTS, **{code: _("Điểm {name}").format(name=in_sentence(name)) for code, name in framework.shown_groups}}
 search = slots[2].text_input(_("Tìm xã"), key="xh_tim", placeholder=_("Gõ tên xã, có dấu hay không đều được"))
 sort = slots[3].selectbox(_("Sắp xếp theo"), list(sorts), format_func=sorts.get, key="xh_sap_xep")
 filters.keep_only(("tinh", "thang", whatif.URL_WEIGHTS, whatif.URL_FRAMEWORK))
@@ -57,7 +57,7 @@ if st.toggle(_("Thử trọng số giả định"), value=whatif.active(), key="
     panel = st.container(border=True)
     chosen_key = whatif.choose_framework(panel, framework, fw.every_framework())
     chosen = framework if chosen_key == framework.key else fw.for_month(scope.period, chosen_key)
-    weights = whatif.sliders(panel, chosen.key, chosen.groups, chosen.weights)
+    weights = whatif.sliders(panel, chosen.key, chosen.shown_groups, chosen.weights)
     what_if = query("whatif_ranking", period=scope.period, province=scope.province, framework=chosen.key,
                     weights=[weights[code] for code in chosen.codes])
     whatif.comparison(what_if, chosen, weights, scope, framework)
@@ -118,7 +118,7 @@ columns = ["rank", "change", "link", *(["province"] if scope.province is None el
 shown = table.select(columns)
 pillar_config = {
     code: st.column_config.NumberColumn(SHORT.get(code, code), help=_("Điểm nhóm {name} (0–100)").format(name=name), width=68)
-    for code, name in framework.groups
+    for code, name in framework.shown_groups
 }
 st.dataframe(
     vi_table(shown, decimals={"score": 2, **{c: 1 for c in group_codes}}, percent={"coverage": 0},
@@ -148,7 +148,7 @@ table_downloads(
     export, _("Xếp hạng {province_label} {month_label}").format(province_label=scope.province_label,
         month_label=scope.month_label), "xh-bang-dl",
     headings={"rank": _("Hạng"), "commune_name": _("Xã"), "province": _("Tỉnh"), "score": _("Điểm tổng (0–100)"),
-              **dict(framework.groups), "coverage": _("Tỷ lệ chỉ tiêu có số liệu"),
+              **dict(framework.shown_groups), "coverage": _("Tỷ lệ chỉ tiêu có số liệu"),
               "rank_change": _("Thay đổi hạng"), "score_change": _("Thay đổi điểm"), "n_targets": _("Số chỉ tiêu"),
               "n_reported": _("Số chỉ tiêu có số liệu"), "n_achieved": _("Số chỉ tiêu đạt")},
     number_formats={"score": "0.00", **{c: "0.00" for c in group_codes}, "coverage": "0.0%",

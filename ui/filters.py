@@ -233,9 +233,10 @@ def scope_filters(columns: Sequence, *, allow_all: bool = False) -> Scope | None
 
 # ---- commune, pillar, indicator, unit ---------------------------------------------------------
 def commune_filter(container, communes: pl.DataFrame, *, search_container=None,
-                   default: str | None = None, label: str = _("Xã")) -> str | None:
+                   default: str | None = None, label: str | None = None) -> str | None:
     """Choose one commune; the search box ignores diacritics and case ('dinh tien' finds
     'Xã Định Tiến'). communes: commune_id, commune_name in display order."""
+    label = label or _("Xã")
     if communes.is_empty():
         return None
     ids = communes["commune_id"].to_list()
@@ -257,10 +258,11 @@ def commune_filter(container, communes: pl.DataFrame, *, search_container=None,
 
 
 def pillar_filter(container, *, allow_all: bool = False, default: str = "HT",
-                  groups: Sequence[tuple[str, str]] = PILLARS, label: str = _("Trụ cột")) -> str | None:
+                  groups: Sequence[tuple[str, str]] = PILLARS, label: str | None = None) -> str | None:
     """One pillar, or one group of the month's framework (`groups`: (code, name) in order)."""
+    label = label or _("Trụ cột")
     options = [code for code, _unused in groups]
-    labels = {code: name for code, name in groups}
+    labels = {code: _(name) for code, name in groups}  # the six pillars by their Vietnamese names: shown translated
     if allow_all:
         options = ["tat-ca", *options]
         labels["tat-ca"] = _("Tất cả {label}").format(label=in_sentence(label))

@@ -171,7 +171,7 @@ def comparison(frame: pl.DataFrame, chosen: MonthFramework, weights: dict[str, f
                                                     help=_("Bấm tên xã để mở hồ sơ xã")),
                 "score": st.column_config.NumberColumn(_("Điểm"), width=60, help=_("Điểm tổng theo trọng số giả định")),
                 **{code: st.column_config.NumberColumn(code, help=_("Điểm nhóm {name}").format(name=name), width=52)
-                   for code, name in chosen.groups},
+                   for code, name in chosen.shown_groups},
             })
     export = table.select("rank", "commune_name", "province", "score", *chosen.codes, "official_rank", "official_score",
                           "rank_change_official", "coverage")
