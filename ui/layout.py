@@ -78,6 +78,7 @@ def _uploader_css() -> str:
     """Streamlit's uploader words in the page's language (see the module's docstring)."""
     upload = _css_text(_("Chọn tệp"))
     limit = _css_text(_("Tối đa {size} MB mỗi tệp").format(size=int(st.get_option("server.maxUploadSize"))))
+    drop = _css_text(_("Thả tệp vào đây"))
     return f"""
 [data-testid="stFileUploaderDropzone"] button p,
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {{
@@ -87,7 +88,10 @@ def _uploader_css() -> str:
 [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0 !important; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
   content: {limit}; font-size: 0.8rem; }}
-[data-testid="stFileUploaderDropzone"] [data-dti-drop] {{ font-size: 0 !important; }}
+/* while a file is dragged over it: the only child of the drop zone without a test id */
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) * {{ font-size: 0 !important; }}
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > *::after {{
+  content: {drop}; font-size: 1rem; }}
 """
 
 

@@ -156,6 +156,16 @@ def test_uploader_speaks_the_pages_language(browser, app_url, admin_password):
         button, limit = _uploader_words(page)
         assert button == "Chọn tệp" and limit.startswith("Tối đa") and "MB mỗi tệp" in limit, (button, limit)
         page.get_by_test_id("stFileUploader").first.screenshot(path=str(SHOTS / "uploader-vi.png"))
+        # a file dragged over the zone: Streamlit's "Drag and drop a file here" reads Vietnamese too
+        transfer = page.evaluate_handle(
+            "() => { const t = new DataTransfer(); t.items.add(new File(['x'], 'a.csv')); return t; }")
+        zone = page.get_by_test_id("stFileUploaderDropzone").first
+        zone.dispatch_event("dragenter", {"dataTransfer": transfer})
+        overlay = zone.locator(":scope > div:not([data-testid])")
+        overlay.wait_for(timeout=5_000)
+        shown = overlay.evaluate("e => getComputedStyle(e.firstElementChild, '::after').content")
+        assert shown.strip('"') == "Thả tệp vào đây", shown
+        zone.dispatch_event("dragleave", {"dataTransfer": transfer})
         page.goto(f"{app_url}/tai_len?lang=en")
         settle(page, "Upload a file")
         button, limit = _uploader_words(page)
