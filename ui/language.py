@@ -38,8 +38,7 @@ def _from_url() -> str | None:
 
 
 def choose(account: Account | None) -> str:
-    """The language for this run (set for everything below), kept in the address when it is
-    not what the account or the default would give anyway."""
+    """The language for this run (set for everything below), kept in the address."""
     url = _from_url()
     if url is not None:
         st.session_state[SESSION_KEY] = url
@@ -52,9 +51,11 @@ def choose(account: Account | None) -> str:
             st.session_state[SESSION_KEY] = account.language
     language = i18n.set_language(st.session_state.get(SESSION_KEY)
                                  or (account.language if account is not None else None) or i18n.DEFAULT)
+    # English is always in the address (a link sent on opens in English); Vietnamese only when
+    # the account's own language would say otherwise.
     fallback = (account.language if account is not None else None) or i18n.DEFAULT
     try:
-        if language != fallback:
+        if language != i18n.DEFAULT or fallback != i18n.DEFAULT:
             if st.query_params.get(URL_KEY) != language:
                 st.query_params[URL_KEY] = language
         elif URL_KEY in st.query_params:

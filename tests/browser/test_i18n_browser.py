@@ -10,28 +10,22 @@ from urllib.parse import quote
 
 import pytest
 
+from queries import i18n
 from tests.browser.conftest import ARTIFACTS, create_test_account, sign_in, wait_for_app
 from tests.browser.test_pages_browser import settle
 
 SHOTS = ARTIFACTS / "i18n"
 QUERY = f"tinh={quote('Minh Họa')}&thang=2026-11"
-# Every page an administrator opens (url path, the page's title in Vietnamese and in English).
-PAGES = [
-    ("", "Tổng quan", "Overview"),
-    ("tru_cot", "Trụ cột", "Pillar"),
-    ("xep_hang", "Xếp hạng", "Ranking"),
-    ("ho_so_xa", "Hồ sơ xã", "Commune profile"),
-    ("so_sanh", "So sánh", "Compare"),
-    ("don_vi_chu_tri", "Đơn vị chủ trì", "Lead units"),
-    ("tinh_hinh_bao_cao", "Tình hình báo cáo", "Reporting status"),
-    ("nhiem_vu", "Nhiệm vụ", "Tasks"),
-    ("kinh_phi", "Kinh phí", "Spending"),
-    ("tai_len", "Tải lên số liệu", "Upload data"),
-    ("trinh_chieu", None, None),  # the presentation: slides, no page title
-    ("phuong_phap", "Phương pháp tính điểm", "Scoring method"),
-    ("quan_tri", "Quản trị", "Administration"),
-    ("nhat_ky", "Nhật ký hoạt động", "Activity log"),
+# Every page an administrator opens (url path, the page's title in Vietnamese; in English the
+# catalogue's translation of it).
+PAGES_VI = [
+    ("", "Tổng quan"), ("tru_cot", "Trụ cột"), ("xep_hang", "Xếp hạng"), ("ho_so_xa", "Hồ sơ xã"),
+    ("so_sanh", "So sánh"), ("don_vi_chu_tri", "Đơn vị chủ trì"), ("tinh_hinh_bao_cao", "Tình hình báo cáo"),
+    ("nhiem_vu", "Nhiệm vụ"), ("kinh_phi", "Kinh phí"), ("tai_len", "Tải lên số liệu"),
+    ("trinh_chieu", None),  # the presentation: slides, no page title
+    ("phuong_phap", "Phương pháp tính điểm"), ("quan_tri", "Quản trị"), ("nhat_ky", "Nhật ký hoạt động"),
 ]
+PAGES = [(path, title, i18n.catalogue("en")[title] if title else None) for path, title in PAGES_VI]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # What sticks out sideways, if anything: the page's own width against the screen's.
