@@ -50,6 +50,8 @@ def _phone_css() -> str:
   [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
   [data-testid="stCaptionContainer"] {{ overflow-wrap: anywhere; }}
   h1 {{ font-size: 1.6rem !important; }}
+  /* the chart's tool bar covered its legend on a narrow chart; downloads stay under each chart */
+  [data-testid="stPlotlyChart"] .modebar-container {{ display: none !important; }}
   [data-testid="stMetricValue"] {{ font-size: 1.6rem !important; }}
   /* segmented controls and button rows wrap instead of running off the screen */
   [data-testid="stButtonGroup"] > div {{ flex-wrap: wrap !important; }}
