@@ -6,7 +6,8 @@
                              [--commune C] [--province P] [--period MONTH] [--year YEAR]
     python -m queries.ingest --undo UPLOAD_ID [--as USERNAME] [--reason "…"] [--json] [--store DIR]
     python -m queries.ingest --redo UPLOAD_ID [--as USERNAME] [--reason "…"] [--json] [--store DIR]
-    (every form takes --database-url URL: the shared PostgreSQL database, default DTI_DATABASE_URL)
+    (every form takes --database-url URL: the shared PostgreSQL database, default DTI_DATABASE_URL,
+     and --lang vi|en: the language of the messages, default DTI_LANG or vi; JSON keys never change)
 
 Who acts: with `--as USERNAME`, that account of the store, with exactly the permissions it has
 on the page (a commune officer stores the rows of its own communes, a leader nothing). Without

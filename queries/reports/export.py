@@ -40,7 +40,9 @@ for one province and goes to --out, by default tai-lieu-hop-<tinh>-<YYYY-MM>.pdf
   with --province its "Danh mục" sheet lists only that province's communes. The CSV template
   is a heading line, the same for every province.
 
-A wrong name, month or day is one Vietnamese sentence on standard error and exit code 2.
+A wrong name, month or day is one sentence on standard error and exit code 2. Every form takes
+--lang vi|en (default DTI_LANG, else vi): messages, CSV and .xlsx headings, statuses and the
+catalog's indicator names in English; JSON stays the same in both languages.
 
 The functions (ranking, progress, compliance, tasks, spending, default_period, and
 queries.reports.pack.build_pack) read through `db`: a Database reads everything (the server's
@@ -117,13 +119,8 @@ PROGRESS_COLUMNS = list(PROGRESS_HEADINGS)
 def in_language(headings: dict[str, str]) -> dict[str, str]:
     """A table of headings (msgids) in the interface's language; a pillar's column keeps its
     code: 'Hạ tầng số (HT)' / 'Digital infrastructure (HT)'."""
-    pillars = {code: f"{_(name)} ({code})" for code, name in PILLARS}
-    return {key: pillars[key] if key in pillars and headings[key] == f"{name_of(key)} ({key})" else _(text)
-            for key, text in headings.items()}
-
-
-def name_of(code: str) -> str:
-    return dict(PILLARS)[code]
+    pillars = {f"{name} ({code})": f"{_(name)} ({code})" for code, name in PILLARS}
+    return {key: pillars[text] if text in pillars else _(text) for key, text in headings.items()}
 
 
 class UserError(UserFacingError):

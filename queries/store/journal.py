@@ -30,6 +30,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from queries.i18n import N_, _
 from queries.store.files import fsync_directory, locked
 
 log = logging.getLogger(__name__)
@@ -47,31 +48,34 @@ _SEQ_IN_DAMAGED = re.compile(rb'"seq"\s*:\s*(\d{1,18})')
 class DamagedLine:
     line: int  # 1-based, as an editor numbers the lines of journal.jsonl
     offset: int  # the byte it starts at
-    reason: str  # in Vietnamese
+    reason: str  # in Vietnamese, a msgid when it names no value
 
     @property
     def message(self) -> str:
-        return (f"Dòng {self.line} của tệp nhật ký thay đổi {JOURNAL_NAME} bị bỏ qua: {self.reason}. "
-                "Các dòng khác vẫn được dùng; dòng này được giữ nguyên trong tệp để người bảo trì xem lại.")
+        """For the maintainer, in the language of whoever reads it (a reason that quotes the line's
+        own values stays as it was written when the journal was read)."""
+        return _("Dòng {line} của tệp nhật ký thay đổi {journal} bị bỏ qua: {reason}. Các dòng khác vẫn được dùng; "
+                 "dòng này được giữ nguyên trong tệp để người bảo trì xem lại.").format(
+            line=self.line, journal=JOURNAL_NAME, reason=_(self.reason))
 
 
 def _problem(entry: object) -> str | None:
     """Why a parsed line cannot be applied, or None."""
     if not isinstance(entry, dict):
-        return "không phải một thay đổi"
+        return N_("không phải một thay đổi")
     seq = entry.get("seq")
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
-        return "thiếu số thứ tự (seq) hợp lệ"
+        return N_("thiếu số thứ tự (seq) hợp lệ")
     action = entry.get("action")
     if not isinstance(action, str):
-        return "thiếu loại thay đổi (action)"
+        return N_("thiếu loại thay đổi (action)")
     for name in REQUIRED.get(action, ()):
         if not isinstance(entry.get(name), str) or not entry[name]:
             return f"thay đổi “{action}” thiếu trường {name}"
     if action == "review" and not _PERIOD.fullmatch(entry["period"]):
         return f"kỳ “{entry['period']}” không đúng dạng YYYY-MM"
     if action == "compact" and not isinstance(entry.get("replaces", []), list):
-        return "danh sách tệp được thay (replaces) không đúng dạng"
+        return N_("danh sách tệp được thay (replaces) không đúng dạng")
     return None
 
 
@@ -149,7 +153,7 @@ class Journal:
             try:
                 entry = json.loads(raw)
             except ValueError:  # not JSON, or not UTF-8
-                entry, problem = None, "không đọc được (không phải một dòng JSON hoàn chỉnh)"
+                entry, problem = None, N_("không đọc được (không phải một dòng JSON hoàn chỉnh)")
                 found = _SEQ_IN_DAMAGED.search(raw)
                 if found:
                     self._max_seq = max(self._max_seq, int(found.group(1)))
