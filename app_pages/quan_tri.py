@@ -218,7 +218,7 @@ def render_frameworks(account: Account) -> None:
         row.download_button(_("⬇ Tệp mẫu {name}").format(name=path.name), path.read_bytes(), file_name=path.name, mime="text/csv",
                             on_click="ignore", key=f"qt-mau-{path.stem}")
     if not may_load_framework(account):
-        st.info(FRAMEWORK_ONLY_COUNTRY, icon="🔒")
+        st.info(_(FRAMEWORK_ONLY_COUNTRY), icon="🔒")
         return
     st.caption(_("Nạp một tệp CSV như tệp mẫu (mỗi dòng một chỉ tiêu: nhóm, tên nhóm, trọng số nhóm, trọng số chỉ tiêu). "
                "Bộ khung áp dụng cho các năm từ year_from (từ năm nay trở đi; điểm các năm trước giữ nguyên). Nội dung "

@@ -18,7 +18,7 @@ def run_while_connected(script: Callable[[], None]) -> None:
     try:
         script()
     except DatabaseUnavailable:
-        st.info(RECONNECTING, icon="🔄")
+        st.info(_(RECONNECTING), icon="🔄")
         st.caption(_("Trang sẽ tự mở lại khi máy chủ cơ sở dữ liệu trả lời. Số liệu đã lưu không bị mất."))
         _wait_for_database()
 
