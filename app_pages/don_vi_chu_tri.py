@@ -4,23 +4,24 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from queries.i18n import _
 from queries.status import STATUS_ICONS
-from queries.text import format_date
+from queries.text import format_date, format_number
 from ui import charts, filters, page, plans
 from ui import frameworks as fw
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import format_share, split_units, value_text, vi_table
+from ui.format import format_share, in_language, split_units, value_text, vi_table
 from ui.state import query
 
 page.header(
-    "Đơn vị chủ trì",
-    "Ai đang chậm, không chỉ cái gì chậm: mỗi đơn vị chủ trì bao nhiêu chỉ tiêu, bao nhiêu đã đạt, "
-    "bao nhiêu đang chậm hay chưa báo cáo, và chậm ở xã nào.",
+    _("Đơn vị chủ trì"),
+    _("Ai đang chậm, không chỉ cái gì chậm: mỗi đơn vị chủ trì bao nhiêu chỉ tiêu, bao nhiêu đã đạt, "
+    "bao nhiêu đang chậm hay chưa báo cáo, và chậm ở xã nào."),
 )
 slots = page.filter_row(3, [1, 1, 2])
 scope = filters.scope_filters(slots)
 if scope is None:
-    page.empty(page.NO_COMMUNES)
+    page.empty(_(page.NO_COMMUNES))
     st.stop()
 
 status = query("indicator_status", period=scope.period, province=scope.province, commune=None)
@@ -28,14 +29,14 @@ page.scope_line(scope.province_label, scope.month_label)
 page.demo_notice(status["is_demo"])
 if status.is_empty():
     filters.keep_only(("tinh", "thang"))
-    page.empty(page.no_targets_message(scope.province_label, scope.year), title="Chưa có chỉ tiêu")
+    page.empty(page.no_targets_message(scope.province_label, scope.year), title=_("Chưa có chỉ tiêu"))
     st.stop()
 caption = " · ".join([scope.province_label, scope.month_label]
-                     + (["Dữ liệu minh họa"] if status["is_demo"].any() else []))
+                     + ([_("Dữ liệu minh họa")] if status["is_demo"].any() else []))
 
 # one row per (commune, indicator, office): an indicator led by two offices counts for each
 rows = status.with_columns(
-    pl.col("lead_unit").fill_null("").map_elements(split_units, return_dtype=pl.List(pl.Utf8)).alias("office")
+    pl.col("lead_unit").fill_null("").map_elements(in_language(split_units), return_dtype=pl.List(pl.Utf8)).alias("office")
 ).explode("office")
 summary = (
     rows.group_by("office").agg(
@@ -53,50 +54,53 @@ units = summary["office"].to_list()
 
 top = summary.row(0, named=True)
 m1, m2, m3 = st.columns(3)
-m1.metric("Số đơn vị chủ trì", len(units), border=True,
-          help="Các cách viết khác nhau của cùng một đơn vị (vd. “Phòng VH-XH”) được gộp làm một.")
-m2.metric("Lượt chỉ tiêu đang chậm", f"{int(summary['n_behind'].sum()):,}".replace(",", "."),
-          delta=f"trên {int(summary['n'].sum()):,} lượt".replace(",", "."), delta_color="off", delta_arrow="off",
-          border=True, help="Cần đẩy nhanh, chậm hoặc đi lùi; mỗi xã × chỉ tiêu × đơn vị là một lượt.")
-m3.metric("Đơn vị nhiều chỉ tiêu chậm nhất", top["office"] if top["n_behind"] else "–",
-          delta=f"{top['n_behind']} lượt đang chậm" if top["n_behind"] else None, delta_color="off",
+m1.metric(_("Số đơn vị chủ trì"), len(units), border=True,
+          help=_("Các cách viết khác nhau của cùng một đơn vị (vd. “Phòng VH-XH”) được gộp làm một."))
+m2.metric(_("Lượt chỉ tiêu đang chậm"), format_number(int(summary['n_behind'].sum()), 0),
+          delta=_("trên {sum} lượt").format(sum=format_number(int(summary['n'].sum()), 0)), delta_color="off",
+              delta_arrow="off",
+          border=True, help=_("Cần đẩy nhanh, chậm hoặc đi lùi; mỗi xã × chỉ tiêu × đơn vị là một lượt."))
+m3.metric(_("Đơn vị nhiều chỉ tiêu chậm nhất"), top["office"] if top["n_behind"] else "–",
+          delta=_("{n_behind} lượt đang chậm").format(n_behind=top['n_behind']) if top["n_behind"] else None, delta_color="off",
           delta_arrow="off", border=True)
 
-page.section("Tình trạng chỉ tiêu theo đơn vị chủ trì",
-             "Đơn vị nhiều chỉ tiêu đang chậm nhất ở trên cùng.")
+page.section(_("Tình trạng chỉ tiêu theo đơn vị chủ trì"),
+             _("Đơn vị nhiều chỉ tiêu đang chậm nhất ở trên cùng."))
 counts = rows.group_by("office", "status").agg(pl.len().alias("n"))
-bars = charts.status_by_category(counts, "office", "Đơn vị chủ trì", sort=units)
+bars = charts.status_by_category(counts, "office", _("Đơn vị chủ trì"), sort=units)
 charts.show(bars, key="dv-status")
-chart_downloads(bars, "Tình trạng chỉ tiêu theo đơn vị chủ trì", "dv-status", caption=caption)
+chart_downloads(bars, _("Tình trạng chỉ tiêu theo đơn vị chủ trì"), "dv-status", caption=caption)
 
 st.dataframe(
     vi_table(summary.select("office", "n", "n_communes", "n_achieved", "n_on_track", "n_behind", "n_missing",
                             "share_behind"), percent={"share_behind": 1}),
     hide_index=True,
     column_config={
-        "office": st.column_config.TextColumn("Đơn vị chủ trì", width=240),
-        "n": st.column_config.NumberColumn("Lượt chỉ tiêu", format="%d", help="Xã × chỉ tiêu"),
-        "n_communes": st.column_config.NumberColumn("Số xã", format="%d"),
-        "n_achieved": st.column_config.NumberColumn(f"{STATUS_ICONS['Đạt']} Đạt", format="%d"),
-        "n_on_track": st.column_config.NumberColumn(f"{STATUS_ICONS['Đúng tiến độ']} Đúng tiến độ", format="%d"),
-        "n_behind": st.column_config.NumberColumn(f"{STATUS_ICONS['Chậm']} Đang chậm", format="%d"),
-        "n_missing": st.column_config.NumberColumn(f"{STATUS_ICONS['Chưa có số liệu']} Chưa có số liệu", format="%d"),
-        "share_behind": st.column_config.NumberColumn("Tỷ lệ đang chậm"),
+        "office": st.column_config.TextColumn(_("Đơn vị chủ trì"), width=240),
+        "n": st.column_config.NumberColumn(_("Lượt chỉ tiêu"), format="%d", help=_("Xã × chỉ tiêu")),
+        "n_communes": st.column_config.NumberColumn(_("Số xã"), format="%d"),
+        "n_achieved": st.column_config.NumberColumn(_("{icon} Đạt").format(icon=STATUS_ICONS['Đạt']), format="%d"),
+        "n_on_track": st.column_config.NumberColumn(_("{icon} Đúng tiến độ").format(
+            icon=STATUS_ICONS['Đúng tiến độ']), format="%d"),
+        "n_behind": st.column_config.NumberColumn(_("{icon} Đang chậm").format(icon=STATUS_ICONS['Chậm']), format="%d"),
+        "n_missing": st.column_config.NumberColumn(_("{icon} Chưa có số liệu").format(
+            icon=STATUS_ICONS['Chưa có số liệu']), format="%d"),
+        "share_behind": st.column_config.NumberColumn(_("Tỷ lệ đang chậm")),
     },
     key="dv-summary",
 )
 table_downloads(
-    summary, "Tình trạng theo đơn vị chủ trì", "dv-summary-dl",
-    headings={"office": "Đơn vị chủ trì", "n": "Lượt chỉ tiêu", "n_communes": "Số xã", "n_achieved": "Đạt",
-              "n_on_track": "Đúng tiến độ", "n_behind": "Đang chậm", "n_missing": "Chưa có số liệu",
-              "share_behind": "Tỷ lệ đang chậm"},
+    summary, _("Tình trạng theo đơn vị chủ trì"), "dv-summary-dl",
+    headings={"office": _("Đơn vị chủ trì"), "n": _("Lượt chỉ tiêu"), "n_communes": _("Số xã"), "n_achieved": _("Đạt"),
+              "n_on_track": _("Đúng tiến độ"), "n_behind": _("Đang chậm"), "n_missing": _("Chưa có số liệu"),
+              "share_behind": _("Tỷ lệ đang chậm")},
     number_formats={"share_behind": "0.0%"},
-    title=f"Tình trạng chỉ tiêu theo đơn vị chủ trì – {caption}",
+    title=_("Tình trạng chỉ tiêu theo đơn vị chủ trì – {caption}").format(caption=caption),
 )
 
 # ---- one office ------------------------------------------------------------------------------
-page.section("Một đơn vị: chậm ở chỉ tiêu nào, xã nào")
-pick, _ = st.columns([2, 1])
+page.section(_("Một đơn vị: chậm ở chỉ tiêu nào, xã nào"))
+pick, _unused = st.columns([2, 1])
 unit = filters.unit_filter(pick, units)
 filters.keep_only(("tinh", "thang", "don_vi"))
 mine = rows.filter(pl.col("office") == unit)
@@ -108,22 +112,26 @@ by_indicator = (
         (pl.col("status") == "Đạt").sum().alias("n_achieved"),
     )
     .pipe(fw.regroup, fw.for_month(scope.period))  # the groups this month is scored with
-    .with_columns(pl.col("pillar_name").fill_null("Đổi mới sáng tạo"))
+    .with_columns(pl.col("pillar_name").fill_null(_("Đổi mới sáng tạo")))
     .sort(["n_behind", "n_missing", "indicator"], descending=[True, True, False])
 )
-st.markdown(f"**{unit}** chủ trì {by_indicator.height} chỉ tiêu ở {mine['commune_id'].n_unique()} xã; "
-            f"{format_share(int(mine['status'].is_in(list(charts.BEHIND)).sum()), mine.height)} số lượt đang chậm.")
+st.markdown(_("**{unit}** chủ trì {height} chỉ tiêu ở {n_unique} xã; {sum} số lượt đang chậm.").format(
+    unit=unit,
+    height=by_indicator.height,
+    n_unique=mine['commune_id'].n_unique(),
+    sum=format_share(int(mine['status'].is_in(list(charts.BEHIND)).sum()), mine.height)))
 st.dataframe(
     by_indicator.select("pillar_name", "indicator", "indicator_name", "n", "n_achieved", "n_behind", "n_missing"),
     hide_index=True,
     column_config={
-        "pillar_name": st.column_config.TextColumn(fw.for_month(scope.period).word.capitalize(), width=100),
-        "indicator": st.column_config.TextColumn("Mã", width=55),
-        "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=250),
-        "n": st.column_config.NumberColumn("Số xã", format="%d", help="Số xã được giao chỉ tiêu này"),
-        "n_achieved": st.column_config.NumberColumn(f"{STATUS_ICONS['Đạt']} Đạt", format="%d"),
-        "n_behind": st.column_config.NumberColumn(f"{STATUS_ICONS['Chậm']} Đang chậm", format="%d"),
-        "n_missing": st.column_config.NumberColumn(f"{STATUS_ICONS['Chưa có số liệu']} Chưa có số liệu", format="%d"),
+        "pillar_name": st.column_config.TextColumn(_(fw.for_month(scope.period).word).capitalize(), width=100),
+        "indicator": st.column_config.TextColumn(_("Mã"), width=55),
+        "indicator_name": st.column_config.TextColumn(_("Chỉ tiêu"), width=250),
+        "n": st.column_config.NumberColumn(_("Số xã"), format="%d", help=_("Số xã được giao chỉ tiêu này")),
+        "n_achieved": st.column_config.NumberColumn(_("{icon} Đạt").format(icon=STATUS_ICONS['Đạt']), format="%d"),
+        "n_behind": st.column_config.NumberColumn(_("{icon} Đang chậm").format(icon=STATUS_ICONS['Chậm']), format="%d"),
+        "n_missing": st.column_config.NumberColumn(_("{icon} Chưa có số liệu").format(
+            icon=STATUS_ICONS['Chưa có số liệu']), format="%d"),
     },
     key="dv-indicators",
 )
@@ -132,18 +140,18 @@ behind = (
     mine.filter(pl.col("status").is_in([*charts.BEHIND, "Chưa có số liệu"]))
     .with_columns(
         pl.col("status").replace_strict(severity, default=9).alias("severity"),
-        pl.col("status").map_elements(charts.status_label, return_dtype=pl.Utf8).alias("status_text"),
+        pl.col("status").map_elements(in_language(charts.status_label), return_dtype=pl.Utf8).alias("status_text"),
         value_text("value", "value_text"),
         value_text("expected_value", "expected_text"),
         pl.struct("province", "commune_id").map_elements(
-            lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]), return_dtype=pl.Utf8
+            in_language(lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"])), return_dtype=pl.Utf8
         ).alias("link"),
     )
     .sort(["severity", "progress_ratio", "indicator"], nulls_last=True)
 )
-st.markdown(f"**Các lượt đang chậm hoặc chưa báo cáo** ({behind.height}), nặng nhất ở trên cùng")
+st.markdown(_("**Các lượt đang chậm hoặc chưa báo cáo** ({height}), nặng nhất ở trên cùng").format(height=behind.height))
 if behind.is_empty():
-    page.empty(f"{unit} không có chỉ tiêu nào đang chậm hay chưa báo cáo tháng này.")
+    page.empty(_("{unit} không có chỉ tiêu nào đang chậm hay chưa báo cáo tháng này.").format(unit=unit))
 else:
     behind_shown = behind.select("commune_name", "status_text", "indicator", "indicator_name", "target_text",
                                  "value_text", "expected_text", "link")
@@ -151,39 +159,41 @@ else:
         behind_shown,
         hide_index=True,
         column_config={
-            "commune_name": st.column_config.TextColumn("Xã", width=110),
-            "status_text": st.column_config.TextColumn("Tình trạng", width=120),
-            "indicator": st.column_config.TextColumn("Mã", width=55),
-            "indicator_name": st.column_config.TextColumn("Chỉ tiêu", width=250),
-            "target_text": st.column_config.TextColumn("Mục tiêu năm"),
-            "value_text": st.column_config.TextColumn("Giá trị"),
-            "expected_text": st.column_config.TextColumn("Lẽ ra phải đạt", help="Theo lộ trình tới mục tiêu"),
-            "link": st.column_config.LinkColumn("Hồ sơ", display_text="Xem ›", width="small"),
+            "commune_name": st.column_config.TextColumn(_("Xã"), width=110),
+            "status_text": st.column_config.TextColumn(_("Tình trạng"), width=120),
+            "indicator": st.column_config.TextColumn(_("Mã"), width=55),
+            "indicator_name": st.column_config.TextColumn(_("Chỉ tiêu"), width=250),
+            "target_text": st.column_config.TextColumn(_("Mục tiêu năm")),
+            "value_text": st.column_config.TextColumn(_("Giá trị")),
+            "expected_text": st.column_config.TextColumn(_("Lẽ ra phải đạt"), help=_("Theo lộ trình tới mục tiêu")),
+            "link": st.column_config.LinkColumn(_("Hồ sơ"), display_text="Xem ›", width="small"),
         },
         key="dv-behind",
     )
     table_downloads(
         behind.select("commune_name", "indicator", "indicator_name", "target_text", "value", "expected_value",
                       "status"),
-        f"{unit} – chỉ tiêu đang chậm", "dv-behind-dl",
-        headings={"commune_name": "Xã", "indicator": "Mã", "indicator_name": "Chỉ tiêu",
-                  "target_text": "Mục tiêu năm", "value": "Giá trị", "expected_value": "Lẽ ra phải đạt",
-                  "status": "Tình trạng"},
+        _("{unit} – chỉ tiêu đang chậm").format(unit=unit), "dv-behind-dl",
+        headings={"commune_name": _("Xã"), "indicator": _("Mã"), "indicator_name": _("Chỉ tiêu"),
+                  "target_text": _("Mục tiêu năm"), "value": _("Giá trị"), "expected_value": _("Lẽ ra phải đạt"),
+                  "status": _("Tình trạng")},
         number_formats={"value": "0.0", "expected_value": "0.0"},
-        title=f"{unit} – chỉ tiêu đang chậm – {caption}",
+        title=_("{unit} – chỉ tiêu đang chậm – {caption}").format(unit=unit, caption=caption),
     )
 
 # ---- the offices' tasks ------------------------------------------------------------------------
 as_of = plans.as_of_month(scope.period)
 tasks = query("tasks_status", as_of=as_of, province=scope.province, commune=None)
-page.section("Nhiệm vụ của các đơn vị",
-             f"Nhiệm vụ trong kế hoạch các xã mà mỗi đơn vị chủ trì, tình hình đến ngày {format_date(as_of)}; "
-             "đơn vị nhiều nhiệm vụ quá hạn nhất ở trên cùng.")
+page.section(_("Nhiệm vụ của các đơn vị"),
+             _("Nhiệm vụ trong kế hoạch các xã mà mỗi đơn vị chủ trì, tình hình đến ngày {as_of}; "
+                 "đơn vị nhiều nhiệm vụ quá hạn nhất ở trên cùng.").format(
+                 as_of=format_date(as_of)))
 if tasks.is_empty():
-    page.empty(f"Các xã của {scope.province_label} chưa có bảng nhiệm vụ trong dữ liệu.")
+    page.empty(_("Các xã của {province_label} chưa có bảng nhiệm vụ trong dữ liệu.").format(province_label=scope.province_label))
 else:
     task_rows = plans.task_rows(tasks).with_columns(
-        pl.col("lead_unit").map_elements(split_units, return_dtype=pl.List(pl.Utf8), skip_nulls=False).alias("office")
+        pl.col("lead_unit").map_elements(in_language(split_units), return_dtype=pl.List(pl.Utf8), skip_nulls=False).alias(
+            "office")
     ).explode("office")
     task_summary = task_rows.group_by("office").agg(
         pl.len().alias("n"),
@@ -193,22 +203,32 @@ else:
         task_summary,
         hide_index=True,
         column_config={
-            "office": st.column_config.TextColumn("Đơn vị chủ trì", width=240),
-            "n": st.column_config.NumberColumn("Nhiệm vụ", format="%d"),
+            "office": st.column_config.TextColumn(_("Đơn vị chủ trì"), width=240),
+            "n": st.column_config.NumberColumn(_("Nhiệm vụ"), format="%d"),
             **{f"n_{i}": st.column_config.NumberColumn(f"{plans.TASK_ICONS[label]} {label}", format="%d")
                for i, label in enumerate(plans.TASK_ORDER)},
         },
         key="dv-tasks",
     )
-    table_downloads(task_summary, "Nhiệm vụ theo đơn vị chủ trì", "dv-tasks-dl",
-                    headings={"office": "Đơn vị chủ trì", "n": "Số nhiệm vụ",
+    table_downloads(task_summary, _("Nhiệm vụ theo đơn vị chủ trì"), "dv-tasks-dl",
+                    headings={"office": _("Đơn vị chủ trì"), "n": _("Số nhiệm vụ"),
                               **{f"n_{i}": label for i, label in enumerate(plans.TASK_ORDER)}},
-                    title=f"Nhiệm vụ theo đơn vị chủ trì – {caption} – đến ngày {format_date(as_of)}")
+                    title=_("Nhiệm vụ theo đơn vị chủ trì – {caption} – đến ngày {as_of}").format(
+                        caption=caption,
+                        as_of=format_date(as_of)))
     unit_tasks = task_rows.filter(pl.col("office") == unit)
     if unit_tasks.is_empty():
-        st.caption(f"{unit} không chủ trì nhiệm vụ nào trong kế hoạch các xã của {scope.province_label}.")
+        st.caption(_("{unit} không chủ trì nhiệm vụ nào trong kế hoạch các xã của {province_label}.").format(
+            unit=unit,
+            province_label=scope.province_label))
     else:
         n_overdue = unit_tasks.filter(pl.col("status_label") == plans.OVERDUE_LABEL).height
-        st.markdown(f"**{unit}** chủ trì {unit_tasks.height} nhiệm vụ, **{n_overdue} quá hạn**:")
-        plans.show_tasks(unit_tasks, "dv-unit-tasks", with_commune=True, name=f"{unit} – nhiệm vụ",
-                         title=f"Nhiệm vụ do {unit} chủ trì – {caption} – đến ngày {format_date(as_of)}")
+        st.markdown(_("**{unit}** chủ trì {height} nhiệm vụ, **{n_overdue} quá hạn**:").format(
+            unit=unit,
+            height=unit_tasks.height,
+            n_overdue=n_overdue))
+        plans.show_tasks(unit_tasks, "dv-unit-tasks", with_commune=True, name=_("{unit} – nhiệm vụ").format(unit=unit),
+                         title=_("Nhiệm vụ do {unit} chủ trì – {caption} – đến ngày {as_of}").format(
+                             unit=unit,
+                             caption=caption,
+                             as_of=format_date(as_of)))

@@ -22,6 +22,7 @@ from queries.accounts.audit import upload_communes
 from queries.accounts.permissions import describe, may_redo, may_see_upload, may_undo, may_upload
 from queries.cycle.evidence import check_evidence
 from queries.errors import UserFacingError
+from queries.i18n import _
 from queries.ingest import template
 from queries.ingest.kinds import KIND_NAMES
 from queries.ingest.pipeline import check_file
@@ -38,10 +39,10 @@ from ui.state import database
 
 log = logging.getLogger(__name__)
 
-KIND_CHOICES = {"auto": "Tự nhận biết theo cột", **{k: v.capitalize() for k, v in KIND_NAMES.items()}}
-EVIDENCE_TYPES_TEXT = "PDF, ảnh PNG/JPEG, Word (.docx) hoặc Excel (.xlsx)"
+KIND_CHOICES = {"auto": _("Tự nhận biết theo cột"), **{k: _(v).capitalize() for k, v in KIND_NAMES.items()}}
+EVIDENCE_TYPES_TEXT = _("PDF, ảnh PNG/JPEG, Word (.docx) hoặc Excel (.xlsx)")
 HISTORY_LIMIT = 30
-STATUS_ICONS = {name: f"{icon} {name}" for name, icon in zip(STATUS_NAMES.values(), ("✅", "❌", "↩️"))}
+STATUS_ICONS = {name: icon for name, icon in zip(STATUS_NAMES.values(), ("✅", "❌", "↩️"))}
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -61,8 +62,9 @@ def section(title: str, render, *args) -> None:
         render(*args)
     except Exception:
         log.exception("upload page: %s failed", title)
-        st.error(f"Không hiển thị được phần “{title}” do lỗi hệ thống. Hãy tải lại trang; "
-                 "nếu vẫn lỗi, báo cho quản trị viên (lỗi đã được ghi lại).")
+        st.error(_("Không hiển thị được phần “{title}” do lỗi hệ thống. Hãy tải lại trang; nếu vẫn lỗi, "
+            "báo cho quản trị viên (lỗi đã được ghi lại).").format(
+            title=title))
 
 
 # ---- templates -------------------------------------------------------------------------------
@@ -74,25 +76,25 @@ def _xlsx_template(kind: str, version: tuple, today: date) -> bytes:
 
 
 def render_templates() -> None:
-    st.subheader("Tệp mẫu")
-    st.caption("Mẫu Excel có danh sách thả xuống cho xã, chỉ tiêu và kỳ báo cáo, kèm trang hướng dẫn. "
-               "Mẫu CSV mở đúng dấu tiếng Việt trong Excel.")
+    st.subheader(_("Tệp mẫu"))
+    st.caption(_("Mẫu Excel có danh sách thả xuống cho xã, chỉ tiêu và kỳ báo cáo, kèm trang hướng dẫn. "
+               "Mẫu CSV mở đúng dấu tiếng Việt trong Excel."))
     db = database()
     version, today = db.version(), clock.today()
 
     def buttons(kind: str, key: str) -> None:
-        left, right, _ = st.columns([1, 1, 2])
+        left, right, _unused = st.columns([1, 1, 2])
         name = template.TEMPLATE_NAMES[kind]
-        left.download_button("Tải mẫu Excel (.xlsx)", _xlsx_template(kind, version, today), f"{name}.xlsx",
+        left.download_button(_("Tải mẫu Excel (.xlsx)"), _xlsx_template(kind, version, today), f"{name}.xlsx",
                              MIME_XLSX, key=f"template-xlsx-{key}", on_click="ignore", icon="📥")
-        right.download_button("Tải mẫu CSV", template.csv_template(kind), f"{name}.csv", "text/csv",
+        right.download_button(_("Tải mẫu CSV"), template.csv_template(kind), f"{name}.csv", "text/csv",
                               key=f"template-csv-{key}", on_click="ignore", icon="📄")
 
     buttons("actuals", "actuals")
-    with st.expander("Mẫu chỉ tiêu năm và mẫu danh sách xã (dành cho cán bộ tỉnh)"):
-        st.markdown("**Chỉ tiêu năm** (mục tiêu của từng xã)")
+    with st.expander(_("Mẫu chỉ tiêu năm và mẫu danh sách xã (dành cho cán bộ tỉnh)")):
+        st.markdown(_("**Chỉ tiêu năm** (mục tiêu của từng xã)"))
         buttons("targets", "targets")
-        st.markdown("**Danh sách xã** (khi xã sáp nhập, chia tách)")
+        st.markdown(_("**Danh sách xã** (khi xã sáp nhập, chia tách)"))
         buttons("communes", "communes")
 
 
@@ -110,16 +112,16 @@ def _communes() -> pl.DataFrame:
 
 
 def _defaults_inputs() -> dict:
-    with st.expander("Xã và kỳ báo cáo cho cả tệp (khi tệp không có cột Xã hoặc Kỳ báo cáo)"):
-        st.caption("Chỉ dùng cho các dòng để trống ô xã hoặc kỳ báo cáo; ô đã ghi trong tệp được giữ nguyên.")
+    with st.expander(_("Xã và kỳ báo cáo cho cả tệp (khi tệp không có cột Xã hoặc Kỳ báo cáo)")):
+        st.caption(_("Chỉ dùng cho các dòng để trống ô xã hoặc kỳ báo cáo; ô đã ghi trong tệp được giữ nguyên."))
         communes = _communes()
         labels = {r["commune_id"]: f"{r['commune_name']} — {r['province']}" for r in communes.iter_rows(named=True)}
         left, right = st.columns(2)
-        commune = left.selectbox("Xã", [None, *labels], format_func=lambda c: "(lấy trong tệp)" if c is None else labels[c],
+        commune = left.selectbox(_("Xã"), [None, *labels], format_func=lambda c: _("(lấy trong tệp)") if c is None else labels[c],
                                  key="default_commune")
         months = template.recent_months(clock.today())
-        period = right.selectbox("Kỳ báo cáo", [None, *months],
-                                 format_func=lambda m: "(lấy trong tệp)" if m is None else format_month(f"{m[3:]}-{m[:2]}"),
+        period = right.selectbox(_("Kỳ báo cáo"), [None, *months],
+                                 format_func=lambda m: _("(lấy trong tệp)") if m is None else format_month(f"{m[3:]}-{m[:2]}"),
                                  key="default_period")
     return {k: v for k, v in (("commune", commune), ("period", period)) if v}
 
@@ -133,30 +135,32 @@ def _checked(content: bytes, file_name: str, kind: str | None, defaults: dict) -
     cached = st.session_state.get("upload_check")
     if cached and cached[0] == key:
         return cached[1]
-    with st.spinner("Đang đọc và kiểm tra tệp…"):
+    with st.spinner(_("Đang đọc và kiểm tra tệp…")):
         result = check_file(content, file_name, kind=kind, db=db, defaults=defaults, actor=account)
     st.session_state["upload_check"] = (key, result)
     return result
 
 
 def render_upload() -> None:
-    st.subheader("Tải tệp lên")
+    st.subheader(_("Tải tệp lên"))
     account = current_account()
     kinds = [k for k in KIND_CHOICES if k == "auto" or may_upload(account, k)]
     left, right = st.columns([2, 1])
-    kind = left.selectbox("Loại tệp", kinds, format_func=KIND_CHOICES.get, key="upload_kind")
-    right.markdown(f"**Người gửi:** {literal(describe(account))}")
+    kind = left.selectbox(_("Loại tệp"), kinds, format_func=KIND_CHOICES.get, key="upload_kind")
+    right.markdown(_("**Người gửi:** {describe}").format(describe=literal(describe(account))))
     defaults = _defaults_inputs()
     # No `type=` filter: Streamlit would refuse other files with an English message; the
     # importer says in Vietnamese why a PDF or a picture is not a table.
     # A new key after each store empties the picker, so a stored file is not shown as pending.
     round_number = st.session_state.setdefault("upload_round", 0)
-    uploaded = st.file_uploader("Chọn tệp số liệu (.xlsx hoặc .csv)", key=f"upload_file_{round_number}",
-                                help="Tệp Excel hoặc CSV như Excel đã lưu; không cần sửa lại.")
+    uploaded = st.file_uploader(_("Chọn tệp số liệu (.xlsx hoặc .csv)"), key=f"upload_file_{round_number}",
+                                help=_("Tệp Excel hoặc CSV như Excel đã lưu; không cần sửa lại."))
     evidence_files = st.file_uploader(
-        "Tài liệu kiểm chứng (minh chứng), nếu có", accept_multiple_files=True, key=f"upload_evidence_{round_number}",
-        help=f"{EVIDENCE_TYPES_TEXT}; mỗi tệp tối đa {database().settings['evidence_max_mb']} MB. Tệp được nhận biết "
-             "theo nội dung, và tên phải có đúng đuôi của loại đó (tệp PDF: .pdf).")
+        _("Tài liệu kiểm chứng (minh chứng), nếu có"), accept_multiple_files=True, key=f"upload_evidence_{round_number}",
+        help=_("{EVIDENCE_TYPES_TEXT}; mỗi tệp tối đa {evidence_max_mb} MB. Tệp được nhận biết theo "
+            "nội dung, và tên phải có đúng đuôi của loại đó (tệp PDF: .pdf).").format(
+            EVIDENCE_TYPES_TEXT=EVIDENCE_TYPES_TEXT,
+            evidence_max_mb=database().settings['evidence_max_mb']))
     show_receipt()
     if uploaded is None:
         return
@@ -178,15 +182,16 @@ def _evidence(files) -> tuple[list, list[str]]:
 
 def render_understood(result: CheckResult) -> None:
 
-    parts = [f"**Tệp:** {literal(result.file_name)}", f"**Đọc được:** {literal(result.source)}",
-             f"**Dòng tiêu đề:** dòng {result.header_row}"]
+    parts = [_("**Tệp:** {file_name}").format(file_name=literal(result.file_name)),
+        _("**Đọc được:** {source}").format(source=literal(result.source)),
+             _("**Dòng tiêu đề:** dòng {header_row}").format(header_row=result.header_row)]
     if result.kind:
-        parts.append(f"**Loại:** {KIND_NAMES[result.kind]}")
+        parts.append(_("**Loại:** {KIND_NAMES}").format(KIND_NAMES=_(KIND_NAMES[result.kind])))
     columns = ", ".join(f"{label(name)} ← “{literal(heading)}”" for name, heading in result.columns.items() if name != "stt")
     if columns:
-        parts.append(f"**Cột:** {columns}")
+        parts.append(_("**Cột:** {columns}").format(columns=columns))
     if result.defaults_used:
-        parts.append(f"**Lấy từ trang:** {literal(_chosen_text(result.defaults_used))}")
+        parts.append(_("**Lấy từ trang:** {chosen_text}").format(chosen_text=literal(_chosen_text(result.defaults_used))))
     st.info("  \n".join(parts))
 
 
@@ -195,14 +200,14 @@ def _chosen_text(chosen: dict[str, str]) -> str:
     parts = []
     if "commune" in chosen:
         names = {r["commune_id"]: f"{r['commune_name']} ({r['province']})" for r in _communes().iter_rows(named=True)}
-        parts.append(f"xã {names.get(chosen['commune'], chosen['commune'])}")
+        parts.append(_("xã {get}").format(get=names.get(chosen['commune'], chosen['commune'])))
     if "period" in chosen:
         parts.append(format_month(chosen["period"]))
     return ", ".join(parts)
 
 
 def render_result(result: CheckResult, evidence_files: list) -> None:
-    st.markdown("#### Xem trước")
+    st.markdown(_("#### Xem trước"))
     if not result.readable:
         if result.source:
             render_understood(result)
@@ -212,46 +217,50 @@ def render_result(result: CheckResult, evidence_files: list) -> None:
     render_understood(result)
     duplicates = sum(1 for r in result.rows if r.status == STATUS_DUPLICATE)
     cols = st.columns(4)
-    cols[0].metric("Số dòng", len(result.rows))
-    cols[1].metric("Hợp lệ", len(result.accepted))
-    cols[2].metric("Lỗi", len(result.rejected))
-    cols[3].metric("Trùng, bỏ qua", duplicates)
+    cols[0].metric(_("Số dòng"), len(result.rows))
+    cols[1].metric(_("Hợp lệ"), len(result.accepted))
+    cols[2].metric(_("Lỗi"), len(result.rejected))
+    cols[3].metric(_("Trùng, bỏ qua"), duplicates)
+    # the importer's headings are its Vietnamese msgids; the statuses already in the page's language
     preview = preview_frame(result).with_columns(
-        pl.col("Trạng thái").replace(STATUS_ICONS))
+        pl.col("Trạng thái").replace({_(name): f"{icon} {_(name)}" for name, icon in STATUS_ICONS.items()}))
+    preview = preview.rename({column: _(column) for column in preview.columns})
     st.dataframe(preview, hide_index=True, key="upload_preview",
-                 column_config={"Dòng": st.column_config.NumberColumn(width="small", format="%d"),
-                                "Vấn đề": st.column_config.TextColumn(width="large")})
+                 column_config={_("Dòng"): st.column_config.NumberColumn(width="small", format="%d"),
+                                _("Vấn đề"): st.column_config.TextColumn(width="large")})
     errors = result.errors
     if errors:
-        st.markdown(f"#### Lỗi cần sửa ({len(errors)})")
-        frame = pl.DataFrame({"Dòng": [e.row for e in errors],
-                              "Cột": [_heading(result, e.column) for e in errors],
-                              "Nội dung": [e.message for e in errors]})
+        st.markdown(_("#### Lỗi cần sửa ({errors})").format(errors=len(errors)))
+        frame = pl.DataFrame({_("Dòng"): [e.row for e in errors],
+                              _("Cột"): [_heading(result, e.column) for e in errors],
+                              _("Nội dung"): [e.message for e in errors]})
         st.dataframe(frame, hide_index=True, key="upload_errors")
-        st.download_button("Tải danh sách lỗi (.csv)", _errors_csv(frame), "loi_tai_len.csv", "text/csv",
+        st.download_button(_("Tải danh sách lỗi (.csv)"), _errors_csv(frame), "loi_tai_len.csv", "text/csv",
                            key="errors_csv", on_click="ignore")
     warnings = result.warnings
     if warnings:
-        with st.expander(f"Lưu ý ({len(warnings)}) — không chặn việc lưu"):
+        with st.expander(_("Lưu ý ({warnings}) — không chặn việc lưu").format(warnings=len(warnings))):
             for warning in warnings:
                 st.markdown(f"- {literal(warning.message)}")
     accepted = len(result.accepted)
-    label_text = f"Lưu {accepted} dòng hợp lệ" if accepted else "Không có dòng hợp lệ để lưu"
+    label_text = _("Lưu {accepted} dòng hợp lệ").format(accepted=accepted) if accepted else _("Không có dòng hợp lệ để lưu")
     if result.rejected and accepted:
-        st.warning(f"{len(result.rejected)} dòng lỗi sẽ không được lưu. Có thể sửa tệp rồi tải lên lại; "
-                   "các dòng đã lưu sẽ được thay bằng số mới.")
+        st.warning(_("{rejected} dòng lỗi sẽ không được lưu. Có thể sửa tệp rồi tải lên lại; các dòng đã lưu "
+            "sẽ được thay bằng số mới.").format(
+            rejected=len(result.rejected)))
     evidence, refused = _evidence(evidence_files)
     for message in refused:
         st.error(literal(message), icon="📎")
     if evidence:
-        st.caption("Minh chứng kèm theo: " + ", ".join(f"{literal(e.name)}" for e in evidence))
+        st.caption(_("Minh chứng kèm theo: ") + ", ".join(f"{literal(e.name)}" for e in evidence))
     reason = None
     months = {r.record.get("period") for r in result.accepted if r.record.get("period")}
     closed = changes.closed_months(months, database()) if result.kind == "actuals" else []
     if closed and changes.is_admin(current_account()):
-        st.warning(f"Tệp có số liệu của tháng đã khóa sổ ({', '.join(format_month(m) for m in closed)}). "
-                   "Quản trị tỉnh vẫn lưu được, kèm lý do (ghi vào nhật ký và hiện cạnh số liệu).", icon="🔒")
-        reason = st.text_area("Lý do thay đổi tháng đã khóa sổ", key="closed_reason")
+        st.warning(_("Tệp có số liệu của tháng đã khóa sổ ({join}). Quản trị tỉnh vẫn lưu được, kèm lý do "
+            "(ghi vào nhật ký và hiện cạnh số liệu).").format(
+            join=', '.join(format_month(m) for m in closed)), icon="🔒")
+        reason = st.text_area(_("Lý do thay đổi tháng đã khóa sổ"), key="closed_reason")
     blocked = bool(refused) or (bool(closed) and changes.is_admin(current_account()) and not (reason or "").strip())
     if st.button(label_text, type="primary", disabled=not accepted or blocked, key="store_button", icon="💾"):
         store(result, evidence, reason)
@@ -278,17 +287,23 @@ def store(result: CheckResult, evidence: list, reason: str | None) -> None:
     except Exception:
         log.exception("storing %s failed", result.file_name)
         st.session_state["upload_receipt"] = (
-            "error", "Không lưu được tệp do lỗi hệ thống; dữ liệu đã lưu trước đó không bị ảnh hưởng. Hãy thử lại.")
+            "error", _("Không lưu được tệp do lỗi hệ thống; dữ liệu đã lưu trước đó không bị ảnh hưởng. Hãy thử lại."))
     else:
         database().ensure_fresh(wait=True)  # the person who stored it sees it on the next page
         if receipt.duplicate:
             st.session_state["upload_receipt"] = (
-                "info", f"Tệp “{result.file_name}” đã được lưu trước đó (mã {receipt.upload_id}): không có gì thay đổi.")
+                "info", _("Tệp “{file_name}” đã được lưu trước đó (mã {upload_id}): không có gì thay đổi.").format(
+                    file_name=result.file_name,
+                    upload_id=receipt.upload_id))
         else:
-            with_evidence = f", kèm {len(evidence)} tệp minh chứng" if evidence else ""
+            with_evidence = _(", kèm {evidence} tệp minh chứng").format(evidence=len(evidence)) if evidence else ""
             st.session_state["upload_receipt"] = (
-                "success", f"Đã lưu {len(result.accepted)} dòng từ tệp “{result.file_name}”{with_evidence} "
-                           f"(mã {receipt.upload_id}). Số liệu mới đã có trên các trang theo dõi.")
+                "success", _("Đã lưu {accepted} dòng từ tệp “{file_name}”{with_evidence} (mã {upload_id}). "
+                    "Số liệu mới đã có trên các trang theo dõi.").format(
+                    accepted=len(result.accepted),
+                    file_name=result.file_name,
+                    with_evidence=with_evidence,
+                    upload_id=receipt.upload_id))
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
     st.rerun()
 
@@ -309,59 +324,64 @@ def _upload_communes(version: tuple) -> dict:
 
 
 def render_history() -> None:
-    st.subheader("Lịch sử tải lên")
+    st.subheader(_("Lịch sử tải lên"))
     db = database()
     account = current_account()
     communes = _upload_communes(db.version())
     entries = [e for e in sorted(db.store.entries(), key=lambda e: e["seq"], reverse=True)
                if may_see_upload(account, e, communes.get(e["upload_id"], {}))]
     if not entries:
-        st.caption("Chưa có tệp nào được tải lên.")
+        st.caption(_("Chưa có tệp nào được tải lên."))
         return
-    st.caption("Hoàn tác một lần tải lên sẽ trả lại đúng số liệu trước đó; không có gì bị xóa, "
-               "có thể khôi phục lại bất cứ lúc nào. "
-               + ("Bạn thấy các lần tải lên của chính mình." if account.role == "can_bo_xa" else ""))
+    st.caption(_("Hoàn tác một lần tải lên sẽ trả lại đúng số liệu trước đó; không có gì bị xóa, "
+               "có thể khôi phục lại bất cứ lúc nào. ")
+               + (_("Bạn thấy các lần tải lên của chính mình.") if account.role == "can_bo_xa" else ""))
     frame = pl.DataFrame({
-        "Thời gian": [show_time(e.get("uploaded_at")) for e in entries],
-        "Loại": [KIND_NAMES.get(e["kind"], e["kind"]) for e in entries],
-        "Tệp": [e.get("file_name") or "" for e in entries],
-        "Người gửi": [e.get("user") or "" for e in entries],
-        "Dòng hợp lệ": [e.get("rows_accepted") for e in entries],
-        "Dòng lỗi": [e.get("rows_rejected") for e in entries],
-        "Minh chứng": [len(e.get("evidence") or ()) for e in entries],
-        "Trạng thái": ["Đang dùng" if e["active"] else "Đã hoàn tác" for e in entries],
-        "Lý do": [e.get("reason") or "" for e in entries],
-        "Mã": [e["upload_id"] for e in entries],
+        _("Thời gian"): [show_time(e.get("uploaded_at")) for e in entries],
+        _("Loại"): [_(KIND_NAMES.get(e["kind"], e["kind"])) for e in entries],
+        _("Tệp"): [e.get("file_name") or "" for e in entries],
+        _("Người gửi"): [e.get("user") or "" for e in entries],
+        _("Dòng hợp lệ"): [e.get("rows_accepted") for e in entries],
+        _("Dòng lỗi"): [e.get("rows_rejected") for e in entries],
+        _("Minh chứng"): [len(e.get("evidence") or ()) for e in entries],
+        _("Trạng thái"): [_("Đang dùng") if e["active"] else _("Đã hoàn tác") for e in entries],
+        _("Lý do"): [e.get("reason") or "" for e in entries],
+        _("Mã"): [e["upload_id"] for e in entries],
     })
     st.dataframe(frame, hide_index=True, key="upload_history")
     mine = [e for e in entries if (may_undo if e["active"] else may_redo)(account, e, communes.get(e["upload_id"], {}))]
     if not mine:
         return
-    st.markdown("**Hoàn tác hoặc khôi phục**")
+    st.markdown(_("**Hoàn tác hoặc khôi phục**"))
     for entry in mine[:HISTORY_LIMIT]:
         history_row(entry)
     if len(mine) > HISTORY_LIMIT:
-        st.caption(f"Chỉ hiện nút cho {HISTORY_LIMIT} lần tải lên gần nhất; bảng trên có đủ {len(entries)} lần.")
+        st.caption(_("Chỉ hiện nút cho {HISTORY_LIMIT} lần tải lên gần nhất; bảng trên có đủ {entries} lần.").format(
+            HISTORY_LIMIT=HISTORY_LIMIT,
+            entries=len(entries)))
 
 
 def history_row(entry: dict) -> None:
     upload_id = entry["upload_id"]
     text, reason_box, button = st.columns([4, 2, 1], vertical_alignment="center")
-    state = "đang dùng" if entry["active"] else "đã hoàn tác"
-    text.markdown(f"{show_time(entry.get('uploaded_at'))} · {literal(entry.get('file_name') or '')} · "
-                  f"{entry.get('rows_accepted')} dòng · *{state}*")
+    state = _("đang dùng") if entry["active"] else _("đã hoàn tác")
+    text.markdown(_("{show_time} · {get} · {get2} dòng · *{state}*").format(
+        show_time=show_time(entry.get('uploaded_at')),
+        get=literal(entry.get('file_name') or ''),
+        get2=entry.get('rows_accepted'),
+        state=state))
     months = [date(int(p[:4]), int(p[5:7]), 1) for p in entry.get("periods") or ()]
     reason = None
     if entry["kind"] == "actuals" and changes.closed_months(months, database()):
         if changes.is_admin(current_account()):
-            reason = reason_box.text_input("Lý do (tháng đã khóa sổ)", key=f"reason-{upload_id}",
-                                           label_visibility="collapsed", placeholder="Lý do (tháng đã khóa sổ)")
+            reason = reason_box.text_input(_("Lý do (tháng đã khóa sổ)"), key=f"reason-{upload_id}",
+                                           label_visibility="collapsed", placeholder=_("Lý do (tháng đã khóa sổ)"))
         else:
-            reason_box.caption("🔒 Tháng đã khóa sổ")
+            reason_box.caption(_("🔒 Tháng đã khóa sổ"))
     if entry["active"]:
-        if button.button("Hoàn tác", key=f"undo-{upload_id}", icon="↩️"):
+        if button.button(_("Hoàn tác"), key=f"undo-{upload_id}", icon="↩️"):
             change(upload_id, "undo", entry, reason)
-    elif button.button("Khôi phục", key=f"redo-{upload_id}", icon="↪️"):
+    elif button.button(_("Khôi phục"), key=f"redo-{upload_id}", icon="↪️"):
         change(upload_id, "redo", entry, reason)
 
 
@@ -372,12 +392,16 @@ def change(upload_id: str, action: str, entry: dict, reason: str | None) -> None
         st.session_state["upload_receipt"] = ("warning", refused.message)
     except Exception:
         log.exception("%s of %s failed", action, upload_id)
-        st.session_state["upload_receipt"] = ("error", "Không thực hiện được thao tác do lỗi hệ thống; dữ liệu không thay đổi.")
+        st.session_state["upload_receipt"] = ("error",
+            _("Không thực hiện được thao tác do lỗi hệ thống; dữ liệu không thay đổi."))
     else:
         database().ensure_fresh(wait=True)
-        done = "Đã hoàn tác" if action == "undo" else "Đã khôi phục"
+        done = _("Đã hoàn tác") if action == "undo" else _("Đã khôi phục")
         st.session_state["upload_receipt"] = (
-            "success", f"{done} lần tải lên tệp “{entry.get('file_name')}” ({show_time(entry.get('uploaded_at'))}).")
+            "success", _("{done} lần tải lên tệp “{get}” ({show_time}).").format(
+                done=done,
+                get=entry.get('file_name'),
+                show_time=show_time(entry.get('uploaded_at'))))
     st.rerun()
 
 
@@ -394,29 +418,34 @@ def render_reviews() -> None:
     rows = [r for r in asked.iter_rows(named=True) if commune_in_scope(account, r["commune_id"], r["province"])]
     if not rows:
         return
-    st.subheader("Tỉnh yêu cầu bổ sung")
+    st.subheader(_("Tỉnh yêu cầu bổ sung"))
     for row in rows[:20]:
-        st.warning(f"**{literal(row['commune_name'])} · {format_month(row['period'])}** — {literal(row['comment'] or '')} "
-                   f"(thẩm định bởi {literal(row['reviewer'] or '')}). Hãy tải lên số liệu hoặc minh chứng bổ sung.",
+        st.warning(_("**{commune_name} · {period}** — {comment} (thẩm định bởi {reviewer}). Hãy tải lên số "
+            "liệu hoặc minh chứng bổ sung.").format(
+            commune_name=literal(row['commune_name']),
+            period=format_month(row['period']),
+            comment=literal(row['comment'] or ''),
+            reviewer=literal(row['reviewer'] or '')),
                    icon="📝")
 
 
 # ---- the page ------------------------------------------------------------------------------
 
 page.header(
-    "Tải lên số liệu",
-    "Gửi tệp kết quả hằng tháng đúng như Excel đã lưu (.xlsx hoặc .csv). Trang cho xem trước "
-    "từng dòng, chỉ rõ dòng nào sai và vì sao, rồi mới lưu các dòng hợp lệ.",
+    _("Tải lên số liệu"),
+    _("Gửi tệp kết quả hằng tháng đúng như Excel đã lưu (.xlsx hoặc .csv). Trang cho xem trước "
+    "từng dòng, chỉ rõ dòng nào sai và vì sao, rồi mới lưu các dòng hợp lệ."),
 )
 account = current_account()
 if account is None:
-    st.info("Hãy đăng nhập bằng tài khoản Cán bộ xã hoặc Quản trị tỉnh để tải số liệu lên.", icon="🔑")
+    st.info(_("Hãy đăng nhập bằng tài khoản Cán bộ xã hoặc Quản trị tỉnh để tải số liệu lên."), icon="🔑")
     st.stop()
 if not any(may_upload(account, k) for k in KIND_NAMES):
-    st.info(f"Tài khoản {literal(account.role_label)} chỉ xem số liệu, không tải lên. Việc tải lên dành cho "
-            "Cán bộ xã và Quản trị tỉnh.", icon="🔒")
+    st.info(_("Tài khoản {role_label} chỉ xem số liệu, không tải lên. Việc tải lên dành cho Cán bộ xã và "
+        "Quản trị tỉnh.").format(
+        role_label=literal(_(account.role_label))), icon="🔒")
     st.stop()
-section("Tỉnh yêu cầu bổ sung", render_reviews)
-section("Tải tệp lên", render_upload)
-section("Lịch sử tải lên", render_history)
-section("Tệp mẫu", render_templates)
+section(_("Tỉnh yêu cầu bổ sung"), render_reviews)
+section(_("Tải tệp lên"), render_upload)
+section(_("Lịch sử tải lên"), render_history)
+section(_("Tệp mẫu"), render_templates)

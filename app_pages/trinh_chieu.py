@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from queries.errors import UserFacingError
+from queries.i18n import _
 from queries.reading import ScopedReader
 from queries.reports.export import PILLAR_CODES, PROGRESS_HEADINGS, RANKING_COLUMNS, RANKING_HEADINGS
 from queries.reports.figures import STATUS_COLORS, STATUS_ORDER, STATUS_TEXT, status_label
@@ -119,7 +120,7 @@ def restart_timer() -> None:
 
 # ---- drawing one slide ------------------------------------------------------------------------
 def head(slide: Slide, deck: Deck) -> None:
-    demo = '<span class="tc-demo">DỮ LIỆU MINH HỌA</span><br>' if deck.is_demo else ""
+    demo = _('<span class="tc-demo">DỮ LIỆU MINH HỌA</span><br>') if deck.is_demo else ""
     st.markdown(
         f'<div class="tc-head"><h1 class="tc-title">{esc(slide.title)}</h1>'
         f'<div class="tc-scope">{demo}{esc(deck.province)} · {esc(format_month(deck.period))}</div></div>',
@@ -143,21 +144,25 @@ def cover(slide: Slide, deck: Deck) -> None:
     facts = [f for f in slide.facts if f.label not in ("Tỉnh", "Kỳ báo cáo")]
     boxes = "".join(f'<div class="tc-cover-fact"><div class="tc-fact-value">{esc(f.value)}</div>'
                     f'<div class="tc-fact-label">{esc(f.label)}</div></div>' for f in facts)
-    demo = ('<span class="tc-demo">DỮ LIỆU MINH HỌA — số liệu do máy sinh ra để trình diễn, '
-            'không phải số liệu thật</span>') if deck.is_demo else ""
+    demo = (_('<span class="tc-demo">DỮ LIỆU MINH HỌA — số liệu do máy sinh ra để trình diễn, '
+            'không phải số liệu thật</span>')) if deck.is_demo else ""
     st.markdown(
-        f'<div class="tc-cover"><div class="tc-cover-kicker">Họp giao ban chuyển đổi số</div>'
-        f'<div class="tc-cover-title">{esc(slide.title)}</div>'
-        f'<div class="tc-cover-province">{esc(deck.province)}</div>'
-        f'<div class="tc-cover-month">{esc(format_month(deck.period))}</div>'
-        f'<div class="tc-cover-facts">{boxes}</div>{demo}</div>',
+        _("<div class=\"tc-cover\"><div class=\"tc-cover-kicker\">Họp giao ban chuyển đổi "
+            "số</div><div class=\"tc-cover-title\">{esc}</div><div "
+            "class=\"tc-cover-province\">{esc2}</div><div class=\"tc-cover-month\">{esc3}</div><div "
+            "class=\"tc-cover-facts\">{boxes}</div>{demo}</div>").format(
+            esc=esc(slide.title),
+            esc2=esc(deck.province),
+            esc3=esc(format_month(deck.period)),
+            boxes=boxes,
+            demo=demo),
         unsafe_allow_html=True,
     )
 
 
 def table_html(slide: Slide) -> str:
     table = slide.table
-    numeric = {"Hạng", "Điểm tổng", "Chỉ tiêu chậm, đi lùi", "Có số liệu"}
+    numeric = {_("Hạng"), _("Điểm tổng"), _("Chỉ tiêu chậm, đi lùi"), _("Có số liệu")}
 
     def cls(column: str) -> str:
         return ' class="tc-num"' if column in numeric else ""
@@ -208,16 +213,16 @@ slide_area = st.container()
 nav = st.container(key="tc-nav")
 
 with nav:
-    back_col, count_col, next_col, _, auto_col, options_col, exit_col = st.columns(
+    back_col, count_col, next_col, _unused, auto_col, options_col, exit_col = st.columns(
         [1.1, 1.6, 1.1, 0.6, 1.5, 1.3, 1.1], vertical_alignment="center")
-    with options_col.popover("⚙ Tùy chọn", use_container_width=True):
+    with options_col.popover(_("⚙ Tùy chọn"), use_container_width=True):
         scope = filters.scope_filters(st.columns(2))
-        st.selectbox("Tự chuyển trang sau", [10, 20, 30, 60], index=1, key=SECONDS,
-                     format_func=lambda s: f"{s} giây", on_change=restart_timer)
+        st.selectbox(_("Tự chuyển trang sau"), [10, 20, 30, 60], index=1, key=SECONDS,
+                     format_func=lambda s: _("{s} giây").format(s=s), on_change=restart_timer)
         downloads = st.container()
 
 if scope is None:
-    slide_area.info("Chưa có xã nào trong dữ liệu: chưa có gì để trình chiếu.")
+    slide_area.info(_("Chưa có xã nào trong dữ liệu: chưa có gì để trình chiếu."))
     st.stop()
 province, period = scope.province, scope.period
 if province is None:  # "every province" is not a meeting: take the first one
@@ -240,46 +245,46 @@ if st.query_params.get("trang") != str(index + 1):
     st.query_params["trang"] = str(index + 1)
 slide = deck.slides[index]
 
-back_col.button("◀ Trước", key="tc-prev", shortcut="ArrowLeft", on_click=go, args=(-1, count),
-                disabled=index == 0, use_container_width=True, help="Trang trước (phím ←)")
+back_col.button(_("◀ Trước"), key="tc-prev", shortcut="ArrowLeft", on_click=go, args=(-1, count),
+                disabled=index == 0, use_container_width=True, help=_("Trang trước (phím ←)"))
 count_col.markdown(f'<div class="tc-counter"><b>{index + 1}</b> / {count}</div>', unsafe_allow_html=True)
 next_col.button("Sau ▶", key="tc-next", shortcut="ArrowRight", on_click=go, args=(1, count), type="primary",
-                disabled=index == count - 1, use_container_width=True, help="Trang sau (phím →)")
+                disabled=index == count - 1, use_container_width=True, help=_("Trang sau (phím →)"))
 # a presenter's clicker sends Page Down / Page Up
 st.button("Trang sau", key="tc-pgdn", shortcut="PageDown", on_click=go, args=(1, count))
-st.button("Trang trước", key="tc-pgup", shortcut="PageUp", on_click=go, args=(-1, count))
-auto = auto_col.toggle("Tự chuyển", key=AUTO, on_change=restart_timer,
-                       help="Tự sang trang sau mỗi khoảng thời gian chọn trong Tùy chọn; quay lại đầu khi hết.")
+st.button(_("Trang trước"), key="tc-pgup", shortcut="PageUp", on_click=go, args=(-1, count))
+auto = auto_col.toggle(_("Tự chuyển"), key=AUTO, on_change=restart_timer,
+                       help=_("Tự sang trang sau mỗi khoảng thời gian chọn trong Tùy chọn; quay lại đầu khi hết."))
 try:
     exit_params = {k: st.query_params[k] for k in ("tinh", "thang") if k in st.query_params}
-    exit_col.page_link("app_pages/tong_quan.py", label="✕ Thoát", query_params=exit_params)
+    exit_col.page_link("app_pages/tong_quan.py", label=_("✕ Thoát"), query_params=exit_params)
 except StreamlitAPIException:  # the page run on its own (tests): the other pages are not registered
     pass
 
 with downloads:
-    st.markdown("**Tải về**")
+    st.markdown(_("**Tải về**"))
     name = f"{index + 1:02d}-{slug(slide.title)}"
     figure = slide_figure(slide, deck, presentation=True)
     if figure is not None:
-        st.caption("Biểu đồ của trang này")
+        st.caption(_("Biểu đồ của trang này"))
         chart_downloads(figure, name, f"tc-dl-{index}")  # the figure's subtitle names province and month
     if slide.table is not None and slide.table.height:
-        st.caption("Bảng của trang này")
+        st.caption(_("Bảng của trang này"))
         row = st.container(horizontal=True, gap="small")
         title = f"{slide.title} – {deck.caption}"
         row.download_button("⬇ Excel", data=lambda: to_xlsx_bytes({"Bảng": slide.table}, title=title),
                              file_name=f"{name}.xlsx", mime=XLSX_MIME, key=f"tc-xlsx-{index}", on_click="ignore")
         row.download_button("⬇ CSV", data=lambda: to_csv_bytes(slide.table), file_name=f"{name}.csv",
                               mime="text/csv", key=f"tc-csv-{index}", on_click="ignore")
-    st.caption("Cả buổi họp")
+    st.caption(_("Cả buổi họp"))
     pack_download(province, period, key="tc-pack")
-    st.caption("Bảng xếp hạng đầy đủ")
+    st.caption(_("Bảng xếp hạng đầy đủ"))
     table_downloads(deck.ranking.select(RANKING_COLUMNS), f"xep-hang-{slug(province)}-{period:%Y-%m}", "tc-rank",
-                    headings=RANKING_HEADINGS, title=f"Xếp hạng chuyển đổi số cấp xã – {deck.caption}",
+                    headings=RANKING_HEADINGS, title=_("Xếp hạng chuyển đổi số cấp xã – {caption}").format(caption=deck.caption),
                     number_formats={"coverage": "0.0%", "score": "0.00", **{c: "0.00" for c in PILLAR_CODES}})
-    st.caption("Tiến độ từng chỉ tiêu của các xã")
+    st.caption(_("Tiến độ từng chỉ tiêu của các xã"))
     table_downloads(deck.indicators, f"tien-do-chi-tieu-{slug(province)}-{period:%Y-%m}", "tc-progress",
-                    headings=PROGRESS_HEADINGS, title=f"Tiến độ chỉ tiêu – {deck.caption}",
+                    headings=PROGRESS_HEADINGS, title=_("Tiến độ chỉ tiêu – {caption}").format(caption=deck.caption),
                     number_formats={"points": "0.00", "value_period": "mm/yyyy"})
 
 with slide_area:

@@ -81,8 +81,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "unreported_rule",
         "zero",
-        "Chỉ tiêu có mục tiêu nhưng chưa có số liệu: 'zero' = tính 0 điểm (không có minh chứng, "
-        "không có điểm, như bộ DTI chính thức); 'exclude' = bỏ khỏi trung bình.",
+        N_("Chỉ tiêu có mục tiêu nhưng chưa có số liệu: 'zero' = tính 0 điểm (không có minh chứng, "
+           "không có điểm, như bộ DTI chính thức); 'exclude' = bỏ khỏi trung bình."),
         choices=("zero", "exclude"),
     ),
     Setting("on_track_ratio", 0.95, N_("Tỷ lệ tiến độ từ mức này trở lên: Đúng tiến độ."), 0, 1),
@@ -90,8 +90,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "score_basis",
         "all",
-        "Số liệu được tính điểm: 'all' = mọi số liệu đã nhận; 'reviewed' = chỉ số liệu của các tháng "
-        "đã được tỉnh thẩm định (số liệu tháng chưa thẩm định chờ, dùng số liệu đã thẩm định gần nhất).",
+        N_("Số liệu được tính điểm: 'all' = mọi số liệu đã nhận; 'reviewed' = chỉ số liệu của các tháng "
+           "đã được tỉnh thẩm định (số liệu tháng chưa thẩm định chờ, dùng số liệu đã thẩm định gần nhất)."),
         choices=("all", "reviewed"),
     ),
     # A day every month has.
@@ -100,8 +100,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "lock_after_days",
         10,
-        "Tháng M khóa sổ sau hạn báo cáo bấy nhiêu ngày (lúc 0 giờ): cán bộ xã không sửa được nữa, "
-        "chỉ Quản trị tỉnh sửa được và phải ghi lý do.",
+        N_("Tháng M khóa sổ sau hạn báo cáo bấy nhiêu ngày (lúc 0 giờ): cán bộ xã không sửa được nữa, "
+           "chỉ Quản trị tỉnh sửa được và phải ghi lý do."),
         0, 90,  # a quarter at most: later, a month would never close before the next one's deadline
     ),
     Setting("evidence_max_mb", 20, N_("Dung lượng tối đa của mỗi tệp minh chứng (MB)."), 1, 50),

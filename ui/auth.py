@@ -30,6 +30,7 @@ import streamlit as st
 
 from queries.accounts import cookie, service, signin, throttle
 from queries.accounts.permissions import Account, describe
+from queries.i18n import N_, _
 from queries.settings import load_settings, store_dir
 from ui import session_forms
 from ui.markdown import literal
@@ -42,7 +43,7 @@ ENDED_KEY = "dti_session_ended"  # True: credentials changed; EXPIRED: the cooki
 COOKIE_USER_KEY = "dti_cookie_account"  # the account the cookie signed in, in this Streamlit session
 RETURN_KEY = "dti_return_to"
 EXPIRED = "expired"
-NOT_GRANTED = "Tài khoản chưa được cấp quyền"
+NOT_GRANTED = N_("Tài khoản chưa được cấp quyền")
 TRUSTED_PROXIES_ENV = "DTI_TRUSTED_PROXIES"
 
 
@@ -220,14 +221,14 @@ def sidebar(account: Account | None) -> None:
             if token:  # the sign-out route ends the session and clears the cookie
                 session_forms.sign_out_form(token)
             else:
-                st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True, on_click=sign_out)
+                st.button(_("Đăng xuất"), key="dti_sign_out", icon="🚪", use_container_width=True, on_click=sign_out)
         elif sso_refusal():
-            st.warning(f"{NOT_GRANTED}: {literal(sso_refusal())}", icon="🔒")
-            st.button("Đăng xuất", key="dti_sign_out", icon="🚪", use_container_width=True, on_click=sign_out)
+            st.warning(f"{_(NOT_GRANTED)}: {literal(sso_refusal())}", icon="🔒")
+            st.button(_("Đăng xuất"), key="dti_sign_out", icon="🚪", use_container_width=True, on_click=sign_out)
         elif st.session_state.get(ENDED_KEY) == EXPIRED:
-            st.warning("Phiên đăng nhập của bạn đã kết thúc: quá lâu không dùng, đã hết thời gian tối đa, hoặc "
-                       "đã đăng xuất ở một cửa sổ khác. Hãy đăng nhập lại.", icon="🔒")
+            st.warning(_("Phiên đăng nhập của bạn đã kết thúc: quá lâu không dùng, đã hết thời gian tối đa, hoặc "
+                       "đã đăng xuất ở một cửa sổ khác. Hãy đăng nhập lại."), icon="🔒")
         elif st.session_state.get(ENDED_KEY):
-            st.warning("Phiên đăng nhập của bạn đã kết thúc: mật khẩu, vai trò hoặc phạm vi "
+            st.warning(_("Phiên đăng nhập của bạn đã kết thúc: mật khẩu, vai trò hoặc phạm vi "
                        "của tài khoản vừa được thay đổi, hoặc tài khoản đã bị vô hiệu hóa. Hãy đăng nhập lại, hoặc liên "
-                       "hệ Quản trị tỉnh.", icon="🔒")
+                       "hệ Quản trị tỉnh."), icon="🔒")

@@ -15,6 +15,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from queries import i18n
+from queries.i18n import _
 from queries.status import (  # noqa: F401 (pages use charts.BEHIND)
     BEHIND,
     STATUS_COLORS,
@@ -23,6 +25,7 @@ from queries.status import (  # noqa: F401 (pages use charts.BEHIND)
     STATUS_ORDER,
 )
 from queries.text import format_month, format_number
+from ui.format import in_language
 
 # ---- the shared look ----------------------------------------------------------------------
 FONT = "Source Sans, 'Source Sans Pro', 'DejaVu Sans', Arial, sans-serif"
@@ -61,6 +64,23 @@ VI_LOCALE = {
         "shortMonths": [f"Th{m}" for m in range(1, 13)],
     },
 }
+EN_LOCALE = {
+    "number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", " VND"]},
+    "time": {
+        "dateTime": "%A, %e %B %Y, %X", "date": "%d/%m/%Y", "time": "%H:%M:%S", "periods": ["AM", "PM"],
+        "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+        "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+        "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                   "October", "November", "December"],
+        "shortMonths": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    },
+}
+
+
+def _english() -> bool:
+    return i18n.current() == "en"
+
+
 MONTH_AXIS = "%m/%Y"  # 11/2026: short and unambiguous on an axis; tooltips say "Tháng 11/2026"
 
 
@@ -68,11 +88,11 @@ def status_label(status: str | None) -> str:
     """'Đạt' -> '✅ Đạt' (icon and text, never colour alone)."""
     if status is None:
         return "–"
-    return f"{STATUS_ICONS.get(status, '')} {status}".strip()
+    return f"{STATUS_ICONS.get(status, '')} {_(status)}".strip()
 
 
 def status_legend_markdown() -> str:
-    return " · ".join(f"{STATUS_ICONS[s]} **{s}**: {STATUS_HELP[s]}" for s in STATUSES)
+    return " · ".join(f"{STATUS_ICONS[s]} **{_(s)}**: {_(STATUS_HELP[s])}" for s in STATUSES)
 
 
 def _plotly_look(fig: go.Figure, *, title: str | None = None, height: int = 360,
@@ -83,7 +103,7 @@ def _plotly_look(fig: go.Figure, *, title: str | None = None, height: int = 360,
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}} if title else None,
         height=height,
         margin={"l": 10, "r": 20, "t": 50 if title else 16, "b": 40},
-        separators=",.",  # decimal comma, thousands dot
+        separators=".," if _english() else ",.",  # Vietnamese: decimal comma, thousands dot
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         hoverlabel={"font": {"family": FONT, "size": 13}, "bgcolor": "white"},
@@ -102,7 +122,7 @@ def _altair_look(chart: alt.TopLevelMixin, title: str | None = None) -> alt.TopL
     chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     return chart.configure(
         font=FONT,
-        locale=VI_LOCALE,
+        locale=EN_LOCALE if _english() else VI_LOCALE,
         numberFormat=",.2~f",
         timeFormat="%d/%m/%Y",
         background="transparent",
@@ -120,7 +140,7 @@ def show(chart: go.Figure | alt.TopLevelMixin, *, key: str | None = None) -> Non
     """Draw a chart with our theme (not Streamlit's), stretched to the column."""
     if isinstance(chart, go.Figure):
         st.plotly_chart(chart, theme=None, key=key, width="stretch",
-                        config={"displaylogo": False, "locale": "vi",
+                        config={"displaylogo": False, "locale": "en" if _english() else "vi",
                                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]})
     else:
         # The same spec without Altair's JSON-schema check: that check was a fifth of Tổng quan's
@@ -129,14 +149,16 @@ def show(chart: go.Figure | alt.TopLevelMixin, *, key: str | None = None) -> Non
 
 
 def _status_scale() -> alt.Scale:
-    return alt.Scale(domain=list(STATUSES), range=[STATUS_COLORS[s] for s in STATUSES])
+    return alt.Scale(domain=[_(s) for s in STATUSES], range=[STATUS_COLORS[s] for s in STATUSES])
 
 
 def _with_status_label(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         pl.col("status").replace_strict(
             {s: status_label(s) for s in STATUSES}, default=pl.col("status")
-        ).alias("status_label")
+        ).alias("status_label"),
+        # the status in the page's language: what the colour scale and its legend read
+        pl.col("status").replace_strict({s: _(s) for s in STATUSES}, default=pl.col("status")).alias("status_name"),
     )
 
 
@@ -151,9 +173,9 @@ def status_strip(counts: pl.DataFrame, title: str | None = None) -> alt.TopLevel
     data = data.with_columns(
         (pl.col("share").cum_sum() - pl.col("share") / 2).alias("mid"),
         pl.struct("n", "share").map_elements(
-            lambda r: f"{format_number(r['n'], 0)} ({format_number(r['share'] * 100, 1)} %)",
+            in_language(lambda r: f"{format_number(r['n'], 0)} ({format_number(r['share'] * 100, 1)} %)"),
             return_dtype=pl.Utf8).alias("label_text"),
-        pl.col("share").map_elements(lambda v: f"{format_number(v * 100, 0)} %",
+        pl.col("share").map_elements(in_language(lambda v: f"{format_number(v * 100, 0)} %"),
                                      return_dtype=pl.Utf8).alias("pct"),
     )
     base = alt.Chart(data).encode(
@@ -161,9 +183,9 @@ def status_strip(counts: pl.DataFrame, title: str | None = None) -> alt.TopLevel
         order=alt.Order("order:Q"),
     )
     bars = base.mark_bar(height=40, stroke="white", strokeWidth=1).encode(
-        color=alt.Color("status:N", scale=_status_scale(), legend=None),
-        tooltip=[alt.Tooltip("status_label:N", title="Tình trạng"),
-                 alt.Tooltip("label_text:N", title="Số chỉ tiêu")],
+        color=alt.Color("status_name:N", scale=_status_scale(), legend=None),
+        tooltip=[alt.Tooltip("status_label:N", title=_("Tình trạng")),
+                 alt.Tooltip("label_text:N", title=_("Số chỉ tiêu"))],
     )
     labels = alt.Chart(data).transform_filter("datum.share >= 0.05").mark_text(
         color=TEXT, fontSize=12, fontWeight=600).encode(x=alt.X("mid:Q"), text=alt.Text("pct:N"))
@@ -176,7 +198,7 @@ def status_counts_markdown(counts: pl.DataFrame) -> str:
     total = max(int(counts["n"].sum()), 1)
     by_status = dict(zip(counts["status"].to_list(), counts["n"].to_list()))
     return " · ".join(
-        f"{STATUS_ICONS[s]} **{s}** {format_number(by_status[s], 0)} ({format_number(100 * by_status[s] / total, 1)} %)"
+        f"{STATUS_ICONS[s]} **{_(s)}** {format_number(by_status[s], 0)} ({format_number(100 * by_status[s] / total, 1)} %)"
         for s in STATUSES if by_status.get(s)
     )
 
@@ -188,7 +210,7 @@ def score_histogram(scores: pl.DataFrame, title: str | None = None) -> alt.TopLe
     ).group_by("band_start").agg(pl.len().alias("n")).with_columns(
         (pl.col("band_start") + 5).alias("band_end"),
     ).with_columns(
-        pl.format("{}–{} điểm", pl.col("band_start").cast(pl.Int64),
+        pl.format(_("{}–{} điểm"), pl.col("band_start").cast(pl.Int64),
                   pl.col("band_end").cast(pl.Int64)).alias("band"),
     )
     data = data.with_columns(((pl.col("band_start") + pl.col("band_end")) / 2).alias("mid"))
@@ -196,12 +218,12 @@ def score_histogram(scores: pl.DataFrame, title: str | None = None) -> alt.TopLe
     base = alt.Chart(data)
     bars = base.mark_bar(color=PRIMARY, cornerRadiusTopLeft=2, cornerRadiusTopRight=2, stroke="white",
                          strokeWidth=1).encode(
-        x=alt.X("band_start:Q", title="Điểm tổng (0–100)", scale=alt.Scale(domain=[low, 100]),
+        x=alt.X("band_start:Q", title=_("Điểm tổng (0–100)"), scale=alt.Scale(domain=[low, 100]),
                 axis=alt.Axis(format="d", values=list(range(int(low), 101, 10)))),
         x2="band_end:Q",
-        y=alt.Y("n:Q", title="Số xã", axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y("n:Q", title=_("Số xã"), axis=alt.Axis(format="d", tickMinStep=1)),
         y2=alt.datum(0),
-        tooltip=[alt.Tooltip("band:N", title="Khoảng điểm"), alt.Tooltip("n:Q", title="Số xã")],
+        tooltip=[alt.Tooltip("band:N", title=_("Khoảng điểm")), alt.Tooltip("n:Q", title=_("Số xã"))],
     )
     text = base.mark_text(dy=-7, color=TEXT, fontSize=11).encode(
         x="mid:Q", y="n:Q", text=alt.Text("n:Q", format="d")
@@ -212,15 +234,15 @@ def score_histogram(scores: pl.DataFrame, title: str | None = None) -> alt.TopLe
 def pillar_bars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
     """Average score of each pillar. frame: pillar_name, score, order, [previous]."""
     data = frame.with_columns(
-        pl.col("score").map_elements(lambda v: format_number(v, 1), return_dtype=pl.Utf8).alias("score_text")
+        pl.col("score").map_elements(in_language(lambda v: format_number(v, 1)), return_dtype=pl.Utf8).alias("score_text")
     )
     base = alt.Chart(data).encode(
         y=alt.Y("pillar_name:N", sort=data.sort("order")["pillar_name"].to_list(), title=None),
     )
     bars = base.mark_bar(color=PRIMARY, height=22).encode(
-        x=alt.X("score:Q", title="Điểm trung bình (0–100)", scale=alt.Scale(domain=[0, 100])),
-        tooltip=[alt.Tooltip("pillar_name:N", title="Trụ cột"),
-                 alt.Tooltip("score_text:N", title="Điểm trung bình")],
+        x=alt.X("score:Q", title=_("Điểm trung bình (0–100)"), scale=alt.Scale(domain=[0, 100])),
+        tooltip=[alt.Tooltip("pillar_name:N", title=_("Trụ cột")),
+                 alt.Tooltip("score_text:N", title=_("Điểm trung bình"))],
     )
     text = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
         x="score:Q", text="score_text:N"
@@ -231,18 +253,18 @@ def pillar_bars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMi
 def heatmap(frame: pl.DataFrame, pillars: list[tuple[str, str]], title: str | None = None) -> go.Figure:
     """Communes × pillars. frame: commune_name, score, one column per pillar code; rows in the
     order they should appear, top to bottom."""
-    codes = [code for code, _ in pillars]
-    columns = ["Điểm tổng", *[name for _, name in pillars]]
+    codes = [code for code, _unused in pillars]
+    columns = [_("Điểm tổng"), *[name for _unused, name in pillars]]
     z = [[row["score"], *[row[c] for c in codes]] for row in frame.iter_rows(named=True)]
     text = [[format_number(v, 1) if v is not None else "–" for v in r] for r in z]
     names = frame["commune_name"].to_list()
     fig = go.Figure(go.Heatmap(
         z=z, x=columns, y=names, text=text, texttemplate="%{text}", textfont={"size": 11},
         colorscale=SCORE_SCALE, zmin=SCORE_MIN, zmax=SCORE_MAX, xgap=2, ygap=1,
-        colorbar={"title": {"text": "Điểm"}, "thickness": 12, "len": min(1.0, 300 / max(len(names) * 20, 1)),
+        colorbar={"title": {"text": _("Điểm")}, "thickness": 12, "len": min(1.0, 300 / max(len(names) * 20, 1)),
                   "y": 1, "yanchor": "top", "tickvals": [40, 55, 70, 85, 100],
                   "ticktext": ["≤ 40", "55", "70", "85", "100"]},
-        hovertemplate="<b>%{y}</b><br>%{x}: %{text} điểm<extra></extra>",
+        hovertemplate=_("<b>%{y}</b><br>%{x}: %{text} điểm<extra></extra>"),
     ))
     height = 90 + 20 * len(names)
     _plotly_look(fig, title=title, height=max(height, 220), legend=False)
@@ -264,15 +286,15 @@ def status_by_category(frame: pl.DataFrame, category: str, category_title: str,
     chart = alt.Chart(data).mark_bar(height={"band": 0.75}, stroke="white", strokeWidth=0.5).encode(
         y=alt.Y(f"{category}:N", title=None, sort=sort or "ascending",
                 axis=alt.Axis(labelLimit=360)),
-        x=alt.X("n:Q", stack="zero", title="Số lượt chỉ tiêu (xã × chỉ tiêu)",
+        x=alt.X("n:Q", stack="zero", title=_("Số lượt chỉ tiêu (xã × chỉ tiêu)"),
                 axis=alt.Axis(format="d", tickMinStep=1)),
-        color=alt.Color("status:N", scale=_status_scale(), title=None,
+        color=alt.Color("status_name:N", scale=_status_scale(), title=None,
                         legend=alt.Legend(orient="top", columns=7, symbolType="square",
                                           symbolStrokeColor="#3D4A57", symbolStrokeWidth=0.5)),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip(f"{category}:N", title=category_title),
-                 alt.Tooltip("status_label:N", title="Tình trạng"),
-                 alt.Tooltip("n:Q", title="Số lượt", format=",d")],
+                 alt.Tooltip("status_label:N", title=_("Tình trạng")),
+                 alt.Tooltip("n:Q", title=_("Số lượt"), format=",d")],
     ).properties(height=max(38 * n_categories, 120))
     return _altair_look(chart, title)
 
@@ -295,10 +317,10 @@ def dot_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
     fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", line={"color": "#B8C2CC", "width": 2},
                              hoverinfo="skip", showlegend=False))
     fig.add_trace(go.Scatter(
-        x=targets, y=names, mode="markers", name="Mục tiêu",
+        x=targets, y=names, mode="markers", name=_("Mục tiêu"),
         marker={"symbol": "line-ns", "size": 18, "line": {"width": 3, "color": MEDIAN}},
         customdata=frame["target_text"].to_list(),
-        hovertemplate="<b>%{y}</b><br>Mục tiêu: %{customdata}<extra></extra>",
+        hovertemplate=_("<b>%{y}</b><br>Mục tiêu: %{customdata}<extra></extra>"),
     ))
     for status in STATUSES:
         part = frame.filter(pl.col("status") == status)
@@ -309,16 +331,17 @@ def dot_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
         custom = [[_fmt_value(v, unit_suffix), tt or "–", status_label(status)]
                   for v, tt in zip(part["value"].to_list(), part["target_text"].to_list())]
         fig.add_trace(go.Scatter(
-            x=xs, y=part["commune_name"].to_list(), mode="markers", name=status,
+            x=xs, y=part["commune_name"].to_list(), mode="markers", name=_(status),
             marker={"symbol": STATUS_SYMBOLS[status], "size": 11, "color": STATUS_COLORS[status],
                     "line": {"width": 1, "color": "#3D4A57"}},
             customdata=custom,
-            hovertemplate="<b>%{y}</b><br>Giá trị: %{customdata[0]}<br>Mục tiêu: %{customdata[1]}"
-                          "<br>%{customdata[2]}<extra></extra>",
+            hovertemplate=_("<b>%{y}</b><br>Giá trị: %{customdata[0]}<br>Mục tiêu: %{customdata[1]}"
+                          "<br>%{customdata[2]}<extra></extra>"),
         ))
     _plotly_look(fig, title=title, height=max(140 + 24 * len(names), 260))
     fig.update_yaxes(autorange="reversed", dtick=1, showgrid=True, gridcolor="#F1F3F5")
-    fig.update_xaxes(title={"text": f"Giá trị{(' (' + unit_suffix.strip() + ')') if unit_suffix.strip() else ''}"},
+    fig.update_xaxes(title={"text": _("Giá trị{value}").format(value=' (' + unit_suffix.strip() + ')' if unit_suffix.strip(
+        ) else '')},
                      rangemode="tozero", side="top")
     fig.update_layout(legend={"y": -0.02, "yanchor": "top"}, margin={"b": 60})
     return fig
@@ -326,30 +349,31 @@ def dot_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
 
 def _fmt_value(value: float | None, unit_suffix: str) -> str:
     if value is None:
-        return "chưa có"
+        return _("chưa có")
     decimals = 0 if float(value).is_integer() else 1
     return f"{format_number(value, decimals)}{unit_suffix}"
 
 
 def _trend_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
-        pl.col("period").map_elements(format_month, return_dtype=pl.Utf8).alias("month_label")
+        pl.col("period").map_elements(in_language(format_month), return_dtype=pl.Utf8).alias("month_label")
     )
 
 
 def trend_with_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
-                      value_title: str = "Giá trị", height: int = 280) -> alt.TopLevelMixin:
+                      value_title: str | None = None, height: int = 280) -> alt.TopLevelMixin:
     """Monthly value (solid, with dots) against the target (dotted line) and the expected path
     to it (dashed). frame: period (date), value, target, path_value."""
+    value_title = value_title or _("Giá trị")
     data = _trend_frame(frame)
     long = pl.concat([
         data.select("period", "month_label", pl.col("value").alias("y"), pl.lit(value_title).alias("series")),
-        data.select("period", "month_label", pl.col("path_value").alias("y"), pl.lit("Lộ trình cần đạt").alias("series")),
-        data.select("period", "month_label", pl.col("target").alias("y"), pl.lit("Mục tiêu năm").alias("series")),
+        data.select("period", "month_label", pl.col("path_value").alias("y"), pl.lit(_("Lộ trình cần đạt")).alias("series")),
+        data.select("period", "month_label", pl.col("target").alias("y"), pl.lit(_("Mục tiêu năm")).alias("series")),
     ]).filter(pl.col("y").is_not_null()).with_columns(
-        pl.col("y").map_elements(lambda v: _fmt_value(v, unit_suffix), return_dtype=pl.Utf8).alias("y_text")
+        pl.col("y").map_elements(in_language(lambda v: _fmt_value(v, unit_suffix)), return_dtype=pl.Utf8).alias("y_text")
     )
-    series = [value_title, "Lộ trình cần đạt", "Mục tiêu năm"]
+    series = [value_title, _("Lộ trình cần đạt"), _("Mục tiêu năm")]
     color = alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=[PRIMARY, "#E69F00", MEDIAN]),
                       legend=alt.Legend(orient="top"))
     dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=series, range=[[1, 0], [6, 4], [2, 3]]), title=None)
@@ -358,13 +382,13 @@ def trend_with_target(frame: pl.DataFrame, unit_suffix: str, title: str | None =
         y=alt.Y("y:Q", title=f"{value_title}{(' (' + unit_suffix.strip() + ')') if unit_suffix.strip() else ''}",
                 scale=alt.Scale(zero=False)),
         color=color, strokeDash=dash,
-        tooltip=[alt.Tooltip("month_label:N", title="Tháng"), alt.Tooltip("series:N", title=" "),
-                 alt.Tooltip("y_text:N", title="Giá trị")],
+        tooltip=[alt.Tooltip("month_label:N", title=_("Tháng")), alt.Tooltip("series:N", title=" "),
+                 alt.Tooltip("y_text:N", title=_("Giá trị"))],
     )
     points = alt.Chart(long).transform_filter(alt.datum.series == value_title).mark_point(
         filled=True, size=45, color=PRIMARY).encode(
         x="period:T", y="y:Q",
-        tooltip=[alt.Tooltip("month_label:N", title="Tháng"), alt.Tooltip("y_text:N", title=value_title)],
+        tooltip=[alt.Tooltip("month_label:N", title=_("Tháng")), alt.Tooltip("y_text:N", title=value_title)],
     )
     return _altair_look((lines + points).properties(height=height), title)
 
@@ -396,9 +420,9 @@ def trend_small_multiples(frame: pl.DataFrame, title: str | None = None, columns
         months = [format_month(p) for p in periods]
         first = i == 0
         for name, column, line, mode, group in (
-            ("Mục tiêu năm", "target", {"color": MEDIAN, "width": 1.5, "dash": "dot"}, "lines", "target"),
-            ("Lộ trình cần đạt", "path_value", {"color": "#E69F00", "width": 2, "dash": "dash"}, "lines", "path"),
-            ("Giá trị", "value", {"color": PRIMARY, "width": 2.5}, "lines+markers", "value"),
+            (_("Mục tiêu năm"), "target", {"color": MEDIAN, "width": 1.5, "dash": "dot"}, "lines", "target"),
+            (_("Lộ trình cần đạt"), "path_value", {"color": "#E69F00", "width": 2, "dash": "dash"}, "lines", "path"),
+            (_("Giá trị"), "value", {"color": PRIMARY, "width": 2.5}, "lines+markers", "value"),
         ):
             values = part[column].to_list()
             traces.append({
@@ -413,7 +437,7 @@ def trend_small_multiples(frame: pl.DataFrame, title: str | None = None, columns
         y_axis = {"domain": [y0, y1], "anchor": f"x{axis}", "tickfont": {"size": 11}, "rangemode": "tozero",
                   "gridcolor": GRID, "zerolinecolor": GRID}
         if "unit" in part.columns and part["unit"][0] == "yes_no":
-            y_axis.update(tickvals=[0, 1], ticktext=["Chưa", "Có"], range=[-0.15, 1.15])
+            y_axis.update(tickvals=[0, 1], ticktext=[_("Chưa"), _("Có")], range=[-0.15, 1.15])
         layout[f"yaxis{axis}"] = y_axis
         layout["annotations"].append({
             "text": panel["panel_title"], "x": x0, "y": y1, "xref": "paper", "yref": "paper",
@@ -441,17 +465,17 @@ def pillars_vs_median(frame: pl.DataFrame, commune_name: str, title: str | None 
         text=[format_number(v, 1) if v is not None else "–" for v in scores], textposition="inside",
         insidetextanchor="start", textfont={"color": "white", "size": 13},
         customdata=[format_number(v, 1) if v is not None else "–" for v in scores],
-        hovertemplate="%{y}<br>" + commune_name + ": %{customdata} điểm<extra></extra>",
+        hovertemplate="%{y}<br>" + commune_name + _(": %{customdata} điểm<extra></extra>"),
     ))
     fig.add_trace(go.Scatter(
-        y=names, x=medians, mode="markers", name="Trung vị của tỉnh",
+        y=names, x=medians, mode="markers", name=_("Trung vị của tỉnh"),
         marker={"symbol": "diamond", "size": 13, "color": "#E69F00", "line": {"width": 1.5, "color": MEDIAN}},
         customdata=[format_number(v, 1) if v is not None else "–" for v in medians],
-        hovertemplate="%{y}<br>Trung vị của tỉnh: %{customdata} điểm<extra></extra>",
+        hovertemplate=_("%{y}<br>Trung vị của tỉnh: %{customdata} điểm<extra></extra>"),
     ))
     _plotly_look(fig, title=title, height=320)
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(range=[0, 108], title={"text": "Điểm (0–100)"})
+    fig.update_xaxes(range=[0, 108], title={"text": _("Điểm (0–100)")})
     return fig
 
 
@@ -459,7 +483,7 @@ def score_waterfall(frame: pl.DataFrame, score: float, title: str | None = None)
     """From 100 points, the points each pillar loses, down to the score; horizontal, so the
     pillar names read in full beside their bars even in a half-width column.
     frame: pillar_name, lost (points of the overall score lost in that pillar)."""
-    labels = ["Điểm tối đa", *frame["pillar_name"].to_list(), "Điểm đạt được"]
+    labels = [_("Điểm tối đa"), *frame["pillar_name"].to_list(), _("Điểm đạt được")]
     lost = frame["lost"].to_list()
     values = [100.0, *[-v for v in lost], score]
     measures = ["absolute", *["relative"] * len(lost), "total"]
@@ -472,10 +496,10 @@ def score_waterfall(frame: pl.DataFrame, score: float, title: str | None = None)
         decreasing={"marker": {"color": "#E69F00"}},
         totals={"marker": {"color": PRIMARY}},
         customdata=texts,
-        hovertemplate="%{customdata} điểm<extra></extra>",
+        hovertemplate=_("%{customdata} điểm<extra></extra>"),
     ))
     _plotly_look(fig, title=title, height=60 + 34 * len(labels), legend=False)
-    fig.update_xaxes(range=[0, 115], title={"text": "Điểm"})
+    fig.update_xaxes(range=[0, 115], title={"text": _("Điểm")})
     fig.update_yaxes(autorange="reversed", ticksuffix="  ")
     return fig
 
@@ -486,7 +510,7 @@ def grouped_pillars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLev
     commune). frame: commune_name, pillar_name, order, score."""
     names = frame["commune_name"].unique(maintain_order=True).to_list()
     data = frame.with_columns(
-        pl.col("score").map_elements(lambda v: format_number(v, 1), return_dtype=pl.Utf8).alias("score_text")
+        pl.col("score").map_elements(in_language(lambda v: format_number(v, 1)), return_dtype=pl.Utf8).alias("score_text")
     )
     pillar_order = (data.select("pillar_name", "order").unique().sort("order")["pillar_name"].to_list())
     base = alt.Chart(data).encode(
@@ -494,11 +518,11 @@ def grouped_pillars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLev
         yOffset=alt.YOffset("commune_name:N", sort=names),
     )
     bars = base.mark_bar(height={"band": 0.9}).encode(
-        x=alt.X("score:Q", title="Điểm (0–100)", scale=alt.Scale(domain=[0, 108])),
+        x=alt.X("score:Q", title=_("Điểm (0–100)"), scale=alt.Scale(domain=[0, 108])),
         color=alt.Color("commune_name:N", title=None, sort=names,
                         scale=alt.Scale(domain=names, range=list(SERIES_COLORS[:len(names)]))),
-        tooltip=[alt.Tooltip("commune_name:N", title="Xã"), alt.Tooltip("pillar_name:N", title="Trụ cột"),
-                 alt.Tooltip("score_text:N", title="Điểm")],
+        tooltip=[alt.Tooltip("commune_name:N", title=_("Xã")), alt.Tooltip("pillar_name:N", title=_("Trụ cột")),
+                 alt.Tooltip("score_text:N", title=_("Điểm"))],
     )
     text = base.mark_text(align="left", dx=3, fontSize=11, color=TEXT).encode(x="score:Q", text="score_text:N")
     height = len(pillar_order) * (len(names) * 16 + 14)
@@ -506,23 +530,24 @@ def grouped_pillars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLev
 
 
 def score_lines(frame: pl.DataFrame, title: str | None = None, height: int = 280,
-                series_title: str = "Xã") -> alt.TopLevelMixin:
+                series_title: str | None = None) -> alt.TopLevelMixin:
     """Overall score month by month, one line per series. frame: period, series, score."""
+    series_title = series_title or _("Xã")
     names = frame["series"].unique(maintain_order=True).to_list()
     data = _trend_frame(frame).with_columns(
-        pl.col("score").map_elements(lambda v: format_number(v, 2), return_dtype=pl.Utf8).alias("score_text")
+        pl.col("score").map_elements(in_language(lambda v: format_number(v, 2)), return_dtype=pl.Utf8).alias("score_text")
     )
     colors = list(SERIES_COLORS) + ["#56B4E9", "#D55E00", "#000000"]
     dashes = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]] * 2
     chart = alt.Chart(data).mark_line(point=True, strokeWidth=2.5).encode(
         x=alt.X("period:T", title=None, axis=alt.Axis(format=MONTH_AXIS, labelAngle=0, tickCount="month")),
-        y=alt.Y("score:Q", title="Điểm tổng (0–100)", scale=alt.Scale(zero=False)),
+        y=alt.Y("score:Q", title=_("Điểm tổng (0–100)"), scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=series_title, sort=names,
                         scale=alt.Scale(domain=names, range=colors[:len(names)])),
         strokeDash=alt.StrokeDash("series:N", sort=names, title=series_title,
                                   scale=alt.Scale(domain=names, range=dashes[:len(names)])),
-        tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("month_label:N", title="Tháng"),
-                 alt.Tooltip("score_text:N", title="Điểm")],
+        tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("month_label:N", title=_("Tháng")),
+                 alt.Tooltip("score_text:N", title=_("Điểm"))],
     ).properties(height=height)
     return _altair_look(chart, title)
 
@@ -530,11 +555,11 @@ def score_lines(frame: pl.DataFrame, title: str | None = None, height: int = 280
 def average_trend(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
     """Average overall score of the province month by month. frame: period, score."""
     data = _trend_frame(frame).with_columns(
-        pl.col("score").map_elements(lambda v: format_number(v, 2), return_dtype=pl.Utf8).alias("score_text")
+        pl.col("score").map_elements(in_language(lambda v: format_number(v, 2)), return_dtype=pl.Utf8).alias("score_text")
     )
     chart = alt.Chart(data).mark_line(point=True, strokeWidth=2.5, color=PRIMARY).encode(
         x=alt.X("period:T", title=None, axis=alt.Axis(format=MONTH_AXIS, labelAngle=0, tickCount="month")),
-        y=alt.Y("score:Q", title="Điểm trung bình (0–100)", scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("month_label:N", title="Tháng"), alt.Tooltip("score_text:N", title="Điểm trung bình")],
+        y=alt.Y("score:Q", title=_("Điểm trung bình (0–100)"), scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("month_label:N", title=_("Tháng")), alt.Tooltip("score_text:N", title=_("Điểm trung bình"))],
     ).properties(height=260)
     return _altair_look(chart, title)

@@ -16,8 +16,10 @@ from queries.changes import AWAITING_REVIEW, REVIEW_STATUSES
 from queries.cycle import calendar
 from queries.cycle.evidence import TYPES, download_name
 from queries.db import Database
+from queries.i18n import N_, _
 from queries.status import REPORT_COLORS, TINT_TEXT
 from queries.text import format_date, format_month, format_number
+from ui.format import in_sentence
 from ui.markdown import literal
 
 # ---- one month's report ------------------------------------------------------------------------
@@ -30,8 +32,8 @@ def report_text(status: str | None, days_late: int | None = None) -> str:
     if status is None:
         return "–"
     if status == "tre_han":
-        return f"⏰ Trễ {days_late} ngày" if days_late else "⏰ Trễ hạn"
-    return f"{REPORT_ICONS[status]} {calendar.STATUS_NAMES[status]}"
+        return _("⏰ Trễ {days_late} ngày").format(days_late=days_late) if days_late else _("⏰ Trễ hạn")
+    return f"{REPORT_ICONS[status]} {_(calendar.STATUS_NAMES[status])}"
 
 
 _BY_ICON = {icon: REPORT_COLORS[status] for status, icon in REPORT_ICONS.items()}
@@ -60,7 +62,12 @@ def on_time_rates(grid: pl.DataFrame) -> pl.DataFrame:
 # ---- the province's review ----------------------------------------------------------------------
 REVIEW_ICONS = {"da_tham_dinh": "☑️", "yeu_cau_bo_sung": "📝", AWAITING_REVIEW[0]: "🕓"}
 REVIEW_NAMES = {**REVIEW_STATUSES, AWAITING_REVIEW[0]: AWAITING_REVIEW[1]}
-NOTHING_TO_REVIEW = "– (chưa có số liệu)"
+NOTHING_TO_REVIEW = N_("– (chưa có số liệu)")
+
+
+def review_name(review_status: str) -> str:
+    """'Đã thẩm định', 'Yêu cầu bổ sung', 'Chờ thẩm định' in the page's language."""
+    return _(REVIEW_NAMES.get(review_status, review_status))
 
 
 def review_text(review_status: str | None, received: bool) -> str:
@@ -69,8 +76,8 @@ def review_text(review_status: str | None, received: bool) -> str:
     if review_status is None:
         review_status = AWAITING_REVIEW[0] if received else None
     if review_status is None:
-        return NOTHING_TO_REVIEW
-    return f"{REVIEW_ICONS[review_status]} {REVIEW_NAMES[review_status]}"
+        return _(NOTHING_TO_REVIEW)
+    return f"{REVIEW_ICONS[review_status]} {_(REVIEW_NAMES[review_status])}"
 
 
 # ---- time and the rule -------------------------------------------------------------------------
@@ -102,18 +109,22 @@ def rule_text(settings: dict) -> str:
     """The reporting rule with the settings in force, in one sentence for a caption."""
     day = int(settings["report_deadline_day"])
     example = date(2026, 10, 1)
-    return (f"Báo cáo tháng M **đúng hạn** khi tỉnh nhận được **trước ngày {day} tháng M+1** (giờ Việt Nam); "
-            f"nhận từ ngày {day} trở đi là **trễ hạn** (trễ 1 ngày nếu nhận đúng ngày {day}); qua hạn mà chưa nhận "
-            f"là **chưa nộp**. Ví dụ: {format_month(example).lower()} đúng hạn nếu nhận trước "
-            f"{format_date(calendar.deadline_date(example, settings))}, khóa sổ ngày "
-            f"{format_date(calendar.closes_on(example, settings))} ({int(settings['lock_after_days'])} ngày sau hạn).")
+    return (_("Báo cáo tháng M **đúng hạn** khi tỉnh nhận được **trước ngày {day} tháng M+1** (giờ Việt "
+        "Nam); nhận từ ngày {day} trở đi là **trễ hạn** (trễ 1 ngày nếu nhận đúng ngày {day}); qua "
+        "hạn mà chưa nhận là **chưa nộp**. Ví dụ: {example} đúng hạn nếu nhận trước "
+        "{deadline_date}, khóa sổ ngày {closes_on} ({lock_after_days} ngày sau hạn).").format(
+        day=day,
+        example=in_sentence(format_month(example)),
+        deadline_date=format_date(calendar.deadline_date(example, settings)),
+        closes_on=format_date(calendar.closes_on(example, settings)),
+        lock_after_days=int(settings['lock_after_days'])))
 
 
 def score_basis_text(settings: dict) -> str:
     if settings.get("score_basis") == "reviewed":
-        return ("Cơ sở tính điểm: chỉ số liệu đã thẩm định (tháng chưa được tỉnh thẩm định dùng số liệu "
-                "đã thẩm định gần nhất).")
-    return "Cơ sở tính điểm: mọi số liệu đã nhận (kể cả tháng chưa được tỉnh thẩm định)."
+        return (_("Cơ sở tính điểm: chỉ số liệu đã thẩm định (tháng chưa được tỉnh thẩm định dùng số liệu "
+                "đã thẩm định gần nhất)."))
+    return _("Cơ sở tính điểm: mọi số liệu đã nhận (kể cả tháng chưa được tỉnh thẩm định).")
 
 
 def score_basis_caption(settings: dict) -> None:
@@ -134,16 +145,16 @@ def evidence_button(container, db: Database, file: dict, key: str) -> None:
     """A download button for one evidence file: `file` has name, sha256, kind, size and
     priority (which store it came from: 1 = the first source of the Database). The bytes are
     read only when clicked."""
-    stores = [store for _, store in db.sources]
+    stores = [store for _unused, store in db.sources]
     priority = int(file.get("priority") or 1)
     store = stores[priority - 1] if 0 < priority <= len(stores) else db.store
     sha = file["sha256"]
-    kind_label, mime = TYPES.get(file.get("kind") or "", ("tệp", "application/octet-stream"))
+    kind_label, mime = TYPES.get(file.get("kind") or "", (_("tệp"), "application/octet-stream"))
     # Saved under a safe name with the extension of its content, never the name as stored.
     name = download_name(file.get("name"), file.get("kind"))
     label = f"⬇ {literal(name)} ({kind_label}, {size_text(file.get('size'))})"  # labels are Markdown
     if not store.has_blob(sha):
-        container.caption(f"{literal(name)}: tệp không còn trong kho lưu trữ.")
+        container.caption(_("{name}: tệp không còn trong kho lưu trữ.").format(name=literal(name)))
         return
     container.download_button(label, data=lambda: store.read_blob(sha) or b"", file_name=name, mime=mime,
                               key=key, on_click="ignore")

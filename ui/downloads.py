@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from queries.i18n import _
 from queries.reports.images import chart_to_image
 from queries.reports.pack_name import pack_file_name
 from queries.spreadsheet import to_csv_bytes
@@ -50,9 +51,10 @@ def table_downloads(frame: pl.DataFrame, name: str, key: str, headings: dict[str
                           mime="text/csv", data=lambda: to_csv_bytes(frame, headings))
 
 
-def pack_download(province: str, period: date, key: str = "pack", label: str = "⬇ Tài liệu họp (PDF)") -> None:
+def pack_download(province: str, period: date, key: str = "pack", label: str | None = None) -> None:
     """One click: the meeting pack of a province and month (overview, ranking, each pillar,
     the communes most behind, what improved, the method note). Takes a few seconds."""
+    label = label or _("⬇ Tài liệu họp (PDF)")
     scoped = reader()  # this session's scope, taken now: the file is made later, on the click
 
     def pdf() -> bytes:
@@ -64,6 +66,6 @@ def pack_download(province: str, period: date, key: str = "pack", label: str = "
         label, key=key, on_click="ignore", mime="application/pdf",
         file_name=pack_file_name(province, period),
         data=pdf,
-        help="Tổng quan, xếp hạng, từng trụ cột, các xã cần hỗ trợ, tiến bộ và cách tính điểm — "
-             "một tệp PDF khổ 16:9 để đính kèm biên bản hoặc trình chiếu.",
+        help=_("Tổng quan, xếp hạng, từng trụ cột, các xã cần hỗ trợ, tiến bộ và cách tính điểm — "
+             "một tệp PDF khổ 16:9 để đính kèm biên bản hoặc trình chiếu."),
     )

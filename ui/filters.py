@@ -21,9 +21,11 @@ import streamlit as st
 from queries import clock
 from queries.accounts.permissions import visible_provinces
 from queries.db import month_start
+from queries.i18n import _
 from queries.settings import PILLARS
 from queries.text import fold, format_month, province_key
 from ui.auth import current_account
+from ui.format import in_sentence
 from ui.markdown import literal
 from ui.state import query, reader
 
@@ -140,7 +142,7 @@ class Scope:
 
     @property
     def province_label(self) -> str:
-        return "Tất cả các tỉnh" if self.province is None else f"Tỉnh {self.province}"
+        return _("Tất cả các tỉnh") if self.province is None else _("Tỉnh {province}").format(province=self.province)
 
     @property
     def month_label(self) -> str:
@@ -191,13 +193,14 @@ def scope_filters(columns: Sequence, *, allow_all: bool = False) -> Scope | None
         return None
     names = provinces["province"].to_list()
     labels = {
-        row["province"]: f"{row['province']} (dữ liệu minh họa)" if row["is_demo"] else row["province"]
+        row["province"]: _("{province} (dữ liệu minh họa)").format(
+            province=row['province']) if row["is_demo"] else row["province"]
         for row in provinces.iter_rows(named=True)
     }
     options = list(names)
     if allow_all:
         options = [ALL_PROVINCES, *options]
-        labels[ALL_PROVINCES] = "Tất cả các tỉnh"
+        labels[ALL_PROVINCES] = _("Tất cả các tỉnh")
     by_key = {province_key(n): n for n in names}
 
     def match(url: str) -> str | None:
@@ -208,7 +211,7 @@ def scope_filters(columns: Sequence, *, allow_all: bool = False) -> Scope | None
         return by_key.get(province_key(url))
 
     _refuse_url("tinh", lambda url: match(url) is None, reader().province_refusal)
-    chosen = _select(columns[0], "Tỉnh", "tinh", options, labels, default_province(provinces),
+    chosen = _select(columns[0], _("Tỉnh"), "tinh", options, labels, default_province(provinces),
                      match=match, forget=("thang", "xa", "so_sanh"))
     province = None if chosen == ALL_PROVINCES else chosen
 
@@ -223,16 +226,17 @@ def scope_filters(columns: Sequence, *, allow_all: bool = False) -> Scope | None
         except (ValueError, IndexError):
             return None
 
-    chosen_month = _select(columns[1], "Tháng", "thang", month_options, month_labels,
+    chosen_month = _select(columns[1], _("Tháng"), "thang", month_options, month_labels,
                            month_param(default_month(months)), match=match_month)
     return Scope(province=province, period=month_start(chosen_month), provinces=provinces, months=months)
 
 
 # ---- commune, pillar, indicator, unit ---------------------------------------------------------
 def commune_filter(container, communes: pl.DataFrame, *, search_container=None,
-                   default: str | None = None, label: str = "Xã") -> str | None:
+                   default: str | None = None, label: str | None = None) -> str | None:
     """Choose one commune; the search box ignores diacritics and case ('dinh tien' finds
     'Xã Định Tiến'). communes: commune_id, commune_name in display order."""
+    label = label or _("Xã")
     if communes.is_empty():
         return None
     ids = communes["commune_id"].to_list()
@@ -240,7 +244,7 @@ def commune_filter(container, communes: pl.DataFrame, *, search_container=None,
     options = ids
     if search_container is not None:
         text = search_container.text_input(
-            "Tìm xã", key="dti_tim_xa", placeholder="Gõ tên xã, có dấu hay không dấu đều được",
+            _("Tìm xã"), key="dti_tim_xa", placeholder=_("Gõ tên xã, có dấu hay không dấu đều được"),
         )
         if text and text.strip():
             needle = fold(text)
@@ -248,19 +252,20 @@ def commune_filter(container, communes: pl.DataFrame, *, search_container=None,
             if found:
                 options = found
             else:
-                search_container.caption(f"Không có xã nào khớp “{literal(text.strip())}”.")
+                search_container.caption(_("Không có xã nào khớp “{text}”.").format(text=literal(text.strip())))
     _refuse_url("xa", lambda url: url not in names, reader().commune_refusal)
     return _select(container, label, "xa", options, names, default if default in options else options[0])
 
 
 def pillar_filter(container, *, allow_all: bool = False, default: str = "HT",
-                  groups: Sequence[tuple[str, str]] = PILLARS, label: str = "Trụ cột") -> str | None:
+                  groups: Sequence[tuple[str, str]] = PILLARS, label: str | None = None) -> str | None:
     """One pillar, or one group of the month's framework (`groups`: (code, name) in order)."""
-    options = [code for code, _ in groups]
-    labels = {code: name for code, name in groups}
+    label = label or _("Trụ cột")
+    options = [code for code, _unused in groups]
+    labels = {code: _(name) for code, name in groups}  # the six pillars by their Vietnamese names: shown translated
     if allow_all:
         options = ["tat-ca", *options]
-        labels["tat-ca"] = f"Tất cả {label.lower()}"
+        labels["tat-ca"] = _("Tất cả {label}").format(label=in_sentence(label))
         default = "tat-ca"
     chosen = _select(container, label, "tru_cot", options, labels, default,
                      match=lambda v: v.upper() if v.upper() in labels else (v if v in labels else None),
@@ -274,7 +279,7 @@ def indicator_filter(container, indicators: pl.DataFrame, default: str | None = 
         return None
     codes = indicators["indicator"].to_list()
     labels = {c: f"{c} · {n}" for c, n in zip(codes, indicators["indicator_name"].to_list())}
-    return _select(container, "Chỉ tiêu", "chi_tieu", codes, labels, default or codes[0],
+    return _select(container, _("Chỉ tiêu"), "chi_tieu", codes, labels, default or codes[0],
                    match=lambda v: v.upper())
 
 
@@ -282,7 +287,7 @@ def unit_filter(container, units: list[str], default: str | None = None) -> str 
     if not units:
         return None
     by_fold = {fold(u): u for u in units}
-    return _select(container, "Đơn vị chủ trì", "don_vi", units, {}, default or units[0],
+    return _select(container, _("Đơn vị chủ trì"), "don_vi", units, {}, default or units[0],
                    match=lambda v: by_fold.get(fold(v)))
 
 
@@ -318,9 +323,9 @@ def compare_filter(container, communes: pl.DataFrame, default: list[str], *, max
         st.query_params["so_sanh"] = ",".join(values)
 
     values = container.multiselect(
-        "Các xã so sánh (2–4 xã)", ids, key=key, format_func=lambda v: labels.get(v, v),
+        _("Các xã so sánh (2–4 xã)"), ids, key=key, format_func=lambda v: labels.get(v, v),
         max_selections=max_selections, on_change=changed,
-        placeholder="Chọn xã…",
+        placeholder=_("Chọn xã…"),
     )
     st.session_state[_PERSIST.format("so_sanh")] = list(values)
     joined = ",".join(values)

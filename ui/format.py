@@ -12,9 +12,30 @@ from datetime import date, datetime
 import pandas as pd
 import polars as pl
 
+from queries import i18n
+from queries.i18n import N_, _
 from queries.text import fold, format_date, format_month, format_number, nfc
 
-UNIT_SUFFIX = {"percent": " %", "count": "", "yes_no": "", "per_1000": " /1.000 dân"}
+UNIT_SUFFIX = {"percent": " %", "count": "", "yes_no": "", "per_1000": N_(" /1.000 dân")}
+
+
+def in_language(function: Callable) -> Callable:
+    """`function` run in this script run's language wherever it is called. Polars calls the
+    function of `map_elements` on its own threads, where the language (a context variable of
+    the run: queries/i18n.py) is not set: every function a page hands to Polars goes through this."""
+    language = i18n.current()
+
+    def run(*args, **kwargs):
+        with i18n.use_language(language):
+            return function(*args, **kwargs)
+
+    return run
+
+
+def in_sentence(text: str) -> str:
+    """A label inside a sentence: 'Tháng 11/2026' -> 'tháng 11/2026' in Vietnamese; English keeps
+    its capitals ('November 2026', a pillar's name)."""
+    return text.lower() if i18n.current() == i18n.DEFAULT else text
 
 
 def _missing(value: object) -> bool:
@@ -26,15 +47,15 @@ def format_value(value: float | None, unit: str | None) -> str:
     if _missing(value):
         return "–"
     if unit == "yes_no":
-        return "Có" if value >= 1 else "Chưa"
+        return _("Có") if value >= 1 else _("Chưa")
     decimals = 0 if float(value).is_integer() else (1 if unit == "percent" else 2)
-    return f"{format_number(value, decimals)}{UNIT_SUFFIX.get(unit or '', '')}"
+    return f"{format_number(value, decimals)}{_(UNIT_SUFFIX.get(unit or '', ''))}"
 
 
 def value_text(column: str, alias: str) -> pl.Expr:
     """A Polars expression: `column` written in its row's unit by format_value."""
     return pl.struct(column, "unit").map_elements(
-        lambda r: format_value(r[column], r["unit"]), return_dtype=pl.Utf8).alias(alias)
+        in_language(lambda r: format_value(r[column], r["unit"])), return_dtype=pl.Utf8).alias(alias)
 
 
 def format_score(value: float | None, decimals: int = 2) -> str:
@@ -66,7 +87,7 @@ def delta(change: float | None, decimals: int = 2, unit: str = "") -> dict:
 def format_rank_change(change: float | None, previous_rank: float | None = None) -> str:
     """▲ 3 (moved up three places), ▼ 2, = (same place), 'mới' (not ranked last month)."""
     if _missing(change):
-        return "mới" if _missing(previous_rank) else "–"
+        return _("mới") if _missing(previous_rank) else "–"
     change = int(change)
     if change > 0:
         return f"▲ {change}"
@@ -114,7 +135,7 @@ _UNIT_ALIASES = {
     "cong an": "Công an xã",
     "phong kinh te": "Phòng Kinh tế",
 }
-NO_LEAD_UNIT = "(Chưa giao đơn vị chủ trì)"
+NO_LEAD_UNIT = N_("(Chưa giao đơn vị chủ trì)")
 
 
 def unit_key(name: str) -> str:
@@ -198,7 +219,7 @@ def format_dong(amount: float | None) -> str:
     """481179000 -> '481.179.000 đ' (whole đồng, dots between thousands); '–' when unknown."""
     if _missing(amount):
         return "–"
-    return f"{format_number(amount, 0)} đ"
+    return _("{amount} đ").format(amount=format_number(amount, 0))
 
 
 # Spellings met in the shipped plans since the table above was written (seed 002's task table

@@ -34,6 +34,7 @@ def regroup(frame: pl.DataFrame, framework: MonthFramework) -> pl.DataFrame:
     grouped = frame.with_columns(pl.col("indicator").replace_strict(framework.members, default=None).alias("_group"))
     return grouped.with_columns(
         pl.coalesce("_group", "pillar").alias("pillar"),
-        pl.col("_group").replace_strict(framework.names, default=None).alias("pillar_name"),
+        pl.col("_group").replace_strict({code: framework.group_name(code) for code in framework.codes}, default=None)
+        .alias("pillar_name"),
         pl.col("_group").replace_strict(order, default=99).alias("pillar_order"),
     ).drop("_group")

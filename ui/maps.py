@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from queries.i18n import N_, _
 from queries.maps import boundaries
 from queries.settings import store_dir
 from queries.status import REPORT_COLORS, STATUS_COLORS
@@ -24,22 +25,23 @@ from queries.text import format_number
 from ui import filters
 from ui.charts import FONT, TEXT
 from ui.cycle import cycle_now
+from ui.format import in_sentence
 from ui.page import empty
 from ui.state import query
 
 # Score bands: the heat map's orange-to-blue scale, in five steps a projector shows apart.
 SCORE_BANDS: tuple[tuple[float, str, str], ...] = (
-    (90, "≥ 90 điểm", "#2166AC"),
-    (80, "80–90 điểm", "#92C5DE"),
-    (65, "65–80 điểm", "#FEE0B6"),
-    (50, "50–65 điểm", "#F1A340"),
-    (0, "< 50 điểm", "#B35806"),
+    (90, N_("≥ 90 điểm"), "#2166AC"),
+    (80, N_("80–90 điểm"), "#92C5DE"),
+    (65, N_("65–80 điểm"), "#FEE0B6"),
+    (50, N_("50–65 điểm"), "#F1A340"),
+    (0, N_("< 50 điểm"), "#B35806"),
 )
-NO_SCORE = ("Chưa có điểm", STATUS_COLORS["Chưa có số liệu"])  # as an indicator without a value
-REPORT_BANDS = {"dung_han": "✅ Đúng hạn", "tre_han": "⏰ Trễ hạn", "chua_nop": "❌ Chưa nộp",
-                "chua_den_han": "⏳ Chưa đến hạn"}
-NO_BOUNDARY_NOTE = ("Chưa có ranh giới xã của {province}. Quản trị tỉnh tải tệp GeoJSON ranh giới lên ở trang "
-                    "**Quản trị → Bản đồ xã**.")
+NO_SCORE = (N_("Chưa có điểm"), STATUS_COLORS["Chưa có số liệu"])  # as an indicator without a value
+REPORT_BANDS = {"dung_han": N_("✅ Đúng hạn"), "tre_han": N_("⏰ Trễ hạn"), "chua_nop": N_("❌ Chưa nộp"),
+                "chua_den_han": N_("⏳ Chưa đến hạn")}
+NO_BOUNDARY_NOTE = (N_("Chưa có ranh giới xã của {province}. Quản trị tỉnh tải tệp GeoJSON ranh giới lên ở trang "
+                    "**Quản trị → Bản đồ xã**."))
 
 
 def score_band(score: float | None) -> tuple[str, str]:
@@ -56,7 +58,7 @@ def bands_for_scores(frame: pl.DataFrame, column: str, what: str) -> pl.DataFram
     rows = []
     for row in frame.iter_rows(named=True):
         label, color = score_band(row[column])
-        value = "chưa có điểm" if row[column] is None else f"{format_number(row[column], 2)} điểm"
+        value = _("chưa có điểm") if row[column] is None else _("{row} điểm").format(row=format_number(row[column], 2))
         rows.append({"commune_id": row["commune_id"], "band": label, "color": color,
                      "hover": f"<b>{row['commune_name']}</b> ({row['province']})<br>{what}: {value}"})
     return pl.DataFrame(rows, schema={"commune_id": pl.Utf8, "band": pl.Utf8, "color": pl.Utf8, "hover": pl.Utf8})
@@ -66,8 +68,10 @@ def bands_for_reports(frame: pl.DataFrame) -> pl.DataFrame:
     """From compliance_by_month: the month's report status of each commune."""
     rows = [{"commune_id": r["commune_id"], "band": REPORT_BANDS.get(r["status"], r["status"]),
              "color": REPORT_COLORS.get(r["status"], NO_SCORE[1]),
-             "hover": f"<b>{r['commune_name']}</b> ({r['province']})<br>Báo cáo tháng: "
-                      f"{REPORT_BANDS.get(r['status'], r['status'])}"}
+             "hover": _("<b>{commune_name}</b> ({province})<br>Báo cáo tháng: {get}").format(
+                 commune_name=r['commune_name'],
+                 province=r['province'],
+                 get=_(REPORT_BANDS.get(r['status'], r['status'])))}
             for r in frame.iter_rows(named=True)]
     return pl.DataFrame(rows, schema={"commune_id": pl.Utf8, "band": pl.Utf8, "color": pl.Utf8, "hover": pl.Utf8})
 
@@ -119,7 +123,7 @@ def figure(shapes: dict, bands: pl.DataFrame, order: list[tuple[str, str]], *, h
     by_band: dict[str, tuple[list, list]] = {}
     centres = {"x": [], "y": [], "id": [], "hover": [], "color": []}
     known = {row["commune_id"]: row for row in bands.iter_rows(named=True)}
-    for commune_id, (rings, centre, _, province) in shapes.items():
+    for commune_id, (rings, centre, _area, province) in shapes.items():
         row = known.get(commune_id)
         label = row["band"] if row else NO_SCORE[0]
         xs, ys = by_band.setdefault(label, ([], []))
@@ -137,17 +141,17 @@ def figure(shapes: dict, bands: pl.DataFrame, order: list[tuple[str, str]], *, h
         if label not in by_band:
             continue
         xs, ys = by_band[label]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=color, line=line, name=label,
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=color, line=line, name=_(label),
                                  hoverinfo="skip", legendgroup=label))
     fig.add_trace(go.Scatter(
         x=centres["x"], y=centres["y"], mode="markers", customdata=centres["id"], hovertext=centres["hover"],
-        hovertemplate="%{hovertext}<br><i>Bấm để mở hồ sơ xã</i><extra></extra>",
+        hovertemplate=_("%{hovertext}<br><i>Bấm để mở hồ sơ xã</i><extra></extra>"),
         # the whole country: thousands of centres would hide the colours; they stay there, unseen, to
         # hover and click
         marker={"size": 7 if national else 8,
                 "color": "rgba(27,38,49,0.0)" if national else "rgba(27,38,49,0.45)", "line": {"width": 0}},
-        showlegend=False, name="Xã"))
-    latitudes = [y for rings, *_ in shapes.values() for _, lats in rings for y in lats]
+        showlegend=False, name=_("Xã")))
+    latitudes = [y for rings, *_unused in shapes.values() for _unused, lats in rings for y in lats]
     middle = (min(latitudes) + max(latitudes)) / 2 if latitudes else 16
     fig.update_layout(
         height=height, margin={"l": 0, "r": 0, "t": 10, "b": 0}, template="plotly_white",
@@ -189,21 +193,22 @@ def show(fig: go.Figure, key: str, period) -> None:
 
 
 def illustrative(shapes: dict) -> bool:
-    return any(flag for _, _, flag, _ in shapes.values())
+    return any(flag for _unused, _unused, flag, _unused in shapes.values())
 
 
 def caption_for(shapes: dict, n_communes: int) -> str:
     drawn = len(shapes)
-    text = f"{drawn} trên {n_communes} xã có ranh giới trên bản đồ." if drawn < n_communes else ""
+    text = _("{drawn} trên {n_communes} xã có ranh giới trên bản đồ.").format(drawn=drawn,
+        n_communes=n_communes) if drawn < n_communes else ""
     if illustrative(shapes):
-        text += " **Ranh giới minh họa** do phần mềm sinh ra cho tỉnh minh họa, không phải ranh giới thật."
+        text += _(" **Ranh giới minh họa** do phần mềm sinh ra cho tỉnh minh họa, không phải ranh giới thật.")
     return text.strip()
 
 
 def legend_order(kind: str) -> list[tuple[str, str]]:
     if kind == "report":
         return [(REPORT_BANDS[s], REPORT_COLORS[s]) for s in REPORT_BANDS]
-    return [(label, color) for _, label, color in SCORE_BANDS]
+    return [(label, color) for _unused, label, color in SCORE_BANDS]
 
 
 
@@ -215,12 +220,12 @@ def commune_map(key: str, province: str, period, *, group: tuple[str, str] | Non
     """The map section of a page: colour by the score (overall, or a group's) or, with `reports`,
     by this month's report; the province or the whole country (every province the person reads)."""
     left, right = st.columns([1, 1], vertical_alignment="bottom")
-    what = f"Điểm {group[1].lower()}" if group else "Điểm tổng"
-    colours = {"diem": what, **({"bao_cao": "Báo cáo tháng này"} if reports else {})}
-    colour = left.segmented_control("Tô màu theo", list(colours), format_func=colours.get, default="diem",
+    what = _("Điểm {group}").format(group=in_sentence(group[1])) if group else _("Điểm tổng")
+    colours = {"diem": what, **({"bao_cao": _("Báo cáo tháng này")} if reports else {})}
+    colour = left.segmented_control(_("Tô màu theo"), list(colours), format_func=colours.get, default="diem",
                                     key=f"{key}-mau") or "diem"
-    scales = {SCALE_PROVINCE: f"Tỉnh {province}", SCALE_COUNTRY: "Cả nước"}
-    scale = right.segmented_control("Phạm vi", list(scales), format_func=scales.get, default=SCALE_PROVINCE,
+    scales = {SCALE_PROVINCE: _("Tỉnh {province}").format(province=province), SCALE_COUNTRY: _("Cả nước")}
+    scale = right.segmented_control(_("Phạm vi"), list(scales), format_func=scales.get, default=SCALE_PROVINCE,
                                     key=f"{key}-pham-vi") or SCALE_PROVINCE
     national = scale == SCALE_COUNTRY
     where = None if national else province
@@ -238,7 +243,7 @@ def commune_map(key: str, province: str, period, *, group: tuple[str, str] | Non
     provinces = sorted(set(frame["province"].to_list())) if national else [province]
     shapes = shapes_for(provinces, overview=national)
     if not shapes:
-        empty(NO_BOUNDARY_NOTE.format(province="cả nước" if national else f"tỉnh {province}"))
+        empty(_(NO_BOUNDARY_NOTE).format(province=_("cả nước") if national else _("tỉnh {province}").format(province=province)))
         return
     show(figure(shapes, bands, order, height=640 if national else 560, national=national), f"{key}-{scale}", period)
     note = caption_for(shapes, frame["commune_id"].n_unique())

@@ -9,13 +9,16 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from queries.i18n import N_, _
+from ui.format import in_sentence
+
 DEMO_NOTICE = (
-    "**Dữ liệu minh họa** — tỉnh Minh Họa và các xã của tỉnh do chương trình tạo ra để "
-    "trình diễn, không phải số liệu thật của địa phương nào."
+    N_("**Dữ liệu minh họa** — tỉnh Minh Họa và các xã của tỉnh do chương trình tạo ra để "
+    "trình diễn, không phải số liệu thật của địa phương nào.")
 )
 NO_COMMUNES = (
-    "Chưa có xã nào trong dữ liệu. Hãy tải danh sách xã và chỉ tiêu lên ở trang "
-    "**Tải lên số liệu**."
+    N_("Chưa có xã nào trong dữ liệu. Hãy tải danh sách xã và chỉ tiêu lên ở trang "
+    "**Tải lên số liệu**.")
 )
 
 
@@ -26,7 +29,7 @@ def header(title: str, question: str) -> None:
 
 def filter_row(n: int, widths: Iterable[float] | None = None):
     """A bordered row of n filter slots."""
-    box = st.container(border=True)
+    box = st.container(border=True, key="dti_filters")  # the key: ui/layout.py lays it out on phones
     return box.columns(list(widths) if widths else n, vertical_alignment="bottom")
 
 
@@ -37,7 +40,7 @@ def scope_line(*parts: str | None) -> None:
 def demo_notice(is_demo: bool | Iterable[bool]) -> None:
     shown = is_demo if isinstance(is_demo, bool) else any(bool(v) for v in is_demo)
     if shown:
-        st.warning(DEMO_NOTICE, icon="🧪")
+        st.warning(_(DEMO_NOTICE), icon="🧪")
 
 
 def empty(message: str, title: str | None = None) -> None:
@@ -46,15 +49,18 @@ def empty(message: str, title: str | None = None) -> None:
 
 def no_targets_message(scope_label: str, year: int) -> str:
     return (
-        f"{scope_label} chưa có chỉ tiêu nào cho năm {year}, nên chưa có gì để chấm điểm. "
-        "Hãy chọn một tháng của năm có kế hoạch, hoặc tải chỉ tiêu năm này lên."
+        _("{scope_label} chưa có chỉ tiêu nào cho năm {year}, nên chưa có gì để chấm điểm. Hãy "
+            "chọn một tháng của năm có kế hoạch, hoặc tải chỉ tiêu năm này lên.").format(
+            scope_label=scope_label,
+            year=year)
     )
 
 
 def no_values_message(month_label: str) -> str:
     return (
-        f"Chưa có số liệu {month_label.lower()}: chưa xã nào báo cáo kết quả cho các chỉ tiêu "
-        "được giao, nên mọi chỉ tiêu đang tính 0 điểm."
+        _("Chưa có số liệu {month_label}: chưa xã nào báo cáo kết quả cho các chỉ tiêu được giao, "
+            "nên mọi chỉ tiêu đang tính 0 điểm.").format(
+            month_label=in_sentence(month_label))
     )
 
 

@@ -8,12 +8,13 @@ import altair as alt
 import plotly.graph_objects as go
 import polars as pl
 
+from queries.i18n import N_, _
 from queries.status import PROJECTION_COLORS, REPORT_COLORS, TASK_COLORS
 from queries.text import format_month
 from ui.charts import MEDIAN, MUTED, PRIMARY, TEXT, _altair_look, _fmt_value, _plotly_look
 
 # ---- tasks and the year-end projection ---------------------------------------------------------
-TASK_STATUS_ORDER = ("Quá hạn", "Chưa bắt đầu", "Đang thực hiện", "Hoàn thành")
+TASK_STATUS_ORDER = (N_("Quá hạn"), N_("Chưa bắt đầu"), N_("Đang thực hiện"), N_("Hoàn thành"))
 TASK_STATUS_COLORS = tuple(TASK_COLORS[code] for code in ("qua_han", "chua_bat_dau", "dang_thuc_hien", "hoan_thanh"))
 TASK_STATUS_ICONS = ("⛔", "⬜", "🔄", "✅")
 
@@ -22,23 +23,25 @@ def task_status_bars(frame: pl.DataFrame, order: list[str] | None = None,
                      title: str | None = None) -> alt.TopLevelMixin:
     """How many tasks each office leads, stacked by status (overdue first, on the left).
     frame: office, status_label, n; `order` lists the offices top to bottom."""
-    labels = {s: f"{icon} {s}" for s, icon in zip(TASK_STATUS_ORDER, TASK_STATUS_ICONS)}
+    labels = {s: f"{icon} {_(s)}" for s, icon in zip(TASK_STATUS_ORDER, TASK_STATUS_ICONS)}
     data = frame.with_columns(
         pl.col("status_label").replace_strict({s: i for i, s in enumerate(TASK_STATUS_ORDER)}, default=9)
         .alias("order"),
         pl.col("status_label").replace_strict(labels, default=pl.col("status_label")).alias("status_text"),
+        pl.col("status_label").replace_strict({s: _(s) for s in TASK_STATUS_ORDER}, default=pl.col("status_label"))
+        .alias("status_name"),
     )
     n_rows = max(data["office"].n_unique(), 1)
     chart = alt.Chart(data).mark_bar(height={"band": 0.7}, stroke="white", strokeWidth=0.5).encode(
         y=alt.Y("office:N", title=None, sort=order or "ascending", axis=alt.Axis(labelLimit=260)),
-        x=alt.X("n:Q", stack="zero", title="Số nhiệm vụ", axis=alt.Axis(format="d", tickMinStep=1)),
-        color=alt.Color("status_label:N", title=None,
-                        scale=alt.Scale(domain=list(TASK_STATUS_ORDER), range=list(TASK_STATUS_COLORS)),
+        x=alt.X("n:Q", stack="zero", title=_("Số nhiệm vụ"), axis=alt.Axis(format="d", tickMinStep=1)),
+        color=alt.Color("status_name:N", title=None,
+                        scale=alt.Scale(domain=[_(s) for s in TASK_STATUS_ORDER], range=list(TASK_STATUS_COLORS)),
                         legend=alt.Legend(orient="top", columns=4, symbolType="square", symbolStrokeColor="#3D4A57",
                                           symbolStrokeWidth=0.5)),
         order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("office:N", title="Đơn vị chủ trì"), alt.Tooltip("status_text:N", title="Tình trạng"),
-                 alt.Tooltip("n:Q", title="Số nhiệm vụ", format="d")],
+        tooltip=[alt.Tooltip("office:N", title=_("Đơn vị chủ trì")), alt.Tooltip("status_text:N", title=_("Tình trạng")),
+                 alt.Tooltip("n:Q", title=_("Số nhiệm vụ"), format="d")],
     ).properties(height=max(30 * n_rows, 120))
     return _altair_look(chart, title)
 
@@ -47,7 +50,7 @@ PROJECTION_ICONS = {"Dự kiến đạt": "✅", "Dự kiến không đạt": "�
 
 
 def projection_label(status: str | None) -> str:
-    return "–" if status is None else f"{PROJECTION_ICONS.get(status, '')} {status}".strip()
+    return "–" if status is None else f"{PROJECTION_ICONS.get(status, '')} {_(status)}".strip()
 
 
 def _clip(value: float, unit: str | None) -> float:
@@ -72,7 +75,7 @@ def projection_chart(points: pl.DataFrame, projection: dict, unit_suffix: str,
     values = points["value"].to_list()
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        x=months, y=values, mode="lines+markers", name="Giá trị đã báo cáo",
+        x=months, y=values, mode="lines+markers", name=_("Giá trị đã báo cáo"),
         line={"color": PRIMARY, "width": 2.5}, marker={"size": 7},
         customdata=[[format_month(m), _fmt_value(v, unit_suffix)] for m, v in zip(months, values)],
         hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
@@ -85,29 +88,32 @@ def projection_chart(points: pl.DataFrame, projection: dict, unit_suffix: str,
         ys[-1] = projection["projected_year_end"]
         colour = PROJECTION_COLORS.get(status, MUTED)
         fig.add_trace(go.Scatter(
-            x=[date_of(year, m) for m in xs], y=ys, mode="lines", name="Xu hướng, dự báo tới tháng 12",
+            x=[date_of(year, m) for m in xs], y=ys, mode="lines", name=_("Xu hướng, dự báo tới tháng 12"),
             line={"color": colour, "width": 2, "dash": "dash"}, hoverinfo="skip",
         ))
         fig.add_trace(go.Scatter(
             x=[date_of(year, 12)], y=[ys[-1]], mode="markers+text", name=projection_label(status),
             marker={"size": 12, "color": colour, "symbol": "diamond", "line": {"width": 1, "color": TEXT}},
             text=[_fmt_value(ys[-1], unit_suffix)], textposition="top left", textfont={"size": 13},
-            hovertemplate=f"Dự báo tháng 12/{year}: {_fmt_value(ys[-1], unit_suffix)}<br>"
-                          f"{projection_label(status)}<extra></extra>",
+            hovertemplate=_("Dự báo tháng 12/{year}: {fmt_value}<br>{projection_label}<extra></extra>").format(
+                year=year,
+                fmt_value=_fmt_value(ys[-1], unit_suffix),
+                projection_label=projection_label(status)),
         ))
     if projection.get("target") is not None:
         target_text = projection.get("target_text") or _fmt_value(projection["target"], unit_suffix)
         fig.add_trace(go.Scatter(
             x=[date_of(year, 1), date_of(year, 12)], y=[projection["target"]] * 2, mode="lines",
-            name=f"Mục tiêu năm: {target_text}", line={"color": MEDIAN, "width": 1.5, "dash": "dot"},
-            hovertemplate=f"Mục tiêu năm {year}: {target_text}<extra></extra>",
+            name=_("Mục tiêu năm: {target_text}").format(target_text=target_text), line={"color": MEDIAN, "width": 1.5,
+                "dash": "dot"},
+            hovertemplate=_("Mục tiêu năm {year}: {target_text}<extra></extra>").format(year=year, target_text=target_text),
         ))
     _plotly_look(fig, title=title, height=height)
     fig.update_xaxes(range=[date_of(year, 1) - _HALF_MONTH, date_of(year, 12) + _HALF_MONTH],
                      tickformat="%m/%Y", dtick="M1")
     y_axis = {"rangemode": "tozero", "title": {"text": unit_suffix.strip() or None}}
     if unit == "yes_no":
-        y_axis.update(tickvals=[0, 1], ticktext=["Chưa", "Có"], range=[-0.15, 1.25])
+        y_axis.update(tickvals=[0, 1], ticktext=[_("Chưa"), _("Có")], range=[-0.15, 1.25])
     fig.update_yaxes(**y_axis)
     return fig
 
@@ -121,10 +127,10 @@ def date_of(year: int, month: int) -> date:
 
 # ---- the monthly reporting cycle ---------------------------------------------------------
 REPORT_GRID = (  # status, icon, name, cell colour
-    ("dung_han", "✅", "Đúng hạn", REPORT_COLORS["dung_han"]),
-    ("tre_han", "⏰", "Trễ (số ngày)", REPORT_COLORS["tre_han"]),
-    ("chua_nop", "❌", "Chưa nộp", REPORT_COLORS["chua_nop"]),
-    ("chua_den_han", "⏳", "Chưa đến hạn", REPORT_COLORS["chua_den_han"]),
+    ("dung_han", "✅", N_("Đúng hạn"), REPORT_COLORS["dung_han"]),
+    ("tre_han", "⏰", N_("Trễ (số ngày)"), REPORT_COLORS["tre_han"]),
+    ("chua_nop", "❌", N_("Chưa nộp"), REPORT_COLORS["chua_nop"]),
+    ("chua_den_han", "⏳", N_("Chưa đến hạn"), REPORT_COLORS["chua_den_han"]),
 )
 
 
@@ -160,7 +166,7 @@ def report_grid(frame: pl.DataFrame, title: str | None = None) -> go.Figure:
         hovertemplate="<b>%{y}</b> · %{x}<br>%{customdata}<extra></extra>",
     ))
     for _status, mark, name, colour in REPORT_GRID:  # the legend: colour, icon and words together
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{mark} {name}",
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{mark} {_(name)}",
                                  marker={"symbol": "square", "size": 14, "color": colour,
                                          "line": {"width": 1, "color": MUTED}}))
     height = max(150 + 22 * len(names), 260)

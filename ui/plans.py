@@ -13,13 +13,14 @@ import streamlit as st
 
 from queries import clock
 from queries.accounts.permissions import visible_provinces
+from queries.i18n import _
 from queries.plans.tasks import DONE, OVERDUE_LABEL, STATUS_LABELS
 from queries.status import TASK_TINTS, TINT_TEXT
 from queries.text import format_date, format_number, province_key
 from ui import filters
 from ui.auth import current_account
 from ui.downloads import table_downloads
-from ui.format import format_moment, split_units, vi_table
+from ui.format import format_moment, in_language, split_units, vi_table
 from ui.state import query, reader
 
 # Statuses as the pages show them, worst first; "Quá hạn" is derived, never reported.
@@ -40,12 +41,13 @@ def province_filter(container) -> tuple[str | None, pl.DataFrame]:
     if provinces.is_empty():
         return None, provinces
     names = provinces["province"].to_list()
-    labels = {row["province"]: f"{row['province']} (dữ liệu minh họa)" if row["is_demo"] else row["province"]
+    labels = {row["province"]: _("{province} (dữ liệu minh họa)").format(
+        province=row['province']) if row["is_demo"] else row["province"]
               for row in provinces.iter_rows(named=True)}
     by_key = {province_key(n): n for n in names}
     filters._refuse_url("tinh", lambda url: url not in names and province_key(url) not in by_key,
                         reader().province_refusal)
-    chosen = filters._select(container, "Tỉnh", "tinh", names, labels, filters.default_province(provinces),
+    chosen = filters._select(container, _("Tỉnh"), "tinh", names, labels, filters.default_province(provinces),
                              match=lambda url: url if url in names else by_key.get(province_key(url)),
                              forget=("thang", "xa", "so_sanh"))
     return chosen, provinces
@@ -67,28 +69,30 @@ def task_counts(tasks: pl.DataFrame) -> dict[str, int]:
 def task_metrics(tasks: pl.DataFrame, as_of: date) -> None:
     counts = task_counts(tasks)
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(f"{TASK_ICONS[OVERDUE_LABEL]} Quá hạn", counts[OVERDUE_LABEL], border=True,
-              help=f"Đã qua hạn mà chưa hoàn thành (tính đến {format_date(as_of)}); tính tự động, không ai ghi tay.")
+    m1.metric(_("{TASK_ICONS} Quá hạn").format(TASK_ICONS=TASK_ICONS[OVERDUE_LABEL]), counts[OVERDUE_LABEL], border=True,
+              help=_("Đã qua hạn mà chưa hoàn thành (tính đến {as_of}); tính tự động, không ai ghi tay.").format(
+                  as_of=format_date(as_of)))
     for column, label in zip((m2, m3, m4), reversed(TASK_ORDER[1:])):
-        column.metric(f"{TASK_ICONS[label]} {label}", counts[label], border=True,
-                      help="Không kể các nhiệm vụ quá hạn." if label != STATUS_LABELS["hoan_thanh"] else None)
+        column.metric(f"{TASK_ICONS[label]} {_(label)}", counts[label], border=True,
+                      help=_("Không kể các nhiệm vụ quá hạn.") if label != STATUS_LABELS["hoan_thanh"] else None)
 
 
 def _status_text(row: dict) -> str:
     label = row["status_label"]
-    text = f"{TASK_ICONS.get(label, '')} {label}"
+    text = f"{TASK_ICONS.get(label, '')} {_(label)}"
     if label == OVERDUE_LABEL and row.get("days_overdue"):
-        text += f" {row['days_overdue']} ngày"
+        text += _(" {days_overdue} ngày").format(days_overdue=row['days_overdue'])
     elif label == STATUS_LABELS["hoan_thanh"] and row.get("completed_on"):
-        text += f" {format_date(row['completed_on'])}" + (" (trễ hạn)" if row.get("completed_late") else "")
+        text += f" {format_date(row['completed_on'])}" + (_(" (trễ hạn)") if row.get("completed_late") else "")
     return text
 
 
 def _deadline_text(row: dict) -> str:
     if row["recurring"]:
-        return "Thường xuyên"
+        return _("Thường xuyên")
     if row["deadline"] is None:
-        return f"Không rõ hạn ({row['deadline_text']})" if row["deadline_text"] else "Không ghi hạn"
+        return _("Không rõ hạn ({deadline_text})").format(deadline_text=row['deadline_text']) if row["deadline_text"] else _(
+            "Không ghi hạn")
     shown = format_date(row["deadline"])
     return shown if row["deadline_text"] in (None, "", shown) else f"{shown} ({row['deadline_text']})"
 
@@ -99,13 +103,13 @@ def task_rows(tasks: pl.DataFrame) -> pl.DataFrame:
     order = {label: i for i, label in enumerate(TASK_ORDER)}
     return tasks.with_columns(
         pl.struct("status_label", "days_overdue", "completed_on", "completed_late").map_elements(
-            _status_text, return_dtype=pl.Utf8).alias("status_text"),
+            in_language(_status_text), return_dtype=pl.Utf8).alias("status_text"),
         pl.struct("recurring", "deadline", "deadline_text").map_elements(
-            _deadline_text, return_dtype=pl.Utf8).alias("deadline_shown"),
-        pl.col("lead_unit").map_elements(lambda units: "; ".join(split_units(units)), return_dtype=pl.Utf8,
+            in_language(_deadline_text), return_dtype=pl.Utf8).alias("deadline_shown"),
+        pl.col("lead_unit").map_elements(in_language(lambda units: "; ".join(split_units(units))), return_dtype=pl.Utf8,
                                          skip_nulls=False).alias("lead"),
         pl.col("status_label").replace_strict(order, default=9).alias("status_order"),
-        pl.col("last_update_at").map_elements(format_moment, return_dtype=pl.Utf8, skip_nulls=False)
+        pl.col("last_update_at").map_elements(in_language(format_moment), return_dtype=pl.Utf8, skip_nulls=False)
         .alias("updated_text"),
     ).sort(["status_order", "days_overdue", "deadline", "commune_name", "seq"],
            descending=[False, True, False, False, False], nulls_last=True)
@@ -125,15 +129,15 @@ def show_tasks(rows: pl.DataFrame, key: str, *, with_commune: bool, name: str, t
         vi_table(rows.select(columns), styles={"status_text": task_style}),
         hide_index=True,
         column_config={
-            "status_text": st.column_config.TextColumn("Tình trạng", width=170),
-            "commune_name": st.column_config.TextColumn("Xã", width=110),
-            "item": st.column_config.TextColumn("Mục", width=50),
-            "name": st.column_config.TextColumn("Nhiệm vụ", width=330),
+            "status_text": st.column_config.TextColumn(_("Tình trạng"), width=170),
+            "commune_name": st.column_config.TextColumn(_("Xã"), width=110),
+            "item": st.column_config.TextColumn(_("Mục"), width=50),
+            "name": st.column_config.TextColumn(_("Nhiệm vụ"), width=330),
             "deadline_shown": st.column_config.TextColumn(
-                "Thời hạn", width=150, help="Ngày hạn theo quy tắc đọc thời hạn; trong ngoặc là chữ của kế hoạch"),
-            "lead": st.column_config.TextColumn("Đơn vị chủ trì", width=170),
-            "required_result": st.column_config.TextColumn("Kết quả cần đạt", width=260),
-            "updated_text": st.column_config.TextColumn("Cập nhật lần cuối", width=120),
+                _("Thời hạn"), width=150, help=_("Ngày hạn theo quy tắc đọc thời hạn; trong ngoặc là chữ của kế hoạch")),
+            "lead": st.column_config.TextColumn(_("Đơn vị chủ trì"), width=170),
+            "required_result": st.column_config.TextColumn(_("Kết quả cần đạt"), width=260),
+            "updated_text": st.column_config.TextColumn(_("Cập nhật lần cuối"), width=120),
         },
         key=key,
     )
@@ -141,11 +145,11 @@ def show_tasks(rows: pl.DataFrame, key: str, *, with_commune: bool, name: str, t
         rows.select("commune_name", "item", "name", "status_label", "completed_on", "deadline_text", "deadline",
                     "recurring", "lead", "partner_units", "required_result", "days_overdue", "source_doc"),
         name, f"{key}-dl",
-        headings={"commune_name": "Xã", "item": "Mục", "name": "Nhiệm vụ", "status_label": "Tình trạng",
-                  "completed_on": "Ngày hoàn thành", "deadline_text": "Thời hạn (kế hoạch ghi)",
-                  "deadline": "Ngày hạn", "recurring": "Thường xuyên", "lead": "Đơn vị chủ trì",
-                  "partner_units": "Đơn vị phối hợp", "required_result": "Kết quả cần đạt",
-                  "days_overdue": "Số ngày quá hạn", "source_doc": "Văn bản"},
+        headings={"commune_name": _("Xã"), "item": _("Mục"), "name": _("Nhiệm vụ"), "status_label": _("Tình trạng"),
+                  "completed_on": _("Ngày hoàn thành"), "deadline_text": _("Thời hạn (kế hoạch ghi)"),
+                  "deadline": _("Ngày hạn"), "recurring": _("Thường xuyên"), "lead": _("Đơn vị chủ trì"),
+                  "partner_units": _("Đơn vị phối hợp"), "required_result": _("Kết quả cần đạt"),
+                  "days_overdue": _("Số ngày quá hạn"), "source_doc": _("Văn bản")},
         title=title,
     )
 
@@ -169,7 +173,7 @@ def with_dong_text(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     """`<column>_text` for each amount: '481.179.000' ('–' when the report does not say). Text,
     because the table widget shows an empty cell as 'None' whatever its format says."""
     return frame.with_columns(
-        pl.col(c).map_elements(lambda v: format_number(v, 0), return_dtype=pl.Utf8, skip_nulls=False)
+        pl.col(c).map_elements(in_language(lambda v: format_number(v, 0)), return_dtype=pl.Utf8, skip_nulls=False)
         .fill_null("–").alias(f"{c}_text") for c in columns)
 
 
@@ -184,19 +188,19 @@ def show_spending_lines(spending: pl.DataFrame, key: str, *, with_commune: bool,
         with_dong_text(spending, "planned", "spent").select(columns),
         hide_index=True,
         column_config={
-            "commune_name": st.column_config.TextColumn("Xã", width=120),
-            "year": st.column_config.NumberColumn("Năm", format="%d", width=60),
-            "item": st.column_config.TextColumn("Khoản chi", width=280),
-            "planned_text": dong_column("Dự toán (đồng)"),
-            "spent_text": dong_column("Đã chi (đồng)"),
-            "source_doc": st.column_config.TextColumn("Văn bản báo cáo", width="large"),
+            "commune_name": st.column_config.TextColumn(_("Xã"), width=120),
+            "year": st.column_config.NumberColumn(_("Năm"), format="%d", width=60),
+            "item": st.column_config.TextColumn(_("Khoản chi"), width=280),
+            "planned_text": dong_column(_("Dự toán (đồng)")),
+            "spent_text": dong_column(_("Đã chi (đồng)")),
+            "source_doc": st.column_config.TextColumn(_("Văn bản báo cáo"), width="large"),
         },
         key=key,
     )
     table_downloads(
         spending.select("commune_name", "year", "item", "planned", "spent", "source_doc", "source_item"),
         name, f"{key}-dl",
-        headings={"commune_name": "Xã", "year": "Năm", "item": "Khoản chi", "planned": "Dự toán (đồng)",
-                  "spent": "Đã chi (đồng)", "source_doc": "Văn bản báo cáo", "source_item": "Mục"},
+        headings={"commune_name": _("Xã"), "year": _("Năm"), "item": _("Khoản chi"), "planned": _("Dự toán (đồng)"),
+                  "spent": _("Đã chi (đồng)"), "source_doc": _("Văn bản báo cáo"), "source_item": _("Mục")},
         number_formats=DONG_FORMATS, title=title,
     )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from queries.i18n import _
 from queries.store.postgres import RECONNECTING, DatabaseUnavailable, database_url, reachable
 
 RETRY_SECONDS = 2
@@ -17,8 +18,8 @@ def run_while_connected(script: Callable[[], None]) -> None:
     try:
         script()
     except DatabaseUnavailable:
-        st.info(RECONNECTING, icon="🔄")
-        st.caption("Trang sẽ tự mở lại khi máy chủ cơ sở dữ liệu trả lời. Số liệu đã lưu không bị mất.")
+        st.info(_(RECONNECTING), icon="🔄")
+        st.caption(_("Trang sẽ tự mở lại khi máy chủ cơ sở dữ liệu trả lời. Số liệu đã lưu không bị mất."))
         _wait_for_database()
 
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from queries.i18n import _
 from queries.text import format_number
-from ui.format import value_text
+from ui.format import in_sentence, value_text
 
 
 @dataclass(frozen=True)
@@ -82,26 +83,31 @@ def explain_score(indicators: pl.DataFrame, weights: pl.DataFrame,
     biggest = detail.filter(pl.col("lost") > 0).sort("lost", descending=True).head(3)
     unreported = rows.filter(pl.col("value").is_null()).height
     lines = [
-        f"**Điểm tổng {format_number(score, 2)}** là trung bình có trọng số của điểm các trụ cột có chỉ tiêu: "
-        f"({parts}) ÷ {format_number(total_weight, 0)}.",
-        ("Điểm một trụ cột là trung bình điểm các chỉ tiêu của trụ cột đó. " if equal else
-         "Điểm một trụ cột là trung bình có trọng số của điểm các chỉ tiêu của trụ cột đó (trọng số từng chỉ tiêu "
-         "theo bộ khung). ")
-        + "Mỗi chỉ tiêu được tối đa 100 điểm, bằng phần trăm mục tiêu đã đạt (chỉ tiêu càng thấp càng tốt thì tính "
-        "ngược lại).",
+        _("**Điểm tổng {score}** là trung bình có trọng số của điểm các trụ cột có chỉ tiêu: "
+            "({parts}) ÷ {total_weight}.").format(
+            score=format_number(score, 2),
+            parts=parts,
+            total_weight=format_number(total_weight, 0)),
+        (_("Điểm một trụ cột là trung bình điểm các chỉ tiêu của trụ cột đó.") if equal else
+         _("Điểm một trụ cột là trung bình có trọng số của điểm các chỉ tiêu của trụ cột đó (trọng số từng chỉ tiêu "
+           "theo bộ khung)."))
+        + " " + _("Mỗi chỉ tiêu được tối đa 100 điểm, bằng phần trăm mục tiêu đã đạt (chỉ tiêu càng thấp càng tốt thì "
+                  "tính ngược lại)."),
     ]
     if unreported:
         lines.append(
-            f"{unreported} chỉ tiêu chưa có số liệu "
-            + ("được tính 0 điểm (không có minh chứng thì không có điểm)." if rule != "exclude"
-               else "không được tính vào trung bình (theo cài đặt hiện hành).")
+            _("{unreported} chỉ tiêu chưa có số liệu ").format(unreported=unreported)
+            + (_("được tính 0 điểm (không có minh chứng thì không có điểm).") if rule != "exclude"
+               else _("không được tính vào trung bình (theo cài đặt hiện hành)."))
         )
     if missing_pillars:
-        lines.append("Trụ cột không có chỉ tiêu nào năm này nên không tính: " + ", ".join(missing_pillars) + ".")
+        lines.append(_("Trụ cột không có chỉ tiêu nào năm này nên không tính: ") + ", ".join(missing_pillars) + ".")
     if biggest.height:
-        lines.append("Mất nhiều điểm nhất: " + "; ".join(
-            f"{row['indicator']} {row['indicator_name'].lower() if row['indicator_name'] else ''} "
-            f"(−{format_number(row['lost'], 2)} điểm)" for row in biggest.iter_rows(named=True)) + ".")
+        lines.append(_("Mất nhiều điểm nhất: ") + "; ".join(
+            _("{indicator} {value} (−{lost} điểm)").format(
+                indicator=row['indicator'],
+                value=in_sentence(row['indicator_name']) if row['indicator_name'] else '',
+                lost=format_number(row['lost'], 2)) for row in biggest.iter_rows(named=True)) + ".")
     return Explanation(score, pillars, detail, "\n\n".join(lines))
 
 

@@ -12,7 +12,9 @@ from html import escape
 
 import streamlit as st
 
+from queries import i18n
 from queries.accounts.cookie import SIGN_IN_PATH, SIGN_OUT_PATH
+from queries.i18n import _
 
 
 def _theme(name: str, default: str) -> str:
@@ -44,15 +46,18 @@ def _style() -> str:
 
 
 def sign_in_form(back: str) -> None:
-    """User name and password, posted to the sign-in route; `back` is where it returns to."""
+    """User name and password, posted to the sign-in route; `back` is where it returns to. The
+    page's language goes along, so a refusal comes back in it."""
+    user, password, button = escape(_("Tên đăng nhập")), escape(_("Mật khẩu")), escape(_("Đăng nhập"))
     st.html(_style() + f"""<form class="dti-form" method="post" action="{SIGN_IN_PATH}">
-<label for="dti-username">Tên đăng nhập</label>
+<label for="dti-username">{user}</label>
 <input id="dti-username" type="text" name="username" autocomplete="username" autocapitalize="none"
   spellcheck="false" maxlength="200" required>
-<label for="dti-password">Mật khẩu</label>
+<label for="dti-password">{password}</label>
 <input id="dti-password" type="password" name="password" autocomplete="current-password" maxlength="1000" required>
 <input type="hidden" name="tiep" value="{escape(back)}">
-<button type="submit" class="primary">Đăng nhập</button>
+<input type="hidden" name="lang" value="{escape(i18n.current())}">
+<button type="submit" class="primary">{button}</button>
 </form>""")
 
 
@@ -60,5 +65,5 @@ def sign_out_form(token: str) -> None:
     """The sidebar's "Đăng xuất": ends the session on the server and clears the cookie."""
     st.html(_style() + f"""<form class="dti-form" method="post" action="{SIGN_OUT_PATH}">
 <input type="hidden" name="token" value="{escape(token)}">
-<button type="submit" class="secondary"><span aria-hidden="true">🚪</span>Đăng xuất</button>
+<button type="submit" class="secondary"><span aria-hidden="true">🚪</span>{escape(_("Đăng xuất"))}</button>
 </form>""")

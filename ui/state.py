@@ -15,21 +15,23 @@ import streamlit as st
 from queries.accounts.permissions import readable_provinces
 from queries.db import Database, get_database
 from queries.errors import UserFacingError
+from queries.i18n import N_, _
 from queries.reading import ScopedReader
+from queries.reports.names import with_indicator_names
 from queries.store.postgres import DatabaseUnavailable
 from ui.auth import current_account, public_view
 from ui.page import loading
 
 # What a reader sees while a query takes longer than half a second (never an empty page).
 LOADING_WORDS = {
-    "ranking_by_month": "Đang tính bảng xếp hạng…",
-    "whatif_ranking": "Đang xếp hạng theo trọng số giả định…",
-    "indicator_status": "Đang tính tình trạng các chỉ tiêu…",
-    "scores_by_month": "Đang tính điểm các tháng…",
-    "group_scores_by_month": "Đang tính điểm từng trụ cột…",
-    "compliance_by_month": "Đang đối chiếu báo cáo tháng của các xã…",
-    "projection_by_indicator": "Đang tính dự báo đến cuối năm…",
-    "indicator_trend": "Đang tải diễn biến các chỉ tiêu…",
+    "ranking_by_month": N_("Đang tính bảng xếp hạng…"),
+    "whatif_base": N_("Đang xếp hạng theo trọng số giả định…"),
+    "indicator_status": N_("Đang tính tình trạng các chỉ tiêu…"),
+    "scores_by_month": N_("Đang tính điểm các tháng…"),
+    "group_scores_by_month": N_("Đang tính điểm từng trụ cột…"),
+    "compliance_by_month": N_("Đang đối chiếu báo cáo tháng của các xã…"),
+    "projection_by_indicator": N_("Đang tính dự báo đến cuối năm…"),
+    "indicator_trend": N_("Đang tải diễn biến các chỉ tiêu…"),
 }
 
 
@@ -71,16 +73,21 @@ def query(name: str, **params) -> pl.DataFrame:
     seen = repr(key)  # a parameter may be a list (what-if weights): not hashable, its text is
     try:
         if seen in _asked:  # answered before: from the cache at once, no spinner to draw and clear
-            return _cached(*key)
-        with loading(LOADING_WORDS.get(name, "Đang tải số liệu…")):
             answer = _cached(*key)
-        with _asked_lock:  # sessions are threads
-            _asked[seen] = None
-            while len(_asked) > 1024:
-                _asked.pop(next(iter(_asked)))
-        return answer
+        else:
+            with loading(_(LOADING_WORDS.get(name, N_("Đang tải số liệu…")))):
+                answer = _cached(*key)
+            with _asked_lock:  # sessions are threads
+                _asked[seen] = None
+                while len(_asked) > 1024:
+                    _asked.pop(next(iter(_asked)))
     except DatabaseUnavailable:
         raise  # the whole page waits for the database (ui.reconnect), not this one table
     except UserFacingError as refusal:
         st.warning(refusal.message, icon="🔒")
         st.stop()
+    # An indicator's name in the page's language (the catalog's name_en on an English page);
+    # names of communes, units and documents stay as the plans write them.
+    if "indicator_name" in answer.columns and "indicator" in answer.columns and name != "indicator_catalog":
+        answer = with_indicator_names(answer, query)
+    return answer

@@ -10,13 +10,14 @@ import streamlit as st
 from queries.errors import UserFacingError
 from queries.frameworks import registry
 from queries.frameworks.whatif import STEP, parse_weights, rank_under, rebalance, snap, weights_label, weights_text
+from queries.i18n import _
 from queries.reports import groups as frameworks
 from queries.reports.whatif import WHATIF, whatif_headings
 from queries.settings import DATA_DIR, store_dir
 from queries.text import format_number
 from ui import filters
 from ui.downloads import table_downloads
-from ui.format import change_style, format_rank_change, vi_table
+from ui.format import change_style, format_rank_change, in_language, vi_table
 from ui.frameworks import MonthFramework
 from ui.markdown import literal
 from ui.state import query
@@ -71,13 +72,13 @@ def active() -> bool:
 def choose_framework(container, month: MonthFramework, frameworks) -> str:
     """The framework to rank under: the month's by default; another one from the address or the box."""
     keys = frameworks["framework_key"].to_list()
-    labels = dict(zip(keys, [f"{n} ({k.split('@')[0]}, phiên bản {k.split('@')[1]})"
+    labels = dict(zip(keys, [_("{n} ({split}, phiên bản {split2})").format(n=n, split=k.split('@')[0], split2=k.split('@')[1])
                              for k, n in zip(keys, frameworks["name_vi"].to_list())]))
     wanted = st.query_params.get(URL_FRAMEWORK)
     by_id = {k.split("@")[0]: k for k in keys}
     default = wanted if wanted in keys else by_id.get(wanted or "", month.key)
-    chosen = container.selectbox("Bộ khung", keys, index=keys.index(default), format_func=labels.get, key="xh_bo_khung",
-                                 help="Bộ khung đang dùng để tính điểm tháng này, hoặc bộ khung khác để xem thử.")
+    chosen = container.selectbox(_("Bộ khung"), keys, index=keys.index(default), format_func=labels.get, key="xh_bo_khung",
+                                 help=_("Bộ khung đang dùng để tính điểm tháng này, hoặc bộ khung khác để xem thử."))
     if chosen != month.key:
         st.query_params[URL_FRAMEWORK] = chosen.split("@")[0] if by_id.get(chosen.split("@")[0]) == chosen else chosen
     elif URL_FRAMEWORK in st.query_params:
@@ -100,7 +101,8 @@ def sliders(container, framework_key: str, groups: list[tuple[str, str]], offici
         except UserFacingError as error:
             problem = error.message
     if problem:
-        container.warning(f"Trọng số trong địa chỉ không dùng được ({problem}); đang dùng trọng số chính thức.",
+        container.warning(_("Trọng số trong địa chỉ không dùng được ({problem}); đang dùng trọng số chính thức.").format(
+            problem=problem),
                           icon="⚠️")
     for code, value in weights.items():
         st.session_state[_slider_key(code)] = value
@@ -114,9 +116,9 @@ def sliders(container, framework_key: str, groups: list[tuple[str, str]], offici
         columns[i % len(columns)].select_slider(
             f"{name} ({code})", options=options, format_func=_percent_label,
             key=_slider_key(code), on_change=_moved, args=(code, framework_key, official),
-            help=f"Trọng số chính thức: {_percent_label(official[code])}. Kéo một thanh, các nhóm khác tự điều chỉnh theo tỷ lệ "
-                 "để tổng luôn là 100 %.")
-    container.button("Về trọng số chính thức", icon=":material/restart_alt:", key="xh_w_reset", on_click=_reset,
+            help=_("Trọng số chính thức: {official}. Kéo một thanh, các nhóm khác tự điều chỉnh "
+                   "theo tỷ lệ để tổng luôn là 100 %.").format(official=_percent_label(official[code])))
+    container.button(_("Về trọng số chính thức"), icon=":material/restart_alt:", key="xh_w_reset", on_click=_reset,
                      args=(framework_key, official))
     return dict(st.session_state[_STATE]["weights"])
 
@@ -135,56 +137,75 @@ def comparison(frame: pl.DataFrame, chosen: MonthFramework, weights: dict[str, f
     ranked = frame.filter(pl.col("rank").is_not_null())
     moved = ranked.filter(pl.col("rank_change_official").fill_null(0) != 0)
     label = weights_label(weights)
-    under = "" if chosen.key == month.key else f" theo bộ khung {literal(chosen.label)}"
-    st.info(f"**Trọng số giả định**{under}: {label}. Đây là xếp hạng thử, không thay đổi số liệu hay xếp hạng chính "
-            f"thức nào. {moved.height} trên {ranked.height} xã đổi hạng so với xếp hạng chính thức.", icon="🧮")
+    under = "" if chosen.key == month.key else _(" theo bộ khung {label}").format(label=literal(chosen.label))
+    st.info(_("**Trọng số giả định**{under}: {label}. Đây là xếp hạng thử, không thay đổi số liệu hay xếp "
+        "hạng chính thức nào. {height} trên {height2} xã đổi hạng so với xếp hạng chính thức.").format(
+        under=under,
+        label=label,
+        height=moved.height,
+        height2=ranked.height), icon="🧮")
     if moved.height:
         up = moved.sort("rank_change_official", descending=True).row(0, named=True)
         down = moved.sort("rank_change_official").row(0, named=True)
-        st.markdown(f"Lên nhiều nhất: **{literal(up['commune_name'])}** ({format_rank_change(up['rank_change_official'])}, "
-                    f"hạng {up['official_rank']} → {up['rank']}) · Xuống nhiều nhất: **{literal(down['commune_name'])}** "
-                    f"({format_rank_change(down['rank_change_official'])}, hạng {down['official_rank']} → {down['rank']})")
+        st.markdown(_("Lên nhiều nhất: **{commune_name}** ({rank_change_official}, hạng {official_rank} → "
+            "{rank}) · Xuống nhiều nhất: **{commune_name2}** ({rank_change_official2}, hạng "
+            "{official_rank2} → {rank2})").format(
+            commune_name=literal(up['commune_name']),
+            rank_change_official=format_rank_change(up['rank_change_official']),
+            official_rank=up['official_rank'],
+            rank=up['rank'],
+            commune_name2=literal(down['commune_name']),
+            rank_change_official2=format_rank_change(down['rank_change_official']),
+            official_rank2=down['official_rank'],
+            rank2=down['rank']))
     table = frameworks.with_group_columns(query, frame, chosen, scope.period, scope.province,
                                           in_force=chosen.key == month.key).with_columns(
         pl.struct("rank_change_official", "official_rank").map_elements(
-            lambda r: format_rank_change(r["rank_change_official"], r["official_rank"]), return_dtype=pl.Utf8
+            in_language(lambda r: format_rank_change(r["rank_change_official"], r["official_rank"])), return_dtype=pl.Utf8
         ).alias("change"),
         pl.struct("province", "commune_id", "commune_name").map_elements(
-            lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]) + "#" + r["commune_name"],
+            in_language(lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]) + "#" + r["commune_name"]),
             return_dtype=pl.Utf8).alias("link"),
     )
     height = min(36 + 35 * table.height, 740)
     official, assumed = st.columns([2, 3], gap="medium")
     with official:
-        st.markdown("**Xếp hạng chính thức**")
+        st.markdown(_("**Xếp hạng chính thức**"))
         shown = table.sort("official_rank", nulls_last=True).select("official_rank", "commune_name", "official_score")
         st.dataframe(vi_table(shown, decimals={"official_score": 2}), hide_index=True, height=height, key="xh-chinh-thuc",
                      column_config={
-                         "official_rank": st.column_config.NumberColumn("Hạng", format="%d", width=48),
-                         "commune_name": st.column_config.TextColumn("Xã", width=130),
-                         "official_score": st.column_config.NumberColumn("Điểm", width=60)})
+                         "official_rank": st.column_config.NumberColumn(_("Hạng"), format="%d", width=48),
+                         "commune_name": st.column_config.TextColumn(_("Xã"), width=130),
+                         "official_score": st.column_config.NumberColumn(_("Điểm"), width=60)})
     with assumed:
-        st.markdown("**Theo trọng số giả định**")
+        st.markdown(_("**Theo trọng số giả định**"))
         shown = table.select("rank", "change", "link", "score", *chosen.codes)
         st.dataframe(
             vi_table(shown, decimals={"score": 2, **dict.fromkeys(chosen.codes, 1)}, styles={"change": change_style}),
             hide_index=True, height=height, key="xh-gia-dinh-bang",
             column_config={
-                "rank": st.column_config.NumberColumn("Hạng", format="%d", width=48),
-                "change": st.column_config.TextColumn("Đổi hạng", width=70,
-                                                      help="So với hạng chính thức cùng tháng: ▲ lên, ▼ xuống, = giữ"),
-                "link": st.column_config.LinkColumn("Xã", display_text=r"#(.+)$", width=130,
-                                                    help="Bấm tên xã để mở hồ sơ xã"),
-                "score": st.column_config.NumberColumn("Điểm", width=60, help="Điểm tổng theo trọng số giả định"),
-                **{code: st.column_config.NumberColumn(code, help=f"Điểm nhóm {name}", width=52)
-                   for code, name in chosen.groups},
+                "rank": st.column_config.NumberColumn(_("Hạng"), format="%d", width=48),
+                "change": st.column_config.TextColumn(_("Đổi hạng"), width=70,
+                                                      help=_("So với hạng chính thức cùng tháng: ▲ lên, ▼ xuống, = giữ")),
+                "link": st.column_config.LinkColumn(_("Xã"), display_text=r"#(.+)$", width=130,
+                                                    help=_("Bấm tên xã để mở hồ sơ xã")),
+                "score": st.column_config.NumberColumn(_("Điểm"), width=60, help=_("Điểm tổng theo trọng số giả định")),
+                **{code: st.column_config.NumberColumn(code, help=_("Điểm nhóm {name}").format(name=name), width=52)
+                   for code, name in chosen.shown_groups},
             })
     export = table.select("rank", "commune_name", "province", "score", *chosen.codes, "official_rank", "official_score",
                           "rank_change_official", "coverage")
     headings = whatif_headings(_framework_object(chosen.key))
-    table_downloads(export, f"Xếp hạng trọng số giả định {scope.province_label} {scope.month_label}", "xh-gia-dinh-dl",
+    table_downloads(export, _("Xếp hạng trọng số giả định {province_label} {month_label}").format(
+        province_label=scope.province_label,
+        month_label=scope.month_label), "xh-gia-dinh-dl",
                     headings=headings,
                     number_formats={"score": "0.00", "official_score": "0.00", "coverage": "0.0%",
                                     **dict.fromkeys(chosen.codes, "0.00")},
-                    title=f"Xếp hạng theo {WHATIF} ({label}) – {scope.province_label} – {scope.month_label} – "
-                          f"bộ khung {chosen.label}" + (" (dữ liệu minh họa)" if frame["is_demo"].any() else ""))
+                    title=_("Xếp hạng theo {WHATIF} ({label}) – {province_label} – {month_label} – bộ "
+                        "khung {label2}").format(
+                        WHATIF=WHATIF,
+                        label=label,
+                        province_label=scope.province_label,
+                        month_label=scope.month_label,
+                        label2=chosen.label) + (_(" (dữ liệu minh họa)") if frame["is_demo"].any() else ""))

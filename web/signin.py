@@ -28,7 +28,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from queries import i18n
 from queries.accounts import cookie, signin, throttle
+from queries.i18n import N_, _
 from queries.settings import store_dir
 
 log = logging.getLogger(__name__)
@@ -36,21 +38,27 @@ log = logging.getLogger(__name__)
 TRUSTED_PROXIES_ENV = "DTI_TRUSTED_PROXIES"
 # A sign-in form is a few hundred bytes: anything much larger is not one.
 MAX_BODY = 8192
-FOREIGN_REQUEST = ("Yêu cầu này không được gửi từ trang của bảng điều khiển nên đã bị từ chối. "
-                   "Hãy mở trang Đăng nhập của bảng điều khiển và thử lại.")
-TOO_LARGE = "Yêu cầu quá lớn, không phải một lần đăng nhập. Hãy mở trang Đăng nhập và thử lại."
-UNAVAILABLE = "Chưa đăng nhập được do lỗi của máy chủ. Hãy thử lại sau ít phút hoặc liên hệ Quản trị tỉnh."
+FOREIGN_REQUEST = (N_("Yêu cầu này không được gửi từ trang của bảng điều khiển nên đã bị từ chối. "
+                   "Hãy mở trang Đăng nhập của bảng điều khiển và thử lại."))
+TOO_LARGE = N_("Yêu cầu quá lớn, không phải một lần đăng nhập. Hãy mở trang Đăng nhập và thử lại.")
+UNAVAILABLE = N_("Chưa đăng nhập được do lỗi của máy chủ. Hãy thử lại sau ít phút hoặc liên hệ Quản trị tỉnh.")
 
 
-def _refusal(message: str, status: int) -> HTMLResponse:
-    """A small page in Vietnamese, in the dashboard's colours, with the way back."""
+def _refusal(message: str, status: int, language: str | None = None) -> HTMLResponse:
+    """A small page in the person's language (the form's `lang`), in the dashboard's colours,
+    with the way back."""
+    with i18n.use_language(language):
+        title, heading, back = _("Đăng nhập — Chuyển đổi số cấp xã"), _("Đăng nhập"), _("Về trang Đăng nhập")
+        text = _(message)
+        code = i18n.current()
+    page = cookie.SIGN_IN_PAGE + (f"?lang={code}" if code != i18n.DEFAULT else "")
     body = f"""<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Đăng nhập — Chuyển đổi số cấp xã</title>
+<html lang="{code}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
 <style>body{{font-family:"Source Sans Pro",sans-serif;color:#1B2631;max-width:40rem;margin:4rem auto;padding:0 1rem}}
 p.box{{background:#FDECEC;border-radius:.4rem;padding:1rem}}a{{color:#0062A3}}</style></head>
-<body><h1>Đăng nhập</h1><p class="box">{html.escape(message)}</p>
-<p><a href="{cookie.SIGN_IN_PAGE}">Về trang Đăng nhập</a></p></body></html>"""
+<body><h1>{html.escape(heading)}</h1><p class="box">{html.escape(text)}</p>
+<p><a href="{page}">{html.escape(back)}</a></p></body></html>"""
     return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
@@ -116,20 +124,27 @@ async def sign_in(request: Request) -> Response:
         return _refusal(FOREIGN_REQUEST, 403)
     form = await _form(request)
     if form is None:
-        return _refusal(TOO_LARGE, 413)
+        return _refusal(TOO_LARGE, 413, request.query_params.get("lang"))
+    language = i18n.normalise(form.get("lang"))  # the sign-in page's language: its refusals read in it
     back = cookie.return_path(form.get("tiep"))
     store = store_dir()
+
+    def check():
+        with i18n.use_language(language):
+            return signin.sign_in(store, form.get("username", ""), form.get("password", ""), client_address(request))
+
     try:
         # argon2 takes a good part of a second on purpose: not on the server's event loop.
-        outcome = await run_in_threadpool(signin.sign_in, store, form.get("username", ""), form.get("password", ""),
-                                          client_address(request))
+        outcome = await run_in_threadpool(check)
     except Exception:
         log.exception("sign-in failed")  # a traceback shows code, never the values it held
-        return _refusal(UNAVAILABLE, 500)
+        return _refusal(UNAVAILABLE, 500, language)
     if outcome.cookie is None:
         query = {"loi": cookie.sign_message(store, outcome.result.message)}
         if back != "/":
             query["tiep"] = back
+        if language != i18n.DEFAULT:
+            query["lang"] = language
         return _redirect(f"{cookie.SIGN_IN_PAGE}?{urlencode(query)}")
     response = _redirect(back)
     response.set_cookie(cookie.COOKIE_NAME, outcome.cookie, max_age=int(signin.lifetimes(store).longest.total_seconds()),

@@ -115,9 +115,9 @@ def journal_events(store_root: str | os.PathLike) -> list[dict]:
     root = Path(store_root)
     journal = Journal(root)
     if database_url():
-        entries, _ = open_store(root).changes(0)
+        entries, _unused = open_store(root).changes(0)
     elif journal.exists():
-        entries, _ = journal.read(0)
+        entries, _unused = journal.read(0)
     elif (root / "manifest").is_dir():
         entries = legacy_journal(root)  # a store from before the journal
     else:
@@ -160,7 +160,7 @@ def audit_events(store_root: str | os.PathLike, since: date | None = None) -> li
     return [{"time": moment.astimezone(UTC).isoformat(timespec="seconds"),
              "user": event.get("user") or "", "action": event.get("action") or "",
              "details": event.get("details") or {}}
-            for _, moment, event in keyed]
+            for _unused, moment, event in keyed]
 
 
 # ---- for the admin page ----------------------------------------------------------------------
@@ -276,6 +276,11 @@ def details_text(event: Mapping, commune_names: Mapping[str, str] | None = None)
         return _("Tài khoản {target}").format(target=target)
     if action == "password_changed":
         return _("Tự đổi mật khẩu của mình")
+    if action == "language_changed":
+        names = {"vi": _("Tiếng Việt"), "en": "English"}
+        return _("Ngôn ngữ giao diện: {get} → {get2}").format(
+            get=names.get(d.get('old'), d.get('old')),
+            get2=names.get(d.get('new'), d.get('new')))
     if action == "settings_changed":
         return "; ".join(f"{c['name']}: {_yes_no(c.get('old'))} → {_yes_no(c.get('new'))}"
                          for c in d.get("changes") or [])

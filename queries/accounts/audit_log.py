@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "account_enabled": N_("Kích hoạt lại tài khoản"),
     "password_set": N_("Đặt lại mật khẩu"),
     "password_changed": N_("Đổi mật khẩu"),
+    "language_changed": N_("Đổi ngôn ngữ giao diện"),
     "settings_changed": N_("Thay đổi cài đặt"),
     "framework_loaded": N_("Nạp bộ khung chỉ số"),
     "boundaries_loaded": N_("Tải lên ranh giới xã"),
@@ -112,5 +113,6 @@ def typed_username(text: str | None, store_root: str | os.PathLike) -> str:
     typed = clean_line(text)
     if typed == typed.lower() and USERNAME_PATTERN.match(typed):
         return typed
+    # Stored in the log as it is (data, in Vietnamese whatever the page's language).
     length = f"{len(typed)}" if len(typed) <= MAX_TYPED_USERNAME else f"hơn {MAX_TYPED_USERNAME}"
     return f"(không hợp lệ: {length} ký tự, mã {account_storage(store_root).keyed_hash(typed)[:8]})"

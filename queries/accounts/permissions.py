@@ -69,6 +69,8 @@ class Account:
     # Bumped on every new password, role, scope or e-mail and on disabling: a session keeps the
     # version it signed in with, and ends when the stored one differs.
     credential_version: int = 0
+    # The interface's language the person chose ('vi' or 'en'; None: never chosen, Vietnamese).
+    language: str | None = None
 
     @property
     def role_label(self) -> str:

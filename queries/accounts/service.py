@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from queries import clock
+from queries import clock, i18n
 from queries.accounts import audit_log, passwords, throttle
 from queries.accounts.permissions import (
     ACCOUNT_DISABLED,
@@ -88,6 +88,7 @@ def _account(record: Mapping) -> Account:
         email=record.get("email"), active=bool(record.get("active", True)),
         commune_names=tuple(record.get("commune_names") or ()),
         credential_version=int(record.get("credential_version") or 0),
+        language=record.get("language") if record.get("language") in i18n.LANGUAGES else None,
     )
 
 
@@ -660,6 +661,29 @@ def change_own_password(store_root, account: Account, old_password: str, new_pas
         raise InvalidInput(_("Mật khẩu vừa được đặt lại ở nơi khác: hãy đăng nhập lại rồi đổi mật khẩu."))
     audit_log.record(store_root, account.username, "password_changed", {"target": account.username})
     return _account(stored)
+
+
+def set_own_language(store_root, account: Account, language: str) -> Account:
+    """Anyone signed in keeps the interface's language ('vi' or 'en') in their account: the next
+    sign-in, in any browser, opens in it. A preference, not a credential: sessions stay open.
+    The record gains a `language` key (an account written before has none: Vietnamese), in the
+    accounts file or the PostgreSQL row's JSON alike, so older records and readers still work."""
+    account = fresh_actor(store_root, account)
+    code = i18n.normalise(language)
+    files = account_storage(store_root)
+    with files.changing_accounts() as records:
+        record = records.get(account.username)
+        if record is None:
+            raise InvalidInput(_("Không có tài khoản “{username}”.").format(username=account.username))
+        old = record.get("language")
+        if old == code:
+            return _account(record)
+        record["language"] = code
+        record["updated_at"] = audit_log.iso_utc(clock.now())
+        result = _account(record)
+    audit_log.record(store_root, account.username, "language_changed",
+                     {"target": account.username, "old": old or i18n.DEFAULT, "new": code})
+    return result
 
 
 # ---- settings -------------------------------------------------------------------------------------
