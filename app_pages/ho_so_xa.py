@@ -412,7 +412,7 @@ def trends(profile: Profile) -> None:
                 return_dtype=pl.Utf8).alias("panel_title"),
             pl.col("unit").replace_strict({k: _(v) for k, v in UNIT_SUFFIX.items()}, default="").alias("unit_suffix"),
         ).sort(["pillar_order", "indicator", "period"])
-        with page.loading("Đang vẽ diễn biến từng chỉ tiêu…"):
+        with page.loading(_("Đang vẽ diễn biến từng chỉ tiêu…")):
             multiples = charts.trend_small_multiples(panels)
         charts.show(multiples, key="hs-trends")
         chart_downloads(multiples, _("{name} – diễn biến chỉ tiêu").format(name=name), "hs-trends",

@@ -178,7 +178,7 @@ cells = (
             return_dtype=pl.Utf8).alias("detail"),
     )
 )
-with page.loading("Đang vẽ bảng báo cáo các xã…"):
+with page.loading(_("Đang vẽ bảng báo cáo các xã…")):
     grid_chart = plan_charts.report_grid(cells.filter(pl.col("row_order").is_between(start, stop - 1))
                                          .select("commune_name", "month_label", "status", "days_late", "detail"))
 charts.show(grid_chart, key="bc-grid-chart")

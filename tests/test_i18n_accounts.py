@@ -212,7 +212,7 @@ def test_the_admin_s_audit_table_labels_actions_in_the_language(world):
         assert action_label("boundaries_loaded") == "Commune boundaries uploaded"
         assert shown_user("(không hợp lệ: 12 ký tự, mã 0f0f0f0f)") == "(invalid: 12 characters, key 0f0f0f0f)"
     assert frame["action"].to_list()[:2] == ["login_failed", "account_created"]  # codes never change
-    assert frame["action_label"].to_list()[:2] == ["Failed sign-in", "Account created"]
+    assert frame["action_label"].to_list()[:2] == ["Failed sign-in", "Create account"]
     assert frame["details"].to_list()[0] == "Username “an”: wrong password"
     assert all(not VIETNAMESE.search(label) for label in frame["action_label"].to_list())
     vietnamese = audit_frame(world.store, viewer=LOCAL_ADMIN, places=world.places)
