@@ -108,6 +108,11 @@ def test_the_map_at_province_and_national_scale_and_a_click_opens_the_profile(br
     page.locator('[data-testid="stPlotlyChart"]').nth(index).screenshot(path=str(ARTIFACTS / "map_province.png"))
 
     page.get_by_test_id("stButtonGroup").get_by_text("Cả nước", exact=True).click()
+    # The rerun may not have begun when the click returns (a busy machine): wait for the map it draws.
+    page.wait_for_function("""(least) => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+        .some(gd => gd.data.some(t => t.fill === 'toself')
+                    && gd.data.some(t => t.mode === 'markers' && (t.customdata || []).length >= least))""",
+                           arg=34 * 30, timeout=90_000)
     settle(page)
     index = map_plot_index(page)
     drawn = plot_data(page, index)
