@@ -221,10 +221,9 @@ def render_result(result: CheckResult, evidence_files: list) -> None:
     cols[1].metric(_("Hợp lệ"), len(result.accepted))
     cols[2].metric(_("Lỗi"), len(result.rejected))
     cols[3].metric(_("Trùng, bỏ qua"), duplicates)
-    # the importer's headings are its Vietnamese msgids; the statuses already in the page's language
+    # headings and statuses already in the page's language (preview_frame translates them)
     preview = preview_frame(result).with_columns(
-        pl.col("Trạng thái").replace({_(name): f"{icon} {_(name)}" for name, icon in STATUS_ICONS.items()}))
-    preview = preview.rename({column: _(column) for column in preview.columns})
+        pl.col(_("Trạng thái")).replace({_(name): f"{icon} {_(name)}" for name, icon in STATUS_ICONS.items()}))
     st.dataframe(preview, hide_index=True, key="upload_preview",
                  column_config={_("Dòng"): st.column_config.NumberColumn(width="small", format="%d"),
                                 _("Vấn đề"): st.column_config.TextColumn(width="large")})

@@ -256,3 +256,15 @@ def test_language_is_kept_across_pages_and_in_the_account(admin, store):  # noqa
     fresh.run()
     assert fresh.title[0].value == "Overview"
     _reset_caches()
+
+
+def test_an_upload_previewed_in_english(admin):
+    """The upload page checks a file in English: headings, statuses and the row's problem."""
+    from tests.test_page_upload import MONTHLY
+
+    at = open_page("tai_len", "en", admin)
+    at.file_uploader[0].set_value(("thang3.csv", MONTHLY, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    preview = next(d.value for d in at.dataframe if "Status" in d.value.columns and "Row" in d.value.columns)
+    assert len(preview) == 3 and preview["Status"].str.startswith(("✅", "❌")).all()
+    assert not any(VIETNAMESE.search(text) for text in [*preview.columns, *preview["Status"]])
