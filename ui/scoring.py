@@ -7,8 +7,8 @@ shipped frameworks); the overall score is the weighted average of the pillars th
 targets. So an indicator's share of the overall score is (its pillar's weight / the weights of
 the pillars with targets) × (its weight / the weights of the scored indicators in its pillar);
 its contribution is share × points, and the points it still lacks are share × (100 − points).
-The contributions add up to the score. Nothing is re-scored here: points, weights and the unreported rule come from
-the database.
+The contributions add up to the score. Nothing is re-scored here: points, weights and the
+unreported rule come from the database.
 """
 from __future__ import annotations
 

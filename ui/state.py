@@ -70,7 +70,7 @@ def query(name: str, **params) -> pl.DataFrame:
     its one Vietnamese sentence."""
     db = database()
     key = (name, db.version(), tuple(sorted(params.items())), read_scope())
-    seen = repr(key)  # a parameter may be a list (what-if weights): not hashable, its text is
+    seen = repr(key)  # a parameter may be a list: not hashable, its text is
     try:
         if seen in _asked:  # answered before: from the cache at once, no spinner to draw and clear
             answer = _cached(*key)

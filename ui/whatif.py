@@ -204,7 +204,7 @@ def comparison(frame: pl.DataFrame, chosen: MonthFramework, weights: dict[str, f
                                     **dict.fromkeys(chosen.codes, "0.00")},
                     title=_("Xếp hạng theo {WHATIF} ({label}) – {province_label} – {month_label} – bộ "
                         "khung {label2}").format(
-                        WHATIF=WHATIF,
+                        WHATIF=_(WHATIF),
                         label=label,
                         province_label=scope.province_label,
                         month_label=scope.month_label,
