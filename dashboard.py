@@ -5,7 +5,7 @@ or English: ui/language.py) is chosen first, so the page titles in the menu are 
 import streamlit as st
 
 from queries.i18n import _
-from ui import auth, language, layout
+from ui import auth, heap, language, layout
 from ui.navigation import pages_for
 from ui.reconnect import run_while_connected
 
@@ -30,3 +30,4 @@ def page() -> None:
 
 # On PostgreSQL, a server restart shows "Đang kết nối lại cơ sở dữ liệu…" until it answers.
 run_while_connected(page)
+heap.settle()  # the libraries' objects out of the collection Streamlit runs after each run

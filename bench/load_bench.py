@@ -1,22 +1,30 @@
-"""Load: browser sessions opening pages against two replicas behind nginx while senders upload.
+"""Load: sessions opening pages on two replicas behind nginx while senders upload.
 
-    python -m bench.load_bench [--sessions 20] [--senders 20] [--seconds 120] [--store DIR]
+    python -m bench.load_bench [--sessions 20] [--senders 20] [--seconds 120] [--think 5]
+                               [--send-every 10] [--store DIR]
 
 deploy/run_replicas.py starts two replicas and nginx on loopback over a copy of --store (by
-default a new store over the shipped data and the demo province). First each page is opened
-alone, three times, by one browser: its idle time (median). Then, for --seconds:
+default a new store over the shipped data and the demo province). Each session is a tab
+speaking Streamlit's websocket protocol (`bench.st_client`): nginx's cookie keeps it on one
+replica, and a view is timed from the page's request to the server's `script_finished`, the
+server's whole part of a view (the browser's drawing is `bench.browser_pages`'s). First one
+session opens each page once to warm it, then three times: its idle time (median). Then, for
+--seconds:
 
-  - --sessions Chromium contexts (one browser, Playwright's async API) each open the pages in
-    turn, the way leaders click through a meeting, timing each until it has settled;
-  - --senders threads each run `python -m queries.ingest` with a one-row file, again and again
-    (a new value each time, so every upload is stored);
+  - --sessions sessions each open the pages in turn, the way leaders click through a meeting,
+    reading each page for --think seconds (0.5–1.5× at random, the same seed every run) before
+    the next;
+  - --senders threads of one sender process each upload a one-row file through the importer's
+    command (`queries.ingest.cli.main`, what `python -m queries.ingest` runs, without a new
+    interpreter each time), one every --send-every seconds (0.5–1.5× at random), each with a
+    new value so every upload is stored;
   - the replicas' resident memory (VmRSS) is read every 5 s.
 
-Reported: page views and errors (a page showing an exception, a navigation that failed), the
-slowest view of each page against its idle time (goal: none above 3×), uploads stored and
-refused, and memory at the start, at its highest and at the end (flat: the end within 10 % of
-the start of the loaded phase). Everything is bounded: a fixed number of sessions and senders,
-a fixed time, loopback only.
+Reported: the load offered (views and uploads a second), page views and errors (an exception
+drawn on the page, page not found, no answer), the slowest view of each page against its idle
+time (goal: none above 3×), uploads stored and refused, and memory at the start, at its
+highest and at the end (flat: the end within 10 % of the start of the loaded phase).
+Everything is bounded: a fixed number of sessions and senders, a fixed time, loopback only.
 """
 from __future__ import annotations
 
@@ -24,6 +32,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -38,14 +47,6 @@ PAGES = {"Tổng quan": "", "Trụ cột": "tru_cot", "Xếp hạng": "xep_hang"
          "Tình hình báo cáo": "tinh_hinh_bao_cao", "Phương pháp": "phuong_phap"}
 GOAL = 3.0
 NOW = "2026-11-22T10:00:00+07:00"
-# Settled as the browser tests define it: the script is not running, the page's title is drawn
-# and nothing of an earlier run is greyed out or a placeholder.
-SETTLED = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    return app && app.dataset.testScriptState === 'notRunning'
-        && document.querySelector('[data-testid="stMain"] h1')
-        && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stSkeletonElement"]');
-}"""
 
 
 def rss_mb(pid: int) -> float:
@@ -75,67 +76,48 @@ def start_replicas(store: Path, runtime: Path) -> tuple[subprocess.Popen, dict]:
     return runner, json.loads(state.read_text(encoding="utf-8"))
 
 
-async def open_page(context, url: str) -> float:
-    page = await context.new_page()
-    try:
-        started = time.perf_counter()
-        await page.goto(url, timeout=120_000)
-        await page.wait_for_function(SETTLED, timeout=120_000)
-        elapsed = time.perf_counter() - started
-        if await page.get_by_test_id("stException").count():
-            raise RuntimeError("the page shows an error")
-        return elapsed
-    finally:
-        await page.close()
-
-
-async def browse(base: str, sessions: int, seconds: float, on_idle_measured) -> tuple[
+async def browse(base: str, sessions: int, seconds: float, think: float, on_idle_measured) -> tuple[
         dict[str, float], dict[str, list[float]], list[str]]:
-    from playwright.async_api import async_playwright
+    from bench.st_client import Session
 
     idle: dict[str, float] = {}
     loaded: dict[str, list[float]] = {name: [] for name in PAGES}
     errors: list[str] = []
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    async with Session(base) as alone:
         for name, path in PAGES.items():
-            await open_page(context, f"{base}/{path}")  # warm this page's caches first
-            idle[name] = statistics.median([await open_page(context, f"{base}/{path}") for _ in range(3)])
-        await context.close()
-        on_idle_measured()  # the senders start now, with the loaded phase
-        deadline = time.monotonic() + seconds
+            await alone.view(path)  # warm this page's caches first
+            idle[name] = statistics.median([await alone.view(path) for _ in range(3)])
+    on_idle_measured()  # the senders start now, with the loaded phase
+    deadline = time.monotonic() + seconds
 
-        async def session(number: int) -> None:
-            own = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-            names = list(PAGES)
-            step = number  # each session starts on a different page
+    async def session(number: int) -> None:
+        chance = random.Random(number)
+        names = list(PAGES)
+        step = number  # each session starts on a different page
+        await asyncio.sleep(chance.uniform(0, think))  # people do not all click at the same instant
+        async with Session(base) as tab:
             while time.monotonic() < deadline:
                 name = names[step % len(names)]
                 step += 1
                 try:
-                    loaded[name].append(await open_page(own, f"{base}/{PAGES[name]}"))
+                    loaded[name].append(await tab.view(PAGES[name], timeout=max(5.0, deadline - time.monotonic() + 30)))
                 except Exception as problem:  # noqa: BLE001 (counted and reported)
-                    errors.append(f"{name}: {str(problem).splitlines()[0][:120]}")
-            await own.close()
+                    words = str(problem).splitlines()[0][:120] if str(problem) else ""
+                    errors.append(f"{name}: {type(problem).__name__}: {words}")
+                    if tab.socket.close_code is not None:  # the connection is gone: this tab stops
+                        break
+                await asyncio.sleep(think * chance.uniform(0.5, 1.5))
 
-        await asyncio.gather(*(session(n) for n in range(sessions)))
-        await browser.close()
+    await asyncio.gather(*(session(n) for n in range(sessions)))
     return idle, loaded, errors
 
 
-def send(store: Path, work: Path, number: int, stop: threading.Event, counts: dict) -> None:
+def start_senders(store: Path, work: Path, senders: int, every: float) -> subprocess.Popen:
+    """One process, `senders` threads (bench.load_senders): its counts come back as JSON on stdout."""
     env = {**os.environ, "DTI_NOW": NOW, "DTI_STORE": str(store)}
-    value = 0
-    while not stop.is_set():
-        value += 1
-        path = work / f"sender-{number}-{value}.csv"
-        path.write_text("Tên xã;Tỉnh;Kỳ báo cáo;Mã chỉ tiêu;Giá trị\n"
-                        f"Xã Định Tiến;Thanh Hóa;10/2026;XH05;{50 + (number * 7 + value) % 50},{value % 10}\n",
-                        encoding="utf-8")
-        done = subprocess.run([sys.executable, "-m", "queries.ingest", str(path), "--json", "--user", f"gui{number}"],
-                              cwd=ROOT, env=env, capture_output=True, text=True)
-        counts["stored" if done.returncode == 0 else "refused"] += 1
+    return subprocess.Popen([sys.executable, "-m", "bench.load_senders", str(work), str(senders), str(every)],
+                            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--senders", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--think", type=float, default=5.0, help="seconds a session reads a page (mean)")
+    parser.add_argument("--send-every", type=float, default=10.0, help="seconds between a sender's uploads (mean)")
     parser.add_argument("--store", type=Path, help="a store to copy (default: a new one over the shipped data)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -156,23 +140,29 @@ def main(argv: list[str] | None = None) -> int:
     pids = [r["pid"] for r in state["replicas"]]
     memory: list[tuple[float, float]] = []
     stop = threading.Event()
+    senders: list[subprocess.Popen] = []
 
     def watch_memory() -> None:
         while not stop.is_set():
             memory.append((time.monotonic(), sum(rss_mb(pid) for pid in pids)))
             stop.wait(5)
 
-    counts = {"stored": 0, "refused": 0}
-
     def start_load() -> None:
         threading.Thread(target=watch_memory, daemon=True).start()
-        for number in range(args.senders):
-            threading.Thread(target=send, args=(store, work, number, stop, counts), daemon=True).start()
+        if args.senders:
+            senders.append(start_senders(store, work, args.senders, args.send_every))
 
+    counts = {"stored": 0, "refused": 0}
     try:
-        idle, loaded, errors = asyncio.run(browse(state["url"], args.sessions, args.seconds, start_load))
+        idle, loaded, errors = asyncio.run(browse(state["url"], args.sessions, args.seconds, args.think, start_load))
+        for sender in senders:  # a line on stdin: stop after the upload under way; the counts come back
+            out, _ = sender.communicate("stop\n", timeout=120)
+            counts = json.loads(out.strip().splitlines()[-1])
     finally:
         stop.set()
+        for sender in senders:
+            if sender.poll() is None:
+                sender.kill()
         runner.terminate()
         try:
             runner.wait(timeout=30)
@@ -185,8 +175,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def report(idle, loaded, errors, counts, memory, args) -> None:
     views = sum(len(times) for times in loaded.values())
-    print(f"Load: {args.sessions} browser sessions on 2 replicas behind nginx, {args.senders} senders, "
-          f"{args.seconds:.0f} s")
+    print(f"Load: {args.sessions} sessions (websocket, a page every {args.think:g} s read) on 2 replicas behind "
+          f"nginx, {args.senders} senders (an upload every {args.send_every:g} s each), {args.seconds:.0f} s")
+    print(f"  offered: {views / args.seconds:.2f} views/s, {counts['stored'] / args.seconds:.2f} uploads/s")
     print(f"  page views: {views}, errors: {len(errors)}; uploads stored: {counts['stored']}, refused: {counts['refused']}")
     worst = 0.0
     for name, times in loaded.items():

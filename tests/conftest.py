@@ -10,6 +10,7 @@ import pytest
 import queries.db as qdb
 from queries import clock
 from queries.db import Database
+from ui import heap
 
 FIXTURE_DIR = Path(__file__).resolve().parent / "fixture"
 # The day the tests live on unless a test states another: what is "in the future", the
@@ -23,6 +24,16 @@ def pytest_configure(config):
     # the per-test fixture below: they live on the tests' day too, never on the real one.
     os.environ["DTI_NOW"] = TEST_NOW
     clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def settled_heap():
+    # Every AppTest run ends with Streamlit's full garbage collection (runner.postScriptGC), which
+    # walks every object of this process: pytest's, the test modules' and the libraries'. What is
+    # alive before a test that imported something new is frozen (ui/heap.py, as the served
+    # dashboard does), so each collection is the run's own garbage.
+    if os.environ.get("DTI_TEST_NO_FREEZE") != "1":
+        heap.settle()
 
 
 @pytest.fixture(autouse=True)
