@@ -148,3 +148,36 @@ def wait_for_app(page) -> None:
     page.wait_for_timeout(300)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=30_000)
     page.wait_for_timeout(300)
+
+
+# Streamlit marks its root element with the state of the script run, for its own end-to-end
+# tests; counting the runs that finished lets a test wait for the run its click started
+# instead of sleeping a guessed time.
+COUNT_RUNS = """
+window.__finishedRuns = 0;
+new MutationObserver(changes => {
+    for (const change of changes) {
+        if (change.target.dataset.testScriptState === 'notRunning' && change.oldValue !== 'notRunning') {
+            window.__finishedRuns += 1;
+        }
+    }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+# Settled: that run finished, nothing of an earlier run greyed out, and no element still a
+# placeholder while the browser loads its code (a fresh context loads each kind once).
+SETTLED = """after => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && window.__finishedRuns > after && app.dataset.testScriptState === 'notRunning'
+        && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stSkeletonElement"]');
+}"""
+
+
+def finished_runs(page) -> int:
+    return page.evaluate("window.__finishedRuns")
+
+
+def wait_for_run(page, after: int = 0, timeout: int = 60_000) -> None:
+    """Wait until a script run later than the `after`-th has finished and nothing of an
+    earlier run is still shown greyed out."""
+    page.wait_for_function(SETTLED, arg=after, timeout=timeout)

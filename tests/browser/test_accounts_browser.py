@@ -30,7 +30,7 @@ from queries.accounts.places import Places
 from queries.accounts.service import create_account
 from queries.ingest.catalog import CatalogDatabase
 from queries.store import Store
-from tests.browser.conftest import ARTIFACTS, ROOT, _free_port
+from tests.browser.conftest import ARTIFACTS, COUNT_RUNS, ROOT, _free_port, finished_runs, wait_for_run
 from tests.conftest import TEST_NOW
 
 # What people read, written out: the test is the specification of these words.
@@ -187,29 +187,6 @@ def app(tmp_path_factory):
 
 # ---- the browser ------------------------------------------------------------------------------
 
-# Streamlit marks its root element with the state of the script run, for its own end-to-end
-# tests; counting the runs that finished lets a test wait for the run its click started
-# instead of sleeping a guessed time.
-COUNT_RUNS = """
-window.__finishedRuns = 0;
-new MutationObserver(changes => {
-    for (const change of changes) {
-        if (change.target.dataset.testScriptState === 'notRunning' && change.oldValue !== 'notRunning') {
-            window.__finishedRuns += 1;
-        }
-    }
-}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                      attributeFilter: ['data-test-script-state']});
-"""
-# Settled: that run finished, nothing of an earlier run greyed out, and no element still a
-# placeholder while the browser loads its code (a fresh context loads each kind once).
-SETTLED = """after => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    return app && window.__finishedRuns > after && app.dataset.testScriptState === 'notRunning'
-        && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stSkeletonElement"]');
-}"""
-
-
 @pytest.fixture
 def browse(browser, browser_context_args):
     """Opens a page in a fresh browser context (no cookie, no session): one per person."""
@@ -226,21 +203,11 @@ def browse(browser, browser_context_args):
         context.close()
 
 
-def finished_runs(page) -> int:
-    return page.evaluate("window.__finishedRuns")
-
-
-def settle(page, after: int = 0, timeout: int = 60_000) -> None:
-    """Wait until a script run later than the `after`-th has finished and nothing of an
-    earlier run is still shown greyed out."""
-    page.wait_for_function(SETTLED, arg=after, timeout=timeout)
-
-
 def act(page, action) -> None:
     """Do something that makes Streamlit run the script, and wait for that run."""
     before = finished_runs(page)
     action()
-    settle(page, before)
+    wait_for_run(page, before)
 
 
 def submit(page, action) -> None:
@@ -249,7 +216,7 @@ def submit(page, action) -> None:
     with page.expect_navigation():
         action()
     # A new Streamlit session: on a server's first one, its tables are built first.
-    settle(page, timeout=90_000)
+    wait_for_run(page, timeout=90_000)
 
 
 def html_without_typed_passwords(page) -> str:
@@ -268,7 +235,7 @@ def shot(app: App, page, name: str, tall: bool = False) -> None:
     if tall:  # Streamlit scrolls inside its own container: a tall window shows the whole page
         page.set_viewport_size({"width": 1280, "height": 1700})
         page.wait_for_timeout(200)  # charts and tables lay themselves out again
-    settle(page)
+    wait_for_run(page)
     assert page.get_by_test_id("stException").count() == 0, page.get_by_test_id("stException").first.inner_text()
     page.screenshot(path=str(ARTIFACTS / f"accounts_{name}.png"))
     app.seen.append({"name": name, "url": page.url, "text": page.inner_text("body"),
@@ -280,7 +247,7 @@ def shot(app: App, page, name: str, tall: bool = False) -> None:
 def open_page(page, url: str) -> None:
     """Go to an address: a new Streamlit session (the sign-in, a cookie, survives it)."""
     page.goto(url)
-    settle(page)
+    wait_for_run(page)
 
 
 def menu_link(page, title: str):
@@ -315,7 +282,7 @@ def sign_in(page, url: str | None, username: str, password: str) -> None:
     submit(page, page.get_by_role("button", name=SIGN_IN_PAGE, exact=True).click)
     outcome = page.get_by_test_id("stAlertContentError").or_(sidebar(page).get_by_role("button", name="Đăng xuất"))
     expect(outcome.first).to_be_visible(timeout=30_000)  # the first page after signing in, on a busy machine
-    settle(page)
+    wait_for_run(page)
 
 
 def sidebar(page):
@@ -541,7 +508,7 @@ def sso_sign_in(page, sso: SSO, email: str, screenshot: str | None = None) -> No
         page.screenshot(path=str(ARTIFACTS / f"accounts_{screenshot}.png"))
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{sso.app.url}/**")
-    settle(page)
+    wait_for_run(page)
 
 
 def test_single_sign_on_maps_the_e_mail_to_an_account(browse, app, sso):

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from queries import i18n
-from tests.browser.conftest import ARTIFACTS, create_test_account, sign_in, wait_for_app
+from tests.browser.conftest import ARTIFACTS, COUNT_RUNS, create_test_account, sign_in, wait_for_app, wait_for_run
 from tests.browser.test_pages_browser import settle
 
 SHOTS = ARTIFACTS / "i18n"
@@ -56,10 +56,26 @@ def full_screenshot(page, path) -> None:
     height = page.evaluate(
         "() => (document.querySelector('[data-testid=\"stMain\"]') || document.body).scrollHeight")
     page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], min(height, 9000))})
-    page.wait_for_timeout(400)
+    page.wait_for_timeout(300)  # charts follow the new width
     page.screenshot(path=str(path))
     page.set_viewport_size(viewport)
-    page.wait_for_timeout(200)
+
+
+# Stable: the main block's height the same on two looks 150 ms apart (charts drawn).
+STABLE = """() => new Promise(done => {
+  const height = () => (document.querySelector('[data-testid="stMain"]') || document.body).scrollHeight;
+  const first = height();
+  setTimeout(() => done(first === height()), 150);
+})"""
+
+
+def _settled(page) -> None:
+    """The page's title is drawn (checked before): now its run is over, nothing of the page
+    before is greyed out, and its height has stopped changing."""
+    wait_for_run(page, -1, timeout=90_000)
+    for _ in range(100):
+        if page.evaluate(STABLE):
+            return
 
 
 def _context(browser, viewport):
@@ -70,19 +86,22 @@ def _context(browser, viewport):
 def _walk(browser, app_url, admin_password, language: str, viewport: dict, name: str) -> list[str]:
     """Every page in one language at one width; returns what scrolled sideways, if anything."""
     context = _context(browser, viewport)
+    context.add_init_script(COUNT_RUNS)  # wait_for_run reads its count
     page = context.new_page()
     problems: list[str] = []
     try:
         sign_in(page, app_url, NATIONAL, admin_password)
-        for path, title_vi, title_en in PAGES:
-            page.goto(f"{app_url}/{path}?{QUERY}&lang={language}")
+        for index, (path, title_vi, title_en) in enumerate(PAGES):
+            if index:  # from page to page in the same session, as the menu goes (the browser's history)
+                page.evaluate("url => { history.pushState({}, '', url); dispatchEvent(new PopStateEvent('popstate')); }",
+                              f"/{path}?{QUERY}&lang={language}")
+            else:  # the first page of a new server waits for its tables: its figures show then
+                page.goto(f"{app_url}/{path}?{QUERY}&lang={language}")
+                page.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
             title = title_en if language == "en" else title_vi
             if title:
                 page.locator("h1", has_text=title).first.wait_for(timeout=60_000)
-            if not path:  # the first page of a new server waits for its tables: its figures show then
-                page.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
-            wait_for_app(page)
-            settle(page)
+            _settled(page)
             assert page.get_by_test_id("stException").count() == 0, f"{path}: a traceback reached the page"
             if title:
                 assert page.locator("h1").first.inner_text().startswith(title), path
