@@ -404,12 +404,12 @@ def trends(profile: Profile) -> None:
                    title=_("Chưa có số liệu"))
     else:
         panels = trend.with_columns(
-            pl.struct("indicator", "indicator_name", "target_text").map_elements(
-                in_language(lambda r: wrap(f"{r['indicator']} · {r['indicator_name']}", 42)
-                + (_("<br><span style='color:{MUTED}'>Mục tiêu: {target_text}</span>").format(
-                    MUTED=charts.MUTED,
-                    target_text=r['target_text']) if r["target_text"] else "")),
+            pl.struct("indicator", "indicator_name").map_elements(
+                lambda r: wrap(f"{r['indicator']} · {r['indicator_name']}", 38).replace("<br>", "\n"),
                 return_dtype=pl.Utf8).alias("panel_title"),
+            pl.col("target_text").map_elements(
+                in_language(lambda text: _("Mục tiêu: {target_text}").format(target_text=text)),
+                return_dtype=pl.Utf8).alias("panel_subtitle"),
             pl.col("unit").replace_strict({k: _(v) for k, v in UNIT_SUFFIX.items()}, default="").alias("unit_suffix"),
         ).sort(["pillar_order", "indicator", "period"])
         with page.loading(_("Đang vẽ diễn biến từng chỉ tiêu…")):
