@@ -403,7 +403,7 @@ def _yes_no_axis(**kwargs) -> alt.Axis:
 
 
 def trend_small_multiples(frame: pl.DataFrame, title: str | None = None, columns: int = 3,
-                          panel_width: int = 230, panel_height: int = 130) -> alt.TopLevelMixin:
+                          panel_width: int = 240, panel_height: int = 130) -> alt.TopLevelMixin:
     """One small chart per indicator: value, target and path through the year.
     frame: indicator, panel_title (lines split by a newline), [panel_subtitle], unit_suffix, [unit],
     period, value, target, path_value. The panels share the legend and the series' look; each has
@@ -423,7 +423,7 @@ def trend_small_multiples(frame: pl.DataFrame, title: str | None = None, columns
     color = alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=[PRIMARY, "#E69F00", MEDIAN]),
                       legend=alt.Legend(orient="top", symbolType="stroke", symbolStrokeWidth=2.5))
     dash = alt.StrokeDash("series:N", title=None, scale=alt.Scale(domain=series, range=[[1, 0], [6, 4], [2, 3]]))
-    width = alt.StrokeWidth("series:N", legend=None, scale=alt.Scale(domain=series, range=[2.5, 2, 1.5]))
+    width = alt.condition(alt.datum.series == value_name, alt.value(2.5), alt.value(1.8))
     first, last = data["period"].min(), data["period"].max()
     # every panel over the same months, even one whose first values are missing
     months = alt.Scale(domain=[alt.DateTime(year=d.year, month=d.month, date=d.day) for d in (first, last)])
@@ -464,38 +464,38 @@ def _points_text(value: float | None, decimals: int = 1) -> str:
 
 def pillars_vs_median(frame: pl.DataFrame, commune_name: str, title: str | None = None) -> alt.TopLevelMixin:
     """The commune's pillar scores (bars) against the province median (orange diamond), one
-    row per pillar in the frame's order. frame: pillar_name, score, median."""
+    row per pillar in the frame's order. frame: pillar_name, score, median.
+    Draws from one row per pillar and series: pillar_name, series, value, value_text, tip."""
     median_name = _("Trung vị của tỉnh")
     names = frame["pillar_name"].to_list()
-    data = frame.with_columns(
-        pl.Series("score_text", [format_number(v, 1) for v in frame["score"].to_list()], dtype=pl.Utf8),
-        pl.Series("score_tip", [_points_text(v) for v in frame["score"].to_list()], dtype=pl.Utf8),
-        pl.Series("median_tip", [_points_text(v) for v in frame["median"].to_list()], dtype=pl.Utf8),
-        pl.lit(commune_name).alias("commune"),
-        pl.lit(median_name).alias("median_series"),
+    data = pl.concat([
+        frame.select("pillar_name", pl.lit(series).alias("series"), pl.col(column).cast(pl.Float64).alias("value"))
+        for series, column in ((commune_name, "score"), (median_name, "median"))
+    ]).filter(pl.col("value").is_not_null())
+    data = data.with_columns(
+        pl.Series("value_text", [format_number(v, 1) for v in data["value"].to_list()], dtype=pl.Utf8),
+        pl.Series("tip", [_points_text(v) for v in data["value"].to_list()], dtype=pl.Utf8),
     )
     series = [commune_name, median_name]
-    # one legend for both: the colour and the shape of each series (a bar's square, the diamond)
-    color_scale = alt.Scale(domain=series, range=[PRIMARY, "#E69F00"])
-    y = alt.Y("pillar_name:N", sort=names, title=None)
-    base = alt.Chart(data).encode(y=y)
-    bars = base.transform_filter("isValid(datum.score)").mark_bar(height={"band": 0.7}).encode(
-        x=alt.X("score:Q", title=_("Điểm (0–100)"), scale=alt.Scale(domain=[0, 108], nice=False),
+    # one legend of both series, by their colour and shape (the bars' square, the diamond)
+    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=[PRIMARY, "#E69F00"]))
+    base = alt.Chart(data).encode(y=alt.Y("pillar_name:N", sort=names, title=None))
+    tooltip = [alt.Tooltip("pillar_name:N", title=_("Trụ cột")), alt.Tooltip("series:N", title=" "),
+               alt.Tooltip("tip:N", title=_("Điểm"))]
+    bars = base.transform_filter(alt.datum.series == commune_name).mark_bar(height={"band": 0.7}).encode(
+        x=alt.X("value:Q", title=_("Điểm (0–100)"), scale=alt.Scale(domain=[0, 108], nice=False),
                 axis=alt.Axis(values=list(range(0, 101, 20)))),
-        color=alt.Color("commune:N", title=None, scale=color_scale),
-        tooltip=[alt.Tooltip("pillar_name:N", title=_("Trụ cột")), alt.Tooltip("score_tip:N", title=commune_name)],
+        color=color, tooltip=tooltip,
     )
     # the score inside its bar (white), or after it when the bar is too short to hold it
-    inside = base.transform_filter("isValid(datum.score) && datum.score >= 10").mark_text(
-        align="left", dx=6, color="white", fontSize=13, fontWeight=600).encode(x=alt.datum(0), text="score_text:N")
-    outside = base.transform_filter("isValid(datum.score) && datum.score < 10").mark_text(
-        align="left", dx=4, color=TEXT, fontSize=13).encode(x="score:Q", text="score_text:N")
-    medians = base.transform_filter("isValid(datum.median)").mark_point(
+    inside = base.transform_filter((alt.datum.series == commune_name) & (alt.datum.value >= 10)).mark_text(
+        align="left", dx=6, color="white", fontSize=13, fontWeight=600).encode(x=alt.datum(0), text="value_text:N")
+    outside = base.transform_filter((alt.datum.series == commune_name) & (alt.datum.value < 10)).mark_text(
+        align="left", dx=4, color=TEXT, fontSize=13).encode(x="value:Q", text="value_text:N")
+    medians = base.transform_filter(alt.datum.series == median_name).mark_point(
         filled=True, size=170, opacity=1, stroke=MEDIAN, strokeWidth=1.5).encode(
-        x="median:Q",
-        color=alt.Color("median_series:N", title=None, scale=color_scale),
-        shape=alt.Shape("median_series:N", title=None, scale=alt.Scale(domain=series, range=["square", "diamond"])),
-        tooltip=[alt.Tooltip("pillar_name:N", title=_("Trụ cột")), alt.Tooltip("median_tip:N", title=median_name)],
+        x="value:Q", color=color, tooltip=tooltip,
+        shape=alt.Shape("series:N", title=None, scale=alt.Scale(domain=series, range=["square", "diamond"])),
     )
     chart = (bars + inside + outside + medians).properties(height=max(36 * len(names), 120))
     return _altair_look(chart, title)
