@@ -414,7 +414,11 @@ def trends(profile: Profile) -> None:
         ).sort(["pillar_order", "indicator", "period"])
         with page.loading(_("Đang vẽ diễn biến từng chỉ tiêu…")):
             multiples = charts.trend_small_multiples(panels)
-        charts.show(multiples, key="hs-trends")
+        # the grid of panels keeps its width (3 × 240 px): narrower than that (a phone), it scrolls
+        # sideways inside its own frame rather than being cut
+        st.html('<style>.st-key-hs-trends-frame [data-testid="stVegaLiteChart"] { overflow-x: auto !important; }</style>')
+        with st.container(key="hs-trends-frame"):
+            charts.show(multiples, key="hs-trends")
         chart_downloads(multiples, _("{name} – diễn biến chỉ tiêu").format(name=name), "hs-trends",
                         title=_("{name}: diễn biến từng chỉ tiêu năm {year}").format(name=name, year=scope.year), caption=caption)
 
