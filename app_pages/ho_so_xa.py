@@ -404,17 +404,21 @@ def trends(profile: Profile) -> None:
                    title=_("Chưa có số liệu"))
     else:
         panels = trend.with_columns(
-            pl.struct("indicator", "indicator_name", "target_text").map_elements(
-                in_language(lambda r: wrap(f"{r['indicator']} · {r['indicator_name']}", 42)
-                + (_("<br><span style='color:{MUTED}'>Mục tiêu: {target_text}</span>").format(
-                    MUTED=charts.MUTED,
-                    target_text=r['target_text']) if r["target_text"] else "")),
+            pl.struct("indicator", "indicator_name").map_elements(
+                lambda r: wrap(f"{r['indicator']} · {r['indicator_name']}", 38).replace("<br>", "\n"),
                 return_dtype=pl.Utf8).alias("panel_title"),
+            pl.col("target_text").map_elements(
+                in_language(lambda text: _("Mục tiêu: {target_text}").format(target_text=text)),
+                return_dtype=pl.Utf8).alias("panel_subtitle"),
             pl.col("unit").replace_strict({k: _(v) for k, v in UNIT_SUFFIX.items()}, default="").alias("unit_suffix"),
         ).sort(["pillar_order", "indicator", "period"])
         with page.loading(_("Đang vẽ diễn biến từng chỉ tiêu…")):
             multiples = charts.trend_small_multiples(panels)
-        charts.show(multiples, key="hs-trends")
+        # the grid of panels keeps its width (3 × 240 px): narrower than that (a phone), it scrolls
+        # sideways inside its own frame rather than being cut
+        st.html('<style>.st-key-hs-trends-frame [data-testid="stVegaLiteChart"] { overflow-x: auto !important; }</style>')
+        with st.container(key="hs-trends-frame"):
+            charts.show(multiples, key="hs-trends")
         chart_downloads(multiples, _("{name} – diễn biến chỉ tiêu").format(name=name), "hs-trends",
                         title=_("{name}: diễn biến từng chỉ tiêu năm {year}").format(name=name, year=scope.year), caption=caption)
 

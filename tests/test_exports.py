@@ -171,6 +171,49 @@ def test_altair_chart_exports_with_title_and_caption():
     _not_blank(chart_to_image(chart, "png", title="Tình trạng chỉ tiêu", width=600, height=400))
 
 
+def _profile_charts() -> dict[str, tuple[object, tuple[str, ...]]]:
+    """Hồ sơ xã's four charts on small frames, with the words each one's image must show
+    besides its title: the legend's names, the axis titles and labels, the values written."""
+    from ui import charts, plan_charts
+
+    names = ["Hạ tầng số", "Nhân lực số", "Chính quyền số"]
+    pillars = charts.pillars_vs_median(pl.DataFrame({"pillar_name": names, "score": [82.4, 5.2, 63.0],
+                                                     "median": [70.1, 55.0, None]}), "Xã Ân Hà")
+    waterfall = charts.score_waterfall(pl.DataFrame({"pillar_name": names, "lost": [6.5, 4.25, 3.1]}), 86.15)
+    periods = [date(2026, m, 1) for m in range(1, 12)]
+    trends = pl.DataFrame({
+        "indicator": ["HT01"] * 11 + ["CQ02"] * 11, "panel_title": ["HT01 · Cáp quang\nđến hộ"] * 11 + ["CQ02 · Trang tin"] * 11,
+        "panel_subtitle": ["Mục tiêu: ≥ 80%"] * 11 + [None] * 11, "unit_suffix": [" %"] * 11 + [""] * 11,
+        "unit": ["percent"] * 11 + ["yes_no"] * 11, "period": periods * 2,
+        "value": [40.0 + 3 * m for m in range(11)] + [0.0] * 5 + [1.0] * 6,
+        "target": [80.0] * 11 + [1.0] * 11, "path_value": [45.0 + 3 * m for m in range(11)] + [None] * 11,
+    })
+    multiples = charts.trend_small_multiples(trends)
+    projection = plan_charts.projection_chart(
+        pl.DataFrame({"month_number": list(range(1, 12)), "value": [40.0 + 3 * m for m in range(11)]}),
+        {"year": 2026, "unit": "percent", "slope": 3.0, "intercept": 37.0, "projected_year_end": 73.0,
+         "projected_status": "Dự kiến không đạt", "target": 80.0, "target_text": "≥ 80%"}, " %")
+    return {
+        "pillars": (pillars, ("Xã Ân Hà", "Trung vị của tỉnh", "Điểm (0–100)", "82,4", "5,2", "Chính quyền số")),
+        "waterfall": (waterfall, ("Điểm tối đa", "Điểm đạt được", "−4,25", "86,15", "Nhân lực số")),
+        "multiples": (multiples, ("Giá trị", "Lộ trình cần đạt", "Mục tiêu năm", "HT01 · Cáp quang", "đến hộ",
+                                  "Mục tiêu: ≥ 80%", "CQ02 · Trang tin", "Chưa", "Có", "04/2026")),
+        "projection": (projection, ("Giá trị đã báo cáo", "Xu hướng, dự báo tới tháng 12", "Dự kiến không đạt",
+                                    "Mục tiêu năm: ≥ 80%", "73 %", "12/2026")),
+    }
+
+
+@pytest.mark.parametrize("name", ["pillars", "waterfall", "multiples", "projection"])
+def test_profile_chart_images_keep_title_caption_and_legend(name):
+    """The Vega-Lite charts of Hồ sơ xã, downloaded: the title and caption the page gives, the
+    legend, the units and the Vietnamese numbers."""
+    chart, words = _profile_charts()[name]
+    svg = chart_to_image(chart, "svg", title="Xã Ân Hà: tiêu đề tải về", caption="Minh Họa · Tháng 11/2026").decode()
+    for text in ("Xã Ân Hà: tiêu đề tải về", "Minh Họa · Tháng 11/2026", *words):
+        assert text in svg, (name, text)
+    _not_blank(chart_to_image(chart, "png", title="Xã Ân Hà: tiêu đề tải về", scale=1))
+
+
 # ---- the chart look ------------------------------------------------------------------------------
 def test_status_palette_is_okabe_ito_and_never_colour_alone():
     okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}

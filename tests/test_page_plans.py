@@ -16,8 +16,17 @@ from queries.accounts.permissions import CAN_BO_XA, LANH_DAO, LOCAL_ADMIN
 from queries.accounts.places import Places
 from queries.changes import Refused, set_task_status
 from queries.db import Database
+from queries.status import PROJECTION_COLORS
 from tests.test_page_cycle import open_page
-from tests.test_pages import ONE, metrics, plotly_specs, single_commune, store, table_with, text_of  # noqa: F401
+from tests.test_pages import (  # noqa: F401
+    ONE,
+    metrics,
+    single_commune,
+    store,
+    table_with,
+    text_of,
+    vega_chart_with,
+)
 from ui.format import split_units
 
 NGHIA_HANH = "quang-ngai/nghia-hanh"
@@ -178,14 +187,49 @@ def test_profile_projection_table_and_chart(single_commune):
     assert by_code["HT04"]["status_text"] == "❔ Chưa đủ dữ liệu dự báo" and by_code["HT04"]["projected_text"] == "–"
     assert table["status_text"].tolist()[0] == "⚠️ Dự kiến không đạt"  # the misses first
     assert "**2/6 chỉ tiêu** dự kiến không đạt mục tiêu năm 2026" in text_of(at)
-    # the chart of the first miss: values, the dashed line to December ending at 73, the target
-    chart = next(spec for spec in plotly_specs(at)
-                 if any(t.get("name") == "Xu hướng, dự báo tới tháng 12" for t in spec["data"]))
-    values, trend, end, target = chart["data"]
-    assert values["y"] == [40 + 3 * m for m in range(11)]
-    assert trend["line"]["dash"] == "dash" and trend["y"][-1] == pytest.approx(73)
-    assert trend["x"][-1].startswith("2026-12-01") and end["text"] == ["73 %"]
-    assert target["y"] == [80, 80] and target["name"] == "Mục tiêu năm: ≥ 80%"
+    # the chart of the first miss (Vega-Lite, no Plotly on the page): values, the dashed line to
+    # December ending at 73, the diamond with its number, the dotted target
+    assert not at.get("plotly_chart")
+    spec, rows = vega_chart_with(at, "role", "series", "y_text")
+    part = {role: rows.filter(pl.col("role") == role) for role in ("values", "trend", "end", "target")}
+    assert part["values"]["y"].to_list() == [40 + 3 * m for m in range(11)]
+    assert part["values"]["series"][0] == "Giá trị đã báo cáo"
+    trend = part["trend"]
+    assert trend["series"][0] == "Xu hướng, dự báo tới tháng 12"
+    assert trend["y"][-1] == pytest.approx(73) and trend["period"][-1].startswith("2026-12-01")
+    assert part["end"]["y_text"].to_list() == ["73 %"] and part["end"]["period"][0].startswith("2026-12-01")
+    assert part["end"]["series"][0] == "⚠️ Dự kiến không đạt"
+    assert part["target"]["y"].to_list() == [80, 80]
+    assert part["target"]["series"][0] == "Mục tiêu năm: ≥ 80%"
+    assert part["target"]["tip"][0] == "Mục tiêu năm 2026: ≥ 80%"
+    scales = {name: enc["scale"] for layer in spec["layer"] for name, enc in layer["encoding"].items()
+              if isinstance(enc, dict) and "scale" in enc and enc.get("field") == "series"}
+    looks = {series: (colour, dash, shape) for series, colour, dash, shape in zip(
+        scales["color"]["domain"], scales["color"]["range"], scales["strokeDash"]["range"], scales["shape"]["range"])}
+    assert looks["Xu hướng, dự báo tới tháng 12"][1] == [6, 4]  # dashed
+    assert looks["Mục tiêu năm: ≥ 80%"][1] == [2, 3]  # dotted
+    assert looks["⚠️ Dự kiến không đạt"][2] == "diamond"
+    assert looks["⚠️ Dự kiến không đạt"][0] == looks["Xu hướng, dự báo tới tháng 12"][0] == PROJECTION_COLORS[
+        "Dự kiến không đạt"]
+    assert any(layer["mark"]["type"] == "text" and layer["encoding"]["text"]["field"] == "y_text"
+               for layer in spec["layer"])  # the projected value written beside its diamond
+
+
+@pytest.mark.parametrize("language, no, yes", [("vi", "Chưa", "Có"), ("en", "No", "Yes")])
+def test_projection_of_a_yes_no_indicator_reads_no_and_yes(language, no, yes):
+    from queries import i18n
+    from ui import plan_charts
+
+    points = pl.DataFrame({"month_number": [1, 2, 3], "value": [0.0, 1.0, 1.0]})
+    projection = {"year": 2026, "unit": "yes_no", "slope": 0.5, "intercept": -0.3, "projected_year_end": 1.0,
+                  "projected_status": "Dự kiến đạt", "target": 1.0, "target_text": "Có"}
+    with i18n.use_language(language):
+        spec = plan_charts.projection_chart(points, projection, "").to_dict()
+    y = spec["layer"][0]["encoding"]["y"]
+    assert y["axis"]["values"] == [0, 1]
+    assert y["axis"]["labelExpr"] == f'datum.value < 0.5 ? "{no}" : "{yes}"'
+    assert y["scale"]["domain"][0] < 0 and y["scale"]["domain"][1] > 1  # the ticks are not on the frame
+    assert spec["config"]["locale"]["number"]["decimal"] == ("," if language == "vi" else ".")
 
 
 def test_overview_projection_by_pillar(single_commune):

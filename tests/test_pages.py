@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from queries.db import Database
+from queries.settings import PILLARS
 from queries.text import format_number
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,6 +154,23 @@ def vega_count(at: AppTest) -> int:
     return len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart"))
 
 
+def vega_charts(at: AppTest) -> list[tuple[dict, list[pl.DataFrame]]]:
+    """Each Vega-Lite chart drawn: its spec and its datasets (Streamlit sends them beside the
+    spec, as Arrow)."""
+    import pyarrow as pa
+
+    return [(json.loads(chart.proto.spec),
+             [pl.from_arrow(pa.ipc.open_stream(d.data.data).read_all()) for d in chart.proto.datasets])
+            for chart in [*at.get("vega_lite_chart"), *at.get("arrow_vega_lite_chart")]]
+
+
+def vega_chart_with(at: AppTest, *fields: str) -> tuple[dict, pl.DataFrame]:
+    """The one Vega-Lite chart with a dataset of all these columns: its spec and that dataset."""
+    [found] = [(spec, data) for spec, datasets in vega_charts(at) for data in datasets
+               if set(fields) <= set(data.columns)]
+    return found
+
+
 def vi(value: float, decimals: int = 2) -> str:
     return format_number(value, decimals)
 
@@ -276,9 +294,32 @@ def test_commune_profile_on_shipped_data(store, demo_db):
     assert row["status_text"].split(" ", 1)[1] in ("Đạt", "Đúng tiến độ", "Cần đẩy nhanh", "Chậm", "Đi lùi")
     assert row["lead_unit"] and row["source"].startswith("Kế hoạch")
     # trends: one panel per indicator with value, target and path
-    trends = [spec for spec in plotly_specs(at) if len(spec["data"]) > 10][0]
-    assert len(trends["data"]) == 3 * len(indicators)
+    trends, long = vega_chart_with(at, "indicator", "series", "y_text")
+    assert len(trends["concat"]) == len(indicators)
+    assert set(long["indicator"]) == set(indicators["indicator"])
+    assert set(long["series"]) == {"Giá trị", "Lộ trình cần đạt", "Mục tiêu năm"}
     assert at.query_params["xa"] == commune
+
+    # Vega-Lite only: the page loads no plotly.js (its 4.7 MB script made the page 1.7× slower)
+    assert not at.get("plotly_chart")
+    # the pillars against the province: the bars are the commune's scores, the diamonds the medians
+    _spec, pillars_chart = vega_chart_with(at, "pillar_name", "series", "value", "tip")
+    codes = {name: code for code, name in PILLARS}
+    scored = ranking.filter(pl.col("score").is_not_null())
+    bars = pillars_chart.filter(pl.col("series") == "Xã Ân Hà")
+    medians = pillars_chart.filter(pl.col("series") == "Trung vị của tỉnh")
+    assert bars["pillar_name"].to_list() == medians["pillar_name"].to_list() == pillars["pillar_name"].tolist()
+    assert bars["value"].to_list() == pytest.approx([me[codes[n]] for n in bars["pillar_name"]])
+    assert medians["value"].to_list() == pytest.approx([scored[codes[n]].median() for n in medians["pillar_name"]])
+    assert medians["tip"][0] == f"{vi(medians['value'][0], 1)} điểm"
+    # where the points were lost: each pillar's bar is its loss, from where the one above ended
+    _spec, steps = vega_chart_with(at, "label", "start", "end")
+    assert steps["label"].to_list() == ["Điểm tối đa", *pillars["pillar_name"].tolist(), "Điểm đạt được"]
+    lost = steps.filter(pl.col("kind") == "lost")
+    assert (lost["start"] - lost["end"]).to_list() == pytest.approx(pillars["lost"].tolist())
+    assert lost["start"].to_list() == [100.0, *lost["end"].to_list()[:-1]]
+    assert steps["end"][-1] == pytest.approx(me["score"], abs=0.01)
+    assert 100 - (lost["start"] - lost["end"]).sum() == pytest.approx(me["score"], abs=0.01)
 
 
 def test_compare_on_shipped_data(store, demo_db):

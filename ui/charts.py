@@ -10,6 +10,8 @@ chart; pages draw them with `show(chart)` so the theme is applied the same way e
 """
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import plotly.graph_objects as go
 import polars as pl
@@ -393,115 +395,154 @@ def trend_with_target(frame: pl.DataFrame, unit_suffix: str, title: str | None =
     return _altair_look((lines + points).properties(height=height), title)
 
 
-def trend_small_multiples(frame: pl.DataFrame, title: str | None = None, columns: int = 3) -> go.Figure:
+def _yes_no_axis(**kwargs) -> alt.Axis:
+    """A yes/no indicator's axis: two ticks, 'Chưa' (0) and 'Có' (1)."""
+    no, yes = (json.dumps(word, ensure_ascii=False) for word in (_("Chưa"), _("Có")))
+    label = f"datum.value < 0.5 ? {no} : {yes}"
+    return alt.Axis(values=[0, 1], labelExpr=label, **kwargs)
+
+
+def trend_small_multiples(frame: pl.DataFrame, title: str | None = None, columns: int = 3,
+                          panel_width: int = 240, panel_height: int = 130) -> alt.TopLevelMixin:
     """One small chart per indicator: value, target and path through the year.
-    frame: indicator, panel_title, unit_suffix, [unit], period, value, target, path_value.
-    The grid is laid out by hand (make_subplots is slow with many panels)."""
-    panels = frame.select("indicator", "panel_title", "unit_suffix").unique(maintain_order=True)
-    n = panels.height
-    rows = max((n + columns - 1) // columns, 1)
-    panel_height, title_space, gap_x = 260, 62, 0.06
-    height = 110 + panel_height * rows
-    plot_height = height - (100 if title else 70) - 40
-    cell_h = 1 / rows
-    gap_y = min(title_space / plot_height, cell_h * 0.45)
-    cell_w = (1 - gap_x * (columns - 1)) / columns
-    traces: list[dict] = []
-    layout: dict = {"annotations": []}
-    for i, panel in enumerate(panels.iter_rows(named=True)):
-        part = frame.filter(pl.col("indicator") == panel["indicator"]).sort("period")
-        row, col = i // columns, i % columns
-        x0 = col * (cell_w + gap_x)
-        y1 = 1 - row * cell_h - (gap_y if row else gap_y * 0.4)
-        y0 = 1 - (row + 1) * cell_h + (0.02 if rows > 1 else 0)
-        suffix = panel["unit_suffix"]
-        axis = "" if i == 0 else str(i + 1)
-        periods = part["period"].to_list()
-        months = [format_month(p) for p in periods]
-        first = i == 0
-        for name, column, line, mode, group in (
-            (_("Mục tiêu năm"), "target", {"color": MEDIAN, "width": 1.5, "dash": "dot"}, "lines", "target"),
-            (_("Lộ trình cần đạt"), "path_value", {"color": "#E69F00", "width": 2, "dash": "dash"}, "lines", "path"),
-            (_("Giá trị"), "value", {"color": PRIMARY, "width": 2.5}, "lines+markers", "value"),
-        ):
-            values = part[column].to_list()
-            traces.append({
-                "type": "scatter", "x": periods, "y": values, "mode": mode, "name": name, "line": line,
-                "marker": {"size": 5}, "legendgroup": group, "showlegend": first,
-                "xaxis": f"x{axis}", "yaxis": f"y{axis}",
-                "customdata": [[m, _fmt_value(v, suffix)] for m, v in zip(months, values)],
-                "hovertemplate": f"%{{customdata[0]}}<br>{name}: %{{customdata[1]}}<extra></extra>",
-            })
-        layout[f"xaxis{axis}"] = {"domain": [x0, x0 + cell_w], "anchor": f"y{axis}", "tickformat": "%m/%y",
-                                  "dtick": "M3", "tickfont": {"size": 11}, "gridcolor": GRID}
-        y_axis = {"domain": [y0, y1], "anchor": f"x{axis}", "tickfont": {"size": 11}, "rangemode": "tozero",
-                  "gridcolor": GRID, "zerolinecolor": GRID}
-        if "unit" in part.columns and part["unit"][0] == "yes_no":
-            y_axis.update(tickvals=[0, 1], ticktext=[_("Chưa"), _("Có")], range=[-0.15, 1.15])
-        layout[f"yaxis{axis}"] = y_axis
-        layout["annotations"].append({
-            "text": panel["panel_title"], "x": x0, "y": y1, "xref": "paper", "yref": "paper",
-            "xanchor": "left", "yanchor": "bottom", "showarrow": False, "align": "left",
-            "font": {"size": 12, "color": TEXT},
-        })
-    fig = go.Figure({"data": traces, "layout": layout})
-    _plotly_look(fig, title=title, height=height)
-    top = 100 if title else 70
-    fig.update_layout(margin={"t": top, "b": 40},
-                      legend={"y": 1 + 52 / plot_height, "yanchor": "bottom", "x": 0})
-    return fig
+    frame: indicator, panel_title (lines split by a newline), [panel_subtitle], unit_suffix, [unit],
+    period, value, target, path_value. The panels share the legend and the series' look; each has
+    its own value axis (units differ)."""
+    value_name, path_name, target_name = _("Giá trị"), _("Lộ trình cần đạt"), _("Mục tiêu năm")
+    series = [value_name, path_name, target_name]
+    data = _trend_frame(frame)
+    long = pl.concat([
+        data.select("indicator", "period", "month_label", "unit_suffix", pl.col(column).cast(pl.Float64).alias("y"),
+                    pl.lit(name).alias("series"))
+        for name, column in ((value_name, "value"), (path_name, "path_value"), (target_name, "target"))
+    ]).filter(pl.col("y").is_not_null())
+    long = long.with_columns(
+        pl.Series("y_text", [_fmt_value(v, s) for v, s in zip(long["y"].to_list(), long["unit_suffix"].to_list())],
+                  dtype=pl.Utf8),
+    ).drop("unit_suffix")
+    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=[PRIMARY, "#E69F00", MEDIAN]),
+                      legend=alt.Legend(orient="top", symbolType="stroke", symbolStrokeWidth=2.5))
+    dash = alt.StrokeDash("series:N", title=None, scale=alt.Scale(domain=series, range=[[1, 0], [6, 4], [2, 3]]))
+    width = alt.condition(alt.datum.series == value_name, alt.value(2.5), alt.value(1.8))
+    first, last = data["period"].min(), data["period"].max()
+    # every panel over the same months, even one whose first values are missing
+    months = alt.Scale(domain=[alt.DateTime(year=d.year, month=d.month, date=d.day) for d in (first, last)])
+    x = alt.X("period:T", title=None, scale=months,
+              axis=alt.Axis(format=MONTH_AXIS, labelAngle=0, labelFontSize=11,
+                            tickCount={"interval": "month", "step": 3}))
+    tooltip = [alt.Tooltip("month_label:N", title=_("Tháng")), alt.Tooltip("series:N", title=" "),
+               alt.Tooltip("y_text:N", title=_("Giá trị"))]
+    # a point on every month of every series, for its tooltip; only the values' points are seen
+    seen = alt.condition(alt.datum.series == value_name, alt.value(1), alt.value(0))
+    panels = frame.select("indicator", "panel_title", "unit_suffix",
+                          *[c for c in ("panel_subtitle", "unit") if c in frame.columns]).unique(
+        "indicator", maintain_order=True)
+    charts = []
+    for panel in panels.iter_rows(named=True):
+        if panel.get("unit") == "yes_no":
+            y = alt.Y("y:Q", title=None, scale=alt.Scale(domain=[-0.15, 1.15], nice=False),
+                      axis=_yes_no_axis(labelFontSize=11))
+        else:
+            y = alt.Y("y:Q", title=None, scale=alt.Scale(zero=True), axis=alt.Axis(labelFontSize=11, tickCount=4))
+        base = alt.Chart().transform_filter(alt.datum.indicator == panel["indicator"])
+        lines = base.mark_line().encode(x=x, y=y, color=color, strokeDash=dash, strokeWidth=width)
+        dots = base.mark_point(filled=True, size=24).encode(x=x, y=y, color=color, opacity=seen, tooltip=tooltip)
+        heading = alt.Title(panel["panel_title"].split("\n"), subtitle=panel.get("panel_subtitle") or "",
+                            anchor="start", fontSize=12, fontWeight=600, color=TEXT, subtitleFontSize=11,
+                            subtitleColor=MUTED, offset=6, subtitlePadding=2, limit=panel_width + 50)
+        charts.append((lines + dots).properties(title=heading, width=panel_width, height=panel_height))
+    chart = alt.concat(*charts, columns=columns, data=long, spacing=24)
+    chart = _altair_look(chart, title)
+    # a grid of panels keeps its own size (Vega-Lite fits only single and layered views to a width)
+    return chart.properties(autosize=alt.AutoSizeParams(type="pad"))
 
 
 # ---- commune profile ----------------------------------------------------------------------
-def pillars_vs_median(frame: pl.DataFrame, commune_name: str, title: str | None = None) -> go.Figure:
-    """The commune's six pillar scores (bars) against the province median (black diamond).
-    frame: pillar_name, score, median."""
+def _points_text(value: float | None, decimals: int = 1) -> str:
+    return "–" if value is None else _("{value} điểm").format(value=format_number(value, decimals))
+
+
+def pillars_vs_median(frame: pl.DataFrame, commune_name: str, title: str | None = None) -> alt.TopLevelMixin:
+    """The commune's pillar scores (bars) against the province median (orange diamond), one
+    row per pillar in the frame's order. frame: pillar_name, score, median.
+    Draws from one row per pillar and series: pillar_name, series, value, value_text, tip."""
+    median_name = _("Trung vị của tỉnh")
     names = frame["pillar_name"].to_list()
-    scores = frame["score"].to_list()
-    medians = frame["median"].to_list()
-    fig = go.Figure()
-    fig.add_trace(go.Bar(
-        y=names, x=scores, orientation="h", name=commune_name, marker={"color": PRIMARY},
-        text=[format_number(v, 1) if v is not None else "–" for v in scores], textposition="inside",
-        insidetextanchor="start", textfont={"color": "white", "size": 13},
-        customdata=[format_number(v, 1) if v is not None else "–" for v in scores],
-        hovertemplate="%{y}<br>" + commune_name + _(": %{customdata} điểm<extra></extra>"),
-    ))
-    fig.add_trace(go.Scatter(
-        y=names, x=medians, mode="markers", name=_("Trung vị của tỉnh"),
-        marker={"symbol": "diamond", "size": 13, "color": "#E69F00", "line": {"width": 1.5, "color": MEDIAN}},
-        customdata=[format_number(v, 1) if v is not None else "–" for v in medians],
-        hovertemplate=_("%{y}<br>Trung vị của tỉnh: %{customdata} điểm<extra></extra>"),
-    ))
-    _plotly_look(fig, title=title, height=320)
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(range=[0, 108], title={"text": _("Điểm (0–100)")})
-    return fig
+    data = pl.concat([
+        frame.select("pillar_name", pl.lit(series).alias("series"), pl.col(column).cast(pl.Float64).alias("value"))
+        for series, column in ((commune_name, "score"), (median_name, "median"))
+    ]).filter(pl.col("value").is_not_null())
+    data = data.with_columns(
+        pl.Series("value_text", [format_number(v, 1) for v in data["value"].to_list()], dtype=pl.Utf8),
+        pl.Series("tip", [_points_text(v) for v in data["value"].to_list()], dtype=pl.Utf8),
+    )
+    series = [commune_name, median_name]
+    # one legend of both series, by their colour and shape (the bars' square, the diamond)
+    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=[PRIMARY, "#E69F00"]))
+    base = alt.Chart(data).encode(y=alt.Y("pillar_name:N", sort=names, title=None))
+    tooltip = [alt.Tooltip("pillar_name:N", title=_("Trụ cột")), alt.Tooltip("series:N", title=" "),
+               alt.Tooltip("tip:N", title=_("Điểm"))]
+    bars = base.transform_filter(alt.datum.series == commune_name).mark_bar(height={"band": 0.7}).encode(
+        x=alt.X("value:Q", title=_("Điểm (0–100)"), scale=alt.Scale(domain=[0, 108], nice=False),
+                axis=alt.Axis(values=list(range(0, 101, 20)))),
+        color=color, tooltip=tooltip,
+    )
+    # the score inside its bar (white), or after it when the bar is too short to hold it
+    inside = base.transform_filter((alt.datum.series == commune_name) & (alt.datum.value >= 10)).mark_text(
+        align="left", dx=6, color="white", fontSize=13, fontWeight=600).encode(x=alt.datum(0), text="value_text:N")
+    outside = base.transform_filter((alt.datum.series == commune_name) & (alt.datum.value < 10)).mark_text(
+        align="left", dx=4, color=TEXT, fontSize=13).encode(x="value:Q", text="value_text:N")
+    medians = base.transform_filter(alt.datum.series == median_name).mark_point(
+        filled=True, size=170, opacity=1, stroke=MEDIAN, strokeWidth=1.5).encode(
+        x="value:Q", color=color, tooltip=tooltip,
+        shape=alt.Shape("series:N", title=None, scale=alt.Scale(domain=series, range=["square", "diamond"])),
+    )
+    chart = (bars + inside + outside + medians).properties(height=max(36 * len(names), 120))
+    return _altair_look(chart, title)
 
 
-def score_waterfall(frame: pl.DataFrame, score: float, title: str | None = None) -> go.Figure:
+def waterfall_steps(frame: pl.DataFrame, score: float) -> pl.DataFrame:
+    """The waterfall's rows, top to bottom: 100 points, each pillar's loss from the running total,
+    then the score. frame: pillar_name, lost. Returns label, kind (total, lost), start, end, text."""
+    lost = frame["lost"].fill_null(0.0).to_list()
+    ends = [100.0 - sum(lost[: i + 1]) for i in range(len(lost))]
+    starts = [100.0, *ends[:-1]]
+    return pl.DataFrame({
+        "label": [_("Điểm tối đa"), *frame["pillar_name"].to_list(), _("Điểm đạt được")],
+        "kind": ["total", *["lost"] * len(lost), "total"],
+        "start": [0.0, *starts, 0.0],
+        "end": [100.0, *ends, float(score)],
+        "text": ["100", *[f"−{format_number(v, 2)}" for v in lost], format_number(score, 2)],
+    }, schema={"label": pl.Utf8, "kind": pl.Utf8, "start": pl.Float64, "end": pl.Float64, "text": pl.Utf8})
+
+
+def score_waterfall(frame: pl.DataFrame, score: float, title: str | None = None) -> alt.TopLevelMixin:
     """From 100 points, the points each pillar loses, down to the score; horizontal, so the
     pillar names read in full beside their bars even in a half-width column.
     frame: pillar_name, lost (points of the overall score lost in that pillar)."""
-    labels = [_("Điểm tối đa"), *frame["pillar_name"].to_list(), _("Điểm đạt được")]
-    lost = frame["lost"].to_list()
-    values = [100.0, *[-v for v in lost], score]
-    measures = ["absolute", *["relative"] * len(lost), "total"]
-    texts = ["100", *[f"−{format_number(v, 2)}" for v in lost], format_number(score, 2)]
-    fig = go.Figure(go.Waterfall(
-        orientation="h", y=labels, x=values, measure=measures, text=texts,
-        textposition="outside", cliponaxis=False,
-        connector={"line": {"color": "#B8C2CC", "width": 1}},
-        increasing={"marker": {"color": PRIMARY}},
-        decreasing={"marker": {"color": "#E69F00"}},
-        totals={"marker": {"color": PRIMARY}},
-        customdata=texts,
-        hovertemplate=_("%{customdata} điểm<extra></extra>"),
-    ))
-    _plotly_look(fig, title=title, height=60 + 34 * len(labels), legend=False)
-    fig.update_xaxes(range=[0, 115], title={"text": _("Điểm")})
-    fig.update_yaxes(autorange="reversed", ticksuffix="  ")
-    return fig
+    steps = waterfall_steps(frame, score)
+    labels = steps["label"].to_list()
+    data = steps.with_columns(
+        pl.max_horizontal("start", "end").alias("right"),
+        pl.Series("tip", [_("{value} điểm").format(value=t) for t in steps["text"].to_list()], dtype=pl.Utf8),
+    )
+    # the connectors: from each bar's end down to the next row, where the next bar starts
+    links = pl.DataFrame({"label": labels[:-1], "next": labels[1:], "at": data["end"].to_list()[:-1]})
+    y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelPadding=8))
+    x_scale = alt.Scale(domain=[0, 115], nice=False)
+    connectors = alt.Chart(links).mark_rule(color="#B8C2CC", strokeWidth=1).encode(
+        y=y, y2="next:N", x=alt.X("at:Q", scale=x_scale))
+    bars = alt.Chart(data).mark_bar(height={"band": 0.7}).encode(
+        y=y,
+        x=alt.X("start:Q", title=_("Điểm"), scale=x_scale, axis=alt.Axis(values=list(range(0, 101, 20)))),
+        x2="end:Q",
+        color=alt.Color("kind:N", legend=None, scale=alt.Scale(domain=["total", "lost"], range=[PRIMARY, "#E69F00"])),
+        tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("tip:N", title=_("Điểm"))],
+    )
+    text = alt.Chart(data).mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
+        y=y, x="right:Q", text="text:N")
+    chart = (connectors + bars + text).properties(height=30 * len(labels))
+    return _altair_look(chart, title)
 
 
 # ---- comparison ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import polars as pl
 from queries.i18n import N_, _
 from queries.status import PROJECTION_COLORS, REPORT_COLORS, TASK_COLORS
 from queries.text import format_month
-from ui.charts import MEDIAN, MUTED, PRIMARY, TEXT, _altair_look, _fmt_value, _plotly_look
+from ui.charts import MEDIAN, MONTH_AXIS, MUTED, PRIMARY, TEXT, _altair_look, _fmt_value, _plotly_look, _yes_no_axis
 
 # ---- tasks and the year-end projection ---------------------------------------------------------
 TASK_STATUS_ORDER = (N_("Quá hạn"), N_("Chưa bắt đầu"), N_("Đang thực hiện"), N_("Hoàn thành"))
@@ -62,60 +62,84 @@ def _clip(value: float, unit: str | None) -> float:
     return max(value, 0.0)
 
 
-def projection_chart(points: pl.DataFrame, projection: dict, unit_suffix: str,
-                     title: str | None = None, height: int = 340) -> go.Figure:
-    """One indicator through the year: the values reported (solid, with dots), the least-squares
-    line through them carried to December (dashed, ending on the projected value), and the
-    year's target (dotted). points: month_number, period, value; projection: a row of the
-    projection_by_indicator query (slope, intercept, projected_year_end, projected_status,
-    target, target_text, unit, year)."""
+def projection_frame(points: pl.DataFrame, projection: dict, unit_suffix: str) -> pl.DataFrame:
+    """The projection chart's rows: the values reported, the trend carried to December, its
+    end (the projected value) and the year's target (January and December), each with its
+    series name, the month as read and the texts of its tooltip.
+    Returns series, role (values, trend, end, target), period, month_label, y, y_text, tip."""
     year = projection["year"]
     unit = projection.get("unit")
-    months = [date_of(year, m) for m in points["month_number"].to_list()]
-    values = points["value"].to_list()
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=months, y=values, mode="lines+markers", name=_("Giá trị đã báo cáo"),
-        line={"color": PRIMARY, "width": 2.5}, marker={"size": 7},
-        customdata=[[format_month(m), _fmt_value(v, unit_suffix)] for m, v in zip(months, values)],
-        hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
-    ))
+    names = {"values": _("Giá trị đã báo cáo"), "trend": _("Xu hướng, dự báo tới tháng 12")}
+    rows: list[dict] = [{"role": "values", "month": m, "y": v}
+                        for m, v in zip(points["month_number"].to_list(), points["value"].to_list())]
     status = projection.get("projected_status")
     if projection.get("slope") is not None and points.height:
         first = int(points["month_number"].min())
-        xs = list(range(first, 13))
-        ys = [_clip(projection["intercept"] + projection["slope"] * m, unit) for m in xs]
+        ys = [_clip(projection["intercept"] + projection["slope"] * m, unit) for m in range(first, 13)]
         ys[-1] = projection["projected_year_end"]
-        colour = PROJECTION_COLORS.get(status, MUTED)
-        fig.add_trace(go.Scatter(
-            x=[date_of(year, m) for m in xs], y=ys, mode="lines", name=_("Xu hướng, dự báo tới tháng 12"),
-            line={"color": colour, "width": 2, "dash": "dash"}, hoverinfo="skip",
-        ))
-        fig.add_trace(go.Scatter(
-            x=[date_of(year, 12)], y=[ys[-1]], mode="markers+text", name=projection_label(status),
-            marker={"size": 12, "color": colour, "symbol": "diamond", "line": {"width": 1, "color": TEXT}},
-            text=[_fmt_value(ys[-1], unit_suffix)], textposition="top left", textfont={"size": 13},
-            hovertemplate=_("Dự báo tháng 12/{year}: {fmt_value}<br>{projection_label}<extra></extra>").format(
-                year=year,
-                fmt_value=_fmt_value(ys[-1], unit_suffix),
-                projection_label=projection_label(status)),
-        ))
+        rows += [{"role": "trend", "month": m, "y": v} for m, v in zip(range(first, 13), ys)]
+        names["end"] = projection_label(status)
+        tip = _("Dự báo tháng 12/{year}: {fmt_value}").format(year=year, fmt_value=_fmt_value(ys[-1], unit_suffix))
+        rows.append({"role": "end", "month": 12, "y": ys[-1], "tip": tip})
     if projection.get("target") is not None:
         target_text = projection.get("target_text") or _fmt_value(projection["target"], unit_suffix)
-        fig.add_trace(go.Scatter(
-            x=[date_of(year, 1), date_of(year, 12)], y=[projection["target"]] * 2, mode="lines",
-            name=_("Mục tiêu năm: {target_text}").format(target_text=target_text), line={"color": MEDIAN, "width": 1.5,
-                "dash": "dot"},
-            hovertemplate=_("Mục tiêu năm {year}: {target_text}<extra></extra>").format(year=year, target_text=target_text),
-        ))
-    _plotly_look(fig, title=title, height=height)
-    fig.update_xaxes(range=[date_of(year, 1) - _HALF_MONTH, date_of(year, 12) + _HALF_MONTH],
-                     tickformat="%m/%Y", dtick="M1")
-    y_axis = {"rangemode": "tozero", "title": {"text": unit_suffix.strip() or None}}
+        names["target"] = _("Mục tiêu năm: {target_text}").format(target_text=target_text)
+        tip = _("Mục tiêu năm {year}: {target_text}").format(year=year, target_text=target_text)
+        rows += [{"role": "target", "month": m, "y": projection["target"], "tip": tip} for m in (1, 12)]
+    return pl.DataFrame([{
+        "series": names[r["role"]], "role": r["role"], "period": date_of(year, r["month"]),
+        "month_label": format_month(date_of(year, r["month"])),
+        "y": None if r["y"] is None else float(r["y"]),
+        "y_text": _fmt_value(r["y"], unit_suffix), "tip": r.get("tip"),
+    } for r in rows], schema={"series": pl.Utf8, "role": pl.Utf8, "period": pl.Date, "month_label": pl.Utf8,
+                              "y": pl.Float64, "y_text": pl.Utf8, "tip": pl.Utf8})
+
+
+def projection_chart(points: pl.DataFrame, projection: dict, unit_suffix: str,
+                     title: str | None = None, height: int = 260) -> alt.TopLevelMixin:
+    """One indicator through the year: the values reported (solid, with dots), the least-squares
+    line through them carried to December (dashed, ending on the projected value, a diamond with
+    its number), and the year's target (dotted). points: month_number, period, value; projection:
+    a row of the projection_by_indicator query (slope, intercept, projected_year_end,
+    projected_status, target, target_text, unit, year)."""
+    year = projection["year"]
+    unit = projection.get("unit")
+    data = projection_frame(points, projection, unit_suffix).filter(pl.col("y").is_not_null())
+    colour = PROJECTION_COLORS.get(projection.get("projected_status"), MUTED)
+    looks = {"values": (PRIMARY, [1, 0], "stroke"), "trend": (colour, [6, 4], "stroke"),
+             "end": (colour, [1, 0], "diamond"), "target": (MEDIAN, [2, 3], "stroke")}
+    roles = [r for r in looks if r in data["role"].to_list()]
+    names = [data.filter(pl.col("role") == r)["series"][0] for r in roles]
+    # one legend: each series' colour, dash and symbol (a line, or the end's diamond)
+    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=names, range=[looks[r][0] for r in roles]),
+                      legend=alt.Legend(orient="top", columns=2, symbolStrokeWidth=2.5, labelLimit=400))
+    dash = alt.StrokeDash("series:N", title=None, scale=alt.Scale(domain=names, range=[looks[r][1] for r in roles]))
+    shape = alt.Shape("series:N", title=None, scale=alt.Scale(domain=names, range=[looks[r][2] for r in roles]))
+    half_month = [alt.DateTime(year=d.year, month=d.month, date=d.day)
+                  for d in (date_of(year, 1) - _HALF_MONTH, date_of(year, 12) + _HALF_MONTH)]
+    x = alt.X("period:T", title=None, scale=alt.Scale(domain=half_month),
+              axis=alt.Axis(format=MONTH_AXIS, labelAngle=0, tickCount="month"))
     if unit == "yes_no":
-        y_axis.update(tickvals=[0, 1], ticktext=[_("Chưa"), _("Có")], range=[-0.15, 1.25])
-    fig.update_yaxes(**y_axis)
-    return fig
+        y = alt.Y("y:Q", title=None, scale=alt.Scale(domain=[-0.15, 1.25], nice=False), axis=_yes_no_axis())
+    else:
+        y = alt.Y("y:Q", title=unit_suffix.strip() or None, scale=alt.Scale(zero=True))
+    base = alt.Chart(data).encode(x=x, y=y, color=color)
+
+    def of(*wanted: str) -> alt.Chart:
+        return base.transform_filter(alt.FieldOneOfPredicate(field="role", oneOf=list(wanted)))
+
+    trend = of("trend").mark_line(strokeWidth=2).encode(strokeDash=dash)
+    values = of("values").mark_line(strokeWidth=2.5).encode(strokeDash=dash)  # drawn over the trend
+    target = of("target").mark_line(strokeWidth=1.5).encode(
+        strokeDash=dash, tooltip=[alt.Tooltip("tip:N", title=_("Mục tiêu"))])
+    dots = of("values").mark_point(filled=True, size=50, opacity=1).encode(
+        tooltip=[alt.Tooltip("month_label:N", title=_("Tháng")), alt.Tooltip("y_text:N", title=_("Giá trị"))])
+    end = of("end").mark_point(filled=True, size=160, opacity=1, stroke=TEXT, strokeWidth=1).encode(
+        shape=shape, tooltip=[alt.Tooltip("tip:N", title=_("Dự báo")), alt.Tooltip("series:N", title=" ")])
+    end_text = of("end").mark_text(align="right", baseline="bottom", dx=-8, dy=-6, fontSize=13).encode(
+        text="y_text:N", color=alt.value(TEXT))
+    chart = (target + trend + values + dots + end + end_text).properties(height=height)
+    return _altair_look(chart, title)
 
 
 _HALF_MONTH = timedelta(days=15)

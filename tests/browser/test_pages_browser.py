@@ -152,3 +152,27 @@ def test_copied_url_opens_the_same_view(tab, app_url, browser):
     check_page(tab, "Xếp hạng")
     assert "/xep_hang" in tab.url and "thang=2026-09" in tab.url
     assert "Tỉnh Minh Họa · Tháng 9/2026" in main_text(tab)
+
+
+def test_commune_profile_draws_vega_lite_only_and_its_grid_scrolls_in_its_frame_on_a_phone(browser, app_url):
+    """Hồ sơ xã loads no plotly.js (its 4.7 MB script made the page ~1.7× slower to settle): its
+    charts are Vega-Lite. On a phone the grid of small charts, wider than the screen, scrolls
+    sideways inside its own frame; the page itself does not."""
+    url = f"{app_url}/ho_so_xa?{QUERY}&xa=minh-hoa%2Fan-ha"
+    for viewport in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):
+        context = browser.new_context(viewport=viewport, locale="vi-VN")
+        try:
+            page = context.new_page()
+            page.goto(url)
+            settle(page, "Dự báo đến cuối năm")
+            page.locator('.st-key-hs-trends-frame [data-testid="stVegaLiteChart"] canvas, '
+                         '.st-key-hs-trends-frame [data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=40_000)
+            assert page.locator('[data-testid="stPlotlyChart"], .js-plotly-plot').count() == 0
+            assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 5
+            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+            if viewport["width"] < 640:
+                frame = page.locator('.st-key-hs-trends-frame [data-testid="stVegaLiteChart"]')
+                wide, shown, overflow = frame.evaluate("e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]")
+                assert wide > shown and overflow == "auto"
+        finally:
+            context.close()
