@@ -279,6 +279,6 @@ page.section(_("Điểm từng {word} của các xã").format(word=_(framework.w
              _("Mỗi hàng là một xã, xếp từ điểm tổng cao xuống thấp; ô màu cam là {word} còn yếu, "
                  "màu xanh là {word} tốt. Số trong ô là điểm (0–100).").format(
                  word=_(framework.word)))
-heat = charts.heatmap(scored, GROUPS)  # already in rank order
+heat = charts.heatmap(scored, GROUPS, column_title=_(framework.word).capitalize())  # already in rank order
 charts.show(heat, key="tq-heat")
 chart_downloads(heat, _("Điểm từng {word} của các xã").format(word=_(framework.word)), "tq-heat", caption=caption)
