@@ -161,12 +161,21 @@ def vega_charts(at: AppTest) -> list[dict]:
     charts = []
     for kind in ("vega_lite_chart", "arrow_vega_lite_chart"):
         for chart in at.get(kind):
-            spec = json.loads(chart.proto.spec)
+            spec = spec_with_data(chart.proto)
             rows = [row for dataset in spec.get("datasets", {}).values() for row in dataset]
-            for dataset in chart.proto.datasets:
-                rows += pl.read_ipc_stream(io.BytesIO(dataset.data.data)).to_dicts()
             charts.append({"spec": spec, "rows": rows})
     return charts
+
+
+def spec_with_data(proto) -> dict:
+    """A Vega-Lite chart's spec with its named datasets back in it (Streamlit sends them as
+    Arrow beside the spec)."""
+    spec = json.loads(proto.spec)
+    for dataset in getattr(proto, "datasets", []):
+        if dataset.data.data:
+            rows = pl.read_ipc_stream(io.BytesIO(dataset.data.data)).to_dicts()
+            spec.setdefault("datasets", {})[dataset.name or "_"] = rows
+    return spec
 
 
 def vega_with(at: AppTest, *columns: str) -> list[dict]:

@@ -96,6 +96,14 @@ def test_the_map_at_province_and_national_scale_and_a_click_opens_the_profile(br
     page = context.new_page()
     page.goto(f"{national_url}/?tinh={quote('Minh Họa 05')}&thang=2026-11")
     settle(page, "Bản đồ các xã")
+    # no map (and no plotly.js) until the reader asks for it
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
+    assert "Bật để xem bản đồ các xã" in main_text(page)
+    page.get_by_text("🗺️ Hiện bản đồ", exact=True).click()
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+        .some(gd => gd.data.some(t => t.fill === 'toself'))""", timeout=90_000)
+    settle(page)
+    assert parse_qs(urlparse(page.url).query)["ban_do"] == ["1"]  # a link or a reload keeps the map
     index = map_plot_index(page)
     assert index >= 0
     drawn = plot_data(page, index)
