@@ -26,7 +26,7 @@ scope = filters.scope_filters(slots)
 if scope is None:
     page.empty(_(page.NO_COMMUNES))
     st.stop()
-filters.keep_only(("tinh", "thang"))
+filters.keep_only(("tinh", "thang", filters.MAP_PARAM))
 page.scope_line(scope.province_label, scope.month_label)
 if scope.province:  # the meeting views are per province
     present, pack, _unused = st.columns([1, 1, 2], vertical_alignment="center")
@@ -271,14 +271,17 @@ table_downloads(
 # ---- map ------------------------------------------------------------------------------------
 page.section(_("Bản đồ các xã"), _("Xã nào đang chậm, ở đâu: mỗi xã tô theo khoảng điểm tổng, hoặc theo tình hình báo cáo "
              "tháng này. Bấm vào chấm giữa một xã để mở hồ sơ xã."))
-with page.loading(_("Đang vẽ bản đồ các xã…")):
-    maps.commune_map("tq-map", scope.province, scope.period, reports=True)
+if filters.map_switch(st, "tq"):
+    with page.loading(_("Đang vẽ bản đồ các xã…")):
+        maps.commune_map("tq-map", scope.province, scope.period, reports=True)
+else:
+    st.caption(_("Bật để xem bản đồ các xã, của tỉnh hoặc cả nước."))
 
 # ---- heat map -------------------------------------------------------------------------------
 page.section(_("Điểm từng {word} của các xã").format(word=_(framework.word)),
              _("Mỗi hàng là một xã, xếp từ điểm tổng cao xuống thấp; ô màu cam là {word} còn yếu, "
                  "màu xanh là {word} tốt. Số trong ô là điểm (0–100).").format(
                  word=_(framework.word)))
-heat = charts.heatmap(scored, GROUPS)  # already in rank order
+heat = charts.heatmap(scored, GROUPS, column_title=_(framework.word).capitalize())  # already in rank order
 charts.show(heat, key="tq-heat")
 chart_downloads(heat, _("Điểm từng {word} của các xã").format(word=_(framework.word)), "tq-heat", caption=caption)

@@ -29,7 +29,7 @@ if scope is None:
 framework = fw.for_month(scope.period)
 word = _(framework.word).capitalize()
 pillar = filters.pillar_filter(slots[2], groups=framework.shown_groups, label=word)
-filters.keep_only(("tinh", "thang", "tru_cot", "chi_tieu"))
+filters.keep_only(("tinh", "thang", "tru_cot", "chi_tieu", filters.MAP_PARAM))
 pillar_name = framework.group_name(pillar)
 page.scope_line(scope.province_label, scope.month_label, f"{word} {pillar_name}")
 
@@ -159,8 +159,11 @@ table_downloads(
 page.section(_("Bản đồ điểm {pillar_name}").format(pillar_name=in_sentence(pillar_name)),
              _("Mỗi xã tô theo khoảng điểm {word} này; xã xám chưa có điểm. Bấm vào chấm giữa một xã để mở hồ "
                "sơ xã.").format(word=_(framework.word)))
-with page.loading(_("Đang vẽ bản đồ các xã…")):
-    maps.commune_map("tc-map", scope.province, scope.period, group=(pillar, pillar_name))
+if filters.map_switch(st, "tc"):
+    with page.loading(_("Đang vẽ bản đồ các xã…")):
+        maps.commune_map("tc-map", scope.province, scope.period, group=(pillar, pillar_name))
+else:
+    st.caption(_("Bật để xem bản đồ các xã, của tỉnh hoặc cả nước."))
 
 # ---- one indicator: trend and communes ------------------------------------------------------
 page.section(_("Từng chỉ tiêu: diễn biến và từng xã"))

@@ -22,7 +22,7 @@ from queries import i18n
 from queries.accounts.permissions import LOCAL_ADMIN
 from queries.accounts.places import Places
 from queries.db import Database
-from tests.test_pages import DEMO, MONTH, _reset_caches, store  # noqa: F401 (fixtures)
+from tests.test_pages import DEMO, MONTH, _reset_caches, spec_with_data, store  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(p.stem for p in (ROOT / "app_pages").glob("*.py") if p.stem != "__init__")
@@ -157,6 +157,8 @@ def visible_text(at: AppTest) -> list[str]:
             spec = getattr(proto, "spec", "")
             if spec:
                 parsed = json.loads(spec)
+                if "layout" not in parsed:
+                    parsed = spec_with_data(proto)  # the chart's data too: words in tooltips and cells
                 (_plotly_strings if "data" in parsed and "layout" in parsed else _vega_strings)(parsed, out)
         for child in getattr(node, "children", {}).values():
             walk(child)

@@ -27,11 +27,13 @@ from tests.test_pages import (  # noqa: F401 (store: a fixture)
     ROOT,
     _reset_caches,
     _use_database,
+    in_order,
     metrics,
-    plotly_specs,
     store,
     table_with,
     text_of,
+    vega_count,
+    vega_with,
 )
 from tests.upload_data import make_data_dir
 
@@ -101,28 +103,36 @@ def row_of(frame, name: str) -> dict:
 
 
 # ---- the grid and whom to call -------------------------------------------------------------------
+def grid_rows(at: AppTest) -> list[dict]:
+    """The cells of the communes × months grid, from its Vega-Lite data."""
+    return vega_with(at, "commune_name", "month_label", "detail")
+
+
 def report_cells(at: AppTest) -> dict[tuple[str, str], str]:
-    """(commune, month) -> the words of the grid's tooltip, from the heat map's spec."""
-    spec = next(spec for spec in plotly_specs(at) if spec["data"][0]["type"] == "heatmap")
-    grid = spec["data"][0]
-    return {(name, month): grid["customdata"][i][j].split(" · ")[0]
-            for i, name in enumerate(grid["y"]) for j, month in enumerate(grid["x"])}
+    """(commune, month) -> the words of the grid's tooltip."""
+    return {(c["commune_name"], c["month_label"]): c["detail"].split(" · ")[0] for c in grid_rows(at)}
 
 
 def test_grid_shows_on_time_late_missing_and_not_yet_due(cycle_db):
     at = open_page("tinh_hinh_bao_cao", tinh="Đồng Nai", thang="2026-11")
     cells = report_cells(at)
     # the months from the province's first (January, its targets' year) to the chosen one
-    spec = next(spec for spec in plotly_specs(at) if spec["data"][0]["type"] == "heatmap")["data"][0]
-    assert spec["x"] == [f"{m:02d}/2026" for m in range(1, 12)]
-    assert spec["y"][-1] == "Xã Đại Phước"  # fewest months on time first
+    grid = grid_rows(at)
+    assert in_order([c["month_label"] for c in grid]) == [f"{m:02d}/2026" for m in range(1, 12)]
+    assert in_order([c["commune_name"] for c in grid])[-1] == "Xã Đại Phước"  # fewest months on time first
     assert [cells[("Xã Đại Phước", m)] for m in ("09/2026", "10/2026", "11/2026")] == [
         "✅ Đúng hạn", "✅ Đúng hạn", "⏳ Chưa đến hạn"]
     assert [cells[("Xã Minh Đức", m)] for m in ("09/2026", "10/2026")] == ["⏰ Trễ 4 ngày", "❌ Chưa nộp"]
     assert cells[("Xã Phú Mỹ", "08/2026")] == "❌ Chưa nộp" and cells[("Xã Phú Mỹ", "11/2026")] == "⏳ Chưa đến hạn"
-    row = spec["y"].index("Xã Minh Đức")
-    assert spec["text"][row][8:10] == ["⏰ 4", "❌"]  # icon (and days) in the cell, colour behind it
-    assert "nhận 23/10/2026 09:00" in spec["customdata"][row][8]
+    cell = {(c["commune_name"], c["month_label"]): c for c in grid}
+    # icon (and days late) in the cell, the colour behind it the status's, its legend icon and words
+    assert [(cell[("Xã Minh Đức", m)]["icon"], cell[("Xã Minh Đức", m)]["days"]) for m in ("09/2026", "10/2026")] == [
+        ("⏰", "4"), ("❌", "")]
+    assert [cell[("Xã Minh Đức", m)]["status_name"] for m in ("09/2026", "10/2026")] == ["⏰ Trễ (số ngày)", "❌ Chưa nộp"]
+    assert (cell[("Xã Đại Phước", "11/2026")]["icon"], cell[("Xã Đại Phước", "11/2026")]["status_name"]) == (
+        "⏳", "⏳ Chưa đến hạn")
+    assert "nhận 23/10/2026 09:00" in cell[("Xã Minh Đức", "09/2026")]["detail"]
+    assert not at.get("plotly_chart") and vega_count(at) >= 1  # no plotly.js: the grid is Vega-Lite
     # on-time rate over the months already due (January–October: ten), November left out
     table = table_with(at, "n_on_time")
     dai_phuoc, minh_duc = row_of(table, "Xã Đại Phước"), row_of(table, "Xã Minh Đức")
@@ -144,16 +154,17 @@ def test_a_province_of_a_hundred_communes_is_shown_fifty_a_page(store):
     at = open_page("tinh_hinh_bao_cao", tinh="Minh Họa", thang="2026-11")
     pager = at.selectbox(key="bc-page")
     assert pager.options == ["Xã 1–50 / 100", "Xã 51–100 / 100"]
-    heat = next(spec for spec in plotly_specs(at) if spec["data"][0]["type"] == "heatmap")["data"][0]
+    grid = grid_rows(at)
     first = table_with(at, "n_on_time")
-    assert len(heat["y"]) == 50 and first["commune_name"].tolist() == heat["y"]
-    assert len(heat["x"]) == 12 and len(first) == 50
+    rows = in_order([c["commune_name"] for c in grid])
+    assert len(rows) == 50 and first["commune_name"].tolist() == rows
+    assert len(in_order([c["month_label"] for c in grid])) == 12 and len(first) == 50
 
     pager.select(50).run()
     assert not at.exception
-    heat = next(spec for spec in plotly_specs(at) if spec["data"][0]["type"] == "heatmap")["data"][0]
+    rows = in_order([c["commune_name"] for c in grid_rows(at)])
     second = table_with(at, "n_on_time")
-    assert second["commune_name"].tolist() == heat["y"] and len(second) == 50
+    assert second["commune_name"].tolist() == rows and len(second) == 50
     assert set(first["commune_name"]).isdisjoint(second["commune_name"])
     rates = [r if r == r else 2.0 for r in first["on_time_rate"].tolist() + second["on_time_rate"].tolist()]
     assert rates == sorted(rates)  # one order across the pages (a commune with no month due last)
@@ -161,8 +172,7 @@ def test_a_province_of_a_hundred_communes_is_shown_fifty_a_page(store):
     # every province at once is not a grid anyone reads: the page shows one province
     nation = open_page("tinh_hinh_bao_cao", tinh="tat-ca", thang="2026-11")
     assert nation.selectbox(key="dti_tinh").value != "tat-ca"
-    heat = next(spec for spec in plotly_specs(nation) if spec["data"][0]["type"] == "heatmap")["data"][0]
-    assert len(heat["y"]) <= 50
+    assert len(in_order([c["commune_name"] for c in grid_rows(nation)])) <= 50
 
 
 def test_communes_to_call_are_those_missing_or_late_for_the_month_last_due(cycle_db):

@@ -20,7 +20,17 @@ from queries.admin_loads import load_framework
 from queries.db import Database
 from queries.demo.boundaries import demo_communes, raw_files
 from queries.settings import DEMO_STORE
-from tests.test_pages import DEMO, MONTH, demo_db, open_page, plotly_specs, store, text_of  # noqa: F401
+from tests.test_pages import (  # noqa: F401
+    DEMO,
+    MONTH,
+    demo_db,
+    in_order,
+    open_page,
+    plotly_specs,
+    store,
+    text_of,
+    vega_with,
+)
 from ui.markdown import literal
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,8 +152,15 @@ def map_spec(at: AppTest) -> dict:
     return next(s for s in plotly_specs(at) if any(t.get("fill") == "toself" for t in s["data"]))
 
 
+def with_map(at: AppTest, page: str) -> AppTest:
+    """The page with its map switched on (off by default)."""
+    at.toggle(key=f"dti_ban_do_{page}").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_the_overview_map_fills_each_commune_by_its_score_band(store, demo_db):
-    at = open_page("tong_quan", tinh=DEMO, thang=MONTH)
+    at = with_map(open_page("tong_quan", tinh=DEMO, thang=MONTH), "tq")
     spec = map_spec(at)
     fills = [t for t in spec["data"] if t.get("fill") == "toself"]
     centres = [t for t in spec["data"] if t.get("mode") == "markers"][0]
@@ -165,11 +182,11 @@ def test_the_overview_map_fills_each_commune_by_its_score_band(store, demo_db):
 
 
 def test_the_pillar_page_maps_the_group_and_says_when_a_province_has_no_boundaries(store):
-    at = open_page("tru_cot", tinh=DEMO, thang=MONTH, tru_cot="CQ")
+    at = with_map(open_page("tru_cot", tinh=DEMO, thang=MONTH, tru_cot="CQ"), "tc")
     spec = map_spec(at)
     centres = [t for t in spec["data"] if t.get("mode") == "markers"][0]
     assert "Điểm chính quyền số" in centres["hovertext"][0]
-    at = open_page("tru_cot", tinh="Đồng Nai", thang=MONTH, tru_cot="CQ")
+    at = with_map(open_page("tru_cot", tinh="Đồng Nai", thang=MONTH, tru_cot="CQ"), "tc")
     assert "Chưa có ranh giới xã của tỉnh Đồng Nai" in "\n".join(i.value for i in at.info)
 
 
@@ -194,8 +211,8 @@ def test_pages_of_a_month_scored_under_the_eight_groups(store):
     assert "Nhóm Nhận thức số" in text_of(at)
     assert set(at.dataframe[0].value["indicator"]) <= {"NL04", "NL05", "XH08", "XH09"}
     at = open_page("tong_quan", tinh=DEMO, thang=MONTH)
-    heat = [s for s in plotly_specs(at) if s["data"][0]["type"] == "heatmap"][0]
-    assert heat["data"][0]["x"][1:] == ["Nhận thức số", "Thể chế số", "Hạ tầng số", "Nhân lực số",
+    heat = vega_with(at, "commune_name", "column", "value_text")
+    assert in_order([cell["column"] for cell in heat])[1:] == ["Nhận thức số", "Thể chế số", "Hạ tầng số", "Nhân lực số",
                                         "An toàn thông tin mạng", "Chính quyền số", "Kinh tế số", "Xã hội số"]
     at = open_page("ho_so_xa", tinh=DEMO, thang=MONTH, xa="minh-hoa/an-ha")
     assert not at.exception

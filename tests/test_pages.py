@@ -5,6 +5,7 @@ what the page shows — figures, table rows, URL — not only that it ran.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -15,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from queries.db import Database
 from queries.settings import PILLARS
+from queries.status import STATUS_ORDER
 from queries.text import format_number
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,20 +156,44 @@ def vega_count(at: AppTest) -> int:
     return len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart"))
 
 
-def vega_charts(at: AppTest) -> list[tuple[dict, list[pl.DataFrame]]]:
-    """Each Vega-Lite chart drawn: its spec and its datasets (Streamlit sends them beside the
-    spec, as Arrow)."""
-    import pyarrow as pa
+def vega_charts(at: AppTest) -> list[dict]:
+    """The page's Vega-Lite specs, each {"spec", "rows"}: rows are the records of its data (one
+    dataset per chart, as ui/charts.py builds them; Streamlit sends it as Arrow beside the spec)."""
+    charts = []
+    for kind in ("vega_lite_chart", "arrow_vega_lite_chart"):
+        for chart in at.get(kind):
+            spec = spec_with_data(chart.proto)
+            rows = [row for dataset in spec.get("datasets", {}).values() for row in dataset]
+            charts.append({"spec": spec, "rows": rows})
+    return charts
 
-    return [(json.loads(chart.proto.spec),
-             [pl.from_arrow(pa.ipc.open_stream(d.data.data).read_all()) for d in chart.proto.datasets])
-            for chart in [*at.get("vega_lite_chart"), *at.get("arrow_vega_lite_chart")]]
+
+def spec_with_data(proto) -> dict:
+    """A Vega-Lite chart's spec with its named datasets back in it (Streamlit sends them as
+    Arrow beside the spec)."""
+    spec = json.loads(proto.spec)
+    for dataset in getattr(proto, "datasets", []):
+        if dataset.data.data:
+            rows = pl.read_ipc_stream(io.BytesIO(dataset.data.data)).to_dicts()
+            spec.setdefault("datasets", {})[dataset.name or "_"] = rows
+    return spec
+
+
+def vega_with(at: AppTest, *columns: str) -> list[dict]:
+    """The rows of the one Vega-Lite chart whose data has these columns."""
+    (rows,) = [c["rows"] for c in vega_charts(at) if c["rows"] and set(columns) <= set(c["rows"][0])]
+    return rows
+
+
+def in_order(values: list) -> list:
+    """Distinct values, in their first order."""
+    return list(dict.fromkeys(values))
 
 
 def vega_chart_with(at: AppTest, *fields: str) -> tuple[dict, pl.DataFrame]:
     """The one Vega-Lite chart with a dataset of all these columns: its spec and that dataset."""
-    [found] = [(spec, data) for spec, datasets in vega_charts(at) for data in datasets
-               if set(fields) <= set(data.columns)]
+    [found] = [(chart["spec"], pl.DataFrame(rows)) for chart in vega_charts(at)
+               for rows in chart["spec"].get("datasets", {}).values() if rows and set(fields) <= set(rows[0])]
     return found
 
 
@@ -199,10 +225,14 @@ def test_overview_on_shipped_data(store, demo_db):
     assert weakest["rank"].tolist() == bottom["rank"].to_list()
     assert weakest["commune_name"].tolist() == bottom["commune_name"].to_list()
     assert all("ho_so_xa?" in link and "xa=minh-hoa%2F" in link for link in weakest["link"])
-    heat = [spec for spec in plotly_specs(at) if spec["data"][0]["type"] == "heatmap"][0]
-    assert len(heat["data"][0]["y"]) == 100
-    assert heat["data"][0]["y"][0] == ranking["commune_name"][0]  # best first
-    assert vega_count(at) >= 4  # statuses, distribution, pillars, months
+    heat = vega_with(at, "commune_name", "column", "value_text")
+    rows = in_order([cell["commune_name"] for cell in heat])
+    assert len(rows) == 100 and rows[0] == ranking["commune_name"][0]  # best first
+    best = ranking.row(0, named=True)
+    assert {(c["column"], c["value_text"]) for c in heat if c["commune_name"] == best["commune_name"]} >= {
+        ("Điểm tổng", vi(best["score"], 1)), ("Hạ tầng số", vi(best["HT"], 1))}
+    assert vega_count(at) >= 5  # statuses, distribution, pillars, months, the heat map
+    assert not at.get("plotly_chart")  # no plotly.js on first view: the map waits to be chosen
     assert at.query_params["tinh"] == DEMO and at.query_params["thang"] == MONTH
 
 
@@ -219,11 +249,43 @@ def test_pillar_page_on_shipped_data(store, demo_db):
     assert int(summary[["n_achieved", "n_on_track", "n_behind", "n_missing"]].sum().sum()) <= cq.height
     first = summary["indicator"].tolist()[0]
     assert at.query_params["chi_tieu"] == first and at.query_params["tru_cot"] == "CQ"
-    dots = [spec for spec in plotly_specs(at) if any(t.get("name") == "Mục tiêu" for t in spec["data"])][0]
-    communes = {y for trace in dots["data"] if trace.get("mode") == "markers" and trace["name"] != "Mục tiêu"
-                for y in trace["y"]}
-    assert len(communes) == 30  # the thirty most behind, by default
-    assert vega_count(at) == 2  # statuses by indicator, trend with target and path
+    dots = vega_with(at, "commune_name", "target_text", "status_label")
+    assert len(dots) == 30  # the thirty most behind, by default
+    order = {s: i for i, s in enumerate(STATUS_ORDER)}
+    behind = (cq.filter(pl.col("indicator") == first)
+              .with_columns(pl.col("status").replace_strict(order).alias("status_order"))
+              .sort(["points", "status_order"], descending=[False, True], nulls_last=False).head(30))
+    assert {d["commune_name"] for d in dots} == set(behind["commune_name"])
+    assert vega_count(at) == 3  # statuses by indicator, trend with target and path, each commune's dot
+    assert not at.get("plotly_chart")  # no plotly.js on first view: the map waits to be chosen
+
+
+@pytest.mark.parametrize(("page", "key", "params"), [("tong_quan", "tq", {}), ("tru_cot", "tc", {"tru_cot": "CQ"})])
+def test_the_map_is_drawn_only_when_chosen_and_the_url_keeps_the_choice(store, page, key, params):
+    """plotly.js (the map's) costs a page seconds in the browser: Tổng quan and Trụ cột draw
+    no Plotly chart until the reader switches the map on; a link or a reload keeps it on."""
+    at = open_page(page, tinh=DEMO, thang=MONTH, **params)
+    switch = at.toggle(key=f"dti_ban_do_{key}")
+    assert not at.get("plotly_chart") and switch.value is False and "ban_do" not in at.query_params
+    assert "Bật để xem bản đồ các xã, của tỉnh hoặc cả nước." in text_of(at)
+    switch.set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    (drawn,) = at.get("plotly_chart")  # the map, as before: a filled shape per commune, clickable centres
+    spec = json.loads(drawn.proto.spec)
+    assert any(trace.get("fill") == "toself" for trace in spec["data"])
+    assert at.query_params["ban_do"] == "1"
+    assert "Bật để xem bản đồ" not in text_of(at)
+    # a link with the map on opens with it
+    link = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    link.query_params.update({"tinh": DEMO, "thang": MONTH})
+    link.run()
+    link.query_params.update({**params, "ban_do": "1"})
+    link.switch_page(f"app_pages/{page}.py").run()
+    assert not link.exception and len(link.get("plotly_chart")) == 1
+    assert link.toggle(key=f"dti_ban_do_{key}").value is True
+    # off again: no map, and the URL forgets it
+    at.toggle(key=f"dti_ban_do_{key}").set_value(False).run()
+    assert not at.get("plotly_chart") and "ban_do" not in at.query_params
 
 
 def test_ranking_on_shipped_data(store, demo_db):
@@ -378,11 +440,11 @@ def test_pages_with_targets_but_no_results(store, page):
     if page == "tong_quan":
         assert shown["Số xã"][0] == "2" and shown["Xã đã báo cáo"][0] == "0,0 %"
         assert "Chưa có số liệu tháng 11/2026" in text
-        assert not at.get("plotly_chart")  # no blank charts
+        assert not vega_count(at) and not at.get("plotly_chart")  # no blank charts
     elif page == "tru_cot":
         assert shown["Chỉ tiêu đã đạt"][0] == "0,0 %"
         assert "Chưa có số liệu của chỉ tiêu" in text and "Chưa xã nào báo cáo số liệu chỉ tiêu" in text
-        assert not at.get("plotly_chart")  # no dots of nothing
+        assert vega_count(at) == 1 and not at.get("plotly_chart")  # the statuses; no trend, no dots of nothing
     elif page == "xep_hang":
         assert at.dataframe[0].value["score"].tolist() == [0.0, 0.0]
         assert "Chưa có số liệu tháng 11/2026" in text
@@ -406,14 +468,14 @@ def test_pages_with_targets_but_no_results(store, page):
 def test_pages_for_a_year_without_targets(store, page):
     at = open_page(page, tinh="Quảng Ngãi", thang=MONTH)
     assert "chưa có chỉ tiêu nào cho năm 2026" in text_of(at) or "Không xã nào" in text_of(at)
-    assert not at.get("plotly_chart") and not at.dataframe
+    assert not at.get("plotly_chart") and not vega_count(at) and not at.dataframe
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_pages_on_an_empty_installation(empty_data, page):
     at = open_page(page)
     assert "Chưa có xã nào trong dữ liệu" in text_of(at)
-    assert not at.dataframe and not at.get("plotly_chart")
+    assert not at.dataframe and not at.get("plotly_chart") and not vega_count(at)
 
 
 # ---- a single commune -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from queries.reports import export
 from queries.reports.pack import build_pack_result
 from tests.cycle_helpers import make_plan_data_dir
 from tests.test_page_cycle import DAI_PHUOC, MINH_DUC, OCTOBER, SEPTEMBER, account, open_page, report, vn
-from tests.test_pages import _reset_caches, _use_database
+from tests.test_pages import _reset_caches, _use_database, spec_with_data
 
 # Everything of Đồng Nai a page could show: its name, its communes' names and ids.
 OF_DONG_NAI = ("Đồng Nai", "Đại Phước", "Minh Đức", "dong-nai/")
@@ -40,8 +40,9 @@ def shown(at) -> str:
     parts += [frame.value.to_csv() for frame in at.dataframe]
     parts += [" ".join(map(str, s.options)) for s in at.selectbox]
     parts += [" ".join(map(str, s.options)) for s in at.multiselect]
-    parts += [chart.proto.spec for kind in ("plotly_chart", "arrow_vega_lite_chart", "vega_lite_chart")
-              for chart in at.get(kind)]
+    parts += [chart.proto.spec for chart in at.get("plotly_chart")]
+    parts += [json.dumps(spec_with_data(chart.proto), ensure_ascii=False, default=str)
+              for kind in ("arrow_vega_lite_chart", "vega_lite_chart") for chart in at.get(kind)]
     parts += [b.proto.label for b in at.get("download_button")]
     return json.dumps(parts, ensure_ascii=False)
 

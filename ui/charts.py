@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 
 import altair as alt
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -39,10 +38,6 @@ MEDIAN = "#1B2631"
 
 # Statuses (order, colours, icons, meanings) are shared with the slides and the pack.
 STATUSES = STATUS_ORDER
-STATUS_SYMBOLS = {  # Plotly marker shapes: a second channel besides colour
-    "Đạt": "circle", "Đúng tiến độ": "diamond", "Cần đẩy nhanh": "square", "Chậm": "triangle-up",
-    "Đi lùi": "triangle-down", "Chưa đủ dữ liệu": "x", "Chưa có số liệu": "circle-open",
-}
 
 # Up to four communes side by side (compare page): Okabe–Ito blue, orange, green, purple.
 SERIES_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
@@ -97,26 +92,6 @@ def status_legend_markdown() -> str:
     return " · ".join(f"{STATUS_ICONS[s]} **{_(s)}**: {_(STATUS_HELP[s])}" for s in STATUSES)
 
 
-def _plotly_look(fig: go.Figure, *, title: str | None = None, height: int = 360,
-                 legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        template="plotly_white",
-        font={"family": FONT, "size": 13, "color": TEXT},
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}} if title else None,
-        height=height,
-        margin={"l": 10, "r": 20, "t": 50 if title else 16, "b": 40},
-        separators=".," if _english() else ",.",  # Vietnamese: decimal comma, thousands dot
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        hoverlabel={"font": {"family": FONT, "size": 13}, "bgcolor": "white"},
-        showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": None},
-    )
-    fig.update_xaxes(gridcolor=GRID, zerolinecolor=GRID, automargin=True)
-    fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, automargin=True)
-    return fig
-
-
 def _altair_look(chart: alt.TopLevelMixin, title: str | None = None) -> alt.TopLevelMixin:
     if title:
         chart = chart.properties(title=alt.Title(title, anchor="start"))
@@ -138,16 +113,13 @@ def _altair_look(chart: alt.TopLevelMixin, title: str | None = None) -> alt.TopL
     )
 
 
-def show(chart: go.Figure | alt.TopLevelMixin, *, key: str | None = None) -> None:
-    """Draw a chart with our theme (not Streamlit's), stretched to the column."""
-    if isinstance(chart, go.Figure):
-        st.plotly_chart(chart, theme=None, key=key, width="stretch",
-                        config={"displaylogo": False, "locale": "en" if _english() else "vi",
-                                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]})
-    else:
-        # The same spec without Altair's JSON-schema check: that check was a fifth of Tổng quan's
-        # server time (0.2 s of 0.7 s, cProfile) for specs our own functions build.
-        st.vega_lite_chart(chart.to_dict(validate=False), theme=None, key=key, width="stretch")
+def show(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
+    """Draw a chart with our theme (not Streamlit's), stretched to the column. Every page chart
+    is Vega-Lite: plotly.js alone made a page 1.7× slower to settle in the browser; only the map
+    (ui/maps.py) draws with Plotly, and only when it is asked for."""
+    # The same spec without Altair's JSON-schema check: that check was a fifth of Tổng quan's
+    # server time (0.2 s of 0.7 s, cProfile) for specs our own functions build.
+    st.vega_lite_chart(chart.to_dict(validate=False), theme=None, key=key, width="stretch")
 
 
 def _status_scale() -> alt.Scale:
@@ -252,28 +224,69 @@ def pillar_bars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMi
     return _altair_look((bars + text).properties(height=260), title)
 
 
-def heatmap(frame: pl.DataFrame, pillars: list[tuple[str, str]], title: str | None = None) -> go.Figure:
+def _two_lines(labels: list[str], longer_than: int = 14) -> str:
+    """A Vega expression that writes the labels of a top axis on two lines, a long label split
+    at the space nearest its middle, a short one on the lower line, so a grid's columns keep
+    their whole names. (Vega draws a label's further lines below its first, over the plot: the
+    axis is given labelPadding=LINE to lift them.)"""
+    wrapped = {}
+    for label in labels:
+        words = label.split()
+        if len(label) <= longer_than or len(words) < 2:
+            wrapped[label] = ["", label]
+            continue
+        cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(label) / 2))
+        wrapped[label] = [" ".join(words[:cut]), " ".join(words[cut:])]
+    return f"{json.dumps(wrapped, ensure_ascii=False)}[datum.label] || datum.label"
+
+
+LINE = 15  # the height of a 12-px label line
+
+
+def heatmap(frame: pl.DataFrame, pillars: list[tuple[str, str]], title: str | None = None,
+            column_title: str | None = None) -> alt.TopLevelMixin:
     """Communes × pillars. frame: commune_name, score, one column per pillar code; rows in the
-    order they should appear, top to bottom."""
+    order they should appear, top to bottom. `column_title` names the pillars' columns in the
+    tooltip (the month's framework word)."""
     codes = [code for code, _unused in pillars]
     columns = [_("Điểm tổng"), *[name for _unused, name in pillars]]
-    z = [[row["score"], *[row[c] for c in codes]] for row in frame.iter_rows(named=True)]
-    text = [[format_number(v, 1) if v is not None else "–" for v in r] for r in z]
     names = frame["commune_name"].to_list()
-    fig = go.Figure(go.Heatmap(
-        z=z, x=columns, y=names, text=text, texttemplate="%{text}", textfont={"size": 11},
-        colorscale=SCORE_SCALE, zmin=SCORE_MIN, zmax=SCORE_MAX, xgap=2, ygap=1,
-        colorbar={"title": {"text": _("Điểm")}, "thickness": 12, "len": min(1.0, 300 / max(len(names) * 20, 1)),
-                  "y": 1, "yanchor": "top", "tickvals": [40, 55, 70, 85, 100],
-                  "ticktext": ["≤ 40", "55", "70", "85", "100"]},
-        hovertemplate=_("<b>%{y}</b><br>%{x}: %{text} điểm<extra></extra>"),
-    ))
-    height = 90 + 20 * len(names)
-    _plotly_look(fig, title=title, height=max(height, 220), legend=False)
-    fig.update_xaxes(side="top", tickfont={"size": 12}, showgrid=False)
-    fig.update_yaxes(autorange="reversed", tickfont={"size": 12}, showgrid=False, dtick=1)
-    fig.update_layout(margin={"t": 80 if title else 40})
-    return fig
+    rows = [
+        {"commune_name": row["commune_name"], "column": column, "value": value,
+         "value_text": format_number(value, 1) if value is not None else "–"}
+        for row in frame.iter_rows(named=True)
+        for column, value in zip(columns, [row["score"], *[row[c] for c in codes]])
+    ]
+    data = pl.DataFrame(rows, schema={"commune_name": pl.Utf8, "column": pl.Utf8, "value": pl.Float64,
+                                      "value_text": pl.Utf8})
+    span = SCORE_MAX - SCORE_MIN
+    scale = alt.Scale(domain=[SCORE_MIN + stop * span for stop, _colour in SCORE_SCALE],
+                      range=[colour for _stop, colour in SCORE_SCALE], clamp=True)
+    tooltip = [alt.Tooltip("commune_name:N", title=_("Xã")),
+               alt.Tooltip("column:N", title=column_title or _("Trụ cột")),
+               alt.Tooltip("value_text:N", title=_("Điểm"))]
+    base = alt.Chart(data).encode(
+        x=alt.X("column:N", sort=columns, title=None,
+                axis=alt.Axis(orient="top", labelAngle=0, labelLimit=160, labelFontSize=12, ticks=False,
+                              domain=False, labelExpr=_two_lines(columns), labelPadding=LINE)),
+        y=alt.Y("commune_name:N", sort=names, title=None,
+                axis=alt.Axis(labelFontSize=12, ticks=False, domain=False, labelLimit=200)),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=1.5).encode(
+        color=alt.Color("value:Q", scale=scale, title=_("Điểm"),
+                        legend=alt.Legend(orient="right", gradientLength=180, gradientThickness=12,
+                                          values=[40, 55, 70, 85, 100],
+                                          labelExpr="datum.value <= 40 ? '≤ 40' : datum.label")),
+        tooltip=tooltip,
+    )
+    # white on the darkest orange and blue, dark text elsewhere
+    text = base.mark_text(fontSize=11).encode(
+        text="value_text:N",
+        color=alt.condition("datum.value != null && (datum.value < 52 || datum.value > 95)",
+                            alt.value("white"), alt.value(TEXT)),
+        tooltip=tooltip,
+    )
+    return _altair_look((cells + text).properties(height=max(20 * len(names), 60)), title)
 
 
 # ---- pillar page --------------------------------------------------------------------------
@@ -301,52 +314,72 @@ def status_by_category(frame: pl.DataFrame, category: str, category_title: str,
     return _altair_look(chart, title)
 
 
+def _symbol(points: list[tuple[float, float]]) -> str:
+    return "M" + "L".join(f"{x:g},{y:g}" for x, y in points) + "Z"
+
+
+# Vega-Lite point shapes: a second channel besides colour (the legend shows both together).
+# An open ring (no value) and a thick X (not enough data) as SVG paths in the unit square.
+_RING = ("M-1,0A1,1 0 1,0 1,0A1,1 0 1,0 -1,0Z"
+         "M-0.55,0A0.55,0.55 0 1,1 0.55,0A0.55,0.55 0 1,1 -0.55,0Z")
+_X = _symbol([(-1, -0.6), (-0.6, -1), (0, -0.4), (0.6, -1), (1, -0.6), (0.4, 0), (1, 0.6), (0.6, 1),
+              (0, 0.4), (-0.6, 1), (-1, 0.6), (-0.4, 0)])
+STATUS_SHAPES = {
+    "Đạt": "circle", "Đúng tiến độ": "diamond", "Cần đẩy nhanh": "square", "Chậm": "triangle-up",
+    "Đi lùi": "triangle-down", "Chưa đủ dữ liệu": _X, "Chưa có số liệu": _RING,
+}
+
+
 def dot_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
-               direction: str = "up") -> go.Figure:
-    """Each commune's value (dot, coloured and shaped by status) against its target (bar
+               direction: str = "up") -> alt.TopLevelMixin:
+    """Each commune's value (dot, coloured and shaped by status) against its target (black
     tick), joined by a thin line showing the gap. frame: commune_name, value, target,
-    target_text, status; rows top to bottom."""
+    target_text, status; rows top to bottom. A commune without a value sits at 0, an open ring."""
     names = frame["commune_name"].to_list()
-    values = frame["value"].to_list()
-    targets = frame["target"].to_list()
-    fig = go.Figure()
-    # gap lines
-    gx, gy = [], []
-    for name, v, t in zip(names, values, targets):
-        if v is not None and t is not None:
-            gx += [v, t, None]
-            gy += [name, name, None]
-    fig.add_trace(go.Scatter(x=gx, y=gy, mode="lines", line={"color": "#B8C2CC", "width": 2},
-                             hoverinfo="skip", showlegend=False))
-    fig.add_trace(go.Scatter(
-        x=targets, y=names, mode="markers", name=_("Mục tiêu"),
-        marker={"symbol": "line-ns", "size": 18, "line": {"width": 3, "color": MEDIAN}},
-        customdata=frame["target_text"].to_list(),
-        hovertemplate=_("<b>%{y}</b><br>Mục tiêu: %{customdata}<extra></extra>"),
-    ))
-    for status in STATUSES:
-        part = frame.filter(pl.col("status") == status)
-        if part.is_empty():
-            continue
-        missing = status == "Chưa có số liệu"
-        xs = [0 if missing else v for v in part["value"].to_list()]
-        custom = [[_fmt_value(v, unit_suffix), tt or "–", status_label(status)]
-                  for v, tt in zip(part["value"].to_list(), part["target_text"].to_list())]
-        fig.add_trace(go.Scatter(
-            x=xs, y=part["commune_name"].to_list(), mode="markers", name=_(status),
-            marker={"symbol": STATUS_SYMBOLS[status], "size": 11, "color": STATUS_COLORS[status],
-                    "line": {"width": 1, "color": "#3D4A57"}},
-            customdata=custom,
-            hovertemplate=_("<b>%{y}</b><br>Giá trị: %{customdata[0]}<br>Mục tiêu: %{customdata[1]}"
-                          "<br>%{customdata[2]}<extra></extra>"),
-        ))
-    _plotly_look(fig, title=title, height=max(140 + 24 * len(names), 260))
-    fig.update_yaxes(autorange="reversed", dtick=1, showgrid=True, gridcolor="#F1F3F5")
-    fig.update_xaxes(title={"text": _("Giá trị{value}").format(value=' (' + unit_suffix.strip() + ')' if unit_suffix.strip(
-        ) else '')},
-                     rangemode="tozero", side="top")
-    fig.update_layout(legend={"y": -0.02, "yanchor": "top"}, margin={"b": 60})
-    return fig
+    present = [s for s in STATUSES if s in set(frame["status"].to_list())]
+    data = _with_status_label(frame.select("commune_name", "value", "target", "target_text", "status")).with_columns(
+        pl.when(pl.col("status") == "Chưa có số liệu").then(0.0).otherwise(pl.col("value")).alias("x"),
+        pl.col("value").map_elements(in_language(lambda v: _fmt_value(v, unit_suffix)), return_dtype=pl.Utf8,
+                                     skip_nulls=False).alias("value_text"),
+        pl.col("target_text").fill_null("–"),
+        pl.lit(_("Mục tiêu")).alias("target_name"),
+    )
+    unit = unit_suffix.strip()
+    y = alt.Y("commune_name:N", sort=names, title=None,
+              axis=alt.Axis(labelFontSize=12, ticks=False, domain=False, grid=True, gridColor="#F1F3F5",
+                            labelLimit=220, offset=10))  # clear of the dots at 0
+    x_title = _("Giá trị{value}").format(value=f" ({unit})" if unit else "")
+    base = alt.Chart(data).encode(y=y)
+    gaps = base.transform_filter("datum.value != null && datum.target != null").mark_rule(
+        color="#B8C2CC", strokeWidth=2).encode(
+        x=alt.X("value:Q", title=x_title, scale=alt.Scale(zero=True, nice=True),
+                axis=alt.Axis(orient="top", tickCount=10)),
+        x2="target:Q",
+    )
+    target_tooltip = [alt.Tooltip("commune_name:N", title=_("Xã")), alt.Tooltip("target_text:N", title=_("Mục tiêu"))]
+    ticks = base.transform_filter("datum.target != null").mark_tick(
+        thickness=3, size=18, orient="vertical", fill=MEDIAN, opacity=1).encode(
+        x="target:Q",
+        stroke=alt.Stroke("target_name:N", title=None, scale=alt.Scale(range=[MEDIAN]),
+                          legend=alt.Legend(symbolType="M0,-1L0,1", symbolStrokeWidth=3, symbolSize=180,
+                                            orient="top")),
+        tooltip=target_tooltip,
+    )
+    legend_statuses = [_(s) for s in present]
+    dots = base.mark_point(filled=True, size=110, stroke="#3D4A57", strokeWidth=1, opacity=1).encode(
+        x="x:Q",
+        fill=alt.Fill("status_name:N", title=None,
+                      scale=alt.Scale(domain=legend_statuses, range=[STATUS_COLORS[s] for s in present]),
+                      legend=alt.Legend(orient="top", symbolStrokeColor="#3D4A57", symbolStrokeWidth=1,
+                                        symbolSize=110)),
+        shape=alt.Shape("status_name:N", title=None,
+                        scale=alt.Scale(domain=legend_statuses, range=[STATUS_SHAPES[s] for s in present])),
+        tooltip=[alt.Tooltip("commune_name:N", title=_("Xã")), alt.Tooltip("value_text:N", title=_("Giá trị")),
+                 alt.Tooltip("target_text:N", title=_("Mục tiêu")),
+                 alt.Tooltip("status_label:N", title=_("Tình trạng"))],
+    )
+    chart = (gaps + ticks + dots).properties(height=max(24 * len(names), 120))
+    return _altair_look(chart.resolve_legend(stroke="independent"), title)
 
 
 def _fmt_value(value: float | None, unit_suffix: str) -> str:

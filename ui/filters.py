@@ -4,6 +4,7 @@ the URL so a copied link opens the same view, and kept across pages within a ses
 URL keys: ?tinh=Minh Họa&thang=2026-11&xa=<commune_id>&tru_cot=HT&chi_tieu=HT02
           &so_sanh=<id>,<id>&don_vi=<lead unit>
           &trong_so=HT:20,NL:10,…&bo_khung=<framework id>   (what-if weights, ui/whatif.py)
+          &ban_do=1   (the map of communes is shown: map_switch)
 A value comes from, in order: the URL, the choice made earlier in this session (switching
 pages drops the URL's query), the default. A value that is not valid here (a commune of
 another province, a month without data) is ignored and the next source is used.
@@ -30,7 +31,8 @@ from ui.markdown import literal
 from ui.state import query, reader
 
 ALL_PROVINCES = "tat-ca"
-PARAMS = ("tinh", "thang", "xa", "tru_cot", "chi_tieu", "so_sanh", "don_vi", "trong_so", "bo_khung")
+PARAMS = ("tinh", "thang", "xa", "tru_cot", "chi_tieu", "so_sanh", "don_vi", "trong_so", "bo_khung", "ban_do")
+MAP_PARAM = "ban_do"
 _PERSIST = "_dti_{}"
 _WIDGET = "dti_{}"
 
@@ -118,6 +120,30 @@ def _select(container, label: str, param: str, options: list[str], labels: dict[
         on_change=_on_change, args=(param, forget),
     )
     _remember(param, chosen)
+    return chosen
+
+
+def map_switch(container, page: str) -> bool:
+    """The switch that shows a page's map of communes, off by default: the map is the one chart
+    drawn with plotly.js, a script the browser takes seconds to compile, so a page draws it only
+    when asked. On is kept in the URL (?ban_do=1: a link or a reload keeps the map) and, for this
+    page (`page`), across pages within the session; off leaves the URL without the key."""
+    memory, key = _PERSIST.format(f"{MAP_PARAM}_{page}"), _WIDGET.format(f"{MAP_PARAM}_{page}")
+    url = _url_value(MAP_PARAM)
+    on = url == "1" if url is not None else bool(st.session_state.get(memory))
+
+    def remember(value: bool) -> None:
+        st.session_state[memory] = value
+        if value and st.query_params.get(MAP_PARAM) != "1":
+            st.query_params[MAP_PARAM] = "1"
+        elif not value and MAP_PARAM in st.query_params:
+            del st.query_params[MAP_PARAM]
+
+    st.session_state[key] = on
+    chosen = container.toggle(_("🗺️ Hiện bản đồ"), key=key,
+                              on_change=lambda: remember(bool(st.session_state.get(key))),
+                              help=_("Vẽ bản đồ các xã (mất vài giây); bấm vào một xã để mở hồ sơ xã."))
+    remember(chosen)
     return chosen
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import altair as alt
-import plotly.graph_objects as go
 import polars as pl
 
 from queries.i18n import N_, _
 from queries.status import PROJECTION_COLORS, REPORT_COLORS, TASK_COLORS
 from queries.text import format_month
-from ui.charts import MEDIAN, MONTH_AXIS, MUTED, PRIMARY, TEXT, _altair_look, _fmt_value, _plotly_look, _yes_no_axis
+from ui.charts import MEDIAN, MONTH_AXIS, MUTED, PRIMARY, TEXT, _altair_look, _fmt_value, _yes_no_axis
 
 # ---- tasks and the year-end projection ---------------------------------------------------------
 TASK_STATUS_ORDER = (N_("Quá hạn"), N_("Chưa bắt đầu"), N_("Đang thực hiện"), N_("Hoàn thành"))
@@ -158,47 +157,43 @@ REPORT_GRID = (  # status, icon, name, cell colour
 )
 
 
-def report_grid(frame: pl.DataFrame, title: str | None = None) -> go.Figure:
+def report_grid(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
     """Communes × months of the monthly report: each cell coloured by status and marked with its
-    icon (and the days late), the full words in the tooltip. frame: commune_name, month_label,
-    status, days_late, detail (the tooltip); rows in the order given, months in the order given."""
+    icon (and the days late), the full words in the tooltip; the legend shows colour, icon and
+    words together. frame: commune_name, month_label, status, days_late, detail (the tooltip);
+    rows in the order given, months in the order given."""
     names = frame["commune_name"].unique(maintain_order=True).to_list()
     months = frame["month_label"].unique(maintain_order=True).to_list()
-    code = {status: i for i, (status, *_rest) in enumerate(REPORT_GRID)}
-    icon = {status: mark for status, mark, *_rest in REPORT_GRID}
-    cells = {(r["commune_name"], r["month_label"]): r for r in frame.iter_rows(named=True)}
-    z, text, hover = [], [], []
-    for name in names:
-        z_row, text_row, hover_row = [], [], []
-        for month in months:
-            cell = cells.get((name, month))
-            status = cell["status"] if cell else None
-            z_row.append(code.get(status))
-            mark = icon.get(status, "")
-            text_row.append(f"{mark} {cell['days_late']}" if status == "tre_han" and cell["days_late"] else mark)
-            hover_row.append(cell["detail"] if cell else "–")
-        z.append(z_row)
-        text.append(text_row)
-        hover.append(hover_row)
-    n = len(REPORT_GRID)
-    scale = []
-    for i, (*_rest, colour) in enumerate(REPORT_GRID):
-        scale += [[i / n, colour], [(i + 1) / n, colour]]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=months, y=names, text=text, texttemplate="%{text}", textfont={"size": 12},
-        customdata=hover, colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False, xgap=2, ygap=2,
-        hovertemplate="<b>%{y}</b> · %{x}<br>%{customdata}<extra></extra>",
-    ))
-    for _status, mark, name, colour in REPORT_GRID:  # the legend: colour, icon and words together
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{mark} {_(name)}",
-                                 marker={"symbol": "square", "size": 14, "color": colour,
-                                         "line": {"width": 1, "color": MUTED}}))
-    height = max(150 + 22 * len(names), 260)
-    top = 110 if title else 80
-    _plotly_look(fig, title=title, height=height)
-    fig.update_xaxes(side="top", tickfont={"size": 12}, showgrid=False, type="category")
-    fig.update_yaxes(autorange="reversed", tickfont={"size": 12}, showgrid=False, dtick=1, type="category")
-    # the legend above the month labels (which sit on top of the grid)
-    fig.update_layout(legend={"orientation": "h", "y": 1 + 30 / (height - top - 40), "yanchor": "bottom", "x": 0},
-                      margin={"t": top, "b": 40})
-    return fig
+    legend = {status: f"{mark} {_(name)}" for status, mark, name, _colour in REPORT_GRID}
+    icons = {status: mark for status, mark, *_rest in REPORT_GRID}
+    data = frame.select("commune_name", "month_label", "status", "days_late", "detail").with_columns(
+        pl.col("status").replace_strict(legend, default=None, return_dtype=pl.Utf8).alias("status_name"),
+        pl.col("status").replace_strict(icons, default="", return_dtype=pl.Utf8).alias("icon"),
+        pl.when((pl.col("status") == "tre_han") & (pl.col("days_late") > 0))
+        .then(pl.col("days_late").cast(pl.Int64).cast(pl.Utf8)).otherwise(pl.lit("")).alias("days"),
+        pl.col("detail").fill_null("–"),
+    ).drop("days_late")
+    tooltip = [alt.Tooltip("commune_name:N", title=_("Xã")), alt.Tooltip("month_label:N", title=_("Tháng")),
+               alt.Tooltip("detail:N", title=_("Báo cáo"))]
+    base = alt.Chart(data).encode(
+        x=alt.X("month_label:N", sort=months, title=None,
+                axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=12, ticks=False, domain=False)),
+        y=alt.Y("commune_name:N", sort=names, title=None,
+                axis=alt.Axis(labelFontSize=12, ticks=False, domain=False, labelLimit=220)),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color("status_name:N", title=None,
+                        scale=alt.Scale(domain=list(legend.values()),
+                                        range=[colour for *_rest, colour in REPORT_GRID]),
+                        legend=alt.Legend(orient="top", direction="horizontal", symbolType="square", symbolSize=200,
+                                          symbolStrokeColor=MUTED, symbolStrokeWidth=1, labelFontSize=13,
+                                          values=list(legend.values()))),
+        tooltip=tooltip,
+    )
+    # the icon, and beside it the days late; two marks, as an image's text does not space digits
+    # well after an emoji
+    icon = base.transform_filter("datum.days == ''").mark_text(fontSize=12).encode(text="icon:N", tooltip=tooltip)
+    late = base.transform_filter("datum.days != ''")
+    late_icon = late.mark_text(fontSize=12, dx=-10).encode(text="icon:N", tooltip=tooltip)
+    days = late.mark_text(fontSize=12, dx=10, color=TEXT, fontWeight=600).encode(text="days:N", tooltip=tooltip)
+    return _altair_look((cells + icon + late_icon + days).properties(height=max(22 * len(names), 66)), title)

@@ -34,6 +34,12 @@ def plot_data(page, index: int = -1) -> dict:
     }}""")
 
 
+def wait_for_map(page) -> None:
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+        .some(gd => gd.data.some(t => t.fill === 'toself'))""", timeout=90_000)
+    settle(page)
+
+
 def map_plot_index(page) -> int:
     return page.evaluate("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
         .findIndex(gd => gd.data.some(t => t.fill === 'toself'))""")
@@ -96,6 +102,12 @@ def test_the_map_at_province_and_national_scale_and_a_click_opens_the_profile(br
     page = context.new_page()
     page.goto(f"{national_url}/?tinh={quote('Minh Họa 05')}&thang=2026-11")
     settle(page, "Bản đồ các xã")
+    # no map (and no plotly.js) until the reader asks for it
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
+    assert "Bật để xem bản đồ các xã" in main_text(page)
+    page.get_by_text("🗺️ Hiện bản đồ", exact=True).click()
+    wait_for_map(page)
+    assert parse_qs(urlparse(page.url).query)["ban_do"] == ["1"]  # a link or a reload keeps the map
     index = map_plot_index(page)
     assert index >= 0
     drawn = plot_data(page, index)
@@ -173,8 +185,9 @@ def test_a_province_uploads_a_geojson_with_unmatched_communes(browser, app_url, 
     assert "2 xã của tỉnh chưa có ranh giới" in text
     full_screenshot(page, "boundaries_unmatched")
 
-    page.goto(f"{app_url}/?{QUERY}")
+    page.goto(f"{app_url}/?{QUERY}&ban_do=1")  # a link with the map on
     settle(page, "Bản đồ các xã")
+    wait_for_map(page)
     index = map_plot_index(page)
     centres = [t for t in plot_data(page, index)["traces"] if t["mode"] == "markers"][0]
     assert centres["custom"] == 98  # the province's own file now, not the shipped illustration

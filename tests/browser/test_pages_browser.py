@@ -89,6 +89,15 @@ def check_page(page, title: str) -> None:
     assert content.count() >= 1
 
 
+WITHOUT_PLOTLY = ("tru_cot", "", "tinh_hinh_bao_cao")  # plotly.js costs seconds: only the map, when chosen
+
+
+def check_no_plotly(page, path: str) -> None:
+    if path in WITHOUT_PLOTLY:
+        assert page.locator('[data-testid="stPlotlyChart"]').count() == 0, path
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 1, path
+
+
 def test_every_page_opens_without_error(tab, app_url):
     first, *others = PAGES
     path, title, marker = first
@@ -96,12 +105,14 @@ def test_every_page_opens_without_error(tab, app_url):
     tab.goto(f"{app_url}/{path}?{QUERY}&tru_cot=CQ")
     settle(tab, marker)
     check_page(tab, title)
+    check_no_plotly(tab, path)
     assert "Tỉnh Minh Họa · Tháng 11/2026 · Trụ cột Chính quyền số" in main_text(tab)
     full_screenshot(tab, path)
     for path, title, marker in others:
         tab.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
         settle(tab, marker)
         check_page(tab, title)
+        check_no_plotly(tab, path)
         assert f"/{path}" in tab.url and "thang=2026-11" in tab.url
         if path != "so_sanh":
             assert "Tỉnh Minh Họa · Tháng 11/2026" in main_text(tab)
