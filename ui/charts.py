@@ -10,6 +10,7 @@ chart; pages draw them with `show(chart)` so the theme is applied the same way e
 """
 from __future__ import annotations
 
+import copy
 import json
 
 import altair as alt
@@ -436,7 +437,7 @@ def _yes_no_axis(**kwargs) -> alt.Axis:
 
 
 def trend_small_multiples(frame: pl.DataFrame, title: str | None = None, columns: int = 3,
-                          panel_width: int = 240, panel_height: int = 130) -> alt.TopLevelMixin:
+                          panel_width: int = 240, panel_height: int = 130) -> VegaLiteSpec:
     """One small chart per indicator: value, target and path through the year.
     frame: indicator, panel_title (lines split by a newline), [panel_subtitle], unit_suffix, [unit],
     period, value, target, path_value. The panels share the legend and the series' look; each has
@@ -470,24 +471,49 @@ def trend_small_multiples(frame: pl.DataFrame, title: str | None = None, columns
     panels = frame.select("indicator", "panel_title", "unit_suffix",
                           *[c for c in ("panel_subtitle", "unit") if c in frame.columns]).unique(
         "indicator", maintain_order=True)
-    charts = []
-    for panel in panels.iter_rows(named=True):
-        if panel.get("unit") == "yes_no":
+
+    def panel_layers(yes_no: bool) -> alt.LayerChart:
+        if yes_no:
             y = alt.Y("y:Q", title=None, scale=alt.Scale(domain=[-0.15, 1.15], nice=False),
                       axis=_yes_no_axis(labelFontSize=11))
         else:
             y = alt.Y("y:Q", title=None, scale=alt.Scale(zero=True), axis=alt.Axis(labelFontSize=11, tickCount=4))
-        base = alt.Chart().transform_filter(alt.datum.indicator == panel["indicator"])
-        lines = base.mark_line().encode(x=x, y=y, color=color, strokeDash=dash, strokeWidth=width)
-        dots = base.mark_point(filled=True, size=24).encode(x=x, y=y, color=color, opacity=seen, tooltip=tooltip)
-        heading = alt.Title(panel["panel_title"].split("\n"), subtitle=panel.get("panel_subtitle") or "",
-                            anchor="start", fontSize=12, fontWeight=600, color=TEXT, subtitleFontSize=11,
-                            subtitleColor=MUTED, offset=6, subtitlePadding=2, limit=panel_width + 50)
-        charts.append((lines + dots).properties(title=heading, width=panel_width, height=panel_height))
-    chart = alt.concat(*charts, columns=columns, data=long, spacing=24)
-    chart = _altair_look(chart, title)
+        lines = alt.Chart().mark_line().encode(x=x, y=y, color=color, strokeDash=dash, strokeWidth=width)
+        dots = alt.Chart().mark_point(filled=True, size=24).encode(x=x, y=y, color=color, opacity=seen, tooltip=tooltip)
+        return (lines + dots).properties(width=panel_width, height=panel_height)
+
+    # Altair copies the whole grid at every step of building it (two seconds for a commune's
+    # twenty-odd panels); each panel differs only in its filter, title and value axis, so one
+    # panel of each axis kind is built with Altair and the others are copies of its spec.
+    looks: dict[bool, dict] = {}
+    specs = []
+    for panel in panels.iter_rows(named=True):
+        yes_no = panel.get("unit") == "yes_no"
+        if yes_no not in looks:
+            looks[yes_no] = panel_layers(yes_no).to_dict(validate=False)
+            looks[yes_no].pop("$schema", None)
+        spec = copy.deepcopy(looks[yes_no])
+        spec["transform"] = [{"filter": {"field": "indicator", "equal": panel["indicator"]}}]
+        spec["title"] = {"text": panel["panel_title"].split("\n"), "subtitle": panel.get("panel_subtitle") or "",
+                         "anchor": "start", "fontSize": 12, "fontWeight": 600, "color": TEXT, "subtitleFontSize": 11,
+                         "subtitleColor": MUTED, "offset": 6, "subtitlePadding": 2, "limit": panel_width + 50}
+        specs.append(spec)
+    grid = alt.concat(panel_layers(False), columns=columns, data=long, spacing=24)
     # a grid of panels keeps its own size (Vega-Lite fits only single and layered views to a width)
-    return chart.properties(autosize=alt.AutoSizeParams(type="pad"))
+    grid = _altair_look(grid, title).properties(autosize=alt.AutoSizeParams(type="pad")).to_dict(validate=False)
+    grid["concat"] = specs
+    return VegaLiteSpec(grid)
+
+
+class VegaLiteSpec:
+    """A chart whose Vega-Lite spec was put together as a dict: read by `show` and the downloads
+    the way they read an Altair chart (`to_dict`)."""
+
+    def __init__(self, spec: dict) -> None:
+        self._spec = spec
+
+    def to_dict(self, validate: bool = True) -> dict:
+        return copy.deepcopy(self._spec)
 
 
 # ---- commune profile ----------------------------------------------------------------------
