@@ -11,7 +11,15 @@ from urllib.parse import quote
 import pytest
 
 from queries import i18n
-from tests.browser.conftest import ARTIFACTS, COUNT_RUNS, create_test_account, sign_in, wait_for_app, wait_for_run
+from tests.browser.conftest import (
+    ARTIFACTS,
+    COUNT_RUNS,
+    create_test_account,
+    sign_in,
+    wait_for_app,
+    wait_for_run,
+    wait_until_still,
+)
 from tests.browser.test_pages_browser import settle
 
 SHOTS = ARTIFACTS / "i18n"
@@ -61,21 +69,11 @@ def full_screenshot(page, path) -> None:
     page.set_viewport_size(viewport)
 
 
-# Stable: the main block's height the same on two looks 150 ms apart (charts drawn).
-STABLE = """() => new Promise(done => {
-  const height = () => (document.querySelector('[data-testid="stMain"]') || document.body).scrollHeight;
-  const first = height();
-  setTimeout(() => done(first === height()), 150);
-})"""
-
-
 def _settled(page) -> None:
     """The page's title is drawn (checked before): now its run is over, nothing of the page
     before is greyed out, and its height has stopped changing."""
     wait_for_run(page, -1, timeout=90_000)
-    for _ in range(100):
-        if page.evaluate(STABLE):
-            return
+    wait_until_still(page)
 
 
 def _context(browser, viewport):
