@@ -8,6 +8,7 @@ from queries.i18n import _
 from ui import auth, heap, language, layout
 from ui.navigation import pages_for
 from ui.reconnect import run_while_connected
+from ui.runs import page_runs
 
 
 def page() -> None:
@@ -29,5 +30,7 @@ def page() -> None:
 
 
 # On PostgreSQL, a server restart shows "Đang kết nối lại cơ sở dữ liệu…" until it answers.
-run_while_connected(page)
+# One run at a time in this process (ui/runs.py: Polars' threads and the GIL).
+with page_runs:
+    run_while_connected(page)
 heap.settle()  # the libraries' objects out of the collection Streamlit runs after each run

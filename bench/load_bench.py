@@ -7,9 +7,9 @@ deploy/run_replicas.py starts two replicas and nginx on loopback over a copy of 
 default a new store over the shipped data and the demo province). Each session is a tab
 speaking Streamlit's websocket protocol (`bench.st_client`): nginx's cookie keeps it on one
 replica, and a view is timed from the page's request to the server's `script_finished`, the
-server's whole part of a view (the browser's drawing is `bench.browser_pages`'s). First one
-session opens each page once to warm it, then three times: its idle time (median). Then, for
---seconds:
+server's whole part of a view (the browser's drawing is `bench.browser_pages`'s). First each
+replica is asked for every page directly (its tables opened, its caches warm), then one session
+opens each page through nginx three times: its idle time (median). Then, for --seconds:
 
   - --sessions sessions each open the pages in turn, the way leaders click through a meeting,
     reading each page for --think seconds (0.5–1.5× at random, the same seed every run) before
@@ -76,13 +76,17 @@ def start_replicas(store: Path, runtime: Path) -> tuple[subprocess.Popen, dict]:
     return runner, json.loads(state.read_text(encoding="utf-8"))
 
 
-async def browse(base: str, sessions: int, seconds: float, think: float, on_idle_measured) -> tuple[
-        dict[str, float], dict[str, list[float]], list[str]]:
+async def browse(base: str, replicas: list[str], sessions: int, seconds: float, think: float, on_idle_measured
+                 ) -> tuple[dict[str, float], dict[str, list[float]], list[str]]:
     from bench.st_client import Session
 
     idle: dict[str, float] = {}
     loaded: dict[str, list[float]] = {name: [] for name in PAGES}
     errors: list[str] = []
+    for replica in replicas:  # every replica opens its tables and warms each page (nginx sends a session to one)
+        async with Session(replica) as warming:
+            for path in PAGES.values():
+                await warming.view(path, timeout=600)
     async with Session(base) as alone:
         for name, path in PAGES.items():
             await alone.view(path)  # warm this page's caches first
@@ -154,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
 
     counts = {"stored": 0, "refused": 0}
     try:
-        idle, loaded, errors = asyncio.run(browse(state["url"], args.sessions, args.seconds, args.think, start_load))
+        replicas = [f"http://127.0.0.1:{r['port']}" for r in state["replicas"]]
+        idle, loaded, errors = asyncio.run(browse(state["url"], replicas, args.sessions, args.seconds, args.think,
+                                                  start_load))
         for sender in senders:  # a line on stdin: stop after the upload under way; the counts come back
             out, _ = sender.communicate("stop\n", timeout=120)
             counts = json.loads(out.strip().splitlines()[-1])

@@ -61,18 +61,30 @@ class Session:
         started = time.perf_counter()
         await self.socket.send(message.SerializeToString())
         problem = None
-        async with asyncio.timeout(timeout):
-            while True:
-                answer = ForwardMsg()
-                answer.ParseFromString(await self.socket.recv())
-                kind = answer.WhichOneof("type")
-                if kind == "delta" and answer.delta.new_element.WhichOneof("type") == "exception":
-                    problem = problem or answer.delta.new_element.exception.type or "exception"
-                elif kind == "page_not_found":
-                    problem = f"page not found: {page}"
-                elif kind == "script_finished" and answer.script_finished in FINISHED:
-                    break
+        seen: list[str] = []
+        try:
+            async with asyncio.timeout(timeout):
+                await self._until_finished(seen, page)
+        except TimeoutError:
+            raise ViewError(f"no end of the run in {timeout:.0f} s; last messages: {seen[-6:]}") from None
+        problem = next((kind[len("problem:"):] for kind in seen if kind.startswith("problem:")), None)
         elapsed = time.perf_counter() - started
         if problem:
             raise ViewError(problem)
         return elapsed
+
+    async def _until_finished(self, seen: list[str], page: str) -> None:
+        while True:
+            answer = ForwardMsg()
+            answer.ParseFromString(await self.socket.recv())
+            kind = answer.WhichOneof("type")
+            if kind == "script_finished":
+                seen.append(f"script_finished:{answer.script_finished}")
+                if answer.script_finished in FINISHED:
+                    return
+            elif kind == "delta" and answer.delta.new_element.WhichOneof("type") == "exception":
+                seen.append("problem:" + (answer.delta.new_element.exception.type or "exception"))
+            elif kind == "page_not_found":
+                seen.append(f"problem:page not found: {page}")
+            elif kind != "delta":
+                seen.append(kind)
