@@ -30,6 +30,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from datetime import date
 from pathlib import Path
 
@@ -132,19 +133,9 @@ class Database:
         else:
             self._refresh_in_background()
 
-    def _watch(self) -> None:
-        """Background mode: refresh when the stores move on, without waiting for a reader."""
-        while True:  # a daemon thread: it ends with the process
-            time.sleep(WATCH_SECONDS)
-            try:
-                if self.store_version() != self._version:  # started once the tables exist
-                    self._refresh_in_background()
-            except Exception:  # a store being replaced, a file in the middle of a move: next turn
-                log.debug("store watch failed", exc_info=True)
-
     def _start_watching(self) -> None:
         if self.background and self._watcher is None:
-            self._watcher = threading.Thread(target=self._watch, name="dti-watch", daemon=True)
+            self._watcher = threading.Thread(target=_watch, args=(weakref.ref(self),), name="dti-watch", daemon=True)
             self._watcher.start()
 
     def _refresh_in_background(self) -> None:
@@ -425,6 +416,23 @@ class Database:
         app's code asks by name (`run`), which tests/test_sql_columns.py checks."""
         self.ensure_fresh()
         return frame(self._cursor().sql(query, params=params or None))
+
+
+def _watch(database: weakref.ref) -> None:
+    """Background mode: refresh when the stores move on, without waiting for a reader. Holds its
+    Database weakly and ends when it is gone: a served replica keeps one for its life, a test
+    suite makes hundreds, whose watchers would otherwise poll forever."""
+    while True:
+        time.sleep(WATCH_SECONDS)
+        db = database()
+        if db is None:
+            return
+        try:
+            if db.store_version() != db._version:  # started once the tables exist
+                db._refresh_in_background()
+        except Exception:  # a store being replaced, a file in the middle of a move: next turn
+            log.debug("store watch failed", exc_info=True)
+        del db
 
 
 _databases: dict[tuple, Database] = {}
