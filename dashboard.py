@@ -30,7 +30,8 @@ def page() -> None:
 
 
 # On PostgreSQL, a server restart shows "Đang kết nối lại cơ sở dữ liệu…" until it answers.
-# One run at a time in this process (ui/runs.py: Polars' threads and the GIL).
+# One run at a time in this process (ui/runs.py: Polars' threads and the GIL); the heap is
+# settled inside that turn, so no other run's objects are frozen half-way.
 with page_runs:
     run_while_connected(page)
-heap.settle()  # the libraries' objects out of the collection Streamlit runs after each run
+    heap.settle()  # the libraries' objects out of the collection Streamlit runs after each run

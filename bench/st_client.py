@@ -60,7 +60,6 @@ class Session:
         message.rerun_script.page_name = page
         started = time.perf_counter()
         await self.socket.send(message.SerializeToString())
-        problem = None
         seen: list[str] = []
         try:
             async with asyncio.timeout(timeout):
