@@ -36,13 +36,17 @@ def sql_text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-HEADER_KEYS = ("columns", "example", "needs")
+HEADER_KEYS = ("columns", "example", "needs", "reads")
 
 
 @cache
 def sql_header(name: str) -> dict[str, str]:
-    """The `-- columns:`, `-- example:` and `-- needs:` lines among the comments a statement's
-    file begins with."""
+    """The `-- columns:`, `-- example:`, `-- needs:` and `-- reads:` lines among the comments a
+    statement's file begins with. `reads: province` promises that, asked about a province or a
+    commune, the answer reads only that province's communes (and the reference tables);
+    `reads: reference` that it reads only what the shipped files, the settings and the
+    frameworks loaded hold. Both let an answer stay cached while other provinces upload
+    (queries.db.Database.version_for)."""
     header: dict[str, str] = {}
     for line in sql_text(name).splitlines():
         if not line.startswith("--"):

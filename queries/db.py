@@ -43,6 +43,7 @@ from queries.engine import build, snapshot
 from queries.frameworks import registry as frameworks
 from queries.settings import DATA_DIR, load_settings, store_dir
 from queries.store import open_sources
+from queries.text import province_key
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,11 @@ class Database:
         self._watcher: threading.Thread | None = None
         self._local = threading.local()  # each thread's cursor (see _cursor)
         self._version: tuple | None = None
+        # What version_for keys answers by: an epoch that moves with any change beyond some
+        # communes' own rows (settings, frameworks, a commune catalog, a build), and the last
+        # refresh that touched each province (by province_key); one tuple, replaced whole.
+        self._epochs: tuple[int, int, dict[str, int]] = (0, 0, {})  # epoch, refreshes, stamps
+        self._commune_provinces: tuple[int, dict[str, str]] = (-1, {})
         self._offsets: dict[str, int] = {}
         self._settings_stamp = None
         self._snapshot_offsets: dict[str, int] = {}
@@ -117,6 +123,46 @@ class Database:
         """The version of the tables queries see now (a cache key for their results)."""
         self.ensure_fresh()
         return self._version
+
+    def version_for(self, name: str, params: dict) -> tuple:
+        """The version a query's answer depends on (its cache key): what its file's `reads:`
+        line allows. An answer about one province stays valid while other provinces upload;
+        reference answers while anything but the settings and frameworks changes; every other
+        answer (all provinces, the journal…) with any change."""
+        version = self.version()
+        epoch, _, stamps = self._epochs
+        reads = sql_header(name).get("reads")
+        if reads == "reference":
+            return ("reference", epoch)
+        if reads != "province":
+            return version
+        provinces = set()
+        if params.get("province") is not None:
+            provinces.add(province_key(str(params["province"])))
+        if params.get("commune") is not None:
+            province = self._province_of_commune(str(params["commune"]), epoch)
+            if province is None:  # not in the catalog: no province to key by
+                return version
+            provinces.add(province)
+        if not provinces:  # every province
+            return version
+        return ("province", epoch, tuple(sorted((p, stamps.get(p, 0)) for p in provinces)))
+
+    def _province_of_commune(self, commune: str, epoch: int) -> str | None:
+        known_at, provinces = self._commune_provinces
+        if known_at != epoch:  # the commune catalog changes only with the epoch
+            rows = frame(self._cursor().sql("select commune_id, province from communes"))
+            provinces = {c: province_key(p) for c, p in rows.iter_rows() if p is not None}
+            self._commune_provinces = (epoch, provinces)
+        return provinces.get(commune)
+
+    def _moved(self, provinces: set[str] | None) -> None:
+        """After a commit: the provinces whose answers changed (None: possibly all of them)."""
+        epoch, refreshes, stamps = self._epochs
+        if provinces is None:
+            self._epochs = (epoch + 1, refreshes + 1, {})
+        else:
+            self._epochs = (epoch, refreshes + 1, {**stamps, **{province_key(p): refreshes + 1 for p in provinces}})
 
     # ---- keeping the tables fresh ----------------------------------------------------------
     def ensure_fresh(self, wait: bool | None = None) -> None:
@@ -271,6 +317,7 @@ class Database:
         self.builds_from_files += 1
         self.settings, self._offsets = settings, offsets
         self._settings_stamp = versions[-1]
+        self._moved(None)
         self._version = versions
         self.last_refresh_seconds = time.perf_counter() - started
         if self.snapshots and self.last_refresh_seconds >= SNAPSHOT_AFTER_BUILD_SECONDS:
@@ -315,9 +362,11 @@ class Database:
             cursor.execute("begin transaction")
             touched: set[str] = set()
             offsets = dict(self._offsets)
+            only_communes = not (settings_changed or frameworks_changed)
             for priority, (name, store) in enumerate(self.sources, start=1):
                 entries, offsets[name] = changes[name]
                 touched |= build.apply_changes(cursor, name, priority, store, entries)
+                only_communes = only_communes and build.changes_only_communes(cursor, priority, entries)
             if settings_changed:
                 build.load_settings_tables(cursor, settings)
             if settings_changed or frameworks_changed:
@@ -329,6 +378,7 @@ class Database:
                 build.refresh_derived(cursor, touched)
             snapshot.write_meta(cursor, offsets, settings)
             cached = build.cached_months(cursor)
+            moved = build.provinces_of(cursor, touched) if only_communes else None
             cursor.execute("commit")
         except (duckdb.Error, FileNotFoundError, KeyError) as problem:
             # A file the journal names is gone (a long-delayed reader after a compaction's
@@ -345,6 +395,7 @@ class Database:
         self.settings, self._offsets = settings, offsets
         self._cached_months = cached
         self._settings_stamp = target[-1]
+        self._moved(moved)
         self._version = target
         self.last_refresh_seconds = time.perf_counter() - started
         if self.snapshots and self._snapshot_due():

@@ -28,7 +28,7 @@ actual_rows = st.lists(st.tuples(st.sampled_from(COMMUNES), st.sampled_from(INDI
                                  st.sampled_from(MONTHS), st.integers(0, 100)), min_size=1, max_size=4)
 target_rows = st.lists(st.tuples(st.sampled_from(COMMUNES), st.sampled_from(INDICATORS),
                                  st.integers(1, 100)), min_size=1, max_size=3)
-operations = st.lists(st.one_of(
+operation = st.one_of(
     st.tuples(st.just("actuals"), actual_rows),
     st.tuples(st.just("targets"), target_rows),
     st.tuples(st.just("commune"), st.sampled_from(COMMUNES), st.sampled_from(("Xã Một", "Xã Hai"))),
@@ -39,7 +39,8 @@ operations = st.lists(st.one_of(
     st.tuples(st.just("spending"), st.sampled_from(COMMUNES), st.integers(0, 10**9)),
     st.tuples(st.just("task"), st.sampled_from(COMMUNES), st.sampled_from(("chua_bat_dau", "hoan_thanh"))),
     st.just(("compact",)),
-), min_size=1, max_size=12)
+)
+operations = st.lists(operation, min_size=1, max_size=12)
 
 
 def _frame(kind: str, records: list[dict]) -> pl.DataFrame:

@@ -2,8 +2,9 @@
 through the scope of the person signed in (queries.reading), so a page that forgets a filter
 still shows nothing outside it.
 
-Results are cached per version of the tables, so an upload or an undo shows as soon as the
-tables have taken it in (a moment later, in the background), and for `ttl` seconds otherwise.
+Results are cached per version of what they read (Database.version_for): an upload or an undo
+shows as soon as the tables have taken it in (a moment later, in the background), and an
+answer about one province stays cached while other provinces upload.
 """
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def reader() -> ScopedReader:
     return ScopedReader(database(), read_scope())
 
 
-# Bounded three ways: an upload makes every answer's version new, so old entries would stay
+# Bounded three ways: an upload makes many answers' versions new, so old entries would stay
 # until their ttl; at national scale one answer pickles to 45 MB (indicator_status of every
 # commune), so the size bounds the cache where the count alone would not.
 @st.cache_data(ttl=600, max_entries=256, max_size="96MB", show_spinner=False)
@@ -69,7 +70,7 @@ def query(name: str, **params) -> pl.DataFrame:
     """A query's answer within this session's scope; a question outside it stops the page with
     its one Vietnamese sentence."""
     db = database()
-    key = (name, db.version(), tuple(sorted(params.items())), read_scope())
+    key = (name, db.version_for(name, params), tuple(sorted(params.items())), read_scope())
     seen = repr(key)  # a parameter may be a list: not hashable, its text is
     try:
         if seen in _asked:  # answered before: from the cache at once, no spinner to draw and clear

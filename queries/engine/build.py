@@ -411,6 +411,39 @@ def apply_changes(con: duckdb.DuckDBPyConnection, source: str, priority: int, st
     return touched
 
 
+# Kinds of rows that belong to one commune and change nothing of any other: an upload or an
+# undo of these changes only its communes' provinces (a commune catalog can move a commune).
+COMMUNE_KINDS = frozenset({"actuals", "targets", "spending", "tasks"})
+
+
+def changes_only_communes(con: duckdb.DuckDBPyConnection, priority: int, entries: list[dict]) -> bool:
+    """Whether these journal entries change only rows of the communes they touch (what
+    Database.version_for relies on to keep other provinces' answers)."""
+    for entry in entries:
+        action = entry["action"]
+        if action in ("review", "compact"):
+            continue
+        if action == "upload":
+            kind = entry.get("kind")
+        elif action in ("undo", "redo"):
+            found = con.execute("select kind from uploads where upload_id = $u and priority = $p",
+                                {"u": entry["upload_id"], "p": priority}).fetchone()
+            kind = found[0] if found else None
+        else:
+            return False
+        if kind not in COMMUNE_KINDS:
+            return False
+    return True
+
+
+def provinces_of(con: duckdb.DuckDBPyConnection, communes: set[str]) -> set[str]:
+    if not communes:
+        return set()
+    rows = con.execute("select distinct province from communes where commune_id in (select unnest($ids::VARCHAR[]))",
+                       {"ids": sorted(communes)}).fetchall()
+    return {r[0] for r in rows if r[0] is not None}
+
+
 def _add_upload(con: duckdb.DuckDBPyConnection, source: str, priority: int, store: Store, entry: dict) -> set[str]:
     row = {k: entry.get(k) for k in ("upload_id", "seq", "kind", "user", "uploaded_at", "file_name", "sha256",
                                      "rows_total", "rows_accepted", "rows_rejected", "reason")}

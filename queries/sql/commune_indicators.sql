@@ -1,5 +1,6 @@
 -- columns: commune_id, commune_name, province, is_demo, pillar, pillar_name, pillar_weight, pillar_order, indicator, indicator_name, unit, direction, year, comparator, target, target_text, value, value_period, numerator, denominator, baseline, expected_value, progress_ratio, points, achieved, status, lead_unit, partner_units, source_doc, source_item, value_source, value_received, unreported_rule
 -- example: period=2026-06-01, commune=thu/an-binh
+-- reads: province
 -- One commune's targeted indicators for one month, for its profile: target, latest value,
 -- status and points (from the scoring macro), the pillar's weight, the lead unit, when the
 -- value's upload arrived and which document set the target; innovation targets (no pillar)

@@ -1,5 +1,6 @@
 -- columns: commune_id, lead_unit
 -- example: province=Thử Nghiệm, year=2026
+-- reads: province
 -- The offices that lead each commune's targets in one year (as the plans write them; the pages
 -- group spelling variants with ui.format.split_units), so a "who to call" list can name them.
 -- params: province (VARCHAR or null), year (INTEGER)

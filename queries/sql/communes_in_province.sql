@@ -1,5 +1,6 @@
 -- columns: commune_id, commune_code, commune_name, province, is_demo, adult_population, population_15plus, working_age_population
 -- example: province=null
+-- reads: province
 -- Communes of one province (or all, province null), in Vietnamese alphabetical order.
 -- params: province (VARCHAR or null)
 with

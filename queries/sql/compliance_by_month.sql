@@ -1,5 +1,6 @@
 -- columns: commune_id, commune_name, province, is_demo, period, deadline_date, received_at, upload_id, received_at_vn, status, days_late
 -- example: province=Thử Nghiệm, commune=null, period_from=2026-05-01, period_to=2026-06-01, now=2026-11-22T10:00:00+07:00
+-- reads: province
 -- Whether each commune of the scope reported each month on time (queries/cycle/calendar.py
 -- states the rule): the report for month M is on time when received before day
 -- report_deadline_day of month M+1 in Vietnam time (UTC+7); late by (date received −

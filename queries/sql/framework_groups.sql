@@ -1,5 +1,6 @@
 -- columns: framework_key, code, name_vi, name_en, weight, share, n_indicators, sort_order
 -- example: framework=null, period=2026-06-01
+-- reads: reference
 -- The groups of a framework in display order, with their weights and each weight's share of
 -- 100 %: of the framework named (key, e.g. six-pillars@1), or (framework null) of the one in
 -- force in the year of `period`.

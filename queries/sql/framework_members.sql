@@ -1,5 +1,6 @@
 -- columns: framework_key, group_code, group_name, indicator, indicator_name, weight, group_order
 -- example: framework=null, period=2026-06-01
+-- reads: reference
 -- The member indicators of each group of a framework (the one named, or the one in force in
 -- the year of `period`), with their weights within the group, in the groups' order.
 -- params: framework (VARCHAR or null), period (DATE or null)

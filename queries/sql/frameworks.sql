@@ -1,4 +1,5 @@
 -- columns: framework_key, framework_id, version, name_vi, year_from, year_to, status, official, document, shipped, n_groups, n_indicators, in_force, loaded_at, loaded_by
+-- reads: reference
 -- Every framework known (queries/frameworks: shipped in data/frameworks, loaded into the
 -- store), with the years it scores now (a later load over the same years replaces it there),
 -- the shipped ones first. in_force: runs of years, {first, last}, last null when open-ended.

@@ -1,6 +1,7 @@
 -- columns: period, commune_id, commune_name, province, is_demo, framework_key, group_code, group_name, group_score, group_order, n_targets, n_reported, n_achieved
 -- example: period=2026-06-01, province=Thử Nghiệm, commune=null, framework=null
 -- needs: score_cache(period)
+-- reads: province
 -- The group scores (0–100, 2 decimals) of every commune in scope for one month, under the
 -- framework in force that year (framework null) or the one named (its key: a what-if under
 -- another framework), one row per commune and group it has targets in: what the pages draw

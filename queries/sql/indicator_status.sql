@@ -1,5 +1,6 @@
 -- columns: commune_id, commune_name, province, is_demo, pillar, indicator, indicator_name, unit, direction, year, comparator, target, target_text, value, value_period, numerator, denominator, baseline, expected_value, progress_ratio, points, achieved, status, lead_unit, partner_units, source_doc, source_item, value_source, value_upload_id, target_source, target_upload_id, pillar_order
 -- example: period=2026-06-01, province=Thử Nghiệm, commune=null
+-- reads: province
 -- Every targeted indicator of every commune in scope for one month: target, current value,
 -- points, status, lead unit and where each number came from.
 -- params: period (DATE), province (VARCHAR or null), commune (commune_id or null)

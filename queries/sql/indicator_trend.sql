@@ -1,5 +1,6 @@
 -- columns: period, indicator, indicator_name, pillar, unit, direction, n_communes, n_values, value, target, target_text, path_value
 -- example: period=2026-06-01, province=Thử Nghiệm, commune=null, pillar=null, indicator=null
+-- reads: province
 -- Month by month through the year of `period`: the value of each targeted indicator against
 -- its target and the expected path to it (both from the scoring macro), averaged over the
 -- communes in scope (one commune when `commune` is set). Values stop at `period`; the path

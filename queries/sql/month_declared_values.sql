@@ -1,5 +1,6 @@
 -- columns: indicator, indicator_name, pillar, pillar_order, unit, value, numerator, denominator, target_text, source, upload_id, uploader, file_name, received_at_vn, n_evidence
 -- example: commune=thu/an-binh, period=2026-06-01
+-- reads: province
 -- What one commune declared for one month, as it stands: each value in force for that month
 -- (the newest active upload per indicator), with the year's target, who uploaded it, when it
 -- was received (Vietnam time), from which file and how many evidence files came with it.

@@ -1,5 +1,6 @@
 -- columns: upload_id, priority, name, sha256, kind, size, uploader, file_name, received_at_vn
 -- example: commune=thu/an-binh, period=2026-06-01
+-- reads: province
 -- The evidence files (minh chứng) sent with the still-active uploads that brought values for
 -- one commune's month, with who sent them and when; the bytes are in the store of the upload's
 -- source (priority) under blobs/, by SHA-256.

@@ -1,5 +1,6 @@
 -- columns: commune_id, period, review_status, last_review_status, comment, reviewer, reviewed_at_vn
 -- example: province=null, commune=null, period_from=2026-01-01, period_to=2026-12-01
+-- reads: province
 -- The province's review (thẩm định) of each commune's months, as it stands (derived table
 -- month_reviews: the latest review, back to 'cho_tham_dinh' when an upload came after it).
 -- Months never reviewed have no row: the pages call them awaiting review once a report came.

@@ -1,5 +1,6 @@
 -- columns: period, n_reporting, n_communes, has_targets
 -- example: province=Thử Nghiệm, today=2026-11-22
+-- reads: province
 -- Months a province (or every province, province null) can be viewed for: from the earlier of
 -- its first result and the first January of its target years, up to the current month; with
 -- how many of its communes reported that month and whether it has targets that year.

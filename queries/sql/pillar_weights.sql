@@ -1,4 +1,5 @@
 -- columns: code, name_vi, weight, sort_order
+-- reads: reference
 -- The six pillars with their names and weights in the overall score, in display order.
 with
 

@@ -1,5 +1,6 @@
 -- columns: name, commune_name, province
 -- example: commune=thu/an-binh, plan_year=2026, item=1.1
+-- reads: province
 -- One task of a commune's plan (its year and item), with the commune's name and province: the
 -- task a status set on the page is for (no row: the plan has no such task).
 -- params: commune (commune_id), plan_year (INTEGER), item (VARCHAR)

@@ -1,5 +1,6 @@
 -- columns: province, commune_id, commune_name, is_demo, pillar, pillar_name, pillar_order, indicator, indicator_name, unit, direction, year, comparator, target, target_text, lead_unit, n_values, slope, intercept, projected_year_end, projected_status
 -- example: period=2026-06-01, province=Thử Nghiệm, commune=null
+-- reads: province
 -- The year-end projection of every targeted indicator of the communes in scope, as it can be
 -- made in month `period` (table macro indicator_projection, macros/03_projection.sql), with
 -- the names, pillar, target as the plan wrote it and lead unit the pages show.

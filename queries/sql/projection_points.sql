@@ -1,5 +1,6 @@
 -- columns: indicator, period, month_number, value
 -- example: period=2026-06-01, commune=thu/an-binh
+-- reads: province
 -- The monthly values one commune's projection is drawn through: for each indicator with a
 -- target in the year of `period`, the values reported in that year up to `period` (the same
 -- points as the table macro indicator_projection, macros/03_projection.sql; change both together).

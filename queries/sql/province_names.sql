@@ -1,4 +1,5 @@
 -- columns: province
+-- reads: reference
 -- The provinces as the tables write them, in Vietnamese alphabetical order: what a province
 -- typed any way (on the command line, in a URL) is matched against.
 with

@@ -1,4 +1,5 @@
 -- columns: province, n_communes, is_demo
+-- reads: reference
 -- Provinces with how many communes each has and whether they are demo data.
 with
 

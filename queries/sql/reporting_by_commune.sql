@@ -1,5 +1,6 @@
 -- columns: commune_id, commune_name, province, is_demo, n_values_this_month, reported_this_month, last_period, last_received
 -- example: period=2026-06-01, province=Thử Nghiệm, commune=null
+-- reads: province
 -- Whether each commune in scope reported for one month, and when it last reported: results
 -- with that month as their period, the latest period reported up to that month, and when
 -- the upload carrying it arrived.

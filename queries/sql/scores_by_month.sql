@@ -1,5 +1,6 @@
 -- columns: period, commune_id, commune_name, province, is_demo, score, HT, NL, AT, CQ, KT, XH, coverage, n_targets, n_reported, n_achieved
 -- example: period_from=2026-01-01, period_to=2026-06-01, province=Thử Nghiệm, commune=null
+-- reads: province
 -- Overall and pillar scores (0–100, 2 decimals) and coverage of every commune in scope for
 -- every month from period_from to period_to: trends, sparklines, month-on-month changes.
 -- params: period_from (DATE), period_to (DATE), province (VARCHAR or null), commune (id or null)

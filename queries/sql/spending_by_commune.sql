@@ -1,5 +1,6 @@
 -- columns: province, commune_id, commune_name, is_demo, year, item, planned, spent, source_doc, source_item, source, upload_id, row_number
 -- example: province=null, commune=null
+-- reads: province
 -- Spending (kinh phí) in force of the communes in scope: planned and spent in whole đồng per
 -- commune, year and item, with the document it was reported in and its source (shipped plan
 -- or upload). Items keep the order the plan or file lists them.

@@ -1,5 +1,6 @@
 -- columns: commune_id, commune_name, province, plan_year, seq, group_no, group_name, item, name, required_result, deadline_text, deadline, recurring, lead_unit, partner_units, indicators, source_doc, source_item, note, status, status_label, completed_on, is_overdue, completed_late, days_overdue, last_update_at, last_upload_id, reported_in_month
 -- example: as_of=2026-11-22, province=null, commune=null
+-- reads: province
 -- Every task of the plans of the communes in scope as it stood on one day: the newest status
 -- update per task (updates received after that day are not yet known), the deadline from the
 -- plan, and the derived overdue flag. The rules are those of queries/plans/tasks.py:

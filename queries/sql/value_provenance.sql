@@ -1,5 +1,6 @@
 -- columns: indicator, value_period, value_source, upload_id, uploader, file_name, received_at_vn, n_evidence, evidence, review_status, review_comment
 -- example: period=2026-06-01, commune=thu/an-binh
+-- reads: province
 -- Where each value in force on one commune's profile came from: the upload that brought it,
 -- the account that uploaded it, when it was received (Vietnam time), its evidence files
 -- (a list of name, sha256, kind, size, priority), and the province's review of the value's

@@ -1,6 +1,7 @@
 -- columns: commune_id, commune_name, province, is_demo, official_rank, official_score, name_order, n_targets, n_reported, n_achieved, scores, present, scores_before, present_before
 -- example: period=2026-06-01, province=Thử Nghiệm, framework=six-pillars@1
 -- needs: score_cache(period)
+-- reads: province
 -- What a what-if ranking (a leader's own group weights) needs that the weights do not change:
 -- each commune of the scope with its official rank and score of the month, the order of its
 -- name, and its group scores as lists in the framework's group order (whatif_cache, macro
@@ -33,3 +34,4 @@ final as (
 )
 
 select * from final
+order by name_order
