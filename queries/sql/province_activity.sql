@@ -5,24 +5,23 @@
 -- params: today (DATE: months after it are ignored)
 with
 
-scoped_actuals as (
-    select a.commune_id, a.period, c.province
+-- A commune reports in its province's latest month exactly when that month is its own latest:
+-- no commune's latest is later. So one pass over the results, grouped by commune, is enough.
+commune_latest as (
+    select a.commune_id, c.province, max(a.period) as latest_period
     from actuals as a
     join communes as c using (commune_id)
     where a.period <= $today::DATE
-),
-
-latest as (
-    select province, max(period) as latest_period
-    from scoped_actuals
-    group by province
+    group by all
 ),
 
 reporting as (
-    select l.province, l.latest_period, count(distinct a.commune_id) as n_reporting_latest
-    from latest as l
-    join scoped_actuals as a on a.province = l.province and a.period = l.latest_period
-    group by all
+    select
+        province,
+        max(latest_period) as latest_period,
+        count(*) filter (where latest_period = latest) as n_reporting_latest
+    from (select *, max(latest_period) over (partition by province) as latest from commune_latest)
+    group by province
 ),
 
 provinces as (
