@@ -355,10 +355,11 @@ def test_commune_profile_on_shipped_data(store, demo_db):
     assert len(with_counts) and with_counts["value_text"].str.fullmatch(r"[\d,]+ % \([\d.]+/[\d.]+\)").all()
     assert row["status_text"].split(" ", 1)[1] in ("Đạt", "Đúng tiến độ", "Cần đẩy nhanh", "Chậm", "Đi lùi")
     assert row["lead_unit"] and row["source"].startswith("Kế hoạch")
-    # trends: one panel per indicator with value, target and path
+    # trends: one panel per indicator with value, target and path, the first pillar's at first
+    assert at.selectbox(key="dti_tru_cot").value == "HT"
     trends, long = vega_chart_with(at, "indicator", "series", "y_text")
-    assert len(trends["concat"]) == len(indicators)
-    assert set(long["indicator"]) == set(indicators["indicator"])
+    first_pillar = indicators[indicators["indicator"].str.startswith("HT")]
+    assert len(trends["concat"]) == len(first_pillar) and set(long["indicator"]) == set(first_pillar["indicator"])
     assert set(long["series"]) == {"Giá trị", "Lộ trình cần đạt", "Mục tiêu năm"}
     assert at.query_params["xa"] == commune
 
@@ -382,6 +383,11 @@ def test_commune_profile_on_shipped_data(store, demo_db):
     assert lost["start"].to_list() == [100.0, *lost["end"].to_list()[:-1]]
     assert steps["end"][-1] == pytest.approx(me["score"], abs=0.01)
     assert 100 - (lost["start"] - lost["end"]).sum() == pytest.approx(me["score"], abs=0.01)
+
+    at.selectbox(key="dti_tru_cot").select("tat-ca").run()  # every pillar: a panel for each indicator
+    trends, long = vega_chart_with(at, "indicator", "series", "y_text")
+    assert len(trends["concat"]) == len(indicators)
+    assert set(long["indicator"]) == set(indicators["indicator"])
 
 
 def test_compare_on_shipped_data(store, demo_db):

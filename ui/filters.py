@@ -283,16 +283,18 @@ def commune_filter(container, communes: pl.DataFrame, *, search_container=None,
     return _select(container, label, "xa", options, names, default if default in options else options[0])
 
 
-def pillar_filter(container, *, allow_all: bool = False, default: str = "HT",
+def pillar_filter(container, *, allow_all: bool = False, default: str | None = None,
                   groups: Sequence[tuple[str, str]] = PILLARS, label: str | None = None) -> str | None:
-    """One pillar, or one group of the month's framework (`groups`: (code, name) in order)."""
+    """One pillar, or one group of the month's framework (`groups`: (code, name) in order); with
+    `allow_all`, also every one of them ("tat-ca", the default unless `default` says another)."""
     label = label or _("Trụ cột")
     options = [code for code, _unused in groups]
     labels = {code: _(name) for code, name in groups}  # the six pillars by their Vietnamese names: shown translated
     if allow_all:
         options = ["tat-ca", *options]
         labels["tat-ca"] = _("Tất cả {label}").format(label=in_sentence(label))
-        default = "tat-ca"
+        default = default or "tat-ca"
+    default = default or "HT"
     chosen = _select(container, label, "tru_cot", options, labels, default,
                      match=lambda v: v.upper() if v.upper() in labels else (v if v in labels else None),
                      forget=("chi_tieu",))
