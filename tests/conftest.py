@@ -1,6 +1,7 @@
 """Shared fixtures: a Database over the tiny hand-made fixture in tests/fixture/."""
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -24,6 +25,12 @@ def pytest_configure(config):
     # the per-test fixture below: they live on the tests' day too, never on the real one.
     os.environ["DTI_NOW"] = TEST_NOW
     clock.reset()
+    # Before every run, AppTest scans the metadata of every installed package for Streamlit
+    # components (0.17 s here, each of the suite's AppTest runs). The packages installed do not
+    # change while the tests run: scan once per process. The served app scans once at start.
+    from streamlit.components.v2 import manifest_scanner
+
+    manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 @pytest.fixture(autouse=True)
