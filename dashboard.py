@@ -8,7 +8,6 @@ from queries.i18n import _
 from ui import auth, heap, language, layout
 from ui.navigation import pages_for
 from ui.reconnect import run_while_connected
-from ui.runs import page_runs
 
 
 def page() -> None:
@@ -30,8 +29,6 @@ def page() -> None:
 
 
 # On PostgreSQL, a server restart shows "Đang kết nối lại cơ sở dữ liệu…" until it answers.
-# One run at a time in this process (ui/runs.py: Polars' threads and the GIL); the heap is
-# settled inside that turn, so no other run's objects are frozen half-way.
-with page_runs:
-    run_while_connected(page)
-    heap.settle()  # the libraries' objects out of the collection Streamlit runs after each run
+# Sessions' runs go side by side (no Python function runs on Polars' threads: ui/format.py per_row).
+run_while_connected(page)
+heap.settle()  # the libraries' objects out of the collection Streamlit runs after each run

@@ -10,7 +10,7 @@ from queries.text import format_date, format_number
 from ui import charts, filters, page, plans
 from ui import frameworks as fw
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import format_share, in_language, split_units, value_text, vi_table
+from ui.format import format_share, per_row, split_units, value_text, vi_table
 from ui.state import query
 
 page.header(
@@ -36,7 +36,7 @@ caption = " · ".join([scope.province_label, scope.month_label]
 
 # one row per (commune, indicator, office): an indicator led by two offices counts for each
 rows = status.with_columns(
-    pl.col("lead_unit").fill_null("").map_elements(in_language(split_units), return_dtype=pl.List(pl.Utf8)).alias("office")
+    per_row(status, "lead_unit", split_units, name="office", dtype=pl.List(pl.Utf8), skip_nulls=False)
 ).explode("office")
 summary = (
     rows.group_by("office").agg(
@@ -136,16 +136,15 @@ st.dataframe(
     key="dv-indicators",
 )
 severity = {s: i for i, s in enumerate(["Đi lùi", "Chậm", "Chưa có số liệu", "Cần đẩy nhanh"])}
+behind = mine.filter(pl.col("status").is_in([*charts.BEHIND, "Chưa có số liệu"]))
 behind = (
-    mine.filter(pl.col("status").is_in([*charts.BEHIND, "Chưa có số liệu"]))
-    .with_columns(
+    behind.with_columns(
         pl.col("status").replace_strict(severity, default=9).alias("severity"),
-        pl.col("status").map_elements(in_language(charts.status_label), return_dtype=pl.Utf8).alias("status_text"),
-        value_text("value", "value_text"),
-        value_text("expected_value", "expected_text"),
-        pl.struct("province", "commune_id").map_elements(
-            in_language(lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"])), return_dtype=pl.Utf8
-        ).alias("link"),
+        per_row(behind, "status", charts.status_label, name="status_text"),
+        value_text(behind, "value", "value_text"),
+        value_text(behind, "expected_value", "expected_text"),
+        per_row(behind, ["province", "commune_id"],
+                lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]), name="link"),
     )
     .sort(["severity", "progress_ratio", "indicator"], nulls_last=True)
 )
@@ -191,9 +190,9 @@ page.section(_("Nhiệm vụ của các đơn vị"),
 if tasks.is_empty():
     page.empty(_("Các xã của {province_label} chưa có bảng nhiệm vụ trong dữ liệu.").format(province_label=scope.province_label))
 else:
-    task_rows = plans.task_rows(tasks).with_columns(
-        pl.col("lead_unit").map_elements(in_language(split_units), return_dtype=pl.List(pl.Utf8), skip_nulls=False).alias(
-            "office")
+    task_rows = plans.task_rows(tasks)
+    task_rows = task_rows.with_columns(
+        per_row(task_rows, "lead_unit", split_units, name="office", dtype=pl.List(pl.Utf8), skip_nulls=False)
     ).explode("office")
     task_summary = task_rows.group_by("office").agg(
         pl.len().alias("n"),

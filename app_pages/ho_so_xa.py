@@ -30,8 +30,8 @@ from ui.format import (
     format_score,
     format_share,
     format_value,
-    in_language,
     in_sentence,
+    per_row,
     vi_table,
 )
 from ui.frameworks import MonthFramework
@@ -305,12 +305,11 @@ def indicator_table(profile: Profile, indicators: pl.DataFrame, has_values: bool
                  _("Mục tiêu, số liệu mới nhất và tình trạng; đơn vị chủ trì; kỳ số liệu, ngày nhận và văn bản giao chỉ tiêu."))
     table = indicators.with_columns(
         pl.when(pl.col("pillar_name").is_null()).then(pl.lit(INNOVATION)).otherwise(pl.col("pillar_name")).alias("group"),
-        pl.struct("value", "unit", "numerator", "denominator").map_elements(
-            in_language(lambda r: format_value(r["value"], r["unit"]) + (
-                f" ({format_score(r['numerator'], 0)}/{format_score(r['denominator'], 0)})"
-                if r["numerator"] is not None and r["denominator"] is not None else "")),
-            return_dtype=pl.Utf8).alias("value_text"),
-        pl.col("status").map_elements(in_language(charts.status_label), return_dtype=pl.Utf8).alias("status_text"),
+        per_row(indicators, ["value", "unit", "numerator", "denominator"],
+                lambda r: format_value(r["value"], r["unit"]) + (
+                    f" ({format_score(r['numerator'], 0)}/{format_score(r['denominator'], 0)})"
+                    if r["numerator"] is not None and r["denominator"] is not None else ""), name="value_text"),
+        per_row(indicators, "status", charts.status_label, name="status_text"),
         pl.concat_str([pl.col("source_doc"), pl.col("source_item")], separator=", ", ignore_nulls=True).alias("source"),
         pl.col("lead_unit").fill_null(_("(chưa giao)")),
     ).sort(["pillar_order", "indicator"])
@@ -406,12 +405,10 @@ def trends(profile: Profile) -> None:
                    title=_("Chưa có số liệu"))
     else:
         panels = trend.with_columns(
-            pl.struct("indicator", "indicator_name").map_elements(
-                lambda r: wrap(f"{r['indicator']} · {r['indicator_name']}", 38).replace("<br>", "\n"),
-                return_dtype=pl.Utf8).alias("panel_title"),
-            pl.col("target_text").map_elements(
-                in_language(lambda text: _("Mục tiêu: {target_text}").format(target_text=text)),
-                return_dtype=pl.Utf8).alias("panel_subtitle"),
+            per_row(trend, ["indicator", "indicator_name"],
+                    lambda r: wrap(f"{r['indicator']} · {r['indicator_name']}", 38).replace("<br>", "\n"), name="panel_title"),
+            per_row(trend, "target_text", lambda text: _("Mục tiêu: {target_text}").format(target_text=text),
+                    name="panel_subtitle"),
             pl.col("unit").replace_strict({k: _(v) for k, v in UNIT_SUFFIX.items()}, default="").alias("unit_suffix"),
         ).sort(["pillar_order", "indicator", "period"])
         with page.loading(_("Đang vẽ diễn biến từng chỉ tiêu…")):
@@ -448,11 +445,9 @@ def year_end_outlook(profile: Profile) -> None:
         outlook = projection.with_columns(
             pl.col("projected_status").replace_strict(status_order, default=9).alias("status_order"),
             pl.when(pl.col("pillar_name").is_null()).then(pl.lit(INNOVATION)).otherwise(pl.col("pillar_name")).alias("group"),
-            pl.struct("projected_year_end", "unit").map_elements(
-                in_language(lambda r: format_value(r["projected_year_end"], r["unit"])), return_dtype=pl.Utf8).alias(
-                    "projected_text"),
-            pl.col("projected_status").map_elements(in_language(plan_charts.projection_label), return_dtype=pl.Utf8).alias(
-                "status_text"),
+            per_row(projection, ["projected_year_end", "unit"], lambda r: format_value(r["projected_year_end"], r["unit"]),
+                    name="projected_text"),
+            per_row(projection, "projected_status", plan_charts.projection_label, name="status_text"),
         ).sort(["status_order", "pillar_order", "indicator"])
         n_missed = outlook.filter(pl.col("projected_status") == PROJECTED_NOT_MET).height
         st.markdown(_("**{n_missed}/{height} chỉ tiêu** dự kiến không đạt mục tiêu năm {year} nếu giữ xu "

@@ -9,7 +9,7 @@ from queries.i18n import _
 from queries.text import format_percent
 from ui import filters, page, plans
 from ui.downloads import table_downloads
-from ui.format import format_dong, in_language
+from ui.format import format_dong, per_row
 from ui.state import query
 
 ALL_YEARS = "tat-ca"
@@ -57,8 +57,7 @@ m4.metric(_("Số khoản chi"), spending.height, border=True)
 page.section(_("Tổng của từng xã"), _("Mỗi xã, mỗi năm: số khoản chi, dự toán, đã chi và tỷ lệ đã chi so với dự toán."))
 st.dataframe(
     plans.with_dong_text(totals, "planned", "spent").with_columns(
-        pl.col("spent_share").map_elements(in_language(lambda v: format_percent(100 * v)), return_dtype=pl.Utf8)
-        .fill_null("–").alias("share_text"))
+        per_row(totals, "spent_share", lambda v: format_percent(100 * v), name="share_text").fill_null("–"))
     .select("commune_name", "year", "n_items", "planned_text", "spent_text", "share_text"),
     hide_index=True,
     column_config={

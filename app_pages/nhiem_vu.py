@@ -15,7 +15,7 @@ from queries.text import format_date
 from ui import charts, cycle, filters, page, plan_charts, plans
 from ui.auth import current_account
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import in_language, in_sentence, split_units
+from ui.format import in_sentence, per_row, split_units
 from ui.state import database, query
 
 ALL = "tat-ca"
@@ -60,7 +60,7 @@ plans.task_metrics(tasks, today)
 # ---- by lead unit --------------------------------------------------------------------------------
 rows = plans.task_rows(tasks)
 by_unit = rows.with_columns(
-    pl.col("lead_unit").map_elements(in_language(split_units), return_dtype=pl.List(pl.Utf8), skip_nulls=False).alias("office")
+    per_row(rows, "lead_unit", split_units, name="office", dtype=pl.List(pl.Utf8), skip_nulls=False)
 ).explode("office")
 summary = (
     by_unit.group_by("office").agg(
@@ -103,8 +103,9 @@ page.section(_("Cập nhật trạng thái"))
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH), icon="✅")
 account = current_account()
-mine = rows.filter(pl.struct("commune_id", "province").map_elements(
-    in_language(lambda r: may_upload_row(account, "tasks", r["commune_id"], r["province"])), return_dtype=pl.Boolean))
+mine = rows.filter(per_row(rows, ["commune_id", "province"],
+                           lambda r: may_upload_row(account, "tasks", r["commune_id"], r["province"]), name="mine",
+                           dtype=pl.Boolean))
 if mine.is_empty():
     st.caption(_("Cán bộ xã (cho xã của mình) và Quản trị tỉnh cập nhật trạng thái nhiệm vụ; tài khoản của bạn chỉ "
                "xem được.") if account else

@@ -32,7 +32,7 @@ from queries.settings import SETTINGS, load_settings, store_dir
 from queries.text import format_number
 from ui import page
 from ui.auth import current_account
-from ui.format import in_language
+from ui.format import per_row
 from ui.markdown import literal
 from ui.state import database, query
 
@@ -210,9 +210,9 @@ def render_frameworks(account: Account) -> None:
     st.dataframe(known.select(
         pl.col("name_vi").alias(_("Bộ khung")), pl.col("framework_id").alias(_("Mã")), pl.col("version").alias(_("Phiên bản")),
         pl.col("status").alias(_("Trọng số")), pl.col("n_groups").alias(_("Số nhóm")),
-        pl.col("in_force").map_elements(in_language(lambda runs: ", ".join(
-            f"{r['first']}–{r['last'] or '…'}" for r in runs) if runs is not None else _("chưa dùng")),
-            return_dtype=pl.Utf8).alias(_("Đang tính điểm các năm"))), hide_index=True, key="qt-khung")
+        per_row(known, "in_force", lambda runs: ", ".join(f"{r['first']}–{r['last'] or '…'}" for r in runs)
+                if runs is not None else _("chưa dùng"), name=_("Đang tính điểm các năm"), skip_nulls=False)),
+        hide_index=True, key="qt-khung")
     row = st.container(horizontal=True, gap="small")
     for path in sorted(SHIPPED_FOLDER.glob("*.csv")):
         row.download_button(_("⬇ Tệp mẫu {name}").format(name=path.name), path.read_bytes(), file_name=path.name, mime="text/csv",

@@ -9,7 +9,7 @@ from queries.text import fold
 from ui import charts, filters, page
 from ui import frameworks as fw
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import delta, format_score, format_share, format_value, in_language
+from ui.format import delta, format_score, format_share, format_value, per_row
 from ui.state import query
 
 page.header(
@@ -37,7 +37,7 @@ if search and search.strip():
     needle = fold(search)
     keep = set(st.session_state.get("_dti_so_sanh") or [])
     options = all_communes.filter(
-        pl.col("commune_name").map_elements(in_language(lambda n: needle in fold(n)), return_dtype=pl.Boolean)
+        per_row(all_communes, "commune_name", lambda n: needle in fold(n), name="found", dtype=pl.Boolean)
         | pl.col("commune_id").is_in(list(keep))
     )
 chosen = filters.compare_filter(st, options, default)
@@ -140,9 +140,9 @@ if status.is_empty():
     page.empty(_("Các xã đã chọn chưa có chỉ tiêu nào năm này."))
     st.stop()
 cells = status.with_columns(
-    pl.struct("value", "unit", "target_text", "status").map_elements(
-        in_language(lambda r: f"{charts.STATUS_ICONS.get(r['status'], '')} {format_value(r['value'], r['unit'])} / "
-                  f"{r['target_text'] or '–'}"), return_dtype=pl.Utf8).alias("cell"),
+    per_row(status, ["value", "unit", "target_text", "status"],
+            lambda r: f"{charts.STATUS_ICONS.get(r['status'], '')} {format_value(r['value'], r['unit'])} / "
+                      f"{r['target_text'] or '–'}", name="cell"),
     pl.col("commune_id").replace_strict(names).alias("commune_label"),
 )
 wide = (

@@ -17,7 +17,7 @@ from queries.text import format_date, format_month
 from ui import charts, cycle, filters, page, plan_charts
 from ui.auth import current_account
 from ui.downloads import chart_downloads, table_downloads
-from ui.format import format_moment, format_share, format_value, in_language, in_sentence, split_units, vi_table
+from ui.format import format_moment, format_share, format_value, in_sentence, per_row, split_units, vi_table
 from ui.markdown import literal
 from ui.state import database, query
 
@@ -55,12 +55,11 @@ caption = " · ".join([scope.province_label, scope.month_label]
 
 reviews = query("month_review_states", province=province, commune=None, period_from=first_month, period_to=month)
 grid = grid.join(reviews.select("commune_id", "period", "review_status", "comment"),
-                 on=["commune_id", "period"], how="left").with_columns(
-    pl.struct("review_status", "status").map_elements(
-        in_language(lambda r: cycle.review_text(r["review_status"], r["status"] in ("dung_han", "tre_han"))),
-        return_dtype=pl.Utf8).alias("review_text"),
-    pl.struct("status", "days_late").map_elements(
-        in_language(lambda r: cycle.report_text(r["status"], r["days_late"])), return_dtype=pl.Utf8).alias("report_text"),
+                 on=["commune_id", "period"], how="left")
+grid = grid.with_columns(
+    per_row(grid, ["review_status", "status"],
+            lambda r: cycle.review_text(r["review_status"], r["status"] in ("dung_han", "tre_han")), name="review_text"),
+    per_row(grid, ["status", "days_late"], lambda r: cycle.report_text(r["status"], r["days_late"]), name="report_text"),
 )
 rates = cycle.on_time_rates(grid)
 n_communes = grid["commune_id"].n_unique()
@@ -105,17 +104,16 @@ elif to_call.is_empty():
         focus_label=focus_label), icon="✅")
 else:
     units = query("commune_lead_units", province=province, year=focus.year)
-    unit_names = (units.with_columns(pl.col("lead_unit").map_elements(in_language(split_units), return_dtype=pl.List(pl.Utf8)))
+    unit_names = (units.with_columns(per_row(units, "lead_unit", split_units, name="lead_unit", dtype=pl.List(pl.Utf8)))
                   .explode("lead_unit").unique(["commune_id", "lead_unit"], maintain_order=True)
                   .group_by("commune_id", maintain_order=True).agg(pl.col("lead_unit").str.join("; ").alias("units")))
+    calls = to_call.join(unit_names, on="commune_id", how="left").join(rates, on="commune_id", how="left")
     calls = (
-        to_call.join(unit_names, on="commune_id", how="left").join(rates, on="commune_id", how="left")
-        .with_columns(
+        calls.with_columns(
             pl.col("units").fill_null(_("(chưa giao đơn vị chủ trì)")),
             (pl.col("status") == "tre_han").alias("late_first"),
-            pl.struct("province", "commune_id").map_elements(
-                in_language(lambda r: filters.profile_link(r["province"], month, r["commune_id"])), return_dtype=pl.Utf8,
-            ).alias("link"),
+            per_row(calls, ["province", "commune_id"], lambda r: filters.profile_link(r["province"], month, r["commune_id"]),
+                    name="link"),
         )
         .with_row_index("name_order")
         .sort(["late_first", "days_late", "name_order"], descending=[False, True, False], nulls_last=True)
@@ -167,16 +165,13 @@ st.markdown(_("**{n_behind}/{n_communes} xã** có ít nhất một tháng trễ
     periods=len(periods),
     sum=format_share(int(rates['n_on_time'].sum()), int(rates['n_due'].sum()))))
 start, stop = page.pager(order.height, PER_PAGE, key="bc-page")
-cells = (
-    grid.join(order.select("commune_id", pl.int_range(pl.len()).alias("row_order")), on="commune_id")
-    .sort(["row_order", "period"])
-    .with_columns(
-        pl.col("period").replace_strict(columns, return_dtype=pl.Utf8).alias("month_label"),
-        pl.struct("report_text", "received_at_vn").map_elements(
-            in_language(lambda r: r["report_text"] + (_(" · nhận {received_at_vn}").format(received_at_vn=format_moment(
-                r['received_at_vn'])) if r["received_at_vn"] else "")),
-            return_dtype=pl.Utf8).alias("detail"),
-    )
+cells = (grid.join(order.select("commune_id", pl.int_range(pl.len()).alias("row_order")), on="commune_id")
+         .sort(["row_order", "period"]))
+cells = cells.with_columns(
+    pl.col("period").replace_strict(columns, return_dtype=pl.Utf8).alias("month_label"),
+    per_row(cells, ["report_text", "received_at_vn"],
+            lambda r: r["report_text"] + (_(" · nhận {received_at_vn}").format(received_at_vn=format_moment(
+                r['received_at_vn'])) if r["received_at_vn"] else ""), name="detail"),
 )
 with page.loading(_("Đang vẽ bảng báo cáo các xã…")):
     grid_chart = plan_charts.report_grid(cells.filter(pl.col("row_order").is_between(start, stop - 1))
@@ -196,9 +191,9 @@ wide = (
                        pl.int_range(pl.len()).alias("row_order")), on="commune_id")
     .join(this.select("commune_id", "province", "review_text"), on="commune_id", how="left")
     .sort("row_order")
-    .with_columns(pl.struct("province", "commune_id").map_elements(
-        in_language(lambda r: filters.profile_link(r["province"], month, r["commune_id"])), return_dtype=pl.Utf8).alias("link"))
 )
+wide = wide.with_columns(per_row(wide, ["province", "commune_id"],
+                                 lambda r: filters.profile_link(r["province"], month, r["commune_id"]), name="link"))
 month_columns = [columns[p] for p in periods]
 st.dataframe(
     vi_table(wide.slice(start, stop - start).select("commune_name", "on_time_rate", "n_on_time", "n_late",
@@ -304,12 +299,11 @@ if declared.is_empty():
         month_choice=in_sentence(format_month(month_choice))))
 else:
     shown = declared.with_columns(
-        pl.struct("value", "unit").map_elements(in_language(lambda r: format_value(r["value"], r["unit"])),
-                                                return_dtype=pl.Utf8).alias("value_text"),
+        per_row(declared, ["value", "unit"], lambda r: format_value(r["value"], r["unit"]), name="value_text"),
         pl.col("uploader").replace_strict(display_names(store_dir(), declared["uploader"].to_list()),
                                           default=None, return_dtype=pl.Utf8).fill_null(_("(kế hoạch đã ký)")),
         pl.col("target_text").fill_null(_("chưa giao")),  # an indicator without a target this year
-        pl.col("received_at_vn").map_elements(in_language(format_moment), return_dtype=pl.Utf8),
+        per_row(declared, "received_at_vn", format_moment, name="received_at_vn"),
     ).select("indicator", "indicator_name", "value_text", "target_text", "uploader", "received_at_vn", "n_evidence")
     st.dataframe(
         shown,

@@ -13,7 +13,7 @@ from queries.text import format_date, format_number
 from ui import charts, cycle, filters, maps, page, plan_charts
 from ui import frameworks as fw
 from ui.downloads import chart_downloads, pack_download, table_downloads
-from ui.format import delta, format_score, format_share, in_language, in_sentence, vi_table
+from ui.format import delta, format_score, format_share, in_sentence, per_row, vi_table
 from ui.state import database, query
 
 page.header(
@@ -142,10 +142,11 @@ by_pillar = (
     )
     .join(pl.DataFrame({"pillar": framework.codes, "pillar_name": [n for _unused, n in GROUPS],
                         "order": list(range(len(GROUPS)))}), on="pillar")
-    .with_columns(pl.struct("n", "n_missed", "n_unknown").map_elements(
-        in_language(lambda r: format_share(r["n_missed"], r["n"] - r["n_unknown"])), return_dtype=pl.Utf8).alias("share_missed"))
     .sort("order")
 )
+by_pillar = by_pillar.with_columns(per_row(by_pillar, ["n", "n_missed", "n_unknown"],
+                                           lambda r: format_share(r["n_missed"], r["n"] - r["n_unknown"]),
+                                           name="share_missed"))
 n_missed = int(by_pillar["n_missed"].sum()) if by_pillar.height else 0
 n_projected = int((by_pillar["n"] - by_pillar["n_unknown"]).sum()) if by_pillar.height else 0
 outlook_text, outlook_table = st.columns([1, 2], gap="medium")
@@ -234,9 +235,8 @@ weakest = weakest.with_columns(
     pl.Series("weakest_pillar", weak_rows, dtype=pl.Utf8),
     pl.when(pl.col("reported_this_month")).then(pl.lit(_("✅ Đã báo cáo")))
     .otherwise(pl.lit(_("⚠️ Chưa báo cáo"))).alias("reported"),
-    pl.struct("province", "commune_id").map_elements(
-        in_language(lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"])), return_dtype=pl.Utf8
-    ).alias("link"),
+    per_row(weakest, ["province", "commune_id"], lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]),
+            name="link"),
 )
 table = weakest.select("rank", "commune_name", *(["province"] if scope.province is None else []), "score",
                        "score_change", "weakest_pillar", "n_behind", "reported", "link")

@@ -117,11 +117,9 @@ summary = (
         pl.col("value").mean().alias("mean_value"),
         pl.col("target").mean().alias("mean_target"),
     ).sort("indicator")
-    .with_columns(
-        value_text("mean_value", "mean_value_text"),
-        value_text("mean_target", "mean_target_text"),
-    )
 )
+summary = summary.with_columns(value_text(summary, "mean_value", "mean_value_text"),
+                               value_text(summary, "mean_target", "mean_target_text"))
 summary_shown = summary.select("indicator", "indicator_name", "n", "n_achieved", "n_on_track", "n_behind",
                                "n_missing", "mean_value_text", "mean_target_text")
 st.dataframe(

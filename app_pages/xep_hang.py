@@ -11,7 +11,7 @@ from ui import filters, page, whatif
 from ui import frameworks as fw
 from ui.cycle import score_basis_caption
 from ui.downloads import table_downloads
-from ui.format import change_style, format_rank_change, in_language, in_sentence, vi_table
+from ui.format import change_style, format_rank_change, in_sentence, per_row, vi_table
 from ui.markdown import literal
 from ui.state import database, query
 
@@ -68,24 +68,20 @@ trends = (history.sort("period").group_by("commune_id", maintain_order=True)
           .agg(pl.col("score").alias("trend")))
 names_order = query("communes_in_province", province=scope.province).with_row_index("name_order")
 
-table = (
-    ranking.join(trends, on="commune_id", how="left")
-    .join(names_order.select("commune_id", "name_order"), on="commune_id", how="left")
-    .with_columns(
-        pl.struct("rank_change", "previous_rank").map_elements(
-            in_language(lambda r: format_rank_change(r["rank_change"], r["previous_rank"])), return_dtype=pl.Utf8
-        ).alias("change"),
-        pl.col("trend").list.eval(pl.element().fill_null(0.0)),
-        # the name is the link to the commune's profile; it is shown from the URL's end
-        pl.struct("province", "commune_id", "commune_name").map_elements(
-            in_language(lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]) + "#" + r["commune_name"]),
-            return_dtype=pl.Utf8,
-        ).alias("link"),
-    )
+table = (ranking.join(trends, on="commune_id", how="left")
+         .join(names_order.select("commune_id", "name_order"), on="commune_id", how="left"))
+table = table.with_columns(
+    per_row(table, ["rank_change", "previous_rank"], lambda r: format_rank_change(r["rank_change"], r["previous_rank"]),
+            name="change"),
+    pl.col("trend").list.eval(pl.element().fill_null(0.0)),
+    # the name is the link to the commune's profile; it is shown from the URL's end
+    per_row(table, ["province", "commune_id", "commune_name"],
+            lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]) + "#" + r["commune_name"],
+            name="link"),
 )
 if search and search.strip():
     needle = fold(search)
-    table = table.filter(pl.col("commune_name").map_elements(in_language(lambda n: needle in fold(n)), return_dtype=pl.Boolean))
+    table = table.filter(per_row(table, "commune_name", lambda n: needle in fold(n), name="found", dtype=pl.Boolean))
 if sort == "ten":
     table = table.sort("name_order")
 elif sort == "tien_bo":

@@ -27,7 +27,7 @@ from queries.status import (  # noqa: F401 (pages use charts.BEHIND)
     STATUS_ORDER,
 )
 from queries.text import format_month, format_number
-from ui.format import in_language
+from ui.format import per_row
 
 # ---- the shared look ----------------------------------------------------------------------
 FONT = "Source Sans, 'Source Sans Pro', 'DejaVu Sans', Arial, sans-serif"
@@ -147,11 +147,9 @@ def status_strip(counts: pl.DataFrame, title: str | None = None) -> alt.TopLevel
     ).sort("order")
     data = data.with_columns(
         (pl.col("share").cum_sum() - pl.col("share") / 2).alias("mid"),
-        pl.struct("n", "share").map_elements(
-            in_language(lambda r: f"{format_number(r['n'], 0)} ({format_number(r['share'] * 100, 1)} %)"),
-            return_dtype=pl.Utf8).alias("label_text"),
-        pl.col("share").map_elements(in_language(lambda v: f"{format_number(v * 100, 0)} %"),
-                                     return_dtype=pl.Utf8).alias("pct"),
+        per_row(data, ["n", "share"], lambda r: f"{format_number(r['n'], 0)} ({format_number(r['share'] * 100, 1)} %)",
+                name="label_text"),
+        per_row(data, "share", lambda v: f"{format_number(v * 100, 0)} %", name="pct"),
     )
     base = alt.Chart(data).encode(
         x=alt.X("share:Q", stack="zero", axis=None, scale=alt.Scale(domain=[0, 1])),
@@ -208,9 +206,7 @@ def score_histogram(scores: pl.DataFrame, title: str | None = None) -> alt.TopLe
 
 def pillar_bars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
     """Average score of each pillar. frame: pillar_name, score, order, [previous]."""
-    data = frame.with_columns(
-        pl.col("score").map_elements(in_language(lambda v: format_number(v, 1)), return_dtype=pl.Utf8).alias("score_text")
-    )
+    data = frame.with_columns(per_row(frame, "score", lambda v: format_number(v, 1), name="score_text"))
     base = alt.Chart(data).encode(
         y=alt.Y("pillar_name:N", sort=data.sort("order")["pillar_name"].to_list(), title=None),
     )
@@ -340,8 +336,7 @@ def dot_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
     present = [s for s in STATUSES if s in set(frame["status"].to_list())]
     data = _with_status_label(frame.select("commune_name", "value", "target", "target_text", "status")).with_columns(
         pl.when(pl.col("status") == "Chưa có số liệu").then(0.0).otherwise(pl.col("value")).alias("x"),
-        pl.col("value").map_elements(in_language(lambda v: _fmt_value(v, unit_suffix)), return_dtype=pl.Utf8,
-                                     skip_nulls=False).alias("value_text"),
+        per_row(frame, "value", lambda v: _fmt_value(v, unit_suffix), name="value_text", skip_nulls=False),
         pl.col("target_text").fill_null("–"),
         pl.lit(_("Mục tiêu")).alias("target_name"),
     )
@@ -391,9 +386,7 @@ def _fmt_value(value: float | None, unit_suffix: str) -> str:
 
 
 def _trend_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
-        pl.col("period").map_elements(in_language(format_month), return_dtype=pl.Utf8).alias("month_label")
-    )
+    return frame.with_columns(per_row(frame, "period", format_month, name="month_label"))
 
 
 def trend_with_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
@@ -406,9 +399,8 @@ def trend_with_target(frame: pl.DataFrame, unit_suffix: str, title: str | None =
         data.select("period", "month_label", pl.col("value").alias("y"), pl.lit(value_title).alias("series")),
         data.select("period", "month_label", pl.col("path_value").alias("y"), pl.lit(_("Lộ trình cần đạt")).alias("series")),
         data.select("period", "month_label", pl.col("target").alias("y"), pl.lit(_("Mục tiêu năm")).alias("series")),
-    ]).filter(pl.col("y").is_not_null()).with_columns(
-        pl.col("y").map_elements(in_language(lambda v: _fmt_value(v, unit_suffix)), return_dtype=pl.Utf8).alias("y_text")
-    )
+    ]).filter(pl.col("y").is_not_null())
+    long = long.with_columns(per_row(long, "y", lambda v: _fmt_value(v, unit_suffix), name="y_text"))
     series = [value_title, _("Lộ trình cần đạt"), _("Mục tiêu năm")]
     color = alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=[PRIMARY, "#E69F00", MEDIAN]),
                       legend=alt.Legend(orient="top"))
@@ -609,9 +601,7 @@ def grouped_pillars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLev
     """Pillar scores of several communes side by side (one row per pillar, one bar per
     commune). frame: commune_name, pillar_name, order, score."""
     names = frame["commune_name"].unique(maintain_order=True).to_list()
-    data = frame.with_columns(
-        pl.col("score").map_elements(in_language(lambda v: format_number(v, 1)), return_dtype=pl.Utf8).alias("score_text")
-    )
+    data = frame.with_columns(per_row(frame, "score", lambda v: format_number(v, 1), name="score_text"))
     pillar_order = (data.select("pillar_name", "order").unique().sort("order")["pillar_name"].to_list())
     base = alt.Chart(data).encode(
         y=alt.Y("pillar_name:N", sort=pillar_order, title=None, axis=alt.Axis(labelLimit=200)),
@@ -634,9 +624,8 @@ def score_lines(frame: pl.DataFrame, title: str | None = None, height: int = 280
     """Overall score month by month, one line per series. frame: period, series, score."""
     series_title = series_title or _("Xã")
     names = frame["series"].unique(maintain_order=True).to_list()
-    data = _trend_frame(frame).with_columns(
-        pl.col("score").map_elements(in_language(lambda v: format_number(v, 2)), return_dtype=pl.Utf8).alias("score_text")
-    )
+    data = _trend_frame(frame)
+    data = data.with_columns(per_row(data, "score", lambda v: format_number(v, 2), name="score_text"))
     colors = list(SERIES_COLORS) + ["#56B4E9", "#D55E00", "#000000"]
     dashes = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]] * 2
     chart = alt.Chart(data).mark_line(point=True, strokeWidth=2.5).encode(
@@ -654,9 +643,8 @@ def score_lines(frame: pl.DataFrame, title: str | None = None, height: int = 280
 
 def average_trend(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
     """Average overall score of the province month by month. frame: period, score."""
-    data = _trend_frame(frame).with_columns(
-        pl.col("score").map_elements(in_language(lambda v: format_number(v, 2)), return_dtype=pl.Utf8).alias("score_text")
-    )
+    data = _trend_frame(frame)
+    data = data.with_columns(per_row(data, "score", lambda v: format_number(v, 2), name="score_text"))
     chart = alt.Chart(data).mark_line(point=True, strokeWidth=2.5, color=PRIMARY).encode(
         x=alt.X("period:T", title=None, axis=alt.Axis(format=MONTH_AXIS, labelAngle=0, tickCount="month")),
         y=alt.Y("score:Q", title=_("Điểm trung bình (0–100)"), scale=alt.Scale(zero=False)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 import pandas as pd
@@ -19,17 +19,19 @@ from queries.text import fold, format_date, format_month, format_number, nfc
 UNIT_SUFFIX = {"percent": " %", "count": "", "yes_no": "", "per_1000": N_(" /1.000 dân")}
 
 
-def in_language(function: Callable) -> Callable:
-    """`function` run in this script run's language wherever it is called. Polars calls the
-    function of `map_elements` on its own threads, where the language (a context variable of
-    the run: queries/i18n.py) is not set: every function a page hands to Polars goes through this."""
-    language = i18n.current()
-
-    def run(*args, **kwargs):
-        with i18n.use_language(language):
-            return function(*args, **kwargs)
-
-    return run
+def per_row(frame: pl.DataFrame, columns: str | Sequence[str], function: Callable, *, name: str,
+            dtype: pl.DataType = pl.Utf8, skip_nulls: bool = True) -> pl.Series:
+    """`function` of each row's `columns` (one column: its value; several: a dict of them), as a
+    Series named `name` for `with_columns`. It runs here, on the script's own thread (in the
+    run's language), never as a Polars `map_elements`: Polars runs those on its worker threads,
+    which must take the GIL while another session's thread may hold it waiting for those same
+    workers, and a whole replica froze that way (pola-rs/polars#10970, #24448).
+    tests/test_polars_threads.py keeps Python functions out of Polars expressions."""
+    if isinstance(columns, str):
+        values = [None if value is None and skip_nulls else function(value) for value in frame[columns].to_list()]
+    else:
+        values = [function(row) for row in frame.select(columns).iter_rows(named=True)]
+    return pl.Series(name, values, dtype=dtype)
 
 
 def in_sentence(text: str) -> str:
@@ -52,10 +54,9 @@ def format_value(value: float | None, unit: str | None) -> str:
     return f"{format_number(value, decimals)}{_(UNIT_SUFFIX.get(unit or '', ''))}"
 
 
-def value_text(column: str, alias: str) -> pl.Expr:
-    """A Polars expression: `column` written in its row's unit by format_value."""
-    return pl.struct(column, "unit").map_elements(
-        in_language(lambda r: format_value(r[column], r["unit"])), return_dtype=pl.Utf8).alias(alias)
+def value_text(frame: pl.DataFrame, column: str, alias: str) -> pl.Series:
+    """`column` of `frame` written in its row's unit by format_value."""
+    return per_row(frame, [column, "unit"], lambda r: format_value(r[column], r["unit"]), name=alias)
 
 
 def format_score(value: float | None, decimals: int = 2) -> str:

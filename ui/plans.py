@@ -20,7 +20,7 @@ from queries.text import format_date, format_number, province_key
 from ui import filters
 from ui.auth import current_account
 from ui.downloads import table_downloads
-from ui.format import format_moment, in_language, split_units, vi_table
+from ui.format import format_moment, per_row, split_units, vi_table
 from ui.state import query, reader
 
 # Statuses as the pages show them, worst first; "Quá hạn" is derived, never reported.
@@ -102,15 +102,12 @@ def task_rows(tasks: pl.DataFrame) -> pl.DataFrame:
     by deadline, then completed ones; with the lead unit under one name per office."""
     order = {label: i for i, label in enumerate(TASK_ORDER)}
     return tasks.with_columns(
-        pl.struct("status_label", "days_overdue", "completed_on", "completed_late").map_elements(
-            in_language(_status_text), return_dtype=pl.Utf8).alias("status_text"),
-        pl.struct("recurring", "deadline", "deadline_text").map_elements(
-            in_language(_deadline_text), return_dtype=pl.Utf8).alias("deadline_shown"),
-        pl.col("lead_unit").map_elements(in_language(lambda units: "; ".join(split_units(units))), return_dtype=pl.Utf8,
-                                         skip_nulls=False).alias("lead"),
+        per_row(tasks, ["status_label", "days_overdue", "completed_on", "completed_late"], _status_text,
+                name="status_text"),
+        per_row(tasks, ["recurring", "deadline", "deadline_text"], _deadline_text, name="deadline_shown"),
+        per_row(tasks, "lead_unit", lambda units: "; ".join(split_units(units)), name="lead", skip_nulls=False),
         pl.col("status_label").replace_strict(order, default=9).alias("status_order"),
-        pl.col("last_update_at").map_elements(in_language(format_moment), return_dtype=pl.Utf8, skip_nulls=False)
-        .alias("updated_text"),
+        per_row(tasks, "last_update_at", format_moment, name="updated_text", skip_nulls=False),
     ).sort(["status_order", "days_overdue", "deadline", "commune_name", "seq"],
            descending=[False, True, False, False, False], nulls_last=True)
 
@@ -173,8 +170,7 @@ def with_dong_text(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     """`<column>_text` for each amount: '481.179.000' ('–' when the report does not say). Text,
     because the table widget shows an empty cell as 'None' whatever its format says."""
     return frame.with_columns(
-        pl.col(c).map_elements(in_language(lambda v: format_number(v, 0)), return_dtype=pl.Utf8, skip_nulls=False)
-        .fill_null("–").alias(f"{c}_text") for c in columns)
+        per_row(frame, c, lambda v: format_number(v, 0), name=f"{c}_text").fill_null("–") for c in columns)
 
 
 def dong_column(label: str, width: int = 130):

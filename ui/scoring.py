@@ -71,9 +71,9 @@ def explain_score(indicators: pl.DataFrame, weights: pl.DataFrame,
             (pl.col("share") * pl.col("points").fill_null(0)).alias("contribution"),
             pl.when(pl.col("points").is_null()).then(0.0)
             .otherwise(pl.col("share") * (100 - pl.col("points"))).alias("lost"),
-            value_text("value", "value_text"),
         )
     )
+    detail = detail.with_columns(value_text(detail, "value", "value_text"))
     parts = " + ".join(
         f"{row['pillar_name']} {format_number(row['pillar_score'], 2)} × {format_number(row['weight'], 0)}"
         for row in pillars.iter_rows(named=True)

@@ -17,7 +17,7 @@ from queries.settings import DATA_DIR, store_dir
 from queries.text import format_number
 from ui import filters
 from ui.downloads import table_downloads
-from ui.format import change_style, format_rank_change, in_language, vi_table
+from ui.format import change_style, format_rank_change, per_row, vi_table
 from ui.frameworks import MonthFramework
 from ui.markdown import literal
 from ui.state import query
@@ -159,13 +159,13 @@ def comparison(frame: pl.DataFrame, chosen: MonthFramework, weights: dict[str, f
             official_rank2=down['official_rank'],
             rank2=down['rank']))
     table = frameworks.with_group_columns(query, frame, chosen, scope.period, scope.province,
-                                          in_force=chosen.key == month.key).with_columns(
-        pl.struct("rank_change_official", "official_rank").map_elements(
-            in_language(lambda r: format_rank_change(r["rank_change_official"], r["official_rank"])), return_dtype=pl.Utf8
-        ).alias("change"),
-        pl.struct("province", "commune_id", "commune_name").map_elements(
-            in_language(lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]) + "#" + r["commune_name"]),
-            return_dtype=pl.Utf8).alias("link"),
+                                          in_force=chosen.key == month.key)
+    table = table.with_columns(
+        per_row(table, ["rank_change_official", "official_rank"],
+                lambda r: format_rank_change(r["rank_change_official"], r["official_rank"]), name="change"),
+        per_row(table, ["province", "commune_id", "commune_name"],
+                lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]) + "#" + r["commune_name"],
+                name="link"),
     )
     height = min(36 + 35 * table.height, 740)
     official, assumed = st.columns([2, 3], gap="medium")

@@ -261,11 +261,9 @@ def _overview_slide(scored: pl.DataFrame, before: pl.DataFrame | None, status: p
 
 def _ranking_slide(scored: pl.DataFrame, top: int) -> Slide:
     leaders = scored.sort("rank", "commune_name").head(top)
-    frame = leaders.select(
-        pl.struct("rank", "commune_name").map_elements(
-            lambda r: _rank_label(r["rank"], r["commune_name"]), return_dtype=pl.Utf8).alias("label"),
-        "rank", "commune_name", "score", "rank_change",
-    )
+    # the labels made here, not in a Polars map_elements (its worker threads need the GIL: ui/format.py per_row)
+    labels = [_rank_label(rank, name) for rank, name in leaders.select("rank", "commune_name").iter_rows()]
+    frame = leaders.select(pl.Series("label", labels, dtype=pl.Utf8), "rank", "commune_name", "score", "rank_change")
     facts = []
     if leaders.height:
         first = leaders.row(0, named=True)
