@@ -16,6 +16,8 @@ from ui.downloads import chart_downloads, pack_download, table_downloads
 from ui.format import delta, format_score, format_share, in_sentence, per_row, vi_table
 from ui.state import database, query
 
+HEAT_ROWS = 30  # communes per page of the heat map
+
 page.header(
     _("Tổng quan"),
     _("Tỉnh đang ở đâu tháng này: điểm trung bình, chỉ tiêu đã đạt, xã đã báo cáo; "
@@ -282,6 +284,13 @@ page.section(_("Điểm từng {word} của các xã").format(word=_(framework.w
              _("Mỗi hàng là một xã, xếp từ điểm tổng cao xuống thấp; ô màu cam là {word} còn yếu, "
                  "màu xanh là {word} tốt. Số trong ô là điểm (0–100).").format(
                  word=_(framework.word)))
-heat = charts.heatmap(scored, GROUPS, column_title=_(framework.word).capitalize())  # already in rank order
+# A page of rows at a time: a province's hundred communes (the nation's thousands) drawn at once
+# were most of this page's time in the browser, and more rows than a screen shows.
+start, stop = page.pager(scored.height, HEAT_ROWS, key="tq-heat-page")
+heat = charts.heatmap(scored.slice(start, stop - start), GROUPS,  # already in rank order
+                      column_title=_(framework.word).capitalize())
 charts.show(heat, key="tq-heat")
-chart_downloads(heat, _("Điểm từng {word} của các xã").format(word=_(framework.word)), "tq-heat", caption=caption)
+rows_shown = "" if stop - start == scored.height else " · " + _("Xã {first}–{last} / {n}").format(
+    first=start + 1, last=stop, n=scored.height)
+chart_downloads(heat, _("Điểm từng {word} của các xã").format(word=_(framework.word)), "tq-heat",
+                caption=caption + rows_shown)

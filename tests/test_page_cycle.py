@@ -153,7 +153,7 @@ def test_a_province_of_a_hundred_communes_is_shown_fifty_a_page(store):
     download keeps the whole province."""
     at = open_page("tinh_hinh_bao_cao", tinh="Minh Họa", thang="2026-11")
     pager = at.selectbox(key="bc-page")
-    assert pager.options == ["Xã 1–50 / 100", "Xã 51–100 / 100"]
+    assert pager.options == ["1–50 / 100", "51–100 / 100"]
     grid = grid_rows(at)
     first = table_with(at, "n_on_time")
     rows = in_order([c["commune_name"] for c in grid])

@@ -227,13 +227,18 @@ def test_overview_on_shipped_data(store, demo_db):
     assert all("ho_so_xa?" in link and "xa=minh-hoa%2F" in link for link in weakest["link"])
     heat = vega_with(at, "commune_name", "column", "value_text")
     rows = in_order([cell["commune_name"] for cell in heat])
-    assert len(rows) == 100 and rows[0] == ranking["commune_name"][0]  # best first
+    assert rows == ranking["commune_name"].to_list()[:30]  # best first, 30 communes a page
     best = ranking.row(0, named=True)
     assert {(c["column"], c["value_text"]) for c in heat if c["commune_name"] == best["commune_name"]} >= {
         ("Điểm tổng", vi(best["score"], 1)), ("Hạ tầng số", vi(best["HT"], 1))}
     assert vega_count(at) >= 5  # statuses, distribution, pillars, months, the heat map
     assert not at.get("plotly_chart")  # no plotly.js on first view: the map waits to be chosen
     assert at.query_params["tinh"] == DEMO and at.query_params["thang"] == MONTH
+    pages = at.selectbox(key="tq-heat-page")
+    assert pages.options == ["1–30 / 100", "31–60 / 100", "61–90 / 100", "91–100 / 100"]
+    pages.select(90).run()  # the last page: the ten lowest
+    heat = vega_with(at, "commune_name", "column", "value_text")
+    assert in_order([cell["commune_name"] for cell in heat]) == ranking["commune_name"].to_list()[90:]
 
 
 def test_pillar_page_on_shipped_data(store, demo_db):

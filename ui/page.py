@@ -79,14 +79,15 @@ def loading(words: str) -> Iterator[None]:
 
 
 def pager(n: int, per_page: int, key: str) -> tuple[int, int]:
-    """Rows [start, stop) of the page of a long list of communes the reader chose ("Xã 51–98 /
-    98"); a list that fits one page gives every row and shows no choice."""
+    """Rows [start, stop) of the page of a long list of communes the reader chose ("51–98 / 98");
+    a list that fits one page gives every row and shows no choice. The choices are numbers only:
+    a choice shown in words would no longer be among the choices after the language changes."""
     if n <= per_page:
         return 0, n
     starts = list(range(0, n, per_page))
     start = st.selectbox(
         _("Trang"), starts, key=key,
-        format_func=lambda s: _("Xã {first}–{last} / {n}").format(first=s + 1, last=min(s + per_page, n), n=n),
+        format_func=lambda s: f"{s + 1}–{min(s + per_page, n)} / {n}",
         help=_("{per_page} xã mỗi trang, theo thứ tự của bảng.").format(per_page=per_page), width=220,
     )
     return start, min(start + per_page, n)
