@@ -44,9 +44,10 @@ def sql_header(name: str) -> dict[str, str]:
     """The `-- columns:`, `-- example:`, `-- needs:` and `-- reads:` lines among the comments a
     statement's file begins with. `reads: province` promises that, asked about a province or a
     commune, the answer reads only that province's communes (and the reference tables);
+    `reads: targets` that it reads only targets, the commune catalog and reference tables;
     `reads: reference` that it reads only what the shipped files, the settings and the
-    frameworks loaded hold. Both let an answer stay cached while other provinces upload
-    (queries.db.Database.version_for)."""
+    frameworks loaded hold. They let an answer stay cached while other provinces upload, or
+    while results arrive (queries.db.Database.version_for)."""
     header: dict[str, str] = {}
     for line in sql_text(name).splitlines():
         if not line.startswith("--"):

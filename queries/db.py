@@ -94,7 +94,8 @@ class Database:
         # What version_for keys answers by: an epoch that moves with any change beyond some
         # communes' own rows (settings, frameworks, a commune catalog, a build), and the last
         # refresh that touched each province (by province_key); one tuple, replaced whole.
-        self._epochs: tuple[int, int, dict[str, int]] = (0, 0, {})  # epoch, refreshes, stamps
+        # epoch, refreshes, the last refresh that touched each province and each kind of rows
+        self._epochs: tuple[int, int, dict[str, int], dict[str, int]] = (0, 0, {}, {})
         self._commune_provinces: tuple[int, dict[str, str]] = (-1, {})
         self._offsets: dict[str, int] = {}
         self._settings_stamp = None
@@ -130,10 +131,12 @@ class Database:
         reference answers while anything but the settings and frameworks changes; every other
         answer (all provinces, the journal…) with any change."""
         version = self.version()
-        epoch, _, stamps = self._epochs
+        epoch, _, stamps, kinds = self._epochs
         reads = sql_header(name).get("reads")
         if reads == "reference":
             return ("reference", epoch)
+        if reads == "targets":
+            return ("targets", epoch, kinds.get("targets", 0))
         if reads != "province":
             return version
         provinces = set()
@@ -156,13 +159,16 @@ class Database:
             self._commune_provinces = (epoch, provinces)
         return provinces.get(commune)
 
-    def _moved(self, provinces: set[str] | None) -> None:
-        """After a commit: the provinces whose answers changed (None: possibly all of them)."""
-        epoch, refreshes, stamps = self._epochs
-        if provinces is None:
-            self._epochs = (epoch + 1, refreshes + 1, {})
+    def _moved(self, provinces: set[str] | None, kinds: set[str] | None = None) -> None:
+        """After a commit: the provinces and the kinds of rows whose answers changed (provinces
+        None: possibly everything)."""
+        epoch, refreshes, stamps, kind_stamps = self._epochs
+        step = refreshes + 1
+        if provinces is None or kinds is None:
+            self._epochs = (epoch + 1, step, {}, {})
         else:
-            self._epochs = (epoch, refreshes + 1, {**stamps, **{province_key(p): refreshes + 1 for p in provinces}})
+            self._epochs = (epoch, step, {**stamps, **{province_key(p): step for p in provinces}},
+                            {**kind_stamps, **{kind: step for kind in kinds}})
 
     # ---- keeping the tables fresh ----------------------------------------------------------
     def ensure_fresh(self, wait: bool | None = None) -> None:
@@ -362,11 +368,12 @@ class Database:
             cursor.execute("begin transaction")
             touched: set[str] = set()
             offsets = dict(self._offsets)
-            only_communes = not (settings_changed or frameworks_changed)
+            kinds: set[str] | None = None if settings_changed or frameworks_changed else set()
             for priority, (name, store) in enumerate(self.sources, start=1):
                 entries, offsets[name] = changes[name]
                 touched |= build.apply_changes(cursor, name, priority, store, entries)
-                only_communes = only_communes and build.changes_only_communes(cursor, priority, entries)
+                changed = build.changed_kinds(cursor, priority, entries)
+                kinds = None if kinds is None or changed is None else kinds | changed
             if settings_changed:
                 build.load_settings_tables(cursor, settings)
             if settings_changed or frameworks_changed:
@@ -378,7 +385,7 @@ class Database:
                 build.refresh_derived(cursor, touched)
             snapshot.write_meta(cursor, offsets, settings)
             cached = build.cached_months(cursor)
-            moved = build.provinces_of(cursor, touched) if only_communes else None
+            moved = build.provinces_of(cursor, touched) if kinds is not None else None
             cursor.execute("commit")
         except (duckdb.Error, FileNotFoundError, KeyError) as problem:
             # A file the journal names is gone (a long-delayed reader after a compaction's
@@ -395,7 +402,7 @@ class Database:
         self.settings, self._offsets = settings, offsets
         self._cached_months = cached
         self._settings_stamp = target[-1]
-        self._moved(moved)
+        self._moved(moved, kinds)
         self._version = target
         self.last_refresh_seconds = time.perf_counter() - started
         if self.snapshots and self._snapshot_due():

@@ -39,13 +39,13 @@ def questions() -> list[tuple[str, dict]]:
         if "commune" in base:
             asked += [(name, {**base, "commune": c} | ({"province": None} if "province" in base else {}))
                       for c in ASKED_COMMUNES]
-    return asked + [(name, example_params(name)) for name in queries_that("reference")]
+    return asked + [(name, example_params(name)) for name in queries_that("reference") + queries_that("targets")]
 
 
 def test_every_reads_line_is_one_the_database_knows():
     for path in SQL_DIR.glob("*.sql"):
         reads = sql_header(path.stem).get("reads")
-        assert reads in (None, "province", "reference"), path.name
+        assert reads in (None, "province", "targets", "reference"), path.name
         if reads == "province":  # keyed by the province or commune it is asked about
             assert {"province", "commune"} & set(example_params(path.stem)), path.name
     assert len(queries_that("province")) >= 20 and "ranking_by_month" in queries_that("province")
@@ -86,7 +86,7 @@ def test_an_upload_moves_its_province_only(tmp_path):
     keys = lambda: (db.version(), db.version_for("ranking_by_month", one),  # noqa: E731
                     db.version_for("ranking_by_month", other), db.version_for("value_provenance", commune),
                     db.version_for("ranking_by_month", {"period": DATES["period"], "province": None}),
-                    db.version_for("pillar_weights", {}))
+                    db.version_for("pillar_weights", {}), db.version_for("plan_documents", {}))
     start = keys()
     apply(db, ("actuals", [("dong-nai/minh-duc", "XH05", DATES["period"], 40)]), [], 1)
     db.ensure_fresh()
@@ -96,11 +96,17 @@ def test_an_upload_moves_its_province_only(tmp_path):
     assert after[2] != start[2] and after[3] != start[3]  # Đồng Nai's, and one of its communes'
     assert after[4] != start[4]  # the ranking of every province
     assert after[5] == start[5]  # the pillars and their weights
+    assert after[6] == start[6]  # the plans' documents: results changed, no target
+
+    apply(db, ("targets", [("dong-nai/minh-duc", "XH05", 70)]), [], 4)
+    db.ensure_fresh()
+    assert keys()[6] != after[6] and keys()[1] == after[1]  # a target in Đồng Nai: the documents move
+    after = keys()
 
     apply(db, ("commune", "thanh-hoa/dinh-tien", "Xã Hai"), [], 2)  # a commune catalog: may move any
     db.ensure_fresh()
     renamed = keys()
-    assert all(renamed[i] != after[i] for i in range(5)) and renamed[5] != after[5]
+    assert all(renamed[i] != after[i] for i in range(7))
 
     apply(db, ("weight", 200), [], 3)
     db.ensure_fresh()

@@ -416,12 +416,17 @@ def apply_changes(con: duckdb.DuckDBPyConnection, source: str, priority: int, st
 COMMUNE_KINDS = frozenset({"actuals", "targets", "spending", "tasks"})
 
 
-def changes_only_communes(con: duckdb.DuckDBPyConnection, priority: int, entries: list[dict]) -> bool:
-    """Whether these journal entries change only rows of the communes they touch (what
-    Database.version_for relies on to keep other provinces' answers)."""
+def changed_kinds(con: duckdb.DuckDBPyConnection, priority: int, entries: list[dict]) -> set[str] | None:
+    """The kinds of rows these journal entries change, when they change only rows of the
+    communes they touch; None when they may change more (what Database.version_for relies on to
+    keep other provinces' answers, and answers that read no results)."""
+    kinds: set[str] = set()
     for entry in entries:
         action = entry["action"]
-        if action in ("review", "compact"):
+        if action == "compact":
+            continue
+        if action == "review":  # a review changes how a month's results count
+            kinds.add("actuals")
             continue
         if action == "upload":
             kind = entry.get("kind")
@@ -430,10 +435,11 @@ def changes_only_communes(con: duckdb.DuckDBPyConnection, priority: int, entries
                                 {"u": entry["upload_id"], "p": priority}).fetchone()
             kind = found[0] if found else None
         else:
-            return False
+            return None
         if kind not in COMMUNE_KINDS:
-            return False
-    return True
+            return None
+        kinds.add(kind)
+    return kinds
 
 
 def provinces_of(con: duckdb.DuckDBPyConnection, communes: set[str]) -> set[str]:

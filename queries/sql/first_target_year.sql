@@ -1,2 +1,3 @@
 -- columns: first
+-- reads: targets
 select min(year) as first from targets
