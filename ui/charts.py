@@ -374,7 +374,7 @@ def dot_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
                  alt.Tooltip("target_text:N", title=_("Mục tiêu")),
                  alt.Tooltip("status_label:N", title=_("Tình trạng"))],
     )
-    chart = (gaps + ticks + dots).properties(height=max(24 * len(names), 120))
+    chart = alt.layer(gaps, ticks, dots).properties(height=max(24 * len(names), 120))
     return _altair_look(chart.resolve_legend(stroke="independent"), title)
 
 
@@ -548,7 +548,7 @@ def pillars_vs_median(frame: pl.DataFrame, commune_name: str, title: str | None 
         x="value:Q", color=color, tooltip=tooltip,
         shape=alt.Shape("series:N", title=None, scale=alt.Scale(domain=series, range=["square", "diamond"])),
     )
-    chart = (bars + inside + outside + medians).properties(height=max(36 * len(names), 120))
+    chart = alt.layer(bars, inside, outside, medians).properties(height=max(36 * len(names), 120))
     return _altair_look(chart, title)
 
 
@@ -592,7 +592,7 @@ def score_waterfall(frame: pl.DataFrame, score: float, title: str | None = None)
     )
     text = alt.Chart(data).mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
         y=y, x="right:Q", text="text:N")
-    chart = (connectors + bars + text).properties(height=30 * len(labels))
+    chart = alt.layer(connectors, bars, text).properties(height=30 * len(labels))
     return _altair_look(chart, title)
 
 

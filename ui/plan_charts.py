@@ -137,7 +137,8 @@ def projection_chart(points: pl.DataFrame, projection: dict, unit_suffix: str,
         shape=shape, tooltip=[alt.Tooltip("tip:N", title=_("Dự báo")), alt.Tooltip("series:N", title=" ")])
     end_text = of("end").mark_text(align="right", baseline="bottom", dx=-8, dy=-6, fontSize=13).encode(
         text="y_text:N", color=alt.value(TEXT))
-    chart = (target + trend + values + dots + end + end_text).properties(height=height)
+    # one alt.layer, not a + b + …: each + copies every layer so far (the same spec, half the time)
+    chart = alt.layer(target, trend, values, dots, end, end_text).properties(height=height)
     return _altair_look(chart, title)
 
 
@@ -196,4 +197,4 @@ def report_grid(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMi
     late = base.transform_filter("datum.days != ''")
     late_icon = late.mark_text(fontSize=12, dx=-10).encode(text="icon:N", tooltip=tooltip)
     days = late.mark_text(fontSize=12, dx=10, color=TEXT, fontWeight=600).encode(text="days:N", tooltip=tooltip)
-    return _altair_look((cells + icon + late_icon + days).properties(height=max(22 * len(names), 66)), title)
+    return _altair_look(alt.layer(cells, icon, late_icon, days).properties(height=max(22 * len(names), 66)), title)
