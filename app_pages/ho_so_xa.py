@@ -391,7 +391,7 @@ def trends(profile: Profile) -> None:
                      year=scope.year))
     pick, _rest = st.columns([1, 2])
     framework = profile.framework
-    # One group's panels at first (about 20 for all six: seconds of drawing in the browser)
+    # One group's panels at first: about 20 for all six were the page's largest drawing in the browser
     pillar = filters.pillar_filter(pick, allow_all=True, default=framework.shown_groups[0][0], groups=framework.shown_groups,
                                    label=_(framework.word).capitalize())
     trend = fw.regroup(query("indicator_trend", period=scope.period, province=scope.province, commune=commune,

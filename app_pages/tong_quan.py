@@ -285,7 +285,7 @@ page.section(_("Điểm từng {word} của các xã").format(word=_(framework.w
                  "màu xanh là {word} tốt. Số trong ô là điểm (0–100).").format(
                  word=_(framework.word)))
 # A page of rows at a time: a province's hundred communes (the nation's thousands) drawn at once
-# were most of this page's time in the browser, and more rows than a screen shows.
+# were a third of this page's time in the browser, and more rows than a screen shows.
 start, stop = page.pager(scored.height, HEAT_ROWS, key="tq-heat-page")
 heat = charts.heatmap(scored.slice(start, stop - start), GROUPS,  # already in rank order
                       column_title=_(framework.word).capitalize())

@@ -45,9 +45,10 @@ def sql_header(name: str) -> dict[str, str]:
     statement's file begins with. `reads: province` promises that, asked about a province or a
     commune, the answer reads only that province's communes (and the reference tables);
     `reads: targets` that it reads only targets, the commune catalog and reference tables;
-    `reads: reference` that it reads only what the shipped files, the settings and the
-    frameworks loaded hold. They let an answer stay cached while other provinces upload, or
-    while results arrive (queries.db.Database.version_for)."""
+    `reads: reference` that it reads only what the shipped files, the settings, the frameworks
+    loaded and the commune catalog hold (each of these moves every key when it changes). They
+    let an answer stay cached while other provinces upload, or while results arrive
+    (queries.db.Database.version_for)."""
     header: dict[str, str] = {}
     for line in sql_text(name).splitlines():
         if not line.startswith("--"):

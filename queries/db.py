@@ -91,10 +91,10 @@ class Database:
         self._watcher: threading.Thread | None = None
         self._local = threading.local()  # each thread's cursor (see _cursor)
         self._version: tuple | None = None
-        # What version_for keys answers by: an epoch that moves with any change beyond some
-        # communes' own rows (settings, frameworks, a commune catalog, a build), and the last
-        # refresh that touched each province (by province_key); one tuple, replaced whole.
-        # epoch, refreshes, the last refresh that touched each province and each kind of rows
+        # What version_for keys answers by, one tuple replaced whole: an epoch that moves with any
+        # change beyond some communes' own rows (settings, frameworks, a commune catalog, a
+        # build), the count of refreshes, and the last refresh that touched each province (by
+        # province_key) and each kind of rows (targets, actuals…).
         self._epochs: tuple[int, int, dict[str, int], dict[str, int]] = (0, 0, {}, {})
         self._commune_provinces: tuple[int, dict[str, str]] = (-1, {})
         self._offsets: dict[str, int] = {}
