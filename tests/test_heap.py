@@ -21,5 +21,11 @@ def test_garbage_is_collected_before_freezing_and_a_second_call_does_nothing(mon
     assert gone() is None  # collected, not frozen
     frozen = gc.get_freeze_count()
     assert frozen > 0
+    freezes = []
+    real_freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(1) or real_freeze())
     heap.settle()  # nothing new imported: no second freeze
-    assert gc.get_freeze_count() == frozen
+    # The frozen count itself may fall meanwhile (frozen objects are still freed by reference
+    # counting, on any thread), so the freeze calls are counted instead.
+    assert freezes == []
+    assert gc.get_freeze_count() <= frozen
