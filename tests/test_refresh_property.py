@@ -22,7 +22,7 @@ TABLES = ("communes", "targets", "actuals", "actuals_intervals", "actuals_first_
           "month_reviews", "report_receipts", "scored_actuals", "spending", "spending_history",
           "tasks_history", "task_updates", "evidence", "upload_communes",
           "actuals_history", "targets_history", "communes_history", "uploads", "reviews",
-          "commune_scores_cache", "ranking_cache", "group_scores_cache", "whatif_cache")
+          "commune_years", "commune_scores_cache", "ranking_cache", "group_scores_cache", "whatif_cache")
 
 actual_rows = st.lists(st.tuples(st.sampled_from(COMMUNES), st.sampled_from(INDICATORS),
                                  st.sampled_from(MONTHS), st.integers(0, 100)), min_size=1, max_size=4)
@@ -116,6 +116,9 @@ def test_refreshing_change_by_change_equals_building_from_the_files(tmp_path_fac
         live.ensure_fresh()
     assert live.builds_from_files == 1  # every change was applied incrementally, none rebuilt
     incremental = tables(live)
+    # The years kept per commune are exactly those of every target and result in force.
+    assert incremental["commune_years"]["year"].unique().sort().to_list() == live.sql(
+        "select distinct year from targets union select distinct year(period) from actuals order by 1")[:, 0].to_list()
     rebuilt = tables(Database(store=folder / "store", include_demo=False, data_dir=data_dir, snapshots=False))
     for name in TABLES:
         try:

@@ -6,9 +6,7 @@
 with
 
 years as (
-    select distinct year from targets
-    union
-    select distinct year(period) from actuals
+    select distinct year from commune_years
     union
     select $this_year::INTEGER
     union
