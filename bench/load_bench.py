@@ -225,6 +225,11 @@ def report(idle, loaded, errors, counts, memory, args, arrivals) -> None:
         values = [mb for _, mb in memory]
         print(f"  replicas' memory (VmRSS, both): start {values[0]:.0f} MB, highest {max(values):.0f} MB, "
               f"end {values[-1]:.0f} MB ({'flat' if values[-1] <= values[0] * 1.1 else 'grew'})")
+        # The curve tells growth that levels off (caches and DuckDB's buffers filling to their
+        # bounds) from growth that does not.
+        started = memory[0][0]
+        minutes = {int((at - started) // 60): mb for at, mb in memory}
+        print("  memory at the end of each minute: " + ", ".join(f"{mb:.0f}" for _, mb in sorted(minutes.items())) + " MB")
     for problem in errors[:10]:
         print(f"  error: {problem}")
 
