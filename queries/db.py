@@ -418,11 +418,17 @@ class Database:
                               or time.time() - self._snapshot_saved_at > SNAPSHOT_EVERY_SECONDS)
 
     def _save_snapshot(self) -> None:
+        path = self._snapshot_path()
         try:
-            snapshot.save(self._con, self._snapshot_path())
+            snapshot.save(self._con, path)
         except (OSError, duckdb.Error):
             log.exception("could not save a snapshot of the tables")
             return
+        try:
+            for stale in snapshot.remove_stale(path):
+                log.info("removed a snapshot of another layout, not written for a day: %s", stale.name)
+        except OSError:
+            log.warning("could not remove old snapshots", exc_info=True)
         self._snapshot_offsets = dict(self._offsets)
         self._snapshot_saved_at = time.time()
 

@@ -2,6 +2,8 @@
 what was committed since; the snapshot is never edited in place."""
 from __future__ import annotations
 
+import os
+import time
 from datetime import date
 
 import polars as pl
@@ -57,3 +59,24 @@ def test_a_snapshot_of_other_sql_or_data_is_not_used(tmp_path, monkeypatch):
     again = Database(store=tmp_path / "store", include_demo=False, data_dir=data_dir)
     again.ensure_fresh()
     assert again.opened_from == "files"
+
+
+def test_snapshots_of_another_layout_go_once_nothing_has_written_them_for_a_day(tmp_path, monkeypatch):
+    monkeypatch.setattr(qdb, "SNAPSHOT_AFTER_BUILD_SECONDS", 0.0)
+    data_dir = make_data_dir(tmp_path / "data")
+    cache = tmp_path / "store" / "cache"
+    cache.mkdir(parents=True)
+    old, recent = cache / "tables-0123456789abcdef0123.duckdb", cache / "tables-fedcba9876543210fedc.duckdb"
+    old.write_bytes(b"an older version's tables")
+    recent.write_bytes(b"a replica of another version, still saving")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    db = Database(store=tmp_path / "store", include_demo=False, data_dir=data_dir)
+    db.ensure_fresh()
+    kept = {path.name for path in cache.glob("tables-*.duckdb")}
+    assert old.name not in kept and recent.name in kept
+    assert db._snapshot_path().name in kept and len(kept) == 2
+    # and the one this version wrote opens in a new process
+    again = Database(store=tmp_path / "store", include_demo=False, data_dir=data_dir)
+    again.ensure_fresh()
+    assert again.opened_from == "snapshot"

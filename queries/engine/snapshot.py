@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -74,6 +75,29 @@ def save(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         raise
     finally:
         cursor.close()
+
+
+# A snapshot of another layout (older code, other shipped data) is removed once it has not
+# been written for this long. A replica of that version still running with changes saves its
+# own every few minutes, so a rolling upgrade never loses one it uses; a national one is 200 MB+.
+STALE_AFTER_SECONDS = 24 * 3600
+
+
+def remove_stale(current: Path, now: float | None = None) -> list[Path]:
+    """Delete the other snapshots beside `current` not written for STALE_AFTER_SECONDS; returns
+    them. A process that opened one works on its private copy, so nothing running reads it."""
+    limit = (time.time() if now is None else now) - STALE_AFTER_SECONDS
+    removed = []
+    for other in current.parent.glob("tables-*.duckdb"):
+        if other.name == current.name:
+            continue
+        try:
+            if other.stat().st_mtime < limit:
+                other.unlink()
+                removed.append(other)
+        except FileNotFoundError:  # another replica removed it first
+            continue
+    return removed
 
 
 def open_private_copy(path: Path) -> tuple[duckdb.DuckDBPyConnection, Path] | None:
