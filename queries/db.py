@@ -253,7 +253,7 @@ class Database:
         private copy from now on (the snapshot itself is never edited)."""
         if self._read_only_snapshot is None:
             return
-        opened = snapshot.open_private_copy(self._read_only_snapshot)
+        opened = snapshot.open_private_copy(self._read_only_snapshot) or snapshot.private_copy_of(self._con)
         if opened is None:
             raise duckdb.IOException("the snapshot could not be copied")
         self._adopt(self._configured(opened[0]), opened[1])

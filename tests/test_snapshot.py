@@ -80,3 +80,16 @@ def test_snapshots_of_another_layout_go_once_nothing_has_written_them_for_a_day(
     again = Database(store=tmp_path / "store", include_demo=False, data_dir=data_dir)
     again.ensure_fresh()
     assert again.opened_from == "snapshot"
+
+
+def test_a_process_reading_a_snapshot_whose_file_was_removed_still_applies_changes(tmp_path, monkeypatch):
+    monkeypatch.setattr(qdb, "SNAPSHOT_AFTER_BUILD_SECONDS", 0.0)
+    data_dir = make_data_dir(tmp_path / "data")
+    first = Database(store=tmp_path / "store", include_demo=False, data_dir=data_dir)
+    upload(first.store, 80.0, "a.csv")
+    assert value(first) == [80.0]
+    reader = Database(store=tmp_path / "store", include_demo=False, data_dir=data_dir)
+    assert value(reader) == [80.0] and reader.opened_from == "snapshot"
+    reader._snapshot_path().unlink()  # removed as stale by a replica of another version
+    upload(reader.store, 85.0, "b.csv")
+    assert value(reader) == [85.0] and reader.builds_from_files == 0  # copied from its open file

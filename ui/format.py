@@ -21,8 +21,9 @@ UNIT_SUFFIX = {"percent": " %", "count": "", "yes_no": "", "per_1000": N_(" /1.0
 
 def per_row(frame: pl.DataFrame, columns: str | Sequence[str], function: Callable, *, name: str,
             dtype: pl.DataType = pl.Utf8, skip_nulls: bool = True) -> pl.Series:
-    """`function` of each row's `columns` (one column: its value; several: a dict of them), as a
-    Series named `name` for `with_columns`. It runs here, on the script's own thread (in the
+    """`function` of each row's `columns` (one column: its value, a null giving null unless
+    `skip_nulls` is off; several: a dict of them, nulls included), as a Series named `name` for
+    `with_columns`. It runs here, on the script's own thread (in the
     run's language), never as a Polars `map_elements`: Polars runs those on its worker threads,
     which must take the GIL while another session's thread may hold it waiting for those same
     workers, and a whole replica froze that way (pola-rs/polars#10970, #24448).

@@ -66,8 +66,10 @@ def save(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     cursor = con.cursor()
     try:
         source = cursor.execute("select current_database()").fetchone()[0]
-        cursor.execute(f"attach '{tmp}' as {alias}")  # a path we made, not user input
-        cursor.execute(f"copy from database {source} to {alias}")
+        # a path we made, not user input; writable even when `con` was opened read-only
+        cursor.execute(f"attach '{tmp}' as {alias} (read_only false)")
+        quoted = '"' + source.replace('"', '""') + '"'  # a snapshot's name holds a hyphen
+        cursor.execute(f"copy from database {quoted} to {alias}")
         cursor.execute(f"detach {alias}")
         os.replace(tmp, path)
     except BaseException:
@@ -85,7 +87,8 @@ STALE_AFTER_SECONDS = 24 * 3600
 
 def remove_stale(current: Path, now: float | None = None) -> list[Path]:
     """Delete the other snapshots beside `current` not written for STALE_AFTER_SECONDS; returns
-    them. A process that opened one works on its private copy, so nothing running reads it."""
+    them. A process still reading one as it is keeps reading its open file, and copies from
+    that when it must write (private_copy_of)."""
     limit = (time.time() if now is None else now) - STALE_AFTER_SECONDS
     removed = []
     for other in current.parent.glob("tables-*.duckdb"):
@@ -98,6 +101,19 @@ def remove_stale(current: Path, now: float | None = None) -> list[Path]:
         except FileNotFoundError:  # another replica removed it first
             continue
     return removed
+
+
+def private_copy_of(con: duckdb.DuckDBPyConnection) -> tuple[duckdb.DuckDBPyConnection, Path] | None:
+    """A private, writable copy of the database `con` has open, or None: for a snapshot opened
+    read-only whose file was removed since (the open file still reads)."""
+    folder = Path(tempfile.mkdtemp(prefix="dti-tables-"))
+    private = folder / "tables.duckdb"
+    try:
+        save(con, private)
+        return duckdb.connect(str(private)), folder
+    except (OSError, duckdb.Error):
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
 
 
 def open_private_copy(path: Path) -> tuple[duckdb.DuckDBPyConnection, Path] | None:

@@ -15,12 +15,17 @@ commune_latest as (
     group by all
 ),
 
+with_province_latest as (
+    select *, max(latest_period) over (partition by province) as province_latest
+    from commune_latest
+),
+
 reporting as (
     select
         province,
-        max(latest_period) as latest_period,
-        count(*) filter (where latest_period = latest) as n_reporting_latest
-    from (select *, max(latest_period) over (partition by province) as latest from commune_latest)
+        max(province_latest) as latest_period,
+        count(*) filter (where latest_period = province_latest) as n_reporting_latest
+    from with_province_latest
     group by province
 ),
 
