@@ -23,6 +23,13 @@ def upload(store, value: float, name: str) -> str:
     return store.add_upload("actuals", rows, file_name=name, content=name.encode()).upload_id
 
 
+def new_process(tmp_path, data_dir) -> Database:
+    """What a new process opens over the store, its tables ready."""
+    db = Database(store=tmp_path / "store", include_demo=False, data_dir=data_dir)
+    db.ensure_fresh()
+    return db
+
+
 def value(db) -> list:
     return db.sql("select value from actuals where commune_id = 'thanh-hoa/dinh-tien' and period = $p",
                   p=MARCH)["value"].to_list()
@@ -53,12 +60,10 @@ def test_a_new_process_opens_the_snapshot_then_catches_up(tmp_path, monkeypatch)
 def test_a_snapshot_of_other_sql_or_data_is_not_used(tmp_path, monkeypatch):
     monkeypatch.setattr(qdb, "SNAPSHOT_AFTER_BUILD_SECONDS", 0.0)
     data_dir = make_data_dir(tmp_path / "data")
-    Database(store=tmp_path / "store", include_demo=False, data_dir=data_dir).ensure_fresh()
+    new_process(tmp_path, data_dir)
     # The shipped data changed: the fingerprint differs, so the old snapshot is not opened.
     (data_dir / "targets.csv").write_text((data_dir / "targets.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    again = Database(store=tmp_path / "store", include_demo=False, data_dir=data_dir)
-    again.ensure_fresh()
-    assert again.opened_from == "files"
+    assert new_process(tmp_path, data_dir).opened_from == "files"
 
 
 def test_snapshots_of_another_layout_go_once_nothing_has_written_them_for_a_day(tmp_path, monkeypatch):
@@ -71,15 +76,11 @@ def test_snapshots_of_another_layout_go_once_nothing_has_written_them_for_a_day(
     recent.write_bytes(b"a replica of another version, still saving")
     two_days_ago = time.time() - 2 * 24 * 3600
     os.utime(old, (two_days_ago, two_days_ago))
-    db = Database(store=tmp_path / "store", include_demo=False, data_dir=data_dir)
-    db.ensure_fresh()
+    db = new_process(tmp_path, data_dir)
     kept = {path.name for path in cache.glob("tables-*.duckdb")}
     assert old.name not in kept and recent.name in kept
     assert db._snapshot_path().name in kept and len(kept) == 2
-    # and the one this version wrote opens in a new process
-    again = Database(store=tmp_path / "store", include_demo=False, data_dir=data_dir)
-    again.ensure_fresh()
-    assert again.opened_from == "snapshot"
+    assert new_process(tmp_path, data_dir).opened_from == "snapshot"  # the one this version wrote
 
 
 def test_a_process_reading_a_snapshot_whose_file_was_removed_still_applies_changes(tmp_path, monkeypatch):
