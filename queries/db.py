@@ -22,12 +22,9 @@ threads, and one DuckDB connection refuses concurrent use.
 """
 from __future__ import annotations
 
-import atexit
 import logging
 import os
 import re
-import shutil
-import tempfile
 import threading
 import time
 import weakref
@@ -39,7 +36,7 @@ import polars as pl
 
 from queries import clock
 from queries.data import frame, sql_header, sql_text
-from queries.engine import build, snapshot
+from queries.engine import build, scratch, snapshot
 from queries.frameworks import registry as frameworks
 from queries.settings import DATA_DIR, load_settings, store_dir
 from queries.store import open_sources
@@ -62,6 +59,8 @@ SCORING_SETTINGS = ("weight_HT", "weight_NL", "weight_AT", "weight_CQ", "weight_
 
 # How often a background-mode Database looks at the journals' sizes (one stat per store).
 WATCH_SECONDS = 0.25
+
+SPILL_PREFIX = "dti-spill-"  # DuckDB's spill folder of a process, in the temporary folder
 
 # Settings of the DuckDB engine itself (rows of queries.settings.SETTINGS): a change applies
 # to the open connection at once and changes no table.
@@ -266,8 +265,7 @@ class Database:
         replica shares) or into the working directory."""
         settings = settings or load_settings(self.store.root)
         if self._spill_dir is None:
-            self._spill_dir = Path(tempfile.mkdtemp(prefix="dti-spill-"))
-            atexit.register(shutil.rmtree, self._spill_dir, True)
+            self._spill_dir = scratch.make(SPILL_PREFIX)
         cursor = con.cursor()
         try:
             try:
@@ -286,11 +284,9 @@ class Database:
     def _adopt(self, con: duckdb.DuckDBPyConnection, private_dir: Path | None) -> None:
         old_dir = self._private_dir
         self._con, self._private_dir = con, private_dir
-        if private_dir is not None:
-            atexit.register(shutil.rmtree, private_dir, True)
         if old_dir is not None:
             # Readers still holding the old connection keep its open file; the folder goes.
-            shutil.rmtree(old_dir, ignore_errors=True)
+            scratch.remove(old_dir)
 
     def _build(self) -> None:
         """Every table from the files, on a new connection that replaces the old one whole."""

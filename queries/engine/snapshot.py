@@ -14,17 +14,18 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import duckdb
 
+from queries.engine import scratch
 from queries.engine.build import layout_files
 from queries.store.files import temporary_name
 
 # Change when the tables' layout changes in a way the SQL files do not show.
 LAYOUT_VERSION = "3"
+PRIVATE_PREFIX = "dti-tables-"  # a process's writable copy, in the temporary folder
 
 
 def fingerprint(data_dir: Path, sources: list[tuple[str, Path]]) -> str:
@@ -106,13 +107,13 @@ def remove_stale(current: Path, now: float | None = None) -> list[Path]:
 def private_copy_of(con: duckdb.DuckDBPyConnection) -> tuple[duckdb.DuckDBPyConnection, Path] | None:
     """A private, writable copy of the database `con` has open, or None: for a snapshot opened
     read-only whose file was removed since (the open file still reads)."""
-    folder = Path(tempfile.mkdtemp(prefix="dti-tables-"))
+    folder = scratch.make(PRIVATE_PREFIX)
     private = folder / "tables.duckdb"
     try:
         save(con, private)
         return duckdb.connect(str(private)), folder
     except (OSError, duckdb.Error):
-        shutil.rmtree(folder, ignore_errors=True)
+        scratch.remove(folder)
         return None
 
 
@@ -120,11 +121,11 @@ def open_private_copy(path: Path) -> tuple[duckdb.DuckDBPyConnection, Path] | No
     """A private, writable copy of a snapshot, or None when there is none."""
     if not path.exists():
         return None
-    folder = Path(tempfile.mkdtemp(prefix="dti-tables-"))
+    folder = scratch.make(PRIVATE_PREFIX)
     private = folder / "tables.duckdb"
     try:
         shutil.copyfile(path, private)
         return duckdb.connect(str(private)), folder
     except (OSError, duckdb.Error):
-        shutil.rmtree(folder, ignore_errors=True)
+        scratch.remove(folder)
         return None
