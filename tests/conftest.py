@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,14 @@ def settled_heap():
 def stated_day(monkeypatch):
     monkeypatch.setenv("DTI_NOW", TEST_NOW)
     clock.reset()  # the clock starts at TEST_NOW for this test, not at an earlier test's start
+
+
+@pytest.fixture(autouse=True)
+def own_main_module(monkeypatch):
+    # Streamlit runs a page as the module `__main__` and leaves it in sys.modules after an AppTest
+    # run; a later test in the same worker that starts a process with `spawn` then ran that page
+    # (tai_len.py) in the child, and the child failed.
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
 
 
 @pytest.fixture(scope="session")
