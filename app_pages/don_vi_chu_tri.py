@@ -48,7 +48,8 @@ summary = (
         (pl.col("status") == "Chưa có số liệu").sum().alias("n_missing"),
     )
     .with_columns((pl.col("n_behind") / pl.col("n")).alias("share_behind"))
-    .sort(["n_behind", "n_missing", "n"], descending=True)
+    # ties by name: the same order (and the same unit on top) on every reload
+    .sort(["n_behind", "n_missing", "n", "office"], descending=[True, True, True, False])
 )
 units = summary["office"].to_list()
 

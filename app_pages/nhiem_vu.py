@@ -66,7 +66,7 @@ summary = (
     by_unit.group_by("office").agg(
         pl.len().alias("n"),
         *[(pl.col("status_label") == label).sum().alias(f"n_{i}") for i, label in enumerate(plans.TASK_ORDER)],
-    ).sort(["n_0", "n"], descending=True)
+    ).sort(["n_0", "n", "office"], descending=[True, True, False])  # ties by name: the same order every time
 )
 page.section(_("Theo đơn vị chủ trì"), _("Đơn vị nhiều nhiệm vụ quá hạn nhất ở trên cùng; nhiệm vụ có hai đơn vị "
              "chủ trì được tính cho cả hai."))

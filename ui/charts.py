@@ -7,6 +7,11 @@ written the Vietnamese way (80,4; 1.250) in axes, labels and tooltips.
 
 Factories take Polars frames with documented columns and return a Plotly figure or an Altair
 chart; pages draw them with `show(chart)` so the theme is applied the same way everywhere.
+
+Encodings are channel objects (`alt.X("value:Q")`, `alt.XDatum(0)`, `alt.OpacityValue(...)`),
+never bare strings or dicts: Altair turns those into objects by hashing the schema of every
+class it has, each time (a fifth of Hồ sơ xã's server time). The look, title and height are put
+on the finished spec (`_spec_with_look`), not with Altair's methods, which copy the whole chart.
 """
 from __future__ import annotations
 
@@ -93,25 +98,44 @@ def status_legend_markdown() -> str:
     return " · ".join(f"{STATUS_ICONS[s]} **{_(s)}**: {_(STATUS_HELP[s])}" for s in STATUSES)
 
 
-def _altair_look(chart: alt.TopLevelMixin, title: str | None = None) -> alt.TopLevelMixin:
+def _look(english: bool) -> dict:
+    return {
+        "font": FONT,
+        "locale": EN_LOCALE if english else VI_LOCALE,
+        "numberFormat": ",.2~f",
+        "timeFormat": "%d/%m/%Y",
+        "background": "transparent",
+        "view": {"stroke": None},
+        "axis": {"labelColor": TEXT, "titleColor": MUTED, "gridColor": GRID, "domainColor": GRID,
+                 "tickColor": GRID, "labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal",
+                 "labelLimit": 260},
+        "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "top", "labelLimit": 260,
+                   "titleFontWeight": "normal", "titleColor": MUTED},
+        "title": {"fontSize": 16, "fontWeight": 600, "color": TEXT, "anchor": "start", "offset": 12},
+    }
+
+
+def _altair_look(chart: alt.TopLevelMixin, title: str | None = None, *, height: int | None = None,
+                 autosize: str = "fit-x") -> VegaLiteSpec:
+    """The chart with our look, its title and its height."""
+    return VegaLiteSpec(_spec_with_look(chart, title, height=height, autosize=autosize))
+
+
+def _spec_with_look(chart: alt.TopLevelMixin, title: str | None = None, *, height: int | None = None,
+                    autosize: str = "fit-x") -> dict:
+    """The chart's spec with our look. Put on the spec, not with Altair's methods: each of those
+    copies the whole chart, and those copies were a sixth of Hồ sơ xã's server time."""
+    spec = chart.to_dict(validate=False)
+    if height is not None:
+        spec["height"] = height
     if title:
-        chart = chart.properties(title=alt.Title(title, anchor="start"))
-    # the width follows the column; the height is the plot's, legends and axes come on top
-    chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-    return chart.configure(
-        font=FONT,
-        locale=EN_LOCALE if _english() else VI_LOCALE,
-        numberFormat=",.2~f",
-        timeFormat="%d/%m/%Y",
-        background="transparent",
-        view={"stroke": None},
-        axis={"labelColor": TEXT, "titleColor": MUTED, "gridColor": GRID, "domainColor": GRID,
-              "tickColor": GRID, "labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal",
-              "labelLimit": 260},
-        legend={"labelFontSize": 12, "titleFontSize": 12, "orient": "top", "labelLimit": 260,
-                "titleFontWeight": "normal", "titleColor": MUTED},
-        title={"fontSize": 16, "fontWeight": 600, "color": TEXT, "anchor": "start", "offset": 12},
-    )
+        spec["title"] = {"text": title, "anchor": "start"}
+    # "fit-x": the width follows the column; the height is the plot's, legends and axes come on top
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"} if autosize == "fit-x" else {"type": autosize}
+    config = spec.setdefault("config", {})  # Altair's defaults (the view's size) stay under ours
+    for name, value in _look(_english()).items():
+        config[name] = {**config[name], **value} if isinstance(config.get(name), dict) else value
+    return spec
 
 
 def show(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
@@ -162,7 +186,7 @@ def status_strip(counts: pl.DataFrame, title: str | None = None) -> alt.TopLevel
     )
     labels = alt.Chart(data).transform_filter("datum.share >= 0.05").mark_text(
         color=TEXT, fontSize=12, fontWeight=600).encode(x=alt.X("mid:Q"), text=alt.Text("pct:N"))
-    return _altair_look((bars + labels).properties(height=44), title)
+    return _altair_look(bars + labels, title, height=44)
 
 
 def status_counts_markdown(counts: pl.DataFrame) -> str:
@@ -193,15 +217,15 @@ def score_histogram(scores: pl.DataFrame, title: str | None = None) -> alt.TopLe
                          strokeWidth=1).encode(
         x=alt.X("band_start:Q", title=_("Điểm tổng (0–100)"), scale=alt.Scale(domain=[low, 100]),
                 axis=alt.Axis(format="d", values=list(range(int(low), 101, 10)))),
-        x2="band_end:Q",
+        x2=alt.X2("band_end:Q"),
         y=alt.Y("n:Q", title=_("Số xã"), axis=alt.Axis(format="d", tickMinStep=1)),
-        y2=alt.datum(0),
+        y2=alt.Y2Datum(0),
         tooltip=[alt.Tooltip("band:N", title=_("Khoảng điểm")), alt.Tooltip("n:Q", title=_("Số xã"))],
     )
     text = base.mark_text(dy=-7, color=TEXT, fontSize=11).encode(
-        x="mid:Q", y="n:Q", text=alt.Text("n:Q", format="d")
+        x=alt.X("mid:Q"), y=alt.Y("n:Q"), text=alt.Text("n:Q", format="d")
     )
-    return _altair_look((bars + text).properties(height=260), title)
+    return _altair_look(bars + text, title, height=260)
 
 
 def pillar_bars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
@@ -216,9 +240,9 @@ def pillar_bars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMi
                  alt.Tooltip("score_text:N", title=_("Điểm trung bình"))],
     )
     text = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
-        x="score:Q", text="score_text:N"
+        x=alt.X("score:Q"), text=alt.Text("score_text:N")
     )
-    return _altair_look((bars + text).properties(height=260), title)
+    return _altair_look(bars + text, title, height=260)
 
 
 def _two_lines(labels: list[str], longer_than: int = 14) -> str:
@@ -278,12 +302,12 @@ def heatmap(frame: pl.DataFrame, pillars: list[tuple[str, str]], title: str | No
     )
     # white on the darkest orange and blue, dark text elsewhere
     text = base.mark_text(fontSize=11).encode(
-        text="value_text:N",
-        color=alt.condition("datum.value != null && (datum.value < 52 || datum.value > 95)",
-                            alt.value("white"), alt.value(TEXT)),
+        text=alt.Text("value_text:N"),
+        color=alt.ColorValue(**alt.condition("datum.value != null && (datum.value < 52 || datum.value > 95)",
+                                             alt.value("white"), alt.value(TEXT))),
         tooltip=tooltip,
     )
-    return _altair_look((cells + text).properties(height=max(20 * len(names), 60)), title)
+    return _altair_look(cells + text, title, height=max(20 * len(names), 60))
 
 
 # ---- pillar page --------------------------------------------------------------------------
@@ -307,8 +331,8 @@ def status_by_category(frame: pl.DataFrame, category: str, category_title: str,
         tooltip=[alt.Tooltip(f"{category}:N", title=category_title),
                  alt.Tooltip("status_label:N", title=_("Tình trạng")),
                  alt.Tooltip("n:Q", title=_("Số lượt"), format=",d")],
-    ).properties(height=max(38 * n_categories, 120))
-    return _altair_look(chart, title)
+    )
+    return _altair_look(chart, title, height=max(38 * n_categories, 120))
 
 
 def _symbol(points: list[tuple[float, float]]) -> str:
@@ -350,12 +374,12 @@ def dot_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
         color="#B8C2CC", strokeWidth=2).encode(
         x=alt.X("value:Q", title=x_title, scale=alt.Scale(zero=True, nice=True),
                 axis=alt.Axis(orient="top", tickCount=10)),
-        x2="target:Q",
+        x2=alt.X2("target:Q"),
     )
     target_tooltip = [alt.Tooltip("commune_name:N", title=_("Xã")), alt.Tooltip("target_text:N", title=_("Mục tiêu"))]
     ticks = base.transform_filter("datum.target != null").mark_tick(
         thickness=3, size=18, orient="vertical", fill=MEDIAN, opacity=1).encode(
-        x="target:Q",
+        x=alt.X("target:Q"),
         stroke=alt.Stroke("target_name:N", title=None, scale=alt.Scale(range=[MEDIAN]),
                           legend=alt.Legend(symbolType="M0,-1L0,1", symbolStrokeWidth=3, symbolSize=180,
                                             orient="top")),
@@ -363,7 +387,7 @@ def dot_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
     )
     legend_statuses = [_(s) for s in present]
     dots = base.mark_point(filled=True, size=110, stroke="#3D4A57", strokeWidth=1, opacity=1).encode(
-        x="x:Q",
+        x=alt.X("x:Q"),
         fill=alt.Fill("status_name:N", title=None,
                       scale=alt.Scale(domain=legend_statuses, range=[STATUS_COLORS[s] for s in present]),
                       legend=alt.Legend(orient="top", symbolStrokeColor="#3D4A57", symbolStrokeWidth=1,
@@ -374,8 +398,8 @@ def dot_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
                  alt.Tooltip("target_text:N", title=_("Mục tiêu")),
                  alt.Tooltip("status_label:N", title=_("Tình trạng"))],
     )
-    chart = alt.layer(gaps, ticks, dots).properties(height=max(24 * len(names), 120))
-    return _altair_look(chart.resolve_legend(stroke="independent"), title)
+    chart = alt.layer(gaps, ticks, dots).resolve_legend(stroke="independent")
+    return _altair_look(chart, title, height=max(24 * len(names), 120))
 
 
 def _fmt_value(value: float | None, unit_suffix: str) -> str:
@@ -415,10 +439,10 @@ def trend_with_target(frame: pl.DataFrame, unit_suffix: str, title: str | None =
     )
     points = alt.Chart(long).transform_filter(alt.datum.series == value_title).mark_point(
         filled=True, size=45, color=PRIMARY).encode(
-        x="period:T", y="y:Q",
+        x=alt.X("period:T"), y=alt.Y("y:Q"),
         tooltip=[alt.Tooltip("month_label:N", title=_("Tháng")), alt.Tooltip("y_text:N", title=value_title)],
     )
-    return _altair_look((lines + points).properties(height=height), title)
+    return _altair_look(lines + points, title, height=height)
 
 
 def _yes_no_axis(**kwargs) -> alt.Axis:
@@ -449,7 +473,7 @@ def trend_small_multiples(frame: pl.DataFrame, title: str | None = None, columns
     color = alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=[PRIMARY, "#E69F00", MEDIAN]),
                       legend=alt.Legend(orient="top", symbolType="stroke", symbolStrokeWidth=2.5))
     dash = alt.StrokeDash("series:N", title=None, scale=alt.Scale(domain=series, range=[[1, 0], [6, 4], [2, 3]]))
-    width = alt.condition(alt.datum.series == value_name, alt.value(2.5), alt.value(1.8))
+    width = alt.StrokeWidthValue(**alt.condition(alt.datum.series == value_name, alt.value(2.5), alt.value(1.8)))
     first, last = data["period"].min(), data["period"].max()
     # every panel over the same months, even one whose first values are missing
     months = alt.Scale(domain=[alt.DateTime(year=d.year, month=d.month, date=d.day) for d in (first, last)])
@@ -459,7 +483,7 @@ def trend_small_multiples(frame: pl.DataFrame, title: str | None = None, columns
     tooltip = [alt.Tooltip("month_label:N", title=_("Tháng")), alt.Tooltip("series:N", title=" "),
                alt.Tooltip("y_text:N", title=_("Giá trị"))]
     # a point on every month of every series, for its tooltip; only the values' points are seen
-    seen = alt.condition(alt.datum.series == value_name, alt.value(1), alt.value(0))
+    seen = alt.OpacityValue(**alt.condition(alt.datum.series == value_name, alt.value(1), alt.value(0)))
     panels = frame.select("indicator", "panel_title", "unit_suffix",
                           *[c for c in ("panel_subtitle", "unit") if c in frame.columns]).unique(
         "indicator", maintain_order=True)
@@ -492,7 +516,7 @@ def trend_small_multiples(frame: pl.DataFrame, title: str | None = None, columns
         specs.append(spec)
     grid = alt.concat(panel_layers(False), columns=columns, data=long, spacing=24)
     # a grid of panels keeps its own size (Vega-Lite fits only single and layered views to a width)
-    grid = _altair_look(grid, title).properties(autosize=alt.AutoSizeParams(type="pad")).to_dict(validate=False)
+    grid = _spec_with_look(grid, title, autosize="pad")
     grid["concat"] = specs
     return VegaLiteSpec(grid)
 
@@ -540,16 +564,15 @@ def pillars_vs_median(frame: pl.DataFrame, commune_name: str, title: str | None 
     )
     # the score inside its bar (white), or after it when the bar is too short to hold it
     inside = base.transform_filter((alt.datum.series == commune_name) & (alt.datum.value >= 10)).mark_text(
-        align="left", dx=6, color="white", fontSize=13, fontWeight=600).encode(x=alt.datum(0), text="value_text:N")
+        align="left", dx=6, color="white", fontSize=13, fontWeight=600).encode(x=alt.XDatum(0), text=alt.Text("value_text:N"))
     outside = base.transform_filter((alt.datum.series == commune_name) & (alt.datum.value < 10)).mark_text(
-        align="left", dx=4, color=TEXT, fontSize=13).encode(x="value:Q", text="value_text:N")
+        align="left", dx=4, color=TEXT, fontSize=13).encode(x=alt.X("value:Q"), text=alt.Text("value_text:N"))
     medians = base.transform_filter(alt.datum.series == median_name).mark_point(
         filled=True, size=170, opacity=1, stroke=MEDIAN, strokeWidth=1.5).encode(
-        x="value:Q", color=color, tooltip=tooltip,
+        x=alt.X("value:Q"), color=color, tooltip=tooltip,
         shape=alt.Shape("series:N", title=None, scale=alt.Scale(domain=series, range=["square", "diamond"])),
     )
-    chart = alt.layer(bars, inside, outside, medians).properties(height=max(36 * len(names), 120))
-    return _altair_look(chart, title)
+    return _altair_look(alt.layer(bars, inside, outside, medians), title, height=max(36 * len(names), 120))
 
 
 def waterfall_steps(frame: pl.DataFrame, score: float) -> pl.DataFrame:
@@ -582,18 +605,17 @@ def score_waterfall(frame: pl.DataFrame, score: float, title: str | None = None)
     y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelPadding=8))
     x_scale = alt.Scale(domain=[0, 115], nice=False)
     connectors = alt.Chart(links).mark_rule(color="#B8C2CC", strokeWidth=1).encode(
-        y=y, y2="next:N", x=alt.X("at:Q", scale=x_scale))
+        y=y, y2=alt.Y2("next:N"), x=alt.X("at:Q", scale=x_scale))
     bars = alt.Chart(data).mark_bar(height={"band": 0.7}).encode(
         y=y,
         x=alt.X("start:Q", title=_("Điểm"), scale=x_scale, axis=alt.Axis(values=list(range(0, 101, 20)))),
-        x2="end:Q",
+        x2=alt.X2("end:Q"),
         color=alt.Color("kind:N", legend=None, scale=alt.Scale(domain=["total", "lost"], range=[PRIMARY, "#E69F00"])),
         tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("tip:N", title=_("Điểm"))],
     )
     text = alt.Chart(data).mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
-        y=y, x="right:Q", text="text:N")
-    chart = alt.layer(connectors, bars, text).properties(height=30 * len(labels))
-    return _altair_look(chart, title)
+        y=y, x=alt.X("right:Q"), text=alt.Text("text:N"))
+    return _altair_look(alt.layer(connectors, bars, text), title, height=30 * len(labels))
 
 
 # ---- comparison ---------------------------------------------------------------------------
@@ -614,9 +636,9 @@ def grouped_pillars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLev
         tooltip=[alt.Tooltip("commune_name:N", title=_("Xã")), alt.Tooltip("pillar_name:N", title=_("Trụ cột")),
                  alt.Tooltip("score_text:N", title=_("Điểm"))],
     )
-    text = base.mark_text(align="left", dx=3, fontSize=11, color=TEXT).encode(x="score:Q", text="score_text:N")
+    text = base.mark_text(align="left", dx=3, fontSize=11, color=TEXT).encode(x=alt.X("score:Q"), text=alt.Text("score_text:N"))
     height = len(pillar_order) * (len(names) * 16 + 14)
-    return _altair_look((bars + text).properties(height=height), title)
+    return _altair_look(bars + text, title, height=height)
 
 
 def score_lines(frame: pl.DataFrame, title: str | None = None, height: int = 280,
@@ -637,8 +659,8 @@ def score_lines(frame: pl.DataFrame, title: str | None = None, height: int = 280
                                   scale=alt.Scale(domain=names, range=dashes[:len(names)])),
         tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("month_label:N", title=_("Tháng")),
                  alt.Tooltip("score_text:N", title=_("Điểm"))],
-    ).properties(height=height)
-    return _altair_look(chart, title)
+    )
+    return _altair_look(chart, title, height=height)
 
 
 def average_trend(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
@@ -649,5 +671,5 @@ def average_trend(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevel
         x=alt.X("period:T", title=None, axis=alt.Axis(format=MONTH_AXIS, labelAngle=0, tickCount="month")),
         y=alt.Y("score:Q", title=_("Điểm trung bình (0–100)"), scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("month_label:N", title=_("Tháng")), alt.Tooltip("score_text:N", title=_("Điểm trung bình"))],
-    ).properties(height=260)
-    return _altair_look(chart, title)
+    )
+    return _altair_look(chart, title, height=260)

@@ -41,8 +41,8 @@ def task_status_bars(frame: pl.DataFrame, order: list[str] | None = None,
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("office:N", title=_("Đơn vị chủ trì")), alt.Tooltip("status_text:N", title=_("Tình trạng")),
                  alt.Tooltip("n:Q", title=_("Số nhiệm vụ"), format="d")],
-    ).properties(height=max(30 * n_rows, 120))
-    return _altair_look(chart, title)
+    )
+    return _altair_look(chart, title, height=max(30 * n_rows, 120))
 
 
 PROJECTION_ICONS = {"Dự kiến đạt": "✅", "Dự kiến không đạt": "⚠️", "Chưa đủ dữ liệu dự báo": "❔"}
@@ -136,10 +136,9 @@ def projection_chart(points: pl.DataFrame, projection: dict, unit_suffix: str,
     end = of("end").mark_point(filled=True, size=160, opacity=1, stroke=TEXT, strokeWidth=1).encode(
         shape=shape, tooltip=[alt.Tooltip("tip:N", title=_("Dự báo")), alt.Tooltip("series:N", title=" ")])
     end_text = of("end").mark_text(align="right", baseline="bottom", dx=-8, dy=-6, fontSize=13).encode(
-        text="y_text:N", color=alt.value(TEXT))
+        text=alt.Text("y_text:N"), color=alt.ColorValue(TEXT))
     # one alt.layer, not a + b + …: each + copies every layer so far (the same spec, half the time)
-    chart = alt.layer(target, trend, values, dots, end, end_text).properties(height=height)
-    return _altair_look(chart, title)
+    return _altair_look(alt.layer(target, trend, values, dots, end, end_text), title, height=height)
 
 
 _HALF_MONTH = timedelta(days=15)
@@ -193,8 +192,8 @@ def report_grid(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMi
     )
     # the icon, and beside it the days late; two marks, as an image's text does not space digits
     # well after an emoji
-    icon = base.transform_filter("datum.days == ''").mark_text(fontSize=12).encode(text="icon:N", tooltip=tooltip)
+    icon = base.transform_filter("datum.days == ''").mark_text(fontSize=12).encode(text=alt.Text("icon:N"), tooltip=tooltip)
     late = base.transform_filter("datum.days != ''")
-    late_icon = late.mark_text(fontSize=12, dx=-10).encode(text="icon:N", tooltip=tooltip)
-    days = late.mark_text(fontSize=12, dx=10, color=TEXT, fontWeight=600).encode(text="days:N", tooltip=tooltip)
-    return _altair_look(alt.layer(cells, icon, late_icon, days).properties(height=max(22 * len(names), 66)), title)
+    late_icon = late.mark_text(fontSize=12, dx=-10).encode(text=alt.Text("icon:N"), tooltip=tooltip)
+    days = late.mark_text(fontSize=12, dx=10, color=TEXT, fontWeight=600).encode(text=alt.Text("days:N"), tooltip=tooltip)
+    return _altair_look(alt.layer(cells, icon, late_icon, days), title, height=max(22 * len(names), 66))
