@@ -51,3 +51,19 @@ def test_the_look_title_and_height_are_on_the_spec(monkeypatch):
     chart = charts.status_strip(counts)
     chart.to_dict()["config"]["font"] = "x"
     assert chart.to_dict()["config"]["font"] == charts.FONT
+
+
+def test_layers_made_one_by_one_give_altairs_own_layered_spec():
+    import altair as alt
+
+    frame = pl.DataFrame({"name": ["a", "b"], "value": [1.5, 3.0]})
+    other = pl.DataFrame({"name": ["a"], "at": [2.0]})
+    base = alt.Chart(frame).encode(y=alt.Y("name:N"))
+    bars = base.mark_bar().encode(x=alt.X("value:Q"))
+    text = base.transform_filter("datum.value > 2").mark_text().encode(x=alt.X("value:Q"), text=alt.Text("name:N"))
+    rules = alt.Chart(other).mark_rule().encode(y=alt.Y("name:N"), x=alt.X("at:Q"))
+    no_data = alt.Chart().mark_rule().encode(x=alt.XDatum(1))
+    for layers in ((bars, text), (rules, bars, text), (bars, no_data)):
+        assert charts._layered(*layers) == alt.layer(*layers).to_dict(validate=False)  # noqa: SLF001
+    resolved = alt.layer(bars, text).resolve_legend(stroke="independent").to_dict(validate=False)
+    assert charts._layered(bars, text, resolve={"legend": {"stroke": "independent"}}) == resolved  # noqa: SLF001

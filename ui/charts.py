@@ -10,8 +10,9 @@ chart; pages draw them with `show(chart)` so the theme is applied the same way e
 
 Encodings are channel objects (`alt.X("value:Q")`, `alt.XDatum(0)`, `alt.OpacityValue(...)`),
 never bare strings or dicts: Altair turns those into objects by hashing the schema of every
-class it has, each time (a fifth of Hồ sơ xã's server time). The look, title and height are put
-on the finished spec (`_spec_with_look`), not with Altair's methods, which copy the whole chart.
+class it has, each time (a fifth of Hồ sơ xã's server time). Layers are joined by `_layered`, and
+the look, title and height put on the finished spec (`_spec_with_look`), not with Altair's
+methods, which copy the whole chart at every step.
 """
 from __future__ import annotations
 
@@ -115,17 +116,18 @@ def _look(english: bool) -> dict:
     }
 
 
-def _altair_look(chart: alt.TopLevelMixin, title: str | None = None, *, height: int | None = None,
+def _altair_look(chart: alt.TopLevelMixin | dict, title: str | None = None, *, height: int | None = None,
                  autosize: str = "fit-x") -> VegaLiteSpec:
     """The chart with our look, its title and its height."""
     return VegaLiteSpec(_spec_with_look(chart, title, height=height, autosize=autosize))
 
 
-def _spec_with_look(chart: alt.TopLevelMixin, title: str | None = None, *, height: int | None = None,
+def _spec_with_look(chart: alt.TopLevelMixin | dict, title: str | None = None, *, height: int | None = None,
                     autosize: str = "fit-x") -> dict:
-    """The chart's spec with our look. Put on the spec, not with Altair's methods: each of those
-    copies the whole chart, and those copies were a sixth of Hồ sơ xã's server time."""
-    spec = chart.to_dict(validate=False)
+    """The chart's spec (or a spec already made, as `_layered` makes) with our look. Put on the
+    spec, not with Altair's methods: each of those copies the whole chart, and those copies
+    were a sixth of Hồ sơ xã's server time."""
+    spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)
     if height is not None:
         spec["height"] = height
     if title:
@@ -135,6 +137,39 @@ def _spec_with_look(chart: alt.TopLevelMixin, title: str | None = None, *, heigh
     config = spec.setdefault("config", {})  # Altair's defaults (the view's size) stay under ours
     for name, value in _look(_english()).items():
         config[name] = {**config[name], **value} if isinstance(config.get(name), dict) else value
+    return spec
+
+
+def _layered(*layers: alt.Chart, resolve: dict | None = None) -> dict:
+    """The layers as one spec, what `alt.layer(*layers).to_dict()` gives: data all the layers
+    share goes to the top, converted once. Made layer by layer because alt.layer (and +) copies
+    every layer to merge selections these charts do not have, and copies them all again to
+    write the spec."""
+    shared = layers[0].data
+    hoist = shared is not alt.Undefined and all(layer.data is shared for layer in layers)
+    specs, datasets = [], {}
+    for layer in layers:
+        if hoist:  # the layer reads the data at the top: not converted again here
+            layer = layer.copy(deep=False)
+            layer.data = alt.Undefined
+        spec = layer.to_dict(validate=False)
+        if hoist:
+            del spec["data"]  # Altair gives a chart without data a set of one empty row
+            spec.pop("datasets", None)
+        else:
+            datasets.update(spec.pop("datasets", {}))
+        config = spec.pop("config", {})
+        schema = spec.pop("$schema", None)
+        specs.append(spec)
+    spec = {"config": config, "layer": specs, "$schema": schema}
+    if hoist:
+        top = alt.Chart(shared).mark_point().to_dict(validate=False)
+        spec["data"] = top["data"]
+        datasets.update(top.get("datasets", {}))
+    if resolve:
+        spec["resolve"] = resolve
+    if datasets:
+        spec["datasets"] = datasets
     return spec
 
 
@@ -186,7 +221,7 @@ def status_strip(counts: pl.DataFrame, title: str | None = None) -> alt.TopLevel
     )
     labels = alt.Chart(data).transform_filter("datum.share >= 0.05").mark_text(
         color=TEXT, fontSize=12, fontWeight=600).encode(x=alt.X("mid:Q"), text=alt.Text("pct:N"))
-    return _altair_look(bars + labels, title, height=44)
+    return _altair_look(_layered(bars, labels), title, height=44)
 
 
 def status_counts_markdown(counts: pl.DataFrame) -> str:
@@ -225,7 +260,7 @@ def score_histogram(scores: pl.DataFrame, title: str | None = None) -> alt.TopLe
     text = base.mark_text(dy=-7, color=TEXT, fontSize=11).encode(
         x=alt.X("mid:Q"), y=alt.Y("n:Q"), text=alt.Text("n:Q", format="d")
     )
-    return _altair_look(bars + text, title, height=260)
+    return _altair_look(_layered(bars, text), title, height=260)
 
 
 def pillar_bars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMixin:
@@ -242,7 +277,7 @@ def pillar_bars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMi
     text = base.mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
         x=alt.X("score:Q"), text=alt.Text("score_text:N")
     )
-    return _altair_look(bars + text, title, height=260)
+    return _altair_look(_layered(bars, text), title, height=260)
 
 
 def _two_lines(labels: list[str], longer_than: int = 14) -> str:
@@ -307,7 +342,7 @@ def heatmap(frame: pl.DataFrame, pillars: list[tuple[str, str]], title: str | No
                                              alt.value("white"), alt.value(TEXT))),
         tooltip=tooltip,
     )
-    return _altair_look(cells + text, title, height=max(20 * len(names), 60))
+    return _altair_look(_layered(cells, text), title, height=max(20 * len(names), 60))
 
 
 # ---- pillar page --------------------------------------------------------------------------
@@ -398,7 +433,7 @@ def dot_target(frame: pl.DataFrame, unit_suffix: str, title: str | None = None,
                  alt.Tooltip("target_text:N", title=_("Mục tiêu")),
                  alt.Tooltip("status_label:N", title=_("Tình trạng"))],
     )
-    chart = alt.layer(gaps, ticks, dots).resolve_legend(stroke="independent")
+    chart = _layered(gaps, ticks, dots, resolve={"legend": {"stroke": "independent"}})
     return _altair_look(chart, title, height=max(24 * len(names), 120))
 
 
@@ -442,7 +477,7 @@ def trend_with_target(frame: pl.DataFrame, unit_suffix: str, title: str | None =
         x=alt.X("period:T"), y=alt.Y("y:Q"),
         tooltip=[alt.Tooltip("month_label:N", title=_("Tháng")), alt.Tooltip("y_text:N", title=value_title)],
     )
-    return _altair_look(lines + points, title, height=height)
+    return _altair_look(_layered(lines, points), title, height=height)
 
 
 def _yes_no_axis(**kwargs) -> alt.Axis:
@@ -572,7 +607,7 @@ def pillars_vs_median(frame: pl.DataFrame, commune_name: str, title: str | None 
         x=alt.X("value:Q"), color=color, tooltip=tooltip,
         shape=alt.Shape("series:N", title=None, scale=alt.Scale(domain=series, range=["square", "diamond"])),
     )
-    return _altair_look(alt.layer(bars, inside, outside, medians), title, height=max(36 * len(names), 120))
+    return _altair_look(_layered(bars, inside, outside, medians), title, height=max(36 * len(names), 120))
 
 
 def waterfall_steps(frame: pl.DataFrame, score: float) -> pl.DataFrame:
@@ -615,7 +650,7 @@ def score_waterfall(frame: pl.DataFrame, score: float, title: str | None = None)
     )
     text = alt.Chart(data).mark_text(align="left", dx=4, color=TEXT, fontSize=12).encode(
         y=y, x=alt.X("right:Q"), text=alt.Text("text:N"))
-    return _altair_look(alt.layer(connectors, bars, text), title, height=30 * len(labels))
+    return _altair_look(_layered(connectors, bars, text), title, height=30 * len(labels))
 
 
 # ---- comparison ---------------------------------------------------------------------------
@@ -638,7 +673,7 @@ def grouped_pillars(frame: pl.DataFrame, title: str | None = None) -> alt.TopLev
     )
     text = base.mark_text(align="left", dx=3, fontSize=11, color=TEXT).encode(x=alt.X("score:Q"), text=alt.Text("score_text:N"))
     height = len(pillar_order) * (len(names) * 16 + 14)
-    return _altair_look(bars + text, title, height=height)
+    return _altair_look(_layered(bars, text), title, height=height)
 
 
 def score_lines(frame: pl.DataFrame, title: str | None = None, height: int = 280,

@@ -10,7 +10,7 @@ import polars as pl
 from queries.i18n import N_, _
 from queries.status import PROJECTION_COLORS, REPORT_COLORS, TASK_COLORS
 from queries.text import format_month
-from ui.charts import MEDIAN, MONTH_AXIS, MUTED, PRIMARY, TEXT, _altair_look, _fmt_value, _yes_no_axis
+from ui.charts import MEDIAN, MONTH_AXIS, MUTED, PRIMARY, TEXT, _altair_look, _fmt_value, _layered, _yes_no_axis
 
 # ---- tasks and the year-end projection ---------------------------------------------------------
 TASK_STATUS_ORDER = (N_("Quá hạn"), N_("Chưa bắt đầu"), N_("Đang thực hiện"), N_("Hoàn thành"))
@@ -137,8 +137,7 @@ def projection_chart(points: pl.DataFrame, projection: dict, unit_suffix: str,
         shape=shape, tooltip=[alt.Tooltip("tip:N", title=_("Dự báo")), alt.Tooltip("series:N", title=" ")])
     end_text = of("end").mark_text(align="right", baseline="bottom", dx=-8, dy=-6, fontSize=13).encode(
         text=alt.Text("y_text:N"), color=alt.ColorValue(TEXT))
-    # one alt.layer, not a + b + …: each + copies every layer so far (the same spec, half the time)
-    return _altair_look(alt.layer(target, trend, values, dots, end, end_text), title, height=height)
+    return _altair_look(_layered(target, trend, values, dots, end, end_text), title, height=height)
 
 
 _HALF_MONTH = timedelta(days=15)
@@ -196,4 +195,4 @@ def report_grid(frame: pl.DataFrame, title: str | None = None) -> alt.TopLevelMi
     late = base.transform_filter("datum.days != ''")
     late_icon = late.mark_text(fontSize=12, dx=-10).encode(text=alt.Text("icon:N"), tooltip=tooltip)
     days = late.mark_text(fontSize=12, dx=10, color=TEXT, fontWeight=600).encode(text=alt.Text("days:N"), tooltip=tooltip)
-    return _altair_look(alt.layer(cells, icon, late_icon, days), title, height=max(22 * len(names), 66))
+    return _altair_look(_layered(cells, icon, late_icon, days), title, height=max(22 * len(names), 66))
