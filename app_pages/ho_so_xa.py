@@ -3,7 +3,9 @@ where its number came from, each indicator's path through the year, and why it s
 it scores; its month's report and the province's review of it, the evidence of each value,
 its tasks, its spending and where each indicator is heading by December.
 
-The page is the flow in main(): each section is a function given what it shows."""
+The page is the flow in main(): each section is a function given what it shows. Below the
+headline the parts are tabs and only the open one is drawn (?muc= in the URL): every chart and
+table of the profile at once took the browser a second more to draw."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -506,6 +508,15 @@ def year_end_outlook(profile: Profile) -> None:
         cycle.page_link(st, "app_pages/phuong_phap.py", label=_("Cách dự báo, có ví dụ tính tay (Phương pháp)"), icon="📐")
 
 
+PART_PARAM = "muc"  # ?muc=chi_tieu: the part of the profile open (page.tabs)
+
+
+def parts() -> list[tuple[str, str]]:
+    return [("diem", _("Điểm theo trụ cột")), ("vi_sao", _("Vì sao điểm này?")), ("chi_tieu", _("Các chỉ tiêu")),
+            ("dien_bien", _("Diễn biến trong năm")), ("du_bao", _("Dự báo đến cuối năm")),
+            ("ke_hoach", _("Nhiệm vụ và kinh phí"))]
+
+
 def main() -> None:
     profile = choose_commune()
     month_report(profile)
@@ -522,18 +533,29 @@ def main() -> None:
                                     profile.framework, scope.period, scope.province)
     mine = ranking.filter(pl.col("commune_id") == commune)
     me = mine.row(0, named=True) if mine.height else {}
-    history = query("scores_by_month", period_from=scope.period.replace(year=scope.period.year - 1),
-                    period_to=scope.period, province=scope.province, commune=None)
-    weights = query("framework_groups", framework=profile.framework.key, period=None)
     has_values = headline(profile, indicators, ranking, me)
-    if has_values:  # with nothing reported every score is 0: no charts of zeros
-        pillars_and_months(profile, ranking, history, me)
-    members = query("framework_members", framework=profile.framework.key, period=None)
-    why_this_score(profile, indicators, weights, has_values, members)
-    indicator_table(profile, indicators, has_values)
-    trends(profile)
-    year_end_outlook(profile)
-    plan_sections(profile)
+    part, container = page.tabs(PART_PARAM, parts())
+    with container:
+        if part == "diem":
+            if has_values:
+                history = query("scores_by_month", period_from=scope.period.replace(year=scope.period.year - 1),
+                                period_to=scope.period, province=scope.province, commune=None)
+                pillars_and_months(profile, ranking, history, me)
+            else:  # with nothing reported every score is 0: no charts of zeros
+                st.caption(_("Chưa có số liệu nào, nên chưa có biểu đồ điểm: xem các chỉ tiêu được giao ở phần "
+                             "**Các chỉ tiêu**."))
+        elif part == "vi_sao":
+            weights = query("framework_groups", framework=profile.framework.key, period=None)
+            members = query("framework_members", framework=profile.framework.key, period=None)
+            why_this_score(profile, indicators, weights, has_values, members)
+        elif part == "chi_tieu":
+            indicator_table(profile, indicators, has_values)
+        elif part == "dien_bien":
+            trends(profile)
+        elif part == "du_bao":
+            year_end_outlook(profile)
+        else:
+            plan_sections(profile)
 
 
 main()

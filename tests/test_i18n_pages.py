@@ -204,10 +204,25 @@ def account_for(page: str, admin):
     return None if page in SIGNED_OUT_ONLY else admin
 
 
+PROFILE_PARTS = ("vi_sao", "chi_tieu", "dien_bien", "du_bao", "ke_hoach")  # app_pages/ho_so_xa.py parts()
+
+
+def every_part(at, page: str) -> list[str]:
+    """What the page shows, and on the profile what each of its other parts (tabs, drawn when
+    opened: ?muc=) shows."""
+    texts = visible_text(at)
+    for part in (PROFILE_PARTS if page == "ho_so_xa" else ()):
+        at.query_params["muc"] = part
+        at.run()
+        assert not at.exception, part
+        texts += visible_text(at)
+    return texts
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_english_page_has_no_vietnamese_outside_names(page, admin, data_values):
     at = open_page(page, "en", account_for(page, admin))
-    texts = visible_text(at)
+    texts = every_part(at, page)
     assert len(texts) > 5, "the page showed almost nothing"
     left = vietnamese_left(texts, data_values)
     assert not left, f"{page}: Vietnamese on the English page:\n" + "\n".join(s[:200] for s in left)
@@ -216,7 +231,7 @@ def test_english_page_has_no_vietnamese_outside_names(page, admin, data_values):
 @pytest.mark.parametrize("page", PAGES)
 def test_vietnamese_page_has_none_of_the_catalogues_english(page, admin):
     at = open_page(page, "vi", account_for(page, admin))
-    shown = "\n".join(visible_text(at))
+    shown = "\n".join(every_part(at, page))
     assert VIETNAMESE.search(shown)
     found = [phrase for phrase in english_phrases() if phrase in shown]
     assert not found, f"{page}: the catalogue's English on the Vietnamese page: {found[:10]}"

@@ -271,7 +271,7 @@ def test_profile_names_the_uploader_and_the_evidence_of_each_value(cycle_db):
         service.create_account(LOCAL_ADMIN, cycle_db.store.root, username=username, role=role, name=name,
                                password=secrets.token_urlsafe(12), places=Places.from_database(cycle_db), **scope)
     cycle_db.store.add_review(MINH_DUC, OCTOBER, "yeu_cau_bo_sung", user="qt.dongnai", comment=COMMENT)
-    at = open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=DAI_PHUOC)
+    at = open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=DAI_PHUOC, muc="chi_tieu")
     indicators = table_with(at, "uploader_text")
     row = indicators[indicators["indicator"] == "XH05"].iloc[0]
     assert (row["value_text"], row["uploader_text"], row["evidence_text"]) == (
@@ -282,7 +282,7 @@ def test_profile_names_the_uploader_and_the_evidence_of_each_value(cycle_db):
     assert "**Thẩm định của tỉnh:** 🕓 Chờ thẩm định" in text
     assert "cb.daiphuoc" not in text
     # September's value of Minh Đức came without evidence, from a user name with no account
-    at = open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=MINH_DUC)
+    at = open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=MINH_DUC, muc="chi_tieu")
     minh_duc = table_with(at, "uploader_text")
     assert minh_duc[["value_period", "uploader_text", "evidence_text"]].values.tolist()[0][1:] == [
         "(không rõ)", "Không có"]
@@ -333,7 +333,7 @@ def test_evidence_is_downloaded_under_a_safe_name_with_the_extension_of_its_cont
         return real(self, data_callable, mimetype, coordinates, file_name, **kwargs)
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
-    at = open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=MINH_DUC)
+    at = open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=MINH_DUC, muc="chi_tieu")
     [label] = [b.proto.label for b in at.get("download_button") if "bien-ban" in shown(b.proto.label)]
     assert shown(label).startswith("⬇ bien-ban-fdp.pdf (PDF") and "\u202e" not in label
     assert ("bien-ban-fdp.pdf", "application/pdf") in served
@@ -360,7 +360,7 @@ def test_comments_and_evidence_names_show_as_text_never_as_links(cycle_db):
     [label] = [b.proto.label for b in review.get("download_button") if "evil" in shown(b.proto.label)]
     assert links(label) == [] and shown(label).startswith("⬇ [x](http_evil.example) ![](https_evil.example).pdf")
 
-    profile = open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=MINH_DUC)
+    profile = open_page("ho_so_xa", tinh="Đồng Nai", thang="2026-10", xa=MINH_DUC, muc="chi_tieu")
     [warning] = [w.value for w in profile.warning if "yêu cầu bổ sung" in w.value]
     assert links(warning) == [] and HOSTILE in shown(warning)
     [label] = [b.proto.label for b in profile.get("download_button") if "evil" in shown(b.proto.label)]

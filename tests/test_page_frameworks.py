@@ -214,7 +214,7 @@ def test_pages_of_a_month_scored_under_the_eight_groups(store):
     heat = vega_with(at, "commune_name", "column", "value_text")
     assert in_order([cell["column"] for cell in heat])[1:] == ["Nhận thức số", "Thể chế số", "Hạ tầng số", "Nhân lực số",
                                         "An toàn thông tin mạng", "Chính quyền số", "Kinh tế số", "Xã hội số"]
-    at = open_page("ho_so_xa", tinh=DEMO, thang=MONTH, xa="minh-hoa/an-ha")
+    at = open_page("ho_so_xa", tinh=DEMO, thang=MONTH, xa="minh-hoa/an-ha", muc="vi_sao")
     assert not at.exception
     me = Database(store=store).run("ranking_by_month", period=NOVEMBER, province=DEMO).filter(
         pl.col("commune_id") == "minh-hoa/an-ha").row(0, named=True)

@@ -144,7 +144,7 @@ def test_spending_page_without_spending(shipped):
 
 # ---- the profile's tasks and spending, the lead units' tasks --------------------------------------------
 def test_profile_shows_tasks_and_spending(shipped):
-    at = open_page("ho_so_xa", tinh="Quảng Ngãi", thang="2025-12", xa=NGHIA_HANH)
+    at = open_page("ho_so_xa", tinh="Quảng Ngãi", thang="2025-12", xa=NGHIA_HANH, muc="ke_hoach")
     as_of = date(2025, 12, 31)  # the end of the month looked at
     tasks = table_with(at, "deadline_shown")
     expected = tasks_now(shipped, as_of)
@@ -153,7 +153,7 @@ def test_profile_shows_tasks_and_spending(shipped):
     assert "tình hình đến ngày 31/12/2025" in text_of(at)
     assert "commune_name" not in tasks.columns  # one commune: no commune column
 
-    spending = open_page("ho_so_xa", tinh="Thanh Hóa", thang="2025-12", xa="thanh-hoa/dinh-tien")
+    spending = open_page("ho_so_xa", tinh="Thanh Hóa", thang="2025-12", xa="thanh-hoa/dinh-tien", muc="ke_hoach")
     assert "**Năm 2024**: 8 khoản, đã chi **481.179.000 đ**" in text_of(spending)
     assert len(table_with(spending, "item")) == 8
 
@@ -177,7 +177,7 @@ def test_lead_units_page_lists_each_units_tasks(shipped):
 def test_profile_projection_table_and_chart(single_commune):
     """HT01 rises 3 points a month from 40 (January) to 70 (November): 73 % in December, short
     of ≥ 80 %; CQ01 stays at 60 % (≥ 50 %): met; HT04 has one month only: not enough data."""
-    at = open_page("ho_so_xa", tinh="Thử Nghiệm", thang="2026-11", xa=ONE)
+    at = open_page("ho_so_xa", tinh="Thử Nghiệm", thang="2026-11", xa=ONE, muc="du_bao")
     table = table_with(at, "projected_text")
     by_code = {r["indicator"]: r for r in table.to_dict("records")}
     assert (by_code["HT01"]["projected_text"], by_code["HT01"]["status_text"]) == ("73 %", "⚠️ Dự kiến không đạt")

@@ -116,6 +116,14 @@ def single_commune(tmp_path, monkeypatch, store):
     _reset_caches()
 
 
+def open_part(at: AppTest, part: str) -> AppTest:
+    """Hồ sơ xã draws one part (tab) at a time, the open one named in the URL (?muc=)."""
+    at.query_params["muc"] = part
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def open_page(page: str, **params: str) -> AppTest:
     """Open dashboard.py with province and month in the URL (the default page runs first, as
     in a browser), then go to `page` with its own URL keys."""
@@ -343,13 +351,30 @@ def test_commune_profile_on_shipped_data(store, demo_db):
     assert "Xã Ân Hà · Tỉnh Minh Họa · Tháng 11/2026" in text_of(at)
     assert "Số liệu gần nhất: **Tháng 11/2026**, nhận ngày 19/11/2026" in text_of(at)
 
-    pillars, why, indicators = (at.dataframe[i].value for i in range(3))
+    # the first part: the pillars against the province (the why, the indicators and the trends
+    # are parts of their own, drawn when opened)
+    assert not at.dataframe and vega_count(at) == 2
+    _spec, pillars_chart = vega_chart_with(at, "pillar_name", "series", "value", "tip")
+
+    open_part(at, "vi_sao")
+    pillars, why = (at.dataframe[i].value for i in range(2))
     # why this score: the contributions add up to the score, the weights are the settings'
     assert pillars["weight"].tolist() == [100, 100, 100, 200, 150, 150]
     assert round(pillars["contribution"].sum(), 2) == me["score"]
     assert round(why["contribution"].sum(), 2) == me["score"]
     assert why["lost"].is_monotonic_decreasing
     assert "Điểm tổng " + vi(me["score"]) in text_of(at)
+    # where the points were lost: each pillar's bar is its loss, from where the one above ended
+    _spec, steps = vega_chart_with(at, "label", "start", "end")
+    assert steps["label"].to_list() == ["Điểm tối đa", *pillars["pillar_name"].tolist(), "Điểm đạt được"]
+    lost = steps.filter(pl.col("kind") == "lost")
+    assert (lost["start"] - lost["end"]).to_list() == pytest.approx(pillars["lost"].tolist())
+    assert lost["start"].to_list() == [100.0, *lost["end"].to_list()[:-1]]
+    assert steps["end"][-1] == pytest.approx(me["score"], abs=0.01)
+    assert 100 - (lost["start"] - lost["end"]).sum() == pytest.approx(me["score"], abs=0.01)
+
+    open_part(at, "chi_tieu")
+    indicators = at.dataframe[0].value
     # every targeted indicator, with target, value, status, lead unit, period, date and source
     targets = demo_db.sql("select count(*) as n from targets where commune_id = $c and year = 2026", c=commune)
     assert len(indicators) == targets["n"][0]
@@ -361,6 +386,8 @@ def test_commune_profile_on_shipped_data(store, demo_db):
     assert row["status_text"].split(" ", 1)[1] in ("Đạt", "Đúng tiến độ", "Cần đẩy nhanh", "Chậm", "Đi lùi")
     assert row["lead_unit"] and row["source"].startswith("Kế hoạch")
     # trends: one panel per indicator with value, target and path, the first pillar's at first
+    open_part(at, "dien_bien")
+    assert at.query_params["muc"] == "dien_bien"
     assert at.selectbox(key="dti_tru_cot").value == "HT"
     trends, long = vega_chart_with(at, "indicator", "series", "y_text")
     first_pillar = indicators[indicators["indicator"].str.startswith("HT")]
@@ -371,7 +398,6 @@ def test_commune_profile_on_shipped_data(store, demo_db):
     # Vega-Lite only: the page loads no plotly.js (its 4.7 MB script made the page 1.7× slower)
     assert not at.get("plotly_chart")
     # the pillars against the province: the bars are the commune's scores, the diamonds the medians
-    _spec, pillars_chart = vega_chart_with(at, "pillar_name", "series", "value", "tip")
     codes = {name: code for code, name in PILLARS}
     scored = ranking.filter(pl.col("score").is_not_null())
     bars = pillars_chart.filter(pl.col("series") == "Xã Ân Hà")
@@ -380,14 +406,6 @@ def test_commune_profile_on_shipped_data(store, demo_db):
     assert bars["value"].to_list() == pytest.approx([me[codes[n]] for n in bars["pillar_name"]])
     assert medians["value"].to_list() == pytest.approx([scored[codes[n]].median() for n in medians["pillar_name"]])
     assert medians["tip"][0] == f"{vi(medians['value'][0], 1)} điểm"
-    # where the points were lost: each pillar's bar is its loss, from where the one above ended
-    _spec, steps = vega_chart_with(at, "label", "start", "end")
-    assert steps["label"].to_list() == ["Điểm tối đa", *pillars["pillar_name"].tolist(), "Điểm đạt được"]
-    lost = steps.filter(pl.col("kind") == "lost")
-    assert (lost["start"] - lost["end"]).to_list() == pytest.approx(pillars["lost"].tolist())
-    assert lost["start"].to_list() == [100.0, *lost["end"].to_list()[:-1]]
-    assert steps["end"][-1] == pytest.approx(me["score"], abs=0.01)
-    assert 100 - (lost["start"] - lost["end"]).sum() == pytest.approx(me["score"], abs=0.01)
 
     at.selectbox(key="dti_tru_cot").select("tat-ca").run()  # every pillar: a panel for each indicator
     trends, long = vega_chart_with(at, "indicator", "series", "y_text")
@@ -462,12 +480,13 @@ def test_pages_with_targets_but_no_results(store, page):
     elif page == "ho_so_xa":
         assert shown["Có số liệu"][0] == "0,0 %"
         assert "Xã Minh Đức chưa báo cáo số liệu nào" in text
-        assert "Chưa có số liệu nào trong năm 2026" in text
-        indicators = at.dataframe[-1].value
+        assert "tính 0 điểm" in text and "Chưa có số liệu nào, nên chưa có biểu đồ điểm" in text
+        for part in ("diem", "vi_sao", "chi_tieu", "dien_bien", "du_bao"):  # no charts of zeros in any part
+            assert not open_part(at, part).get("plotly_chart") and not vega_count(at), part
+        assert "Chưa có số liệu nào trong năm 2026" in text_of(open_part(at, "dien_bien"))
+        indicators = open_part(at, "chi_tieu").dataframe[-1].value
         assert len(indicators) == 21 and set(indicators["status_text"]) == {"⬜ Chưa có số liệu"}
         assert indicators["source"].str.contains("138/KH-UBND").all()  # the signed plan it came from
-        assert "tính 0 điểm" in text
-        assert not at.get("plotly_chart") and not vega_count(at)  # no charts of zeros
     elif page == "so_sanh":
         assert len(at.metric) == 2
         assert "chưa báo cáo số liệu nào năm này" in text and not vega_count(at)
@@ -513,13 +532,15 @@ def test_pages_with_a_single_commune(single_commune, page):
     elif page == "ho_so_xa":
         assert at.query_params["xa"] == ONE
         assert shown["Điểm tổng"][0] == vi(score) and shown["Hạng trong tỉnh"][0] == "1/1"
-        pillars, why, indicators = (at.dataframe[i].value for i in range(3))
+        pillars, why = (open_part(at, "vi_sao").dataframe[i].value for i in range(2))
         assert pillars["pillar_name"].tolist() == ["Hạ tầng số", "Nhân lực số", "Chính quyền số"]
         assert round(why["contribution"].sum(), 2) == score
-        assert "Đổi mới sáng tạo (không tính điểm)" in indicators["group"].tolist()  # DM01, never in a score
         assert "DM01" not in why["indicator"].tolist()
+        why_text = text_of(at)
+        indicators = open_part(at, "chi_tieu").dataframe[0].value
+        assert "Đổi mới sáng tạo (không tính điểm)" in indicators["group"].tolist()  # DM01, never in a score
         assert "(chưa giao)" in indicators["lead_unit"].tolist()
-        assert "Trụ cột không có chỉ tiêu nào năm này nên không tính: An toàn thông tin mạng" in text
+        assert "Trụ cột không có chỉ tiêu nào năm này nên không tính: An toàn thông tin mạng" in text + why_text + text_of(at)
     elif page == "so_sanh":
         assert "Chọn từ 2 đến 4 xã" in text
     elif page == "don_vi_chu_tri":

@@ -22,6 +22,7 @@ from tests.test_pages import _reset_caches, _use_database, spec_with_data
 OF_DONG_NAI = ("Đồng Nai", "Đại Phước", "Minh Đức", "dong-nai/")
 NOT_YOURS = "không thuộc phạm vi tài khoản của bạn (Tỉnh Thanh Hóa)."
 ASKING_FOR_DONG_NAI = {"tinh": "Đồng Nai", "thang": "2026-10", "xa": DAI_PHUOC, "so_sanh": f"{DAI_PHUOC},{MINH_DUC}"}
+PROFILE_PARTS = ("vi_sao", "chi_tieu", "dien_bien", "du_bao", "ke_hoach")  # app_pages/ho_so_xa.py parts()
 LEADERS_PAGES = ("tong_quan", "tru_cot", "xep_hang", "ho_so_xa", "so_sanh", "don_vi_chu_tri", "tinh_hinh_bao_cao",
                  "nhiem_vu", "kinh_phi", "trinh_chieu")
 
@@ -76,6 +77,12 @@ def test_a_leader_asking_by_address_for_another_province_gets_nothing_of_it(cycl
     assert any(NOT_YOURS in w for w in warnings), warnings
     leaked = [word for word in OF_DONG_NAI if word in shown(at)]
     assert leaked == [], leaked
+    # the profile's other parts (tabs, each drawn when opened: ?muc=)
+    for part in (PROFILE_PARTS if page == "ho_so_xa" else ()):
+        at = open_page(page, leader, **ASKING_FOR_DONG_NAI, muc=part)
+        assert any(NOT_YOURS in w.value for w in at.warning), part
+        leaked = [word for word in OF_DONG_NAI if word in shown(at)]
+        assert leaked == [], (part, leaked)
 
 
 def test_the_compare_page_does_not_take_communes_of_another_province_from_the_address(cycle_db, leader):

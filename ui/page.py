@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from queries import i18n
 from queries.i18n import N_, _
 from ui.format import in_sentence
 
@@ -68,6 +69,32 @@ def section(title: str, caption: str | None = None) -> None:
     st.subheader(title)
     if caption:
         st.caption(caption)
+
+
+def tabs(param: str, sections: list[tuple[str, str]]) -> tuple[str, object]:
+    """A long page's parts as tabs, only the open one drawn: the browser takes seconds to draw
+    every chart and table of a long page at once, most of them below the fold. sections: (code,
+    label) in order, the first open by default. The open part is kept in the URL (?param=code,
+    the same in both languages), so a copied link or a reload opens it. Returns its code and
+    its container."""
+    labels = dict(sections)
+    codes = list(labels)
+    url = st.query_params.get(param)
+    active = url if url in labels else codes[0]
+    key = f"dti_tab_{param}_{i18n.current()}"  # the labels change with the language
+    st.session_state[key] = labels[active]  # the URL decides, as for the filters
+
+    def opened() -> None:
+        label = st.session_state.get(key)
+        code = next((c for c, text in sections if text == label), codes[0])
+        if code == codes[0]:
+            if param in st.query_params:
+                del st.query_params[param]
+        else:
+            st.query_params[param] = code
+
+    containers = st.tabs([labels[code] for code in codes], key=key, on_change=opened)
+    return active, containers[codes.index(active)]
 
 
 @contextmanager
