@@ -22,6 +22,7 @@ from queries import i18n
 from queries.accounts.permissions import LOCAL_ADMIN
 from queries.accounts.places import Places
 from queries.db import Database
+from tests.page_parts import OTHER_PARTS
 from tests.test_pages import DEMO, MONTH, _reset_caches, spec_with_data, store  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -204,14 +205,12 @@ def account_for(page: str, admin):
     return None if page in SIGNED_OUT_ONLY else admin
 
 
-PROFILE_PARTS = ("vi_sao", "chi_tieu", "dien_bien", "du_bao", "ke_hoach")  # app_pages/ho_so_xa.py parts()
 
 
 def every_part(at, page: str) -> list[str]:
-    """What the page shows, and on the profile what each of its other parts (tabs, drawn when
-    opened: ?muc=) shows."""
+    """What the page shows, and what each of its other parts shows."""
     texts = visible_text(at)
-    for part in (PROFILE_PARTS if page == "ho_so_xa" else ()):
+    for part in OTHER_PARTS.get(page, ()):
         at.query_params["muc"] = part
         at.run()
         assert not at.exception, part

@@ -114,7 +114,7 @@ def report_cells(at: AppTest) -> dict[tuple[str, str], str]:
 
 
 def test_grid_shows_on_time_late_missing_and_not_yet_due(cycle_db):
-    at = open_page("tinh_hinh_bao_cao", tinh="Đồng Nai", thang="2026-11")
+    at = open_page("tinh_hinh_bao_cao", tinh="Đồng Nai", thang="2026-11", muc="muoi_hai_thang")
     cells = report_cells(at)
     # the months from the province's first (January, its targets' year) to the chosen one
     grid = grid_rows(at)
@@ -139,7 +139,10 @@ def test_grid_shows_on_time_late_missing_and_not_yet_due(cycle_db):
     assert dai_phuoc["on_time_rate"] == pytest.approx(2 / 10) and dai_phuoc["n_on_time"] == 2
     assert (minh_duc["on_time_rate"], minh_duc["n_late"], minh_duc["n_missing"]) == (0, 1, 9)
     assert dai_phuoc["11/2026"] == "⏳ Chưa đến hạn"
+    assert not at.metric  # the month's figures are the first part's (a tab of their own)
     # November is not due yet: no commune is "missing" it
+    at.query_params["muc"] = "thang"
+    at.run()
     shown = metrics(at)
     assert shown["⏳ Chưa gửi"] == ("3", "chưa đến hạn") and "❌ Chưa nộp" not in shown
     assert shown["✅ Đúng hạn"][0] == "0"
@@ -151,7 +154,7 @@ def test_a_province_of_a_hundred_communes_is_shown_fifty_a_page(store):
     """The demo province's 100 communes: the grid and the communes' table show the same 50 at a
     time, in the table's order (fewest months on time first); the second page the other 50; the
     download keeps the whole province."""
-    at = open_page("tinh_hinh_bao_cao", tinh="Minh Họa", thang="2026-11")
+    at = open_page("tinh_hinh_bao_cao", tinh="Minh Họa", thang="2026-11", muc="muoi_hai_thang")
     pager = at.selectbox(key="bc-page")
     assert pager.options == ["1–50 / 100", "51–100 / 100"]
     grid = grid_rows(at)
@@ -170,7 +173,7 @@ def test_a_province_of_a_hundred_communes_is_shown_fifty_a_page(store):
     assert rates == sorted(rates)  # one order across the pages (a commune with no month due last)
 
     # every province at once is not a grid anyone reads: the page shows one province
-    nation = open_page("tinh_hinh_bao_cao", tinh="tat-ca", thang="2026-11")
+    nation = open_page("tinh_hinh_bao_cao", tinh="tat-ca", thang="2026-11", muc="muoi_hai_thang")
     assert nation.selectbox(key="dti_tinh").value != "tat-ca"
     assert len(in_order([c["commune_name"] for c in grid_rows(nation)])) <= 50
 
@@ -211,7 +214,7 @@ def test_admin_asks_for_more_and_the_commune_sees_the_comment(cycle_db):
     service.create_account(LOCAL_ADMIN, cycle_db.store.root, username="cb.daiphuoc", role=CAN_BO_XA,
                            name="Nguyễn Thị Phước", password=secrets.token_urlsafe(12),
                            places=Places.from_database(cycle_db), communes=[DAI_PHUOC])
-    at = open_page("tinh_hinh_bao_cao", admin, tinh="Đồng Nai", thang="2026-11")
+    at = open_page("tinh_hinh_bao_cao", admin, tinh="Đồng Nai", thang="2026-11", muc="tham_dinh")
     at.selectbox(key="bc_review_month_2026-11-01").select(OCTOBER).run()
     # the work list: communes awaiting review first
     assert at.selectbox(key="bc_review_commune").options[0].startswith("Xã Đại Phước — 🕓 Chờ thẩm định")
@@ -244,7 +247,7 @@ def test_admin_asks_for_more_and_the_commune_sees_the_comment(cycle_db):
     assert f"**Tỉnh yêu cầu bổ sung số liệu tháng 10/2026:** {COMMENT}" in text
     assert "qt.dongnai" in shown(text)
     # and the review column of the communes' table
-    grid = table_with(open_page("tinh_hinh_bao_cao", tinh="Đồng Nai", thang="2026-10"), "n_on_time")
+    grid = table_with(open_page("tinh_hinh_bao_cao", tinh="Đồng Nai", thang="2026-10", muc="muoi_hai_thang"), "n_on_time")
     assert row_of(grid, "Xã Đại Phước")["review_text"] == "📝 Yêu cầu bổ sung"
     assert row_of(grid, "Xã Phú Mỹ")["review_text"] == "– (chưa có số liệu)"
 
@@ -252,7 +255,7 @@ def test_admin_asks_for_more_and_the_commune_sees_the_comment(cycle_db):
 def test_leader_sees_review_states_without_the_review_form(cycle_db):
     cycle_db.store.add_review(MINH_DUC, SEPTEMBER, "yeu_cau_bo_sung", user="qt.dongnai", comment=COMMENT)
     leader = account(cycle_db, "ld.dongnai", LANH_DAO, provinces=["Đồng Nai"])
-    at = open_page("tinh_hinh_bao_cao", leader, tinh="Đồng Nai", thang="2026-10")
+    at = open_page("tinh_hinh_bao_cao", leader, tinh="Đồng Nai", thang="2026-10", muc="tham_dinh")
     assert not at.radio and not [b for b in at.button if b.key == "bc_review_save"]
     assert "Chỉ tài khoản Quản trị tỉnh của tỉnh này thẩm định được" in text_of(at)
     asked = table_with(at, "comment")
@@ -352,7 +355,7 @@ def test_comments_and_evidence_names_show_as_text_never_as_links(cycle_db):
     admin = account(cycle_db, "qt.dongnai", QUAN_TRI, provinces=["Đồng Nai"])
     cycle_db.store.add_review(MINH_DUC, OCTOBER, "yeu_cau_bo_sung", user="qt.dongnai", comment=HOSTILE)
 
-    review = open_page("tinh_hinh_bao_cao", admin, tinh="Đồng Nai", thang="2026-11")
+    review = open_page("tinh_hinh_bao_cao", admin, tinh="Đồng Nai", thang="2026-11", muc="tham_dinh")
     review.selectbox(key="bc_review_month_2026-11-01").select(OCTOBER).run()
     review.selectbox(key="bc_review_commune").select(MINH_DUC).run()
     [caption] = [c.value for c in review.caption if "Lần thẩm định gần nhất" in c.value]

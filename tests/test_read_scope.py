@@ -15,6 +15,7 @@ from queries.reading import OutsideScope, ScopedReader
 from queries.reports import export
 from queries.reports.pack import build_pack_result
 from tests.cycle_helpers import make_plan_data_dir
+from tests.page_parts import OTHER_PARTS
 from tests.test_page_cycle import DAI_PHUOC, MINH_DUC, OCTOBER, SEPTEMBER, account, open_page, report, vn
 from tests.test_pages import _reset_caches, _use_database, spec_with_data
 
@@ -22,7 +23,6 @@ from tests.test_pages import _reset_caches, _use_database, spec_with_data
 OF_DONG_NAI = ("Đồng Nai", "Đại Phước", "Minh Đức", "dong-nai/")
 NOT_YOURS = "không thuộc phạm vi tài khoản của bạn (Tỉnh Thanh Hóa)."
 ASKING_FOR_DONG_NAI = {"tinh": "Đồng Nai", "thang": "2026-10", "xa": DAI_PHUOC, "so_sanh": f"{DAI_PHUOC},{MINH_DUC}"}
-PROFILE_PARTS = ("vi_sao", "chi_tieu", "dien_bien", "du_bao", "ke_hoach")  # app_pages/ho_so_xa.py parts()
 LEADERS_PAGES = ("tong_quan", "tru_cot", "xep_hang", "ho_so_xa", "so_sanh", "don_vi_chu_tri", "tinh_hinh_bao_cao",
                  "nhiem_vu", "kinh_phi", "trinh_chieu")
 
@@ -77,8 +77,8 @@ def test_a_leader_asking_by_address_for_another_province_gets_nothing_of_it(cycl
     assert any(NOT_YOURS in w for w in warnings), warnings
     leaked = [word for word in OF_DONG_NAI if word in shown(at)]
     assert leaked == [], leaked
-    # the profile's other parts (tabs, each drawn when opened: ?muc=)
-    for part in (PROFILE_PARTS if page == "ho_so_xa" else ()):
+    # the page's other parts
+    for part in OTHER_PARTS.get(page, ()):
         at = open_page(page, leader, **ASKING_FOR_DONG_NAI, muc=part)
         assert any(NOT_YOURS in w.value for w in at.warning), part
         leaked = [word for word in OF_DONG_NAI if word in shown(at)]

@@ -65,6 +65,8 @@ def test_evidence_then_review_then_the_officer_reads_the_comment(browser, app_ur
     sign_in(admin, app_url, ADMIN, admin_password)
     menu(admin, "Tình hình báo cáo")  # the admin's province, Thanh Hóa
     choose(admin, "Tháng", "Tháng 10/2026", which=0)  # the page's month; the review takes it
+    admin.get_by_role("tab", name="Thẩm định số liệu").click()  # the review is a part of its own
+    settled(admin)
     choose(admin, "Xã", "Xã Định Tiến")
     expect(admin.get_by_role("button", name="bien-ban-nghiem-thu.pdf").first).to_be_visible()
     admin.get_by_text("Yêu cầu bổ sung", exact=True).click()

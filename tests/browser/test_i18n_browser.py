@@ -29,6 +29,7 @@ QUERY = f"tinh={quote('Minh Họa')}&thang=2026-11"
 PAGES_VI = [
     ("", "Tổng quan"), ("tru_cot", "Trụ cột"), ("xep_hang", "Xếp hạng"), ("ho_so_xa", "Hồ sơ xã"),
     ("so_sanh", "So sánh"), ("don_vi_chu_tri", "Đơn vị chủ trì"), ("tinh_hinh_bao_cao", "Tình hình báo cáo"),
+    ("tinh_hinh_bao_cao?muc=muoi_hai_thang", "Tình hình báo cáo"),  # its grid, a part (tab) of its own
     ("nhiem_vu", "Nhiệm vụ"), ("kinh_phi", "Kinh phí"), ("tai_len", "Tải lên số liệu"),
     ("trinh_chieu", None),  # the presentation: slides, no page title
     ("phuong_phap", "Phương pháp tính điểm"), ("quan_tri", "Quản trị"), ("nhat_ky", "Nhật ký hoạt động"),
@@ -81,6 +82,11 @@ def _context(browser, viewport):
                                is_mobile=viewport is PHONE, has_touch=viewport is PHONE)
 
 
+def address(path: str) -> str:
+    """The page's path and the start of its query (a part of a page, ?muc=, keeps its own key)."""
+    return f"{path}&" if "?" in path else f"{path}?"
+
+
 def _walk(browser, app_url, admin_password, language: str, viewport: dict, name: str) -> list[str]:
     """Every page in one language at one width; returns what scrolled sideways, if anything."""
     context = _context(browser, viewport)
@@ -92,9 +98,9 @@ def _walk(browser, app_url, admin_password, language: str, viewport: dict, name:
         for index, (path, title_vi, title_en) in enumerate(PAGES):
             if index:  # from page to page in the same session, as the menu goes (the browser's history)
                 page.evaluate("url => { history.pushState({}, '', url); dispatchEvent(new PopStateEvent('popstate')); }",
-                              f"/{path}?{QUERY}&lang={language}")
+                              f"/{address(path)}{QUERY}&lang={language}")
             else:  # the first page of a new server waits for its tables: its figures show then
-                page.goto(f"{app_url}/{path}?{QUERY}&lang={language}")
+                page.goto(f"{app_url}/{address(path)}{QUERY}&lang={language}")
                 page.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
             title = title_en if language == "en" else title_vi
             if title:
@@ -108,7 +114,7 @@ def _walk(browser, app_url, admin_password, language: str, viewport: dict, name:
                 if sizes["doc"] > sizes["inner"] or sizes["main"] > sizes["mainClient"] + 1:
                     problems.append(f"{path or 'tong_quan'}: {sizes}")
             SHOTS.mkdir(parents=True, exist_ok=True)
-            full_screenshot(page, SHOTS / f"{name}-{language}-{path or 'tong_quan'}.png")
+            full_screenshot(page, SHOTS / f"{name}-{language}-{(path or 'tong_quan').replace('?muc=', '-')}.png")
     finally:
         context.close()
     return problems
