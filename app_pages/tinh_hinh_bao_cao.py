@@ -4,6 +4,9 @@ the last twelve months, whom to call this month (and which offices), and the pro
 only the open one drawn, named in the URL (?muc=thang, muoi_hai_thang, tham_dinh)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
 import polars as pl
 import streamlit as st
 
@@ -25,6 +28,26 @@ from ui.state import database, query
 FLASH = "bc_flash"
 SAVED = "bc_review_saved"  # the commune just reviewed, for the next run
 PER_PAGE = 50  # communes per page of the grid and its table: one province, never the nation's grid
+
+
+@dataclass(frozen=True)
+class Reports:
+    """What the parts of the page show: the province's months of reports and reviews."""
+    scope: filters.Scope
+    province: str
+    month: date
+    now: datetime
+    settings: dict
+    caption: str
+    first_month: date
+    grid: pl.DataFrame  # compliance_by_month with each month's review, first_month..month
+    reviews: pl.DataFrame
+    rates: pl.DataFrame  # cycle.on_time_rates
+    this: pl.DataFrame  # the grid's rows of the chosen month
+    periods: list  # the months of the grid, in order
+    columns: dict  # month -> its column label ("11/2026")
+    n_communes: int
+
 
 page.header(
     _("Tình hình báo cáo"),
@@ -70,21 +93,21 @@ periods = sorted(grid["period"].unique().to_list())
 columns = {p: f"{p.month:02d}/{p.year}" for p in periods}
 
 
-def months_title() -> str:
-    return _("{periods} tháng qua").format(periods=len(periods)) if len(periods) < 12 else _("Mười hai tháng qua")
+def months_title(reports: Reports) -> str:
+    return _("{periods} tháng qua").format(periods=len(reports.periods)) if len(reports.periods) < 12 else _("Mười hai tháng qua")
 
 
-def this_month() -> None:
+def this_month(reports: Reports) -> None:
     """The chosen month's reports, and whom to call."""
-    deadline = calendar.deadline_date(month, settings)
-    due = cycle.is_due(month, now, settings)
-    counts = {s: this.filter(pl.col("status") == s).height for s in cycle.REPORT_ICONS}
-    awaiting = this.filter(pl.col("review_text").str.starts_with(cycle.REVIEW_ICONS["cho_tham_dinh"])).height
-    page.section(_("Báo cáo {month_label}").format(month_label=in_sentence(scope.month_label)),
+    deadline = calendar.deadline_date(reports.month, reports.settings)
+    due = cycle.is_due(reports.month, reports.now, reports.settings)
+    counts = {s: reports.this.filter(pl.col("status") == s).height for s in cycle.REPORT_ICONS}
+    awaiting = reports.this.filter(pl.col("review_text").str.starts_with(cycle.REVIEW_ICONS["cho_tham_dinh"])).height
+    page.section(_("Báo cáo {month_label}").format(month_label=in_sentence(reports.scope.month_label)),
                  _("Hạn nộp: trước ngày {deadline}").format(deadline=format_date(deadline))
                  + ("" if due else _(" — chưa đến hạn, số xã chưa nộp còn có thể giảm")) + ".")
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(_("✅ Đúng hạn"), f"{counts['dung_han']}/{n_communes}" if due else counts["dung_han"], border=True,
+    m1.metric(_("✅ Đúng hạn"), f"{counts['dung_han']}/{reports.n_communes}" if due else counts["dung_han"], border=True,
               height="stretch", help=_("Xã mà tỉnh nhận được báo cáo trước hạn."))
     m2.metric(_("⏰ Trễ hạn"), counts["tre_han"], border=True, height="stretch", help=_("Xã nộp sau hạn (vẫn tính là đã nộp)."))
     if due:
@@ -98,32 +121,33 @@ def this_month() -> None:
               help=_("Xã đã gửi số liệu tháng này mà tỉnh chưa thẩm định (hoặc gửi thêm sau khi thẩm định)."))
 
     # whom to call
-    focus = cycle.focus_month(month, now, settings)
+    focus = cycle.focus_month(reports.month, reports.now, reports.settings)
     focus_label = in_sentence(format_month(focus))
     page.section(_("Xã cần nhắc"),
                  _("Xã chưa nộp hoặc nộp trễ báo cáo {focus_label} (tháng gần nhất đã qua hạn").format(focus_label=focus_label)
                  + (_(", hạn {deadline_date}").format(deadline_date=format_date(calendar.deadline_date(focus,
-                     settings))) if focus >= first_month else "")
+                     reports.settings))) if focus >= reports.first_month else "")
                  + _("), cùng các đơn vị chủ trì chỉ tiêu của xã. Chưa nộp ở trên, trễ nhiều ngày trước."))
-    to_call = grid.filter((pl.col("period") == focus) & pl.col("status").is_in(["chua_nop", "tre_han"]))
-    if focus < first_month:
+    to_call = reports.grid.filter((pl.col("period") == focus) & pl.col("status").is_in(["chua_nop", "tre_han"]))
+    if focus < reports.first_month:
         page.empty(_("Chưa có tháng nào của {province_label} đã qua hạn nộp báo cáo.").format(
-            province_label=scope.province_label))
+            province_label=reports.scope.province_label))
     elif to_call.is_empty():
         st.success(_("Mọi xã của {province_label} đã nộp đúng hạn báo cáo {focus_label}.").format(
-            province_label=scope.province_label,
+            province_label=reports.scope.province_label,
             focus_label=focus_label), icon="✅")
     else:
-        units = query("commune_lead_units", province=province, year=focus.year)
+        units = query("commune_lead_units", province=reports.province, year=focus.year)
         unit_names = (units.with_columns(per_row(units, "lead_unit", split_units, name="lead_unit", dtype=pl.List(pl.Utf8)))
                       .explode("lead_unit").unique(["commune_id", "lead_unit"], maintain_order=True)
                       .group_by("commune_id", maintain_order=True).agg(pl.col("lead_unit").str.join("; ").alias("units")))
-        calls = to_call.join(unit_names, on="commune_id", how="left").join(rates, on="commune_id", how="left")
+        calls = to_call.join(unit_names, on="commune_id", how="left").join(reports.rates, on="commune_id", how="left")
         calls = (
             calls.with_columns(
                 pl.col("units").fill_null(_("(chưa giao đơn vị chủ trì)")),
                 (pl.col("status") == "tre_han").alias("late_first"),
-                per_row(calls, ["province", "commune_id"], lambda r: filters.profile_link(r["province"], month, r["commune_id"]),
+                per_row(calls, ["province", "commune_id"],
+                        lambda r: filters.profile_link(r["province"], reports.month, r["commune_id"]),
                         name="link"),
             )
             .with_row_index("name_order")
@@ -156,30 +180,31 @@ def this_month() -> None:
                       "units": _("Đơn vị chủ trì chỉ tiêu"), "on_time_rate": _("Tỷ lệ đúng hạn 12 tháng"),
                       "n_missing": _("Số tháng chưa nộp")},
             number_formats={"on_time_rate": "0%"},
-            title=_("Xã cần nhắc báo cáo {focus_label} – {caption}").format(focus_label=focus_label, caption=caption),
+            title=_("Xã cần nhắc báo cáo {focus_label} – {caption}").format(focus_label=focus_label, caption=reports.caption),
         )
 
 
-def twelve_months() -> None:
+def twelve_months(reports: Reports) -> None:
     """Each commune's reports month by month, a page of communes at a time."""
-    order = (rates.join(grid.select("commune_id", "commune_name").unique(maintain_order=True).with_row_index("name_order"),
-                        on="commune_id")
+    this_column = reports.columns[reports.month]
+    names = reports.grid.select("commune_id", "commune_name").unique(maintain_order=True).with_row_index("name_order")
+    order = (reports.rates.join(names, on="commune_id")
              .sort(["on_time_rate", "n_missing", "name_order"], descending=[False, True, False], nulls_last=True))
-    n_behind = rates.filter(pl.col("n_due") > pl.col("n_on_time")).height
-    page.section(months_title(),
+    n_behind = reports.rates.filter(pl.col("n_due") > pl.col("n_on_time")).height
+    page.section(months_title(reports),
                  _("Mỗi hàng một xã, mỗi cột một tháng; xã ít tháng đúng hạn nhất ở trên cùng. Rê chuột vào một ô để "
                  "xem ngày nhận."))
     st.markdown(_("**{n_behind}/{n_communes} xã** có ít nhất một tháng trễ hoặc chưa nộp trong {periods} tháng; "
         "tỷ lệ đúng hạn chung **{sum}** (không kể tháng chưa đến hạn).").format(
         n_behind=n_behind,
-        n_communes=n_communes,
-        periods=len(periods),
-        sum=format_share(int(rates['n_on_time'].sum()), int(rates['n_due'].sum()))))
+        n_communes=reports.n_communes,
+        periods=len(reports.periods),
+        sum=format_share(int(reports.rates['n_on_time'].sum()), int(reports.rates['n_due'].sum()))))
     start, stop = page.pager(order.height, PER_PAGE, key="bc-page")
-    cells = (grid.join(order.select("commune_id", pl.int_range(pl.len()).alias("row_order")), on="commune_id")
+    cells = (reports.grid.join(order.select("commune_id", pl.int_range(pl.len()).alias("row_order")), on="commune_id")
              .sort(["row_order", "period"]))
     cells = cells.with_columns(
-        pl.col("period").replace_strict(columns, return_dtype=pl.Utf8).alias("month_label"),
+        pl.col("period").replace_strict(reports.columns, return_dtype=pl.Utf8).alias("month_label"),
         per_row(cells, ["report_text", "received_at_vn"],
                 lambda r: r["report_text"] + (_(" · nhận {received_at_vn}").format(received_at_vn=format_moment(
                     r['received_at_vn'])) if r["received_at_vn"] else ""), name="detail"),
@@ -188,29 +213,29 @@ def twelve_months() -> None:
         grid_chart = plan_charts.report_grid(cells.filter(pl.col("row_order").is_between(start, stop - 1))
                                              .select("commune_name", "month_label", "status", "days_late", "detail"))
     charts.show(grid_chart, key="bc-grid-chart")
-    chart_downloads(grid_chart, _("Tình hình báo cáo {province_label}").format(province_label=scope.province_label),
+    chart_downloads(grid_chart, _("Tình hình báo cáo {province_label}").format(province_label=reports.scope.province_label),
                     "bc-grid-chart",
-                    title=_("Tình hình nộp báo cáo tháng – {province_label}").format(province_label=scope.province_label),
-                    caption=caption)
+                    title=_("Tình hình nộp báo cáo tháng – {province_label}").format(province_label=reports.scope.province_label),
+                    caption=reports.caption)
 
     page.section(_("Từng xã"),
                  _("Số tháng đúng hạn, trễ, chưa nộp trong {periods} tháng; báo cáo và thẩm định {month_label}.").format(
-        periods=len(periods),
-        month_label=in_sentence(scope.month_label)))
+        periods=len(reports.periods),
+        month_label=in_sentence(reports.scope.month_label)))
     wide = (
         cells.pivot(on="month_label", index=["commune_id", "commune_name"], values="report_text")
         .join(order.select("commune_id", "n_due", "n_on_time", "n_late", "n_missing", "on_time_rate",
                            pl.int_range(pl.len()).alias("row_order")), on="commune_id")
-        .join(this.select("commune_id", "province", "review_text"), on="commune_id", how="left")
+        .join(reports.this.select("commune_id", "province", "review_text"), on="commune_id", how="left")
         .sort("row_order")
     )
     wide = wide.with_columns(per_row(wide, ["province", "commune_id"],
-                                     lambda r: filters.profile_link(r["province"], month, r["commune_id"]), name="link"))
-    month_columns = [columns[p] for p in periods]
+                                     lambda r: filters.profile_link(r["province"], reports.month, r["commune_id"]), name="link"))
+    month_columns = [reports.columns[p] for p in reports.periods]
     st.dataframe(
         vi_table(wide.slice(start, stop - start).select("commune_name", "on_time_rate", "n_on_time", "n_late",
-                                                        "n_missing", columns[month], "review_text", "link"),
-                 percent={"on_time_rate": 0}, styles={columns[month]: cycle.report_style}),
+                                                        "n_missing", this_column, "review_text", "link"),
+                 percent={"on_time_rate": 0}, styles={this_column: cycle.report_style}),
         hide_index=True,
         height=min(38 + 35 * (stop - start), 560),
         column_config={
@@ -220,25 +245,25 @@ def twelve_months() -> None:
             "n_on_time": st.column_config.NumberColumn(_("✅ Đúng hạn"), format=_("%d tháng"), width=95),
             "n_late": st.column_config.NumberColumn(_("⏰ Trễ"), format=_("%d tháng"), width=85),
             "n_missing": st.column_config.NumberColumn(_("❌ Chưa nộp"), format=_("%d tháng"), width=95),
-            columns[month]: st.column_config.TextColumn(_("Báo cáo {columns}").format(columns=columns[month]), width=135),
-            "review_text": st.column_config.TextColumn(_("Thẩm định {columns}").format(columns=columns[month]), width=150),
+            this_column: st.column_config.TextColumn(_("Báo cáo {columns}").format(columns=this_column), width=135),
+            "review_text": st.column_config.TextColumn(_("Thẩm định {columns}").format(columns=this_column), width=150),
             "link": st.column_config.LinkColumn(_("Hồ sơ"), display_text="Xem ›", width="small"),
         },
         key="bc-communes",
     )
     table_downloads(
         wide.select("commune_name", "on_time_rate", "n_on_time", "n_late", "n_missing", *month_columns, "review_text"),
-        _("Tình hình báo cáo {province_label}").format(province_label=scope.province_label), "bc-grid-dl",
+        _("Tình hình báo cáo {province_label}").format(province_label=reports.scope.province_label), "bc-grid-dl",
         headings={"commune_name": _("Xã"), "on_time_rate": _("Tỷ lệ đúng hạn"), "n_on_time": _("Số tháng đúng hạn"),
                   "n_late": _("Số tháng trễ"), "n_missing": _("Số tháng chưa nộp"),
                   **{c: _("Tháng {c}").format(c=c) for c in month_columns},
-                      "review_text": _("Thẩm định tháng {columns}").format(columns=columns[month])},
+                      "review_text": _("Thẩm định tháng {columns}").format(columns=this_column)},
         number_formats={"on_time_rate": "0%"},
-        title=_("Tình hình nộp báo cáo tháng – {caption}").format(caption=caption),
+        title=_("Tình hình nộp báo cáo tháng – {caption}").format(caption=reports.caption),
     )
 
 
-def review() -> None:
+def review(reports: Reports) -> None:
     """The province's review of a commune's month (a province admin's form), or what was asked."""
     account = current_account()
     page.section(_("Thẩm định số liệu"),
@@ -248,13 +273,13 @@ def review() -> None:
     if FLASH in st.session_state:
         st.success(st.session_state.pop(FLASH), icon="✅")
 
-    if not may_review(account, province):
-        asked = grid.filter(pl.col("review_status") == "yeu_cau_bo_sung").sort("period", descending=True)
+    if not may_review(account, reports.province):
+        asked = reports.grid.filter(pl.col("review_status") == "yeu_cau_bo_sung").sort("period", descending=True)
         st.caption(_("Chỉ tài khoản Quản trị tỉnh của tỉnh này thẩm định được; trang này chỉ hiện kết quả thẩm định.")
                    + ("" if account else _(" Đăng nhập để thẩm định nếu bạn là Quản trị tỉnh.")))
         if asked.is_empty():
             page.empty(_("Chưa có tháng nào của các xã bị yêu cầu bổ sung trong {periods} tháng qua.").format(
-                periods=len(periods)))
+                periods=len(reports.periods)))
         else:
             st.markdown(_("**Các tháng tỉnh yêu cầu bổ sung**"))
             st.dataframe(
@@ -268,9 +293,9 @@ def review() -> None:
         return
 
     db = database()
-    ids = grid.select("commune_id", "commune_name").unique(maintain_order=True)
+    ids = reports.grid.select("commune_id", "commune_name").unique(maintain_order=True)
     names = dict(zip(ids["commune_id"].to_list(), ids["commune_name"].to_list()))
-    state_of = {(r["commune_id"], r["period"]): r for r in grid.iter_rows(named=True)}
+    state_of = {(r["commune_id"], r["period"]): r for r in reports.grid.iter_rows(named=True)}
     if SAVED in st.session_state:
         # Set before the widgets exist: an empty comment box, and the commune chosen again so the
         # browser redraws its label with the new review state (it keeps the old text otherwise).
@@ -278,8 +303,8 @@ def review() -> None:
         st.session_state["bc_review_comment"] = ""
     left, right = st.columns(2)
     # Opens on the page's month; keyed by it, so choosing another month above moves this one too.
-    month_choice = left.selectbox(_("Tháng"), list(reversed(periods)), format_func=format_month,
-                                  key=f"bc_review_month_{month.isoformat()}")
+    month_choice = left.selectbox(_("Tháng"), list(reversed(reports.periods)), format_func=format_month,
+                                  key=f"bc_review_month_{reports.month.isoformat()}")
     review_labels = {c: f"{names[c]} — {state_of[(c, month_choice)]['review_text']}" for c in names}
     # communes awaiting review first: that is the admin's work list
     position = {c: i for i, c in enumerate(names)}
@@ -296,7 +321,7 @@ def review() -> None:
         + (_(" (nhận lúc {received})").format(received=format_moment(received)) if received else "")
         + _(" · thẩm định: **{review_text}**").format(review_text=row['review_text'])
     )
-    reviewed = reviews.filter((pl.col("commune_id") == commune) & (pl.col("period") == month_choice))
+    reviewed = reports.reviews.filter((pl.col("commune_id") == commune) & (pl.col("period") == month_choice))
     if reviewed.height:
         last = reviewed.row(0, named=True)
         # People's names, never their user names: a visitor may read this page too.
@@ -364,7 +389,9 @@ def review() -> None:
 
 # The parts are tabs, only the open one drawn (?muc=): all three at once took the browser
 # 2.59 s against 1.92 s for the first alone.
-part, container = page.tabs("muc", [("thang", _("Báo cáo tháng")), ("muoi_hai_thang", months_title()),
+reports = Reports(scope, province, month, now, settings, caption, first_month, grid, reviews, rates, this, periods,
+                  columns, n_communes)
+part, container = page.tabs("muc", [("thang", _("Báo cáo tháng")), ("muoi_hai_thang", months_title(reports)),
                                     ("tham_dinh", _("Thẩm định số liệu"))])
 with container:
-    {"thang": this_month, "muoi_hai_thang": twelve_months, "tham_dinh": review}[part]()
+    {"thang": this_month, "muoi_hai_thang": twelve_months, "tham_dinh": review}[part](reports)
