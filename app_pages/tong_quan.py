@@ -237,8 +237,9 @@ weakest = weakest.with_columns(
     pl.Series("weakest_pillar", weak_rows, dtype=pl.Utf8),
     pl.when(pl.col("reported_this_month")).then(pl.lit(_("✅ Đã báo cáo")))
     .otherwise(pl.lit(_("⚠️ Chưa báo cáo"))).alias("reported"),
-    per_row(weakest, ["province", "commune_id"], lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"]),
-            name="link"),
+    # the profile's "Vì sao điểm này?": what the section above promises the link shows
+    per_row(weakest, ["province", "commune_id"],
+            lambda r: filters.profile_link(r["province"], scope.period, r["commune_id"], part="vi_sao"), name="link"),
 )
 table = weakest.select("rank", "commune_name", *(["province"] if scope.province is None else []), "score",
                        "score_change", "weakest_pillar", "n_behind", "reported", "link")

@@ -232,7 +232,8 @@ def test_overview_on_shipped_data(store, demo_db):
     bottom = ranking.sort("rank", descending=True).head(10)
     assert weakest["rank"].tolist() == bottom["rank"].to_list()
     assert weakest["commune_name"].tolist() == bottom["commune_name"].to_list()
-    assert all("ho_so_xa?" in link and "xa=minh-hoa%2F" in link for link in weakest["link"])
+    # each opens the profile on why the commune scores what it scores
+    assert all("ho_so_xa?" in link and "xa=minh-hoa%2F" in link and link.endswith("&muc=vi_sao") for link in weakest["link"])
     heat = vega_with(at, "commune_name", "column", "value_text")
     rows = in_order([cell["commune_name"] for cell in heat])
     assert rows == ranking["commune_name"].to_list()[:30]  # best first, 30 communes a page

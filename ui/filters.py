@@ -51,8 +51,9 @@ def page_url(page: str, **params: str | None) -> str:
     return f"{page}?{query_string}" if query_string else page
 
 
-def profile_link(province: str, period: date, commune_id: str) -> str:
-    return page_url("ho_so_xa", tinh=province, thang=month_param(period), xa=commune_id)
+def profile_link(province: str, period: date, commune_id: str, part: str | None = None) -> str:
+    """A link to a commune's profile; `part` opens one of its parts (app_pages/ho_so_xa.py, ?muc=)."""
+    return page_url("ho_so_xa", tinh=province, thang=month_param(period), xa=commune_id, muc=part)
 
 
 def _url_value(param: str) -> str | None:
