@@ -33,7 +33,8 @@ page.scope_line(scope.province_label, scope.month_label)
 if scope.province:  # the meeting views are per province
     present, pack, _unused = st.columns([1, 1, 2], vertical_alignment="center")
     present.page_link("app_pages/trinh_chieu.py", label=_("Trình chiếu tháng này"), icon="🖥️",
-                      query_params={k: st.query_params[k] for k in ("tinh", "thang") if k in st.query_params})
+                      query_params={**{k: st.query_params[k] for k in ("tinh", "thang") if k in st.query_params},
+                              "muc": "muoi_hai_thang"})  # the page's part the link names
     with pack:
         pack_download(scope.province, scope.period)
 
@@ -108,7 +109,8 @@ else:
               delta_arrow="off", border=True, height="stretch",
               help=_("Hạn nộp báo cáo tháng này chưa tới: chưa thể gọi là chưa nộp."))
 cycle.page_link(r4, "app_pages/tinh_hinh_bao_cao.py", label=_("Tình hình báo cáo 12 tháng ›"), icon="📅",
-                query_params={k: st.query_params[k] for k in ("tinh", "thang") if k in st.query_params})
+                query_params={**{k: st.query_params[k] for k in ("tinh", "thang") if k in st.query_params},
+                              "muc": "muoi_hai_thang"})  # the page's part the link names
 
 if status.filter(pl.col("value").is_not_null()).is_empty():
     page.empty(page.no_values_message(scope.month_label), title=_("Chưa có số liệu tháng này"))

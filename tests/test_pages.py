@@ -9,6 +9,7 @@ import io
 import json
 import shutil
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import polars as pl
 import pytest
@@ -222,6 +223,9 @@ def test_overview_on_shipped_data(store, demo_db):
     assert shown["Số xã"][0] == "100"
     assert shown["Điểm trung bình"][0] == vi(ranking["score"].mean())
     assert shown["Xã đã báo cáo"] == ("96,0 %", "96/100 xã")
+    # the link to the reports' twelve months opens that part of the page, on this province and month
+    [reports] = [link.proto for link in at.get("page_link") if "12 tháng" in link.proto.label]
+    assert parse_qs(reports.query_string) == {"tinh": [DEMO], "thang": [MONTH], "muc": ["muoi_hai_thang"]}
     status = demo_db.run_query("indicator_status", period=_date(MONTH), province=DEMO, commune=None)
     achieved = status.filter(pl.col("status") == "Đạt").height
     assert shown["Chỉ tiêu đạt"][0] == f"{vi(100 * achieved / status.height, 1)} %"

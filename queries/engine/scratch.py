@@ -29,9 +29,13 @@ _held: dict[Path, int] = {}  # folder -> the open lock file, kept for the life o
 def make(prefix: str) -> Path:
     """A new folder of this process in the temporary folder, after removing abandoned ones."""
     remove_abandoned(prefix)
-    folder = Path(tempfile.mkdtemp(prefix=prefix))
-    descriptor = os.open(folder / LOCK, os.O_CREAT | os.O_RDWR, 0o600)  # not inherited by children
+    # Made under a name the sweep does not match and locked before it takes its own name: another
+    # process never sees it without its lock taken.
+    staging = Path(tempfile.mkdtemp(prefix=f".{prefix}"))
+    descriptor = os.open(staging / LOCK, os.O_CREAT | os.O_RDWR, 0o600)  # not inherited by children
     fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    folder = staging.with_name(staging.name[1:])
+    staging.rename(folder)  # the open lock file, and its lock, move with it
     _held[folder] = descriptor
     atexit.register(remove, folder)
     return folder
